@@ -1,0 +1,80 @@
+"""What extraction produces from one document: facts with their provenance.
+
+These records are the interface between the extractors and the store; every
+value keeps where it came from (page, section path, sentence, character span
+in ``Document.text``, and the rule that produced it).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, asdict
+
+
+@dataclass
+class Provenance:
+    page: int | None = None
+    section: str = ""            # heading path joined with " > "
+    sentence: str = ""           # the sentence or table row the value came from
+    start: int | None = None     # character span in Document.text
+    end: int | None = None
+    rule: str = ""               # rule id that produced the fact
+    source: str = "text"         # "text" (narrative) or "table"
+    table: int | None = None     # block order of the table, for table values
+    row: int | None = None
+    col: int | None = None
+
+
+@dataclass
+class Metric:
+    metric: str                  # catalog id, e.g. "students_fulltime"
+    value: float
+    unit: str                    # canonical unit: persons, yuan, m2, percent, ratio, volumes, count
+    year: int | None             # the year the value refers to
+    raw: str = ""                # the figure as written, e.g. "2259.88万元"
+    approximate: bool = False
+    name_zh: str = ""
+    prov: Provenance = field(default_factory=Provenance)
+
+    def to_row(self) -> dict:
+        d = asdict(self)
+        d.update(d.pop("prov"))
+        return d
+
+
+@dataclass
+class Award:
+    competition: str
+    level: str | None            # 国家 / 省 / 自治区 / 市 / 地区 / 校
+    event: str | None            # 赛项
+    prize: str | None            # 一等奖 / 金奖 / 第一名 / 优胜奖 / 优秀指导教师奖 …
+    person: str | None           # one row per person
+    role: str | None             # student / teacher / team
+    year: int | None = None
+    prov: Provenance = field(default_factory=Provenance)
+
+    def to_row(self) -> dict:
+        d = asdict(self)
+        d.update(d.pop("prov"))
+        return d
+
+
+@dataclass
+class Flag:
+    kind: str                    # conflict / missing_part / missing_table / sum_mismatch / out_of_range …
+    severity: str                # error / warning / info
+    message: str                 # Chinese and English
+    metric: str | None = None
+    rule: str = ""
+    source_a: dict | None = None  # {"value":…, "page":…, "section":…, "sentence":…}
+    source_b: dict | None = None
+
+    def to_row(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Facts:
+    attributes: dict = field(default_factory=dict)   # school, year, level, region, title …
+    metrics: list[Metric] = field(default_factory=list)
+    awards: list[Award] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+    rules_version: str = ""

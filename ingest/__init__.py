@@ -1,0 +1,77 @@
+"""Parse .docx, .pdf and .txt reports into one document model.
+
+>>> from ingest import parse
+>>> doc = parse("report.pdf")
+>>> [(h.level, h.number, h.title, h.page) for h in doc.headings()]
+
+``parse`` raises :class:`ingest.errors.IngestError` with a clear, specific
+reason for a file it cannot read; it never lets a parser's traceback escape.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import errors
+from .errors import IngestError
+from .model import Block, Cell, Document, PageInfo, Section, make_table
+from .sniff import EXT_FORMAT, describe, sniff
+from .structure import attach_captions
+
+__all__ = ["parse", "IngestError", "Document", "Block", "Cell", "PageInfo", "Section", "make_table",
+           "SUPPORTED_EXTENSIONS"]
+
+SUPPORTED_EXTENSIONS = (".pdf", ".docx", ".txt", ".doc", ".wps")
+
+
+def parse(path: str | Path, *, display_path: str | None = None) -> Document:
+    """Parse one file into a :class:`Document` (format detected from content)."""
+    p = Path(path)
+    ext = p.suffix.lower()
+    kind = sniff(p)
+    expected = EXT_FORMAT.get(ext)
+    if kind == "ole_encrypted":
+        raise errors.encrypted("Office")
+    if kind == "ole":
+        if expected in ("doc", "wps") or expected is None:
+            from .legacy import convert_legacy
+            with convert_legacy(p) as converted:
+                doc = _parse_as("docx", converted)
+                doc.parser = f"libreoffice+{doc.parser}"
+                doc.format = expected or "doc"
+                doc.path = display_path or str(p)
+                return doc
+        raise errors.mismatch(ext, describe(kind))
+    if kind in ("zip_broken",):
+        raise errors.truncated(expected or "ZIP", "the ZIP container cannot be opened")
+    if kind in ("zip", "ooxml_other", "rtf", "unknown"):
+        if expected and expected not in ("txt",):
+            raise errors.mismatch(ext, describe(kind))
+        raise errors.unsupported(p, describe(kind))
+    if expected in ("pdf", "docx") and kind != expected:
+        raise errors.mismatch(ext, describe(kind))
+    if expected in ("doc", "wps") and kind in ("docx", "pdf"):
+        pass  # a .doc that is really a .docx/.pdf: read it as what it is
+    elif expected == "txt" and kind != "txt":
+        raise errors.mismatch(ext, describe(kind))
+    elif expected is None and kind == "txt":
+        raise errors.unsupported(p, f"'{ext or 'no extension'}'")
+    doc = _parse_as(kind, p)
+    if display_path:
+        doc.path = display_path
+    return doc
+
+
+def _parse_as(kind: str, p: Path) -> Document:
+    if kind == "pdf":
+        from .pdf_parser import parse_pdf
+        doc = parse_pdf(p)
+    elif kind == "docx":
+        from .docx_parser import parse_docx
+        doc = parse_docx(p)
+    elif kind == "txt":
+        from .txt_parser import parse_txt
+        doc = parse_txt(p)
+    else:  # pragma: no cover - guarded by parse()
+        raise errors.unsupported(p, kind)
+    attach_captions(doc)
+    return doc.finalize()

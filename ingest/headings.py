@@ -1,0 +1,135 @@
+"""Recognise headings and captions in a line of text, and give headings their
+level within one document.
+
+The patterns are data (``rules/headings.yaml``); this module only applies
+them.  Every parser that sees lines of text (PDF, .txt, Word paragraphs with
+no heading style) uses the same :class:`HeadingClassifier`, so the three
+formats of one report yield the same outline.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+import yaml
+
+from rules import RULES_DIR
+
+
+@dataclass(frozen=True)
+class HeadingMatch:
+    style: str          # part / dotted / arabic / cn / cn_paren / arabic_paren / circled / front
+    number: str | None  # the numbering label as written ("1.1", "（一）", "一、")
+    title: str
+    depth: int = 1      # for dotted numbers: how many numbers (1.1 → 2)
+
+
+@dataclass(frozen=True)
+class CaptionMatch:
+    kind: str           # table / figure / appendix
+    number: str         # "表一", "图3", "附表1"
+    title: str
+
+
+_SPACES = re.compile(r"[\s\u3000]+")
+
+
+@lru_cache(maxsize=None)
+def _load(path: str | None = None) -> dict:
+    with open(path or RULES_DIR / "headings.yaml", encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+    data["_styles"] = [(s["style"], re.compile(s["pattern"])) for s in data["styles"]]
+    data["_reject"] = [re.compile(p) for p in data.get("reject_if_matches", [])]
+    data["_front"] = [re.compile(p) for p in data.get("front_matter", [])]
+    data["_captions"] = [(c["kind"], re.compile(c["pattern"])) for c in data.get("captions", [])]
+    return data
+
+
+def clean_line(line: str) -> str:
+    return line.strip().strip("\u3000").strip()
+
+
+def match_caption(line: str) -> CaptionMatch | None:
+    s = clean_line(line)
+    if not s or len(s) > 70:
+        return None
+    for kind, rx in _load()["_captions"]:
+        m = rx.match(s)
+        if m:
+            title = m.group("title").strip()
+            if title.endswith(("。", "；")):
+                return None
+            return CaptionMatch(kind, _SPACES.sub("", m.group("num")), title)
+    return None
+
+
+def match_heading(line: str, *, numbered_only: bool = False) -> HeadingMatch | None:
+    """Classify one line as a heading, or return None for body text."""
+    cfg = _load()
+    s = clean_line(line)
+    if not s or "\t" in line.lstrip(" ")[:1]:
+        return None
+    compact = _SPACES.sub("", s)
+    if not numbered_only:
+        for rx in cfg["_front"]:
+            if rx.match(compact):
+                return HeadingMatch("front", None, compact)
+    for rx in cfg["_reject"]:
+        if rx.search(s):
+            return None
+    for style, rx in cfg["_styles"]:
+        m = rx.match(s)
+        if not m:
+            continue
+        title = m.group("title").strip()
+        if len(title) > cfg["max_title_chars"] or title.endswith(tuple(cfg["reject_if_ends_with"])):
+            return None
+        if "。" in title:
+            return None
+        number = _SPACES.sub("", m.group("num"))
+        depth = len(re.findall(r"\d+", number)) if style == "dotted" else 1
+        return HeadingMatch(style, number, title, depth)
+    return None
+
+
+class LevelAssigner:
+    """Give heading styles their levels within one document.
+
+    A style seen for the first time sits one level below the heading before
+    it; after that it keeps its level.  Dotted numbers sit one level per dot
+    below the plain arabic style ("1." → L, "1.1" → L+1, "1.1.1" → L+2).
+    Unnumbered front-matter headings (前言, 目录) are level 1.
+    """
+
+    def __init__(self) -> None:
+        self.levels: dict[str, int] = {}
+        self.last_level = 0
+
+    def level(self, m: HeadingMatch) -> int:
+        if m.style == "front":
+            # front matter is level 1 but does not push the numbered parts
+            # below it: the first numbering style after 前言 is level 1 too
+            self.last_level = 0
+            return 1
+        if m.style == "dotted":
+            base = self.levels.get("arabic")
+            if base is None:
+                # "1.1" seen before any "1." heading: anchor the arabic style
+                # so that depth 2 lands below the last heading
+                base = max(1, min(self.last_level + 2 - m.depth, 6))
+                self.levels["arabic"] = base
+            lvl = base + m.depth - 1
+        else:
+            lvl = self.levels.get(m.style)
+            if lvl is None:
+                lvl = min(self.last_level + 1, 6)
+                self.levels[m.style] = lvl
+        self.last_level = lvl
+        return lvl
+
+    def observe(self, style: str, level: int) -> None:
+        """Record a level known from elsewhere (a Word heading style)."""
+        if style != "front" and style != "dotted":
+            self.levels.setdefault(style, level)
+        self.last_level = level
+

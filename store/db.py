@@ -1,0 +1,259 @@
+"""The store: one SQLite database (default ``./nianbao.db``).
+
+Writes of one document happen in one ``BEGIN IMMEDIATE`` transaction: its old
+rows are deleted and the new ones inserted, so a document is never duplicated
+and never half-written, whatever happens to the process.  Schema creation and
+reads go through sqlite-utils; the bulk writes use ``executemany`` inside the
+transaction (sqlite-utils' own write helpers commit on their own).
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+from ingest.model import HEADING, TABLE, Document
+
+from .schema import ensure_schema
+
+DEFAULT_DB = "nianbao.db"
+
+#: tables whose rows belong to one document
+DOCUMENT_TABLES = ("pages", "sections", "tables", "metrics", "awards", "flags", "document_models")
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def connect(path: str | Path = DEFAULT_DB, *, readonly: bool = False, timeout: float = 60.0) -> sqlite_utils.Database:
+    """Open the database; a read-only connection cannot change anything."""
+    path = str(path)
+    if readonly:
+        if not Path(path).exists():
+            raise FileNotFoundError(f"数据库不存在 / database not found: {path}")
+        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, timeout=timeout,
+                               isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA query_only = 1")
+        return sqlite_utils.Database(conn)
+    conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+    db = sqlite_utils.Database(conn)
+    ensure_schema(db)
+    return db
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database):
+    """One write transaction; rolled back whole on any error."""
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
+def _insert(conn: sqlite3.Connection, table: str, rows: list[dict]) -> None:
+    if not rows:
+        return
+    cols = list(rows[0].keys())
+    sql = (f'INSERT INTO "{table}" ({", ".join(chr(34) + c + chr(34) for c in cols)}) '
+           f'VALUES ({", ".join("?" for _ in cols)})')
+    conn.executemany(sql, [tuple(r.get(c) for c in cols) for r in rows])
+
+
+def _j(obj) -> str | None:
+    return None if obj is None else json.dumps(obj, ensure_ascii=False)
+
+
+def delete_document_rows(conn: sqlite3.Connection, document_id: int) -> None:
+    for t in DOCUMENT_TABLES:
+        conn.execute(f'DELETE FROM "{t}" WHERE document_id = ?', (document_id,))
+
+
+def section_rows(doc: Document, document_id: int) -> list[dict]:
+    heads = doc.headings()
+    rows = []
+    for s in doc.sections():
+        # the text directly under this heading, up to the next heading
+        h = doc.blocks[s.order]
+        nxt = next((x for x in heads if x.order > s.order), None)
+        body_end = nxt.span[0] if nxt else len(doc.text)
+        rows.append({"document_id": document_id, "order": s.order, "level": s.level, "number": s.number,
+                     "title": s.title, "path": " > ".join(s.path), "page": s.page,
+                     "start": s.start, "end": s.end, "text": doc.text[h.span[1]:body_end].strip()})
+    return rows
+
+
+def table_rows(doc: Document, document_id: int) -> list[dict]:
+    rows = []
+    for t in doc.blocks:
+        if t.kind != TABLE:
+            continue
+        merges = [[c.row, c.col, c.rowspan, c.colspan] for r in t.rows or [] for c in r
+                  if c.is_origin and (c.rowspan > 1 or c.colspan > 1)]
+        rows.append({"document_id": document_id, "order": t.order, "page": t.page, "title": t.title,
+                     "number": t.number, "section": " > ".join(doc.section_path_at(t.span[0])),
+                     "n_rows": t.n_rows, "n_cols": t.n_cols, "header_rows": t.header_rows,
+                     "cells": _j([[c.text if c.is_origin else None for c in r] for r in t.rows or []]),
+                     "merges": _j(merges)})
+    return rows
+
+
+def pack_model(doc: Document) -> bytes:
+    return zlib.compress(json.dumps(doc.to_dict(), ensure_ascii=False).encode("utf-8"), 6)
+
+
+def unpack_model(blob: bytes) -> Document:
+    return Document.from_dict(json.loads(zlib.decompress(blob)))
+
+
+class Store:
+    """Python API over the database; the CLI is a thin layer over this."""
+
+    def __init__(self, path: str | Path = DEFAULT_DB, *, readonly: bool = False):
+        self.path = str(path)
+        self.db = connect(path, readonly=readonly)
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    # -- look-ups ---------------------------------------------------------------
+    def document_by_sha(self, sha256: str) -> dict | None:
+        rows = list(self.db.query("select * from documents where sha256 = ? and status != 'failed'", [sha256]))
+        return rows[0] if rows else None
+
+    def path_record(self, path: str) -> dict | None:
+        rows = list(self.db.query("select * from document_paths where path = ?", [path]))
+        return rows[0] if rows else None
+
+    def load_model(self, document_id: int) -> Document | None:
+        row = self.db.execute("select model from document_models where document_id = ?",
+                              [document_id]).fetchone()
+        return unpack_model(row[0]) if row else None
+
+    # -- writes -----------------------------------------------------------------
+    def save(self, *, path: str, sha256: str, size: int, mtime: float | None,
+             doc: Document | None, facts=None, error=None, status: str | None = None) -> int:
+        """Store one file's outcome in one transaction and return its document id.
+
+        ``doc`` is the parsed document (None when parsing failed, then
+        ``error`` says why); ``facts`` what extraction found.  Rows the
+        document had before are replaced, never duplicated."""
+        with transaction(self.db) as conn:
+            doc_id = self._save(conn, path=path, sha256=sha256, size=size, mtime=mtime, doc=doc,
+                                facts=facts, error=error, status=status)
+        return doc_id
+
+    def _save(self, conn, *, path, sha256, size, mtime, doc, facts, error, status) -> int:
+        failed = error is not None
+        row = None
+        if not failed:
+            row = conn.execute("select id from documents where sha256 = ? and status != 'failed'",
+                               (sha256,)).fetchone()
+        if row is None:
+            # the document this path held before, when no other path shares it
+            row = conn.execute(
+                "select p.document_id from document_paths p where p.path = ? and "
+                "(select count(*) from document_paths q where q.document_id = p.document_id) = 1",
+                (path,)).fetchone()
+        attrs = dict(facts.attributes) if facts is not None else {}
+        record = {
+            "path": path, "sha256": sha256, "size": size,
+            "format": doc.format if doc else (attrs.get("format")),
+            "pages": doc.page_count if doc else None,
+            "chars": len(doc.text) if doc else None,
+            "school": attrs.get("school"), "year": attrs.get("year"), "level": attrs.get("level"),
+            "region": attrs.get("region"), "title": attrs.get("title"), "title_year": attrs.get("title_year"),
+            "status": status or ("failed" if error is not None else (doc.status if doc else "failed")),
+            "error": str(error) if error is not None else None,
+            "parser": doc.parser if doc else None,
+            "rules_version": facts.rules_version if facts is not None else None,
+            "warnings": _j(doc.warnings) if doc and doc.warnings else None,
+            "ingested_at": now(),
+        }
+        if row:
+            doc_id = row[0]
+            delete_document_rows(conn, doc_id)
+            sets = ", ".join(f'"{k}" = ?' for k in record)
+            conn.execute(f"UPDATE documents SET {sets} WHERE id = ?", (*record.values(), doc_id))
+        else:
+            cur = conn.execute(
+                f'INSERT INTO documents ({", ".join(chr(34) + k + chr(34) for k in record)}) '
+                f'VALUES ({", ".join("?" for _ in record)})', tuple(record.values()))
+            doc_id = cur.lastrowid
+        self._link_path(conn, path, doc_id, sha256, size, mtime)
+        if doc is not None:
+            _insert(conn, "pages", [{"document_id": doc_id, "page": p.number, "chars": p.chars,
+                                     "status": p.status, "note": p.note} for p in doc.pages])
+            _insert(conn, "sections", section_rows(doc, doc_id))
+            _insert(conn, "tables", table_rows(doc, doc_id))
+            conn.execute("INSERT INTO document_models (document_id, model) VALUES (?, ?)",
+                         (doc_id, pack_model(doc)))
+        if facts is not None:
+            self._insert_facts(conn, doc_id, facts)
+        return doc_id
+
+    def _insert_facts(self, conn, doc_id: int, facts) -> None:
+        _insert(conn, "metrics", [{
+            "document_id": doc_id, "metric": m.metric, "name_zh": m.name_zh, "value": m.value,
+            "unit": m.unit, "year": m.year, "approximate": int(bool(m.approximate)), "raw": m.raw,
+            "source": m.prov.source, "page": m.prov.page, "section": m.prov.section,
+            "sentence": m.prov.sentence, "start": m.prov.start, "end": m.prov.end,
+            "table_order": m.prov.table, "row": m.prov.row, "col": m.prov.col,
+            "rule": m.prov.rule, "rules_version": facts.rules_version} for m in facts.metrics])
+        _insert(conn, "awards", [{
+            "document_id": doc_id, "competition": a.competition, "level": a.level, "event": a.event,
+            "prize": a.prize, "person": a.person, "role": a.role, "year": a.year, "page": a.prov.page,
+            "section": a.prov.section, "sentence": a.prov.sentence, "start": a.prov.start,
+            "end": a.prov.end, "rule": a.prov.rule} for a in facts.awards])
+        _insert(conn, "flags", [{
+            "document_id": doc_id, "kind": f.kind, "severity": f.severity, "metric": f.metric,
+            "message": f.message, "source_a": _j(f.source_a), "source_b": _j(f.source_b),
+            "rule": f.rule} for f in facts.flags])
+
+    def _link_path(self, conn, path, doc_id, sha256, size, mtime) -> None:
+        old = conn.execute("select document_id from document_paths where path = ?", (path,)).fetchone()
+        conn.execute("INSERT OR REPLACE INTO document_paths (path, document_id, sha256, size, mtime, seen_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?)", (path, doc_id, sha256, size, mtime, now()))
+        if old and old[0] != doc_id:
+            self._drop_if_orphan(conn, old[0])
+
+    def _drop_if_orphan(self, conn, doc_id: int) -> None:
+        left = conn.execute("select count(*) from document_paths where document_id = ?", (doc_id,)).fetchone()[0]
+        if not left:
+            delete_document_rows(conn, doc_id)
+            conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+
+    def add_path(self, path: str, document_id: int, sha256: str, size: int, mtime: float | None) -> None:
+        """Remember another name for a document already stored (same bytes)."""
+        with transaction(self.db) as conn:
+            self._link_path(conn, path, document_id, sha256, size, mtime)
+
+    def replace_facts(self, document_id: int, facts) -> None:
+        """Re-extraction: replace a document's facts, keep its structure."""
+        with transaction(self.db) as conn:
+            for t in ("metrics", "awards", "flags"):
+                conn.execute(f'DELETE FROM "{t}" WHERE document_id = ?', (document_id,))
+            a = facts.attributes
+            conn.execute("UPDATE documents SET school=?, year=?, level=?, region=?, title=?, title_year=?, "
+                         "rules_version=? WHERE id=?", (a.get("school"), a.get("year"), a.get("level"),
+                                                        a.get("region"), a.get("title"), a.get("title_year"),
+                                                        facts.rules_version, document_id))
+            self._insert_facts(conn, document_id, facts)
+
+    # -- summaries ----------------------------------------------------------------
+    def counts(self) -> dict:
+        return {t: self.db[t].count for t in ("documents", "sections", "tables", "metrics", "awards", "flags")}

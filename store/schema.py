@@ -1,0 +1,94 @@
+"""The SQLite schema, created and upgraded by code.
+
+The column names of ``documents``, ``sections``, ``tables``, ``metrics``,
+``awards`` and ``flags`` are a contract: users' SQL and other tools depend on
+them.  Add columns; never rename or drop one.  Each schema change is one entry
+in ``MIGRATIONS``; the version reached is kept in the ``_meta`` table.
+"""
+from __future__ import annotations
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db["documents"].create({
+        "id": int, "path": str, "sha256": str, "format": str, "pages": int, "chars": int,
+        "school": str, "year": int, "level": str, "region": str, "title": str, "title_year": int,
+        "status": str, "error": str, "parser": str, "rules_version": str, "size": int,
+        "warnings": str, "ingested_at": str,
+    }, pk="id", not_null={"path", "status"}, if_not_exists=True)
+    db["documents"].create_index(["sha256"], if_not_exists=True)
+
+    db["document_paths"].create({
+        "path": str, "document_id": int, "sha256": str, "size": int, "mtime": float, "seen_at": str,
+    }, pk="path", foreign_keys=[("document_id", "documents", "id")], if_not_exists=True)
+    db["document_paths"].create_index(["document_id"], if_not_exists=True)
+
+    db["document_models"].create({"document_id": int, "model": bytes},
+                                 pk="document_id", foreign_keys=[("document_id", "documents", "id")],
+                                 if_not_exists=True)
+
+    db["pages"].create({"document_id": int, "page": int, "chars": int, "status": str, "note": str},
+                       pk=("document_id", "page"), foreign_keys=[("document_id", "documents", "id")],
+                       if_not_exists=True)
+
+    db["sections"].create({
+        "document_id": int, "order": int, "level": int, "number": str, "title": str, "path": str,
+        "page": int, "start": int, "end": int, "text": str,
+    }, pk=("document_id", "order"), foreign_keys=[("document_id", "documents", "id")], if_not_exists=True)
+
+    db["tables"].create({
+        "document_id": int, "order": int, "page": int, "title": str, "number": str, "section": str,
+        "n_rows": int, "n_cols": int, "header_rows": int, "cells": str, "merges": str,
+    }, pk=("document_id", "order"), foreign_keys=[("document_id", "documents", "id")], if_not_exists=True)
+
+    db["metrics"].create({
+        "id": int, "document_id": int, "metric": str, "name_zh": str, "value": float, "unit": str,
+        "year": int, "approximate": int, "raw": str, "source": str, "page": int, "section": str,
+        "sentence": str, "start": int, "end": int, "table_order": int, "row": int, "col": int,
+        "rule": str, "rules_version": str,
+    }, pk="id", foreign_keys=[("document_id", "documents", "id")], if_not_exists=True)
+    db["metrics"].create_index(["document_id"], if_not_exists=True)
+    db["metrics"].create_index(["metric", "year"], if_not_exists=True)
+
+    db["awards"].create({
+        "id": int, "document_id": int, "competition": str, "level": str, "event": str, "prize": str,
+        "person": str, "role": str, "year": int, "page": int, "section": str, "sentence": str,
+        "start": int, "end": int, "rule": str,
+    }, pk="id", foreign_keys=[("document_id", "documents", "id")], if_not_exists=True)
+    db["awards"].create_index(["document_id"], if_not_exists=True)
+
+    db["flags"].create({
+        "id": int, "document_id": int, "kind": str, "severity": str, "metric": str, "message": str,
+        "source_a": str, "source_b": str, "rule": str,
+    }, pk="id", foreign_keys=[("document_id", "documents", "id")], if_not_exists=True)
+    db["flags"].create_index(["document_id"], if_not_exists=True)
+
+
+MIGRATIONS = {1: _v1}
+
+
+def current_version(db: sqlite_utils.Database) -> int:
+    if "_meta" not in db.table_names():
+        return 0
+    row = db.execute("select value from _meta where key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def ensure_schema(db: sqlite_utils.Database) -> int:
+    """Create or upgrade the schema to SCHEMA_VERSION; return the version."""
+    version = current_version(db)
+    if version > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"数据库版本 {version} 比本程序新 / database schema version {version} is newer than this "
+            f"nianbao ({SCHEMA_VERSION}); upgrade nianbao")
+    if version == SCHEMA_VERSION:
+        return version
+    with db.conn:
+        db["_meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+        for v in range(version + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[v](db)
+        db["_meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+    return SCHEMA_VERSION

@@ -1,0 +1,31 @@
+"""Shared fixtures: the corpus in the project, and ../shared/seed when present
+(a user's fresh clone has no ../shared: those tests skip cleanly)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+SHARED = ROOT.parent / "shared"
+SEED = SHARED / "seed"
+SEED_FILES = {"txt": SEED / "000_4256106acabc83b5.txt", "docx": SEED / "seed.docx", "pdf": SEED / "seed.pdf"}
+
+needs_seed = pytest.mark.skipif(not SEED.exists(), reason="../shared/seed not present (fresh clone)")
+
+
+@pytest.fixture(scope="session")
+def seed_expected():
+    if not SEED.exists():
+        pytest.skip("../shared/seed not present")
+    return json.loads((SEED / "expected.json").read_text(encoding="utf-8"))
+
+
+def corpus_reports():
+    return sorted(p for p in (CORPUS / "reports").glob("*") if p.suffix in (".pdf", ".docx", ".txt"))
+
+
+def expected_for(path: Path) -> dict:
+    return json.loads((CORPUS / "expected" / f"{path.name}.json").read_text(encoding="utf-8"))

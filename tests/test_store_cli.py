@@ -1,0 +1,77 @@
+"""The store and the command line on real files."""
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from click.testing import CliRunner
+
+import pipeline
+from store import SCHEMA_VERSION, Store
+
+from conftest import SEED_FILES, needs_seed
+
+
+def _cli(*args):
+    r = CliRunner().invoke(pipeline.cli, list(args), catch_exceptions=False)
+    return r
+
+
+@needs_seed
+def test_ingest_replaces_rows_and_records_failures(tmp_path):
+    db = tmp_path / "n.db"
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.4\n1 0 obj\n<<")
+    empty = tmp_path / "empty.docx"
+    empty.write_bytes(b"")
+    r = _cli("ingest", str(SEED_FILES["txt"]), str(bad), str(empty), "--db", str(db))
+    assert r.exit_code == 0, r.output
+    assert "已入库 ingested: 1" in r.output and "失败 failed: 2" in r.output
+    con = sqlite3.connect(db)
+    docs = con.execute("select path, status, error, format, school, year from documents order by id").fetchall()
+    assert docs[0][1:] == ("ok", None, "txt", "塔城地区乌苏职业技术学校", 2023)
+    errors = {p.split("/")[-1]: e for p, s, e, *_ in docs if s == "failed"}
+    assert errors["empty.docx"].startswith("empty:")
+    assert errors["broken.pdf"].split(":")[0] in ("truncated", "corrupt")
+    n_sections = con.execute("select count(*) from sections").fetchone()[0]
+    n_tables = con.execute("select count(*) from tables").fetchone()[0]
+    assert n_sections >= 53 and n_tables >= 9
+    # re-ingesting: unchanged is skipped; --force replaces its rows, never duplicated
+    r = _cli("ingest", str(SEED_FILES["txt"]), "--db", str(db))
+    assert "未变 unchanged: 1" in r.output
+    r = _cli("ingest", str(SEED_FILES["txt"]), "--db", str(db), "--force")
+    assert "已入库 ingested: 1" in r.output
+    assert con.execute("select count(*) from sections").fetchone()[0] == n_sections
+    assert con.execute("select count(*) from documents where status='ok'").fetchone()[0] == 1
+    assert con.execute("select value from _meta where key='schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+    cells = json.loads(con.execute("select cells from tables where title like '附表1%'").fetchone()[0])
+    assert cells[1][1:] == ["毕业生人数", "人", "252", "130"]
+
+
+@needs_seed
+def test_sql_is_read_only_and_formats(tmp_path):
+    db = tmp_path / "n.db"
+    _cli("ingest", str(SEED_FILES["txt"]), "--db", str(db))
+    r = _cli("sql", "select school, year, level from documents", "--db", str(db), "--json")
+    assert json.loads(r.output) == [{"school": "塔城地区乌苏职业技术学校", "year": 2023, "level": "中职"}]
+    r = _cli("sql", "select title from sections where level = 1 and number = '10.'", "--db", str(db), "--csv")
+    assert r.output.splitlines() == ["title", "附表"]
+    r = CliRunner().invoke(pipeline.cli, ["sql", "delete from documents", "--db", str(db)])
+    assert r.exit_code != 0 and "readonly" in r.output.lower()
+    assert Store(db).counts()["documents"] == 1
+
+
+@needs_seed
+def test_outline_command_shows_tree_with_tables():
+    r = _cli("outline", str(SEED_FILES["txt"]))
+    lines = r.output.splitlines()
+    assert "1. 基本情况" in lines and "  1.1 学校概况" in lines and "    2.1.1 党建引领" in lines
+    assert any("[表 table] 附表1人才培养质量计分卡  13×5" in line for line in lines)
+
+
+def test_every_command_has_bilingual_help():
+    for cmd in pipeline.cli.commands:
+        r = _cli(cmd, "--help")
+        assert r.exit_code == 0
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in r.output), cmd
+        assert any(ch.isascii() and ch.isalpha() for ch in r.output), cmd
