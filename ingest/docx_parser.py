@@ -59,13 +59,13 @@ W_CUSTOMXML, W_SECTPR, W_ALTCHUNK = _w("customXml"), _w("sectPr"), _w("altChunk"
 W_PPR, W_RPR, W_PSTYLE, W_NUMPR, W_ILVL, W_NUMID = _w("pPr"), _w("rPr"), _w("pStyle"), _w("numPr"), _w("ilvl"), _w("numId")
 W_OUTLINE, W_PBB = _w("outlineLvl"), _w("pageBreakBefore")
 W_R, W_T, W_TAB, W_PTAB, W_BR, W_CR, W_SYM = _w("r"), _w("t"), _w("tab"), _w("ptab"), _w("br"), _w("cr"), _w("sym")
-W_NBH, W_SOFTH, W_LRPB = _w("noBreakHyphen"), _w("softHyphen"), _w("lastRenderedPageBreak")
+W_NBH, W_LRPB = _w("noBreakHyphen"), _w("lastRenderedPageBreak")
 W_DRAWING, W_PICT, W_OBJECT, W_TXBX = _w("drawing"), _w("pict"), _w("object"), _w("txbxContent")
 W_HYPERLINK, W_SMARTTAG, W_INS, W_DEL, W_MOVETO, W_MOVEFROM = (
     _w("hyperlink"), _w("smartTag"), _w("ins"), _w("del"), _w("moveTo"), _w("moveFrom"))
 W_FLDSIMPLE, W_DIR, W_BDO, W_RUBY, W_RUBYBASE = _w("fldSimple"), _w("dir"), _w("bdo"), _w("ruby"), _w("rubyBase")
 W_VANISH, W_VAL = _w("vanish"), _w("val")
-W_TR, W_TC, W_TRPR, W_TCPR, W_TBLGRID, W_GRIDCOL = _w("tr"), _w("tc"), _w("trPr"), _w("tcPr"), _w("tblGrid"), _w("gridCol")
+W_TR, W_TC, W_TRPR, W_TCPR = _w("tr"), _w("tc"), _w("trPr"), _w("tcPr")
 W_GRIDSPAN, W_VMERGE, W_HMERGE, W_GRIDBEFORE, W_GRIDAFTER, W_TBLHEADER = (
     _w("gridSpan"), _w("vMerge"), _w("hMerge"), _w("gridBefore"), _w("gridAfter"), _w("tblHeader"))
 W_TYPE, W_ANCHOR, W_CHAR = _w("type"), _w("anchor"), _w("char")
@@ -849,16 +849,17 @@ class _Walker:
             return Block(kind=PARAGRAPH, text=full, meta={"toc": True}, **kw)
         # outline level: the paragraph's own, else its style's
         level = None
+        source = "style"
         if info.outline is not None and 0 <= info.outline < 9:
-            level = info.outline + 1
-        elif info.outline is None or info.outline >= 9:
+            level, source = info.outline + 1, "outline"
+        else:
             level = st.level if st is not None else None
         if st is not None and st.role == "title":
             level = None
         if level is not None and len(flat) > 80:
             level = None  # a heading style on body text
         if level is not None:
-            return self._styled_heading(flat, label, min(level, 9), st, **kw)
+            return self._styled_heading(flat, label, min(level, 9), st, source, **kw)
         if st is not None and st.role in ("title", "subtitle"):
             b = classify_line(flat, self.assigner, **kw) if not label else None
             if b is not None and b.kind == HEADING and b.meta.get("style") == "front":
@@ -897,8 +898,9 @@ class _Walker:
             b.meta["word_style"] = st.name
         return b
 
-    def _styled_heading(self, text: str, label: str, level: int, st: _StyleInfo | None, **kw) -> Block:
-        meta = {"word_style": st.name if st else None, "level_source": "style"}
+    def _styled_heading(self, text: str, label: str, level: int, st: _StyleInfo | None, source: str,
+                        **kw) -> Block:
+        meta = {"word_style": st.name if st else None, "level_source": source}
         if label:
             full = f"{label}{_sep(label, text)}{text}"
             hm = match_heading(full, numbered_only=True)
@@ -1232,19 +1234,28 @@ def _parse(p: Path) -> Document:
     try:
         with zipfile.ZipFile(p) as z:
             names = set(z.namelist())
+            head = b""
+            if "word/document.xml" in names:
+                with z.open("word/document.xml") as f:
+                    head = f.read(4096)
     except zipfile.BadZipFile as e:
         raise errors.truncated("Word", f"the ZIP container cannot be opened: {e}") from None
     except OSError as e:
         raise errors.truncated("Word", f"cannot read the file: {e}") from None
-    if "word/document.xml" not in names and not any(n.startswith("word/") and n.endswith(".xml")
-                                                     and "document" in n for n in names):
-        raise errors.truncated("Word", "word/document.xml is missing")
+    if b"purl.oclc.org/ooxml/wordprocessingml" in head:
+        raise IngestError("unsupported",
+                          "Strict Open XML 格式的 Word 文件，请另存为普通 .docx / "
+                          "a Strict Open XML Word file: save it as a standard .docx")
     try:
         d = docx.Document(str(p))
     except PackageNotFoundError as e:
         raise errors.truncated("Word", f"not a Word package: {e}") from None
-    except ValueError as e:
-        raise errors.truncated("Word", str(e)) from None
+    except (KeyError, ValueError) as e:
+        if "word/document.xml" not in names:
+            raise errors.truncated("Word", "word/document.xml is missing") from None
+        raise errors.truncated("Word", f"{type(e).__name__}: {e}") from None
+    if d.element.body is None:
+        raise errors.truncated("Word", "the document has no body")
 
     doc = Document(path=str(p), format="docx", parser="python-docx")
     body = d.element.body

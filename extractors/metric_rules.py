@@ -1,0 +1,148 @@
+"""Read ``rules/metrics.yaml`` into checked, ready-to-use rule objects.
+
+Every mistake a rule author can make (an unknown kind, a template without
+``{q}``, a bad regex, a duplicate id, a missing catalog metric) is reported
+with the file and line.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from rules import RULES_DIR
+
+from .rules import RuleFileError, file_digest, load_yaml
+
+#: metric kind → the kind of quantity (rules/units.yaml) it accepts
+KIND_QUANTITY = {"persons": "persons", "count": "count", "percent": "percent", "yuan": "money",
+                 "m2": "area", "ratio": "ratio", "volumes": "volumes"}
+#: metric kind → canonical unit stored in metrics.unit
+KIND_UNIT = {"persons": "persons", "count": "count", "percent": "percent", "yuan": "yuan", "m2": "m2",
+             "ratio": "ratio", "volumes": "volumes"}
+
+_Q = r"(?P<q>(?:约|近|超过|逾|达)?[\d０-９零〇一二两三四五六七八九十百千万亿][\d０-９零〇一二两三四五六七八九十百千万亿.,，．]*)"
+
+
+def normalize_label(text: str) -> str:
+    """A table row label as compared with ``table_labels``: no spaces, no
+    ``*``, no 其中： prefix, no leading numbering."""
+    s = re.sub(r"[\s\u3000*＊※]", "", text or "")
+    s = re.sub(r"^(?:其中|含|包括)[:：,，]?", "", s)
+    s = re.sub(r"^(?:[A-Za-z]类[:：]|\d{1,2}[.．、]|[（(]\d{1,2}[)）]|[①-⑩])", "", s)
+    return s
+
+
+@dataclass
+class MetricRule:
+    id: str
+    name_zh: str
+    kind: str
+    terms: list[str] = field(default_factory=list)
+    after_number: list[str] = field(default_factory=list)
+    templates: list[re.Pattern] = field(default_factory=list)
+    exclude_before: list[str] = field(default_factory=list)
+    table_labels: set[str] = field(default_factory=set)
+    range: tuple[float, float] = (float("-inf"), float("inf"))
+    line: int | None = None
+
+    @property
+    def quantity_kind(self) -> str:
+        return KIND_QUANTITY[self.kind]
+
+    @property
+    def unit(self) -> str:
+        return KIND_UNIT[self.kind]
+
+
+@dataclass
+class MetricRules:
+    version: str
+    digest: str
+    metrics: dict[str, MetricRule]
+    context: dict
+    not_metrics: list[str]
+    path: str
+
+    @property
+    def label(self) -> str:
+        """Stored with every value: the rules version and a digest of the file."""
+        return f"{self.version}+{self.digest}"
+
+    def by_label(self, label: str) -> MetricRule | None:
+        key = normalize_label(label)
+        for m in self.metrics.values():
+            if key in m.table_labels:
+                return m
+        return None
+
+
+def catalog_ids() -> list[str]:
+    """Metric ids of the catalog copied into rules/metric-catalog.md."""
+    text = (RULES_DIR / "metric-catalog.md").read_text(encoding="utf-8")
+    return re.findall(r"^\|\s*([a-z_]+)\s*\|", text, flags=re.M)[1:] if "| id |" in text else \
+        re.findall(r"^\|\s*([a-z][a-z_]+)\s*\|", text, flags=re.M)
+
+
+def _fail(path, line, msg):
+    raise RuleFileError(path, line, msg)
+
+
+@lru_cache(maxsize=None)
+def load_metric_rules(path: str | None = None) -> MetricRules:
+    path = Path(path or RULES_DIR / "metrics.yaml")
+    data = load_yaml(path, lines=True)
+    if not isinstance(data, dict):
+        _fail(path, None, "top level must be a mapping with 'version' and 'metrics'")
+    for key in ("version", "metrics", "context"):
+        if key not in data:
+            _fail(path, data.get("__line__"), f"missing key '{key}'")
+    ctx = {k: v for k, v in data["context"].items() if k != "__line__"}
+    for key in ("difference_words", "target_words", "subset_words", "cumulative_words",
+                "previous_year_words", "max_gap"):
+        if key not in ctx:
+            _fail(path, data["context"].get("__line__"), f"context: missing '{key}'")
+    metrics: dict[str, MetricRule] = {}
+    allowed = {"id", "name_zh", "kind", "terms", "after_number", "templates", "exclude_before",
+               "table_labels", "range", "__line__"}
+    for m in data["metrics"]:
+        line = m.get("__line__") if isinstance(m, dict) else None
+        if not isinstance(m, dict) or "id" not in m:
+            _fail(path, line, "each metric needs an 'id'")
+        unknown = set(m) - allowed
+        if unknown:
+            _fail(path, line, f"metric '{m['id']}': unknown key(s) {sorted(unknown)}; allowed: {sorted(allowed - {'__line__'})}")
+        if m["id"] in metrics:
+            _fail(path, line, f"duplicate metric id '{m['id']}'")
+        if m.get("kind") not in KIND_QUANTITY:
+            _fail(path, line, f"metric '{m['id']}': kind must be one of {sorted(KIND_QUANTITY)}, not {m.get('kind')!r}")
+        if not m.get("name_zh"):
+            _fail(path, line, f"metric '{m['id']}': missing name_zh")
+        templates = []
+        for t in m.get("templates") or []:
+            if "{q}" not in t:
+                _fail(path, line, f"metric '{m['id']}': template {t!r} has no {{q}} for the figure")
+            try:
+                templates.append(re.compile(t.replace("{q}", _Q)))
+            except re.error as e:
+                _fail(path, line, f"metric '{m['id']}': template {t!r} is not a valid regex ({e})")
+        rng = m.get("range") or [float("-inf"), float("inf")]
+        if not (isinstance(rng, list) and len(rng) == 2 and all(isinstance(x, (int, float)) for x in rng)):
+            _fail(path, line, f"metric '{m['id']}': range must be [min, max]")
+        for key in ("terms", "after_number", "exclude_before", "table_labels"):
+            v = m.get(key) or []
+            if not isinstance(v, list) or not all(isinstance(x, (str, int)) for x in v):
+                _fail(path, line, f"metric '{m['id']}': {key} must be a list of words")
+        metrics[m["id"]] = MetricRule(
+            id=m["id"], name_zh=m["name_zh"], kind=m["kind"], terms=[str(t) for t in m.get("terms") or []],
+            after_number=[str(t) for t in m.get("after_number") or []], templates=templates,
+            exclude_before=[str(t) for t in m.get("exclude_before") or []],
+            table_labels={normalize_label(str(t)) for t in m.get("table_labels") or []},
+            range=(float(rng[0]), float(rng[1])), line=line)
+    missing = [i for i in catalog_ids() if i not in metrics]
+    if missing:
+        _fail(path, None, f"catalog metrics without a rule: {missing}")
+    not_metrics = [str(w) for group in data.get("not_metrics") or [] for w in group]
+    return MetricRules(version=str(data["version"]), digest=file_digest(path), metrics=metrics,
+                       context=ctx, not_metrics=not_metrics, path=str(path))

@@ -1,0 +1,189 @@
+"""Figures stated in running text.
+
+For each paragraph: the term matcher (jieba + spaCy) finds metric terms, the
+number scanner (``extractors.numbers``) finds every figure with its unit, and
+the rules of ``rules/metrics.yaml`` pair them — a term and the figure after it
+in the same clause, a figure and the word after it ("11个专业"), or a
+template.  A pairing is dropped when the figure is a change (比上年增加…),
+a target (计划、目标…), a subset (其中…), a cumulative total, or of the wrong
+kind or magnitude.  The year a figure refers to comes from the clause
+("2022年…", "较2022年的…", "上年…") or from the year the paragraph is about;
+otherwise it is the report year.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.model import PARAGRAPH, Document
+
+from .facts import Metric, Provenance
+from .metric_rules import MetricRule, MetricRules
+from .numbers import find_quantities
+from .segment import TermMatcher
+
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+_CLAUSE_BREAK = re.compile(r"[，,；;。：:（）()]")
+_YEAR = re.compile(r"((?:19|20)\d\d)\s*(?:[-—–~至]\s*((?:19|20)\d\d)\s*)?(年度|年|届|学年)")
+_LEAD_YEAR = re.compile(r"^\s*(?:截至|截止|到|在)?\s*((?:19|20)\d\d)\s*(?:[-—–~至]\s*((?:19|20)\d\d)\s*)?(年度|年|届|学年)")
+_COMPARE = re.compile(r"(?:较|比|相比|同比|对比)(?:于)?\s*(上年|去年|上一年|上一学年|前一年|((?:19|20)\d\d)\s*(?:年度|年|届|学年)?)(?:同期)?(?:的)?\s*$")
+
+
+@dataclass
+class _Candidate:
+    rule: MetricRule
+    q: object          # numbers.Quantity
+    anchor: int        # where the term (or template) starts
+    rule_id: str
+
+
+def _year_of(match: re.Match) -> int:
+    return int(match.group(2) or match.group(1))
+
+
+class NarrativeExtractor:
+    def __init__(self, rules: MetricRules, matcher: TermMatcher):
+        self.rules = rules
+        self.matcher = matcher
+        ctx = rules.context
+        self.diff = tuple(ctx["difference_words"])
+        self.target = tuple(ctx["target_words"])
+        self.subset = tuple(ctx["subset_words"])
+        self.cumul = tuple(ctx["cumulative_words"])
+        self.prev = tuple(ctx["previous_year_words"])
+        self.max_gap = int(ctx["max_gap"])
+        self.templated = [(m, t) for m in rules.metrics.values() for t in m.templates]
+
+    # ------------------------------------------------------------------
+    def extract(self, doc: Document, report_year: int | None) -> list[Metric]:
+        out: list[Metric] = []
+        for b in doc.blocks:
+            if b.kind != PARAGRAPH or not b.text:
+                continue
+            out.extend(self._block(doc, b, report_year))
+        return out
+
+    def _block(self, doc, block, report_year) -> list[Metric]:
+        text = block.text
+        hits = self.matcher.find(text)
+        templ = [(m, t, x) for m, t in self.templated for x in t.finditer(text)]
+        if not hits and not templ:
+            return []
+        quants = [q for q in find_quantities(text)]
+        if not quants:
+            return []
+        out = []
+        year_ctx = None
+        pos = 0
+        for sm in list(_SENTENCE_END.finditer(text)) + [None]:
+            s_end = sm.end() if sm else len(text)
+            s_start = pos
+            pos = s_end
+            if s_end <= s_start:
+                continue
+            sentence = text[s_start:s_end]
+            lead = _LEAD_YEAR.match(sentence)
+            lead_year = _year_of(lead) if lead else None
+            # a sentence that opens with the report year or the year before sets
+            # the year for the rest of the paragraph ("2022年毕业生…。就业率…")
+            if lead_year and (report_year is None or report_year - 1 <= lead_year <= report_year):
+                year_ctx = lead_year
+            sq = [q for q in quants if s_start <= q.start < s_end]
+            if not sq:
+                continue
+            cands: list[_Candidate] = []
+            s_hits = [h for h in hits if s_start <= h.start < s_end]
+            for i, h in enumerate(s_hits):
+                if h.metric is None:
+                    continue
+                rule = self.rules.metrics[h.metric]
+                if h.role == "term":
+                    q = self._figure_after(text, h, s_hits[i + 1:], sq, rule)
+                    if q is not None and not self._excluded_before(text, s_start, h.start, rule):
+                        cands.append(_Candidate(rule, q, h.start, f"{rule.id}/term:{h.text}"))
+                else:  # a word after the figure: "11个专业"
+                    q = next((q for q in sq if q.end == h.start), None)
+                    if q is not None and not self._excluded_before(text, s_start, q.start, rule):
+                        cands.append(_Candidate(rule, q, q.start, f"{rule.id}/after:{h.text}"))
+            for rule, t, m in templ:
+                if s_start <= m.start() < s_end:
+                    qs = m.start("q")
+                    q = next((q for q in sq if q.start <= qs + 2 and q.end > qs), None)
+                    if q is not None:
+                        cands.append(_Candidate(rule, q, m.start(), f"{rule.id}/template"))
+            for c in cands:
+                m = self._accept(doc, block, text, s_start, s_end, c, report_year, year_ctx, lead_year)
+                if m is not None:
+                    out.append(m)
+        return out
+
+    # ------------------------------------------------------------------
+    def _figure_after(self, text, hit, later_hits, quants, rule):
+        """The first figure after a term in the same clause, when nothing but
+        a short connector stands between them."""
+        nxt = next((h.start for h in later_hits), None)
+        for q in quants:
+            if q.start < hit.end:
+                continue
+            if nxt is not None and q.start >= nxt:
+                return None
+            gap = text[hit.end:q.start]
+            if len(gap) > self.max_gap or _CLAUSE_BREAK.search(gap.replace("：", "").replace(":", "")):
+                return None
+            if q.kind in ("date", "year"):
+                continue
+            return q if q.kind == rule.quantity_kind else None
+        return None
+
+    def _excluded_before(self, text, s_start, at, rule) -> bool:
+        clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, s_start, at)), default=s_start)
+        before = text[max(clause_start, at - 6):at]
+        return any(w in before for w in rule.exclude_before)
+
+    def _accept(self, doc, block, text, s_start, s_end, c: _Candidate, report_year, year_ctx,
+                lead_year) -> Metric | None:
+        q, rule = c.q, c.rule
+        if q.kind != rule.quantity_kind or getattr(q, "is_difference", False):
+            return None
+        lo = min(c.anchor, q.start)
+        clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, s_start, lo)), default=s_start)
+        between = text[lo:q.start]
+        prefix = text[clause_start:q.start]
+        if any(w in between for w in self.diff) or any(w in text[q.end:q.end + 3] for w in ("的增长", "的增幅")):
+            return None
+        if any(w in text[s_start:q.start] or w in q.text for w in self.target):
+            return None
+        if any(w in between for w in self.subset) or any(w in prefix for w in self.cumul):
+            return None
+        # the year the figure refers to
+        year = None
+        cmp = _COMPARE.search(text[clause_start:q.start])
+        if cmp:
+            if any(w in text[q.end:q.end + 6] for w in self.diff):
+                return None
+            year = int(cmp.group(2)) if cmp.group(2) else (report_year - 1 if report_year else None)
+            if year is None:
+                return None
+        else:
+            ys = list(_YEAR.finditer(text, clause_start, q.start))
+            if ys:
+                y = _year_of(ys[-1])
+                if report_year and y > report_year:
+                    return None          # a future year: a plan or a target
+                year = y
+            elif any(w in prefix for w in self.prev):
+                year = report_year - 1 if report_year else None
+            elif lead_year and report_year and lead_year > report_year:
+                return None
+            else:
+                year = year_ctx or report_year
+        value = q.value
+        if not (rule.range[0] <= value <= rule.range[1]):
+            return None
+        sentence = text[s_start:s_end].strip()
+        start = block.span[0] + q.start
+        return Metric(metric=rule.id, value=value, unit=rule.unit, year=year, raw=q.text,
+                      approximate=bool(q.approximate), name_zh=rule.name_zh,
+                      prov=Provenance(page=block.page, section=" > ".join(doc.section_path_at(block.span[0])),
+                                      sentence=sentence, start=start, end=block.span[0] + q.end,
+                                      rule=c.rule_id, source="text"))

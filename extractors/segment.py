@@ -1,0 +1,116 @@
+"""Chinese segmentation and term matching.
+
+jieba segments the text, with a domain dictionary (``rules/dict/domain.txt``
+plus every term of ``rules/metrics.yaml``) so that 生师比, 双师型教师比例 or
+全日制在校生 stay whole; spaCy's blank Chinese pipeline with the jieba
+segmenter turns it into tokens and a ``PhraseMatcher`` finds the metric terms
+on token boundaries, longest match first ("生均教学仪器设备值" is never read as
+"教学仪器设备值").  One matcher is built per process and reused.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rules import RULES_DIR
+
+from .metric_rules import MetricRules, load_metric_rules
+
+NOT_METRIC = "NOT"
+
+
+@dataclass(frozen=True)
+class TermHit:
+    start: int        # character offsets in the text given to find()
+    end: int
+    key: str          # "<metric id>|term", "<metric id>|after" or "NOT"
+    text: str
+
+    @property
+    def metric(self) -> str | None:
+        return None if self.key == NOT_METRIC else self.key.split("|")[0]
+
+    @property
+    def role(self) -> str:
+        return "not" if self.key == NOT_METRIC else self.key.split("|")[1]
+
+
+def _load_dictionary(jieba, rules: MetricRules) -> None:
+    path = RULES_DIR / "dict" / "domain.txt"
+    if path.exists():
+        jieba.load_userdict(str(path))
+    words = set(rules.not_metrics)
+    for m in rules.metrics.values():
+        words.update(m.terms)
+        words.update(m.after_number)
+    for w in sorted(words):
+        jieba.add_word(w)
+        jieba.suggest_freq(w, tune=True)
+
+
+class TermMatcher:
+    def __init__(self, rules: MetricRules | None = None):
+        import jieba
+        import spacy
+        from spacy.matcher import PhraseMatcher
+
+        jieba.setLogLevel(60)
+        self.rules = rules or load_metric_rules()
+        _load_dictionary(jieba, self.rules)
+        self.nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+        self.matcher = PhraseMatcher(self.nlp.vocab)
+        for m in self.rules.metrics.values():
+            if m.terms:
+                self.matcher.add(f"{m.id}|term", [self.nlp.make_doc(t) for t in m.terms])
+            if m.after_number:
+                self.matcher.add(f"{m.id}|after", [self.nlp.make_doc(t) for t in m.after_number])
+        if self.rules.not_metrics:
+            self.matcher.add(NOT_METRIC, [self.nlp.make_doc(t) for t in self.rules.not_metrics])
+        # a plain-text fallback for terms jieba may cut differently in context
+        self._fallback_keys: dict[str, str] = {}
+        for m in self.rules.metrics.values():
+            for t in m.terms:
+                if len(t) >= 3:
+                    self._fallback_keys.setdefault(t, f"{m.id}|term")
+        for t in self.rules.not_metrics:
+            self._fallback_keys[t] = NOT_METRIC
+        self._fallback = re.compile("|".join(
+            re.escape(t) for t in sorted(self._fallback_keys, key=len, reverse=True)))
+
+    def tokens(self, text: str) -> list[str]:
+        return [t.text for t in self.nlp.make_doc(text)]
+
+    def find(self, text: str) -> list[TermHit]:
+        """Metric terms in ``text``: longest matches, no overlaps, in order."""
+        from spacy.util import filter_spans
+        doc = self.nlp.make_doc(text)
+        spans = [doc[s:e] for _, s, e in self.matcher(doc)]
+        labels = {}
+        for match_id, s, e in self.matcher(doc):
+            key = self.nlp.vocab.strings[match_id]
+            # prefer NOT over a metric for the same span, then the term role
+            prev = labels.get((s, e))
+            if prev is None or key == NOT_METRIC or (prev.endswith("|after") and key.endswith("|term")):
+                labels[(s, e)] = key
+        hits = []
+        covered = []
+        for span in filter_spans(spans):
+            key = labels[(span.start, span.end)]
+            a, b = span.start_char, span.end_char
+            hits.append(TermHit(a, b, key, text[a:b]))
+            covered.append((a, b))
+        # fallback: a whole term that segmentation split inside other words
+        for m in self._fallback.finditer(text):
+            a, b = m.span()
+            if any(x < b and a < y for x, y in covered):
+                continue
+            hits.append(TermHit(a, b, self._fallback_keys[m.group(0)], m.group(0)))
+            covered.append((a, b))
+        hits.sort(key=lambda h: h.start)
+        return hits
+
+
+@lru_cache(maxsize=1)
+def term_matcher() -> TermMatcher:
+    return TermMatcher()

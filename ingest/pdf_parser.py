@@ -1,0 +1,819 @@
+"""Read a PDF report into the document model.
+
+Text comes from pypdfium2 (≈1,000 pages/s): pdfium's own line breaking, plus
+the position, size and font of a few characters per line.  From those:
+
+* spurious spaces that PDF producers put around CJK characters and numbers
+  (``在校生 3,276 人``, ``2023 年``) are removed; spaces between two Latin
+  words are kept;
+* running headers, footers and page numbers are dropped — lines in the top or
+  bottom band that repeat across pages once digits are ignored, and bare page
+  numbers (``1``, ``- 2 -``, ``第 3 页``, ``3/41``);
+* wrapped lines are joined into paragraphs; a paragraph ends at an indented
+  line (the 2-character first-line indent of Chinese body text), after a short
+  line or one ending a sentence, at a vertical gap, or at a change of font size
+  or weight.  A line that looks like a heading or caption is never joined to
+  the text after it;
+* headings and captions are recognised with the shared patterns
+  (:func:`ingest.structure.classify_line`, one :class:`LevelAssigner` per
+  document): numbering decides the level, font size/weight only confirms (an
+  unnumbered large title becomes a paragraph with ``meta["role"] = "title"``).
+
+Ruled tables are found only on pages whose path objects hold both horizontal
+and vertical rules (see :mod:`ingest.pdf_tables`); their text is taken out of
+the running text and the table block is placed where it stands on the page.
+A table that runs on over a page break is merged into one block.
+
+Pages whose text layer is missing (scans) or unreadable (``(cid:``, U+FFFD,
+private-use characters) store no blocks; they get a status and a warning, and
+a document with no usable page has ``status = "needs_ocr"``.
+"""
+from __future__ import annotations
+
+import ctypes
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from . import errors
+from .headings import LevelAssigner, match_caption, match_heading
+from .model import (CAPTION, HEADING, PAGE_EMPTY, PAGE_GARBAGE, PAGE_OK, PARAGRAPH, TABLE, Block,
+                    Document, PageInfo, make_table)
+from .pdf_tables import PdfTable, PlumberTables, find_tables_fast, scan_page_objects
+from .structure import classify_line, guess_header_rows
+
+PARSER_NAME = "pypdfium2+pdfplumber"
+
+# -- text normalisation ----------------------------------------------------------
+
+_CJK = ("\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3200-\u33ff\u3400-\u4dbf"
+        "\u4e00-\u9fff\uf900-\ufaff\ufe10-\ufe1f\ufe30-\ufe4f\uff00-\uffef"
+        "\u2014-\u2027\u00b7")       # — ‘ ’ “ ” … · are Chinese punctuation here
+_SP = r"[ \t\u00a0\u2002-\u200a\u3000]+"
+_SPACE_AFTER_CJK = re.compile(f"(?<=[{_CJK}]){_SP}")
+_SPACE_BEFORE_CJK = re.compile(f"{_SP}(?=[{_CJK}])")
+_SPACE_BEFORE_UNIT = re.compile(r"(?<=[\d.])[ \t\u00a0]+(?=[%％‰℃])")
+_MULTI_SPACE = re.compile(r"[ \t\u00a0\u2002-\u200a]{2,}")
+_INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u00ad\u200b-\u200d\u2060\ufeff\ufffe]")
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+
+
+def normalize_text(s: str) -> str:
+    """Remove the spaces PDF text layers put between CJK characters and around
+    numbers and units; keep single spaces between Latin words."""
+    if not s:
+        return ""
+    s = _INVISIBLE.sub("", s)
+    s = s.replace("\r", " ").replace("\n", " ")
+    s = _SPACE_AFTER_CJK.sub("", s)
+    s = _SPACE_BEFORE_CJK.sub("", s)
+    s = _SPACE_BEFORE_UNIT.sub("", s)
+    s = _MULTI_SPACE.sub(" ", s)
+    return s.strip()
+
+
+_LATIN_END = re.compile(r"[A-Za-z0-9,.;:)\]%]$")
+_LATIN_START = re.compile(r"^[A-Za-z0-9(\[]")
+
+
+def join_lines(a: str, b: str) -> str:
+    """Join a wrapped line to the next: no space in Chinese text, one space
+    between two Latin words."""
+    if not a:
+        return b
+    if not b:
+        return a
+    if _LATIN_END.search(a) and _LATIN_START.match(b) and not (a[-1].isdigit() and b[0].isdigit()):
+        return f"{a} {b}"
+    return a + b
+
+
+# -- per-page text lines -----------------------------------------------------------
+
+
+@dataclass
+class Line:
+    text: str            # normalised
+    raw: str             # as pdfium gave it (trimmed)
+    x0: float
+    x1: float
+    y: float             # baseline, PDF user space (grows upwards)
+    size: float
+    bold: bool
+    font: str
+    start: int           # pdfium char indices [start, end)
+    end: int
+    page: int = 0
+    #: set by the layout pass
+    dropped: str = ""
+
+    @property
+    def mid(self) -> float:
+        return self.y + 0.3 * self.size
+
+
+@dataclass
+class PageData:
+    number: int
+    width: float
+    height: float
+    lines: list[Line] = field(default_factory=list)
+    tables: list[PdfTable] = field(default_factory=list)
+    chars: int = 0
+    status: str = PAGE_OK
+    note: str = ""
+    n_images: int = 0
+    image_area: float = 0.0
+
+
+_BOLD_FONT = re.compile(r"bold|heavy|black|semibold|demibold|medium|hei(?!ght)|黑|粗", re.I)
+_TERMINAL = "。！？；：!?;:"
+_CLOSERS = "”’」』）)】》\"' "
+
+
+def _ends_sentence(text: str) -> bool:
+    t = text.rstrip(_CLOSERS)
+    return bool(t) and t[-1] in _TERMINAL
+
+
+class _TextPageReader:
+    """Small helpers around the raw pdfium text API (a few calls per line)."""
+
+    def __init__(self) -> None:
+        self.rect = pdfium_c.FS_RECTF()
+        self.dx, self.dy = ctypes.c_double(), ctypes.c_double()
+        self.buf = ctypes.create_string_buffer(256)
+        self.flags = ctypes.c_int()
+        self.font_cache: dict[str, bool] = {}
+        self.l, self.r, self.b, self.t = (ctypes.c_double() for _ in range(4))
+
+    def loose(self, tp, i):
+        pdfium_c.FPDFText_GetLooseCharBox(tp, i, self.rect)
+        return self.rect.left, self.rect.bottom, self.rect.right, self.rect.top
+
+    def box(self, tp, i):
+        pdfium_c.FPDFText_GetCharBox(tp, i, self.l, self.r, self.b, self.t)
+        return self.l.value, self.b.value, self.r.value, self.t.value
+
+    def origin_y(self, tp, i) -> float:
+        pdfium_c.FPDFText_GetCharOrigin(tp, i, self.dx, self.dy)
+        return self.dy.value
+
+    def font(self, tp, i) -> tuple[str, bool]:
+        n = pdfium_c.FPDFText_GetFontInfo(tp, i, self.buf, 256, self.flags)
+        name = self.buf.value.decode("utf-8", "replace") if n else ""
+        name = name.split("+", 1)[-1]
+        bold = self.font_cache.get(name)
+        if bold is None:
+            bold = bool(_BOLD_FONT.search(name))
+            self.font_cache[name] = bold
+        if not bold and pdfium_c.FPDFText_GetFontWeight(tp, i) >= 600:
+            bold = True
+        return name, bold
+
+
+def _page_text(tp) -> str:
+    n = pdfium_c.FPDFText_CountChars(tp)
+    if n <= 0:
+        return ""
+    buf = (ctypes.c_ushort * (n + 1))()
+    got = pdfium_c.FPDFText_GetText(tp, 0, n, buf)
+    text = bytes(memoryview(buf)[:max(0, got - 1)]).decode("utf-16-le", "replace") if got > 0 else ""
+    if len(text) != n:
+        # surrogate pairs or excluded characters: build the text char by char
+        # so that string positions stay pdfium char indices
+        chars = []
+        for i in range(n):
+            u = pdfium_c.FPDFText_GetUnicode(tp, i)
+            chars.append(chr(u) if 0 < u < 0x110000 and not 0xD800 <= u <= 0xDFFF else "\ufffd")
+        text = "".join(chars)
+    return text
+
+
+_LINE_RX = re.compile(r"[^\r\n]+")
+
+
+def _read_lines(tp, text: str, rd: _TextPageReader, page_no: int) -> list[Line]:
+    lines = []
+    for m in _LINE_RX.finditer(text):
+        seg = m.group()
+        stripped = seg.strip()
+        if not stripped:
+            continue
+        a = m.start() + (len(seg) - len(seg.lstrip()))
+        b = m.start() + len(seg.rstrip())           # exclusive
+        x0 = rd.loose(tp, a)[0]
+        x1 = rd.loose(tp, b - 1)[2]
+        y = rd.origin_y(tp, a)
+        mid = (a + b - 1) // 2
+        if text[mid].isspace():
+            mid = a
+        size = max(pdfium_c.FPDFText_GetFontSize(tp, a), pdfium_c.FPDFText_GetFontSize(tp, mid))
+        font, bold = rd.font(tp, mid)
+        if bold and mid != a:
+            bold = rd.font(tp, a)[1]
+        lines.append(Line(text=normalize_text(stripped), raw=stripped, x0=x0, x1=x1, y=y,
+                          size=round(size, 1), bold=bold, font=font, start=a, end=b, page=page_no))
+    return lines
+
+
+# -- garbage text layers ---------------------------------------------------------
+
+_BAD = re.compile("[\ufffd\ue000-\uf8ff]|\\(cid:\\d+\\)")
+_SYMBOLS = re.compile(r"[!-/:-@\[-`{-~]")
+_WHITE = re.compile(r"\s")
+_CTRL = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f]")
+
+
+def _text_quality(text: str) -> tuple[int, float, str]:
+    """(number of visible characters, share of unreadable ones, reason)."""
+    visible = len(text) - len(_WHITE.findall(text))
+    if not visible:
+        return 0, 0.0, ""
+    bad = sum(len(m) for m in _BAD.findall(text))
+    ctrl = len(_CTRL.findall(text))
+    share = (bad + ctrl) / visible
+    if share > 0:
+        kind = "cid codes" if "(cid:" in text else ("private-use characters" if re.search("[\ue000-\uf8ff]", text)
+                                                    else "unmapped characters")
+        return visible, share, kind
+    # a font without a Unicode map often comes out as ASCII symbol soup
+    if visible >= 40 and not _CJK_CHAR.search(text):
+        sym = len(_SYMBOLS.findall(text)) / visible
+        if sym > 0.35:
+            return visible, sym, "symbols instead of characters (font without a Unicode map)"
+    return visible, 0.0, ""
+
+
+# -- headers, footers, page numbers ----------------------------------------------------
+
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-–—_~·•\s]*\d{1,4}[-–—_~·•\s]*"
+    r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
+    r"|共\s*\d{1,4}\s*页\s*[,，]?\s*第\s*\d{1,4}\s*页"
+    r"|\d{1,4}\s*/\s*\d{1,4}"
+    r"|(?:page|p\.)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?"
+    r"|[ivxlcdm]{1,6})$", re.I)
+_DIGITS = re.compile(r"\d+")
+_BAND = 0.09          # top/bottom share of the page where running heads live
+_NUMBER_BAND = 0.12   # bare page numbers may sit a little further in
+
+
+def _drop_running_lines(pages: list[PageData]) -> None:
+    text_pages = [p for p in pages if p.status == PAGE_OK and p.lines]
+    seen: Counter = Counter()
+    for p in text_pages:
+        keys = set()
+        for ln in p.lines:
+            if ln.y > p.height * (1 - _BAND) or ln.y < p.height * _BAND:
+                keys.add(_DIGITS.sub("#", ln.text))
+        seen.update(keys)
+    need = max(2, int(0.3 * len(text_pages) + 0.999))
+    repeated = {k for k, n in seen.items() if n >= need and k.strip("#")}
+    for p in text_pages:
+        body = [ln for ln in p.lines if p.height * _NUMBER_BAND <= ln.y <= p.height * (1 - _NUMBER_BAND)]
+        low = min((ln.y for ln in body), default=p.height * _NUMBER_BAND)
+        high = max((ln.y for ln in body), default=p.height * (1 - _NUMBER_BAND))
+        for ln in p.lines:
+            top_band = ln.y > p.height * (1 - _BAND)
+            bottom_band = ln.y < p.height * _BAND
+            if (top_band or bottom_band) and _DIGITS.sub("#", ln.text) in repeated:
+                ln.dropped = "running"
+            elif _PAGE_NUMBER.match(ln.text.strip()) and (
+                    (ln.y < p.height * _NUMBER_BAND and ln.y <= low)
+                    or (ln.y > p.height * (1 - _NUMBER_BAND) and ln.y >= high)):
+                ln.dropped = "page_number"
+
+
+# -- tables: cell text and placement -------------------------------------------------
+
+
+def _fill_table_text(tp, text: str, page: PageData, rd: _TextPageReader) -> None:
+    """Give each table cell the characters whose centres fall inside it, and
+    take those characters out of the running lines."""
+    if not page.tables:
+        return
+    h = page.height
+    boxes = [(t, t.bbox_top) for t in page.tables]
+    kept: list[Line] = []
+    for ln in page.lines:
+        top_mid = h - ln.mid
+        hit = [t for t, (x0, top, x1, bottom) in boxes
+               if top - ln.size <= top_mid <= bottom + ln.size and ln.x1 >= x0 and ln.x0 <= x1]
+        if not hit:
+            kept.append(ln)
+            continue
+        outside: list[tuple[int, str]] = []
+        last_owner = None
+        for i in range(ln.start, ln.end):
+            ch = text[i]
+            if ch in "\r\n":
+                continue
+            if ch.isspace():
+                if last_owner is not None:
+                    last_owner[0].texts.setdefault(last_owner[1], []).append((id(ln), ch))
+                else:
+                    outside.append((i, ch))
+                continue
+            l, b, r, t_ = rd.box(tp, i)
+            cx, ctop = (l + r) / 2, h - (b + t_) / 2
+            owner = None
+            for t in hit:
+                cell = t.owner_at(cx, ctop)
+                if cell is not None:
+                    owner = (t, cell)
+                    break
+            if owner is None:
+                outside.append((i, ch))
+                last_owner = None
+            else:
+                owner[0].texts.setdefault(owner[1], []).append((id(ln), ch))
+                last_owner = owner
+        if outside and "".join(ch for _, ch in outside).strip():
+            raw = "".join(ch for _, ch in outside).strip()
+            first = next(i for i, ch in outside if not ch.isspace())
+            last = max(i for i, ch in outside if not ch.isspace())
+            ln.raw, ln.text = raw, normalize_text(raw)
+            ln.x0, ln.x1 = rd.loose(tp, first)[0], rd.loose(tp, last)[2]
+            kept.append(ln)
+    page.lines = kept
+
+
+def _cell_text(pieces: list[tuple[int, str]]) -> str:
+    out = ""
+    cur_line = None
+    buf = ""
+    for line_id, ch in pieces:
+        if line_id != cur_line:
+            if buf:
+                out = join_lines(out, normalize_text(buf))
+            buf, cur_line = "", line_id
+        buf += ch
+    if buf:
+        out = join_lines(out, normalize_text(buf))
+    return normalize_text(out)
+
+
+def _table_grid(t: PdfTable) -> tuple[list[list[str | None]], dict]:
+    grid: list[list[str | None]] = [[None] * t.n_cols for _ in range(t.n_rows)]
+    spans = {}
+    for (r, c), (rs, cs) in t.origins.items():
+        grid[r][c] = _cell_text(t.texts.get((r, c), []))
+        if rs > 1 or cs > 1:
+            spans[(r, c)] = (rs, cs)
+    for r in range(t.n_rows):
+        for c in range(t.n_cols):
+            if grid[r][c] is None:
+                grid[r][c] = ""
+    return grid, spans
+
+
+# -- layout: lines → paragraphs --------------------------------------------------------
+
+
+@dataclass
+class _Stats:
+    body_size: float
+    left: dict          # page parity → left margin
+    right: dict         # page parity → right margin
+    pitch_ratio: float  # usual baseline distance / font size
+    uses_indent: bool
+
+
+def _doc_stats(pages: list[PageData]) -> _Stats:
+    sizes: Counter = Counter()
+    for p in pages:
+        for ln in p.lines:
+            if not ln.dropped:
+                sizes[ln.size] += len(ln.text)
+    body = sizes.most_common(1)[0][0] if sizes else 12.0
+    lefts: dict[int, list[float]] = {0: [], 1: []}
+    rights: dict[int, list[float]] = {0: [], 1: []}
+    pitches: list[float] = []
+    for p in pages:
+        prev = None
+        for ln in p.lines:
+            if ln.dropped:
+                continue
+            if abs(ln.size - body) < 0.6:
+                lefts[p.number % 2].append(round(ln.x0))
+                rights[p.number % 2].append(ln.x1)
+                if prev is not None and 0 < prev.y - ln.y < 3 * body:
+                    pitches.append((prev.y - ln.y) / body)
+                prev = ln
+            else:
+                prev = None
+
+    def left_margin(xs):
+        if not xs:
+            return None
+        c = Counter(xs)
+        floor = max(2, 0.1 * len(xs))
+        frequent = [x for x, n in c.items() if n >= floor]
+        return float(min(frequent) if frequent else c.most_common(1)[0][0])
+
+    def right_margin(xs):
+        if not xs:
+            return None
+        xs = sorted(xs)
+        return xs[min(len(xs) - 1, int(0.9 * len(xs)))]
+
+    left = {k: left_margin(v) for k, v in lefts.items()}
+    right = {k: right_margin(v) for k, v in rights.items()}
+    for d in (left, right):
+        if d[0] is None:
+            d[0] = d[1]
+        if d[1] is None:
+            d[1] = d[0]
+    indented = total = 0
+    for p in pages:
+        lm = left[p.number % 2]
+        if lm is None:
+            continue
+        for ln in p.lines:
+            if not ln.dropped and abs(ln.size - body) < 0.6:
+                total += 1
+                if 1.5 * ln.size <= ln.x0 - lm <= 2.6 * ln.size:
+                    indented += 1
+    pitch = statistics.median(pitches) if pitches else 1.5
+    return _Stats(body_size=body, left=left, right=right, pitch_ratio=pitch,
+                  uses_indent=total > 0 and indented >= max(2, 0.03 * total))
+
+
+def _looks_structural(text: str) -> bool:
+    return bool(match_caption(text) or match_heading(text))
+
+
+class _Layout:
+    def __init__(self, stats: _Stats, page: PageData) -> None:
+        self.st = stats
+        par = page.number % 2
+        self.left = stats.left.get(par)
+        self.right = stats.right.get(par)
+
+    def short(self, ln: Line) -> bool:
+        if self.right is None:
+            return False
+        return ln.x1 < self.right - 1.5 * ln.size
+
+    def indented(self, ln: Line) -> bool:
+        if self.left is None:
+            return False
+        return ln.x0 > self.left + 0.75 * ln.size
+
+    def font_differs(self, a: Line, b: Line) -> bool:
+        return abs(a.size - b.size) >= 1 or a.bold != b.bold
+
+    def special(self, ln: Line) -> bool:
+        """Bigger or bolder than body text."""
+        return ln.size >= self.st.body_size + 1 or ln.bold
+
+    def breaks_before(self, prev: Line, cur: Line) -> bool:
+        if self.font_differs(prev, cur):
+            return True
+        if prev.y - cur.y < -0.5 * cur.size:              # went back up: another column/box
+            return True
+        if prev.y - cur.y > self.st.pitch_ratio * cur.size * 1.3 + 1:   # a gap
+            return True
+        if self.indented(cur):
+            return True
+        if self.short(prev):
+            return True
+        if _ends_sentence(prev.text) and not self.st.uses_indent:
+            return True
+        # a line that is a heading or caption by its numbering stands alone
+        # when it is short or set apart by its font
+        if (self.short(cur) or self.special(cur)) and _looks_structural(cur.text):
+            return True
+        return False
+
+
+def _group_page(page: PageData, stats: _Stats) -> list:
+    """The page's items in reading order: lists of lines (one per paragraph)
+    and tables."""
+    lay = _Layout(stats, page)
+    lines = [ln for ln in page.lines if not ln.dropped]
+    # tables go before the first line that lies below their top edge
+    tables = sorted(page.tables, key=lambda t: t.ys[0])
+    items: list = []
+    ti = 0
+    for ln in lines:
+        while ti < len(tables) and (page.height - ln.mid) > tables[ti].ys[0]:
+            items.append(tables[ti])
+            ti += 1
+        items.append(ln)
+    items.extend(tables[ti:])
+    out: list = []
+    group: list[Line] | None = None
+    for it in items:
+        if isinstance(it, PdfTable):
+            if group:
+                out.append(group)
+            group = None
+            out.append(it)
+            continue
+        if group and not lay.breaks_before(group[-1], it):
+            group.append(it)
+        else:
+            if group:
+                out.append(group)
+            group = [it]
+    if group:
+        out.append(group)
+    return out
+
+
+def _continues_on_next_page(prev_group: list[Line], prev_page: PageData, nxt: Line,
+                            next_page: PageData, stats: _Stats) -> bool:
+    a = prev_group[-1]
+    lay_a, lay_b = _Layout(stats, prev_page), _Layout(stats, next_page)
+    if lay_a.short(a) or lay_a.font_differs(a, nxt):
+        return False
+    if _ends_sentence(a.text) and not stats.uses_indent:
+        return False
+    if lay_b.indented(nxt) or lay_a.special(a):
+        return False
+    if _looks_structural(nxt.text) and (lay_b.short(nxt) or lay_b.special(nxt)):
+        return False
+    if len(prev_group) == 1 and _looks_structural(a.text):
+        return False
+    return True
+
+
+# -- tables over page breaks ----------------------------------------------------------
+
+
+def _same_columns(a: PdfTable, b: PdfTable, tol: float = 4.0) -> bool:
+    return a.n_cols == b.n_cols and all(abs(x - y) <= tol for x, y in zip(a.xs, b.xs))
+
+
+def _merge_table_grids(first: dict, second: dict) -> dict:
+    """Append ``second`` (a table continued on the next page) to ``first``.
+    Drops a repeated header row and rejoins a row split by the page break."""
+    g1, g2 = first["grid"], second["grid"]
+    s2 = dict(second["spans"])
+    if g1 and g2 and [c or "" for c in g2[0]] == [c or "" for c in g1[0]] and any(g2[0]):
+        g2, s2 = g2[1:], {(r - 1, c): v for (r, c), v in s2.items() if r > 0}
+        first.setdefault("notes", []).append("repeated header dropped")
+    elif g1 and g2 and not any((r == 0) for (r, _c) in s2) and not any(r == len(g1) - 1 for (r, _c) in first["spans"]):
+        last, head = g1[-1], g2[0]
+        filled_head = [i for i, c in enumerate(head) if c]
+        filled_last = [i for i, c in enumerate(last) if c]
+        from .structure import is_numeric
+        if (filled_head and len(filled_head) < len(filled_last)
+                and all(i in filled_last for i in filled_head)
+                and not any(is_numeric(head[i]) for i in filled_head)
+                and not any(re.match(r"^(其中|合计|小计|总计|\d)", head[i]) for i in filled_head)):
+            g1[-1] = [join_lines(last[i], head[i]) if head[i] else last[i] for i in range(len(last))]
+            g2, s2 = g2[1:], {(r - 1, c): v for (r, c), v in s2.items() if r > 0}
+            first.setdefault("notes", []).append("row split by the page break rejoined")
+    offset = len(g1)
+    first["grid"] = g1 + g2
+    first["spans"].update({(r + offset, c): v for (r, c), v in s2.items()})
+    first["pages"].extend(p for p in second["pages"] if p not in first["pages"])
+    return first
+
+
+# -- the parser -------------------------------------------------------------------------
+
+
+def _open(path: Path):
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise errors.truncated("PDF", f"cannot read the file: {e}") from None
+    if size == 0:
+        raise errors.empty(path)
+    try:
+        with open(path, "rb") as f:
+            f.seek(max(0, size - (1 << 20)))
+            tail = f.read()
+    except OSError as e:
+        raise errors.truncated("PDF", f"cannot read the file: {e}") from None
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as e:
+        code = getattr(e, "err_code", None)
+        if code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
+            raise errors.encrypted("PDF") from None
+        if code == pdfium_c.FPDF_ERR_FILE:
+            raise errors.truncated("PDF", "the file cannot be opened") from None
+        raise errors.truncated("PDF", "PDFium cannot read its structure") from None
+    except Exception as e:  # pragma: no cover - defensive
+        raise errors.truncated("PDF", f"{type(e).__name__}: {e}") from None
+    # pdfium repairs a file whose end is missing; the report is then incomplete
+    eof = tail.rfind(b"%%EOF")
+    if eof < 0 or re.search(rb"\d+\s+\d+\s+obj\b", tail[eof:]):
+        pdf.close()
+        raise errors.truncated("PDF", "the file ends before its %%EOF marker")
+    return pdf
+
+
+def parse_pdf(path, *, table_engine: str = "fast") -> Document:
+    """Parse a PDF into a :class:`Document` (blocks not yet finalised).
+
+    ``table_engine``: ``"fast"`` (ruling lines from pypdfium2, pdfplumber's
+    table algorithm) or ``"pdfplumber"`` (pdfplumber's own page parsing on the
+    pages with ruling lines)."""
+    path = Path(path)
+    pdf = _open(path)
+    doc = Document(path=str(path), format="pdf", parser=PARSER_NAME)
+    plumber = PlumberTables(path) if table_engine == "pdfplumber" else None
+    try:
+        pages = _read_pages(pdf, doc, plumber)
+        try:
+            meta = pdf.get_metadata_dict(skip_empty=True)
+        except Exception:
+            meta = {}
+        doc.metadata.update({"page_count": len(pages), "table_engine": table_engine,
+                             **{f"pdf_{k.lower()}": v for k, v in meta.items()
+                                if k in ("Title", "Author", "Creator", "Producer", "CreationDate")}})
+    finally:
+        if plumber is not None:
+            plumber.close()
+        pdf.close()
+
+    for p in pages:
+        doc.pages.append(PageInfo(number=p.number, chars=p.chars, status=p.status, note=p.note))
+    usable = [p for p in pages if p.status == PAGE_OK]
+    if not usable:
+        doc.status = "needs_ocr"
+        if pages:
+            doc.warnings.append("没有可用的文本层，需要OCR / no page has a usable text layer: the PDF needs OCR")
+        return doc
+
+    _drop_running_lines(pages)
+    stats = _doc_stats(usable)
+    _build_blocks(doc, usable, stats)
+    return doc
+
+
+def _read_pages(pdf, doc: Document, plumber: PlumberTables | None) -> list[PageData]:
+    rd = _TextPageReader()
+    pages: list[PageData] = []
+    n_pages = len(pdf)
+    for i in range(n_pages):
+        no = i + 1
+        try:
+            page = pdf[i]
+        except Exception:
+            pd = PageData(number=no, width=0, height=0, status=PAGE_GARBAGE, note="page cannot be loaded")
+            doc.warnings.append(f"第{no}页无法读取 / page {no}: the page cannot be loaded")
+            pages.append(pd)
+            continue
+        try:
+            pages.append(_read_page(page, no, rd, doc, plumber))
+        except Exception as e:
+            pd = PageData(number=no, width=0, height=0, status=PAGE_GARBAGE,
+                          note=f"page cannot be read ({type(e).__name__})")
+            doc.warnings.append(f"第{no}页无法读取 / page {no}: the page cannot be read ({type(e).__name__})")
+            pages.append(pd)
+        finally:
+            page.close()
+    return pages
+
+
+def _read_page(page, no: int, rd: _TextPageReader, doc: Document,
+               plumber: PlumberTables | None) -> PageData:
+    width, height = page.get_size()
+    pd = PageData(number=no, width=width, height=height)
+    tp = page.get_textpage()
+    try:
+        text = _page_text(tp.raw)
+        visible, bad_share, reason = _text_quality(text)
+        pd.chars = visible
+        objects = scan_page_objects(page.raw, height, width * height)
+        pd.n_images, pd.image_area = objects.n_images, objects.image_area
+        if visible == 0:
+            pd.status = PAGE_EMPTY
+            if objects.n_images:
+                pd.note = "no text layer: scanned image"
+                doc.warnings.append(f"第{no}页没有文本层（扫描图像），需要OCR / page {no}: no text layer "
+                                    "(scanned image), needs OCR")
+            else:
+                pd.note = "blank page"
+            return pd
+        if bad_share > 0.1:
+            pd.status = PAGE_GARBAGE
+            pd.note = f"text layer unreadable: {reason} ({bad_share:.0%})"
+            doc.warnings.append(f"第{no}页文本层无法识别 / page {no}: text layer is garbage ({reason})")
+            return pd
+        if bad_share > 0:
+            pd.note = f"{bad_share:.1%} unreadable characters ({reason}) removed"
+            doc.warnings.append(f"第{no}页有少量无法识别的字符 / page {no}: {bad_share:.1%} of the characters "
+                                f"are unreadable ({reason}) and were removed")
+        pd.lines = _read_lines(tp.raw, text, rd, no)
+        if bad_share > 0:
+            for ln in pd.lines:
+                ln.text = normalize_text(_BAD.sub("", ln.text))
+            pd.lines = [ln for ln in pd.lines if ln.text]
+        if objects.has_rulings:
+            try:
+                if plumber is not None:
+                    ox, oy = 0.0, 0.0
+                    try:
+                        mb = page.get_mediabox()
+                        ox, oy = mb[0], mb[1]
+                    except Exception:
+                        pass
+                    pd.tables = plumber.find(no - 1, height, (ox, oy))
+                else:
+                    pd.tables = find_tables_fast(objects, no)
+                _fill_table_text(tp.raw, text, pd, rd)
+            except Exception as e:
+                pd.tables = []
+                doc.warnings.append(f"第{no}页表格无法识别 / page {no}: table detection failed "
+                                    f"({type(e).__name__}); its text is kept as paragraphs")
+        return pd
+    finally:
+        tp.close()
+
+
+def _build_blocks(doc: Document, pages: list[PageData], stats: _Stats) -> None:
+    # 1. paragraphs and tables per page
+    per_page = [(p, _group_page(p, stats)) for p in pages]
+
+    # 2. a paragraph running on over a page break
+    for k in range(len(per_page) - 1):
+        p, items = per_page[k]
+        q, nxt = per_page[k + 1]
+        if q.number != p.number + 1 or not items or not nxt:
+            continue
+        if isinstance(items[-1], list) and isinstance(nxt[0], list):
+            if _continues_on_next_page(items[-1], p, nxt[0][0], q, stats):
+                items[-1] = items[-1] + nxt[0]
+                nxt.pop(0)
+
+    # 3. blocks
+    assigner = LevelAssigner()
+    seen_numbered = False
+    pending_tables: list[tuple[Block, dict]] = []
+    for p, items in per_page:
+        ref = f"p{p.number}"
+        for idx, it in enumerate(items):
+            if isinstance(it, PdfTable):
+                grid, spans = _table_grid(it)
+                info = {"grid": grid, "spans": spans, "pages": [p.number], "table": it, "notes": []}
+                # a table at the top of a page continuing the one that ended the last page
+                if (idx == 0 and pending_tables and doc.blocks and doc.blocks[-1] is pending_tables[-1][0]):
+                    prev_block, prev_info = pending_tables[-1]
+                    prev_t: PdfTable = prev_info["table"]
+                    if (prev_info["last_on_page"] and prev_info["pages"][-1] == p.number - 1
+                            and _same_columns(prev_t, it) and _is_continuation(prev_info["grid"], grid)):
+                        _merge_table_grids(prev_info, info)
+                        prev_info["table"] = it
+                        prev_info["last_on_page"] = idx == len(items) - 1
+                        continue
+                block = Block(kind=TABLE, page=p.number, ref=ref)
+                info["last_on_page"] = idx == len(items) - 1
+                pending_tables.append((block, info))
+                doc.add(block)
+                continue
+            lines: list[Line] = it
+            text = lines[0].text
+            for ln in lines[1:]:
+                text = join_lines(text, ln.text)
+            text = text.strip()
+            if not text:
+                continue
+            first = lines[0]
+            numbered = match_heading(text)
+            if numbered and numbered.style != "front" and not seen_numbered:
+                # front matter (前言) is a sibling of the first numbered part,
+                # not its parent: let the first numbering style start at level 1
+                if not assigner.levels:
+                    assigner.last_level = 0
+            block = classify_line(text, assigner, page=p.number, ref=ref)
+            if block.kind == HEADING and (block.meta.get("style") != "front"):
+                seen_numbered = True
+            block.meta.update({"font_size": first.size, "bold": first.bold})
+            if lines[-1].page != first.page:
+                block.meta["end_page"] = lines[-1].page
+            if block.kind == PARAGRAPH and len(text) <= 60 and len(lines) <= 2 and \
+                    first.size >= 1.3 * stats.body_size:
+                block.meta["role"] = "title"
+            if block.kind == HEADING:
+                block.meta["font_confirmed"] = first.size >= stats.body_size + 1 or first.bold
+            doc.add(block)
+
+    for block, info in pending_tables:
+        t = make_table(info["grid"], spans=info["spans"], page=block.page, ref=block.ref)
+        block.rows = t.rows
+        block.meta.update({"engine": info["table"].engine, "pages": info["pages"]})
+        if info.get("notes"):
+            block.meta["notes"] = info["notes"]
+
+
+def _is_continuation(g1: list[list[str]], g2: list[list[str]]) -> bool:
+    """Does the table at the top of a page continue the previous page's?
+    Yes when it repeats that table's header row, or has no header of its own."""
+    if not g1 or not g2:
+        return False
+    if [c or "" for c in g2[0]] == [c or "" for c in g1[0]]:
+        return True
+    return guess_header_rows(g2) == 0

@@ -1,0 +1,386 @@
+"""Ruled tables in PDF pages.
+
+Two engines find the same tables:
+
+* ``fast`` (default): the ruling lines are read from pypdfium2's path objects
+  of the page (already loaded for the text), and pdfplumber's own table
+  algorithm (``merge_edges`` → ``edges_to_intersections`` →
+  ``intersections_to_cells`` → ``cells_to_tables``, default "lines" settings)
+  turns them into cells.  No second PDF parser runs, so a table page costs a
+  few milliseconds instead of pdfplumber's ≈40 ms of pdfminer layout.
+* ``pdfplumber``: pdfplumber opens the document once (lazily) and runs
+  ``page.find_tables()`` only on the pages that have ruling lines; every page
+  it opens is closed again (pdfplumber keeps all objects otherwise).
+
+Either way the result is a list of :class:`PdfTable` — a grid of column and
+row boundaries with each cell's origin and span — and the cell text is filled
+from pypdfium2's characters by the caller, so both engines share one text
+path.  Coordinates: ``x`` is PDF user space; vertical positions are "top"
+values (page height − y, growing downwards) like pdfplumber's.
+"""
+from __future__ import annotations
+
+import bisect
+import ctypes
+from dataclasses import dataclass, field
+
+import pypdfium2.raw as pdfium_c
+
+# pdfplumber's default table settings for the "lines" strategy
+SNAP_TOL = 3
+JOIN_TOL = 3
+EDGE_MIN_LENGTH = 3
+EDGE_MIN_LENGTH_PREFILTER = 1
+INTERSECTION_TOL = 3
+
+#: give up reading path geometry past this many segments on one page
+#: (charts and drawings; tables need far fewer)
+MAX_SEGMENTS = 20000
+
+_OBJ_TEXT = pdfium_c.FPDF_PAGEOBJ_TEXT
+_OBJ_PATH = pdfium_c.FPDF_PAGEOBJ_PATH
+_OBJ_IMAGE = pdfium_c.FPDF_PAGEOBJ_IMAGE
+_OBJ_FORM = pdfium_c.FPDF_PAGEOBJ_FORM
+_SEG_LINETO = pdfium_c.FPDF_SEGMENT_LINETO
+_SEG_MOVETO = pdfium_c.FPDF_SEGMENT_MOVETO
+
+
+@dataclass
+class PageObjects:
+    """What a cheap walk over a page's objects found."""
+    edges: list[dict] = field(default_factory=list)   # pdfplumber-style edges
+    n_paths: int = 0
+    n_images: int = 0
+    image_area: float = 0.0       # share of the page covered by image bounds
+    truncated_geometry: bool = False
+
+    @property
+    def has_rulings(self) -> bool:
+        """At least two horizontal and two vertical edges: worth looking for a
+        table.  (A page with only horizontal rules — a title underline — is not.)"""
+        h = v = 0
+        for e in self.edges:
+            if e["orientation"] == "h":
+                h += 1
+            else:
+                v += 1
+            if h >= 2 and v >= 2:
+                return True
+        return False
+
+
+def _mul(m1, m2):
+    """Compose two PDF matrices (a, b, c, d, e, f): first m1, then m2."""
+    a1, b1, c1, d1, e1, f1 = m1
+    a2, b2, c2, d2, e2, f2 = m2
+    return (a1 * a2 + b1 * c2, a1 * b2 + b1 * d2,
+            c1 * a2 + d1 * c2, c1 * b2 + d1 * d2,
+            e1 * a2 + f1 * c2 + e2, e1 * b2 + f1 * d2 + f2)
+
+
+_IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def scan_page_objects(page_raw, page_height: float, page_area: float) -> PageObjects:
+    """Walk the page's objects once: count images, and read the straight
+    horizontal/vertical segments of path objects as pdfplumber-style edges."""
+    out = PageObjects()
+    fx, fy = ctypes.c_float(), ctypes.c_float()
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    mat = pdfium_c.FS_MATRIX()
+    l, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    n_segments = 0
+
+    def obj_matrix(obj):
+        if pdfium_c.FPDFPageObj_GetMatrix(obj, mat):
+            return (mat.a, mat.b, mat.c, mat.d, mat.e, mat.f)
+        return _IDENTITY
+
+    def add_edge(p0, p1):
+        (x0, y0), (x1, y1) = p0, p1
+        dx, dy = abs(x1 - x0), abs(y1 - y0)
+        if dy < 1 and dx >= EDGE_MIN_LENGTH_PREFILTER:
+            top = page_height - (y0 + y1) / 2
+            lo, hi = min(x0, x1), max(x0, x1)
+            out.edges.append({"object_type": "line", "orientation": "h", "x0": lo, "x1": hi,
+                              "top": top, "bottom": top, "doctop": top,
+                              "width": hi - lo, "height": 0.0})
+        elif dx < 1 and dy >= EDGE_MIN_LENGTH_PREFILTER:
+            x = (x0 + x1) / 2
+            top, bottom = page_height - max(y0, y1), page_height - min(y0, y1)
+            out.edges.append({"object_type": "line", "orientation": "v", "x0": x, "x1": x,
+                              "top": top, "bottom": bottom, "doctop": top,
+                              "width": 0.0, "height": bottom - top})
+
+    def read_path(obj, m):
+        nonlocal n_segments
+        pdfium_c.FPDFPath_GetDrawMode(obj, fill, stroke)
+        if not fill.value and not stroke.value:
+            return  # a clipping / invisible path: pdfminer ignores these too
+        ns = pdfium_c.FPDFPath_CountSegments(obj)
+        if ns <= 0:
+            return
+        n_segments += ns
+        if n_segments > MAX_SEGMENTS:
+            out.truncated_geometry = True
+            return
+        a, bb, c, d, e, f = m
+        start = prev = None
+        for j in range(ns):
+            seg = pdfium_c.FPDFPath_GetPathSegment(obj, j)
+            if not seg or not pdfium_c.FPDFPathSegment_GetPoint(seg, fx, fy):
+                continue
+            x, y = fx.value, fy.value
+            pt = (a * x + c * y + e, bb * x + d * y + f)
+            kind = pdfium_c.FPDFPathSegment_GetType(seg)
+            if kind == _SEG_MOVETO:
+                start = prev = pt
+            else:
+                if kind == _SEG_LINETO and prev is not None:
+                    add_edge(prev, pt)
+                prev = pt
+                if start is None:
+                    start = pt
+            if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None and prev is not None:
+                if prev != start:
+                    add_edge(prev, start)
+                prev = start
+
+    get_type = pdfium_c.FPDFPageObj_GetType
+
+    def walk(objs, m_parent, depth):
+        for obj in objs:
+            if not obj:
+                continue
+            kind = get_type(obj)
+            if kind == _OBJ_TEXT:
+                continue
+            if kind == _OBJ_PATH:
+                out.n_paths += 1
+                m = obj_matrix(obj)
+                read_path(obj, m if m_parent is None else _mul(m, m_parent))
+            elif kind == _OBJ_IMAGE:
+                out.n_images += 1
+                if depth == 0 and pdfium_c.FPDFPageObj_GetBounds(obj, l, b, r, t):
+                    out.image_area += max(0.0, r.value - l.value) * max(0.0, t.value - b.value)
+            elif kind == _OBJ_FORM and depth < 4:
+                m = obj_matrix(obj)
+                m = m if m_parent is None else _mul(m, m_parent)
+                n_sub = pdfium_c.FPDFFormObj_CountObjects(obj)
+                if n_sub > 0:
+                    before = out.n_images
+                    get_sub = pdfium_c.FPDFFormObj_GetObject
+                    walk([get_sub(obj, k) for k in range(n_sub)], m, depth + 1)
+                    if depth == 0 and out.n_images > before and \
+                            pdfium_c.FPDFPageObj_GetBounds(obj, l, b, r, t):
+                        out.image_area += max(0.0, r.value - l.value) * max(0.0, t.value - b.value)
+
+    n = pdfium_c.FPDFPage_CountObjects(page_raw)
+    get_obj = pdfium_c.FPDFPage_GetObject
+    walk([get_obj(page_raw, k) for k in range(n)], None, 0)
+    if page_area > 0:
+        out.image_area = min(1.0, out.image_area / page_area)
+    return out
+
+
+# -- cells → grid --------------------------------------------------------------
+
+
+@dataclass
+class PdfTable:
+    page: int
+    xs: list[float]            # column boundaries, left → right
+    ys: list[float]            # row boundaries, "top" values, top → bottom
+    #: (row, col) → (rowspan, colspan) for every origin cell
+    origins: dict[tuple[int, int], tuple[int, int]]
+    engine: str = "fast"
+    #: texts of origin cells, filled by the caller
+    texts: dict[tuple[int, int], list] = field(default_factory=dict)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.ys) - 1
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.xs) - 1
+
+    @property
+    def bbox_top(self) -> tuple[float, float, float, float]:
+        """(x0, top, x1, bottom) in "top" coordinates."""
+        return (self.xs[0], self.ys[0], self.xs[-1], self.ys[-1])
+
+    def owner_at(self, x: float, top: float) -> tuple[int, int] | None:
+        """The origin (row, col) of the cell holding the point, or None."""
+        if not (self.xs[0] <= x < self.xs[-1] and self.ys[0] <= top < self.ys[-1]):
+            return None
+        c = bisect.bisect_right(self.xs, x) - 1
+        r = bisect.bisect_right(self.ys, top) - 1
+        return self._cover.get((r, c))
+
+    def __post_init__(self) -> None:
+        self._cover: dict[tuple[int, int], tuple[int, int]] = {}
+        for (r0, c0), (rs, cs) in self.origins.items():
+            for r in range(r0, r0 + rs):
+                for c in range(c0, c0 + cs):
+                    self._cover.setdefault((r, c), (r0, c0))
+
+
+def _cluster(values: list[float], tol: float = 1.0) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if out and v - out[-1] <= tol:
+            continue
+        out.append(v)
+    return out
+
+
+def _index(bounds: list[float], v: float, tol: float = 1.0) -> int:
+    i = bisect.bisect_left(bounds, v - tol)
+    if i < len(bounds) and abs(bounds[i] - v) <= tol:
+        return i
+    # nearest
+    j = min(range(len(bounds)), key=lambda k: abs(bounds[k] - v))
+    return j
+
+
+def table_from_cells(cells: list[tuple[float, float, float, float]], page: int,
+                     engine: str = "fast") -> PdfTable | None:
+    """Grid, origins and spans from pdfplumber cell boxes (x0, top, x1, bottom).
+
+    Column boundaries are all the distinct left and right edges of the cells,
+    row boundaries all their tops and bottoms, so a cell that covers two
+    columns (a merged cell) gets colspan 2 and the position it covers is not a
+    separate cell."""
+    if len(cells) < 2:
+        return None
+    xs = _cluster([c[0] for c in cells] + [c[2] for c in cells])
+    ys = _cluster([c[1] for c in cells] + [c[3] for c in cells])
+    if len(xs) < 2 or len(ys) < 2:
+        return None
+    origins: dict[tuple[int, int], tuple[int, int]] = {}
+    for x0, top, x1, bottom in cells:
+        c0, c1 = _index(xs, x0), _index(xs, x1)
+        r0, r1 = _index(ys, top), _index(ys, bottom)
+        if c1 <= c0 or r1 <= r0:
+            continue
+        key = (r0, c0)
+        if key in origins:   # duplicate cell (overlapping boxes): keep the smaller
+            rs, cs = origins[key]
+            if rs * cs <= (r1 - r0) * (c1 - c0):
+                continue
+        origins[key] = (r1 - r0, c1 - c0)
+    if len(origins) < 2:
+        return None
+    return PdfTable(page=page, xs=xs, ys=ys, origins=origins, engine=engine)
+
+
+def _intersections_to_cells(intersections) -> list[tuple]:
+    """Same result as ``pdfplumber.table.intersections_to_cells`` (the smallest
+    cell at each intersection, whose four corners are joined by common edges),
+    with each point's edge set built once and points indexed by row and column
+    instead of rescanned — pdfplumber's version spends most of a table page's
+    time rebuilding those sets."""
+    def bbox(e):
+        return (e["x0"], e["top"], e["x1"], e["bottom"])
+
+    vsets = {p: frozenset(map(bbox, d["v"])) for p, d in intersections.items()}
+    hsets = {p: frozenset(map(bbox, d["h"])) for p, d in intersections.items()}
+
+    def connects(p1, p2) -> bool:
+        if p1[0] == p2[0] and not vsets[p1].isdisjoint(vsets[p2]):
+            return True
+        if p1[1] == p2[1] and not hsets[p1].isdisjoint(hsets[p2]):
+            return True
+        return False
+
+    points = sorted(intersections)
+    by_x: dict = {}
+    by_y: dict = {}
+    for p in points:                      # sorted, so each list is in order
+        by_x.setdefault(p[0], []).append(p)
+        by_y.setdefault(p[1], []).append(p)
+    cells = []
+    for pt_ in points:
+        col = by_x[pt_[0]]
+        below = col[col.index(pt_) + 1:]
+        row = by_y[pt_[1]]
+        right = [q for q in row if q > pt_]
+        found = None
+        for below_pt in below:
+            if not connects(pt_, below_pt):
+                continue
+            for right_pt in right:
+                if not connects(pt_, right_pt):
+                    continue
+                bottom_right = (right_pt[0], below_pt[1])
+                if (bottom_right in intersections and connects(bottom_right, right_pt)
+                        and connects(bottom_right, below_pt)):
+                    found = (pt_[0], pt_[1], bottom_right[0], bottom_right[1])
+                    break
+            if found:
+                break
+        if found:
+            cells.append(found)
+    return cells
+
+
+def find_tables_fast(objects: PageObjects, page: int) -> list[PdfTable]:
+    """pdfplumber's "lines" table finder on edges read by pypdfium2."""
+    from pdfplumber import table as pt
+    from pdfplumber.utils import filter_edges
+
+    edges = filter_edges(objects.edges, min_length=EDGE_MIN_LENGTH_PREFILTER)
+    if not edges:
+        return []
+    edges = pt.merge_edges(edges, SNAP_TOL, SNAP_TOL, JOIN_TOL, JOIN_TOL)
+    edges = filter_edges(edges, min_length=EDGE_MIN_LENGTH)
+    intersections = pt.edges_to_intersections(edges, INTERSECTION_TOL, INTERSECTION_TOL)
+    if len(intersections) < 4:
+        return []
+    cells = _intersections_to_cells(intersections)
+    out = []
+    for group in pt.cells_to_tables(cells):
+        t = table_from_cells(group, page, "fast")
+        if t is not None:
+            out.append(t)
+    return out
+
+
+class PlumberTables:
+    """pdfplumber opened lazily, once per document; pages closed after use."""
+
+    def __init__(self, path) -> None:
+        self.path = str(path)
+        self._pdf = None
+
+    def find(self, page_index: int, page_height: float, mediabox_origin=(0.0, 0.0)) -> list[PdfTable]:
+        import pdfplumber
+        if self._pdf is None:
+            self._pdf = pdfplumber.open(self.path)
+        page = self._pdf.pages[page_index]
+        try:
+            found = page.find_tables()
+            # pdfplumber's coordinates are relative to the page box; bring them
+            # to pdfium's (PDF user space, top = page_height - y)
+            ox, oy = mediabox_origin
+            ph = float(page.height)
+            out = []
+            for t in found:
+                cells = []
+                for (x0, top, x1, bottom) in t.cells:
+                    y_top, y_bottom = ph - top + oy, ph - bottom + oy
+                    cells.append((x0 + ox, page_height - y_top, x1 + ox, page_height - y_bottom))
+                pt = table_from_cells(cells, page_index + 1, "pdfplumber")
+                if pt is not None:
+                    out.append(pt)
+            return out
+        finally:
+            page.close()
+
+    def close(self) -> None:
+        if self._pdf is not None:
+            try:
+                self._pdf.close()
+            finally:
+                self._pdf = None
