@@ -301,6 +301,71 @@ def sql(query, db_path, fmt):
         click.echo(tabulate(rows, headers=cols, tablefmt="simple"))
 
 
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON / output JSON")
+def extract(file, as_json):
+    """抽取：打印一个文件的属性、指标（含来源）和冲突，不写数据库。
+
+    Print one file's attributes, metrics (with page, section and source
+    sentence) and conflict flags, without a database.
+    """
+    try:
+        doc = parse(file)
+    except IngestError as e:
+        raise click.ClickException(str(e))
+    if doc.status != "ok":
+        raise click.ClickException(f"{doc.status}: 没有可用的文本层 / no usable text layer")
+    facts = extract_facts(doc)
+    if as_json:
+        from dataclasses import asdict
+        click.echo(json.dumps({"attributes": facts.attributes, "rules_version": facts.rules_version,
+                               "metrics": [m.to_row() for m in facts.metrics],
+                               "flags": [f.to_row() for f in facts.flags]}, ensure_ascii=False, indent=2))
+        return
+    a = facts.attributes
+    click.echo(f"学校 school: {a.get('school')}   年度 year: {a.get('year')}   层次 level: {a.get('level')}   "
+               f"地区 region: {a.get('region')}")
+    from tabulate import tabulate
+    rows = [(m.metric, m.name_zh, _fmt_value(m.value), m.unit, m.year, "≈" if m.approximate else "",
+             m.prov.source, m.prov.page or "", m.prov.sentence[:40]) for m in facts.metrics]
+    click.echo(tabulate(rows, headers=["metric 指标", "名称", "value 数值", "unit 单位", "year 年", "约",
+                                       "source 来源", "page 页", "sentence 原文"]))
+    for f in facts.flags:
+        click.echo(f"! {f.kind}: {f.message}")
+
+
+def _fmt_value(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+
+def default_expected() -> list[Path]:
+    root = Path(__file__).resolve().parent
+    paths = sorted((root / "corpus" / "expected").glob("*.json"))
+    seed = root.parent / "shared" / "seed" / "expected.json"
+    return paths + ([seed] if seed.exists() else [])
+
+
+@cli.command()
+@click.argument("expected", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@DB_OPTION
+def score(expected, db_path):
+    """准确率：按期望值 JSON 给数据库中的指标打分（精确率、召回率、F1）。
+
+    Score the metrics in the database against expected-values JSON files
+    (default: corpus/expected/*.json and ../shared/seed/expected.json) and
+    print precision, recall and F1 per format, per metric and overall.
+    """
+    from store.accuracy import report_lines, score as run_score
+    store = Store(db_path, readonly=True)
+    try:
+        results, problems = run_score(store.db, expected or default_expected())
+    finally:
+        store.close()
+    for line in report_lines(results, problems):
+        click.echo(line)
+
+
 def main():  # console-script entry point
     cli(prog_name="nianbao")
 

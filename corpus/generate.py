@@ -257,6 +257,9 @@ class Spec:
                 self.rng.shuffle(fresh)
                 avail.extend(fresh)
             sents.append(avail.pop(0))
+        short = self.facts["s"]
+        if short != "学校":   # 学院 / 全市: adapt sentence openings
+            sents = [short + x[2:] if x.startswith("学校") else x for x in sents]
         return self.fmt("".join(sents))
 
     # -- blocks -----------------------------------------------------------

@@ -26,7 +26,11 @@ _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:（）()]")
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*(?:[-—–~至]\s*((?:19|20)\d\d)\s*)?(年度|年|届|学年)")
 _LEAD_YEAR = re.compile(r"^\s*(?:截至|截止|到|在)?\s*((?:19|20)\d\d)\s*(?:[-—–~至]\s*((?:19|20)\d\d)\s*)?(年度|年|届|学年)")
-_COMPARE = re.compile(r"(?:较|比|相比|同比|对比)(?:于)?\s*(上年|去年|上一年|上一学年|前一年|((?:19|20)\d\d)\s*(?:年度|年|届|学年)?)(?:同期)?(?:的)?\s*$")
+_COMPARE = re.compile(r"(?:较|比|相比|同比|对比)(?:于)?\s*(上年|去年|上一年|上一学年|前一年|((?:19|20)\d\d)\s*(?:年度|年|届|学年)?)(?:同期)?(的)?\s*$")
+# "…97.3%，较2022年的95.8%": the previous year's value of the same metric
+_FOLLOW = re.compile(r"^[^。；;]{0,24}?(?:较|比|相比|同比)(?:于)?\s*(上年|去年|上一年|上一学年|前一年|((?:19|20)\d\d)\s*(?:年度|年|届|学年)?)(?:同期)?的\s*")
+# "…4,235.6万元（上年3,986.2万元）"
+_FOLLOW_PAREN = re.compile(r"^\s*[（(，,]\s*(上年|去年|上一年|上一学年|前一年|((?:19|20)\d\d)\s*(?:年度|年|届|学年))(?:同期)?(?:为|是)?\s*")
 
 
 @dataclass
@@ -52,6 +56,8 @@ class NarrativeExtractor:
         self.cumul = tuple(ctx["cumulative_words"])
         self.prev = tuple(ctx["previous_year_words"])
         self.max_gap = int(ctx["max_gap"])
+        words = sorted(ctx.get("connectors", []), key=len, reverse=True)
+        self.connector = re.compile("^(?:" + "|".join(map(re.escape, words)) + r"|\s)*$")
         self.templated = [(m, t) for m in rules.metrics.values() for t in m.templates]
 
     # ------------------------------------------------------------------
@@ -115,7 +121,30 @@ class NarrativeExtractor:
                 m = self._accept(doc, block, text, s_start, s_end, c, report_year, year_ctx, lead_year)
                 if m is not None:
                     out.append(m)
+                    prev = self._follow(doc, block, text, s_end, c, m, sq, report_year)
+                    if prev is not None:
+                        out.append(prev)
         return out
+
+    def _follow(self, doc, block, text, s_end, c: _Candidate, m: Metric, quants, report_year) -> Metric | None:
+        """A comparison right after a figure names the earlier year's value:
+        "毕业去向落实率97.3%，较2022年的95.8%" → 95.8 for 2022."""
+        q = c.q
+        f = _FOLLOW.match(text[q.end:s_end]) or _FOLLOW_PAREN.match(text[q.end:s_end])
+        if not f:
+            return None
+        at = q.end + f.end()
+        nq = next((x for x in quants if x.start == at), None)
+        if nq is None or nq.kind != c.rule.quantity_kind or nq.is_difference:
+            return None
+        year = int(f.group(2)) if f.group(2) else (m.year - 1 if m.year else None)
+        if year is None or not (c.rule.range[0] <= nq.value <= c.rule.range[1]):
+            return None
+        return Metric(metric=m.metric, value=nq.value, unit=m.unit, year=year, raw=nq.text,
+                      approximate=bool(nq.approximate), name_zh=m.name_zh,
+                      prov=Provenance(page=block.page, section=m.prov.section, sentence=m.prov.sentence,
+                                      start=block.span[0] + nq.start, end=block.span[0] + nq.end,
+                                      rule=f"{c.rule_id}+compare", source="text"))
 
     # ------------------------------------------------------------------
     def _figure_after(self, text, hit, later_hits, quants, rule):
@@ -128,7 +157,9 @@ class NarrativeExtractor:
             if nxt is not None and q.start >= nxt:
                 return None
             gap = text[hit.end:q.start]
-            if len(gap) > self.max_gap or _CLAUSE_BREAK.search(gap.replace("：", "").replace(":", "")):
+            if gap.startswith(tuple(self.rules.context.get("subset_after_term", []))):
+                return None      # "毕业生中获得证书…人", "专任教师中具有…"
+            if len(gap) > self.max_gap or not self.connector.match(gap):
                 return None
             if q.kind in ("date", "year"):
                 continue
@@ -159,7 +190,8 @@ class NarrativeExtractor:
         year = None
         cmp = _COMPARE.search(text[clause_start:q.start])
         if cmp:
-            if any(w in text[q.end:q.end + 6] for w in self.diff):
+            # "较2022年的95.8%" is the 2022 value; "较2022年1000人" is unclear
+            if not cmp.group(3):
                 return None
             year = int(cmp.group(2)) if cmp.group(2) else (report_year - 1 if report_year else None)
             if year is None:

@@ -30,9 +30,9 @@ API
     ``"date"`` (``2023年9月``, ``9月1日``; value = the year, else the month or
     day).  Dates are reported so that their digits are never read as figures;
     filter on ``kind``.  Chinese numerals are read only with a unit.
-``normalize(value, unit) -> (value, canonical_unit, kind)``
+``normalize(value, unit) -> (value, canonical_unit, kind) | None``
     One written value and unit (``"万元"``, ``"亩"``, ``"万人"``) to the canonical
-    unit.
+    unit; None when units.yaml does not know the unit.
 ``as_stored(value) -> int | float``
     What the store keeps: int when integral (within 1e-6), else round(v, 4).
 ``load_units(path=None) -> UnitTable``
@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
@@ -291,8 +291,11 @@ class UnitTable:
             v = v.quantize(Decimal(1), rounding=ROUND_HALF_UP)
         return v
 
-    def normalize(self, value, unit: str) -> tuple[float, str, str]:
-        d, extra = self.lookup(unit)
+    def normalize(self, value, unit: str) -> tuple[float, str, str] | None:
+        try:
+            d, extra = self.lookup(unit)
+        except KeyError:
+            return None
         return _float(self._apply(_decimal(value) * extra, d)), d.canonical, d.kind
 
     # -- parsing
@@ -486,8 +489,10 @@ def _read(path: Path):
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        raise RulesError(path, mark.line + 1 if mark else None,
-                         f"YAML syntax error: {e.problem or e.context or e}") from None
+        message = f"YAML syntax error: {e.problem or e.context or e}"
+        if e.problem and e.context and e.context_mark and e.context_mark.line != mark.line:
+            message += f" ({e.context} on line {e.context_mark.line + 1})"
+        raise RulesError(path, mark.line + 1 if mark else None, message) from None
     except yaml.YAMLError as e:
         raise RulesError(path, None, f"YAML error: {e}") from None
 
@@ -626,11 +631,12 @@ def find_quantities(text: str, *, table: UnitTable | None = None) -> list[Quanti
     return _table(table).find_quantities(text)
 
 
-def normalize(value, unit: str, *, table: UnitTable | None = None) -> tuple[float, str, str]:
+def normalize(value, unit: str, *, table: UnitTable | None = None) -> tuple[float, str, str] | None:
     """``(value, unit as written)`` → ``(value, canonical_unit, kind)``.
 
-    ``normalize(2259.88, "万元")`` → ``(22598800.0, "yuan", "money")``.
-    Raises KeyError for a unit units.yaml does not know."""
+    ``normalize(2259.88, "万元")`` → ``(22598800.0, "yuan", "money")``;
+    ``normalize(1.2, "万人")`` → ``(12000.0, "persons", "persons")``.
+    None for a unit units.yaml does not know."""
     return _table(table).normalize(value, unit)
 
 

@@ -18,7 +18,8 @@ from .numbers import find_quantities, normalize, parse_number
 
 _YEAR_HEAD = re.compile(r"^(?:((?:19|20)\d\d)\s*[-—–~至]\s*)?((?:19|20)\d\d)\s*(?:年度|年|学年|届)?(?:数据|值)?$")
 _LABEL_HEADS = ("指标", "项目", "名称", "内容", "类别")
-_VALUE_HEADS = ("数值", "数量", "指标值", "值", "本年", "当年", "本年度", "合计")
+_VALUE_HEADS = ("数值", "数量", "指标值", "值", "本年", "当年", "本年度")
+_TOTAL_ROWS = ("合计", "总计", "全校合计", "全院合计", "总数", "全校", "全院")
 _NOT_FILLED = ("不填报", "不适用", "无", "—", "-", "/", "／", "——")
 
 
@@ -107,6 +108,7 @@ class TableExtractor:
         out = []
         label_col = unit_col = None
         years: dict[int, int] = {}
+        col_rules: dict = {}
         section = " > ".join(doc.section_path_at(t.span[0]))
         for r, row in enumerate(grid):
             lc, uc, ys = _columns(row, report_year)
@@ -114,8 +116,15 @@ class TableExtractor:
                 label_col, unit_col, years = lc, uc, ys
                 if label_col is None:
                     label_col = 1 if len(row) > 2 and _compact(row[0]) in ("序号", "") else 0
+                # a cross-tab: metrics in the row above, years below, totals in 合计
+                col_rules = self._column_rules(grid[r - 1], ys) if r > 0 else {}
                 continue
             if not years:
+                continue
+            if col_rules and _compact(row[0]) in _TOTAL_ROWS:
+                for c, (rule, unit) in col_rules.items():
+                    out.extend(self._emit(doc, t, grid, r, c, rule, unit, years[c], section,
+                                          f"{_compact(grid[r - 1][c]) if r else ''}合计"))
                 continue
             if label_col is None or label_col >= len(row):
                 continue
@@ -124,21 +133,34 @@ class TableExtractor:
                 continue
             unit = row[unit_col] if unit_col is not None and unit_col < len(row) else ""
             for c, year in years.items():
-                if c >= len(row):
-                    continue
-                cell = t.rows[r][c]
-                if not cell.is_origin:
-                    continue
-                value, approx = _convert(cell.text, unit, rule.kind)
-                if value is None:
-                    continue
-                out.append(Metric(
-                    metric=rule.id, value=value, unit=rule.unit, year=year, raw=f"{cell.text}{_compact(unit)}",
-                    approximate=approx, name_zh=rule.name_zh,
-                    prov=Provenance(page=t.page, section=section,
-                                    sentence=f"{t.title or ''}: " + " | ".join(x for x in grid[r] if x),
-                                    start=cell.span[0] if cell.span else None,
-                                    end=cell.span[1] if cell.span else None,
-                                    rule=f"{rule.id}/table:{_compact(row[label_col])}", source="table",
-                                    table=t.order, row=r, col=c)))
+                out.extend(self._emit(doc, t, grid, r, c, rule, unit, year, section, _compact(row[label_col])))
         return out
+
+    def _column_rules(self, above: list[str], years: dict[int, int]) -> dict:
+        out = {}
+        for c in years:
+            if c >= len(above):
+                continue
+            m = re.match(r"^(.*?)[（(]([^）)]*)[)）]$", _compact(above[c]))
+            label, unit = (m.group(1), m.group(2)) if m else (_compact(above[c]), "")
+            rule = self.rules.by_label(label)
+            if rule is not None:
+                out[c] = (rule, unit)
+        return out
+
+    def _emit(self, doc, t, grid, r, c, rule, unit, year, section, label) -> list[Metric]:
+        if c >= len(t.rows[r]):
+            return []
+        cell = t.rows[r][c]
+        if not cell.is_origin:
+            return []
+        value, approx = _convert(cell.text, unit, rule.kind)
+        if value is None:
+            return []
+        return [Metric(
+            metric=rule.id, value=value, unit=rule.unit, year=year, raw=f"{cell.text}{_compact(unit)}",
+            approximate=approx, name_zh=rule.name_zh,
+            prov=Provenance(page=t.page, section=section,
+                            sentence=f"{t.title or ''}: " + " | ".join(x for x in grid[r] if x),
+                            start=cell.span[0] if cell.span else None, end=cell.span[1] if cell.span else None,
+                            rule=f"{rule.id}/table:{label}", source="table", table=t.order, row=r, col=c))]

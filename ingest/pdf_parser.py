@@ -69,7 +69,7 @@ def normalize_text(s: str) -> str:
     if not s:
         return ""
     s = _INVISIBLE.sub("", s)
-    s = s.replace("\r", " ").replace("\n", " ")
+    s = s.replace("\r", " ").replace("\n", " ").replace("\u3000", " ")
     s = _SPACE_AFTER_CJK.sub("", s)
     s = _SPACE_BEFORE_CJK.sub("", s)
     s = _SPACE_BEFORE_UNIT.sub("", s)
@@ -77,19 +77,24 @@ def normalize_text(s: str) -> str:
     return s.strip()
 
 
-_LATIN_END = re.compile(r"[A-Za-z0-9,.;:)\]%]$")
-_LATIN_START = re.compile(r"^[A-Za-z0-9(\[]")
+_WORD_END = re.compile(r"[A-Za-z0-9)\]%]$")
+_PUNCT_END = re.compile(r"[A-Za-z0-9)\]][,.;:!?]$")
+_WORD_START = re.compile(r"^[A-Za-z0-9(\[]")
 
 
 def join_lines(a: str, b: str) -> str:
-    """Join a wrapped line to the next: no space in Chinese text, one space
-    between two Latin words."""
+    """Join a wrapped line to the next: no space in Chinese text or inside a
+    number (``62.`` + ``3%``), one space between two Latin words."""
     if not a:
         return b
     if not b:
         return a
-    if _LATIN_END.search(a) and _LATIN_START.match(b) and not (a[-1].isdigit() and b[0].isdigit()):
-        return f"{a} {b}"
+    if _WORD_START.match(b):
+        if _WORD_END.search(a) and not (a[-1].isdigit() and b[0].isdigit()):
+            if a[-1].isalpha() or b[0].isalpha():
+                return f"{a} {b}"
+        elif _PUNCT_END.search(a) and b[0].isalpha():
+            return f"{a} {b}"
     return a + b
 
 
@@ -383,6 +388,7 @@ class _Stats:
     right: dict         # page parity → right margin
     pitch_ratio: float  # usual baseline distance / font size
     uses_indent: bool
+    body_bold: bool = False   # body text set in a bold/hei font: boldness says nothing
 
 
 def _doc_stats(pages: list[PageData]) -> _Stats:
@@ -392,6 +398,14 @@ def _doc_stats(pages: list[PageData]) -> _Stats:
             if not ln.dropped:
                 sizes[ln.size] += len(ln.text)
     body = sizes.most_common(1)[0][0] if sizes else 12.0
+    bold_chars = plain_chars = 0
+    for p in pages:
+        for ln in p.lines:
+            if not ln.dropped and abs(ln.size - body) < 0.6:
+                if ln.bold:
+                    bold_chars += len(ln.text)
+                else:
+                    plain_chars += len(ln.text)
     lefts: dict[int, list[float]] = {0: [], 1: []}
     rights: dict[int, list[float]] = {0: [], 1: []}
     pitches: list[float] = []
@@ -442,7 +456,8 @@ def _doc_stats(pages: list[PageData]) -> _Stats:
                     indented += 1
     pitch = statistics.median(pitches) if pitches else 1.5
     return _Stats(body_size=body, left=left, right=right, pitch_ratio=pitch,
-                  uses_indent=total > 0 and indented >= max(2, 0.03 * total))
+                  uses_indent=total > 0 and indented >= max(2, 0.03 * total),
+                  body_bold=bold_chars > plain_chars)
 
 
 def _looks_structural(text: str) -> bool:
@@ -471,7 +486,7 @@ class _Layout:
 
     def special(self, ln: Line) -> bool:
         """Bigger or bolder than body text."""
-        return ln.size >= self.st.body_size + 1 or ln.bold
+        return ln.size >= self.st.body_size + 1 or (ln.bold and not self.st.body_bold)
 
     def breaks_before(self, prev: Line, cur: Line) -> bool:
         if self.font_differs(prev, cur):
@@ -798,7 +813,8 @@ def _build_blocks(doc: Document, pages: list[PageData], stats: _Stats) -> None:
                     first.size >= 1.3 * stats.body_size:
                 block.meta["role"] = "title"
             if block.kind == HEADING:
-                block.meta["font_confirmed"] = first.size >= stats.body_size + 1 or first.bold
+                block.meta["font_confirmed"] = bool(first.size >= stats.body_size + 1
+                                                    or (first.bold and not stats.body_bold))
             doc.add(block)
 
     for block, info in pending_tables:
