@@ -446,7 +446,7 @@ class Spec:
         return ref
 
     def outline(self):
-        return [[b["level"], b["num"], b["title"]] for b in self.blocks if b["kind"] == "heading"]
+        return [[b["level"], b["num"], re.sub(r"\s+", "", b["title"])] for b in self.blocks if b["kind"] == "heading"]
 
     def tables(self):
         out = []
@@ -461,8 +461,8 @@ class Spec:
                 row = data[i]
                 cells = [c for c in row if c]
                 if b["appendix"] or (grid[0] and grid[0][0] == "序号"):
-                    # drop the 序号 cell
-                    cells = [c for j, c in enumerate(row) if c and j > 0]
+                    # drop the 序号 cell (but keep a 合计 label spanning it)
+                    cells = [c for j, c in enumerate(row) if c and not (j == 0 and re.fullmatch(r"\d+", c))]
                 rows.append(cells)
             out.append({"title": re.sub(r"\s+", "", b["caption"]), "n_cols": b["ncols"],
                         "header": hdr, "rows_contain": rows})

@@ -26,9 +26,13 @@ def _compact(s: str) -> str:
 
 def find_title(doc: Document) -> str | None:
     """The report title: the first short line near the top naming a 质量报告."""
-    for b in doc.blocks[:60]:
+    blocks = doc.blocks[:60]
+    for i, b in enumerate(blocks):
         t = _compact(b.text)
         if len(t) <= 60 and "报告" in t and ("质量" in t or "年报" in t):
+            # a title set on two lines: "…质量年度报告" / "（2023年度）"
+            if i + 1 < len(blocks) and re.fullmatch(r"[（(]?(?:19|20)\d\d\s*年?度?[)）]?", _compact(blocks[i + 1].text)):
+                t += _compact(blocks[i + 1].text)
             return t
     return None
 
@@ -42,10 +46,17 @@ def find_school(doc: Document, title: str | None, cfg: dict) -> str | None:
         name = m.group("name")
         # drop a leading verb/preposition swallowed by the pattern
         name = re.sub(cfg["school_prefix_strip"], "", name)
-        if len(name) < 4:
+        if len(name) < 4 or re.search(cfg["school_name_reject"], name):
             continue
         counts[name] += 1
         first_pos.setdefault(name, m.start())
+    # a line that is nothing but a school name is the cover: it counts most
+    for b in doc.blocks[:30]:
+        t = _compact(b.text)
+        m = rx.fullmatch(t)
+        if m and not re.search(cfg["school_name_reject"], t):
+            counts[t] += 5
+            first_pos.setdefault(t, 0)
     if title:
         m = rx.search(title)
         if m:
@@ -133,7 +144,9 @@ def extract_attributes(doc: Document) -> dict:
     school = find_school(doc, title, cfg)
     level = find_level(doc, title, school, cfg)
     year, title_year = find_year(doc, title)
-    if level == "区域" or (school is None and title and _region_from_title(title, cfg)):
+    # a title that opens with a region directly followed by 职业教育 is the
+    # region's own report, whatever school names the text mentions
+    if level == "区域" or (title and _region_from_title(title, cfg)):
         level = "区域"
         school = _region_from_title(title or "", cfg) or school
     region = find_region(doc, school, level, title, cfg)

@@ -14,14 +14,11 @@ import yaml
 
 from rules import RULES_DIR
 
+from .errors import RulesError
 
-class RuleFileError(ValueError):
-    """A rule file is malformed; the message names file and line."""
 
-    def __init__(self, path, line: int | None, message: str):
-        where = f"{path}:{line}" if line else str(path)
-        super().__init__(f"规则文件错误 / rule file error: {where}: {message}")
-        self.path, self.line, self.detail = str(path), line, message
+# one error class for every rule file (units.yaml, metrics.yaml, …)
+RuleFileError = RulesError
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -69,7 +66,7 @@ def file_digest(*paths: Path) -> str:
 @lru_cache(maxsize=None)
 def load_attributes(path: str | None = None) -> dict:
     data = load_yaml(path or RULES_DIR / "attributes.yaml")
-    for key in ("school_pattern", "school_prefix_strip", "level_title_words", "level_school_suffixes",
+    for key in ("school_pattern", "school_prefix_strip", "school_name_reject", "level_title_words", "level_school_suffixes",
                 "region_title_pattern", "provinces", "province_short", "prefecture_pattern", "county_pattern"):
         if key not in data:
             raise RuleFileError(path or RULES_DIR / "attributes.yaml", None, f"missing key '{key}'")

@@ -42,10 +42,10 @@ import pypdfium2.raw as pdfium_c
 
 from . import errors
 from .headings import LevelAssigner, match_caption, match_heading
-from .model import (CAPTION, HEADING, PAGE_EMPTY, PAGE_GARBAGE, PAGE_OK, PARAGRAPH, TABLE, Block,
+from .model import (HEADING, PAGE_EMPTY, PAGE_GARBAGE, PAGE_OK, PARAGRAPH, TABLE, Block,
                     Document, PageInfo, make_table)
 from .pdf_tables import PdfTable, PlumberTables, find_tables_fast, scan_page_objects
-from .structure import classify_line, guess_header_rows
+from .structure import classify_line, guess_header_rows, is_numeric
 
 PARSER_NAME = "pypdfium2+pdfplumber"
 
@@ -134,6 +134,7 @@ class PageData:
     note: str = ""
     n_images: int = 0
     image_area: float = 0.0
+    bad_chars: bool = False
 
 
 _BOLD_FONT = re.compile(r"bold|heavy|black|semibold|demibold|medium|hei(?!ght)|黑|粗", re.I)
@@ -579,7 +580,6 @@ def _merge_table_grids(first: dict, second: dict) -> dict:
         last, head = g1[-1], g2[0]
         filled_head = [i for i, c in enumerate(head) if c]
         filled_last = [i for i, c in enumerate(last) if c]
-        from .structure import is_numeric
         if (filled_head and len(filled_head) < len(filled_last)
                 and all(i in filled_last for i in filled_head)
                 and not any(is_numeric(head[i]) for i in filled_head)
@@ -658,8 +658,8 @@ def parse_pdf(path, *, table_engine: str = "fast") -> Document:
     usable = [p for p in pages if p.status == PAGE_OK]
     if not usable:
         doc.status = "needs_ocr"
-        if pages:
-            doc.warnings.append("没有可用的文本层，需要OCR / no page has a usable text layer: the PDF needs OCR")
+        doc.warnings.append("没有可用的文本层，需要OCR / no page has a usable text layer: the PDF needs OCR"
+                            if pages else "PDF没有页面 / the PDF has no pages")
         return doc
 
     _drop_running_lines(pages)
@@ -719,14 +719,15 @@ def _read_page(page, no: int, rd: _TextPageReader, doc: Document,
             doc.warnings.append(f"第{no}页文本层无法识别 / page {no}: text layer is garbage ({reason})")
             return pd
         if bad_share > 0:
-            pd.note = f"{bad_share:.1%} unreadable characters ({reason}) removed"
+            # kept as U+FFFD so that digits either side are never read as one number
+            pd.bad_chars = True
+            pd.note = f"{bad_share:.1%} unreadable characters ({reason}) shown as U+FFFD"
             doc.warnings.append(f"第{no}页有少量无法识别的字符 / page {no}: {bad_share:.1%} of the characters "
-                                f"are unreadable ({reason}) and were removed")
+                                f"are unreadable ({reason}); they are shown as U+FFFD")
         pd.lines = _read_lines(tp.raw, text, rd, no)
         if bad_share > 0:
             for ln in pd.lines:
-                ln.text = normalize_text(_BAD.sub("", ln.text))
-            pd.lines = [ln for ln in pd.lines if ln.text]
+                ln.text = _BAD.sub("\ufffd", ln.text)
         if objects.has_rulings:
             try:
                 if plumber is not None:
@@ -773,6 +774,8 @@ def _build_blocks(doc: Document, pages: list[PageData], stats: _Stats) -> None:
         for idx, it in enumerate(items):
             if isinstance(it, PdfTable):
                 grid, spans = _table_grid(it)
+                if p.bad_chars:
+                    grid = [[_BAD.sub("\ufffd", c) if c else c for c in row] for row in grid]
                 info = {"grid": grid, "spans": spans, "pages": [p.number], "table": it, "notes": []}
                 # a table at the top of a page continuing the one that ended the last page
                 if (idx == 0 and pending_tables and doc.blocks and doc.blocks[-1] is pending_tables[-1][0]):

@@ -303,6 +303,9 @@ def test_garbage_text_layer(tmp_path):
     for k in range(12):
         c.drawString(LEFT, h - 100 - 20 * k, odd)
     c.showPage()
+    # one unreadable character among good text: kept visible as U+FFFD
+    _write_page(c, [("h", "2.发展保障", 16), ("p", BODY2 + "经费12亥5万元。")], h - 72)
+    c.showPage()
     c.save()
     # rewrite the ToUnicode entries of those glyphs to private-use code points
     data = path.read_bytes()
@@ -317,8 +320,10 @@ def test_garbage_text_layer(tmp_path):
     assert doc.pages[0].status == PAGE_OK
     assert doc.pages[1].status == PAGE_GARBAGE
     assert any("page 2" in w and "garbage" in w for w in doc.warnings)
-    assert doc.blocks and all(b.page == 1 for b in doc.blocks)
+    assert doc.blocks and not any(b.page == 2 for b in doc.blocks)
     assert "\ue000" not in doc.text
+    assert doc.pages[2].status == PAGE_OK and "U+FFFD" in doc.pages[2].note
+    assert "经费12\ufffd5万元" in doc.text
 
 
 def test_encrypted_pdf(tmp_path):
