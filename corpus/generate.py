@@ -268,6 +268,8 @@ class Spec:
         for item in self.d["body"]:
             if isinstance(item, list):          # [level, number, title]
                 lvl, num, title = item
+                if isinstance(num, (int, float)):
+                    raise ValueError(f"{self.name}: quote the heading number {num!r} ({title})")
                 out.append({"kind": "heading", "level": int(lvl),
                             "num": None if num in (None, "", "~") else str(num),
                             "title": self.fmt(title)})
@@ -486,6 +488,12 @@ class Spec:
         res["conflicts"] = {k: [self.value(x) for x in v] for k, v in ex.get("conflicts", {}).items()}
         res["decoys"] = [self.fmt(x) for x in ex.get("decoys", [])]
         res["decoy_values"] = {k: [self.value(x) for x in v] for k, v in ex.get("decoy_values", {}).items()}
+        # a previous-year value must never be stored as the report year's value either
+        for m, v in res["previous_year"].items():
+            good = [res["metrics"].get(m)] + res["conflicts"].get(m, [])
+            lst = res["decoy_values"].setdefault(m, [])
+            if v not in good and v not in lst:
+                lst.append(v)
         res["awards"] = [{k: a[k] for k in ("competition", "event", "level", "prize", "persons", "role")}
                          for a in d.get("awards", [])]
         res["missing_parts"] = list(ex.get("missing_parts", []))
@@ -536,6 +544,7 @@ def write_docx(spec: Spec, path: Path) -> None:
     import datetime as _dt
     cp.created = cp.modified = _dt.datetime(d.get("title_year", d["year"]) + (0 if d.get("title_year") else 1), 1, 15, 9, 0, 0)
     cp.last_modified_by = cp.author
+    cp.comments = ""
     cp.revision = 1
 
     sec = doc.sections[0]
@@ -978,6 +987,9 @@ def self_check(spec: Spec, path: Path, exp: dict, text: str) -> list[str]:
         v = squash(spec.facts[key])
         if v and v not in flat:
             problems.append(f"fact {key}={spec.facts[key]!r} not found")
+    for what in ("school", "region"):
+        if exp[what] and squash(exp[what]) not in flat:
+            problems.append(f"{what} {exp[what]} not found")
     for lvl, num, title in exp["outline"]:
         s = squash((num or "") + title)
         if path.suffix == ".docx" and spec.d.get("autonum"):

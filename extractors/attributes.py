@@ -124,17 +124,23 @@ def find_region(doc: Document, school: str | None, level: str | None, title: str
     province = None
     if scores and scores.most_common(1)[0][1] > 0:
         province = scores.most_common(1)[0][0]
+    loc = re.search(cfg["location_pattern"], head)
+    if loc and loc.group("prov"):
+        province = loc.group("prov")
     parts = [province] if province else []
-    src = (school or "") + "|" + (_region_from_title(title or "", cfg) or "")
-    m = re.search(cfg["prefecture_pattern"], src)
-    pref = m.group(0) if m else None
+    pref = loc.group("pref") if loc and loc.group("pref") else None
+    if pref is None:
+        src = (school or "") + "|" + (_region_from_title(title or "", cfg) or "")
+        m = re.search(cfg["prefecture_pattern"], src)
+        pref = m.group(0) if m else None
     if pref and (not province or pref not in province):
         parts.append(pref)
-    m = re.search(cfg["county_pattern"], head)
-    if m:
-        county = m.group("county")
-        if county not in parts and county != pref:
-            parts.append(county)
+    county = loc.group("county") if loc else None
+    if county is None and school:
+        m = re.match(cfg["school_county_pattern"], school)
+        county = m.group("county") if m else None
+    if county and county != pref and level != "区域":
+        parts.append(county)
     return "".join(parts) or None
 
 

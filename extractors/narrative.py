@@ -29,6 +29,8 @@ _LEAD_YEAR = re.compile(r"^\s*(?:截至|截止|到|在)?\s*((?:19|20)\d\d)\s*(?:
 _COMPARE = re.compile(r"(?:较|比|相比|同比|对比)(?:于)?\s*(上年|去年|上一年|上一学年|前一年|((?:19|20)\d\d)\s*(?:年度|年|届|学年)?)(?:同期)?(的)?\s*$")
 # "…97.3%，较2022年的95.8%": the previous year's value of the same metric
 _FOLLOW = re.compile(r"^[^。；;]{0,24}?(?:较|比|相比|同比)(?:于)?\s*(上年|去年|上一年|上一学年|前一年|((?:19|20)\d\d)\s*(?:年度|年|届|学年)?)(?:同期)?的\s*")
+# a year after 较/比/与 is compared with, not talked about
+_COMPARED = re.compile(r"(?:较|比|与|同|相比|对比)(?:于)?\s*$")
 # "…4,235.6万元（上年3,986.2万元）"
 _FOLLOW_PAREN = re.compile(r"^\s*[（(，,]\s*(上年|去年|上一年|上一学年|前一年|((?:19|20)\d\d)\s*(?:年度|年|届|学年))(?:同期)?(?:为|是)?\s*")
 
@@ -55,6 +57,7 @@ class NarrativeExtractor:
         self.subset = tuple(ctx["subset_words"])
         self.cumul = tuple(ctx["cumulative_words"])
         self.prev = tuple(ctx["previous_year_words"])
+        self.current = tuple(ctx.get("current_words", []))
         self.max_gap = int(ctx["max_gap"])
         words = sorted(ctx.get("connectors", []), key=len, reverse=True)
         self.connector = re.compile("^(?:" + "|".join(map(re.escape, words)) + r"|\s)*$")
@@ -95,35 +98,52 @@ class NarrativeExtractor:
             if lead_year and (report_year is None or report_year - 1 <= lead_year <= report_year):
                 year_ctx = lead_year
             sq = [q for q in quants if s_start <= q.start < s_end]
-            if not sq:
+            out.extend(self._sentence(doc, block, text, s_start, s_end, hits, templ, sq, report_year,
+                                      year_ctx, lead_year))
+            # the year the paragraph is about after this sentence: the last
+            # year it names (report year or the year before), or now for 现有…
+            if report_year:
+                named = [_year_of(m) for m in _YEAR.finditer(sentence)
+                         if report_year - 1 <= _year_of(m) <= report_year
+                         and not _COMPARED.search(sentence[max(0, m.start() - 4):m.start()])]
+                if any(w in sentence for w in self.current):
+                    year_ctx = report_year
+                elif named:
+                    year_ctx = named[-1]
+        return out
+
+    def _sentence(self, doc, block, text, s_start, s_end, hits, templ, sq, report_year, year_ctx,
+                  lead_year) -> list[Metric]:
+        out: list[Metric] = []
+        if not sq:
+            return out
+        cands: list[_Candidate] = []
+        s_hits = [h for h in hits if s_start <= h.start < s_end]
+        for i, h in enumerate(s_hits):
+            if h.metric is None:
                 continue
-            cands: list[_Candidate] = []
-            s_hits = [h for h in hits if s_start <= h.start < s_end]
-            for i, h in enumerate(s_hits):
-                if h.metric is None:
-                    continue
-                rule = self.rules.metrics[h.metric]
-                if h.role == "term":
-                    q = self._figure_after(text, h, s_hits[i + 1:], sq, rule)
-                    if q is not None and not self._excluded_before(text, s_start, h.start, rule):
-                        cands.append(_Candidate(rule, q, h.start, f"{rule.id}/term:{h.text}"))
-                else:  # a word after the figure: "11个专业"
-                    q = next((q for q in sq if q.end == h.start), None)
-                    if q is not None and not self._excluded_before(text, s_start, q.start, rule):
-                        cands.append(_Candidate(rule, q, q.start, f"{rule.id}/after:{h.text}"))
-            for rule, t, m in templ:
-                if s_start <= m.start() < s_end:
-                    qs = m.start("q")
-                    q = next((q for q in sq if q.start <= qs + 2 and q.end > qs), None)
-                    if q is not None:
-                        cands.append(_Candidate(rule, q, m.start(), f"{rule.id}/template"))
-            for c in cands:
-                m = self._accept(doc, block, text, s_start, s_end, c, report_year, year_ctx, lead_year)
-                if m is not None:
-                    out.append(m)
-                    prev = self._follow(doc, block, text, s_end, c, m, sq, report_year)
-                    if prev is not None:
-                        out.append(prev)
+            rule = self.rules.metrics[h.metric]
+            if h.role == "term":
+                q = self._figure_after(text, h, [x for x in s_hits[i + 1:] if x.start > h.start], sq, rule)
+                if q is not None and not self._excluded_before(text, s_start, h.start, rule):
+                    cands.append(_Candidate(rule, q, h.start, f"{rule.id}/term:{h.text}"))
+            else:  # a word after the figure: "11个专业"
+                q = next((q for q in sq if q.end == h.start), None)
+                if q is not None and not self._excluded_before(text, s_start, q.start, rule):
+                    cands.append(_Candidate(rule, q, q.start, f"{rule.id}/after:{h.text}"))
+        for rule, t, m in templ:
+            if s_start <= m.start() < s_end:
+                qs = m.start("q")
+                q = next((q for q in sq if q.start <= qs + 2 and q.end > qs), None)
+                if q is not None:
+                    cands.append(_Candidate(rule, q, m.start(), f"{rule.id}/template"))
+        for c in cands:
+            m = self._accept(doc, block, text, s_start, s_end, c, report_year, year_ctx, lead_year)
+            if m is not None:
+                out.append(m)
+                prev = self._follow(doc, block, text, s_end, c, m, sq, report_year)
+                if prev is not None:
+                    out.append(prev)
         return out
 
     def _follow(self, doc, block, text, s_end, c: _Candidate, m: Metric, quants, report_year) -> Metric | None:
@@ -205,6 +225,8 @@ class NarrativeExtractor:
                 year = y
             elif any(w in prefix for w in self.prev):
                 year = report_year - 1 if report_year else None
+            elif any(w in prefix for w in self.current):
+                year = report_year          # "现有…", "目前…": now, whatever the sentence began with
             elif lead_year and report_year and lead_year > report_year:
                 return None
             else:

@@ -67,7 +67,7 @@ def file_digest(*paths: Path) -> str:
 def load_attributes(path: str | None = None) -> dict:
     data = load_yaml(path or RULES_DIR / "attributes.yaml")
     for key in ("school_pattern", "school_prefix_strip", "school_name_reject", "level_title_words", "level_school_suffixes",
-                "region_title_pattern", "provinces", "province_short", "prefecture_pattern", "county_pattern"):
+                "region_title_pattern", "provinces", "province_short", "prefecture_pattern", "location_pattern"):
         if key not in data:
             raise RuleFileError(path or RULES_DIR / "attributes.yaml", None, f"missing key '{key}'")
     return data

@@ -86,19 +86,18 @@ class TermMatcher:
         from spacy.util import filter_spans
         doc = self.nlp.make_doc(text)
         spans = [doc[s:e] for _, s, e in self.matcher(doc)]
-        labels = {}
+        labels: dict[tuple[int, int], set[str]] = {}
         for match_id, s, e in self.matcher(doc):
-            key = self.nlp.vocab.strings[match_id]
-            # prefer NOT over a metric for the same span, then the term role
-            prev = labels.get((s, e))
-            if prev is None or key == NOT_METRIC or (prev.endswith("|after") and key.endswith("|term")):
-                labels[(s, e)] = key
+            labels.setdefault((s, e), set()).add(self.nlp.vocab.strings[match_id])
         hits = []
         covered = []
         for span in filter_spans(spans):
-            key = labels[(span.start, span.end)]
+            keys = labels[(span.start, span.end)]
             a, b = span.start_char, span.end_char
-            hits.append(TermHit(a, b, key, text[a:b]))
+            if NOT_METRIC in keys:
+                keys = {NOT_METRIC}
+            for key in sorted(keys):
+                hits.append(TermHit(a, b, key, text[a:b]))
             covered.append((a, b))
         # fallback: a whole term that segmentation split inside other words
         for m in self._fallback.finditer(text):

@@ -17,6 +17,8 @@ from .structure import classify_line
 
 _IMAGE = re.compile(r"^\s*\[image:[^\]]*\]")
 _FORMFEED = "\f"
+#: a line ending with one of these ends its paragraph
+_PARA_END = ("。", "！", "？", "!", "?", "；", ";", "：", ":", "…", "”", "」", "）", ")", "】")
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -65,7 +67,15 @@ def parse_txt(path: str | Path) -> Document:
             i += 1
             continue
         if s:
-            doc.add(classify_line(s, assigner, ref=f"line {i + 1}"))
+            block = classify_line(s, assigner, ref=f"line {i + 1}")
+            # a line wrapped mid-sentence continues on the next line
+            while (block.kind == "paragraph" and not s.endswith(_PARA_END) and i + 1 < n
+                   and lines[i + 1].strip() and not lines[i + 1].startswith("\t")
+                   and classify_line(lines[i + 1].strip(), LevelAssigner()).kind == "paragraph"):
+                i += 1
+                s = lines[i].strip()
+                block.text += s
+            doc.add(block)
         i += 1
     doc.pages = [PageInfo(number=k + 1) for k in range(page)]
     doc.metadata["images"] = images
