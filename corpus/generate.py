@@ -736,14 +736,18 @@ def _docx_table(doc, b: dict) -> None:
             for p in t.cell(r, c).paragraphs:
                 p.paragraph_format.line_spacing = 1.15
                 p.paragraph_format.first_line_indent = Pt(0)
+    from docx.shared import Cm
     if b["appendix"]:
-        from docx.shared import Cm
         rest = (15.8 - 1.4 - 7.6 - 1.8) / (ncols - 3)
         widths = [1.4, 7.6, 1.8] + [rest] * (ncols - 3)
-        t.autofit = False
+    else:   # proportional to the longest cell text of each column
+        lens = [max(4, min(16, max(len(row[c] or "") for row in grid))) for c in range(ncols)]
+        widths = [15.8 * n / sum(lens) for n in lens]
+    t.autofit = False
+    for c in range(ncols):
+        t.columns[c].width = Cm(widths[c])       # w:gridCol (LibreOffice reads this)
         for r in range(nrows):
-            for c in range(ncols):
-                t.cell(r, c).width = Cm(widths[c])
+            t.cell(r, c).width = Cm(widths[c])   # w:tcW (Word reads this)
     for (r0, c0, r1, c1) in b["spans"]:
         t.cell(r0, c0).merge(t.cell(r1, c1))
 

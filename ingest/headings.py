@@ -39,6 +39,7 @@ def _load(path: str | None = None) -> dict:
     with open(path or RULES_DIR / "headings.yaml", encoding="utf-8") as f:
         data = yaml.safe_load(f)
     data["_styles"] = [(s["style"], re.compile(s["pattern"])) for s in data["styles"]]
+    data["_emph"] = [(s["style"], re.compile(s["pattern"])) for s in data.get("styles_if_emphasised", [])]
     data["_reject"] = [re.compile(p) for p in data.get("reject_if_matches", [])]
     data["_front"] = [re.compile(p) for p in data.get("front_matter", [])]
     data["_captions"] = [(c["kind"], re.compile(c["pattern"])) for c in data.get("captions", [])]
@@ -63,8 +64,10 @@ def match_caption(line: str) -> CaptionMatch | None:
     return None
 
 
-def match_heading(line: str, *, numbered_only: bool = False) -> HeadingMatch | None:
-    """Classify one line as a heading, or return None for body text."""
+def match_heading(line: str, *, numbered_only: bool = False, emphasised: bool = False) -> HeadingMatch | None:
+    """Classify one line as a heading, or return None for body text.
+    ``emphasised``: the line is set in a larger or bold font, which allows the
+    extra patterns of ``styles_if_emphasised``."""
     cfg = _load()
     s = clean_line(line)
     if not s or "\t" in line.lstrip(" ")[:1]:
@@ -77,7 +80,7 @@ def match_heading(line: str, *, numbered_only: bool = False) -> HeadingMatch | N
     for rx in cfg["_reject"]:
         if rx.search(s):
             return None
-    for style, rx in cfg["_styles"]:
+    for style, rx in cfg["_styles"] + (cfg["_emph"] if emphasised else []):
         m = rx.match(s)
         if not m:
             continue

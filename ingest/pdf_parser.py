@@ -800,13 +800,16 @@ def _build_blocks(doc: Document, pages: list[PageData], stats: _Stats) -> None:
             if not text:
                 continue
             first = lines[0]
-            numbered = match_heading(text)
+            numbered = match_heading(text, emphasised=len(lines) == 1 and bool(
+                first.size >= stats.body_size + 1 or (first.bold and not stats.body_bold)))
             if numbered and numbered.style != "front" and not seen_numbered:
                 # front matter (前言) is a sibling of the first numbered part,
                 # not its parent: let the first numbering style start at level 1
                 if not assigner.levels:
                     assigner.last_level = 0
-            block = classify_line(text, assigner, page=p.number, ref=ref)
+            emphasised = len(lines) == 1 and bool(first.size >= stats.body_size + 1
+                                                   or (first.bold and not stats.body_bold))
+            block = classify_line(text, assigner, emphasised=emphasised, page=p.number, ref=ref)
             if block.kind == HEADING and (block.meta.get("style") != "front"):
                 seen_numbered = True
             block.meta.update({"font_size": first.size, "bold": first.bold})

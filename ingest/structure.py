@@ -72,7 +72,7 @@ def _caption_near(blocks: list[Block], i: int, used: set[int]) -> Block | None:
     return None
 
 
-def classify_line(text: str, assigner, **kw) -> Block:
+def classify_line(text: str, assigner, *, emphasised: bool = False, **kw) -> Block:
     """Turn one line of text into a caption, heading or paragraph block,
     using the shared patterns in rules/headings.yaml."""
     from .headings import match_caption, match_heading
@@ -82,7 +82,7 @@ def classify_line(text: str, assigner, **kw) -> Block:
     if cm:
         return Block(kind=CAPTION, text=s, number=cm.number, title=cm.title,
                      meta={"caption_kind": cm.kind}, **kw)
-    hm = match_heading(s)
+    hm = match_heading(s, emphasised=emphasised)
     if hm:
         return Block(kind=HEADING, text=s, level=assigner.level(hm), number=hm.number,
                      title=hm.title, meta={"style": hm.style}, **kw)

@@ -140,24 +140,60 @@ class Store:
         return rows[0] if rows else None
 
     def load_model(self, document_id: int) -> Document | None:
+        blob = self.model_blob(document_id)
+        return unpack_model(blob) if blob is not None else None
+
+    def model_blob(self, document_id: int) -> bytes | None:
+        """The stored document model, still packed (see :func:`unpack_model`)."""
         row = self.db.execute("select model from document_models where document_id = ?",
                               [document_id]).fetchone()
-        return unpack_model(row[0]) if row else None
+        return row[0] if row else None
+
+    # -- bulk look-ups for incremental runs (one query each, not one per file) -----
+    def path_index(self) -> dict[str, dict]:
+        """Every remembered path → its size, mtime, sha256, document id and the
+        document's status and error."""
+        cur = self.db.execute(
+            "select p.path, p.size, p.mtime, p.sha256, p.document_id, d.status, d.error "
+            "from document_paths p join documents d on d.id = p.document_id")
+        return {r[0]: {"size": r[1], "mtime": r[2], "sha256": r[3], "document_id": r[4], "status": r[5],
+                       "error": r[6]} for r in cur}
+
+    def sha_index(self) -> dict[str, dict]:
+        """sha256 → the stored (not failed) document with those bytes."""
+        cur = self.db.execute("select sha256, id, path, status from documents where status != 'failed' "
+                              "and sha256 is not null order by id desc")
+        return {r[0]: {"id": r[1], "path": r[2], "status": r[3]} for r in cur}
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("select value from _meta where key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        """Set (or, with None, delete) one ``_meta`` entry in its own transaction."""
+        with transaction(self.db) as conn:
+            if value is None:
+                conn.execute("DELETE FROM _meta WHERE key = ?", (key,))
+            else:
+                conn.execute("INSERT OR REPLACE INTO _meta (key, value) VALUES (?, ?)", (key, value))
 
     # -- writes -----------------------------------------------------------------
     def save(self, *, path: str, sha256: str, size: int, mtime: float | None,
-             doc: Document | None, facts=None, error=None, status: str | None = None) -> int:
+             doc: Document | None, facts=None, error=None, status: str | None = None,
+             model: bytes | None = None) -> int:
         """Store one file's outcome in one transaction and return its document id.
 
         ``doc`` is the parsed document (None when parsing failed, then
-        ``error`` says why); ``facts`` what extraction found.  Rows the
+        ``error`` says why); ``facts`` what extraction found; ``model`` the
+        document already packed by :func:`pack_model` (a worker process
+        packs it, so the single writer does not have to).  Rows the
         document had before are replaced, never duplicated."""
         with transaction(self.db) as conn:
             doc_id = self._save(conn, path=path, sha256=sha256, size=size, mtime=mtime, doc=doc,
-                                facts=facts, error=error, status=status)
+                                facts=facts, error=error, status=status, model=model)
         return doc_id
 
-    def _save(self, conn, *, path, sha256, size, mtime, doc, facts, error, status) -> int:
+    def _save(self, conn, *, path, sha256, size, mtime, doc, facts, error, status, model=None) -> int:
         failed = error is not None
         row = None
         if not failed:
@@ -201,7 +237,7 @@ class Store:
             _insert(conn, "sections", section_rows(doc, doc_id))
             _insert(conn, "tables", table_rows(doc, doc_id))
             conn.execute("INSERT INTO document_models (document_id, model) VALUES (?, ?)",
-                         (doc_id, pack_model(doc)))
+                         (doc_id, model if model is not None else pack_model(doc)))
         if facts is not None:
             self._insert_facts(conn, doc_id, facts)
         return doc_id
@@ -241,6 +277,14 @@ class Store:
         """Remember another name for a document already stored (same bytes)."""
         with transaction(self.db) as conn:
             self._link_path(conn, path, document_id, sha256, size, mtime)
+
+    def forget_path(self, path: str) -> None:
+        """Forget one name; its document goes too when no other name holds it."""
+        with transaction(self.db) as conn:
+            old = conn.execute("select document_id from document_paths where path = ?", (path,)).fetchone()
+            if old:
+                conn.execute("DELETE FROM document_paths WHERE path = ?", (path,))
+                self._drop_if_orphan(conn, old[0])
 
     def replace_facts(self, document_id: int, facts) -> None:
         """Re-extraction: replace a document's facts, keep its structure."""

@@ -1,0 +1,259 @@
+"""Chinese full-text search over section text (SQLite FTS5 + jieba).
+
+SQLite's default FTS5 tokenizer (unicode61) sees a run of Han characters as
+one token, so it finds no Chinese word inside a sentence; the trigram
+tokenizer finds nothing shorter than three characters.  nianbao therefore
+stores two pre-tokenized, space-separated columns per section in the FTS5
+table ``sections_fts`` (rowid = ``sections.rowid``):
+
+``words``
+    the title and text segmented by jieba (``cut_for_search``, with the
+    domain dictionary of ``rules/dict/domain.txt`` and the metric terms), so
+    双师型, 生师比, 就业 … are tokens.  A match here is a whole word.
+``chars``
+    every character as its own token.  A phrase of characters here is an
+    exact substring match, whatever jieba made of the text: this is what
+    guarantees that one-character words (县), words jieba cuts differently
+    in context, and phrases of any length are found.
+
+A query term matches when it occurs as a substring (``chars``); sections
+where it is also a whole jieba word rank first (``words`` is weighted
+higher in bm25).  ``words_only`` restricts to whole-word hits (成就业绩 is
+then not a hit for 就业).
+
+The index is written in the same transaction as the document
+(``Store.save`` → :func:`index_document`); a trigger removes a section's
+row when the section is deleted, so re-ingesting never leaves stale rows.
+:func:`rebuild` re-creates it (``nianbao search --reindex``; also run on a
+schema upgrade).
+"""
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass, field
+
+FTS_TABLE = "sections_fts"
+
+#: bm25 weights for (words, chars, document_id, order)
+_WEIGHTS = "2.0, 1.0, 0.0, 0.0"
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+_jieba = None
+
+
+def create_index(conn: sqlite3.Connection) -> None:
+    """Create the FTS5 table and the delete trigger (idempotent)."""
+    conn.execute(f"""CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
+        words, chars, document_id UNINDEXED, "order" UNINDEXED, tokenize = 'unicode61')""")
+    conn.execute(f"""CREATE TRIGGER IF NOT EXISTS sections_fts_delete AFTER DELETE ON sections BEGIN
+        DELETE FROM {FTS_TABLE} WHERE rowid = old.rowid;
+    END""")
+
+
+def _segmenter():
+    """jieba with nianbao's domain dictionary (loaded once per process)."""
+    global _jieba
+    if _jieba is None:
+        import jieba
+        jieba.setLogLevel(60)
+        try:
+            from extractors.metric_rules import load_metric_rules
+            from extractors.segment import _load_dictionary
+            _load_dictionary(jieba, load_metric_rules())
+        except Exception:  # the index still works without the domain words
+            pass
+        _jieba = jieba
+    return _jieba
+
+
+def segment_words(text: str) -> str:
+    """jieba ``cut_for_search`` tokens, space-separated."""
+    return " ".join(t for t in _segmenter().cut_for_search(text or "") if t.strip())
+
+
+def segment_chars(text: str) -> str:
+    """Every non-space character as its own token."""
+    return " ".join(ch for ch in (text or "") if not ch.isspace())
+
+
+def _row_values(rowid: int, document_id: int, order: int, title: str | None, text: str | None) -> tuple:
+    body = f"{title or ''}\n{text or ''}"
+    return (rowid, segment_words(body), segment_chars(body), document_id, order)
+
+
+def index_document(conn: sqlite3.Connection, document_id: int) -> int:
+    """(Re-)index one document's sections; call inside the write transaction
+    that stored them.  Returns the number of sections indexed."""
+    rows = conn.execute('SELECT rowid, document_id, "order", title, text FROM sections WHERE document_id = ?',
+                        (document_id,)).fetchall()
+    # normally none left: the trigger removed them with the old sections
+    conn.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN (SELECT rowid FROM sections WHERE document_id = ?)",
+                 (document_id,))
+    conn.executemany(f'INSERT INTO {FTS_TABLE} (rowid, words, chars, document_id, "order") VALUES (?, ?, ?, ?, ?)',
+                     [_row_values(*r) for r in rows])
+    return len(rows)
+
+
+def rebuild(conn: sqlite3.Connection) -> int:
+    """Re-create the whole index from ``sections``; returns the rows indexed.
+    Runs in the caller's transaction when one is open, else in its own."""
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN IMMEDIATE")
+    try:
+        create_index(conn)
+        conn.execute(f"DELETE FROM {FTS_TABLE}")
+        rows = conn.execute('SELECT rowid, document_id, "order", title, text FROM sections').fetchall()
+        conn.executemany(
+            f'INSERT INTO {FTS_TABLE} (rowid, words, chars, document_id, "order") VALUES (?, ?, ?, ?, ?)',
+            [_row_values(*r) for r in rows])
+    except BaseException:
+        if own:
+            conn.execute("ROLLBACK")
+        raise
+    if own:
+        conn.execute("COMMIT")
+    return len(rows)
+
+
+def index_status(conn: sqlite3.Connection) -> str:
+    """``ok``, ``missing`` (no FTS table) or ``stale`` (rows do not match the
+    sections, e.g. after a VACUUM renumbered rowids or an old nianbao wrote
+    the sections)."""
+    exists = conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (FTS_TABLE,)).fetchone()
+    if not exists:
+        return "missing"
+    n_sections = conn.execute("SELECT count(*) FROM sections").fetchone()[0]
+    n_index = conn.execute(f"SELECT count(*) FROM {FTS_TABLE}").fetchone()[0]
+    if n_sections != n_index:
+        return "stale"
+    bad = conn.execute(f'SELECT count(*) FROM {FTS_TABLE} f LEFT JOIN sections s ON s.rowid = f.rowid '
+                       f'WHERE s.document_id IS NOT f.document_id OR s."order" IS NOT f."order"').fetchone()[0]
+    return "stale" if bad else "ok"
+
+
+# ---------------------------------------------------------------------------
+# queries
+# ---------------------------------------------------------------------------
+def _terms(query: str) -> list[str]:
+    return [t for t in re.split(r"\s+", (query or "").replace('"', " ").strip()) if t]
+
+
+def _phrase(tokens) -> str:
+    toks = [t.replace('"', "") for t in tokens if t.strip() and t.replace('"', "")]
+    return '"' + " ".join(toks) + '"' if toks else ""
+
+
+def fts_query(query: str, *, words_only: bool = False) -> str:
+    """The FTS5 MATCH expression for a user's query: every whitespace-separated
+    term must occur; a term matches as a character phrase (substring) or as
+    jieba words.  Terms without Han characters are matched as they are."""
+    parts = []
+    for term in _terms(query):
+        if not _CJK.search(term):
+            p = _phrase([term])
+            parts.append(p if not words_only else f"words : {p}")
+            continue
+        words = _phrase(t for t in _segmenter().lcut(term) if t.strip())
+        chars = _phrase(ch for ch in term if not ch.isspace())
+        if words_only:
+            parts.append(f"(words : {words})")
+        else:
+            parts.append(f"(words : {words} OR chars : {chars})")
+    return " AND ".join(parts)
+
+
+def highlight_pattern(query: str) -> re.Pattern | None:
+    """A regex for any query term, allowing whitespace between characters (PDF
+    text keeps spurious spaces)."""
+    alts = [r"\s*".join(re.escape(ch) for ch in t) for t in _terms(query)]
+    return re.compile("|".join(sorted(alts, key=len, reverse=True)), re.I) if alts else None
+
+
+def snippet(text: str, pattern: re.Pattern | None, *, before: int = 30, after: int = 60,
+            mark: tuple[str, str] = ("【", "】")) -> tuple[str, int | None]:
+    """A passage around the first hit with every hit in it marked; returns the
+    snippet and the hit's offset in ``text`` (None if no literal hit)."""
+    text = text or ""
+    m = pattern.search(text) if pattern else None
+    if not m:
+        return re.sub(r"\s+", " ", text[: before + after]).strip(), None
+    a, b = max(0, m.start() - before), min(len(text), m.end() + after)
+    piece = text[a:b]
+    piece = pattern.sub(lambda x: f"{mark[0]}{x.group(0)}{mark[1]}", piece)
+    piece = re.sub(r"\s+", " ", piece).strip()
+    return ("…" if a > 0 else "") + piece + ("…" if b < len(text) else ""), m.start()
+
+
+@dataclass
+class Hit:
+    document_id: int
+    order: int
+    school: str | None
+    year: int | None
+    path: str               # the document's file path
+    section: str            # heading path
+    page: int | None        # page of the hit (PDF), else of the heading
+    snippet: str
+    score: float
+    hits: int = 0           # occurrences in the section
+    extra: dict = field(default_factory=dict)
+
+    def to_row(self) -> dict:
+        return {"school": self.school, "year": self.year, "section": self.section, "page": self.page,
+                "snippet": self.snippet, "path": self.path, "document_id": self.document_id,
+                "order": self.order, "hits": self.hits, "score": round(self.score, 3)}
+
+
+def search(db, query: str, *, school: str | None = None, year: int | None = None, limit: int = 20,
+           words_only: bool = False, load_model=None, mark=("【", "】")) -> list[Hit]:
+    """Sections matching ``query``, best first.  ``db`` is a sqlite-utils
+    Database or sqlite3 connection; ``school`` matches a substring of the
+    school name; ``load_model(document_id)`` (optional) returns the stored
+    Document so the page of the hit itself can be given for PDFs."""
+    conn = getattr(db, "conn", db)
+    match = fts_query(query, words_only=words_only)
+    if not match:
+        return []
+    where, params = [f"{FTS_TABLE} MATCH ?"], [match]
+    if school:
+        where.append("d.school LIKE ?")
+        params.append(f"%{school}%")
+    if year is not None:
+        where.append("d.year = ?")
+        params.append(int(year))
+    sql = (f'SELECT s.document_id, s."order", d.school, d.year, d.path, s.path, s.title, s.page, s.start, s.text, '
+           f'bm25({FTS_TABLE}, {_WEIGHTS}) AS score '
+           f'FROM {FTS_TABLE} JOIN sections s ON s.rowid = {FTS_TABLE}.rowid '
+           f'JOIN documents d ON d.id = s.document_id '
+           f'WHERE {" AND ".join(where)} ORDER BY score, d.school, d.year, s.document_id, s."order" LIMIT ?')
+    params.append(int(limit))
+    pattern = highlight_pattern(query)
+    models: dict[int, object] = {}
+    out = []
+    for doc_id, order, sch, yr, dpath, spath, title, page, start, text, score in conn.execute(sql, params):
+        text = text or ""
+        snip, offset = snippet(text, pattern, mark=mark)
+        if offset is None and title and pattern and pattern.search(title):
+            snip = pattern.sub(lambda x: f"{mark[0]}{x.group(0)}{mark[1]}", title) + " — " + snip
+        hit_page = page
+        if offset is not None and page is not None and load_model is not None:
+            hit_page = _page_of(models, load_model, doc_id, start, text, offset) or page
+        out.append(Hit(document_id=doc_id, order=order, school=sch, year=yr, path=dpath, section=spath or title or "",
+                       page=hit_page, snippet=snip, score=-float(score),
+                       hits=len(pattern.findall(text)) if pattern else 0))
+    return out
+
+
+def _page_of(models, load_model, doc_id, start, text, offset) -> int | None:
+    if doc_id not in models:
+        try:
+            models[doc_id] = load_model(doc_id)
+        except Exception:
+            models[doc_id] = None
+    doc = models[doc_id]
+    if doc is None or not text:
+        return None
+    base = doc.text.find(text[:60], start or 0)
+    return doc.page_at(base + offset) if base >= 0 else None
