@@ -20,6 +20,7 @@ import sqlite_utils
 from ingest.model import HEADING, TABLE, Document
 
 from .schema import ensure_schema
+from .search import index_document as index_sections
 
 DEFAULT_DB = "nianbao.db"
 
@@ -235,6 +236,7 @@ class Store:
             _insert(conn, "pages", [{"document_id": doc_id, "page": p.number, "chars": p.chars,
                                      "status": p.status, "note": p.note} for p in doc.pages])
             _insert(conn, "sections", section_rows(doc, doc_id))
+            index_sections(conn, doc_id)  # Chinese full-text index, same transaction
             _insert(conn, "tables", table_rows(doc, doc_id))
             conn.execute("INSERT INTO document_models (document_id, model) VALUES (?, ?)",
                          (doc_id, model if model is not None else pack_model(doc)))

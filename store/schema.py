@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -67,7 +67,20 @@ def _v1(db: sqlite_utils.Database) -> None:
     db["flags"].create_index(["document_id"], if_not_exists=True)
 
 
-MIGRATIONS = {1: _v1}
+def _v2(db: sqlite_utils.Database) -> None:
+    """Comparison and search: the ``metric_defs`` table, the views
+    (``metric_values``, ``metric_chosen``, ``metric_wide``, ``school_flags``;
+    re-created by ``refresh_derived`` when the rules change) and the Chinese
+    full-text index ``sections_fts`` over the sections already stored."""
+    from .compare import create_metric_defs_table, refresh_derived
+    from .search import create_index, rebuild
+    create_metric_defs_table(db.conn)
+    create_index(db.conn)
+    rebuild(db.conn)
+    refresh_derived(db, force=True)
+
+
+MIGRATIONS = {1: _v1, 2: _v2}
 
 
 def current_version(db: sqlite_utils.Database) -> int:
@@ -85,10 +98,18 @@ def ensure_schema(db: sqlite_utils.Database) -> int:
             f"数据库版本 {version} 比本程序新 / database schema version {version} is newer than this "
             f"nianbao ({SCHEMA_VERSION}); upgrade nianbao")
     if version == SCHEMA_VERSION:
+        _refresh_derived(db)
         return version
     with db.conn:
         db["_meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
         for v in range(version + 1, SCHEMA_VERSION + 1):
             MIGRATIONS[v](db)
         db["_meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+    _refresh_derived(db)
     return SCHEMA_VERSION
+
+
+def _refresh_derived(db: sqlite_utils.Database) -> None:
+    """metric_defs and the views follow rules/metrics.yaml (cheap when unchanged)."""
+    from .compare import refresh_derived
+    refresh_derived(db)
