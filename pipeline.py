@@ -11,7 +11,10 @@ import hashlib
 import json
 import os
 import sys
+import tempfile
 import time
+from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +31,18 @@ from store import DEFAULT_DB, Store  # noqa: E402
 # ---------------------------------------------------------------------------
 # Python API
 # ---------------------------------------------------------------------------
+#: seconds one file may take in a worker (parse + extract) before the worker is killed
+FILE_TIMEOUT = 300.0
+#: address space one worker process may use, MB (a file that needs more fails with ``memory:``)
+MEMORY_LIMIT_MB = 3072
+#: a worker process is replaced after this many files (bounds slow leaks in parser libraries)
+MAX_TASKS_PER_WORKER = 500
+#: files handed to workers ahead of time, per worker (enough to keep them busy, bounded temp space)
+QUEUE_PER_WORKER = 2
+
+RUN_LOCKED = "另一个入库任务正在使用该数据库 / another ingest run holds this database"
+
+
 @dataclass
 class Outcome:
     """What processing one file produced (picklable, so workers can send it)."""
@@ -40,29 +55,79 @@ class Outcome:
     error: str | None = None
     status: str = "ok"
     seconds: float = 0.0
+    parse_seconds: float = 0.0
+    extract_seconds: float = 0.0
+    cpu_seconds: float = 0.0          # CPU time of the whole task in its process
+    model: bytes | None = None        # the document packed for the store (done in the worker)
+    document_id: int | None = None    # re-extraction: the stored document
+    worker: int | None = None         # pid of the worker process
+    peak_rss_mb: float | None = None  # that worker's peak resident memory so far
+    recycle: bool = False             # the worker should be replaced (after MemoryError)
 
 
 @dataclass
 class Summary:
+    """What one ``ingest_paths`` run did.  Paths are as displayed (a member of an
+    archive is ``archive.zip!/inner/path``)."""
     ingested: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     needs_ocr: list[str] = field(default_factory=list)
+    flagged: list[str] = field(default_factory=list)      # stored in this run with at least one flag
+    reextracted: list[str] = field(default_factory=list)
+    failed_unchanged: int = 0   # of ``failed``: unchanged since a run that failed them (not retried)
+    parsed: int = 0             # files handed to the parser (0 on an unchanged re-run)
     pages: int = 0
     seconds: float = 0.0
+    workers: int = 0            # worker processes used (0: in this process)
+    #: seconds per stage: scan (stat, hash, unzip; this process), parse and extract (summed over
+    #: workers, wall time), worker_cpu (their CPU time), store (this process, the one writer)
+    stages: dict = field(default_factory=lambda: {"scan": 0.0, "parse": 0.0, "extract": 0.0, "worker_cpu": 0.0,
+                                                  "store": 0.0})
+    worker_peak_rss_mb: dict = field(default_factory=dict)   # worker pid → peak RSS (MB)
 
     def lines(self) -> list[str]:
         out = [f"已入库 ingested: {len(self.ingested)}   未变 unchanged: {len(self.unchanged)}   "
                f"重复 duplicates: {len(self.duplicates)}   需OCR needs_ocr: {len(self.needs_ocr)}   "
-               f"失败 failed: {len(self.failed)}   页 pages: {self.pages}   用时 time: {self.seconds:.1f}s"]
+               f"失败 failed: {len(self.failed)}   有标记 flagged: {len(self.flagged)}   "
+               f"页 pages: {self.pages}   用时 time: {self.seconds:.1f}s"]
+        if self.reextracted:
+            out.append(f"重新抽取 re-extracted: {len(self.reextracted)}")
         for p, other in self.duplicates:
             out.append(f"  重复 duplicate  {p}  = {other}")
         for p in self.needs_ocr:
             out.append(f"  需OCR needs_ocr  {p}: 没有文本层（扫描件）/ no text layer (scanned)")
         for p, err in self.failed:
             out.append(f"  失败 failed  {p}: {err}")
+        if self.failed_unchanged:
+            out.append(f"  ({self.failed_unchanged} 个失败文件自上次以来未变，未重试；--retry-failed 重试 / "
+                       f"{self.failed_unchanged} failed files are unchanged since the last run and were not "
+                       "retried; use --retry-failed)")
         return out
+
+
+@dataclass
+class Progress:
+    """One progress event: ``kind`` is ``total`` (the number of files to look
+    at grew), or what happened to one file: ``ingested``, ``unchanged``,
+    ``duplicate``, ``failed``, ``needs_ocr``, ``reextracted``."""
+    kind: str
+    path: str | None = None
+    done: int = 0
+    total: int = 0
+    pages: int = 0
+    failed: int = 0
+    error: str | None = None
+    seconds: float = 0.0
+
+
+class RunLocked(RuntimeError):
+    """Another ingest run holds the database."""
+
+    def __init__(self, db_path, pid: int | None):
+        self.pid = pid
+        super().__init__(f"{RUN_LOCKED} (pid {pid if pid else '?'}): {db_path}.lock")
 
 
 def sha256_file(path: str | Path) -> str:
@@ -75,25 +140,34 @@ def sha256_file(path: str | Path) -> str:
 
 def iter_inputs(paths) -> list[tuple[str, Path]]:
     """Expand files and folders (recursively) into (display path, file path)
-    pairs, in a stable order.  Files inside folders are kept when their
-    extension is one nianbao reads; files named explicitly are always kept
-    (so that a wrong one gets its clear error)."""
+    pairs, in a stable order, each path once.  Files inside folders are kept
+    when their extension is one nianbao reads, or ``.zip``; files named
+    explicitly are always kept (so that a wrong one gets its clear error)."""
     out: list[tuple[str, Path]] = []
+    seen: set[str] = set()
+    wanted = tuple(SUPPORTED_EXTENSIONS) + (".zip",)
     for p in paths:
         p = Path(p)
         if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() in SUPPORTED_EXTENSIONS and not f.name.startswith(("~$", ".")):
-                    out.append((str(f), f))
+            files = [f for f in sorted(p.rglob("*"))
+                     if f.is_file() and f.suffix.lower() in wanted and not f.name.startswith(("~$", "."))]
         else:
-            out.append((str(p), p))
+            files = [p]
+        for f in files:
+            if str(f) not in seen:
+                seen.add(str(f))
+                out.append((str(f), f))
     return out
 
 
 def extract_facts(doc: Document):
-    """Run the extractors on a parsed document."""
+    """Run the extractors on a parsed document, then review it (outline and
+    contradiction flags: review/)."""
     from extractors.extract import extract
-    return extract(doc)
+    from review import review_document
+    facts = extract(doc)
+    facts.flags.extend(review_document(doc, facts))
+    return facts
 
 
 def _stat_hash(display: str, path: Path) -> Outcome:
@@ -102,7 +176,11 @@ def _stat_hash(display: str, path: Path) -> Outcome:
         return Outcome(path=display, sha256=sha256_file(path), size=st.st_size, mtime=st.st_mtime)
     except OSError as e:
         return Outcome(path=display, sha256="", size=0, mtime=None, status="failed",
-                       error=f"unreadable: 无法读取文件 / cannot read the file ({e.strerror or e})")
+                       error=_unreadable(e))
+
+
+def _unreadable(e: OSError) -> str:
+    return f"unreadable: 无法读取文件 / cannot read the file ({e.strerror or e})"
 
 
 def process_file(display: str, path: Path, *, extract: bool = True, out: Outcome | None = None) -> Outcome:
@@ -116,64 +194,934 @@ def process_file(display: str, path: Path, *, extract: bool = True, out: Outcome
         doc = parse(path, display_path=display)
         out.doc = doc
         out.status = doc.status
+        out.parse_seconds = time.perf_counter() - t0
         if extract and doc.status == "ok":
+            t1 = time.perf_counter()
             out.facts = extract_facts(doc)
+            out.extract_seconds = time.perf_counter() - t1
     except IngestError as e:
         out.error, out.status = str(e), "failed"
+    except MemoryError:
+        out.doc = out.facts = None
+        out.error, out.status, out.recycle = _memory_error(), "failed", True
+    except RecursionError as e:
+        out.error = f"parse_failed: 解析出错 / the parser failed (RecursionError: {e})"
+        out.status = "failed"
     except Exception as e:  # a parser bug must not stop the batch
         out.error = f"parse_failed: 解析出错 / the parser failed ({type(e).__name__}: {e})"
         out.status = "failed"
+    if out.error:
+        out.doc = out.facts = None
     out.seconds = time.perf_counter() - t0
     return out
 
 
-def ingest_paths(paths, db_path: str | Path = DEFAULT_DB, *, force: bool = False, progress=None) -> Summary:
-    """Ingest files and folders into the database and return a summary.
+def _memory_error(limit_mb: int | None = None) -> str:
+    lim = f" ({limit_mb} MB)" if limit_mb else ""
+    return (f"memory: 内存超出上限{lim}，已放弃该文件 / the file needs more memory than the limit{lim}; "
+            "see --memory-limit")
 
-    A file whose bytes are already stored under its path is skipped
-    (unchanged) unless ``force``; the same bytes under another name are stored
-    once and the name remembered (duplicate)."""
+
+def _timeout_error(seconds: float) -> str:
+    return (f"timeout: 处理超过 {seconds:g} 秒，已中止 / reading the file took longer than {seconds:g} s and "
+            "was stopped; see --timeout")
+
+
+def _crash_error(code) -> str:
+    return (f"crashed: 工作进程意外退出（{code}）/ the worker process died while reading the file "
+            f"(exit code {code}; possibly out of memory)")
+
+
+# -- the run lock ------------------------------------------------------------------------
+@contextmanager
+def run_lock(db_path, *, wait: float = 0.0):
+    """Hold ``<db>.lock`` for one ingest run.  A second run on the same
+    database waits up to ``wait`` seconds, then raises :class:`RunLocked`
+    naming the holder's pid.  The operating system drops the lock when the
+    holder exits, however it exits (``kill -9`` included); the file stays."""
+    lock_path = Path(f"{db_path}.lock")
+    f = open(lock_path, "a+")
+    try:
+        deadline = time.monotonic() + max(0.0, wait)
+        while not _try_lock(f):
+            if time.monotonic() >= deadline:
+                f.seek(0)
+                text = f.read().strip()
+                raise RunLocked(db_path, int(text) if text.isdigit() else None)
+            time.sleep(0.2)
+        f.seek(0)
+        f.truncate()
+        f.write(str(os.getpid()))
+        f.flush()
+        try:
+            yield lock_path
+        finally:
+            f.seek(0)
+            f.truncate()
+            f.flush()
+            _unlock(f)
+    finally:
+        f.close()
+
+
+def _try_lock(f) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        import msvcrt
+        try:
+            f.seek(0)
+            msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+    try:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except (BlockingIOError, PermissionError):
+        return False
+
+
+def _unlock(f) -> None:
+    try:
+        import fcntl
+        fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+    except ImportError:  # pragma: no cover - Windows
+        import msvcrt
+        f.seek(0)
+        msvcrt.locking(f.fileno(), msvcrt.LK_UNLCK, 1)
+
+
+# -- worker processes --------------------------------------------------------------------
+@dataclass
+class Task:
+    """One unit of work for a worker: parse+extract a file, or re-extract a
+    stored model."""
+    display: str
+    path: str | None = None
+    sha256: str = ""
+    size: int = 0
+    mtime: float | None = None
+    document_id: int | None = None
+    model: bytes | None = None
+
+
+def run_task(task: Task, fault: str | None = None) -> Outcome:
+    """Do one task (in a worker, or in this process with ``workers=0``)."""
+    c0 = time.process_time()
+    if fault:
+        _inject_fault(fault, task.display)
+    if task.model is not None:
+        out = _reextract_task(task)
+    else:
+        out = Outcome(path=task.display, sha256=task.sha256, size=task.size, mtime=task.mtime)
+        out = process_file(task.display, Path(task.path), out=out)
+        if out.doc is not None:
+            from store.db import pack_model
+            try:
+                out.model = pack_model(out.doc)
+            except MemoryError:
+                out.doc = out.facts = None
+                out.error, out.status, out.recycle = _memory_error(), "failed", True
+    out.cpu_seconds = time.process_time() - c0
+    return out
+
+
+def _reextract_task(task: Task) -> Outcome:
+    from store.db import unpack_model
+    out = Outcome(path=task.display, sha256=task.sha256, size=0, mtime=None, document_id=task.document_id)
+    t0 = time.perf_counter()
+    try:
+        doc = unpack_model(task.model)
+        out.parse_seconds = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        out.facts = extract_facts(doc)
+        out.extract_seconds = time.perf_counter() - t1
+    except MemoryError:
+        out.error, out.status, out.recycle = _memory_error(), "failed", True
+    except Exception as e:
+        out.error, out.status = f"extract_failed: 抽取出错 / extraction failed ({type(e).__name__}: {e})", "failed"
+    out.seconds = time.perf_counter() - t0
+    return out
+
+
+def _inject_fault(fault: str, display: str) -> None:
+    """Testing hook (``NIANBAO_TEST_FAULT=hang:NAME|memory:NAME|crash:NAME``):
+    misbehave on files whose path contains NAME, to exercise the watchdog."""
+    kind, _, name = fault.partition(":")
+    if not name or name not in display:
+        return
+    if kind == "hang":
+        while True:
+            time.sleep(1)
+    elif kind == "memory":
+        import resource
+        if resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY:
+            raise MemoryError("no limit set")
+        hog = []
+        while True:
+            hog.append(bytearray(64 << 20))
+    elif kind == "crash":
+        os.kill(os.getpid(), 9)
+
+
+def _peak_rss_mb() -> float | None:
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    try:
+        import resource
+        r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return r / (1 << 20) if sys.platform == "darwin" else r / 1024
+    except Exception:  # pragma: no cover
+        return None
+
+
+def _limit_memory(limit_mb: int | None) -> None:
+    if not limit_mb:
+        return
+    try:
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        want = int(limit_mb) << 20
+        if hard != resource.RLIM_INFINITY:
+            want = min(want, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (want, hard))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - not enforceable here
+        pass
+
+
+def _warm_up() -> None:
+    """Load the parsers, jieba's dictionary and the spaCy matcher once per worker."""
+    import ingest.docx_parser  # noqa: F401
+    import ingest.pdf_parser  # noqa: F401
+    import ingest.txt_parser  # noqa: F401
+    import review  # noqa: F401
+    from extractors.extract import _extractors
+    _extractors()
+
+
+def _worker_main(conn, memory_limit_mb, fault) -> None:
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C and stops us
+    try:
+        _warm_up()
+    except Exception:
+        pass  # the error shows again, per file, in the tasks
+    _limit_memory(memory_limit_mb)
+    try:
+        conn.send(("ready", os.getpid()))
+    except OSError:
+        return
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return  # the main process is gone
+        if task is None:
+            return
+        out = run_task(task, fault)
+        if out.error and out.error.startswith("memory:"):
+            out.error = _memory_error(memory_limit_mb)
+        out.worker, out.peak_rss_mb = os.getpid(), _peak_rss_mb()
+        try:
+            conn.send(("result", out))
+        except (BrokenPipeError, EOFError, ConnectionError):
+            return
+        except Exception as e:  # the result could not be pickled or was too big
+            fail = Outcome(path=out.path, sha256=out.sha256, size=out.size, mtime=out.mtime, status="failed",
+                           document_id=out.document_id, worker=out.worker, peak_rss_mb=out.peak_rss_mb,
+                           error=f"parse_failed: 结果无法传回 / the result could not be sent back "
+                                 f"({type(e).__name__}: {e})", recycle=isinstance(e, MemoryError))
+            try:
+                conn.send(("result", fail))
+            except Exception:
+                return
+            out = fail
+        if out.recycle:
+            return
+
+
+@contextmanager
+def _main_module_hidden():
+    """Start workers without re-running the caller's main script in them.
+
+    multiprocessing (spawn/forkserver) imports the parent's ``__main__`` in
+    every child, so a script that calls :func:`ingest_paths` without an
+    ``if __name__ == "__main__":`` guard would run again in each worker.
+    Workers need only this module, so the main module is hidden while they
+    start."""
+    main = sys.modules.get("__main__")
+    if main is None or main.__dict__.get("__name__") != "__main__":
+        yield
+        return
+    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if k in main.__dict__}
+    main.__dict__.pop("__file__", None)
+    main.__dict__["__spec__"] = None
+    try:
+        yield
+    finally:
+        main.__dict__.update(saved)
+        if "__file__" not in saved:
+            main.__dict__.pop("__file__", None)
+
+
+def _worker_target():
+    # the function from the importable module ``pipeline``, never ``__main__._worker_main``
+    import importlib
+    return importlib.import_module("pipeline")._worker_main
+
+
+class _Worker:
+    def __init__(self, ctx, memory_limit_mb, fault):
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_target(), args=(child, memory_limit_mb, fault), daemon=True,
+                                name="nianbao-worker")
+        self.proc.start()
+        child.close()
+        self.ready = False
+        self.job = None        # (task, context) being worked on
+        self.started = 0.0
+        self.done = 0
+
+    def kill(self) -> None:
+        try:
+            self.proc.kill()
+        except Exception:
+            pass
+        self.proc.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except Exception:
+            pass
+        self.proc.join(2)
+        if self.proc.is_alive():
+            self.kill()
+        else:
+            self.conn.close()
+
+
+class WorkerPool:
+    """Long-lived worker processes that parse and extract; the caller (the one
+    writer) gets every result through ``on_result(task, context, outcome)``.
+
+    Each file runs under a watchdog: past ``timeout`` seconds its worker is
+    killed, the file gets a ``timeout:`` error and a fresh worker takes over.
+    Workers limit their own address space to ``memory_limit_mb``
+    (``RLIMIT_AS``); a MemoryError becomes a ``memory:`` error and the worker
+    is replaced.  A worker that dies gives its file a ``crashed:`` error.
+    With ``n == 0`` tasks run in this process (no limits)."""
+
+    def __init__(self, n: int, on_result, *, timeout: float = FILE_TIMEOUT,
+                 memory_limit_mb: int | None = MEMORY_LIMIT_MB, max_tasks: int = MAX_TASKS_PER_WORKER):
+        self.n = max(0, int(n))
+        self.on_result = on_result
+        self.timeout = timeout
+        self.memory_limit_mb = memory_limit_mb
+        self.max_tasks = max_tasks
+        self.fault = os.environ.get("NIANBAO_TEST_FAULT") or None
+        self.queue: deque = deque()
+        self.workers: list[_Worker] = []
+        self.started = 0
+        self.early_deaths = 0
+        self._ctx = None
+
+    # -- public ---------------------------------------------------------------------
+    def submit(self, task: Task, context=None) -> None:
+        if self.n == 0:
+            self.on_result(task, context, run_task(task, self.fault))
+            return
+        self.queue.append((task, context))
+        self._dispatch()
+        while len(self.queue) > self.n * QUEUE_PER_WORKER:
+            self.wait()
+
+    def drain(self) -> None:
+        while self.queue or any(w.job for w in self.workers):
+            self.wait()
+
+    def close(self) -> None:
+        for w in self.workers:
+            if w.job is None:
+                w.stop()
+            else:
+                w.kill()
+        self.workers.clear()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, *a):
+        if exc_type is not None:
+            for w in self.workers:
+                w.kill()
+            self.workers.clear()
+        self.close()
+        return False
+
+    # -- internals ------------------------------------------------------------------
+    def _context(self):
+        if self._ctx is None:
+            import multiprocessing as mp
+            # one BLAS/OpenMP thread per worker: the parallelism is the workers
+            for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+                os.environ.setdefault(var, "1")
+            methods = mp.get_all_start_methods()
+            # forkserver/spawn: workers inherit no open database, lock or threads
+            self._ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+            if "forkserver" in methods:
+                self._ctx.set_forkserver_preload(["ingest", "ingest.pdf_parser", "ingest.docx_parser",
+                                                  "ingest.txt_parser", "extractors.extract", "store.db"])
+        return self._ctx
+
+    def _spawn(self) -> None:
+        ctx = self._context()
+        with _main_module_hidden():
+            self.workers.append(_Worker(ctx, self.memory_limit_mb, self.fault))
+        self.started += 1
+
+    def _dispatch(self) -> None:
+        for w in self.workers:
+            if not self.queue:
+                return
+            if w.ready and w.job is None:
+                task, ctx = self.queue.popleft()
+                try:
+                    w.conn.send(task)
+                except (BrokenPipeError, OSError):
+                    self.queue.appendleft((task, ctx))
+                    continue  # the dead worker is noticed by _wait
+                w.job, w.started = (task, ctx), time.monotonic()
+        starting = sum(1 for w in self.workers if not w.ready)
+        while len(self.workers) < self.n and starting < len(self.queue):
+            self._spawn()
+            starting += 1
+
+    def _finish(self, w: _Worker, out: Outcome) -> None:
+        task, ctx = w.job
+        w.job = None
+        w.done += 1
+        self.on_result(task, ctx, out)
+
+    def _failed(self, w: _Worker, error: str) -> None:
+        task, _ = w.job
+        self._finish(w, Outcome(path=task.display, sha256=task.sha256, size=task.size, mtime=task.mtime,
+                                document_id=task.document_id, status="failed", error=error,
+                                seconds=time.monotonic() - w.started))
+
+    def _retire(self, w: _Worker, *, kill: bool = False) -> None:
+        if w in self.workers:
+            self.workers.remove(w)
+        w.kill() if kill else w.stop()
+
+    def _read(self, w: _Worker) -> bool:
+        """Read everything a worker sent; False when its end of the pipe is closed."""
+        try:
+            while w.conn.poll():
+                kind, payload = w.conn.recv()
+                if kind == "ready":
+                    w.ready = True
+                    self.early_deaths = 0
+                elif w.job is not None:
+                    self._finish(w, payload)
+                    if payload.recycle or w.done >= self.max_tasks:
+                        self._retire(w)
+                        return False
+        except (EOFError, OSError):
+            return False
+        return True
+
+    def wait(self) -> None:
+        """Handle at least one event: a worker ready, a result, a death or a time-out."""
+        from multiprocessing.connection import wait
+        self._dispatch()
+        if not self.workers:
+            return
+        busy = [w for w in self.workers if w.job]
+        timeout = None
+        if busy:
+            timeout = max(0.0, min(w.started + self.timeout for w in busy) - time.monotonic()) + 0.01
+        handles = {}
+        for w in self.workers:
+            handles[w.conn] = w
+            handles[w.proc.sentinel] = w
+        ready = wait(list(handles), timeout)
+        for w in {handles[h] for h in ready}:
+            if w not in self.workers:
+                continue
+            alive = self._read(w)  # results first: a worker may send its last result, then exit
+            if w not in self.workers:
+                continue  # retired on purpose
+            if alive and w.proc.is_alive():
+                continue
+            w.proc.join(1)
+            code = w.proc.exitcode
+            self._retire(w, kill=True)
+            if w.job is not None:
+                self._failed(w, _crash_error(code))
+            elif not w.ready:
+                self.early_deaths += 1
+                if self.early_deaths > 3:
+                    raise RuntimeError(f"工作进程无法启动 / worker processes cannot start (exit code {code}); "
+                                       "try --workers 0")
+        now = time.monotonic()
+        for w in list(self.workers):
+            if w.job is not None and now - w.started > self.timeout:
+                self._retire(w, kill=True)  # a hung parser cannot be interrupted otherwise
+                self._failed(w, _timeout_error(self.timeout))
+        self._dispatch()
+
+
+def _default_workers() -> int:
+    return os.cpu_count() or 1
+
+
+# -- the ingest run ----------------------------------------------------------------------
+@dataclass
+class _Item:
+    display: str
+    path: Path | None
+    sha256: str
+    size: int
+    mtime: float | None
+    temp: bool = False                  # path is ours (an extracted member): delete when done
+    archive: "_ArchiveState | None" = None
+
+
+@dataclass
+class _ArchiveState:
+    display: str
+    size: int
+    mtime: float
+    members: dict = field(default_factory=dict)   # member display → [size, crc]
+    outstanding: int = 0
+    listing: bool = True
+
+
+class _IngestRun:
+    """One run: decide what each file needs (skip, link, parse), hand parsing to
+    the pool, and write — the only writer.  Every write is committed in input
+    order (a result that arrives early waits for the ones before it), so
+    document ids and the database content do not depend on the number of
+    workers or on which file finished first."""
+
+    def __init__(self, store: Store, summary: Summary, *, force: bool, retry_failed: bool, progress,
+                 tmpdir: Path, window: int):
+        self.store = store
+        self.summary = summary
+        self.force = force
+        self.retry_failed = retry_failed
+        self.progress = progress
+        self.tmpdir = tmpdir
+        self.window = window
+        self.pool: WorkerPool | None = None
+        self.index = store.path_index()
+        self.shas = store.sha_index()
+        self.pending: dict[str, tuple[_Item, list[_Item]]] = {}   # sha → (item parsing, same bytes waiting)
+        self.parsed_shas: set[str] = set()
+        self.failed_shas: dict[str, str] = {}
+        self.stored_ids: set[int] = set()
+        self.done = 0
+        self.total = 0
+        self._n = 0
+        self._seq = 0          # next sequence number
+        self._commit = 0       # next sequence number to commit
+        self._ready: dict[int, object] = {}
+
+    # -- ordered writes ---------------------------------------------------------------
+    def _reserve(self) -> int:
+        self._seq += 1
+        return self._seq - 1
+
+    def _act(self, fn, seq: int | None = None) -> None:
+        """Run the write ``fn`` in its turn (now, when everything before it is written)."""
+        self._ready[self._reserve() if seq is None else seq] = fn
+        while self._commit in self._ready:
+            self._ready.pop(self._commit)()
+            self._commit += 1
+
+    def throttle(self) -> None:
+        """Keep at most ``window`` writes waiting (bounded memory behind a slow file)."""
+        while self._seq - self._commit > self.window and self.pool is not None:
+            self.pool.wait()
+
+    # -- progress -------------------------------------------------------------------
+    def add_total(self, n: int) -> None:
+        self.total += n
+        self._emit("total")
+
+    def _emit(self, kind: str, path: str | None = None, *, pages: int = 0, error: str | None = None,
+              seconds: float = 0.0) -> None:
+        if kind != "total":
+            self.done += 1
+            self.total = max(self.total, self.done)
+        if self.progress:
+            self.progress(Progress(kind=kind, path=path, done=self.done, total=self.total, pages=pages,
+                                   failed=len(self.summary.failed), error=error, seconds=seconds))
+
+    # -- outcomes that need no parsing ---------------------------------------------------
+    def _unchanged(self, display: str, size: int, mtime: float | None, crc_ok: bool = True) -> bool:
+        """Skip a file whose (path, size, mtime) are as stored — without reading it."""
+        rec = self.index.get(display)
+        if self.force or rec is None or not crc_ok or rec["size"] != size or rec["mtime"] != mtime:
+            return False
+        if rec["status"] == "failed":
+            if self.retry_failed:
+                return False
+            self.summary.failed.append((display, rec["error"] or "failed"))
+            self.summary.failed_unchanged += 1
+            self._emit("failed", display, error=rec["error"])
+            return True
+        self.summary.unchanged.append(display)
+        self._emit("unchanged", display)
+        return True
+
+    def fail(self, display: str, size: int, mtime: float | None, error: str, sha256: str = "") -> None:
+        """A file that failed before parsing (unreadable, refused member, broken archive)."""
+        self._act(lambda: self._store_failure(display, size, mtime, error, sha256))
+
+    def _store_failure(self, display, size, mtime, error, sha256) -> None:
+        t0 = time.perf_counter()
+        doc_id = self.store.save(path=display, sha256=sha256, size=size, mtime=mtime, doc=None, error=error,
+                                 status="failed")
+        self.summary.stages["store"] += time.perf_counter() - t0
+        self.index[display] = {"size": size, "mtime": mtime, "sha256": sha256, "document_id": doc_id,
+                               "status": "failed", "error": error}
+        self.stored_ids.add(doc_id)
+        self.summary.failed.append((display, error))
+        self._emit("failed", display, error=error)
+
+    def _store_link(self, item: _Item, doc: dict, unchanged: bool) -> None:
+        rec = self.index.get(item.display)
+        if rec is None or (rec["document_id"], rec["size"], rec["mtime"]) != (doc["id"], item.size, item.mtime):
+            # a new name for stored bytes, or the same name touched: remember its size and
+            # mtime, so that the next run skips it without reading it
+            self.store.add_path(item.display, doc["id"], item.sha256, item.size, item.mtime)
+            self.index[item.display] = {"size": item.size, "mtime": item.mtime, "sha256": item.sha256,
+                                        "document_id": doc["id"], "status": doc["status"], "error": None}
+        if unchanged:
+            self.summary.unchanged.append(item.display)
+            self._emit("unchanged", item.display)
+        else:
+            self.summary.duplicates.append((item.display, doc["path"]))
+            self._emit("duplicate", item.display)
+
+    # -- files ------------------------------------------------------------------------
+    def add_file(self, display: str, path: Path) -> None:
+        t0 = time.perf_counter()
+        try:
+            st = path.stat()
+        except OSError as e:
+            self.fail(display, 0, None, _unreadable(e))
+            return
+        if self._unchanged(display, st.st_size, st.st_mtime):
+            self.summary.stages["scan"] += time.perf_counter() - t0
+            return
+        try:
+            sha = sha256_file(path)
+        except OSError as e:
+            self.fail(display, st.st_size, st.st_mtime, _unreadable(e))
+            return
+        self.summary.stages["scan"] += time.perf_counter() - t0
+        self.consider(_Item(display, path, sha, st.st_size, st.st_mtime))
+
+    def consider(self, item: _Item) -> None:
+        """Known bytes are linked, not parsed; new bytes go to a worker."""
+        sha = item.sha256
+        if sha in self.pending:   # the same bytes are being read: link (or fail) with them
+            self.pending[sha][1].append(item)
+            if item.archive:
+                item.archive.outstanding += 1
+            return
+        if sha in self.failed_shas:
+            self._cleanup(item)
+            self.fail(item.display, item.size, item.mtime, self.failed_shas[sha], sha)
+            return
+        doc = self.shas.get(sha)
+        if doc and (not self.force or sha in self.parsed_shas):
+            rec = self.index.get(item.display)
+            unchanged = bool(rec and rec["document_id"] == doc["id"]) and not self.force
+            self._cleanup(item)
+            self._act(lambda: self._store_link(item, doc, unchanged))
+            return
+        self.pending[sha] = (item, [])
+        self.parsed_shas.add(sha)
+        if item.archive:
+            item.archive.outstanding += 1
+        self.summary.parsed += 1
+        seq = self._reserve()
+        self.pool.submit(Task(display=item.display, path=str(item.path), sha256=sha, size=item.size,
+                              mtime=item.mtime), (seq, item))
+        self.throttle()
+
+    def on_result(self, task: Task, context, out: Outcome) -> None:
+        st = self.summary
+        st.stages["parse"] += out.parse_seconds
+        st.stages["extract"] += out.extract_seconds
+        st.stages["worker_cpu"] += out.cpu_seconds
+        if out.worker:
+            st.worker_peak_rss_mb[out.worker] = max(st.worker_peak_rss_mb.get(out.worker, 0),
+                                                    out.peak_rss_mb or 0)
+        if task.model is not None:
+            return self._store_facts(task, out)
+        seq, item = context
+        self._act(lambda: self._store_result(item, out), seq)
+
+    def _store_result(self, item: _Item, out: Outcome) -> None:
+        t0 = time.perf_counter()
+        st = self.summary
+        doc_id = self.store.save(path=item.display, sha256=item.sha256, size=item.size, mtime=item.mtime,
+                                 doc=out.doc, facts=out.facts, error=out.error, status=out.status,
+                                 model=out.model)
+        self.stored_ids.add(doc_id)
+        status = "failed" if out.error else out.status
+        self.index[item.display] = {"size": item.size, "mtime": item.mtime, "sha256": item.sha256,
+                                    "document_id": doc_id, "status": status, "error": out.error}
+        pages = out.doc.page_count if out.doc else 0
+        if out.error:
+            st.failed.append((item.display, out.error))
+            self.failed_shas[item.sha256] = out.error
+            kind = "failed"
+        else:
+            self.shas[item.sha256] = {"id": doc_id, "path": item.display, "status": status}
+            if status == "needs_ocr":
+                st.needs_ocr.append(item.display)
+                kind = "needs_ocr"
+            else:
+                st.ingested.append(item.display)
+                st.pages += pages
+                kind = "ingested"
+            if out.facts is not None and getattr(out.facts, "flags", None):
+                st.flagged.append(item.display)
+        st.stages["store"] += time.perf_counter() - t0
+        self._emit(kind, item.display, pages=pages, error=out.error, seconds=out.seconds)
+        _, dups = self.pending.pop(item.sha256, (item, []))
+        self._cleanup(item)
+        self._resolved(item.archive)
+        for dup in dups:   # the same bytes under other names, met while this one was read
+            self._cleanup(dup)
+            if out.error:
+                self._store_failure(dup.display, dup.size, dup.mtime, out.error, dup.sha256)
+            else:
+                self._store_link(dup, self.shas[dup.sha256], False)
+            self._resolved(dup.archive)
+
+    def _cleanup(self, item: _Item) -> None:
+        if item.temp and item.path is not None:
+            try:
+                item.path.unlink()
+            except OSError:
+                pass
+
+    # -- archives ---------------------------------------------------------------------
+    @staticmethod
+    def _archive_key(display: str) -> str:
+        return f"archive:{display}"
+
+    def _archive_record(self, display: str) -> dict | None:
+        raw = self.store.get_meta(self._archive_key(display))
+        try:
+            return json.loads(raw) if raw else None
+        except ValueError:
+            return None
+
+    def count_archive(self, display: str, path: Path) -> int:
+        """How many documents an archive holds (for the progress total), cheaply."""
+        from ingest.archive import list_members, open_archive
+        try:
+            st = path.stat()
+            rec = self._archive_record(display)
+            if rec and rec.get("size") == st.st_size and rec.get("mtime") == st.st_mtime:
+                return max(1, len(rec.get("members", {})))
+            with open_archive(path) as zf:
+                return max(1, len(list_members(zf, display, extensions=SUPPORTED_EXTENSIONS)))
+        except (OSError, IngestError):
+            return 1
+
+    def add_archive(self, display: str, path: Path) -> None:
+        from ingest.archive import list_members, open_archive
+        t0 = time.perf_counter()
+        try:
+            st = path.stat()
+        except OSError as e:
+            self.fail(display, 0, None, _unreadable(e))
+            return
+        if self._unchanged(display, st.st_size, st.st_mtime):   # an archive that failed before
+            return
+        record = None if self.force else self._archive_record(display)
+        if record and record.get("size") == st.st_size and record.get("mtime") == st.st_mtime:
+            members = record.get("members", {})
+            known = [self.index.get(m) for m in members]
+            if all(known) and not (self.retry_failed and any(k["status"] == "failed" for k in known)):
+                for m in members:   # the archive is as it was: nothing in it is read
+                    self._unchanged(m, self.index[m]["size"], self.index[m]["mtime"])
+                self.summary.stages["scan"] += time.perf_counter() - t0
+                return
+        old = (record or {}).get("members", {})
+        key = self._archive_key(display)
+        try:
+            zf = open_archive(path)
+        except IngestError as e:
+            self._act(lambda: self.store.set_meta(key, None))
+            self.fail(display, st.st_size, st.st_mtime, str(e))
+            return
+        state = _ArchiveState(display, st.st_size, st.st_mtime)
+        try:
+            try:
+                members = list_members(zf, display, extensions=SUPPORTED_EXTENSIONS)
+            except IngestError as e:
+                self._act(lambda: self.store.set_meta(key, None))
+                self.fail(display, st.st_size, st.st_mtime, str(e))
+                return
+            if display in self.index:   # it failed before; it is readable now
+                self.index.pop(display, None)
+                self._act(lambda: self.store.forget_path(display))
+            self.summary.stages["scan"] += time.perf_counter() - t0
+            for m in members:
+                self._add_member(zf, m, state, old)
+        finally:
+            zf.close()
+        state.listing = False
+        self._act(lambda: self._resolved(state, done=False))
+
+    def _add_member(self, zf, m, state: _ArchiveState, old: dict) -> None:
+        from ingest.archive import extract_member, list_members, open_archive
+        t0 = time.perf_counter()
+        crc_ok = old.get(m.display, [m.size, m.crc]) == [m.size, m.crc]
+        if m.is_archive and not m.error:   # a ZIP inside the ZIP: read its members
+            self._n += 1
+            inner_path = None
+            try:
+                inner_path, _ = extract_member(zf, m, self.tmpdir, index=self._n)
+                with open_archive(inner_path) as inner:
+                    inner_members = list_members(inner, m.display, extensions=SUPPORTED_EXTENSIONS,
+                                                 depth=m.depth + 1)
+                    self.add_total(len(inner_members) - 1)
+                    for im in inner_members:
+                        self._add_member(inner, im, state, old)
+            except IngestError as e:
+                state.members[m.display] = [m.size, m.crc]
+                if not self._unchanged(m.display, m.size, m.mtime, crc_ok):
+                    self.fail(m.display, m.size, m.mtime, str(e))
+            finally:
+                if inner_path is not None:
+                    inner_path.unlink(missing_ok=True)
+            return
+        state.members[m.display] = [m.size, m.crc]
+        if self._unchanged(m.display, m.size, m.mtime, crc_ok):
+            return
+        if m.error:
+            self.fail(m.display, m.size, m.mtime, m.error)
+            return
+        self._n += 1
+        try:
+            tmp, sha = extract_member(zf, m, self.tmpdir, index=self._n)
+        except IngestError as e:
+            self.fail(m.display, m.size, m.mtime, str(e))
+            return
+        self.summary.stages["scan"] += time.perf_counter() - t0
+        self.consider(_Item(m.display, tmp, sha, m.size, m.mtime, temp=True, archive=state))
+
+    def _resolved(self, state: _ArchiveState | None, *, done: bool = True) -> None:
+        """Once every member of an archive is stored, remember the archive's
+        size and mtime and its members' sizes and CRCs: an unchanged archive
+        is then skipped without opening it, and a member whose size and CRC
+        are unchanged is skipped without extracting it."""
+        if state is None:
+            return
+        if done:
+            state.outstanding -= 1
+        if state.listing or state.outstanding > 0:
+            return
+        self.store.set_meta(self._archive_key(state.display), json.dumps(
+            {"size": state.size, "mtime": state.mtime, "members": state.members}, ensure_ascii=False))
+
+    # -- re-extraction ------------------------------------------------------------------
+    def reextract(self) -> None:
+        rows = self.store.db.execute(
+            "select d.id, d.path, d.sha256 from documents d join document_models m on m.document_id = d.id "
+            "where d.status = 'ok' order by d.id").fetchall()
+        rows = [r for r in rows if r[0] not in self.stored_ids]
+        self.add_total(len(rows))
+        for doc_id, path, sha in rows:
+            blob = self.store.model_blob(doc_id)
+            if blob is not None:
+                self.pool.submit(Task(display=path, sha256=sha or "", document_id=doc_id, model=blob))
+
+    def _store_facts(self, task: Task, out: Outcome) -> None:
+        st = self.summary
+        if out.error:   # the stored document and its old facts stay as they were
+            st.failed.append((task.display, out.error))
+            self._emit("failed", task.display, error=out.error)
+            return
+        t0 = time.perf_counter()
+        self.store.replace_facts(task.document_id, out.facts)
+        st.stages["store"] += time.perf_counter() - t0
+        st.reextracted.append(task.display)
+        if getattr(out.facts, "flags", None):
+            st.flagged.append(task.display)
+        self._emit("reextracted", task.display, seconds=out.seconds)
+
+
+def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = False, retry_failed: bool = False,
+                 reextract: bool = False, workers: int | None = None, timeout: float = FILE_TIMEOUT,
+                 memory_limit_mb: int | None = MEMORY_LIMIT_MB, lock_wait: float = 0.0,
+                 progress=None) -> Summary:
+    """Ingest files, folders (recursive) and ZIP archives into the database;
+    return a :class:`Summary`.
+
+    * A file whose path, size and mtime are as stored is skipped without
+      being read (unchanged); so is an archive whose size and mtime are as
+      stored.  Otherwise the bytes are hashed: bytes already stored under
+      another name are linked, not parsed again (duplicate).  ``force``
+      re-parses everything; ``retry_failed`` re-reads unchanged files that
+      failed before.
+    * Parsing and extraction run in ``workers`` processes (default: one per
+      CPU; 0: in this process), each file under a time limit (``timeout``
+      seconds) and each worker under a memory limit (``memory_limit_mb``).
+      This process is the only writer: each document is stored in one
+      transaction, in input order (ids do not depend on ``workers``).
+    * ``reextract``: afterwards, re-run extraction on every other stored
+      document from its stored model, without re-parsing (after a rules change).
+    * Another run on the same database: wait ``lock_wait`` seconds, then
+      :class:`RunLocked`.
+    * ``progress(Progress)`` is called for every file."""
     t0 = time.perf_counter()
     summary = Summary()
-    store = Store(db_path)
-    try:
-        for display, path in iter_inputs(paths):
-            out = _stat_hash(display, path)
-            if out.error:
-                summary.failed.append((display, out.error))
-                _tick(progress, out)
-                continue
-            seen = store.document_by_sha(out.sha256)
-            known = store.path_record(display)
-            if seen and not force:
-                if known and known["document_id"] == seen["id"]:
-                    summary.unchanged.append(display)
-                    _tick(progress, out)
-                    continue
-                store.add_path(display, seen["id"], out.sha256, out.size, out.mtime)
-                summary.duplicates.append((display, seen["path"]))
-                _tick(progress, out)
-                continue
-            out = process_file(display, path, out=out)
-            store.save(path=display, sha256=out.sha256, size=out.size, mtime=out.mtime, doc=out.doc,
-                       facts=out.facts, error=out.error, status=out.status)
-            if out.error:
-                summary.failed.append((display, out.error))
-            elif out.status == "needs_ocr":
-                summary.needs_ocr.append(display)
-            else:
-                summary.ingested.append(display)
-                summary.pages += out.doc.page_count if out.doc else 0
-            _tick(progress, out)
-    finally:
-        store.close()
+    inputs = iter_inputs(paths)
+    with run_lock(db_path, wait=lock_wait):
+        store = Store(db_path)
+        try:
+            with tempfile.TemporaryDirectory(prefix="nianbao-") as tmp:
+                n = _default_workers() if workers is None else max(0, int(workers))
+                run = _IngestRun(store, summary, force=force, retry_failed=retry_failed, progress=progress,
+                                 tmpdir=Path(tmp), window=max(16, 4 * n))
+                with WorkerPool(n, run.on_result, timeout=timeout, memory_limit_mb=memory_limit_mb) as pool:
+                    run.pool = pool
+                    from ingest.archive import is_archive_name
+                    kinds = [(d, p, p.is_file() and is_archive_name(p.name)) for d, p in inputs]
+                    run.add_total(sum(run.count_archive(d, p) if z else 1 for d, p, z in kinds))
+                    for display, path, is_zip in kinds:
+                        if is_zip:
+                            run.add_archive(display, path)
+                        else:
+                            run.add_file(display, path)
+                    pool.drain()
+                    if reextract:
+                        run.reextract()
+                        pool.drain()
+                    summary.workers = pool.started
+        finally:
+            store.close()
     summary.seconds = time.perf_counter() - t0
     return summary
-
-
-def _tick(progress, out: Outcome) -> None:
-    if progress:
-        progress(out)
 
 
 def outline_lines(doc: Document) -> list[str]:
@@ -227,33 +1175,105 @@ def cli():
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @DB_OPTION
 @click.option("--force", is_flag=True, help="重新解析未变的文件 / re-parse files even when unchanged")
-def ingest(paths, db_path, force):
-    """入库：解析文件或文件夹（递归）并存入数据库。
+@click.option("--retry-failed", is_flag=True,
+              help="重新读取上次失败、此后未变的文件 / re-read unchanged files that failed last time")
+@click.option("--reextract", is_flag=True,
+              help="用已存的文档模型对所有已存文档重新抽取，不重新解析（规则变更后）/ re-run extraction on every "
+                   "stored document from its stored model, without re-parsing (after a rules change)")
+@click.option("--workers", "-j", type=click.IntRange(min=0), default=None,
+              help="工作进程数，默认为 CPU 核数；0 = 在本进程内、无时间与内存限制 / worker processes "
+                   "(default: one per CPU; 0 = in this process, without time or memory limits)")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=FILE_TIMEOUT, show_default=True,
+              help="每个文件的时间上限（秒）/ time limit per file, seconds")
+@click.option("--memory-limit", type=click.IntRange(min=0), default=MEMORY_LIMIT_MB, show_default=True,
+              help="每个工作进程的内存（地址空间）上限，MB；0 = 不限 / address-space limit per worker, MB (0: none)")
+@click.option("--wait", "lock_wait", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="另一个入库任务占用数据库时等待的秒数，默认立即退出 / seconds to wait while another ingest run "
+                   "holds the database (default: refuse at once)")
+def ingest(paths, db_path, force, retry_failed, reextract, workers, timeout, memory_limit, lock_wait):
+    """入库：解析文件、文件夹（递归）和 ZIP 压缩包并存入数据库。
 
-    Ingest files or folders (recursive): parse, extract, store.  Prints a
-    summary of what was ingested and what failed, with the reason.
+    Ingest files, folders (recursive) and .zip archives: parse, extract,
+    store.  Unchanged files are skipped without being read, identical files
+    stored once; parsing runs in worker processes (--workers), each file
+    under a time and memory limit.  A progress bar on a terminal, plain lines
+    in a pipe; a summary at the end: ingested, unchanged, duplicates,
+    needs_ocr, failed (with reasons), flagged.  One run at a time per
+    database: a second one waits --wait seconds, then stops.
     """
-    n = len(iter_inputs(paths))
-    with click.progressbar(length=n, label="入库 ingesting", file=sys.stderr,
-                           show_pos=True) if sys.stderr.isatty() else _NullBar() as bar:
-        summary = ingest_paths(paths, db_path, force=force, progress=lambda out: bar.update(1))
+    if not paths and not reextract:
+        raise click.UsageError("请给出文件或文件夹（或 --reextract）/ give files or folders (or --reextract)")
+    reporter = _ProgressReporter(sys.stderr)
+    try:
+        summary = ingest_paths(paths, db_path, force=force, retry_failed=retry_failed, reextract=reextract,
+                               workers=workers, timeout=timeout, memory_limit_mb=memory_limit or None,
+                               lock_wait=lock_wait, progress=reporter)
+    except RunLocked as e:
+        reporter.close()
+        raise click.ClickException(str(e))
+    except KeyboardInterrupt:
+        reporter.close()
+        click.echo("已中断：已存的文档完整，再次运行将继续 / interrupted: stored documents are complete; "
+                   "run again to continue", err=True)
+        sys.exit(130)
+    reporter.close()
     for line in summary.lines():
         click.echo(line)
     click.echo(f"数据库 database: {db_path}")
 
 
-class _NullBar:
-    def __enter__(self):
-        return self
+class _ProgressReporter:
+    """A tqdm bar on a terminal (files, pages, failures, ETA); in a pipe or CI
+    plain lines: one per file read, one per 100 unchanged files."""
 
-    def __exit__(self, *a):
-        return False
+    LABELS = {"ingested": "入库 ingested", "unchanged": "未变 unchanged", "duplicate": "重复 duplicate",
+              "failed": "失败 failed", "needs_ocr": "需OCR needs_ocr", "reextracted": "重抽 re-extracted"}
 
-    def update(self, n):
-        pass
+    def __init__(self, stream):
+        self.stream = stream
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+        self.bar = None
+        self.pages = 0
+        self.unchanged = 0
+
+    def __call__(self, ev: Progress) -> None:
+        if ev.kind == "total":
+            if self.tty:
+                if self.bar is None:
+                    from tqdm import tqdm
+                    self.bar = tqdm(total=ev.total, unit="file", desc="入库 ingesting", file=self.stream,
+                                    dynamic_ncols=True, smoothing=0.1)
+                else:
+                    self.bar.total = ev.total
+                    self.bar.refresh()
+            return
+        self.pages += ev.pages
+        if self.tty and self.bar is not None:
+            self.bar.set_postfix_str(f"页 pages {self.pages} · 失败 failed {ev.failed}", refresh=False)
+            self.bar.update(1)
+            return
+        if ev.kind == "unchanged":
+            self.unchanged += 1
+            if self.unchanged % 100:
+                return
+            line = f"[{ev.done}/{ev.total}] {self.LABELS['unchanged']} ×{self.unchanged}"
+        else:
+            line = f"[{ev.done}/{ev.total}] {self.LABELS.get(ev.kind, ev.kind)}  {ev.path}"
+            if ev.pages:
+                line += f"  {ev.pages} 页/pages"
+            if ev.seconds:
+                line += f"  {ev.seconds:.1f}s"
+            if ev.error:
+                line += f"  {ev.error}"
+        print(line, file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 @cli.command()
@@ -366,9 +1386,193 @@ def score(expected, db_path):
         click.echo(line)
 
 
+def _open_readonly(db_path) -> Store:
+    try:
+        return Store(db_path, readonly=True)
+    except FileNotFoundError as e:
+        raise click.ClickException(str(e))
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--school", help="学校名称（部分匹配）/ school name (substring)")
+@click.option("--year", type=int, help="报告年度 / report year")
+def check(db_path, school, year):
+    """审阅：按官方模板逐份检查必备部分和附表（✓ 有 / ✗ 缺 / ⚠ 提示）。
+
+    Check every stored report against its official template (by level and
+    covered year): a checklist of the required parts and appendix tables
+    (✓ present, ✗ missing, ⚠ warning: missing where the template is not
+    evidence-backed, empty, out of order), then a summary of which schools
+    miss what.  Works from the stored sections and tables.
+    """
+    from review.report import check_report
+    store = _open_readonly(db_path)
+    try:
+        lines = check_report(store.db, school=school, year=year)
+    finally:
+        store.close()
+    for line in lines:
+        click.echo(line)
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--kind", help="类型，可用逗号分隔多个 / flag kind(s), comma-separated: conflict, sum_mismatch, "
+                             "implausible, out_of_range, derived_mismatch, yoy_jump, missing_part, missing_table, "
+                             "empty_part, part_order")
+@click.option("--school", help="学校名称（部分匹配）/ school name (substring)")
+@click.option("--year", type=int, help="报告年度 / report year")
+@click.option("--severity", type=click.Choice(["error", "warning", "info"]),
+              help="最低严重程度 / minimum severity (error < warning < info)")
+def flags(db_path, kind, school, year, severity):
+    """提示：列出审阅提示及其两处来源（页码和原句）。
+
+    List review flags: document (school, year, file), kind, severity, message
+    and both sources (page, section, value and a short sentence).
+    """
+    from review.report import flags_report
+    store = _open_readonly(db_path)
+    try:
+        lines = flags_report(store.db, kind=kind, school=school, severity=severity, year=year)
+    finally:
+        store.close()
+    for line in lines:
+        click.echo(line)
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--year", type=int, help="报告年度 / report year (default: every year)")
+@click.option("--metrics", "metrics", metavar="ID,ID",
+              help="指标编号或中文名，逗号分隔；all = 全部 / metric ids or Chinese names, comma-separated; all = every "
+                   "metric (terminal default: a core set; workbook default: all)")
+@click.option("--school", "schools", multiple=True, metavar="S",
+              help="学校名称的一部分，可重复 / part of a school name; repeatable")
+@click.option("--xlsx", type=click.Path(dir_okay=False), help="另存为 Excel 工作簿 / also write an Excel workbook")
+def compare(db_path, year, metrics, schools, xlsx):
+    """对比：各校指标对比表（空白 = 报告未说明，⚠ = 报告中有不同数值）。
+
+    Compare schools: one row per school and report year, one column per
+    metric with its Chinese name and unit.  Blank = the report states
+    nothing; ⚠ = the report states different values (the table value is
+    shown, else the first).  --xlsx writes sheets 对比, 来源 (every value with
+    its source), 问题 and 缺失章节.
+    Example: nianbao compare --year 2023 --metrics students_fulltime,employment_rate --xlsx 对比.xlsx
+    """
+    from store.compare import DEFAULT_TERMINAL_METRICS, comparison_lines, load_comparison, open_for_reading
+    try:
+        store = open_for_reading(db_path)
+    except FileNotFoundError as e:
+        raise click.ClickException(str(e))
+    try:
+        try:
+            comp = load_comparison(store.db, year=year, schools=schools,
+                                   metrics=metrics or list(DEFAULT_TERMINAL_METRICS))
+            for line in comparison_lines(comp):
+                click.echo(line)
+            if xlsx:
+                from store.export import write_workbook
+                out = write_workbook(store.db, xlsx, year=year, schools=schools, metrics=metrics)
+                click.echo(f"已写入 written: {out}")
+        except ValueError as e:
+            raise click.ClickException(str(e))
+    finally:
+        store.close()
+
+
+@cli.command()
+@click.argument("query", required=False)
+@DB_OPTION
+@click.option("--school", help="学校名称的一部分 / part of a school name")
+@click.option("--year", type=int, help="报告年度 / report year")
+@click.option("--limit", default=20, show_default=True, help="最多结果数 / most passages shown")
+@click.option("--words-only", is_flag=True, help="只要完整的词（分词结果）/ whole jieba words only")
+@click.option("--all-copies", is_flag=True,
+              help="同一报告的多个文件（docx 与 pdf）分别列出 / list the same passage once per file of a report")
+@click.option("--reindex", is_flag=True, help="重建全文索引 / rebuild the full-text index")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON / output JSON")
+def search(query, db_path, school, year, limit, words_only, all_copies, reindex, as_json):
+    """搜索：在各报告章节正文中全文搜索中文（一个字、词或短语）。
+
+    Full-text search of the reports' section text (SQLite FTS5 over jieba
+    words and single characters, so one- and two-character words and
+    phrases are found).  Prints school, year, section path, page and a
+    snippet with the hit in 【】.  Several words separated by spaces must
+    all occur.  Example: nianbao search 产教融合 --year 2023
+    """
+    from store.search import index_status, rebuild, search as run_search
+    if not query and not reindex:
+        raise click.UsageError("需要搜索词或 --reindex / give a QUERY or --reindex")
+    if reindex:
+        store = Store(db_path)
+        try:
+            n = rebuild(store.db.conn)
+        finally:
+            store.close()
+        click.echo(f"已重建索引 reindexed: {n} 个章节 sections", err=bool(query))
+        if not query:
+            return
+    from store.compare import open_for_reading
+    try:
+        store = open_for_reading(db_path)
+    except FileNotFoundError as e:
+        raise click.ClickException(str(e))
+    if index_status(store.db.conn) != "ok":
+        store.close()
+        click.echo("全文索引缺失或过期，正在重建 / the full-text index is missing or stale: rebuilding", err=True)
+        w = Store(db_path)
+        try:
+            rebuild(w.db.conn)
+        finally:
+            w.close()
+        store = Store(db_path, readonly=True)
+    try:
+        hits = run_search(store.db, query, school=school, year=year, limit=limit, words_only=words_only,
+                          load_model=store.load_model, distinct=not all_copies)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps([h.to_row() for h in hits], ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        click.echo(f"没有找到 / no match: {query}")
+        return
+    for i, h in enumerate(hits, 1):
+        page = f"p.{h.page}  " if h.page else ""
+        more = f" +{len(h.copies)}" if h.copies else ""
+        click.echo(f"{i}. {h.school} {h.year or ''}  {page}{h.section}  [{Path(h.path).name}{more}]")
+        click.echo(f"   {h.snippet}")
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址 / address to listen on")
+@click.option("--port", default=8001, show_default=True, type=int, help="端口 / port")
+@click.option("--live", is_flag=True,
+              help="只读打开而非不可变，重新入库后无需重启 / open read-only instead of immutable, so re-ingests show")
+def serve(db_path, host, port, live):
+    """浏览：用 Datasette 只读浏览数据库（表格、分面、全文搜索、预设查询）。
+
+    Browse the database read-only in Datasette: tables and views with
+    Chinese/English descriptions, facets on school, year, metric and flag
+    kind, Chinese full-text search on sections, and canned queries
+    就业率排名, 缺失附表的学校, 同比变化, 全文搜索.
+    Example: nianbao serve --db nianbao.db --port 8001
+    """
+    from store.serve import serve as run_serve
+    if not Path(db_path).exists():
+        raise click.ClickException(f"数据库不存在 / database not found: {db_path}")
+    click.echo(f"http://{host}:{port}/  (Ctrl+C 停止 / to stop)")
+    run_serve(db_path, host=host, port=port, live=live)
+
+
 def main():  # console-script entry point
     cli(prog_name="nianbao")
 
 
 if __name__ == "__main__":
-    main()
+    # run through the importable module ``pipeline``, so that what worker
+    # processes receive (tasks, results) is ``pipeline.Task``, not ``__main__.Task``
+    import pipeline as _pipeline
+    _pipeline.main()

@@ -87,4 +87,6 @@ def extract(doc: Document) -> Facts:
     metrics = narrative.extract(doc, year) + tables.extract(doc, year)
     facts.metrics = dedupe(metrics)
     facts.flags = conflict_flags(facts.metrics, year)
+    from .awards import extract_awards
+    facts.awards = extract_awards(doc, year)
     return facts

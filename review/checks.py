@@ -22,7 +22,7 @@ import re
 
 from extractors.extract import source_of
 from extractors.facts import Facts, Flag, Metric
-from extractors.numbers import find_quantities, parse_number
+from extractors.numbers import find_quantities, normalize, parse_number
 from ingest.model import PARAGRAPH, TABLE, Document
 
 from .rules import check_rules
@@ -181,13 +181,18 @@ def _sum_at(doc, block, text, at, after, quants, cfg, gap_rx, seps, kinds, tol, 
     metric = metrics_at.get(base + total.start)
     sentence = _sentence(text, total.start, parts[-1].end)
     section = " > ".join(doc.section_path_at(base))
-    plus = " + ".join(f"{lab}{_fmt(q.value)}" for lab, q in zip(labels, parts))
+    # figures as written (1,106人, 4000万元); the sum in the total's unit
+    norm = normalize(1.0, total.unit) if total.unit else None
+    factor = norm[0] if norm else 1.0
+    unit = total.unit if norm else ""
+    plus = " + ".join(f"{lab}{q.text}" for lab, q in zip(labels, parts))
+    s_txt = f"{_fmt(round(s / factor, 4))}{unit}"
     name = metric.name_zh if metric else text[max(0, total.start - 8):total.start].split("，")[-1]
     sev = cfg.get("severity", "warning")
-    msg_zh = (f"{name}{_fmt(t)}：其中各部分 {plus} = {_fmt(s)}，"
-              f"{'超过' if how == 'exceed' else '不足'}总数 {_fmt(t)}")
-    msg_en = (f"{metric.metric if metric else 'total'}: stated parts {plus} = {_fmt(s)} do not add up to "
-              f"{_fmt(t)}")
+    msg_zh = (f"{name}{total.text}：其中各部分 {plus} = {s_txt}，"
+              f"{'超过' if how == 'exceed' else '不足'}总数 {total.text}")
+    msg_en = (f"{metric.metric if metric else 'total'}: stated parts {plus} = {s_txt} do not add up to "
+              f"{total.text}")
     return Flag(kind="sum_mismatch", severity=sev, metric=metric.metric if metric else None,
                 rule=f"{RULE}/sum_mismatch",
                 message=f"{msg_zh} / {msg_en}",
@@ -344,36 +349,44 @@ def implausible_flags(metrics: list[Metric], year: int | None, cfg: dict | None 
     by: dict[str, list[Metric]] = {}
     for m in metrics:
         by.setdefault(m.metric, []).append(m)
+    per_student = {p["total"]: p["per_student"] for p in cfg.get("total_vs_per_student") or []}
     flags = []
     flagged = set()
     for metric, rng in (cfg.get("ranges") or {}).items():
+        lo, hi = rng.get("min"), rng.get("max")
+        ok = [o for o in _distinct(by.get(metric, []))
+              if (lo is None or o.value >= lo) and (hi is None or o.value <= hi)]
         for m in _distinct(by.get(metric, [])):
-            lo, hi = rng.get("min"), rng.get("max")
-            if (lo is not None and m.value < lo) or (hi is not None and m.value > hi):
-                # the other statement of the same metric and year, if any, is source_b
-                other = next((o for o in _distinct(by.get(metric, []))
-                              if o is not m and o.year == m.year
-                              and (lo is None or o.value >= lo) and (hi is None or o.value <= hi)), None)
-                bound = (f"< {_fmt(lo)}" if lo is not None and m.value < lo else f"> {_fmt(hi)}")
-                note = rng.get("note") or ""
-                flags.append(Flag(kind="implausible", severity=sev, metric=metric, rule=f"{RULE}/implausible",
-                                  message=(f"{m.name_zh}（{metric}）{m.year}年为 {_fmt(m.value)}{_unit_zh(m.unit)}，"
-                                           f"对一所学校不合理（{bound}）{('：' + note) if note else ''} / "
-                                           f"{metric} for {m.year} is {_fmt(m.value)} {m.unit}, implausible for a "
-                                           f"whole school ({bound})"),
-                                  source_a=source_of(m), source_b=source_of(other) if other else None))
-                flagged.add((metric, m.year, m.value))
-    for pair in cfg.get("total_vs_per_student") or []:
-        tot, per = pair["total"], pair["per_student"]
+            if not ((lo is not None and m.value < lo) or (hi is not None and m.value > hi)):
+                continue
+            bound = f"< {_fmt(lo)}" if lo is not None and m.value < lo else f"> {_fmt(hi)}"
+            note_zh, _, note_en = str(rng.get("note") or "").partition(" / ")
+            zh = (f"{m.name_zh}（{metric}）{m.year}年为 {_fmt(m.value)}{_unit_zh(m.unit)}，对一所学校不合理"
+                  f"（{bound}{'：' + note_zh if note_zh else ''}）")
+            en = (f"{metric} for {m.year} is {_fmt(m.value)} {m.unit}, implausible for a whole school "
+                  f"({bound}{': ' + note_en if note_en else ''})")
+            # the other source: the per-student value it falls below, else
+            # another statement of the same metric for the same year
+            per = next((p for p in _distinct(by.get(per_student.get(metric, ""), []))
+                        if p.year == m.year and p.value > m.value), None)
+            other = next((o for o in ok if o.year == m.year), None)
+            if per is not None:
+                zh += f"，且小于生均值 {_fmt(per.value)}"
+                en += f", and smaller than the per-student {per.metric} {_fmt(per.value)}"
+            if other is not None:
+                zh += f"；同年另述为 {_fmt(other.value)}"
+                en += f"; also stated as {_fmt(other.value)}"
+            b = per if per is not None else other
+            flags.append(Flag(kind="implausible", severity=sev, metric=metric, rule=f"{RULE}/implausible",
+                              message=f"{zh} / {en}", source_a=source_of(m),
+                              source_b=source_of(b) if b is not None else None))
+            flagged.add((metric, m.year, m.value))
+    for tot, per in per_student.items():
         for m in _distinct(by.get(tot, [])):
+            if (tot, m.year, m.value) in flagged:
+                continue
             p = next((x for x in _distinct(by.get(per, [])) if x.year == m.year and x.value > m.value), None)
             if p is None:
-                continue
-            if (tot, m.year, m.value) in flagged:
-                # already flagged: add the per-student value as the other source
-                for f in flags:
-                    if f.metric == tot and f.source_a and f.source_a["value"] == m.value and f.source_b is None:
-                        f.source_b = source_of(p)
                 continue
             flags.append(Flag(kind="implausible", severity=sev, metric=tot, rule=f"{RULE}/total_vs_per_student",
                               message=(f"{m.name_zh}（{tot}）{m.year}年为 {_fmt(m.value)}，小于生均值 "

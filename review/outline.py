@@ -261,13 +261,17 @@ def _match_level(heads: list[HeadingRec], level: int, parts: list[Part], norm: N
         for p, s, how in scored:
             if s == 0 or (best >= 2 and s < 2):
                 continue
-            cand.setdefault(p.id, []).append((s, -h.order, h, how))
+            cand.setdefault(p.id, []).append((s, h.has_body or h.has_children, -h.order, h, how))
         if best == 0:
             for p in parts:
                 if _weak(h, hn, p, sub_min):
-                    cand.setdefault(p.id, []).append((0, -h.order, h, "weak_synonym"))
-    return {pid: (max(c, key=lambda x: (x[0], x[1]))[2], max(c, key=lambda x: (x[0], x[1]))[3])
-            for pid, c in cand.items()}
+                    cand.setdefault(p.id, []).append((0, True, -h.order, h, "weak_synonym"))
+    # best score, then a heading with content (not a table-of-contents entry), then the first
+    out = {}
+    for pid, c in cand.items():
+        best_c = max(c, key=lambda x: (x[0], x[1], x[2]))
+        out[pid] = (best_c[3], best_c[4])
+    return out
 
 
 def _skip_section(h: HeadingRec, patterns) -> bool:
@@ -471,8 +475,12 @@ def check_outline(heads: list[HeadingRec], tables: list[TableRec], level: str | 
         if k in keep:
             continue
         h = (matched.get(p.id) or level2.get(p.id))[0]
-        after = next((q for _, q in placed[k + 1:] if q.index < p.index), None)
-        hb = (matched.get(after.id) or level2.get(after.id))[0] if after else None
+        earlier = next((q for _, q in placed[:k] if q.index > p.index), None)
+        later = next((q for _, q in placed[k + 1:] if q.index < p.index), None)
+        q = earlier or later
+        hq = (matched.get(q.id) or level2.get(q.id))[0] if q else None
+        where_zh, where_en = ("之后", "after") if earlier else ("之前", "before")
+        should_zh, should_en = ("前", "before") if earlier else ("后", "after")
         item = next(it for it in res.items if it.kind == "part" and it.id == p.id)
         if item.status == "ok":
             item.status = "order"
@@ -480,12 +488,12 @@ def check_outline(heads: list[HeadingRec], tables: list[TableRec], level: str | 
         item.note = (item.note + "；" if item.note else "") + "顺序与模板不同 / out of the template's order"
         res.flags.append(Flag(
             kind="part_order", severity="warning", rule=f"{RULE}/part_order",
-            message=(f"部分顺序与模板不同：“{p.title}”（{h.label}）排在“{after.title if after else '?'}”"
-                     f"{'（' + hb.label + '）' if hb else ''}之前 / part {p.title} comes before "
-                     f"{after.title if after else '?'}, unlike template {tid}"),
+            message=(f"部分顺序与模板不同：“{p.title}”（{h.label}）排在“{q.title if q else '?'}”"
+                     f"（{hq.label if hq else '?'}）{where_zh}，模板中应在其{should_zh} / part {p.title} comes "
+                     f"{where_en} {q.title if q else '?'}; template {tid} puts it {should_en}"),
             source_a={"value": h.label, "page": h.page, "section": h.label, "sentence": ""},
-            source_b={"value": hb.label if hb else None, "page": hb.page if hb else None,
-                      "section": hb.label if hb else "", "sentence": ""}))
+            source_b={"value": hq.label if hq else None, "page": hq.page if hq else None,
+                      "section": hq.label if hq else "", "sentence": ""}))
 
     # -- appendix tables --------------------------------------------------
     syn = (cfg.get("appendix") or {}).get("title_synonyms") or {}

@@ -318,6 +318,7 @@ class Value:
     metric_year: int | None
     document_id: int
     value_id: int
+    raw: str | None = None
 
 
 @dataclass
@@ -414,9 +415,9 @@ def load_comparison(db, *, year: int | None = None, metrics=None, schools=None) 
             row.cells[metric] = Cell(value=value, approximate=bool(approx), conflict=bool(conflict),
                                      source_kind=kind, values_stated=stated)
     for (school, yr, metric, value, kind, path, page, section, sentence, approx, myear, doc_id,
-         value_id) in conn.execute(
+         value_id, raw) in conn.execute(
             f"SELECT school, year, metric, value, source_kind, path, page, section, sentence, approximate, "
-            f"metric_year, document_id, value_id FROM metric_values WHERE {where} AND is_report_year = 1 "
+            f"metric_year, document_id, value_id, raw FROM metric_values WHERE {where} AND is_report_year = 1 "
             f"AND metric IN ({mq}) ORDER BY document_id, value_id", params + ids):
         row = rows.get((school, yr))
         if row is None:
@@ -424,7 +425,7 @@ def load_comparison(db, *, year: int | None = None, metrics=None, schools=None) 
         if path not in row.paths:
             row.paths.append(path)
         row.cells.setdefault(metric, Cell()).sources.append(
-            Value(value, kind, path, page, section, sentence, bool(approx), myear, doc_id, value_id))
+            Value(value, kind, path, page, section, sentence, bool(approx), myear, doc_id, value_id, raw))
     return Comparison(defs, list(rows.values()))
 
 

@@ -119,6 +119,16 @@ def _as_text(v) -> str:
     return str(v)
 
 
+def _around(sentence: str | None, raw: str | None, width: int = 36) -> str:
+    """The part of a long source sentence around the figure."""
+    s = sentence or ""
+    i = s.find(raw) if raw else -1
+    if len(s) <= 2 * width or i < 0:
+        return s[: 2 * width] + ("…" if len(s) > 2 * width else "")
+    a, b = max(0, i - width), min(len(s), i + len(raw) + width)
+    return ("…" if a else "") + s[a:b] + ("…" if b < len(s) else "")
+
+
 def _where_from(v) -> str:
     bits = [v.source_kind == "table" and "表格 table" or "正文 text", Path(v.path).name]
     if v.page:
@@ -175,7 +185,7 @@ def _compare_sheet(wb, comp: Comparison) -> None:
                 if c.approximate:
                     lines.append("约数 / approximate figure")
                 for v in c.sources:
-                    lines.append(f"{fmt_number(v.value)} — {_where_from(v)}: {(v.sentence or '')[:80]}")
+                    lines.append(f"{fmt_number(v.value)} — {_where_from(v)}: {_around(v.sentence, v.raw)}")
                 notes[(i, j)] = (c.conflict, "\n".join(lines))
         conflict_ids = [d.id for d in comp.metrics if r.cells.get(d.id) and r.cells[d.id].conflict]
         row += [len(conflict_ids), ", ".join(conflict_ids) or None, "\n".join(r.paths) or None]

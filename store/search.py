@@ -198,17 +198,19 @@ class Hit:
     snippet: str
     score: float
     hits: int = 0           # occurrences in the section
-    extra: dict = field(default_factory=dict)
+    copies: list[str] = field(default_factory=list)   # the same passage in other files of the report
 
     def to_row(self) -> dict:
         return {"school": self.school, "year": self.year, "section": self.section, "page": self.page,
                 "snippet": self.snippet, "path": self.path, "document_id": self.document_id,
-                "order": self.order, "hits": self.hits, "score": round(self.score, 3)}
+                "order": self.order, "hits": self.hits, "score": round(self.score, 3), "copies": self.copies}
 
 
 def search(db, query: str, *, school: str | None = None, year: int | None = None, limit: int = 20,
-           words_only: bool = False, load_model=None, mark=("【", "】")) -> list[Hit]:
-    """Sections matching ``query``, best first.  ``db`` is a sqlite-utils
+           words_only: bool = False, load_model=None, mark=("【", "】"), distinct: bool = True) -> list[Hit]:
+    """Sections matching ``query``, best first.  With ``distinct`` the same
+    passage of one report stored from several files (.docx and .pdf) is
+    given once (``Hit.copies`` lists the other files; the PDF's page is kept).  ``db`` is a sqlite-utils
     Database or sqlite3 connection; ``school`` matches a substring of the
     school name; ``load_model(document_id)`` (optional) returns the stored
     Document so the page of the hit itself can be given for PDFs."""
@@ -227,22 +229,34 @@ def search(db, query: str, *, school: str | None = None, year: int | None = None
            f'bm25({FTS_TABLE}, {_WEIGHTS}) AS score '
            f'FROM {FTS_TABLE} JOIN sections s ON s.rowid = {FTS_TABLE}.rowid '
            f'JOIN documents d ON d.id = s.document_id '
-           f'WHERE {" AND ".join(where)} ORDER BY score, d.school, d.year, s.document_id, s."order" LIMIT ?')
-    params.append(int(limit))
+           f'WHERE {" AND ".join(where)} ORDER BY coalesce(s.text, \'\') = \'\', score, d.school, d.year, s.document_id, s."order" LIMIT ?')
+    params.append(int(limit) * 5 + 50 if distinct else int(limit))
     pattern = highlight_pattern(query)
     models: dict[int, object] = {}
-    out = []
+    out: list[Hit] = []
+    seen: dict[tuple, Hit] = {}
     for doc_id, order, sch, yr, dpath, spath, title, page, start, text, score in conn.execute(sql, params):
         text = text or ""
         snip, offset = snippet(text, pattern, mark=mark)
         if offset is None and title and pattern and pattern.search(title):
-            snip = pattern.sub(lambda x: f"{mark[0]}{x.group(0)}{mark[1]}", title) + " — " + snip
+            head = pattern.sub(lambda x: f"{mark[0]}{x.group(0)}{mark[1]}", title)
+            snip = f"{head} — {snip}" if snip else head
         hit_page = page
         if offset is not None and page is not None and load_model is not None:
             hit_page = _page_of(models, load_model, doc_id, start, text, offset) or page
-        out.append(Hit(document_id=doc_id, order=order, school=sch, year=yr, path=dpath, section=spath or title or "",
-                       page=hit_page, snippet=snip, score=-float(score),
-                       hits=len(pattern.findall(text)) if pattern else 0))
+        hit = Hit(document_id=doc_id, order=order, school=sch, year=yr, path=dpath, section=spath or title or "",
+                  page=hit_page, snippet=snip, score=-float(score), hits=len(pattern.findall(text)) if pattern else 0)
+        key = (sch, yr, hit.section, re.sub(r"[\s…]", "", snip))
+        if distinct and key in seen:
+            first = seen[key]
+            first.copies.append(dpath)
+            if first.page is None and hit.page is not None:   # the PDF copy knows the page
+                first.page, first.path, first.document_id, first.order = hit.page, dpath, doc_id, order
+            continue
+        seen[key] = hit
+        out.append(hit)
+        if len(out) >= limit:
+            break
     return out
 
 

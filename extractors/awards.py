@@ -1,0 +1,1183 @@
+"""Award lists (技能大赛获奖名单) from the narrative and from award tables.
+
+One :class:`~extractors.facts.Award` per person: competition, level, event
+(赛项), prize, person, role, year, with provenance (page, section path,
+sentence, character span in ``Document.text``, rule id).  The words are data
+(``rules/awards.yaml``); this module only applies them.
+
+>>> from ingest import parse
+>>> from extractors.awards import extract_awards
+>>> [(a.person, a.prize, a.event) for a in extract_awards(parse("report.docx"), 2023)]
+
+How the narrative is read
+-------------------------
+A paragraph is cut into tokens — competition names (after a trigger word such
+as 参加 / 在), prizes (with the level written before them: 自治区三等奖), role
+words (参赛学生, 老师, 团队), award verbs (获得, 荣获), event markers (赛项,
+项目), punctuation and enumeration markers (一是, ①, （1）) — and the text
+between tokens, which is read as a list of person names when it is one.  A
+prize goes to
+
+* the names right before it or before its verb (``A、B获一等奖``,
+  ``A优胜奖``, ``教师A在…比赛中获…``), rule ``awards/text/names-prize``;
+* the names right after a rank or a prize that opens a clause
+  (``第一名A，第二名B、C``, ``一等奖：A、B``), rule ``awards/text/prize-names``;
+* every name listed since the sentence began when the award clause has no
+  subject of its own (``参赛教师：A、B，参赛学生：C，获得地区三等奖``), rule
+  ``awards/text/listed-names``.
+
+Anything else — a count (``累计120名师生获奖``, ``共获一等奖2项``), a prize
+with another subject (``学校获得优秀组织奖``), names with no prize — gives no
+row: a missing row is better than a wrong one.  Rows that state the same
+award twice (a narrative list and a table, a summary repeated in the teachers'
+section) are merged, the more complete statement filling the other's gaps.
+
+Award tables are recognised by their header (a person column and a prize
+column, ``rules/awards.yaml`` ``table``); every name in a person cell is a row
+(rule ``awards/table``, instructors ``awards/table/instructor``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ingest.model import CAPTION, PARAGRAPH, TABLE, Block, Document
+from rules import RULES_DIR
+
+from .facts import Award, Provenance
+from .rules import RuleFileError, file_digest, load_yaml
+
+__all__ = ["extract_awards", "load_award_rules", "AwardRules", "DEFAULT_AWARDS_PATH", "is_person_name"]
+
+DEFAULT_AWARDS_PATH = RULES_DIR / "awards.yaml"
+
+HAN = "\u4e00-\u9fa5"
+_SPACE = re.compile(r"[\s\u3000\xa0\u200b]")
+_STRONG = set("；;。！？!?")
+_PUNCT = "，,；;：:。！？!?"
+_YEAR_IN = re.compile(r"(?<![\d０-９])((?:19|20)\d\d)\s*年")
+_SENT_YEAR = re.compile(r"(?<![\d０-９])((?:19|20)\d\d)年度?(?![底初末]?(?:以来|至今|起|以前|前))")
+_QUOTED = re.compile(r"“[^”]*”|《[^》]*》|\"[^\"]*\"|「[^」]*」")
+
+ROLES = ("student", "teacher", "team")
+
+
+def _lit(words) -> str:
+    words = sorted({w for w in words if w}, key=lambda w: (-len(w), w))
+    return "|".join(re.escape(w) for w in words) if words else "(?!)"
+
+
+# ---------------------------------------------------------------- rules
+
+@dataclass
+class AwardRules:
+    path: Path
+    label: str
+    prize_role: dict[str, str]                 # prize word → implied role
+    prize_rx: re.Pattern                        # (?P<plevel>…)?(?P<prize>…)
+    not_prizes: set[str]
+    rank_prizes: set[str]
+    count_after: re.Pattern
+    count_words: tuple[str, ...]
+    level_words: list[tuple[str, str]]          # (word, level)
+    level_rx: re.Pattern                        # every level word with its context checks
+    level_places: list[tuple[str, str]]
+    role_words: dict[str, str]                  # word → role
+    team_comp_words: tuple[str, ...]
+    teacher_comp_words: tuple[str, ...]
+    default_role: str | None
+    verbs: tuple[str, ...]
+    filler_rx: re.Pattern                       # a gap made only of filler words
+    fillers: tuple[str, ...]
+    enum_top: list[re.Pattern]
+    enum_sub: list[re.Pattern]
+    token_rx: re.Pattern
+    comp_trigger_rx: re.Pattern
+    comp_start_rx: re.Pattern
+    comp_suffix_rx: re.Pattern
+    comp_not_before: tuple[str, ...]
+    organiser_rx: re.Pattern
+    list_joiners: tuple[str, ...]
+    alias_joiner: str
+    stage_words: tuple[str, ...]
+    drop_stage_after: tuple[str, ...]
+    comp_min: int
+    comp_max: int
+    event_suffixes: tuple[str, ...]
+    event_max: int
+    event_cut_after: tuple[str, ...]
+    event_strip: list[re.Pattern]
+    generic_events: set[str]
+    dots: str
+    plain_min: int
+    plain_max: int
+    dotted_part_max: int
+    dotted_max: int
+    surnames: set[str]
+    compound_surnames: set[str]
+    not_name_chars: set[str]
+    not_dotted_chars: set[str]
+    veto_min_freq: int
+    veto_prefix_min_freq: int
+    not_name_words: tuple[str, ...]
+    leading: tuple[str, ...]
+    followers: tuple[str, ...]
+    subject_tails: tuple[str, ...]
+    joiners: tuple[str, ...]
+    table: dict = field(default_factory=dict)
+    name_sep_rx: re.Pattern = re.compile(r"[、，,；;/\s]+")
+    caption_strip: re.Pattern = re.compile(r"(?:获奖)?(?:情况|名单|一览表?|统计表?)+$")
+    prize_aliases: dict = field(default_factory=dict)
+    instructor_rows: bool = True
+
+    # -- names
+    def norm_name(self, s: str) -> str:
+        return re.sub(f"[{re.escape(self.dots)}]", "·", s)
+
+    def is_name(self, s: str) -> bool:
+        """A person's name: 2–4 Han characters starting with a surname, or a
+        minority name with a middle dot (克拉木·叶斯波拉提); never a unit, a
+        school or an organisation."""
+        if not s:
+            return False
+        if any(w in s for w in self.not_name_words):
+            return False
+        if any(d in s for d in self.dots):
+            parts = re.split(f"[{re.escape(self.dots)}]", s)
+            if not 2 <= len(parts) <= 3 or len(s) > self.dotted_max:
+                return False
+            return all(re.fullmatch(f"[{HAN}]{{1,{self.dotted_part_max}}}", p) for p in parts) \
+                and not any(c in self.not_dotted_chars for c in s)
+        if not re.fullmatch(f"[{HAN}]{{{self.plain_min},{self.plain_max}}}", s):
+            return False
+        if s[:2] in self.compound_surnames and len(s) >= 3:
+            rest = s[2:]
+        elif s[0] in self.surnames:
+            rest = s[1:]
+        else:
+            return False
+        if any(c in self.not_name_chars for c in rest):
+            return False
+        return not self._common_word(s, compound=len(s) - len(rest) == 2)
+
+    def _common_word(self, s: str, compound: bool = False) -> bool:
+        if self.veto_min_freq <= 0:
+            return False
+        words = _jieba_words()
+        hit = words.get(s)
+        if hit and not hit[1].startswith("nr") and hit[0] >= self.veto_min_freq:
+            return True
+        if compound:
+            return False
+        for k in (2, 3):
+            if k < len(s):
+                hit = words.get(s[:k])
+                if hit and not hit[1].startswith("nr") and hit[0] >= self.veto_prefix_min_freq:
+                    return True
+        return False
+
+
+@lru_cache(maxsize=1)
+def _jieba_words() -> dict[str, tuple[int, str]]:
+    """jieba's main dictionary (word → frequency, part of speech), read as a
+    file so that what other code adds to jieba at run time changes nothing."""
+    try:
+        import jieba
+        path = Path(jieba.__file__).with_name("dict.txt")
+        out = {}
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 3 and 2 <= len(parts[0]) <= 4:
+                    out[parts[0]] = (int(parts[1]), parts[2])
+        return out
+    except (ImportError, OSError, ValueError):      # pragma: no cover - jieba is a dependency
+        return {}
+
+
+def _need(data: dict, key: str, path, kind=None, line=None):
+    if key not in data:
+        raise RuleFileError(path, line or data.get("__line__"), f"missing key '{key}'")
+    v = data[key]
+    if kind is not None and not isinstance(v, kind):
+        raise RuleFileError(path, line or data.get("__line__"),
+                            f"'{key}' must be a {getattr(kind, '__name__', kind)}")
+    return v
+
+
+def _words(data: dict, key: str, path) -> tuple[str, ...]:
+    v = _need(data, key, path, list)
+    for w in v:
+        if not isinstance(w, str) or not w:
+            raise RuleFileError(path, data.get("__line__"), f"'{key}' must be a list of words, got {w!r}")
+    return tuple(v)
+
+
+def _rx(pattern: str, path, line, what: str) -> re.Pattern:
+    try:
+        return re.compile(pattern)
+    except re.error as e:
+        raise RuleFileError(path, line, f"bad regex in {what}: {e}") from None
+
+
+@lru_cache(maxsize=4)
+def load_award_rules(path: str | None = None) -> AwardRules:
+    """``rules/awards.yaml`` checked and compiled; a mistake raises
+    :class:`extractors.rules.RuleFileError` with the file and line."""
+    p = Path(path) if path else DEFAULT_AWARDS_PATH
+    data = load_yaml(p, lines=True)
+    if not isinstance(data, dict):
+        raise RuleFileError(p, None, "expected a mapping at the top level")
+
+    # prizes
+    prize_role: dict[str, str] = {}
+    prize_alts = []
+    for item in _need(data, "prizes", p, list):
+        if not isinstance(item, dict) or not item.get("word"):
+            raise RuleFileError(p, getattr(item, "get", lambda k: None)("__line__") or data.get("__line__"),
+                                f"a prize needs 'word': {item!r}")
+        role = item.get("role")
+        if role is not None and role not in ROLES:
+            raise RuleFileError(p, item.get("__line__"), f"unknown role {role!r} (one of {', '.join(ROLES)})")
+        prize_role[item["word"]] = role
+    prize_alts.append(_lit(prize_role))
+    for item in data.get("prize_patterns") or []:
+        if not isinstance(item, dict) or "pattern" not in item:
+            raise RuleFileError(p, getattr(item, "get", lambda k: None)("__line__"), "a prize pattern needs 'pattern'")
+        _rx(item["pattern"], p, item.get("__line__"), "prize_patterns")
+        prize_alts.insert(0, f"(?:{item['pattern']})")
+    not_prizes = set(_words(data, "not_prizes", p))
+    rank_prizes = set(_words(data, "rank_prizes", p))
+    count_after = _rx(_need(data, "count_after_prize", p, str), p, None, "count_after_prize")
+    count_words = _words(data, "count_words", p)
+
+    # levels
+    level_words: list[tuple[str, str]] = []
+    level_alts: list[tuple[str, str]] = []
+    for item in _need(data, "levels", p, list):
+        if not isinstance(item, dict) or "level" not in item or not isinstance(item.get("words"), list):
+            raise RuleFileError(p, getattr(item, "get", lambda k: None)("__line__"), "a level needs 'level' and 'words'")
+        nb = "".join(f"(?!{re.escape(x)})" for x in item.get("not_before") or [])
+        na = "".join(f"(?<!{re.escape(x)})" for x in item.get("not_after") or [])
+        for w in item["words"]:
+            level_words.append((str(w), str(item["level"])))
+            level_alts.append((str(w), f"{na}{re.escape(str(w))}{nb}"))
+    level_alts.sort(key=lambda x: (-len(x[0]), x[0]))
+    level_alt = "|".join(f"(?:{rx})" for _, rx in level_alts)
+    level_rx = re.compile(level_alt)
+    level_places = [(w, lvl) for lvl, ws in (data.get("level_places") or {}).items() if lvl != "__line__"
+                    for w in ws]
+
+    # roles
+    roles = _need(data, "roles", p, dict)
+    role_words: dict[str, str] = {}
+    for role, ws in roles.items():
+        if role == "__line__":
+            continue
+        if role not in ROLES:
+            raise RuleFileError(p, roles.get("__line__"), f"unknown role {role!r} (one of {', '.join(ROLES)})")
+        for w in ws:
+            role_words[str(w)] = role
+    default_role = data.get("default_role")
+    if default_role is not None and default_role not in ROLES:
+        raise RuleFileError(p, None, f"default_role must be one of {', '.join(ROLES)}")
+
+    verbs = _words(data, "verbs", p)
+    fillers = _words(data, "fillers", p)
+
+    enum = _need(data, "enumeration", p, dict)
+    enum_top = [_rx(x, p, enum.get("__line__"), "enumeration.top") for x in enum.get("top") or []]
+    enum_sub = [_rx(x, p, enum.get("__line__"), "enumeration.sub") for x in enum.get("sub") or []]
+
+    comp = _need(data, "competition", p, dict)
+    suffixes = _words(comp, "suffixes", p)
+    group = _need(comp, "group_pattern", p, str)
+    _rx(group, p, comp.get("__line__"), "competition.group_pattern")
+    triggers = _words(comp, "triggers", p)
+    quoted = "“[^”]{0,40}”|《[^》]{0,40}》|\"[^\"]{0,40}\""
+    body = f"(?:{quoted}|[^{_PUNCT}“”《》\"获\\x00])*"
+    name = f"(?P<name>{body}(?:{_lit(suffixes)}){group})"
+    comp_trigger_rx = re.compile(f"(?P<trig>{_lit(list(triggers) + list(verbs))}){name}")
+    comp_start_rx = re.compile(f"(?:^|(?<=[{_PUNCT}]))(?P<name>{body}(?:{_lit(suffixes)}){group})(?=中|上)")
+    comp_suffix_rx = re.compile(_lit(suffixes))
+    organiser_rx = _rx(_need(comp, "organiser_pattern", p, str), p, comp.get("__line__"), "organiser_pattern")
+
+    ev = _need(data, "event", p, dict)
+    event_suffixes = _words(ev, "suffixes", p)
+    event_strip = [_rx(x, p, ev.get("__line__"), "event.from_competition_strip")
+                   for x in ev.get("from_competition_strip") or []]
+
+    names = _need(data, "names", p, dict)
+    surnames = set(re.sub(r"\s", "", _need(names, "surnames", p, str)))
+
+    # one scanner for every token kind; at a position the first alternative
+    # that matches wins, so prizes beat the role words inside them
+    # (优秀指导教师奖) and longer role words beat verbs (获奖学生 before 获)
+    token_rx = re.compile(
+        f"(?P<PRIZE>(?P<plevel>(?:{level_alt})级?)?(?P<prize>{'|'.join(prize_alts)}))"
+        f"|(?P<ROLE>{_lit(role_words)})"
+        f"|(?P<VERB>{_lit(verbs)})"
+        f"|(?P<EVSUF>{_lit(event_suffixes)})"
+        f"|(?P<PUNCT>[{_PUNCT}])"
+    )
+
+    tbl = _need(data, "table", p, dict)
+    for key in ("person", "instructor", "prize", "level", "event", "competition", "role", "year"):
+        col = _need(tbl, key, p, dict)
+        col.setdefault("exact", [])
+        col.setdefault("contains", [])
+
+    return AwardRules(
+        path=p, label=f"awards.yaml@{file_digest(p)}",
+        prize_role=prize_role,
+        prize_rx=re.compile(f"(?P<plevel>(?:{level_alt})级?)?(?P<prize>{'|'.join(prize_alts)})"),
+        not_prizes=not_prizes, rank_prizes=rank_prizes, count_after=count_after, count_words=count_words,
+        level_words=level_words, level_rx=level_rx, level_places=level_places,
+        role_words=role_words, team_comp_words=_words(data, "team_competition_words", p),
+        teacher_comp_words=_words(data, "teacher_competition_words", p), default_role=default_role,
+        verbs=verbs, fillers=fillers, filler_rx=re.compile(f"(?:{_lit(fillers)})*"),
+        enum_top=enum_top, enum_sub=enum_sub, token_rx=token_rx,
+        comp_trigger_rx=comp_trigger_rx, comp_start_rx=comp_start_rx, comp_suffix_rx=comp_suffix_rx,
+        comp_not_before=_words(comp, "not_before", p), organiser_rx=organiser_rx,
+        list_joiners=_words(comp, "list_joiners", p), alias_joiner=str(_need(comp, "alias_joiner", p, str)),
+        stage_words=_words(comp, "stage_words", p), drop_stage_after=_words(comp, "drop_stage_after", p),
+        comp_min=int(comp.get("min_chars", 4)), comp_max=int(comp.get("max_chars", 80)),
+        event_suffixes=event_suffixes, event_max=int(ev.get("max_chars", 24)), event_strip=event_strip,
+        event_cut_after=_words(ev, "cut_after", p),
+        generic_events=set(ev.get("generic_events") or []),
+        dots=str(_need(names, "dots", p, str)), plain_min=int(names.get("plain_min", 2)),
+        plain_max=int(names.get("plain_max", 4)), dotted_part_max=int(names.get("dotted_part_max", 8)),
+        dotted_max=int(names.get("dotted_max", 16)), surnames=surnames,
+        compound_surnames=set(names.get("compound_surnames") or []),
+        not_name_chars=set(str(names.get("not_name_chars") or "")),
+        not_dotted_chars=set(str(names.get("not_dotted_name_chars") or "")),
+        veto_min_freq=int((names.get("common_word_veto") or {}).get("min_freq", 0)),
+        veto_prefix_min_freq=int((names.get("common_word_veto") or {}).get("prefix_min_freq", 0)),
+        not_name_words=_words(names, "not_name_words", p), leading=_words(names, "leading", p),
+        followers=_words(names, "followers", p), subject_tails=_words(names, "subject_tails", p),
+        joiners=_words(names, "joiners", p),
+        table=tbl, name_sep_rx=_rx(str(tbl.get("name_separators") or r"[、，,；;/\s]+"), p, tbl.get("__line__"),
+                                   "table.name_separators"),
+        instructor_rows=bool(tbl.get("instructor_rows", True)),
+        caption_strip=_rx(str(tbl.get("caption_strip") or r"(?:获奖)?(?:情况|名单)$"), p, tbl.get("__line__"),
+                          "table.caption_strip"),
+        prize_aliases={k: v for k, v in (tbl.get("prize_aliases") or {}).items() if k != "__line__"},
+    )
+
+
+def is_person_name(s: str, rules: AwardRules | None = None) -> bool:
+    return (rules or load_award_rules()).is_name(s)
+
+
+# ---------------------------------------------------------------- competitions
+
+@dataclass
+class Competition:
+    name: str                 # as stored: organiser, 暨 alias in lists and stage after a sub-contest removed
+    level: str | None
+    year: int | None
+    team: bool
+    teacher: bool
+
+
+def _outside_quotes_split(s: str, seps: tuple[str, ...]) -> list[str]:
+    """Split ``s`` at any of ``seps`` that is not inside quotes."""
+    if not seps:
+        return [s]
+    masked = _QUOTED.sub(lambda m: "\x01" * len(m.group(0)), s)
+    rx = re.compile(_lit(seps))
+    out, last = [], 0
+    for m in rx.finditer(masked):
+        out.append(s[last:m.start()])
+        last = m.end()
+    out.append(s[last:])
+    return out
+
+
+def level_of(text: str, R: AwardRules) -> str | None:
+    """The level named first in ``text`` (longest word at a position)."""
+    if not text:
+        return None
+    bare = _QUOTED.sub(lambda m: "\x01" * len(m.group(0)), text)
+    m = R.level_rx.search(bare)
+    if m:
+        return dict(R.level_words)[m.group(0)]
+    for w, lvl in R.level_places:
+        if w in bare:
+            return lvl
+    return None
+
+
+def make_competition(raw: str, R: AwardRules) -> Competition | None:
+    name = raw
+    org = ""
+    m = R.organiser_rx.match(name)
+    if m:
+        org, name = m.group("org"), name[m.end():]
+    # a later trigger inside the phrase starts the name (在学校组织下参加X大赛)
+    masked = _QUOTED.sub(lambda mm: "\x01" * len(mm.group(0)), name)
+    trig = [mm.end() for mm in re.finditer(r"参加了?|参与了?", masked)]
+    if trig:
+        name = name[trig[-1]:]
+    parts = _outside_quotes_split(name, R.list_joiners)
+    if len(parts) > 1 and all(R.comp_suffix_rx.search(_QUOTED.sub("", x)) for x in parts):
+        # several competitions in one phrase: the first one, without its 暨 alias
+        name = _outside_quotes_split(parts[0], (R.alias_joiner,))[0]
+    for st in R.stage_words:
+        if name.endswith(st) and any(name[:-len(st)].endswith(x) for x in R.drop_stage_after):
+            name = name[:-len(st)]
+            break
+    name = name.strip("，,、 ")
+    core = _QUOTED.sub("", name)
+    if len(name) < R.comp_min or len(name) > R.comp_max or len(re.findall(f"[{HAN}]", core)) < 3:
+        return None
+    # the suffix alone with a generic word before it is no name (参加比赛, 技能比赛)
+    bare = re.sub(r"^(?:19|20)\d\d年度?", "", core)
+    if re.fullmatch(f"(?:本次|此次|该|各级各类|各类|相关|学生|教师|技能|职业技能|学生技能|有关)?"
+                    f"(?:{R.comp_suffix_rx.pattern})", bare):
+        return None
+    ym = _YEAR_IN.search(name)
+    lvl = level_of(name, R) or level_of(org, R)
+    return Competition(name=name, level=lvl, year=int(ym.group(1)) if ym else None,
+                       team=any(w in core for w in R.team_comp_words),
+                       teacher=any(w in core for w in R.teacher_comp_words))
+
+
+def event_from_competition(name: str, R: AwardRules) -> str | None:
+    s = name
+    for rx in R.event_strip:
+        s = rx.sub("", s)
+    s = s.strip("，,、·- ")
+    if len(s) < 2 or s in R.generic_events or not re.fullmatch(f"[{HAN}A-Za-z0-9]+", s):
+        return None
+    return s
+
+
+def _norm(s: str | None) -> str:
+    return re.sub(r"[\s“”\"'‘’《》「」]", "", s or "")
+
+
+def _norm_event(s: str | None, R: AwardRules) -> str:
+    s = _norm(s)
+    for suf in R.event_suffixes:
+        if s.endswith(suf) and len(s) > len(suf):
+            s = s[:-len(suf)]
+    return s
+
+
+# ---------------------------------------------------------------- text tokens
+
+@dataclass
+class Tok:
+    kind: str                 # COMP PRIZE ROLE VERB EVSUF PUNCT TOP SUB GAP
+    start: int                # offsets in the compact text
+    end: int
+    text: str
+    data: object = None
+
+
+@dataclass
+class Person:
+    name: str
+    start: int
+    end: int
+    role: str | None = None
+    role_src: str = ""        # label / suffix / team
+
+
+@dataclass
+class NameGroup:
+    persons: list[Person]
+    subject_ok: bool          # nothing but fillers after the names
+    team: bool = False
+
+
+@dataclass
+class Hit:
+    person: Person
+    prize: str
+    pstart: int
+    pend: int
+    plevel: str | None
+    comp: Competition | None
+    event: str | None
+    rule: str
+    team: bool = False        # 获团体一等奖
+    role_hint: str | None = None   # 获教师组一等奖
+
+
+class _Compact:
+    """A block's text without white space, with a map back to doc.text."""
+
+    def __init__(self, text: str, base: int):
+        chars, idx = [], []
+        for i, ch in enumerate(text):
+            if _SPACE.match(ch):
+                continue
+            chars.append(ch)
+            idx.append(base + i)
+        self.s = "".join(chars)
+        self.idx = idx
+        self.base = base
+        self.raw_len = len(text)
+
+    def orig(self, i: int) -> int:
+        if not self.idx:
+            return self.base
+        if i >= len(self.idx):
+            return self.idx[-1] + 1
+        return self.idx[i]
+
+    def orig_end(self, i: int) -> int:
+        """doc.text offset just after compact character ``i - 1``."""
+        if i <= 0:
+            return self.orig(0)
+        return self.idx[min(i, len(self.idx)) - 1] + 1
+
+
+class _Paragraph:
+    """Reads one paragraph's award statements into hits."""
+
+    def __init__(self, s: str, R: AwardRules, comp: Competition | None = None):
+        self.s = s
+        self.R = R
+        self.hits: list[Hit] = []
+        self.outer_comp = comp
+
+    # -- tokens
+    def _comps(self) -> list[tuple[int, int, Competition, bool]]:
+        R, s = self.R, self.s
+        out = []
+        for m in R.comp_trigger_rx.finditer(s):
+            a, b = m.span("name")
+            after_verb = m.group("trig") in R.verbs
+            if any(s.startswith(w, b) for w in R.comp_not_before):
+                continue
+            c = make_competition(m.group("name"), R)
+            if c:
+                out.append((a, b, c, after_verb))
+        taken = [(a, b) for a, b, _, _ in out]
+        for m in R.comp_start_rx.finditer(s):
+            a, b = m.span("name")
+            if any(x < b and a < y for x, y in taken):
+                continue
+            c = make_competition(m.group("name"), R)
+            if c:
+                out.append((a, b, c, False))
+        return sorted(out, key=lambda t: t[0])
+
+    def _enum_at(self, i: int, prev_boundary: bool):
+        R, s = self.R, self.s
+        for kind, pats in (("TOP", R.enum_top), ("SUB", R.enum_sub)):
+            for rx in pats:
+                m = rx.match(s, i)
+                if not m or m.end() == i:
+                    continue
+                circled = m.group(0)[0] in "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽⑾⑿⒀⒁⒂⒃⒄⒅⒆⒇❶❷❸❹❺❻❼❽❾❿"
+                if circled or prev_boundary:
+                    if m.group(0)[0].isdigit() and i > 0 and s[i - 1].isdigit():
+                        continue
+                    return kind, m.end()
+        return None
+
+    def tokens(self) -> list[Tok]:
+        s, R = self.s, self.R
+        toks: list[Tok] = []
+        comps = self._comps()
+        masked = list(s)
+        for a, b, c, av in comps:
+            for k in range(a, b):
+                masked[k] = "\x00"
+        masked = "".join(masked)
+        specials: list[Tok] = [Tok("COMP", a, b, s[a:b], (c, av)) for a, b, c, av in comps]
+        i = 0
+        boundary = True
+        while i < len(s):
+            if masked[i] == "\x00":
+                boundary = False
+                i += 1
+                continue
+            e = self._enum_at(i, boundary)
+            if e:
+                kind, j = e
+                specials.append(Tok(kind, i, j, s[i:j]))
+                boundary = True
+                i = j
+                continue
+            m = R.token_rx.match(masked, i)
+            if m:
+                kind = m.lastgroup if m.lastgroup in ("ROLE", "VERB", "EVSUF", "PUNCT") else "PRIZE"
+                if kind == "PRIZE":
+                    prize = m.group("prize")
+                    specials.append(Tok("PRIZE", i, m.end(), m.group(0),
+                                        {"prize": prize, "plevel": m.group("plevel"),
+                                         "pstart": m.start("prize")}))
+                else:
+                    specials.append(Tok(kind, i, m.end(), m.group(0)))
+                boundary = kind == "PUNCT"
+                i = m.end()
+                continue
+            boundary = False
+            i += 1
+        specials.sort(key=lambda t: t.start)
+        pos = 0
+        for t in specials:
+            if t.start > pos:
+                toks.append(Tok("GAP", pos, t.start, s[pos:t.start]))
+            toks.append(t)
+            pos = t.end
+        if pos < len(s):
+            toks.append(Tok("GAP", pos, len(s), s[pos:]))
+        return toks
+
+    # -- names
+    def parse_names(self, tok: Tok) -> NameGroup | None:
+        R = self.R
+        g = tok.text
+        lead = 0
+        for w in sorted(R.leading, key=len, reverse=True):
+            if g.startswith(w) and len(g) > len(w):
+                lead = len(w)
+                break
+        body = g[lead:]
+        cuts = {len(body)}
+        for w in R.followers:
+            for m in re.finditer(re.escape(w), body):
+                if m.start() >= R.plain_min:
+                    cuts.add(m.start())
+        for p in sorted(cuts, reverse=True):
+            persons = self._split_list(body[:p], tok.start + lead)
+            if persons:
+                tail = body[p:]
+                ok = tail == "" or bool(re.fullmatch(f"(?:{_lit(R.subject_tails)})+", tail))
+                return NameGroup(persons, ok)
+        return None
+
+    def _split_list(self, text: str, base: int) -> list[Person] | None:
+        R = self.R
+        out: list[Person] = []
+        pos = 0
+        for item in text.split("、"):
+            start = base + pos
+            pos += len(item) + 1
+            if R.is_name(item) and not self._swallows_follower(item):
+                out.append(Person(R.norm_name(item), start, start + len(item)))
+                continue
+            if any(d in item for d in R.dots) or not R.joiners:
+                return None
+            sub = re.split(f"({_lit(R.joiners)})", item)
+            names = sub[0::2]
+            if len(names) < 2 or not all(R.is_name(n) and not self._swallows_follower(n) for n in names):
+                return None
+            off = start
+            for k, n in enumerate(sub):
+                if k % 2 == 0:
+                    out.append(Person(R.norm_name(n), off, off + len(n)))
+                off += len(n)
+        return out or None
+
+    def _swallows_follower(self, name: str) -> bool:
+        """A plain name that runs into a following word (胡敏组成的团队)."""
+        if any(d in name for d in self.R.dots):
+            return False
+        return any(len(w) > 1 and w in name[1:] for w in self.R.followers)
+
+    def _is_filler(self, text: str) -> bool:
+        return bool(self.R.filler_rx.fullmatch(text))
+
+    # -- reading
+    def run(self) -> list[Hit]:
+        R = self.R
+        toks = self.tokens()
+        ctx: list[dict] = [{"comp": self.outer_comp, "event": None}]
+        role_label: str | None = None
+        pending: list[Person] = []
+        groups: dict[int, NameGroup] = {}        # token index → names found there
+        suffix_roles: set[int] = set()           # ROLE tokens read as suffixes
+        verb: dict | None = None
+        rank: dict | None = None                 # a prize waiting for the names after it
+
+        def get(key):
+            for c in reversed(ctx):
+                if c.get(key) is not None:
+                    return c[key]
+            return None
+
+        def emit(persons, prize_tok, rule, v=None):
+            d = prize_tok.data
+            comp = (v or {}).get("comp") or get("comp")
+            event = (v or {}).get("event") or get("event")
+            hint = (v or {}).get("role")
+            for p in persons:
+                self.hits.append(Hit(p, d["prize"], d["pstart"], prize_tok.end, d["plevel"], comp, event, rule,
+                                     hint == "team", hint))
+
+        n = len(toks)
+        for i, t in enumerate(toks):
+            k = t.kind
+            if k == "PUNCT":
+                verb = None
+                if t.text in _STRONG:
+                    ctx[-1]["event"] = None
+                    role_label, pending, rank = None, [], None
+                elif t.text in "，,":
+                    rank = None
+                continue
+            if k in ("TOP", "SUB"):
+                keep = 1
+                if k == "SUB":
+                    tops = [x for x, c in enumerate(ctx) if c.get("kind") == "TOP"]
+                    keep = tops[-1] + 1 if tops else 1
+                del ctx[keep:]
+                ctx.append({"comp": None, "event": None, "kind": k})
+                role_label, pending, rank, verb = None, [], None, None
+                continue
+            if k == "COMP":
+                comp, after_verb = t.data
+                if verb is not None and after_verb:
+                    cur = get("comp")
+                    if cur and _norm(comp.name) in _norm(cur.name):
+                        verb["event"] = comp.name          # 获教学能力比赛一等奖 inside that competition
+                    else:
+                        verb["comp"] = comp                # 荣获2023年全国…大赛一等奖: also names it
+                        ctx[-1]["comp"] = comp             # for the clauses that follow
+                else:
+                    ctx[-1]["comp"] = comp
+                    ctx[-1]["event"] = None
+                continue
+            if k == "EVSUF":
+                j = i - 1
+                if j >= 0 and toks[j].kind == "GAP" and j not in groups:
+                    ev = toks[j].text
+                    # the event is what follows a trigger or verb in the gap (参加汽车维修赛项)
+                    ev = re.sub(f"^.*(?:{_lit(R.event_cut_after)})", "", ev)
+                    ev = ev.strip("的")
+                    if 2 <= len(ev) <= R.event_max and re.fullmatch(f"[{HAN}A-Za-z0-9（）()“”\"·+＋-]+", ev):
+                        if verb is not None:
+                            verb["event"] = ev
+                        else:
+                            ctx[-1]["event"] = ev
+                continue
+            if k == "GAP":
+                if i + 1 < n and toks[i + 1].kind == "EVSUF":
+                    continue
+                if self._is_filler(t.text):
+                    continue
+                grp = self.parse_names(t)
+                if not grp:
+                    continue
+                groups[i] = grp
+                # a role word right before the names, else the current label
+                for p in grp.persons:
+                    p.role, p.role_src = (role_label, "label") if role_label else (None, "")
+                if rank is not None and rank["tok_end"] == i:
+                    emit(grp.persons, rank["tok"], "awards/text/prize-names")
+                    rank = None
+                    continue
+                if grp.subject_ok:
+                    pending.extend(grp.persons)
+                continue
+            if k == "ROLE":
+                role = R.role_words[t.text]
+                j = i - 1
+                if verb is not None and j >= 0 and toks[j].kind in ("VERB", "GAP") and j not in groups:
+                    if verb.get("role") != "team":
+                        verb["role"] = role          # 获团体一等奖 / 获教师组一等奖
+                    continue
+                if role == "team" and j in groups and len(groups[j].persons) == 1 \
+                        and toks[j].end == t.start and toks[j].text == groups[j].persons[0].name:
+                    # 金华代表队: one "name" before a team word is a place or a school
+                    drop = groups.pop(j).persons
+                    pending = [p for p in pending if p not in drop]
+                    role_label = role
+                    continue
+                if j >= 0 and j in groups and groups[j].subject_ok and toks[j].end == t.start:
+                    for p in groups[j].persons:       # 赵立新老师 / 由A、B组成的团队
+                        p.role, p.role_src = role, ("team" if role == "team" else "suffix")
+                    suffix_roles.add(i)
+                else:
+                    role_label = role
+                continue
+            if k == "VERB":
+                # the subject: names right before the verb (fillers, a role
+                # suffix and 在…大赛中 may stand between), else — when the verb
+                # opens its clause — the names listed since the sentence began
+                subject: list[Person] | None = None
+                rule = "awards/text/names-prize"
+                j = i - 1
+                while j >= 0:
+                    tj = toks[j]
+                    if tj.kind == "GAP" and j in groups:
+                        subject = groups[j].persons if groups[j].subject_ok else None
+                        break
+                    if (tj.kind == "GAP" and self._is_filler(tj.text)) or tj.kind == "COMP" \
+                            or (tj.kind == "ROLE" and j in suffix_roles):
+                        j -= 1
+                        continue
+                    if tj.kind in ("PUNCT", "TOP", "SUB"):
+                        if pending:
+                            subject, rule = list(pending), "awards/text/listed-names"
+                    break
+                if j < 0 and pending:
+                    subject, rule = list(pending), "awards/text/listed-names"
+                verb = {"subject": subject, "rule": rule, "comp": None, "event": None, "tok": i}
+                continue
+            if k == "PRIZE":
+                d = t.data
+                if d["prize"] in R.not_prizes:
+                    continue
+                after = self.s[t.end:t.end + 12]
+                is_count = bool(R.count_after.match(after))
+                if verb is not None:
+                    subj = verb["subject"]
+                    if subj and not (is_count and verb["rule"] == "awards/text/listed-names"):
+                        # a gap between verb and prize names the event (获教学能力比赛一等奖)
+                        if verb["event"] is None:
+                            mid = [x for x in toks[verb["tok"] + 1:i] if x.kind == "GAP"]
+                            txt = "".join(x.text for x in mid)
+                            txt = re.sub(f"^(?:{_lit(R.fillers)})+", "", txt)
+                            if 2 <= len(txt) <= R.event_max and re.fullmatch(f"[{HAN}]+", txt) \
+                                    and not self._is_filler(txt) and not level_of(txt, R):
+                                verb["event"] = txt
+                        emit(subj, t, verb["rule"], verb)
+                        pending = [p for p in pending if p not in subj]
+                    continue
+                j = i - 1
+                if j >= 0 and j in groups and groups[j].subject_ok and toks[j].end == t.start:
+                    emit(groups[j].persons, t, "awards/text/names-prize")     # 李兴强优胜奖
+                    pending = [p for p in pending if p not in groups[j].persons]
+                    continue
+                if is_count:
+                    continue
+                # 第一名A / 一等奖：A、B — the prize opens a clause
+                pj = i - 1
+                opens = pj < 0 or toks[pj].kind in ("PUNCT", "TOP", "SUB", "ROLE", "EVSUF") \
+                    or (toks[pj].kind == "GAP" and self._is_filler(toks[pj].text))
+                if opens and (d["prize"] in R.rank_prizes or self.s[t.end:t.end + 1] in "：:"):
+                    nxt = i + 1
+                    if nxt < n and toks[nxt].kind == "PUNCT" and toks[nxt].text in "：:":
+                        nxt += 1
+                    rank = {"tok": t, "tok_end": nxt}
+                continue
+        return self.hits
+
+
+# ---------------------------------------------------------------- tables
+
+def _col_kind(label: str, R: AwardRules) -> str | None:
+    lab = _norm(re.sub(r"[（(][^）)]*[)）]", "", label))
+    if not lab:
+        return None
+    order = ("instructor", "person", "competition", "event", "prize", "level", "role", "year")
+    for key in order:
+        if lab in R.table[key]["exact"]:
+            return key
+    for key in order:
+        if any(w in lab for w in R.table[key]["contains"]):
+            return key
+    return None
+
+
+def _header_map(rows: list[list[str]], R: AwardRules) -> tuple[int, dict[str, list[int]], list[str]] | None:
+    best = None
+    for r in range(min(2, len(rows))):
+        cols: dict[str, list[int]] = {}
+        for c, lab in enumerate(rows[r]):
+            kind = _col_kind(lab, R)
+            if kind:
+                cols.setdefault(kind, []).append(c)
+        if "person" in cols or "instructor" in cols:
+            score = len(cols)
+            if best is None or score > best[2]:
+                best = (r, cols, score)
+    if best is None:
+        return None
+    r, cols, _ = best
+    if "prize" not in cols and "level" not in cols:
+        return None
+    return r, cols, list(rows[r])
+
+
+def _role_from_text(text: str, R: AwardRules) -> str | None:
+    for w in sorted(R.role_words, key=len, reverse=True):
+        if w in text:
+            return R.role_words[w]
+    return None
+
+
+# ---------------------------------------------------------------- rows
+
+@dataclass
+class _Row:
+    award: Award
+    role_src: str             # team / prize / explicit / competition / default
+    order: int
+
+
+_ROLE_RANK = {"team": 5, "prize": 4, "explicit": 3, "memory": 2, "competition": 1, "default": 0, "": 0}
+
+
+def _resolve_role(explicit: str | None, explicit_src: str, prize: str, comp: Competition | None,
+                  R: AwardRules) -> tuple[str | None, str]:
+    if (comp and comp.team) or explicit_src == "team" or explicit == "team":
+        return "team", "team"
+    if R.prize_role.get(prize):
+        return R.prize_role[prize], "prize"
+    if explicit:
+        return explicit, "explicit"
+    if comp and comp.teacher:
+        return "teacher", "competition"
+    return R.default_role, "default"
+
+
+def _sentence_bounds(s: str, a: int, b: int) -> tuple[int, int]:
+    start = max(s.rfind(ch, 0, a) for ch in "。！？!?") + 1
+    ends = [x for x in (s.find(ch, b) for ch in "。！？!?") if x >= 0]
+    end = min(ends) + 1 if ends else len(s)
+    return start, end
+
+
+def _sentence_year(text: str) -> int | None:
+    years = {int(m.group(1)) for m in _SENT_YEAR.finditer(text)}
+    return years.pop() if len(years) == 1 else None
+
+
+def _paragraph_rows(doc: Document, block: Block, R: AwardRules, report_year: int | None,
+                    carried: Competition | None, order0: int) -> tuple[list[_Row], Competition | None]:
+    cp = _Compact(block.text, block.span[0])
+    s = cp.s
+    para = _Paragraph(s, R, carried)
+    hits = para.run()
+    rows: list[_Row] = []
+    for h in hits:
+        a, b = min(h.person.start, h.pstart), max(h.person.end, h.pend)
+        sa, sb = _sentence_bounds(s, a, b)
+        comp = h.comp
+        event = h.event or (event_from_competition(comp.name, R) if comp else None)
+        level = level_of(h.plevel, R) if h.plevel else None
+        level = level or (comp.level if comp else None)
+        year = (comp.year if comp else None) or _sentence_year(s[sa:sb]) or report_year
+        explicit, src0 = h.person.role, h.person.role_src
+        if h.team:
+            explicit, src0 = "team", "team"
+        elif explicit is None and h.role_hint:
+            explicit, src0 = h.role_hint, "hint"
+        role, src = _resolve_role(explicit, src0, h.prize, comp, R)
+        start, end = cp.orig(a), cp.orig_end(b)
+        sent_a, sent_b = cp.orig(sa), cp.orig_end(sb)
+        prov = Provenance(page=doc.page_at(start), section=" > ".join(doc.section_path_at(start)),
+                          sentence=doc.text[sent_a:sent_b], start=start, end=end, rule=h.rule, source="text")
+        rows.append(_Row(Award(competition=comp.name if comp else "", level=level, event=event, prize=h.prize,
+                               person=h.person.name, role=role, year=year, prov=prov), src, order0 + len(rows)))
+    # a lead-in that names a competition and ends with a colon carries it to
+    # the enumerated items that follow as their own paragraphs
+    carry = None
+    if s.endswith(("：", ":")):
+        comps = para._comps()
+        if comps:
+            carry = comps[-1][2]
+    return rows, carry
+
+
+def _table_rows(doc: Document, block: Block, header: tuple[int, dict[str, list[int]], list[str]],
+                R: AwardRules, report_year: int | None, context: Competition | None, order0: int) -> list[_Row]:
+    hr, cols, labels = header
+    grid = block.filled_grid()
+    rows: list[_Row] = []
+
+    def cell(r, c):
+        return grid[r][c] if c < len(grid[r]) else ""
+
+    def origin(r, c):
+        cl = block.rows[r][c]
+        if not cl.is_origin:
+            rr, cc = cl.merged_from
+            cl = block.rows[rr][cc]
+        return cl
+
+    def first(r, key):
+        for c in cols.get(key, []):
+            v = _norm(cell(r, c))
+            if v:
+                return v, c
+        return "", None
+
+    for r in range(hr + 1, len(grid)):
+        texts = [cell(r, c) for c in range(len(grid[r]))]
+        if not any(texts):
+            continue
+        prize_text, _ = first(r, "prize")
+        level_text, _ = first(r, "level")
+        if prize_text in R.prize_aliases:
+            prize_text = R.prize_aliases[prize_text]
+        pm = R.prize_rx.search(prize_text) or R.prize_rx.search(level_text)
+        if not pm or pm.group("prize") in R.not_prizes:
+            continue
+        prize = pm.group("prize")
+        comp_text, _ = first(r, "competition")
+        comp = make_competition(comp_text, R) if comp_text else None
+        if comp is None and comp_text and R.comp_suffix_rx.search(comp_text):
+            comp = Competition(comp_text, level_of(comp_text, R), None, False, False)
+        comp = comp or context
+        event_text, _ = first(r, "event")
+        event = _norm_event(event_text, R) or None
+        if event is None and comp:
+            event = event_from_competition(comp.name, R)
+        level = level_of(level_text, R) or (level_of(pm.group("plevel"), R) if pm.group("plevel") else None) \
+            or (comp.level if comp else None)
+        role_text, _ = first(r, "role")
+        row_role = _role_from_text(role_text, R) if role_text else None
+        year_text, _ = first(r, "year")
+        ym = re.search(r"(?:19|20)\d\d", year_text)
+        year = int(ym.group(0)) if ym else (comp.year if comp and comp.year else report_year)
+        line = "\t".join(t for t in texts if t)
+        for key in ("person", "instructor"):
+            if key == "instructor" and not R.instructor_rows:
+                continue
+            for c in cols.get(key, []):
+                raw = cell(r, c)
+                if not raw:
+                    continue
+                head = _norm(labels[c]) if c < len(labels) else ""
+                head_role = None
+                for w, rl in (R.table["person"].get("role") or {}).items():
+                    if w != "__line__" and w in head:
+                        head_role = rl
+                        break
+                if key == "instructor":
+                    explicit, src = "teacher", "explicit"
+                else:
+                    explicit = row_role or head_role
+                    src = "team" if explicit == "team" else "explicit"
+                cl = origin(r, c)
+                # names in the cell, each with its span in doc.text
+                pos = 0
+                for part in R.name_sep_rx.split(raw):
+                    at = raw.find(part, pos)
+                    pos = at + len(part)
+                    nm = re.sub(r"(?:等人|等|同学|老师)$", "", part)
+                    if not R.is_name(nm):
+                        continue
+                    if key == "instructor":
+                        role, rsrc = "teacher", "explicit"
+                    else:
+                        role, rsrc = _resolve_role(explicit, src, prize, comp, R)
+                    start = (cl.span[0] + at) if cl.span else block.span[0]
+                    prov = Provenance(page=doc.page_at(start) or block.page,
+                                      section=" > ".join(doc.section_path_at(block.span[0])),
+                                      sentence=line, start=start, end=start + len(nm),
+                                      rule="awards/table/instructor" if key == "instructor" else "awards/table",
+                                      source="table", table=block.order, row=r, col=c)
+                    rows.append(_Row(Award(competition=comp.name if comp else "", level=level, event=event,
+                                           prize=prize, person=R.norm_name(nm), role=role, year=year, prov=prov),
+                                     rsrc, order0 + len(rows)))
+    return rows
+
+
+# ---------------------------------------------------------------- merging
+
+def _compatible(a: Award, b: Award, R: AwardRules) -> bool:
+    if a.person != b.person or a.prize != b.prize:
+        return False
+    ca, cb = _norm(a.competition), _norm(b.competition)
+    ea, eb = _norm_event(a.event, R), _norm_event(b.event, R)
+    return (ca == cb or not ca or not cb) and (ea == eb or not ea or not eb) and (ca or cb or ea == eb)
+
+
+def _merge(rows: list[_Row], R: AwardRules) -> list[_Row]:
+    """One row per award stated more than once.  The first statement is kept;
+    a later one that names the competition the first left out becomes the
+    anchor (its competition, year and provenance); each fills the other's
+    missing event and level, and the more certain role wins."""
+    out: list[_Row] = []
+    for row in rows:
+        same = next((o for o in out if _compatible(o.award, row.award, R)), None)
+        if same is None:
+            out.append(row)
+            continue
+        a, b = same.award, row.award
+        if not a.competition and b.competition:
+            a.competition, a.year, a.prov = b.competition, b.year, b.prov
+            a.level = b.level or a.level
+        if not a.event and b.event:
+            a.event = b.event
+        if not a.level and b.level:
+            a.level = b.level
+        if _ROLE_RANK.get(row.role_src, 0) > _ROLE_RANK.get(same.role_src, 0):
+            a.role, same.role_src = b.role, row.role_src
+    # a person named with a certain role elsewhere in the report keeps it
+    known: dict[str, str] = {}
+    for r in out:
+        if r.role_src in ("explicit", "prize") and r.award.role in ("student", "teacher"):
+            known.setdefault(r.award.person, r.award.role)
+    for r in out:
+        if r.role_src in ("default", "competition") and r.award.person in known:
+            r.award.role, r.role_src = known[r.award.person], "memory"
+    return out
+
+
+# ---------------------------------------------------------------- entry point
+
+def extract_awards(doc: Document, report_year: int | None, rules: AwardRules | None = None) -> list[Award]:
+    """Every award row (one per person) in ``doc``: narrative lists and award
+    tables, merged where the same award is stated twice."""
+    R = rules or load_award_rules()
+    rows: list[_Row] = []
+    carried: Competition | None = None
+    last_table: tuple[int, dict[str, list[int]], list[str]] | None = None
+    last_table_cols = 0
+    for b in doc.blocks:
+        if b.kind == PARAGRAPH:
+            text = _SPACE.sub("", b.text)
+            if not text:
+                continue
+            last_table = None
+            # a carried competition lasts while the paragraphs are enumerated items
+            if carried is not None and not _starts_item(text[:4], R):
+                carried = None
+            carry = None
+            if R.prize_rx.search(text):
+                new, carry = _paragraph_rows(doc, b, R, report_year, carried, len(rows))
+                rows.extend(new)
+            elif text.endswith(("：", ":")):
+                comps = _Paragraph(text, R)._comps()
+                carry = comps[-1][2] if comps else None
+            if carry is not None:
+                carried = carry
+            continue
+        if b.kind == TABLE:
+            header = _header_map(b.grid(), R)
+            if header is None and last_table is not None and b.n_cols == last_table_cols:
+                header = (-1, last_table[1], last_table[2])      # a table continued on the next page
+            if header is not None:
+                context = None
+                if "competition" not in header[1]:
+                    context = _caption_competition(b, R) or carried
+                rows.extend(_table_rows(doc, b, header, R, report_year, context, len(rows)))
+                last_table, last_table_cols = header, b.n_cols
+            else:
+                last_table = None
+            continue
+        if b.kind == CAPTION and re.match(r"\s*续表", b.text or ""):
+            continue
+        carried = None
+        last_table = None
+    return [r.award for r in _merge(rows, R)]
+
+
+def _caption_competition(block: Block, R: AwardRules) -> Competition | None:
+    """The competition a table's caption names (表3 2023年全国职业院校技能大赛获奖情况)."""
+    title = _SPACE.sub("", block.title or "")
+    if block.number:
+        title = title.replace(_SPACE.sub("", block.number), "", 1)
+    title = re.sub(r"^(?:续?表|附表)[一二三四五六七八九十\d.\-－]*[：:、.]?", "", title)
+    title = R.caption_strip.sub("", title)
+    if not title or not R.comp_suffix_rx.search(title[-4:]):
+        return None
+    return make_competition(title, R)
+
+
+def _starts_item(text: str, R: AwardRules) -> bool:
+    return any(rx.match(text) for rx in R.enum_top + R.enum_sub)
