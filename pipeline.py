@@ -484,9 +484,13 @@ class _Worker:
         self.proc.start()
         child.close()
         self.ready = False
-        self.job = None        # (task, context) being worked on
-        self.started = 0.0
+        self.jobs: deque = deque()   # (task, context) sent, in order; the first is being worked on
+        self.started = 0.0           # when the first job started
         self.done = 0
+
+    @property
+    def job(self):
+        return self.jobs[0] if self.jobs else None
 
     def kill(self) -> None:
         try:
@@ -512,12 +516,17 @@ class WorkerPool:
     """Long-lived worker processes that parse and extract; the caller (the one
     writer) gets every result through ``on_result(task, context, outcome)``.
 
-    Each file runs under a watchdog: past ``timeout`` seconds its worker is
-    killed, the file gets a ``timeout:`` error and a fresh worker takes over.
-    Workers limit their own address space to ``memory_limit_mb``
+    Each worker holds its current file and the next one (so it never waits
+    for the writer).  Each file runs under a watchdog: past ``timeout``
+    seconds its worker is killed, the file gets a ``timeout:`` error, the
+    file queued behind it goes back to the queue and a fresh worker takes
+    over.  Workers limit their own address space to ``memory_limit_mb``
     (``RLIMIT_AS``); a MemoryError becomes a ``memory:`` error and the worker
     is replaced.  A worker that dies gives its file a ``crashed:`` error.
     With ``n == 0`` tasks run in this process (no limits)."""
+
+    #: files held by one worker: the one it reads and the next
+    PER_WORKER = 2
 
     def __init__(self, n: int, on_result, *, timeout: float = FILE_TIMEOUT,
                  memory_limit_mb: int | None = MEMORY_LIMIT_MB, max_tasks: int = MAX_TASKS_PER_WORKER):
@@ -544,15 +553,15 @@ class WorkerPool:
             self.wait()
 
     def drain(self) -> None:
-        while self.queue or any(w.job for w in self.workers):
+        while self.queue or any(w.jobs for w in self.workers):
             self.wait()
 
     def close(self) -> None:
         for w in self.workers:
-            if w.job is None:
-                w.stop()
-            else:
+            if w.jobs:
                 w.kill()
+            else:
+                w.stop()
         self.workers.clear()
 
     def __enter__(self):
@@ -588,38 +597,57 @@ class WorkerPool:
         self.started += 1
 
     def _dispatch(self) -> None:
-        for w in self.workers:
-            if not self.queue:
-                return
-            if w.ready and w.job is None:
-                task, ctx = self.queue.popleft()
-                try:
-                    w.conn.send(task)
-                except (BrokenPipeError, OSError):
-                    self.queue.appendleft((task, ctx))
-                    continue  # the dead worker is noticed by _wait
-                w.job, w.started = (task, ctx), time.monotonic()
+        for depth in range(1, self.PER_WORKER + 1):
+            for w in self.workers:
+                if not self.queue:
+                    return
+                if w.ready and len(w.jobs) < depth and w.done + len(w.jobs) < self.max_tasks:
+                    task, ctx = self.queue.popleft()
+                    try:
+                        w.conn.send(task)
+                    except (BrokenPipeError, OSError):
+                        self.queue.appendleft((task, ctx))
+                        continue  # the dead worker is noticed by wait()
+                    if not w.jobs:
+                        w.started = time.monotonic()
+                    w.jobs.append((task, ctx))
         starting = sum(1 for w in self.workers if not w.ready)
         while len(self.workers) < self.n and starting < len(self.queue):
             self._spawn()
             starting += 1
 
     def _finish(self, w: _Worker, out: Outcome) -> None:
-        task, ctx = w.job
-        w.job = None
+        task, ctx = w.jobs.popleft()
         w.done += 1
+        # the next file (already in the worker's pipe) started when this one ended
+        w.started = time.monotonic()
         self.on_result(task, ctx, out)
 
-    def _failed(self, w: _Worker, error: str) -> None:
-        task, _ = w.job
-        self._finish(w, Outcome(path=task.display, sha256=task.sha256, size=task.size, mtime=task.mtime,
-                                document_id=task.document_id, status="failed", error=error,
-                                seconds=time.monotonic() - w.started))
-
-    def _retire(self, w: _Worker, *, kill: bool = False) -> None:
+    def _abandon(self, w: _Worker, error: str) -> None:
+        """The worker is gone: its current file fails with ``error``; the files
+        queued behind it go back to the front of the queue."""
         if w in self.workers:
             self.workers.remove(w)
-        w.kill() if kill else w.stop()
+        w.kill()
+        if not w.jobs:
+            return
+        (task, ctx), rest = w.jobs[0], list(w.jobs)[1:]
+        w.jobs.clear()
+        self.queue.extendleft(reversed(rest))
+        self.on_result(task, ctx, Outcome(path=task.display, sha256=task.sha256, size=task.size, mtime=task.mtime,
+                                          document_id=task.document_id, status="failed", error=error,
+                                          seconds=time.monotonic() - w.started))
+
+    def _retire(self, w: _Worker) -> None:
+        """Stop a worker that has no more work (recycled); anything queued on it goes back."""
+        if w in self.workers:
+            self.workers.remove(w)
+        if w.jobs:
+            self.queue.extendleft(reversed(list(w.jobs)))
+            w.jobs.clear()
+            w.kill()
+        else:
+            w.stop()
 
     def _read(self, w: _Worker) -> bool:
         """Read everything a worker sent; False when its end of the pipe is closed."""
@@ -629,7 +657,7 @@ class WorkerPool:
                 if kind == "ready":
                     w.ready = True
                     self.early_deaths = 0
-                elif w.job is not None:
+                elif w.jobs:
                     self._finish(w, payload)
                     if payload.recycle or w.done >= self.max_tasks:
                         self._retire(w)
@@ -644,7 +672,7 @@ class WorkerPool:
         self._dispatch()
         if not self.workers:
             return
-        busy = [w for w in self.workers if w.job]
+        busy = [w for w in self.workers if w.jobs]
         timeout = None
         if busy:
             timeout = max(0.0, min(w.started + self.timeout for w in busy) - time.monotonic()) + 0.01
@@ -663,19 +691,18 @@ class WorkerPool:
                 continue
             w.proc.join(1)
             code = w.proc.exitcode
-            self._retire(w, kill=True)
-            if w.job is not None:
-                self._failed(w, _crash_error(code))
-            elif not w.ready:
+            was_ready = w.ready
+            self._abandon(w, _crash_error(code))
+            if not was_ready:
                 self.early_deaths += 1
                 if self.early_deaths > 3:
                     raise RuntimeError(f"工作进程无法启动 / worker processes cannot start (exit code {code}); "
                                        "try --workers 0")
         now = time.monotonic()
         for w in list(self.workers):
-            if w.job is not None and now - w.started > self.timeout:
-                self._retire(w, kill=True)  # a hung parser cannot be interrupted otherwise
-                self._failed(w, _timeout_error(self.timeout))
+            if w.jobs and now - w.started > self.timeout:
+                # a hung parser cannot be interrupted otherwise: stop the whole worker
+                self._abandon(w, _timeout_error(self.timeout))
         self._dispatch()
 
 

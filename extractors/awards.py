@@ -49,7 +49,7 @@ from rules import RULES_DIR
 from .facts import Award, Provenance
 from .rules import RuleFileError, file_digest, load_yaml
 
-__all__ = ["extract_awards", "load_award_rules", "AwardRules", "DEFAULT_AWARDS_PATH", "is_person_name"]
+__all__ = ["extract_awards", "load_award_rules", "AwardRules", "DEFAULT_AWARDS_PATH"]
 
 DEFAULT_AWARDS_PATH = RULES_DIR / "awards.yaml"
 
@@ -80,7 +80,6 @@ class AwardRules:
     not_prizes: set[str]
     rank_prizes: set[str]
     count_after: re.Pattern
-    count_words: tuple[str, ...]
     level_words: list[tuple[str, str]]          # (word, level)
     level_rx: re.Pattern                        # every level word with its context checks
     level_places: list[tuple[str, str]]
@@ -126,6 +125,8 @@ class AwardRules:
     followers: tuple[str, ...]
     subject_tails: tuple[str, ...]
     joiners: tuple[str, ...]
+    follower_rx: re.Pattern = re.compile("(?!)")
+    subject_tail_rx: re.Pattern = re.compile("(?!)")
     table: dict = field(default_factory=dict)
     name_sep_rx: re.Pattern = re.compile(r"[、，,；;/\s]+")
     caption_strip: re.Pattern = re.compile(r"(?:获奖)?(?:情况|名单|一览表?|统计表?)+$")
@@ -251,7 +252,6 @@ def load_award_rules(path: str | None = None) -> AwardRules:
     not_prizes = set(_words(data, "not_prizes", p))
     rank_prizes = set(_words(data, "rank_prizes", p))
     count_after = _rx(_need(data, "count_after_prize", p, str), p, None, "count_after_prize")
-    count_words = _words(data, "count_words", p)
 
     # levels
     level_words: list[tuple[str, str]] = []
@@ -333,7 +333,7 @@ def load_award_rules(path: str | None = None) -> AwardRules:
         path=p, label=f"awards.yaml@{file_digest(p)}",
         prize_role=prize_role,
         prize_rx=re.compile(f"(?P<plevel>(?:{level_alt})级?)?(?P<prize>{'|'.join(prize_alts)})"),
-        not_prizes=not_prizes, rank_prizes=rank_prizes, count_after=count_after, count_words=count_words,
+        not_prizes=not_prizes, rank_prizes=rank_prizes, count_after=count_after,
         level_words=level_words, level_rx=level_rx, level_places=level_places,
         role_words=role_words, team_comp_words=_words(data, "team_competition_words", p),
         teacher_comp_words=_words(data, "teacher_competition_words", p), default_role=default_role,
@@ -358,6 +358,12 @@ def load_award_rules(path: str | None = None) -> AwardRules:
         not_name_words=_words(names, "not_name_words", p), leading=_words(names, "leading", p),
         followers=_words(names, "followers", p), subject_tails=_words(names, "subject_tails", p),
         joiners=_words(names, "joiners", p),
+        follower_rx=re.compile("|".join([_lit(_words(names, "followers", p))] + [
+            f"(?:{_rx(x, p, names.get('__line__'), 'names.follower_patterns').pattern})"
+            for x in names.get("follower_patterns") or []])),
+        subject_tail_rx=re.compile("(?:" + "|".join([_lit(_words(names, "subject_tails", p))] + [
+            f"(?:{_rx(x, p, names.get('__line__'), 'names.subject_tail_patterns').pattern})"
+            for x in names.get("subject_tail_patterns") or []]) + ")+"),
         table=tbl, name_sep_rx=_rx(str(tbl.get("name_separators") or r"[、，,；;/\s]+"), p, tbl.get("__line__"),
                                    "table.name_separators"),
         instructor_rows=bool(tbl.get("instructor_rows", True)),
@@ -365,10 +371,6 @@ def load_award_rules(path: str | None = None) -> AwardRules:
                           "table.caption_strip"),
         prize_aliases={k: v for k, v in (tbl.get("prize_aliases") or {}).items() if k != "__line__"},
     )
-
-
-def is_person_name(s: str, rules: AwardRules | None = None) -> bool:
-    return (rules or load_award_rules()).is_name(s)
 
 
 # ---------------------------------------------------------------- competitions
@@ -491,7 +493,6 @@ class Person:
 class NameGroup:
     persons: list[Person]
     subject_ok: bool          # nothing but fillers after the names
-    team: bool = False
 
 
 @dataclass
@@ -521,7 +522,6 @@ class _Compact:
         self.s = "".join(chars)
         self.idx = idx
         self.base = base
-        self.raw_len = len(text)
 
     def orig(self, i: int) -> int:
         if not self.idx:
@@ -636,23 +636,19 @@ class _Paragraph:
     def parse_names(self, tok: Tok) -> NameGroup | None:
         R = self.R
         g = tok.text
-        lead = 0
+        lead = len(g) - len(g.lstrip("、和与及"))
         for w in sorted(R.leading, key=len, reverse=True):
-            if g.startswith(w) and len(g) > len(w):
-                lead = len(w)
+            if g.startswith(w, lead) and len(g) > lead + len(w):
+                lead += len(w)
                 break
         body = g[lead:]
         cuts = {len(body)}
-        for w in R.followers:
-            for m in re.finditer(re.escape(w), body):
-                if m.start() >= R.plain_min:
-                    cuts.add(m.start())
+        cuts.update(k for k in range(R.plain_min, len(body)) if R.follower_rx.match(body, k))
         for p in sorted(cuts, reverse=True):
             persons = self._split_list(body[:p], tok.start + lead)
             if persons:
                 tail = body[p:]
-                ok = tail == "" or bool(re.fullmatch(f"(?:{_lit(R.subject_tails)})+", tail))
-                return NameGroup(persons, ok)
+                return NameGroup(persons, tail == "" or bool(R.subject_tail_rx.fullmatch(tail)))
         return None
 
     def _split_list(self, text: str, base: int) -> list[Person] | None:
@@ -682,7 +678,8 @@ class _Paragraph:
         """A plain name that runs into a following word (胡敏组成的团队)."""
         if any(d in name for d in self.R.dots):
             return False
-        return any(len(w) > 1 and w in name[1:] for w in self.R.followers)
+        rest = name[1:]
+        return any((m := self.R.follower_rx.match(rest, k)) and m.end() - k > 1 for k in range(len(rest)))
 
     def _is_filler(self, text: str) -> bool:
         return bool(self.R.filler_rx.fullmatch(text))
@@ -753,7 +750,7 @@ class _Paragraph:
                     ev = toks[j].text
                     # the event is what follows a trigger or verb in the gap (参加汽车维修赛项)
                     ev = re.sub(f"^.*(?:{_lit(R.event_cut_after)})", "", ev)
-                    ev = ev.strip("的")
+                    ev = ev.strip("的“”\"'《》「」")
                     if 2 <= len(ev) <= R.event_max and re.fullmatch(f"[{HAN}A-Za-z0-9（）()“”\"·+＋-]+", ev):
                         if verb is not None:
                             verb["event"] = ev
@@ -912,8 +909,7 @@ def _role_from_text(text: str, R: AwardRules) -> str | None:
 @dataclass
 class _Row:
     award: Award
-    role_src: str             # team / prize / explicit / competition / default
-    order: int
+    role_src: str             # team / prize / explicit / hint / competition / default / memory
 
 
 _ROLE_RANK = {"team": 5, "prize": 4, "explicit": 3, "memory": 2, "competition": 1, "default": 0, "": 0}
@@ -945,7 +941,7 @@ def _sentence_year(text: str) -> int | None:
 
 
 def _paragraph_rows(doc: Document, block: Block, R: AwardRules, report_year: int | None,
-                    carried: Competition | None, order0: int) -> tuple[list[_Row], Competition | None]:
+                    carried: Competition | None) -> tuple[list[_Row], Competition | None]:
     cp = _Compact(block.text, block.span[0])
     s = cp.s
     para = _Paragraph(s, R, carried)
@@ -970,7 +966,7 @@ def _paragraph_rows(doc: Document, block: Block, R: AwardRules, report_year: int
         prov = Provenance(page=doc.page_at(start), section=" > ".join(doc.section_path_at(start)),
                           sentence=doc.text[sent_a:sent_b], start=start, end=end, rule=h.rule, source="text")
         rows.append(_Row(Award(competition=comp.name if comp else "", level=level, event=event, prize=h.prize,
-                               person=h.person.name, role=role, year=year, prov=prov), src, order0 + len(rows)))
+                               person=h.person.name, role=role, year=year, prov=prov), src))
     # a lead-in that names a competition and ends with a colon carries it to
     # the enumerated items that follow as their own paragraphs
     carry = None
@@ -982,7 +978,7 @@ def _paragraph_rows(doc: Document, block: Block, R: AwardRules, report_year: int
 
 
 def _table_rows(doc: Document, block: Block, header: tuple[int, dict[str, list[int]], list[str]],
-                R: AwardRules, report_year: int | None, context: Competition | None, order0: int) -> list[_Row]:
+                R: AwardRules, report_year: int | None, context: Competition | None) -> list[_Row]:
     hr, cols, labels = header
     grid = block.filled_grid()
     rows: list[_Row] = []
@@ -1072,7 +1068,7 @@ def _table_rows(doc: Document, block: Block, header: tuple[int, dict[str, list[i
                                       source="table", table=block.order, row=r, col=c)
                     rows.append(_Row(Award(competition=comp.name if comp else "", level=level, event=event,
                                            prize=prize, person=R.norm_name(nm), role=role, year=year, prov=prov),
-                                     rsrc, order0 + len(rows)))
+                                     rsrc))
     return rows
 
 
@@ -1128,6 +1124,7 @@ def extract_awards(doc: Document, report_year: int | None, rules: AwardRules | N
     carried: Competition | None = None
     last_table: tuple[int, dict[str, list[int]], list[str]] | None = None
     last_table_cols = 0
+    last_context: Competition | None = None
     for b in doc.blocks:
         if b.kind == PARAGRAPH:
             text = _SPACE.sub("", b.text)
@@ -1139,7 +1136,7 @@ def extract_awards(doc: Document, report_year: int | None, rules: AwardRules | N
                 carried = None
             carry = None
             if R.prize_rx.search(text):
-                new, carry = _paragraph_rows(doc, b, R, report_year, carried, len(rows))
+                new, carry = _paragraph_rows(doc, b, R, report_year, carried)
                 rows.extend(new)
             elif text.endswith(("：", ":")):
                 comps = _Paragraph(text, R)._comps()
@@ -1149,14 +1146,15 @@ def extract_awards(doc: Document, report_year: int | None, rules: AwardRules | N
             continue
         if b.kind == TABLE:
             header = _header_map(b.grid(), R)
+            context = None
             if header is None and last_table is not None and b.n_cols == last_table_cols:
                 header = (-1, last_table[1], last_table[2])      # a table continued on the next page
+                context = last_context
             if header is not None:
-                context = None
-                if "competition" not in header[1]:
+                if context is None and "competition" not in header[1]:
                     context = _caption_competition(b, R) or carried
-                rows.extend(_table_rows(doc, b, header, R, report_year, context, len(rows)))
-                last_table, last_table_cols = header, b.n_cols
+                rows.extend(_table_rows(doc, b, header, R, report_year, context))
+                last_table, last_table_cols, last_context = header, b.n_cols, context
             else:
                 last_table = None
             continue

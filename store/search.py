@@ -165,9 +165,14 @@ def fts_query(query: str, *, words_only: bool = False) -> str:
 
 
 def highlight_pattern(query: str) -> re.Pattern | None:
-    """A regex for any query term, allowing whitespace between characters (PDF
-    text keeps spurious spaces)."""
-    alts = [r"\s*".join(re.escape(ch) for ch in t) for t in _terms(query)]
+    """A regex for any query term with the index's own leniency: spaces and
+    punctuation between characters are skipped (PDF text keeps spurious
+    spaces; “1+X”证书 matches 1+X证书)."""
+    alts = []
+    for t in _terms(query):
+        chars = [ch for ch in t if ch.isalnum()]
+        if chars:
+            alts.append(r"[\W_]*".join(re.escape(ch) for ch in chars))
     return re.compile("|".join(sorted(alts, key=len, reverse=True)), re.I) if alts else None
 
 

@@ -64,6 +64,9 @@ def test_canned_queries(served):
     assert a["就业率(%)"] == pytest.approx(expected["metrics"]["employment_rate"])
     r = _get(ds, f"/{name}/缺失附表的学校")
     assert r.status_code == 200
+    rows = _get(ds, f"/{name}/缺失附表的学校.json?_shape=array").json()
+    flagged = _get(ds, f"/{name}/school_flags.json?kind=missing_table&_shape=array").json()
+    assert {r["学校"] for r in rows} == {f["school"] for f in flagged}   # whatever the review found
     rows = _get(ds, f"/{name}/同比变化.json?metric=enrolment_new&year=2023&_shape=array").json()
     b = next(r for r in rows if r["学校"] == "楚州工程职业技术学院")
     assert (b["上年"], b["本年"]) == (4106, 4312) and b["变化"] == 206

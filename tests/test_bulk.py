@@ -1,0 +1,444 @@
+"""Bulk ingest (issue #5): archives, dedupe, incremental re-runs, worker
+processes, error isolation, crash safety and the run lock — on real files."""
+from __future__ import annotations
+
+import io
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import ingest.archive as archive
+import pipeline
+from ingest.legacy import find_soffice
+
+from conftest import CORPUS, ROOT
+
+BAD = ROOT / "tests" / "fixtures" / "bad"
+REPORTS = CORPUS / "reports"
+TXT = REPORTS / "E_zhongzhi_2023_gb18030.txt"
+DOCX = REPORTS / "A_zhongzhi_2023.docx"
+PDF = REPORTS / "D_gaozhi_2024_reportlab.pdf"
+
+GBK_NAMES = ["果园县职业技术学校2023年质量年度报告.txt", "滹阳县职教中心/2023年度质量报告.docx"]
+
+
+# ---------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------
+def variant(src: Path, i: int) -> bytes:
+    """``src`` with a small unique change, so that copies are not duplicates."""
+    data = src.read_bytes()
+    if src.suffix == ".pdf":
+        return data + f"\n% copy {i}\n".encode()
+    if src.suffix == ".docx":
+        buf = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                zout.writestr(info, zin.read(info))
+            zout.comment = f"copy {i}".encode()
+        return buf.getvalue()
+    return data + f"\n（副本 {i}）\n".encode("gb18030")
+
+
+def write_zip(path: Path, members: dict, *, raw_names: bool = False) -> Path:
+    """A ZIP of ``{name: bytes}``.  With ``raw_names`` the names are given as
+    bytes and written without the UTF-8 flag, as Chinese Windows writes GBK."""
+    orig = zipfile.ZipInfo._encodeFilenameFlags
+    if raw_names:
+        zipfile.ZipInfo._encodeFilenameFlags = lambda self: (self.filename.encode("cp437"), self.flag_bits)
+    try:
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, data in members.items():
+                if raw_names:
+                    name = name.decode("cp437")
+                info = zipfile.ZipInfo(name, date_time=(2024, 1, 15, 9, 30, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, data)
+    finally:
+        zipfile.ZipInfo._encodeFilenameFlags = orig
+    return path
+
+
+def db_rows(db: Path, sql: str) -> list[tuple]:
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def dump(db: Path) -> dict:
+    """The database content that must not depend on workers or interruptions
+    (timestamps left out)."""
+    return {
+        "documents": db_rows(db, "select id, path, sha256, format, pages, chars, school, year, level, region, "
+                                 "title, status, error, parser, size from documents order by id"),
+        "paths": db_rows(db, "select path, document_id, sha256, size, mtime from document_paths order by path"),
+        "sections": db_rows(db, 'select document_id, "order", level, number, title, page, text from sections '
+                                'order by document_id, "order"'),
+        "tables": db_rows(db, 'select document_id, "order", title, cells from tables order by 1, 2'),
+        "metrics": db_rows(db, "select document_id, metric, value, unit, year, page, source, start from metrics "
+                               "order by document_id, metric, start, value"),
+        "flags": db_rows(db, "select document_id, kind, metric, message from flags order by 1, 2, 3, 4"),
+    }
+
+
+def bad_files(folder: Path) -> dict[str, str | None]:
+    """The bad fixtures (generated here when tests/fixtures/bad lacks them),
+    with the error code each must get (None: stored with status needs_ocr)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    want = {"empty.pdf": "empty", "truncated.pdf": "truncated", "encrypted.pdf": "encrypted",
+            "pdf_named.docx": "wrong_extension", "notaword.docx": "wrong_extension", "scanned.pdf": None}
+    for name in want:
+        src = BAD / name
+        if src.exists():
+            (folder / name).write_bytes(src.read_bytes())
+    made = {
+        "empty.pdf": lambda: b"",
+        "truncated.pdf": lambda: PDF.read_bytes()[: PDF.stat().st_size * 4 // 10],
+        "pdf_named.docx": lambda: PDF.read_bytes(),
+        "notaword.docx": lambda: "这不是 Word 文件。\n".encode("utf-8"),
+    }
+    for name, fn in made.items():
+        if not (folder / name).exists():
+            (folder / name).write_bytes(fn())
+    return {n: code for n, code in want.items() if (folder / n).exists()}
+
+
+# ---------------------------------------------------------------------------
+# archives
+# ---------------------------------------------------------------------------
+def test_gbk_member_names_are_decoded(tmp_path):
+    z = write_zip(tmp_path / "gbk.zip", {GBK_NAMES[0].encode("gbk"): TXT.read_bytes(),
+                                         GBK_NAMES[1].encode("gbk"): DOCX.read_bytes()}, raw_names=True)
+    with zipfile.ZipFile(z) as zf:
+        assert all(not (i.flag_bits & 0x800) for i in zf.infolist())  # really written the Windows way
+    db = tmp_path / "n.db"
+    s = pipeline.ingest_paths([z], db, workers=0)
+    assert sorted(s.ingested) == sorted(f"{z}!/{n}" for n in GBK_NAMES)
+    paths = [p for (p,) in db_rows(db, "select path from document_paths order by path")]
+    assert paths == sorted(f"{z}!/{n}" for n in GBK_NAMES)
+    schools = {r[0] for r in db_rows(db, "select school from documents")}
+    assert "塔城地区乌苏职业技术学校" in schools or any("学校" in (x or "") for x in schools)
+
+
+@pytest.mark.skipif(not (BAD / "gbk_names.zip").exists(), reason="fixture not generated")
+def test_gbk_fixture_zip(tmp_path):
+    z = BAD / "gbk_names.zip"
+    s = pipeline.ingest_paths([z], tmp_path / "n.db", workers=0)
+    names = sorted(s.ingested + [p for p, _ in s.duplicates])
+    assert names == sorted(f"{z}!/{n}" for n in GBK_NAMES)
+
+
+def test_utf8_names_and_unsafe_names_stay_inside(tmp_path):
+    z = write_zip(tmp_path / "u.zip", {"../../escape.txt": TXT.read_bytes(),
+                                       "/abs/报告.docx": DOCX.read_bytes(),
+                                       "docs/readme.md": b"not a report"})
+    outside = tmp_path.parent / "escape.txt"
+    s = pipeline.ingest_paths([z], tmp_path / "n.db", workers=0)
+    assert sorted(s.ingested) == [f"{z}!/abs/报告.docx", f"{z}!/escape.txt"]
+    assert not outside.exists() and not Path("/abs").exists()
+
+
+def test_zip_bombs_are_refused_and_the_rest_stored(tmp_path, monkeypatch):
+    zeros = b"\0" * (8 << 20)        # 8 MB of zeros: ≈ 1,000:1
+    z = write_zip(tmp_path / "bomb.zip", {"bomb.txt": zeros, "ok.txt": TXT.read_bytes()})
+    s = pipeline.ingest_paths([z], tmp_path / "n.db", workers=0)
+    assert s.ingested == [f"{z}!/ok.txt"]
+    (path, err), = s.failed
+    assert path == f"{z}!/bomb.txt" and err.startswith("zip_bomb:") and "ratio" in err
+    # the size limit, and the total of an archive
+    monkeypatch.setattr(archive, "MAX_MEMBER_BYTES", 100_000)
+    z2 = write_zip(tmp_path / "big.zip", {"big.docx": DOCX.read_bytes() + b"\0" * 200_000,
+                                          "small.txt": TXT.read_bytes()})
+    s = pipeline.ingest_paths([z2], tmp_path / "n2.db", workers=0)
+    assert s.ingested == [f"{z2}!/small.txt"] and s.failed[0][1].startswith("zip_bomb:")
+    monkeypatch.setattr(archive, "MAX_ARCHIVE_BYTES", 10_000)
+    s = pipeline.ingest_paths([z2], tmp_path / "n3.db", workers=0)
+    assert s.failed == [(str(z2), s.failed[0][1])] and "in total" in s.failed[0][1]
+
+
+def test_nested_zip_one_level(tmp_path):
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.writestr("内层/report.docx", DOCX.read_bytes())
+        deeper = io.BytesIO()
+        with zipfile.ZipFile(deeper, "w") as z3:
+            z3.writestr("x.txt", TXT.read_bytes())
+        zf.writestr("deeper.zip", deeper.getvalue())
+    z = write_zip(tmp_path / "outer.zip", {"a/inner.zip": inner.getvalue(), "b.pdf": PDF.read_bytes(),
+                                           "broken.zip": b"PK\x03\x04 broken"})
+    s = pipeline.ingest_paths([tmp_path], tmp_path / "n.db", workers=0)   # a zip inside a folder
+    assert sorted(s.ingested) == sorted([f"{z}!/a/inner.zip!/内层/report.docx", f"{z}!/b.pdf"])
+    errors = dict(s.failed)
+    assert errors[f"{z}!/a/inner.zip!/deeper.zip"].startswith("unsupported:")
+    assert errors[f"{z}!/broken.zip"].startswith("truncated:")
+
+
+def test_broken_zip_gets_an_error(tmp_path):
+    z = tmp_path / "broken.zip"
+    z.write_bytes(TXT.read_bytes()[:100])
+    good = tmp_path / "good.txt"
+    good.write_bytes(TXT.read_bytes())
+    s = pipeline.ingest_paths([tmp_path], tmp_path / "n.db", workers=0)
+    assert s.ingested == [str(good)]
+    assert s.failed[0][0] == str(z) and s.failed[0][1].startswith("truncated:")
+
+
+# ---------------------------------------------------------------------------
+# dedupe and incremental runs
+# ---------------------------------------------------------------------------
+def test_duplicates_stored_once_every_path_remembered(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.docx").write_bytes(DOCX.read_bytes())
+    (d / "b 副本.docx").write_bytes(DOCX.read_bytes())
+    write_zip(d / "z.zip", {"c.docx": DOCX.read_bytes()})
+    db = tmp_path / "n.db"
+    s = pipeline.ingest_paths([d], db, workers=2)
+    assert s.parsed == 1 and len(s.ingested) == 1 and len(s.duplicates) == 2
+    assert db_rows(db, "select count(*) from documents") == [(1,)]
+    assert db_rows(db, "select count(distinct document_id), count(*) from document_paths") == [(1, 3)]
+    metrics = db_rows(db, "select count(*) from metrics")[0][0]
+    assert metrics > 0
+
+
+def test_rerun_reads_nothing_and_changes_replace_rows(tmp_path, monkeypatch):
+    d = tmp_path / "in"
+    d.mkdir()
+    for i, src in enumerate([TXT, DOCX, PDF]):
+        (d / f"{i}{src.suffix}").write_bytes(src.read_bytes())
+    write_zip(d / "z.zip", {"m.txt": variant(TXT, 1), "n.pdf": variant(PDF, 2)})
+    db = tmp_path / "n.db"
+    first = pipeline.ingest_paths([d], db, workers=0)
+    assert len(first.ingested) == 5
+    before = dump(db)
+
+    # an unchanged re-run: no parsing, no hashing, the zip not even opened
+    def boom(*a, **k):
+        raise AssertionError("must not be called on an unchanged re-run")
+    monkeypatch.setattr(pipeline, "parse", boom)
+    monkeypatch.setattr(pipeline, "sha256_file", boom)
+    monkeypatch.setattr(archive, "open_archive", boom)
+    s = pipeline.ingest_paths([d], db, workers=0)
+    assert (s.parsed, len(s.unchanged), s.failed) == (0, 5, [])
+    assert dump(db) == before
+    monkeypatch.undo()
+
+    # touched (same bytes, new mtime): hashed once, not parsed; then skipped without hashing
+    os.utime(d / "0.txt", (time.time() + 10, time.time() + 10))
+    s = pipeline.ingest_paths([d], db, workers=0)
+    assert s.parsed == 0 and str(d / "0.txt") in s.unchanged
+    monkeypatch.setattr(pipeline, "sha256_file", boom)
+    assert pipeline.ingest_paths([d], db, workers=0).parsed == 0
+    monkeypatch.undo()
+
+    # a changed file replaces its rows (same document id, no duplicates)
+    doc_id = db_rows(db, f"select document_id from document_paths where path = '{d / '0.txt'}'")[0][0]
+    n_sections = db_rows(db, f"select count(*) from sections where document_id = {doc_id}")[0][0]
+    (d / "0.txt").write_bytes(TXT.read_bytes() + "\n补充说明。\n".encode("gb18030"))
+    s = pipeline.ingest_paths([d], db, workers=0)
+    assert s.parsed == 1 and s.ingested == [str(d / "0.txt")]
+    assert db_rows(db, f"select document_id from document_paths where path = '{d / '0.txt'}'")[0][0] == doc_id
+    assert db_rows(db, f"select count(*) from sections where document_id = {doc_id}")[0][0] == n_sections
+    assert db_rows(db, "select count(*) from documents")[0][0] == 5
+
+    # a changed zip: only the new member is extracted; the others are skipped by size and CRC
+    write_zip(d / "z.zip", {"m.txt": variant(TXT, 1), "n.pdf": variant(PDF, 2), "o.docx": variant(DOCX, 3)})
+    extracted = []
+    real = archive.extract_member
+    monkeypatch.setattr(archive, "extract_member", lambda zf, m, *a, **k: extracted.append(m.name) or real(zf, m, *a, **k))
+    s = pipeline.ingest_paths([d], db, workers=0)
+    assert extracted == ["o.docx"] and s.ingested == [f"{d / 'z.zip'}!/o.docx"] and len(s.unchanged) == 5
+
+
+def test_reextract_uses_stored_models(tmp_path, monkeypatch):
+    db = tmp_path / "n.db"
+    pipeline.ingest_paths([TXT, DOCX], db, workers=0)
+    before = dump(db)["metrics"]
+    con = sqlite3.connect(db)
+    con.execute("delete from metrics")
+    con.execute("update documents set school = null")
+    con.commit()
+    con.close()
+
+    def boom(*a, **k):
+        raise AssertionError("re-extraction must not re-parse")
+    monkeypatch.setattr(pipeline, "parse", boom)
+    r = CliRunner().invoke(pipeline.cli, ["ingest", "--reextract", "--db", str(db), "--workers", "0"])
+    assert r.exit_code == 0, r.output
+    assert "重新抽取 re-extracted: 2" in r.output
+    assert dump(db)["metrics"] == before
+    assert db_rows(db, "select count(*) from documents where school is not null") == [(2,)]
+
+
+# ---------------------------------------------------------------------------
+# errors: each bad file its error, the batch goes on
+# ---------------------------------------------------------------------------
+def test_each_bad_file_gets_its_error_and_good_files_are_stored(tmp_path):
+    d = tmp_path / "in"
+    want = bad_files(d / "bad")
+    (d / "good.docx").write_bytes(DOCX.read_bytes())
+    (d / "good.pdf").write_bytes(PDF.read_bytes())
+    db = tmp_path / "n.db"
+    s = pipeline.ingest_paths([d], db, workers=2)
+    assert sorted(s.ingested) == [str(d / "good.docx"), str(d / "good.pdf")]
+    rows = {Path(p).name: (st, (e or "").split(":")[0] or None)
+            for p, st, e in db_rows(db, "select path, status, error from documents")}
+    for name, code in want.items():
+        if code is None:
+            assert rows[name] == ("needs_ocr", None), name
+        else:
+            assert rows[name] == ("failed", code), (name, rows[name])
+    assert len(s.failed) == sum(1 for c in want.values() if c)
+    assert db_rows(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+legacy_doc = pytest.mark.skipif(not (BAD / "legacy.doc").exists(), reason="legacy.doc fixture not generated")
+
+
+@legacy_doc
+@pytest.mark.skipif(find_soffice() is None, reason="LibreOffice (soffice) not installed")
+def test_legacy_doc_is_converted_with_libreoffice(tmp_path):
+    db = tmp_path / "n.db"
+    s = pipeline.ingest_paths([BAD / "legacy.doc"], db, workers=1)
+    assert s.ingested == [str(BAD / "legacy.doc")], s.failed
+    (fmt, parser, pages), = db_rows(db, "select format, parser, pages from documents")
+    assert fmt == "doc" and parser.startswith("libreoffice+") and pages > 1
+    assert db_rows(db, "select count(*) from sections")[0][0] > 5
+
+
+@legacy_doc
+def test_legacy_doc_without_libreoffice_says_to_install_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))   # no soffice, no libreoffice
+    monkeypatch.delenv("NIANBAO_SOFFICE", raising=False)
+    s = pipeline.ingest_paths([BAD / "legacy.doc", TXT], tmp_path / "n.db", workers=0)
+    assert s.ingested == [str(TXT)]
+    (path, err), = s.failed
+    assert err.startswith("legacy_format:") and "LibreOffice" in err and "install" in err
+
+
+def test_hang_memory_and_crash_are_isolated(tmp_path, monkeypatch):
+    d = tmp_path / "in"
+    d.mkdir()
+    for name in ("hang_me", "crash_me", "eat_memory"):
+        (d / f"{name}.txt").write_bytes(variant(TXT, hash(name) % 1000))
+    (d / "good.docx").write_bytes(DOCX.read_bytes())
+    (d / "good.pdf").write_bytes(PDF.read_bytes())
+    db = tmp_path / "n.db"
+    errors = {}
+    for fault in ("hang:hang_me", "crash:crash_me", "memory:eat_memory"):
+        monkeypatch.setenv("NIANBAO_TEST_FAULT", fault)
+        s = pipeline.ingest_paths([d], db, workers=2, timeout=3, memory_limit_mb=1500, retry_failed=True)
+        errors.update({Path(p).stem: e for p, e in s.failed})
+    assert errors["hang_me"].startswith("timeout:")
+    assert errors["crash_me"].startswith("crashed:")
+    assert errors["eat_memory"].startswith("memory:") and "1500 MB" in errors["eat_memory"]
+    ok = {Path(p).name for (p,) in db_rows(db, "select path from documents where status = 'ok'")}
+    assert {"good.docx", "good.pdf"} <= ok
+    assert db_rows(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+# ---------------------------------------------------------------------------
+# parallel, crash-safe, one run at a time
+# ---------------------------------------------------------------------------
+def _batch(folder: Path, n: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    srcs = [p for p in sorted(REPORTS.glob("*")) if p.suffix in (".pdf", ".docx", ".txt")]
+    for i in range(n):
+        src = srcs[i % len(srcs)]
+        (folder / f"{i:03d}_{src.name}").write_bytes(variant(src, i))
+    return folder
+
+
+def test_workers_give_the_same_database(tmp_path):
+    d = _batch(tmp_path / "in", 14)
+    bad_files(d / "bad")
+    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    s1 = pipeline.ingest_paths([d], one, workers=1)
+    s2 = pipeline.ingest_paths([d], two, workers=2)
+    assert (len(s1.ingested), len(s1.failed)) == (len(s2.ingested), len(s2.failed))
+    assert s2.workers == 2
+    assert dump(one) == dump(two)
+
+
+def test_killed_run_leaves_a_consistent_database_and_the_next_run_completes(tmp_path):
+    d = _batch(tmp_path / "in", 40)
+    db = tmp_path / "killed.db"
+    proc = subprocess.Popen([sys.executable, str(ROOT / "pipeline.py"), "ingest", str(d), "--db", str(db),
+                             "--workers", "2"], cwd=tmp_path, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    stored = 0
+    while time.time() < deadline and proc.poll() is None:
+        try:
+            stored = db_rows(db, "select count(*) from documents")[0][0]
+        except sqlite3.Error:
+            stored = 0
+        if stored >= 3:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert db_rows(db, "PRAGMA integrity_check") == [("ok",)]
+    partial = db_rows(db, "select count(*) from documents")[0][0]
+    assert 3 <= partial < 40
+    # every stored document is whole: its model, pages and sections are there
+    assert db_rows(db, "select count(*) from documents d where status = 'ok' and not exists "
+                       "(select 1 from document_models m where m.document_id = d.id)") == [(0,)]
+    s = pipeline.ingest_paths([d], db, workers=2)
+    assert len(s.unchanged) == partial and s.parsed == 40 - partial
+    full = tmp_path / "full.db"
+    pipeline.ingest_paths([d], full, workers=2)
+    assert dump(db) == dump(full)
+    assert db_rows(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_run_lock_refuses_or_waits(tmp_path):
+    db = tmp_path / "n.db"
+    with pipeline.run_lock(db):
+        r = CliRunner().invoke(pipeline.cli, ["ingest", str(TXT), "--db", str(db), "--workers", "0"])
+        assert r.exit_code != 0
+        assert "another ingest run holds this database" in r.output and f"pid {os.getpid()}" in r.output
+        assert "另一个入库任务正在使用该数据库" in r.output
+        with pytest.raises(pipeline.RunLocked):
+            pipeline.ingest_paths([TXT], db, workers=0)
+
+    held = threading.Event()
+
+    def hold():
+        with pipeline.run_lock(db):
+            held.set()
+            time.sleep(1.0)
+    t = threading.Thread(target=hold)
+    t.start()
+    held.wait(5)
+    t0 = time.monotonic()
+    s = pipeline.ingest_paths([TXT], db, workers=0, lock_wait=30)
+    t.join()
+    assert s.ingested == [str(TXT)] and time.monotonic() - t0 >= 0.5
+
+
+def test_plain_progress_lines_and_summary_in_a_pipe(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.txt").write_bytes(TXT.read_bytes())
+    (d / "b.txt").write_bytes(TXT.read_bytes())
+    (d / "empty.pdf").write_bytes(b"")
+    r = CliRunner().invoke(pipeline.cli, ["ingest", str(d), "--db", str(tmp_path / "n.db"), "--workers", "0"])
+    assert r.exit_code == 0, r.output
+    out = r.output
+    assert f"[1/3] 入库 ingested  {d / 'a.txt'}" in out
+    assert f"重复 duplicate  {d / 'b.txt'}" in out
+    assert "已入库 ingested: 1" in out and "重复 duplicates: 1" in out and "失败 failed: 1" in out
+    assert "有标记 flagged:" in out and "empty: 文件为空" in out
