@@ -309,20 +309,20 @@ class Task:
 def run_task(task: Task, fault: str | None = None) -> Outcome:
     """Do one task (in a worker, or in this process with ``workers=0``)."""
     c0 = time.process_time()
-    if fault:
-        _inject_fault(fault, task.display)
-    if task.model is not None:
-        out = _reextract_task(task)
-    else:
-        out = Outcome(path=task.display, sha256=task.sha256, size=task.size, mtime=task.mtime)
-        out = process_file(task.display, Path(task.path), out=out)
-        if out.doc is not None:
-            from store.db import pack_model
-            try:
+    try:
+        if fault:
+            _inject_fault(fault, task.display)
+        if task.model is not None:
+            out = _reextract_task(task)
+        else:
+            out = Outcome(path=task.display, sha256=task.sha256, size=task.size, mtime=task.mtime)
+            out = process_file(task.display, Path(task.path), out=out)
+            if out.doc is not None:
+                from store.db import pack_model
                 out.model = pack_model(out.doc)
-            except MemoryError:
-                out.doc = out.facts = None
-                out.error, out.status, out.recycle = _memory_error(), "failed", True
+    except MemoryError:   # anywhere in the task: the file fails, the worker is replaced
+        out = Outcome(path=task.display, sha256=task.sha256, size=task.size, mtime=task.mtime,
+                      document_id=task.document_id, status="failed", error=_memory_error(), recycle=True)
     out.cpu_seconds = time.process_time() - c0
     return out
 
@@ -346,10 +346,15 @@ def _reextract_task(task: Task) -> Outcome:
 
 
 def _inject_fault(fault: str, display: str) -> None:
-    """Testing hook (``NIANBAO_TEST_FAULT=hang:NAME|memory:NAME|crash:NAME``):
-    misbehave on files whose path contains NAME, to exercise the watchdog."""
-    kind, _, name = fault.partition(":")
-    if not name or name not in display:
+    """Testing hook: ``NIANBAO_TEST_FAULT=hang:NAME,memory:NAME,crash:NAME``
+    makes the worker misbehave on files whose name contains NAME, to
+    exercise the watchdog."""
+    base = display.replace("\\", "/").rsplit("/", 1)[-1]
+    for spec in fault.split(","):
+        kind, _, name = spec.partition(":")
+        if name and name in base:
+            break
+    else:
         return
     if kind == "hang":
         while True:
@@ -1345,7 +1350,8 @@ def sql(query, db_path, fmt):
         w.writerows(rows)
     else:
         from tabulate import tabulate
-        click.echo(tabulate(rows, headers=cols, tablefmt="simple"))
+        rows = [[int(v) if isinstance(v, float) and v.is_integer() else v for v in r] for r in rows]
+        click.echo(tabulate(rows, headers=cols, tablefmt="simple", floatfmt=".10g"))
 
 
 @cli.command()

@@ -97,6 +97,8 @@ class AwardRules:
     comp_start_rx: re.Pattern
     comp_suffix_rx: re.Pattern
     comp_not_before: tuple[str, ...]
+    inner_triggers: tuple[str, ...]
+    generic_prefixes: tuple[str, ...]
     organiser_rx: re.Pattern
     list_joiners: tuple[str, ...]
     alias_joiner: str
@@ -341,6 +343,7 @@ def load_award_rules(path: str | None = None) -> AwardRules:
         enum_top=enum_top, enum_sub=enum_sub, token_rx=token_rx,
         comp_trigger_rx=comp_trigger_rx, comp_start_rx=comp_start_rx, comp_suffix_rx=comp_suffix_rx,
         comp_not_before=_words(comp, "not_before", p), organiser_rx=organiser_rx,
+        inner_triggers=_words(comp, "inner_triggers", p), generic_prefixes=_words(comp, "generic_prefixes", p),
         list_joiners=_words(comp, "list_joiners", p), alias_joiner=str(_need(comp, "alias_joiner", p, str)),
         stage_words=_words(comp, "stage_words", p), drop_stage_after=_words(comp, "drop_stage_after", p),
         comp_min=int(comp.get("min_chars", 4)), comp_max=int(comp.get("max_chars", 80)),
@@ -420,7 +423,7 @@ def make_competition(raw: str, R: AwardRules) -> Competition | None:
         org, name = m.group("org"), name[m.end():]
     # a later trigger inside the phrase starts the name (在学校组织下参加X大赛)
     masked = _QUOTED.sub(lambda mm: "\x01" * len(mm.group(0)), name)
-    trig = [mm.end() for mm in re.finditer(r"参加了?|参与了?", masked)]
+    trig = [mm.end() for mm in re.finditer(_lit(R.inner_triggers), masked)]
     if trig:
         name = name[trig[-1]:]
     parts = _outside_quotes_split(name, R.list_joiners)
@@ -437,8 +440,7 @@ def make_competition(raw: str, R: AwardRules) -> Competition | None:
         return None
     # the suffix alone with a generic word before it is no name (参加比赛, 技能比赛)
     bare = re.sub(r"^(?:19|20)\d\d年度?", "", core)
-    if re.fullmatch(f"(?:本次|此次|该|各级各类|各类|相关|学生|教师|技能|职业技能|学生技能|有关)?"
-                    f"(?:{R.comp_suffix_rx.pattern})", bare):
+    if re.fullmatch(f"(?:{_lit(R.generic_prefixes)})?(?:{R.comp_suffix_rx.pattern})", bare):
         return None
     ym = _YEAR_IN.search(name)
     lvl = level_of(name, R) or level_of(org, R)

@@ -16,8 +16,9 @@ writable connection; it does nothing when they are unchanged):
 ``metric_chosen``
     one value per school, report year and metric, among the report-year
     values of every document of that school and year (a report ingested as
-    both .docx and .pdf counts once): **the value from an appendix table if
-    there is one, else the first one found** (lowest document id, then the
+    both .docx and .pdf counts once): a value the review flagged as
+    implausible or out of range comes last; then **the value from an
+    appendix table if there is one, else the first one found** (lowest document id, then the
     order of extraction, i.e. the first in the text).  Tables are preferred
     because they are the form the ministry prescribes and their labels are
     unambiguous; narrative sentences more often quote a subset or a rounded
@@ -43,7 +44,7 @@ from pathlib import Path
 from rules import RULES_DIR
 
 #: bump when the SQL of the views below changes
-VIEWS_REVISION = "1"
+VIEWS_REVISION = "1+implausible-last"
 VIEWS = ("metric_values", "metric_chosen", "metric_wide", "school_flags")
 
 #: metric kind → unit shown in Chinese headers, and in English
@@ -190,7 +191,11 @@ WHERE d.status != 'failed'"""
     chosen = f"""CREATE VIEW metric_chosen AS
 WITH v AS (
   SELECT *, row_number() OVER (PARTITION BY school, year, metric
-                               ORDER BY CASE WHEN source_kind = 'table' THEN 0 ELSE 1 END, document_id, value_id) AS rn,
+                               ORDER BY CASE WHEN EXISTS (
+                                   SELECT 1 FROM flags f WHERE f.document_id = metric_values.document_id
+                                   AND f.metric = metric_values.metric AND f.kind IN ('implausible', 'out_of_range')
+                                   AND json_extract(f.source_a, '$.value') = metric_values.value) THEN 1 ELSE 0 END,
+                                        CASE WHEN source_kind = 'table' THEN 0 ELSE 1 END, document_id, value_id) AS rn,
          count(*) OVER (PARTITION BY school, year, metric) AS n_values
   FROM metric_values WHERE is_report_year = 1
 ), n AS (

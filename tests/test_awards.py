@@ -3,9 +3,7 @@ and small hand-written sentences and tables for every form the extractor
 reads — and the ones it must not read (counts, units, schools)."""
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -14,7 +12,7 @@ from extractors.rules import RuleFileError
 from ingest import parse
 from ingest.model import CAPTION, HEADING, PARAGRAPH, Block, Document, make_table
 
-from conftest import CORPUS, SEED, SEED_FILES, corpus_reports, expected_for, needs_seed
+from conftest import SEED, SEED_FILES, corpus_reports, expected_for, needs_seed
 
 
 def _n(s: str | None) -> str:
