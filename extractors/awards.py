@@ -127,6 +127,7 @@ class AwardRules:
     followers: tuple[str, ...]
     subject_tails: tuple[str, ...]
     joiners: tuple[str, ...]
+    respectively: str = "分别"
     follower_rx: re.Pattern = re.compile("(?!)")
     subject_tail_rx: re.Pattern = re.compile("(?!)")
     table: dict = field(default_factory=dict)
@@ -495,6 +496,7 @@ class Person:
 class NameGroup:
     persons: list[Person]
     subject_ok: bool          # nothing but fillers after the names
+    respectively: bool = False    # A、B分别获…
 
 
 @dataclass
@@ -650,7 +652,8 @@ class _Paragraph:
             persons = self._split_list(body[:p], tok.start + lead)
             if persons:
                 tail = body[p:]
-                return NameGroup(persons, tail == "" or bool(R.subject_tail_rx.fullmatch(tail)))
+                return NameGroup(persons, tail == "" or bool(R.subject_tail_rx.fullmatch(tail)),
+                                 R.respectively in tail)
         return None
 
     def _split_list(self, text: str, base: int) -> list[Person] | None:
@@ -713,10 +716,25 @@ class _Paragraph:
                 self.hits.append(Hit(p, d["prize"], d["pstart"], prize_tok.end, d["plevel"], comp, event, rule,
                                      hint == "team", hint))
 
+        def close_verb():
+            # the prizes of one verb: all to everyone when there is one prize
+            # or one winner; A、B分别获一等奖、二等奖 one each, in order;
+            # A、B获一等奖、二等奖 is ambiguous: no rows
+            if verb and verb["deferred"]:
+                prizes, subj = verb["deferred"], verb["subject"]
+                if len(prizes) == 1 or len(subj) == 1:
+                    for pt in prizes:
+                        emit(subj, pt, verb["rule"], verb)
+                elif verb["resp"] and len(prizes) == len(subj):
+                    for p, pt in zip(subj, prizes):
+                        emit([p], pt, verb["rule"], verb)
+                verb["deferred"] = []
+
         n = len(toks)
         for i, t in enumerate(toks):
             k = t.kind
             if k == "PUNCT":
+                close_verb()
                 verb = None
                 if t.text in _STRONG:
                     ctx[-1]["event"] = None
@@ -803,14 +821,19 @@ class _Paragraph:
                 # the subject: names right before the verb (fillers, a role
                 # suffix and 在…大赛中 may stand between), else — when the verb
                 # opens its clause — the names listed since the sentence began
+                close_verb()
                 subject: list[Person] | None = None
                 rule = "awards/text/names-prize"
+                resp = False
                 j = i - 1
                 while j >= 0:
                     tj = toks[j]
                     if tj.kind == "GAP" and j in groups:
                         subject = groups[j].persons if groups[j].subject_ok else None
+                        resp = resp or groups[j].respectively
                         break
+                    if tj.kind == "GAP" and R.respectively in tj.text:
+                        resp = True
                     if (tj.kind == "GAP" and self._is_filler(tj.text)) or tj.kind == "COMP" \
                             or (tj.kind == "ROLE" and j in suffix_roles):
                         j -= 1
@@ -821,7 +844,8 @@ class _Paragraph:
                     break
                 if j < 0 and pending:
                     subject, rule = list(pending), "awards/text/listed-names"
-                verb = {"subject": subject, "rule": rule, "comp": None, "event": None, "tok": i}
+                verb = {"subject": subject, "rule": rule, "comp": None, "event": None, "tok": i,
+                        "deferred": [], "resp": resp}
                 continue
             if k == "PRIZE":
                 d = t.data
@@ -840,7 +864,7 @@ class _Paragraph:
                             if 2 <= len(txt) <= R.event_max and re.fullmatch(f"[{HAN}]+", txt) \
                                     and not self._is_filler(txt) and not level_of(txt, R):
                                 verb["event"] = txt
-                        emit(subj, t, verb["rule"], verb)
+                        verb["deferred"].append(t)
                         pending = [p for p in pending if p not in subj]
                     continue
                 j = i - 1
@@ -860,6 +884,7 @@ class _Paragraph:
                         nxt += 1
                     rank = {"tok": t, "tok_end": nxt}
                 continue
+        close_verb()
         return self.hits
 
 

@@ -248,6 +248,15 @@ def test_more_phrasings():
     assert {a.role for a in aw} == {"teacher"}
 
 
+def test_respectively():
+    assert _pairs(_rows("张三、李四分别获一等奖、二等奖。")) == {("张三", "一等奖"), ("李四", "二等奖")}
+    assert _pairs(_rows("张三、李四分别获得汽车维修赛项一等奖。")) == {("张三", "一等奖"), ("李四", "一等奖")}
+    assert _pairs(_rows("张三获一等奖和最佳创意奖。")) == {("张三", "一等奖"), ("张三", "最佳创意奖")}
+    # which of them won which is not said: no rows
+    assert _rows("张三、李四获一等奖、二等奖。") == []
+    assert _rows("张三、李四、王五分别获得一等奖和二等奖。") == []
+
+
 def test_competition_list_and_organiser():
     aw = _rows("参加塔河地区第二届职业技能竞赛暨自治区第二届职业技能大赛选拔赛和2023年度“辽疆杯”建筑工匠职业技能竞赛人员："
                "①焊接赛项，参赛学生：第一名木合塔尔·买买提。")
