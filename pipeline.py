@@ -37,7 +37,7 @@ FILE_TIMEOUT = 300.0
 MEMORY_LIMIT_MB = 3072
 #: a worker process is replaced after this many files (bounds slow leaks in parser libraries)
 MAX_TASKS_PER_WORKER = 500
-#: files handed to workers ahead of time, per worker (enough to keep them busy, bounded temp space)
+#: files waiting in this process for a free worker, per worker (bounds the extracted temp files)
 QUEUE_PER_WORKER = 2
 
 RUN_LOCKED = "另一个入库任务正在使用该数据库 / another ingest run holds this database"
@@ -80,7 +80,7 @@ class Summary:
     parsed: int = 0             # files handed to the parser (0 on an unchanged re-run)
     pages: int = 0
     seconds: float = 0.0
-    workers: int = 0            # worker processes used (0: in this process)
+    workers: int = 0            # worker processes started, replacements included (0: in this process)
     #: seconds per stage: scan (stat, hash, unzip; this process), parse and extract (summed over
     #: workers, wall time), worker_cpu (their CPU time), store (this process, the one writer)
     stages: dict = field(default_factory=lambda: {"scan": 0.0, "parse": 0.0, "extract": 0.0, "worker_cpu": 0.0,
