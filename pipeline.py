@@ -59,6 +59,7 @@ class Outcome:
     extract_seconds: float = 0.0
     cpu_seconds: float = 0.0          # CPU time of the whole task in its process
     model: bytes | None = None        # the document packed for the store (done in the worker)
+    search_tokens: dict | None = None  # sections segmented for the full-text index (done in the worker)
     document_id: int | None = None    # re-extraction: the stored document
     worker: int | None = None         # pid of the worker process
     peak_rss_mb: float | None = None  # that worker's peak resident memory so far
@@ -320,6 +321,8 @@ def run_task(task: Task, fault: str | None = None) -> Outcome:
             if out.doc is not None:
                 from store.db import pack_model
                 out.model = pack_model(out.doc)
+                from store.search import segment_document
+                out.search_tokens = segment_document(out.doc)
     except MemoryError:   # anywhere in the task: the file fails, the worker is replaced
         out = Outcome(path=task.display, sha256=task.sha256, size=task.size, mtime=task.mtime,
                       document_id=task.document_id, status="failed", error=_memory_error(), recycle=True)
@@ -911,7 +914,7 @@ class _IngestRun:
         st = self.summary
         doc_id = self.store.save(path=item.display, sha256=item.sha256, size=item.size, mtime=item.mtime,
                                  doc=out.doc, facts=out.facts, error=out.error, status=out.status,
-                                 model=out.model)
+                                 model=out.model, search_tokens=out.search_tokens)
         self.stored_ids.add(doc_id)
         status = "failed" if out.error else out.status
         self.index[item.display] = {"size": item.size, "mtime": item.mtime, "sha256": item.sha256,

@@ -181,7 +181,7 @@ class Store:
     # -- writes -----------------------------------------------------------------
     def save(self, *, path: str, sha256: str, size: int, mtime: float | None,
              doc: Document | None, facts=None, error=None, status: str | None = None,
-             model: bytes | None = None) -> int:
+             model: bytes | None = None, search_tokens: dict | None = None) -> int:
         """Store one file's outcome in one transaction and return its document id.
 
         ``doc`` is the parsed document (None when parsing failed, then
@@ -191,10 +191,12 @@ class Store:
         document had before are replaced, never duplicated."""
         with transaction(self.db) as conn:
             doc_id = self._save(conn, path=path, sha256=sha256, size=size, mtime=mtime, doc=doc,
-                                facts=facts, error=error, status=status, model=model)
+                                facts=facts, error=error, status=status, model=model,
+                                search_tokens=search_tokens)
         return doc_id
 
-    def _save(self, conn, *, path, sha256, size, mtime, doc, facts, error, status, model=None) -> int:
+    def _save(self, conn, *, path, sha256, size, mtime, doc, facts, error, status, model=None,
+              search_tokens=None) -> int:
         failed = error is not None
         row = None
         if not failed:
@@ -236,7 +238,7 @@ class Store:
             _insert(conn, "pages", [{"document_id": doc_id, "page": p.number, "chars": p.chars,
                                      "status": p.status, "note": p.note} for p in doc.pages])
             _insert(conn, "sections", section_rows(doc, doc_id))
-            index_sections(conn, doc_id)  # Chinese full-text index, same transaction
+            index_sections(conn, doc_id, search_tokens)  # Chinese full-text index, same transaction
             _insert(conn, "tables", table_rows(doc, doc_id))
             conn.execute("INSERT INTO document_models (document_id, model) VALUES (?, ?)",
                          (doc_id, model if model is not None else pack_model(doc)))

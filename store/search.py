@@ -82,16 +82,36 @@ def _row_values(rowid: int, document_id: int, order: int, title: str | None, tex
     return (rowid, segment_words(body), segment_chars(body), document_id, order)
 
 
-def index_document(conn: sqlite3.Connection, document_id: int) -> int:
+def segment_document(doc) -> dict[int, tuple[str, str]]:
+    """The index tokens of every section of a parsed document, by section
+    order — done in the worker process, so the one writer only inserts."""
+    from .db import section_rows
+    out = {}
+    for r in section_rows(doc, 0):
+        body = f"{r['title'] or ''}\n{r['text'] or ''}"
+        out[r["order"]] = (segment_words(body), segment_chars(body))
+    return out
+
+
+def index_document(conn: sqlite3.Connection, document_id: int,
+                   tokens: dict[int, tuple[str, str]] | None = None) -> int:
     """(Re-)index one document's sections; call inside the write transaction
-    that stored them.  Returns the number of sections indexed."""
+    that stored them.  ``tokens`` are the segmented sections when a worker
+    already made them (:func:`segment_document`).  Returns the number of
+    sections indexed."""
     rows = conn.execute('SELECT rowid, document_id, "order", title, text FROM sections WHERE document_id = ?',
                         (document_id,)).fetchall()
     # normally none left: the trigger removed them with the old sections
     conn.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN (SELECT rowid FROM sections WHERE document_id = ?)",
                  (document_id,))
+    values = []
+    for rowid, doc_id, order, title, text in rows:
+        if tokens and order in tokens:
+            values.append((rowid, *tokens[order], doc_id, order))
+        else:
+            values.append(_row_values(rowid, doc_id, order, title, text))
     conn.executemany(f'INSERT INTO {FTS_TABLE} (rowid, words, chars, document_id, "order") VALUES (?, ?, ?, ?, ?)',
-                     [_row_values(*r) for r in rows])
+                     values)
     return len(rows)
 
 
