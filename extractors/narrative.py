@@ -74,22 +74,26 @@ class NarrativeExtractor:
 
     def _block(self, doc, block, report_year) -> list[Metric]:
         text = block.text
-        hits = self.matcher.find(text)
-        templ = [(m, t, x) for m, t in self.templated for x in t.finditer(text)]
-        if not hits and not templ:
-            return []
-        quants = [q for q in find_quantities(text)]
+        # figures first (a cheap scan): most prose has none, and only the
+        # sentences that hold a figure need segmenting
+        quants = [q for q in find_quantities(text) if q.kind not in ("date", "year", "number")]
         if not quants:
             return []
-        out = []
-        year_ctx = None
+        templ = [(m, t, x) for m, t in self.templated for x in t.finditer(text)]
+        sentences = []
         pos = 0
         for sm in list(_SENTENCE_END.finditer(text)) + [None]:
             s_end = sm.end() if sm else len(text)
-            s_start = pos
+            if s_end > pos:
+                sentences.append((pos, s_end))
             pos = s_end
-            if s_end <= s_start:
-                continue
+        hits = []
+        for s_start, s_end in sentences:
+            if any(s_start <= q.start < s_end for q in quants):
+                hits.extend(h.shifted(s_start) for h in self.matcher.find(text[s_start:s_end]))
+        out = []
+        year_ctx = None
+        for s_start, s_end in sentences:
             sentence = text[s_start:s_end]
             lead = _LEAD_YEAR.match(sentence)
             lead_year = _year_of(lead) if lead else None

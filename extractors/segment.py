@@ -27,6 +27,9 @@ class TermHit:
     key: str          # "<metric id>|term", "<metric id>|after" or "NOT"
     text: str
 
+    def shifted(self, offset: int) -> "TermHit":
+        return TermHit(self.start + offset, self.end + offset, self.key, self.text)
+
     @property
     def metric(self) -> str | None:
         return None if self.key == NOT_METRIC else self.key.split("|")[0]
