@@ -44,6 +44,9 @@ class MetricRule:
     templates: list[re.Pattern] = field(default_factory=list)
     exclude_before: list[str] = field(default_factory=list)
     table_labels: set[str] = field(default_factory=set)
+    #: words of the section titles where the metric is stated; figures found
+    #: by ``after_number`` or ``templates`` elsewhere are not taken
+    sections: list[str] = field(default_factory=list)
     range: tuple[float, float] = (float("-inf"), float("inf"))
     line: int | None = None
 
@@ -105,7 +108,7 @@ def load_metric_rules(path: str | None = None) -> MetricRules:
             _fail(path, data["context"].get("__line__"), f"context: missing '{key}'")
     metrics: dict[str, MetricRule] = {}
     allowed = {"id", "name_zh", "kind", "terms", "after_number", "templates", "exclude_before",
-               "table_labels", "range", "__line__"}
+               "table_labels", "sections", "range", "__line__"}
     for m in data["metrics"]:
         line = m.get("__line__") if isinstance(m, dict) else None
         if not isinstance(m, dict) or "id" not in m:
@@ -130,7 +133,7 @@ def load_metric_rules(path: str | None = None) -> MetricRules:
         rng = m.get("range") or [float("-inf"), float("inf")]
         if not (isinstance(rng, list) and len(rng) == 2 and all(isinstance(x, (int, float)) for x in rng)):
             _fail(path, line, f"metric '{m['id']}': range must be [min, max]")
-        for key in ("terms", "after_number", "exclude_before", "table_labels"):
+        for key in ("terms", "after_number", "exclude_before", "table_labels", "sections"):
             v = m.get(key) or []
             if not isinstance(v, list) or not all(isinstance(x, (str, int)) for x in v):
                 _fail(path, line, f"metric '{m['id']}': {key} must be a list of words")
@@ -139,6 +142,7 @@ def load_metric_rules(path: str | None = None) -> MetricRules:
             after_number=[str(t) for t in m.get("after_number") or []], templates=templates,
             exclude_before=[str(t) for t in m.get("exclude_before") or []],
             table_labels={normalize_label(str(t)) for t in m.get("table_labels") or []},
+            sections=[str(t) for t in m.get("sections") or []],
             range=(float(rng[0]), float(rng[1])), line=line)
     missing = [i for i in catalog_ids() if i not in metrics]
     if missing:

@@ -200,6 +200,11 @@ class NarrativeExtractor:
         q, rule = c.q, c.rule
         if q.kind != rule.quantity_kind or getattr(q, "is_difference", False):
             return None
+        if rule.sections and "/term:" not in c.rule_id:
+            # the looser patterns count only where the metric is usually stated
+            path = "".join(doc.section_path_at(block.span[0]))
+            if not any(w in path for w in rule.sections):
+                return None
         lo = min(c.anchor, q.start)
         clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, s_start, lo)), default=s_start)
         between = text[lo:q.start]

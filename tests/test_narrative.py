@@ -73,3 +73,17 @@ def test_conflicting_statements_raise_a_flag_with_both_sources():
     assert flag.metric == "majors_count"
     assert {flag.source_a["value"], flag.source_b["value"]} == {11, 9}
     assert "开设专业11个" in flag.source_a["sentence"] + flag.source_b["sentence"]
+
+
+def test_section_hints_limit_the_looser_patterns():
+    def facts_under(title, text):
+        doc = Document(path="t.txt", format="txt", parser="test")
+        doc.add(Block(kind=PARAGRAPH, text="某某职业技术学校2023年度质量报告"))
+        doc.add(Block(kind=HEADING, text=f"一、{title}", level=1, number="一、", title=title))
+        doc.add(Block(kind=PARAGRAPH, text=text))
+        return extract(doc.finalize())
+    text = "学校面向区域产业开设11个专业。"
+    assert _values(facts_under("基本情况", text), "majors_count") == [(11, False)]
+    assert _values(facts_under("国际合作", text), "majors_count") == []
+    # a term names the metric wherever it stands
+    assert _values(facts_under("国际合作", "学校开设专业数11个。"), "majors_count") == [(11, False)]
