@@ -3,23 +3,21 @@
 SQLite's default FTS5 tokenizer (unicode61) sees a run of Han characters as
 one token, so it finds no Chinese word inside a sentence; the trigram
 tokenizer finds nothing shorter than three characters.  nianbao therefore
-stores two pre-tokenized, space-separated columns per section in the FTS5
-table ``sections_fts`` (rowid = ``sections.rowid``):
+indexes every section in the FTS5 table ``sections_fts`` (rowid =
+``sections.rowid``) with every character as its own token (column
+``chars``): a phrase of characters there is an exact substring match,
+whatever a segmenter would make of the text — one-character words (县),
+words jieba cuts differently in context, and phrases of any length are all
+found.
 
-``words``
-    the title and text segmented by jieba (``cut_for_search``, with the
-    domain dictionary of ``rules/dict/domain.txt`` and the metric terms), so
-    双师型, 生师比, 就业 … are tokens.  A match here is a whole word.
-``chars``
-    every character as its own token.  A phrase of characters here is an
-    exact substring match, whatever jieba made of the text: this is what
-    guarantees that one-character words (县), words jieba cuts differently
-    in context, and phrases of any length are found.
-
-A query term matches when it occurs as a substring (``chars``); sections
-where it is also a whole jieba word rank first (``words`` is weighted
-higher in bm25).  ``words_only`` restricts to whole-word hits (成就业绩 is
-then not a hit for 就业).
+Whole words are judged with jieba at query time, on the matching sections
+only: a section where a query term is a whole jieba word (with the domain
+dictionary of ``rules/dict/domain.txt`` and the metric terms) ranks first,
+and ``words_only`` keeps only those (成就业绩 is then not a hit for 就业).
+Segmenting at query time instead of at ingest saves a quarter of the
+per-report work of a bulk run (jieba runs at ≈ 300,000 characters/s).  The
+table keeps a ``words`` column, left empty, so databases written by earlier
+versions stay readable.
 
 The index is written in the same transaction as the document
 (``Store.save`` → :func:`index_document`); a trigger removes a section's
@@ -36,7 +34,7 @@ from dataclasses import dataclass, field
 FTS_TABLE = "sections_fts"
 
 #: bm25 weights for (words, chars, document_id, order)
-_WEIGHTS = "2.0, 1.0, 0.0, 0.0"
+_WEIGHTS = "0.0, 1.0, 0.0, 0.0"
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _jieba = None
@@ -67,9 +65,15 @@ def _segmenter():
     return _jieba
 
 
-def segment_words(text: str) -> str:
-    """jieba ``cut_for_search`` tokens, space-separated."""
-    return " ".join(t for t in _segmenter().cut_for_search(text or "") if t.strip())
+def is_word_hit(text: str, term: str) -> bool:
+    """Whether ``term`` stands in ``text`` as whole jieba words (not inside
+    longer words): its own segmentation appears as consecutive tokens."""
+    want = [t for t in _segmenter().lcut(term) if t.strip()]
+    if not want:
+        return False
+    toks = [t for t in _segmenter().lcut_for_search(text or "") if t.strip()]
+    n = len(want)
+    return any(toks[i:i + n] == want for i in range(len(toks) - n + 1))
 
 
 def segment_chars(text: str) -> str:
@@ -79,17 +83,17 @@ def segment_chars(text: str) -> str:
 
 def _row_values(rowid: int, document_id: int, order: int, title: str | None, text: str | None) -> tuple:
     body = f"{title or ''}\n{text or ''}"
-    return (rowid, segment_words(body), segment_chars(body), document_id, order)
+    return (rowid, "", segment_chars(body), document_id, order)
 
 
 def segment_document(doc) -> dict[int, tuple[str, str]]:
     """The index tokens of every section of a parsed document, by section
-    order — done in the worker process, so the one writer only inserts."""
+    order — made in the worker process, so the one writer only inserts."""
     from .db import section_rows
     out = {}
     for r in section_rows(doc, 0):
         body = f"{r['title'] or ''}\n{r['text'] or ''}"
-        out[r["order"]] = (segment_words(body), segment_chars(body))
+        out[r["order"]] = ("", segment_chars(body))
     return out
 
 
@@ -167,20 +171,17 @@ def _phrase(tokens) -> str:
 
 def fts_query(query: str, *, words_only: bool = False) -> str:
     """The FTS5 MATCH expression for a user's query: every whitespace-separated
-    term must occur; a term matches as a character phrase (substring) or as
-    jieba words.  Terms without Han characters are matched as they are."""
+    term must occur as a phrase of characters (a substring).  Whether it is
+    also a whole word is judged by :func:`search` (``words_only``)."""
     parts = []
     for term in _terms(query):
         if not _CJK.search(term):
-            p = _phrase([term])
-            parts.append(p if not words_only else f"words : {p}")
+            p = _phrase(ch for ch in term if ch.isalnum())
+            if p:
+                parts.append(f"chars : {p}")
             continue
-        words = _phrase(t for t in _segmenter().lcut(term) if t.strip())
         chars = _phrase(ch for ch in term if not ch.isspace())
-        if words_only:
-            parts.append(f"(words : {words})")
-        else:
-            parts.append(f"(words : {words} OR chars : {chars})")
+        parts.append(f"(chars : {chars})")   # whole words are judged afterwards (is_word_hit)
     return " AND ".join(parts)
 
 
@@ -223,12 +224,13 @@ class Hit:
     snippet: str
     score: float
     hits: int = 0           # occurrences in the section
+    whole: bool = False     # every query term stands as a whole jieba word
     copies: list[str] = field(default_factory=list)   # the same passage in other files of the report
 
     def to_row(self) -> dict:
         return {"school": self.school, "year": self.year, "section": self.section, "page": self.page,
                 "snippet": self.snippet, "path": self.path, "document_id": self.document_id,
-                "order": self.order, "hits": self.hits, "score": round(self.score, 3), "copies": self.copies}
+                "order": self.order, "hits": self.hits, "score": round(self.score, 3), "whole_word": self.whole, "copies": self.copies}
 
 
 def search(db, query: str, *, school: str | None = None, year: int | None = None, limit: int = 20,
@@ -255,7 +257,7 @@ def search(db, query: str, *, school: str | None = None, year: int | None = None
            f'FROM {FTS_TABLE} JOIN sections s ON s.rowid = {FTS_TABLE}.rowid '
            f'JOIN documents d ON d.id = s.document_id '
            f'WHERE {" AND ".join(where)} ORDER BY coalesce(s.text, \'\') = \'\', score, d.school, d.year, s.document_id, s."order" LIMIT ?')
-    params.append(int(limit) * 5 + 50 if distinct else int(limit))
+    params.append(int(limit) * (20 if words_only else 5) + 50)
     pattern = highlight_pattern(query)
     models: dict[int, object] = {}
     out: list[Hit] = []
@@ -269,8 +271,12 @@ def search(db, query: str, *, school: str | None = None, year: int | None = None
         hit_page = page
         if offset is not None and page is not None and load_model is not None:
             hit_page = _page_of(models, load_model, doc_id, start, text, offset) or page
+        whole = all(is_word_hit(f"{title or ''}\n{text}", t) for t in _terms(query) if _CJK.search(t))
+        if words_only and not whole:
+            continue
         hit = Hit(document_id=doc_id, order=order, school=sch, year=yr, path=dpath, section=spath or title or "",
-                  page=hit_page, snippet=snip, score=-float(score), hits=len(pattern.findall(text)) if pattern else 0)
+                  page=hit_page, snippet=snip, score=-float(score), whole=whole,
+                  hits=len(pattern.findall(text)) if pattern else 0)
         key = (sch, yr, hit.section, re.sub(r"[\s…]", "", snip))
         if distinct and key in seen:
             first = seen[key]
@@ -280,9 +286,9 @@ def search(db, query: str, *, school: str | None = None, year: int | None = None
             continue
         seen[key] = hit
         out.append(hit)
-        if len(out) >= limit:
-            break
-    return out
+    # whole-word hits first, otherwise in the index's order (bm25)
+    out.sort(key=lambda h: not h.whole)
+    return out[:limit]
 
 
 def _page_of(models, load_model, doc_id, start, text, offset) -> int | None:
