@@ -1443,13 +1443,7 @@ def check(db_path, school, year):
     miss what.  Works from the stored sections and tables.
     """
     from review.report import check_report
-    store = _open_readonly(db_path)
-    try:
-        lines = check_report(store.db, school=school, year=year)
-    finally:
-        store.close()
-    for line in lines:
-        click.echo(line)
+    _echo_report(db_path, check_report, school=school, year=year)
 
 
 @cli.command()
@@ -1468,9 +1462,14 @@ def flags(db_path, kind, school, year, severity):
     and both sources (page, section, value and a short sentence).
     """
     from review.report import flags_report
+    _echo_report(db_path, flags_report, kind=kind, school=school, severity=severity, year=year)
+
+
+def _echo_report(db_path, report, **kw) -> None:
+    """Print the lines a report function makes from a read-only database."""
     store = _open_readonly(db_path)
     try:
-        lines = flags_report(store.db, kind=kind, school=school, severity=severity, year=year)
+        lines = report(store.db, **kw)
     finally:
         store.close()
     for line in lines:
