@@ -1,0 +1,632 @@
+"""The work on one file, and the processes that do it.
+
+``process_file`` parses and extracts one file (never raising for a bad
+file: the reason is in ``Outcome.error``); ``WorkerPool`` runs that work in
+long-lived worker processes under a per-file watchdog (time limit, memory
+limit, crashes), while the caller — ``pipeline.ingest_paths``, the one
+writer — stores the results; ``run_lock`` keeps two ingest runs off one
+database.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+from collections import deque
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest import IngestError, parse
+from ingest.model import Document
+
+#: seconds one file may take in a worker (parse + extract) before the worker is killed
+FILE_TIMEOUT = 300.0
+#: address space one worker process may use, MB (a file that needs more fails with ``memory:``)
+MEMORY_LIMIT_MB = 3072
+#: a worker process is replaced after this many files (bounds slow leaks in parser libraries)
+MAX_TASKS_PER_WORKER = 500
+#: files waiting in this process for a free worker, per worker (bounds the extracted temp files)
+QUEUE_PER_WORKER = 2
+
+RUN_LOCKED = "另一个入库任务正在使用该数据库 / another ingest run holds this database"
+
+
+
+@dataclass
+class Outcome:
+    """What processing one file produced (picklable, so workers can send it)."""
+    path: str
+    sha256: str
+    size: int
+    mtime: float | None
+    doc: Document | None = None
+    facts: object | None = None
+    error: str | None = None
+    status: str = "ok"
+    seconds: float = 0.0
+    parse_seconds: float = 0.0
+    extract_seconds: float = 0.0
+    cpu_seconds: float = 0.0          # CPU time of the whole task in its process
+    model: bytes | None = None        # the document packed for the store (done in the worker)
+    search_tokens: dict | None = None  # sections segmented for the full-text index (done in the worker)
+    document_id: int | None = None    # re-extraction: the stored document
+    worker: int | None = None         # pid of the worker process
+    peak_rss_mb: float | None = None  # that worker's peak resident memory so far
+    recycle: bool = False             # the worker should be replaced (after MemoryError)
+
+
+class RunLocked(RuntimeError):
+    """Another ingest run holds the database."""
+
+    def __init__(self, db_path, pid: int | None):
+        self.pid = pid
+        super().__init__(f"{RUN_LOCKED} (pid {pid if pid else '?'}): {db_path}.lock")
+
+
+def sha256_file(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def extract_facts(doc: Document):
+    """Run the extractors on a parsed document, then review it (outline and
+    contradiction flags: review/)."""
+    from extractors.extract import extract
+    from review import review_document
+    facts = extract(doc)
+    facts.flags.extend(review_document(doc, facts))
+    return facts
+
+
+def _stat_hash(display: str, path: Path) -> Outcome:
+    try:
+        st = path.stat()
+        return Outcome(path=display, sha256=sha256_file(path), size=st.st_size, mtime=st.st_mtime)
+    except OSError as e:
+        return Outcome(path=display, sha256="", size=0, mtime=None, status="failed",
+                       error=_unreadable(e))
+
+
+def _unreadable(e: OSError) -> str:
+    return f"unreadable: 无法读取文件 / cannot read the file ({e.strerror or e})"
+
+
+def process_file(display: str, path: Path, *, extract: bool = True, out: Outcome | None = None) -> Outcome:
+    """Parse and extract one file.  Never raises for a bad file: the reason is
+    in ``Outcome.error``."""
+    t0 = time.perf_counter()
+    out = out or _stat_hash(display, path)
+    if out.error:
+        return out
+    try:
+        doc = parse(path, display_path=display)
+        out.doc = doc
+        out.status = doc.status
+        out.parse_seconds = time.perf_counter() - t0
+        if extract and doc.status == "ok":
+            t1 = time.perf_counter()
+            out.facts = extract_facts(doc)
+            out.extract_seconds = time.perf_counter() - t1
+    except IngestError as e:
+        out.error, out.status = str(e), "failed"
+    except MemoryError:
+        out.doc = out.facts = None
+        out.error, out.status, out.recycle = _memory_error(), "failed", True
+    except RecursionError as e:
+        out.error = f"parse_failed: 解析出错 / the parser failed (RecursionError: {e})"
+        out.status = "failed"
+    except Exception as e:  # a parser bug must not stop the batch
+        out.error = f"parse_failed: 解析出错 / the parser failed ({type(e).__name__}: {e})"
+        out.status = "failed"
+    if out.error:
+        out.doc = out.facts = None
+    out.seconds = time.perf_counter() - t0
+    return out
+
+
+def _memory_error(limit_mb: int | None = None) -> str:
+    lim = f" ({limit_mb} MB)" if limit_mb else ""
+    return (f"memory: 内存超出上限{lim}，已放弃该文件 / the file needs more memory than the limit{lim}; "
+            "see --memory-limit")
+
+
+def _timeout_error(seconds: float) -> str:
+    return (f"timeout: 处理超过 {seconds:g} 秒，已中止 / reading the file took longer than {seconds:g} s and "
+            "was stopped; see --timeout")
+
+
+def _crash_error(code) -> str:
+    return (f"crashed: 工作进程意外退出（{code}）/ the worker process died while reading the file "
+            f"(exit code {code}; possibly out of memory)")
+
+
+# -- the run lock ------------------------------------------------------------------------
+@contextmanager
+def run_lock(db_path, *, wait: float = 0.0):
+    """Hold ``<db>.lock`` for one ingest run.  A second run on the same
+    database waits up to ``wait`` seconds, then raises :class:`RunLocked`
+    naming the holder's pid.  The operating system drops the lock when the
+    holder exits, however it exits (``kill -9`` included); the file stays."""
+    lock_path = Path(f"{db_path}.lock")
+    f = open(lock_path, "a+")
+    try:
+        deadline = time.monotonic() + max(0.0, wait)
+        while not _try_lock(f):
+            if time.monotonic() >= deadline:
+                f.seek(0)
+                text = f.read().strip()
+                raise RunLocked(db_path, int(text) if text.isdigit() else None)
+            time.sleep(0.2)
+        f.seek(0)
+        f.truncate()
+        f.write(str(os.getpid()))
+        f.flush()
+        try:
+            yield lock_path
+        finally:
+            f.seek(0)
+            f.truncate()
+            f.flush()
+            _unlock(f)
+    finally:
+        f.close()
+
+
+def _try_lock(f) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        import msvcrt
+        try:
+            f.seek(0)
+            msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+    try:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except (BlockingIOError, PermissionError):
+        return False
+
+
+def _unlock(f) -> None:
+    try:
+        import fcntl
+        fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+    except ImportError:  # pragma: no cover - Windows
+        import msvcrt
+        f.seek(0)
+        msvcrt.locking(f.fileno(), msvcrt.LK_UNLCK, 1)
+
+
+# -- worker processes --------------------------------------------------------------------
+@dataclass
+class Task:
+    """One unit of work for a worker: parse+extract a file, or re-extract a
+    stored model."""
+    display: str
+    path: str | None = None
+    sha256: str = ""
+    size: int = 0
+    mtime: float | None = None
+    document_id: int | None = None
+    model: bytes | None = None
+
+
+def run_task(task: Task, fault: str | None = None) -> Outcome:
+    """Do one task (in a worker, or in this process with ``workers=0``)."""
+    c0 = time.process_time()
+    try:
+        if fault:
+            _inject_fault(fault, task.display)
+        if task.model is not None:
+            out = _reextract_task(task)
+        else:
+            out = Outcome(path=task.display, sha256=task.sha256, size=task.size, mtime=task.mtime)
+            out = process_file(task.display, Path(task.path), out=out)
+            if out.doc is not None:
+                from store.db import pack_model
+                out.model = pack_model(out.doc)
+                from store.search import segment_document
+                out.search_tokens = segment_document(out.doc)
+    except MemoryError:   # anywhere in the task: the file fails, the worker is replaced
+        out = Outcome(path=task.display, sha256=task.sha256, size=task.size, mtime=task.mtime,
+                      document_id=task.document_id, status="failed", error=_memory_error(), recycle=True)
+    out.cpu_seconds = time.process_time() - c0
+    return out
+
+
+def _reextract_task(task: Task) -> Outcome:
+    from store.db import unpack_model
+    out = Outcome(path=task.display, sha256=task.sha256, size=0, mtime=None, document_id=task.document_id)
+    t0 = time.perf_counter()
+    try:
+        doc = unpack_model(task.model)
+        out.parse_seconds = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        out.facts = extract_facts(doc)
+        out.extract_seconds = time.perf_counter() - t1
+    except MemoryError:
+        out.error, out.status, out.recycle = _memory_error(), "failed", True
+    except Exception as e:
+        out.error, out.status = f"extract_failed: 抽取出错 / extraction failed ({type(e).__name__}: {e})", "failed"
+    out.seconds = time.perf_counter() - t0
+    return out
+
+
+def _inject_fault(fault: str, display: str) -> None:
+    """Testing hook: ``NIANBAO_TEST_FAULT=hang:NAME,memory:NAME,crash:NAME``
+    makes the worker misbehave on files whose name contains NAME, to
+    exercise the watchdog."""
+    base = display.replace("\\", "/").rsplit("/", 1)[-1]
+    for spec in fault.split(","):
+        kind, _, name = spec.partition(":")
+        if name and name in base:
+            break
+    else:
+        return
+    if kind == "hang":
+        while True:
+            time.sleep(1)
+    elif kind == "memory":
+        import resource
+        if resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY:
+            raise MemoryError("no limit set")
+        hog = []
+        while True:
+            hog.append(bytearray(64 << 20))
+    elif kind == "crash":
+        os.kill(os.getpid(), 9)
+
+
+def _peak_rss_mb() -> float | None:
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    try:
+        import resource
+        r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return r / (1 << 20) if sys.platform == "darwin" else r / 1024
+    except Exception:  # pragma: no cover
+        return None
+
+
+def _limit_memory(limit_mb: int | None) -> None:
+    if not limit_mb:
+        return
+    try:
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        want = int(limit_mb) << 20
+        if hard != resource.RLIM_INFINITY:
+            want = min(want, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (want, hard))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - not enforceable here
+        pass
+
+
+def _warm_up() -> None:
+    """Load the parsers, jieba's dictionary and the spaCy matcher once per worker."""
+    import ingest.docx_parser  # noqa: F401
+    import ingest.pdf_parser  # noqa: F401
+    import ingest.txt_parser  # noqa: F401
+    import review  # noqa: F401
+    from extractors.extract import _extractors
+    _extractors()
+
+
+def _worker_main(conn, memory_limit_mb, fault) -> None:
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C and stops us
+    try:
+        _warm_up()
+    except Exception:
+        pass  # the error shows again, per file, in the tasks
+    _limit_memory(memory_limit_mb)
+    try:
+        conn.send(("ready", os.getpid()))
+    except OSError:
+        return
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return  # the main process is gone
+        if task is None:
+            return
+        out = run_task(task, fault)
+        if out.error and out.error.startswith("memory:"):
+            out.error = _memory_error(memory_limit_mb)
+        out.worker, out.peak_rss_mb = os.getpid(), _peak_rss_mb()
+        try:
+            conn.send(("result", out))
+        except (BrokenPipeError, EOFError, ConnectionError):
+            return
+        except Exception as e:  # the result could not be pickled or was too big
+            fail = Outcome(path=out.path, sha256=out.sha256, size=out.size, mtime=out.mtime, status="failed",
+                           document_id=out.document_id, worker=out.worker, peak_rss_mb=out.peak_rss_mb,
+                           error=f"parse_failed: 结果无法传回 / the result could not be sent back "
+                                 f"({type(e).__name__}: {e})", recycle=isinstance(e, MemoryError))
+            try:
+                conn.send(("result", fail))
+            except Exception:
+                return
+            out = fail
+        if out.recycle:
+            return
+
+
+@contextmanager
+def _main_module_hidden():
+    """Start workers without re-running the caller's main script in them.
+
+    multiprocessing (spawn/forkserver) imports the parent's ``__main__`` in
+    every child, so a script that calls :func:`ingest_paths` without an
+    ``if __name__ == "__main__":`` guard would run again in each worker.
+    Workers need only this module, so the main module is hidden while they
+    start."""
+    main = sys.modules.get("__main__")
+    if main is None or main.__dict__.get("__name__") != "__main__":
+        yield
+        return
+    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if k in main.__dict__}
+    main.__dict__.pop("__file__", None)
+    main.__dict__["__spec__"] = None
+    try:
+        yield
+    finally:
+        main.__dict__.update(saved)
+        if "__file__" not in saved:
+            main.__dict__.pop("__file__", None)
+
+
+def _worker_target():
+    # the function from the importable module ``workers``, never ``__main__._worker_main``
+    import importlib
+    return importlib.import_module("workers")._worker_main
+
+
+class _Worker:
+    def __init__(self, ctx, memory_limit_mb, fault):
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_target(), args=(child, memory_limit_mb, fault), daemon=True,
+                                name="nianbao-worker")
+        self.proc.start()
+        child.close()
+        self.ready = False
+        self.jobs: deque = deque()   # (task, context) sent, in order; the first is being worked on
+        self.started = 0.0           # when the first job started
+        self.done = 0
+
+    @property
+    def job(self):
+        return self.jobs[0] if self.jobs else None
+
+    def kill(self) -> None:
+        try:
+            self.proc.kill()
+        except Exception:
+            pass
+        self.proc.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except Exception:
+            pass
+        self.proc.join(2)
+        if self.proc.is_alive():
+            self.kill()
+        else:
+            self.conn.close()
+
+
+class WorkerPool:
+    """Long-lived worker processes that parse and extract; the caller (the one
+    writer) gets every result through ``on_result(task, context, outcome)``.
+
+    Each worker holds its current file and the next one (so it never waits
+    for the writer).  Each file runs under a watchdog: past ``timeout``
+    seconds its worker is killed, the file gets a ``timeout:`` error, the
+    file queued behind it goes back to the queue and a fresh worker takes
+    over.  Workers limit their own address space to ``memory_limit_mb``
+    (``RLIMIT_AS``); a MemoryError becomes a ``memory:`` error and the worker
+    is replaced.  A worker that dies gives its file a ``crashed:`` error.
+    With ``n == 0`` tasks run in this process (no limits)."""
+
+    #: files held by one worker: the one it reads and the next
+    PER_WORKER = 2
+
+    def __init__(self, n: int, on_result, *, timeout: float = FILE_TIMEOUT,
+                 memory_limit_mb: int | None = MEMORY_LIMIT_MB, max_tasks: int = MAX_TASKS_PER_WORKER):
+        self.n = max(0, int(n))
+        self.on_result = on_result
+        self.timeout = timeout
+        self.memory_limit_mb = memory_limit_mb
+        self.max_tasks = max_tasks
+        self.fault = os.environ.get("NIANBAO_TEST_FAULT") or None
+        self.queue: deque = deque()
+        self.workers: list[_Worker] = []
+        self.started = 0
+        self.early_deaths = 0
+        self._ctx = None
+
+    # -- public ---------------------------------------------------------------------
+    def submit(self, task: Task, context=None) -> None:
+        if self.n == 0:
+            self.on_result(task, context, run_task(task, self.fault))
+            return
+        self.queue.append((task, context))
+        self._dispatch()
+        while len(self.queue) > self.n * QUEUE_PER_WORKER:
+            self.wait()
+
+    def drain(self) -> None:
+        while self.queue or any(w.jobs for w in self.workers):
+            self.wait()
+
+    def close(self) -> None:
+        for w in self.workers:
+            if w.jobs:
+                w.kill()
+            else:
+                w.stop()
+        self.workers.clear()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, *a):
+        if exc_type is not None:
+            for w in self.workers:
+                w.kill()
+            self.workers.clear()
+        self.close()
+        return False
+
+    # -- internals ------------------------------------------------------------------
+    def _context(self):
+        if self._ctx is None:
+            import multiprocessing as mp
+            # one BLAS/OpenMP thread per worker: the parallelism is the workers
+            for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+                os.environ.setdefault(var, "1")
+            methods = mp.get_all_start_methods()
+            # forkserver/spawn: workers inherit no open database, lock or threads
+            self._ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+            if "forkserver" in methods:
+                self._ctx.set_forkserver_preload(["ingest", "ingest.pdf_parser", "ingest.docx_parser",
+                                                  "ingest.txt_parser", "extractors.extract", "store.db"])
+        return self._ctx
+
+    def _spawn(self) -> None:
+        ctx = self._context()
+        with _main_module_hidden():
+            self.workers.append(_Worker(ctx, self.memory_limit_mb, self.fault))
+        self.started += 1
+
+    def _dispatch(self) -> None:
+        for depth in range(1, self.PER_WORKER + 1):
+            for w in self.workers:
+                if not self.queue:
+                    return
+                if w.ready and len(w.jobs) < depth and w.done + len(w.jobs) < self.max_tasks:
+                    task, ctx = self.queue.popleft()
+                    try:
+                        w.conn.send(task)
+                    except (BrokenPipeError, OSError):
+                        self.queue.appendleft((task, ctx))
+                        continue  # the dead worker is noticed by wait()
+                    if not w.jobs:
+                        w.started = time.monotonic()
+                    w.jobs.append((task, ctx))
+        starting = sum(1 for w in self.workers if not w.ready)
+        while len(self.workers) < self.n and starting < len(self.queue):
+            self._spawn()
+            starting += 1
+
+    def _finish(self, w: _Worker, out: Outcome) -> None:
+        task, ctx = w.jobs.popleft()
+        w.done += 1
+        # the next file (already in the worker's pipe) started when this one ended
+        w.started = time.monotonic()
+        self.on_result(task, ctx, out)
+
+    def _abandon(self, w: _Worker, error: str) -> None:
+        """The worker is gone: its current file fails with ``error``; the files
+        queued behind it go back to the front of the queue."""
+        if w in self.workers:
+            self.workers.remove(w)
+        w.kill()
+        if not w.jobs:
+            return
+        (task, ctx), rest = w.jobs[0], list(w.jobs)[1:]
+        w.jobs.clear()
+        self.queue.extendleft(reversed(rest))
+        self.on_result(task, ctx, Outcome(path=task.display, sha256=task.sha256, size=task.size, mtime=task.mtime,
+                                          document_id=task.document_id, status="failed", error=error,
+                                          seconds=time.monotonic() - w.started))
+
+    def _retire(self, w: _Worker) -> None:
+        """Stop a worker that has no more work (recycled); anything queued on it goes back."""
+        if w in self.workers:
+            self.workers.remove(w)
+        if w.jobs:
+            self.queue.extendleft(reversed(list(w.jobs)))
+            w.jobs.clear()
+            w.kill()
+        else:
+            w.stop()
+
+    def _read(self, w: _Worker) -> bool:
+        """Read everything a worker sent; False when its end of the pipe is closed."""
+        try:
+            while w.conn.poll():
+                kind, payload = w.conn.recv()
+                if kind == "ready":
+                    w.ready = True
+                    self.early_deaths = 0
+                elif w.jobs:
+                    self._finish(w, payload)
+                    if payload.recycle or w.done >= self.max_tasks:
+                        self._retire(w)
+                        return False
+        except (EOFError, OSError):
+            return False
+        return True
+
+    def wait(self) -> None:
+        """Handle at least one event: a worker ready, a result, a death or a time-out."""
+        from multiprocessing.connection import wait
+        self._dispatch()
+        if not self.workers:
+            return
+        busy = [w for w in self.workers if w.jobs]
+        timeout = None
+        if busy:
+            timeout = max(0.0, min(w.started + self.timeout for w in busy) - time.monotonic()) + 0.01
+        handles = {}
+        for w in self.workers:
+            handles[w.conn] = w
+            handles[w.proc.sentinel] = w
+        ready = wait(list(handles), timeout)
+        for w in {handles[h] for h in ready}:
+            if w not in self.workers:
+                continue
+            alive = self._read(w)  # results first: a worker may send its last result, then exit
+            if w not in self.workers:
+                continue  # retired on purpose
+            if alive and w.proc.is_alive():
+                continue
+            w.proc.join(1)
+            code = w.proc.exitcode
+            was_ready = w.ready
+            self._abandon(w, _crash_error(code))
+            if not was_ready:
+                self.early_deaths += 1
+                if self.early_deaths > 3:
+                    raise RuntimeError(f"工作进程无法启动 / worker processes cannot start (exit code {code}); "
+                                       "try --workers 0")
+        now = time.monotonic()
+        for w in list(self.workers):
+            if w.jobs and now - w.started > self.timeout:
+                # a hung parser cannot be interrupted otherwise: stop the whole worker
+                self._abandon(w, _timeout_error(self.timeout))
+        self._dispatch()
+
+
+def _default_workers() -> int:
+    return os.cpu_count() or 1
+
+
