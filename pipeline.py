@@ -39,6 +39,7 @@ class Summary:
     duplicates: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     needs_ocr: list[str] = field(default_factory=list)
+    garbage: set[str] = field(default_factory=set)   # needs_ocr because the text layer is garbage
     flagged: list[str] = field(default_factory=list)      # stored in this run with at least one flag
     reextracted: list[str] = field(default_factory=list)
     failed_unchanged: int = 0   # of ``failed``: unchanged since a run that failed them (not retried)
@@ -62,7 +63,9 @@ class Summary:
         for p, other in self.duplicates:
             out.append(f"  重复 duplicate  {p}  = {other}")
         for p in self.needs_ocr:
-            out.append(f"  需OCR needs_ocr  {p}: 没有文本层（扫描件）/ no text layer (scanned)")
+            why = ("文本层无法识别（字体缺少编码映射）/ the text layer is unreadable (fonts without a Unicode map)"
+                   if p in self.garbage else "没有文本层（扫描件）/ no text layer (scanned)")
+            out.append(f"  需OCR needs_ocr  {p}: {why}")
         for p, err in self.failed:
             out.append(f"  失败 failed  {p}: {err}")
         if self.failed_unchanged:
@@ -318,7 +321,10 @@ class _IngestRun:
         else:
             self.shas[item.sha256] = {"id": doc_id, "path": item.display, "status": status}
             if status == "needs_ocr":
+                garbage = out.doc is not None and any(p.status == "garbage" for p in out.doc.pages)
                 st.needs_ocr.append(item.display)
+                if garbage:
+                    st.garbage.add(item.display)
                 kind = "needs_ocr"
             else:
                 st.ingested.append(item.display)

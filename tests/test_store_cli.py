@@ -75,3 +75,21 @@ def test_every_command_has_bilingual_help():
         assert r.exit_code == 0
         assert any("\u4e00" <= ch <= "\u9fff" for ch in r.output), cmd
         assert any(ch.isascii() and ch.isalpha() for ch in r.output), cmd
+
+
+def test_unreadable_text_layers_are_marked_not_stored(tmp_path):
+    """A PDF whose fonts have no Unicode map, and a scanned PDF: both stored
+    as needs_ocr with their pages marked, no text taken from them, and the
+    summary says which is which."""
+    bad = pipeline.Path(__file__).resolve().parent / "fixtures" / "bad"
+    db = tmp_path / "n.db"
+    r = _cli("ingest", str(bad / "garbage_text.pdf"), str(bad / "scanned.pdf"), "--db", str(db), "--workers", "0")
+    assert "需OCR needs_ocr: 2" in r.output
+    assert "garbage_text.pdf: 文本层无法识别" in r.output and "scanned.pdf: 没有文本层" in r.output
+    con = sqlite3.connect(db)
+    rows = dict(con.execute("select path, status from documents"))
+    assert set(rows.values()) == {"needs_ocr"}
+    statuses = {s for (s,) in con.execute("select status from pages")}
+    assert statuses <= {"garbage", "empty"} and "garbage" in statuses
+    assert con.execute("select count(*) from metrics").fetchone()[0] == 0
+    assert con.execute("select count(*) from sections").fetchone()[0] == 0
