@@ -926,9 +926,9 @@ def compare(db_path, year, metrics, schools, xlsx):
 def search(query, db_path, school, year, limit, words_only, all_copies, reindex, as_json):
     """搜索：在各报告章节正文中全文搜索中文（一个字、词或短语）。
 
-    Full-text search of the reports' section text (SQLite FTS5 over jieba
-    words and single characters, so one- and two-character words and
-    phrases are found).  Prints school, year, section path, page and a
+    Full-text search of the reports' section text (SQLite FTS5 over single
+    characters, so one- and two-character words and phrases are found;
+    sections where the query is a whole jieba word come first).  Prints school, year, section path, page and a
     snippet with the hit in 【】.  Several words separated by spaces must
     all occur.  Example: nianbao search 产教融合 --year 2023
     """
