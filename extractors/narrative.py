@@ -29,6 +29,9 @@ _LEAD_YEAR = re.compile(r"^\s*(?:截至|截止|到|在)?\s*((?:19|20)\d\d)\s*(?:
 _COMPARE = re.compile(r"(?:较|比|相比|同比|对比)(?:于)?\s*(上年|去年|上一年|上一学年|前一年|((?:19|20)\d\d)\s*(?:年度|年|届|学年)?)(?:同期)?(的)?\s*$")
 # "…97.3%，较2022年的95.8%": the previous year's value of the same metric
 _FOLLOW = re.compile(r"^[^。；;]{0,24}?(?:较|比|相比|同比)(?:于)?\s*(上年|去年|上一年|上一学年|前一年|((?:19|20)\d\d)\s*(?:年度|年|届|学年)?)(?:同期)?的\s*")
+# digits, then spaces right before a figure: the figure may be the tail of a
+# number a PDF split with a space ("3 276人")
+_SPLIT_NUMBER = re.compile(r"\d[ \t\u00a0\u2009]+$")
 # a year after 较/比/与 is compared with, not talked about
 _COMPARED = re.compile(r"(?:较|比|与|同|相比|对比)(?:于)?\s*$")
 # "…4,235.6万元（上年3,986.2万元）"
@@ -200,6 +203,8 @@ class NarrativeExtractor:
         q, rule = c.q, c.rule
         if q.kind != rule.quantity_kind or getattr(q, "is_difference", False):
             return None
+        if _SPLIT_NUMBER.search(text, max(0, q.start - 4), q.start):
+            return None      # "3 276人": a number split by a space — which one is it? Do not guess.
         if rule.sections and "/term:" not in c.rule_id:
             # the looser patterns count only where the metric is usually stated
             path = "".join(doc.section_path_at(block.span[0]))
