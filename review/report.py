@@ -18,14 +18,23 @@ def _conn(db):
 
 def select_documents(db, school: str | None = None, year: int | None = None) -> list[dict]:
     sql = "select id, path, school, year, level from documents where status = 'ok'"
-    args: list = []
+    sql, args = _school_year(sql, [], school, year, prefix="")
+    return _rows(db, sql + " order by school, year, path", args)
+
+
+def _school_year(sql: str, args: list, school, year, *, prefix: str) -> tuple[str, list]:
+    """Add the --school (substring) and --year filters to a query."""
     if school:
-        sql += " and school like ?"
+        sql += f" and {prefix}school like ?"
         args.append(f"%{school}%")
     if year is not None:
-        sql += " and year = ?"
+        sql += f" and {prefix}year = ?"
         args.append(year)
-    cur = _conn(db).execute(sql + " order by school, year, path", args)
+    return sql, args
+
+
+def _rows(db, sql: str, args: list) -> list[dict]:
+    cur = _conn(db).execute(sql, args)
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r)) for r in cur.fetchall()]
 
@@ -167,15 +176,8 @@ def select_flags(db, kind: str | None = None, school: str | None = None, severit
         kinds = [k.strip() for k in kind.split(",") if k.strip()]
         sql += f" and f.kind in ({', '.join('?' for _ in kinds)})"
         args += kinds
-    if school:
-        sql += " and d.school like ?"
-        args.append(f"%{school}%")
-    if year is not None:
-        sql += " and d.year = ?"
-        args.append(year)
-    cur = _conn(db).execute(sql + " order by d.school, d.year, d.path, f.id", args)
-    cols = [d[0] for d in cur.description]
-    rows = [dict(zip(cols, r)) for r in cur.fetchall()]
+    sql, args = _school_year(sql, args, school, year, prefix="d.")
+    rows = _rows(db, sql + " order by d.school, d.year, d.path, f.id", args)
     if severity:
         top = SEVERITY_RANK.get(severity, 2)
         rows = [r for r in rows if SEVERITY_RANK.get(r["severity"], 2) <= top]
