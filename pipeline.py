@@ -16,13 +16,35 @@ from pathlib import Path
 
 import click
 
-if __package__ in (None, "") and str(Path(__file__).resolve().parent) not in sys.path:
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
+if __package__ in (None, ""):
+    def _bootstrap() -> None:
+        """``python pipeline.py …`` from a checkout that is not installed: make
+        this folder importable as the package ``nianbao`` (what ``pip install
+        -e .`` maps it to), through a link in a temporary folder put on
+        ``sys.path`` so that worker processes find it too."""
+        import hashlib
+        import importlib.util
+        import tempfile
+        root = Path(__file__).resolve().parent
+        if importlib.util.find_spec("nianbao") is not None:
+            return
+        link_dir = Path(tempfile.gettempdir()) / f"nianbao-src-{hashlib.sha1(str(root).encode()).hexdigest()[:12]}"
+        try:
+            link_dir.mkdir(exist_ok=True)
+            if not (link_dir / "nianbao").exists():
+                (link_dir / "nianbao").symlink_to(root, target_is_directory=True)
+            sys.path.insert(0, str(link_dir))
+        except OSError:  # no symlinks (Windows without rights): this process only
+            spec = importlib.util.spec_from_file_location("nianbao", root / "__init__.py",
+                                                          submodule_search_locations=[str(root)])
+            sys.modules["nianbao"] = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(sys.modules["nianbao"])
+    _bootstrap()
 
-from ingest import SUPPORTED_EXTENSIONS, IngestError, parse  # noqa: E402
-from ingest.model import Document  # noqa: E402
-from store import DEFAULT_DB, Store  # noqa: E402
-from workers import (FILE_TIMEOUT, MEMORY_LIMIT_MB, Outcome, RunLocked, Task, WorkerPool,  # noqa: E402,F401
+from nianbao.ingest import SUPPORTED_EXTENSIONS, IngestError, parse  # noqa: E402
+from nianbao.ingest.model import Document  # noqa: E402
+from nianbao.store import DEFAULT_DB, Store  # noqa: E402
+from nianbao.workers import (FILE_TIMEOUT, MEMORY_LIMIT_MB, Outcome, RunLocked, Task, WorkerPool,  # noqa: E402,F401
                      _default_workers, _peak_rss_mb, _unreadable, extract_facts, process_file, run_lock,
                      run_task, sha256_file)
 
@@ -366,7 +388,7 @@ class _IngestRun:
 
     def count_archive(self, display: str, path: Path) -> int:
         """How many documents an archive holds (for the progress total), cheaply."""
-        from ingest.archive import list_members, open_archive
+        from nianbao.ingest.archive import list_members, open_archive
         try:
             st = path.stat()
             rec = self._archive_record(display)
@@ -378,7 +400,7 @@ class _IngestRun:
             return 1
 
     def add_archive(self, display: str, path: Path) -> None:
-        from ingest.archive import list_members, open_archive
+        from nianbao.ingest.archive import list_members, open_archive
         t0 = time.perf_counter()
         try:
             st = path.stat()
@@ -424,7 +446,7 @@ class _IngestRun:
         self._act(lambda: self._resolved(state, done=False))
 
     def _add_member(self, zf, m, state: _ArchiveState, old: dict) -> None:
-        from ingest.archive import extract_member, list_members, open_archive
+        from nianbao.ingest.archive import extract_member, list_members, open_archive
         t0 = time.perf_counter()
         crc_ok = old.get(m.display, [m.size, m.crc]) == [m.size, m.crc]
         if m.is_archive and not m.error:   # a ZIP inside the ZIP: read its members
@@ -537,7 +559,7 @@ def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = Fa
                                  tmpdir=Path(tmp), window=max(16, 4 * n))
                 with WorkerPool(n, run.on_result, timeout=timeout, memory_limit_mb=memory_limit_mb) as pool:
                     run.pool = pool
-                    from ingest.archive import is_archive_name
+                    from nianbao.ingest.archive import is_archive_name
                     kinds = [(d, p, p.is_file() and is_archive_name(p.name)) for d, p in inputs]
                     run.add_total(sum(run.count_archive(d, p) if z else 1 for d, p, z in kinds))
                     for display, path, is_zip in kinds:
@@ -808,7 +830,7 @@ def score(expected, db_path):
     (default: corpus/expected/*.json and ../shared/seed/expected.json) and
     print precision, recall and F1 per format, per metric and overall.
     """
-    from store.accuracy import report_lines, score as run_score
+    from nianbao.store.accuracy import report_lines, score as run_score
     store = Store(db_path, readonly=True)
     try:
         results, problems = run_score(store.db, expected or default_expected())
@@ -838,7 +860,7 @@ def check(db_path, school, year):
     evidence-backed, empty, out of order), then a summary of which schools
     miss what.  Works from the stored sections and tables.
     """
-    from review.report import check_report
+    from nianbao.review.report import check_report
     _echo_report(db_path, check_report, school=school, year=year)
 
 
@@ -857,7 +879,7 @@ def flags(db_path, kind, school, year, severity):
     List review flags: document (school, year, file), kind, severity, message
     and both sources (page, section, value and a short sentence).
     """
-    from review.report import flags_report
+    from nianbao.review.report import flags_report
     _echo_report(db_path, flags_report, kind=kind, school=school, severity=severity, year=year)
 
 
@@ -891,7 +913,7 @@ def compare(db_path, year, metrics, schools, xlsx):
     its source), 问题 and 缺失章节.
     Example: nianbao compare --year 2023 --metrics students_fulltime,employment_rate --xlsx 对比.xlsx
     """
-    from store.compare import DEFAULT_TERMINAL_METRICS, comparison_lines, load_comparison, open_for_reading
+    from nianbao.store.compare import DEFAULT_TERMINAL_METRICS, comparison_lines, load_comparison, open_for_reading
     try:
         store = open_for_reading(db_path)
     except FileNotFoundError as e:
@@ -903,7 +925,7 @@ def compare(db_path, year, metrics, schools, xlsx):
             for line in comparison_lines(comp):
                 click.echo(line)
             if xlsx:
-                from store.export import write_workbook
+                from nianbao.store.export import write_workbook
                 out = write_workbook(store.db, xlsx, year=year, schools=schools, metrics=metrics)
                 click.echo(f"已写入 written: {out}")
         except ValueError as e:
@@ -932,7 +954,7 @@ def search(query, db_path, school, year, limit, words_only, all_copies, reindex,
     snippet with the hit in 【】.  Several words separated by spaces must
     all occur.  Example: nianbao search 产教融合 --year 2023
     """
-    from store.search import index_status, rebuild, search as run_search
+    from nianbao.store.search import index_status, rebuild, search as run_search
     if not query and not reindex:
         raise click.UsageError("需要搜索词或 --reindex / give a QUERY or --reindex")
     if reindex:
@@ -944,7 +966,7 @@ def search(query, db_path, school, year, limit, words_only, all_copies, reindex,
         click.echo(f"已重建索引 reindexed: {n} 个章节 sections", err=bool(query))
         if not query:
             return
-    from store.compare import open_for_reading
+    from nianbao.store.compare import open_for_reading
     try:
         store = open_for_reading(db_path)
     except FileNotFoundError as e:
@@ -991,7 +1013,7 @@ def serve(db_path, host, port, live):
     就业率排名, 缺失附表的学校, 同比变化, 全文搜索.
     Example: nianbao serve --db nianbao.db --port 8001
     """
-    from store.serve import serve as run_serve
+    from nianbao.store.serve import serve as run_serve
     if not Path(db_path).exists():
         raise click.ClickException(f"数据库不存在 / database not found: {db_path}")
     click.echo(f"http://{host}:{port}/  (Ctrl+C 停止 / to stop)")
@@ -1005,5 +1027,5 @@ def main():  # console-script entry point
 if __name__ == "__main__":
     # run through the importable module ``pipeline``, so that what worker
     # processes receive (tasks, results) is ``pipeline.Task``, not ``__main__.Task``
-    import pipeline as _pipeline
+    import nianbao.pipeline as _pipeline
     _pipeline.main()

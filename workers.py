@@ -18,8 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest import IngestError, parse
-from ingest.model import Document
+from nianbao.ingest import IngestError, parse
+from nianbao.ingest.model import Document
 
 #: seconds one file may take in a worker (parse + extract) before the worker is killed
 FILE_TIMEOUT = 300.0
@@ -76,8 +76,8 @@ def sha256_file(path: str | Path) -> str:
 def extract_facts(doc: Document):
     """Run the extractors on a parsed document, then review it (outline and
     contradiction flags: review/)."""
-    from extractors.extract import extract
-    from review import review_document
+    from nianbao.extractors.extract import extract
+    from nianbao.review import review_document
     facts = extract(doc)
     facts.flags.extend(review_document(doc, facts))
     return facts
@@ -231,9 +231,9 @@ def run_task(task: Task, fault: str | None = None) -> Outcome:
             out = Outcome(path=task.display, sha256=task.sha256, size=task.size, mtime=task.mtime)
             out = process_file(task.display, Path(task.path), out=out)
             if out.doc is not None:
-                from store.db import pack_model
+                from nianbao.store.db import pack_model
                 out.model = pack_model(out.doc)
-                from store.search import segment_document
+                from nianbao.store.search import segment_document
                 out.search_tokens = segment_document(out.doc)
     except MemoryError:   # anywhere in the task: the file fails, the worker is replaced
         out = Outcome(path=task.display, sha256=task.sha256, size=task.size, mtime=task.mtime,
@@ -243,7 +243,7 @@ def run_task(task: Task, fault: str | None = None) -> Outcome:
 
 
 def _reextract_task(task: Task) -> Outcome:
-    from store.db import unpack_model
+    from nianbao.store.db import unpack_model
     out = Outcome(path=task.display, sha256=task.sha256, size=0, mtime=None, document_id=task.document_id)
     t0 = time.perf_counter()
     try:
@@ -317,11 +317,11 @@ def _limit_memory(limit_mb: int | None) -> None:
 
 def _warm_up() -> None:
     """Load the parsers, jieba's dictionary and the spaCy matcher once per worker."""
-    import ingest.docx_parser  # noqa: F401
-    import ingest.pdf_parser  # noqa: F401
-    import ingest.txt_parser  # noqa: F401
-    import review  # noqa: F401
-    from extractors.extract import _extractors
+    import nianbao.ingest.docx_parser  # noqa: F401
+    import nianbao.ingest.pdf_parser  # noqa: F401
+    import nianbao.ingest.txt_parser  # noqa: F401
+    from nianbao import review  # noqa: F401
+    from nianbao.extractors.extract import _extractors
     _extractors()
 
 
@@ -393,7 +393,7 @@ def _main_module_hidden():
 def _worker_target():
     # the function from the importable module ``workers``, never ``__main__._worker_main``
     import importlib
-    return importlib.import_module("workers")._worker_main
+    return importlib.import_module("nianbao.workers")._worker_main
 
 
 class _Worker:
@@ -506,8 +506,9 @@ class WorkerPool:
             # forkserver/spawn: workers inherit no open database, lock or threads
             self._ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
             if "forkserver" in methods:
-                self._ctx.set_forkserver_preload(["ingest", "ingest.pdf_parser", "ingest.docx_parser",
-                                                  "ingest.txt_parser", "extractors.extract", "store.db"])
+                self._ctx.set_forkserver_preload(["nianbao.ingest", "nianbao.ingest.pdf_parser",
+                                                  "nianbao.ingest.docx_parser", "nianbao.ingest.txt_parser",
+                                                  "nianbao.extractors.extract", "nianbao.store.db"])
         return self._ctx
 
     def _spawn(self) -> None:

@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import pipeline  # noqa: E402
+from nianbao import pipeline  # noqa: E402
 
 
 def sources(include_seed: bool = True) -> dict[str, list[Path]]:
@@ -146,7 +146,7 @@ class FtsTimer:
     """Time spent in the full-text indexing inside Store.save (the writer)."""
 
     def __init__(self):
-        import store.db as sdb
+        import nianbao.store.db as sdb
         self.sdb, self.real, self.seconds = sdb, getattr(sdb, "index_sections", None), 0.0
 
     def __enter__(self):

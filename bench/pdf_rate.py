@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ingest.errors import IngestError  # noqa: E402
-from ingest.pdf_parser import parse_pdf  # noqa: E402
-from ingest.structure import attach_captions  # noqa: E402
+from nianbao.ingest.errors import IngestError  # noqa: E402
+from nianbao.ingest.pdf_parser import parse_pdf  # noqa: E402
+from nianbao.ingest.structure import attach_captions  # noqa: E402
 
 
 def main(argv=None) -> int:

@@ -14,7 +14,7 @@ sys.path.insert(0, str(ROOT))
 
 from click.testing import CliRunner  # noqa: E402
 
-import pipeline  # noqa: E402
+from nianbao import pipeline  # noqa: E402
 
 OUT = ROOT / "docs" / "cli.md"
 

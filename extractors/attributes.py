@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from ingest.model import Document
+from nianbao.ingest.model import Document
 
 from .rules import load_attributes
 

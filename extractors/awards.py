@@ -43,8 +43,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ingest.model import CAPTION, PARAGRAPH, TABLE, Block, Document
-from rules import RULES_DIR
+from nianbao.ingest.model import CAPTION, PARAGRAPH, TABLE, Block, Document
+from nianbao.rules import RULES_DIR
 
 from .facts import Award, Provenance
 from .rules import RuleFileError, file_digest, load_yaml

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ingest.model import Document
+from nianbao.ingest.model import Document
 
 from .attributes import extract_attributes
 from .facts import Facts, Flag, Metric

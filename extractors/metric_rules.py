@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from rules import RULES_DIR
+from nianbao.rules import RULES_DIR
 
 from .rules import RuleFileError, file_digest, load_yaml
 

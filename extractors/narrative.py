@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.model import PARAGRAPH, Document
+from nianbao.ingest.model import PARAGRAPH, Document
 
 from .facts import Metric, Provenance
 from .metric_rules import MetricRule, MetricRules

@@ -51,7 +51,7 @@ from pathlib import Path
 
 import yaml
 
-from rules import RULES_DIR
+from nianbao.rules import RULES_DIR
 
 from .errors import RulesError
 

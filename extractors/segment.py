@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rules import RULES_DIR
+from nianbao.rules import RULES_DIR
 
 from .metric_rules import MetricRules, load_metric_rules
 

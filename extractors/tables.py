@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.model import TABLE, Block, Document
+from nianbao.ingest.model import TABLE, Block, Document
 
 from .facts import Metric, Provenance
 from .metric_rules import MetricRules

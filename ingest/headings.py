@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 import yaml
 
-from rules import RULES_DIR
+from nianbao.rules import RULES_DIR
 
 
 @dataclass(frozen=True)

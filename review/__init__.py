@@ -18,8 +18,8 @@ Rules are YAML: ``rules/review.yaml``, ``rules/checks.yaml`` and
 """
 from __future__ import annotations
 
-from extractors.facts import Facts, Flag
-from ingest.model import Document
+from nianbao.extractors.facts import Facts, Flag
+from nianbao.ingest.model import Document
 
 
 def review_document(doc: Document, facts: Facts) -> list[Flag]:

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import re
 
-from extractors.extract import source_of
-from extractors.facts import Facts, Flag, Metric
-from extractors.numbers import find_quantities, normalize, parse_number
-from ingest.model import PARAGRAPH, TABLE, Document
+from nianbao.extractors.extract import source_of
+from nianbao.extractors.facts import Facts, Flag, Metric
+from nianbao.extractors.numbers import find_quantities, normalize, parse_number
+from nianbao.ingest.model import PARAGRAPH, TABLE, Document
 
 from .rules import check_rules
 

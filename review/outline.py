@@ -27,7 +27,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from extractors.facts import Flag
+from nianbao.extractors.facts import Flag
 
 from .rules import review_rules, templates
 
@@ -95,7 +95,7 @@ def records_from_rows(section_rows, table_rows) -> tuple[list[HeadingRec], list[
 
 def records_from_document(doc) -> tuple[list[HeadingRec], list[TableRec]]:
     """Records from a parsed document — the same rows the store writes."""
-    from store.db import section_rows, table_rows
+    from nianbao.store.db import section_rows, table_rows
     return records_from_rows(section_rows(doc, 0), table_rows(doc, 0))
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from rules import RULES_DIR
+from nianbao.rules import RULES_DIR
 
 REVIEW_PATH = RULES_DIR / "review.yaml"
 CHECKS_PATH = RULES_DIR / "checks.yaml"

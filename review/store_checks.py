@@ -30,7 +30,7 @@ def _conn(db):
         return db.conn, None
     if hasattr(db, "execute"):
         return db, None
-    from store import Store
+    from nianbao.store import Store
     st = Store(db)
     return st.db.conn, st
 

@@ -41,7 +41,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rules import RULES_DIR
+from nianbao.rules import RULES_DIR
 
 #: bump when the SQL of the views below changes
 VIEWS_REVISION = "1+implausible-last"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from ingest.model import HEADING, TABLE, Document
+from nianbao.ingest.model import HEADING, TABLE, Document
 
 from .schema import ensure_schema
 from .search import index_document as index_sections

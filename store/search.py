@@ -56,8 +56,8 @@ def _segmenter():
         import jieba
         jieba.setLogLevel(60)
         try:
-            from extractors.metric_rules import load_metric_rules
-            from extractors.segment import _load_dictionary
+            from nianbao.extractors.metric_rules import load_metric_rules
+            from nianbao.extractors.segment import _load_dictionary
             _load_dictionary(jieba, load_metric_rules())
         except Exception:  # the index still works without the domain words
             pass

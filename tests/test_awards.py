@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from extractors.awards import DEFAULT_AWARDS_PATH, extract_awards, load_award_rules
-from extractors.rules import RuleFileError
-from ingest import parse
-from ingest.model import CAPTION, HEADING, PARAGRAPH, Block, Document, make_table
+from nianbao.extractors.awards import DEFAULT_AWARDS_PATH, extract_awards, load_award_rules
+from nianbao.extractors.rules import RuleFileError
+from nianbao.ingest import parse
+from nianbao.ingest.model import CAPTION, HEADING, PARAGRAPH, Block, Document, make_table
 
 from conftest import SEED, SEED_FILES, corpus_reports, expected_for, needs_seed
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import ingest.archive as archive
-import pipeline
-from ingest.legacy import find_soffice
+import nianbao.ingest.archive as archive
+from nianbao import pipeline
+from nianbao.ingest.legacy import find_soffice
 
 from conftest import CORPUS, ROOT
 

@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-import pipeline
-from store.compare import (CONFLICT_MARK, load_comparison, load_metric_defs, open_for_reading,
+from nianbao import pipeline
+from nianbao.store.compare import (CONFLICT_MARK, load_comparison, load_metric_defs, open_for_reading,
                            resolve_metrics)
-from store.export import write_workbook
+from nianbao.store.export import write_workbook
 
 from conftest import CORPUS
 

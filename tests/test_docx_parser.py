@@ -12,8 +12,8 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 
-from ingest import IngestError, parse
-from ingest.docx_parser import format_number, parse_docx
+from nianbao.ingest import IngestError, parse
+from nianbao.ingest.docx_parser import format_number, parse_docx
 
 from conftest import SEED_FILES, needs_seed
 

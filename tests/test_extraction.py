@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from extractors.extract import extract
-from extractors.metric_rules import load_metric_rules, normalize_label
-from extractors.rules import RuleFileError
-from ingest import parse
-from pipeline import ingest_paths
-from store import Store
-from store.accuracy import Counts, score
+from nianbao.extractors.extract import extract
+from nianbao.extractors.metric_rules import load_metric_rules, normalize_label
+from nianbao.extractors.rules import RuleFileError
+from nianbao.ingest import parse
+from nianbao.pipeline import ingest_paths
+from nianbao.store import Store
+from nianbao.store.accuracy import Counts, score
 
 from conftest import CORPUS, SEED, SEED_FILES, corpus_reports, expected_for, needs_seed
 
@@ -157,7 +157,7 @@ def test_rule_file_errors_name_file_and_line(tmp_path):
 
 def test_extract_command_json(tmp_path):
     from click.testing import CliRunner
-    import pipeline
+    from nianbao import pipeline
     report = next(p for p in corpus_reports() if p.suffix == ".docx")
     r = CliRunner().invoke(pipeline.cli, ["extract", str(report), "--json"])
     assert r.exit_code == 0, r.output

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.extract import extract
-from ingest.model import Block, Document, HEADING, PARAGRAPH
+from nianbao.extractors.extract import extract
+from nianbao.ingest.model import Block, Document, HEADING, PARAGRAPH
 
 
 def _facts(*paragraphs, year=2023):

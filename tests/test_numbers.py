@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from extractors.errors import RulesError
-from extractors.numbers import (DEFAULT_UNITS_PATH, Quantity, as_stored, find_quantities, load_units,
+from nianbao.extractors.errors import RulesError
+from nianbao.extractors.numbers import (DEFAULT_UNITS_PATH, Quantity, as_stored, find_quantities, load_units,
                                 normalize, parse_number)
 
 MEASURE_KINDS = {"persons", "person_times", "count", "money", "area", "volumes", "percent", "points",

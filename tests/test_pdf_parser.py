@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from ingest import parse
-from ingest.errors import IngestError
-from ingest.headings import match_heading
-from ingest.model import PAGE_EMPTY, PAGE_GARBAGE, PAGE_OK
-from ingest.pdf_parser import join_lines, normalize_text, parse_pdf
+from nianbao.ingest import parse
+from nianbao.ingest.errors import IngestError
+from nianbao.ingest.headings import match_heading
+from nianbao.ingest.model import PAGE_EMPTY, PAGE_GARBAGE, PAGE_OK
+from nianbao.ingest.pdf_parser import join_lines, normalize_text, parse_pdf
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed"
 SEED_PDF = SEED / "seed.pdf"
@@ -423,7 +423,7 @@ def test_table_with_merged_cell(tmp_path):
 
     for engine in ("fast", "pdfplumber"):
         doc = parse_pdf(path, table_engine=engine)
-        from ingest.structure import attach_captions
+        from nianbao.ingest.structure import attach_captions
         attach_captions(doc)
         doc.finalize()
         tables = doc.tables()

@@ -10,13 +10,13 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-import pipeline
-from extractors.facts import Metric, Provenance
-from ingest import parse
-from ingest.model import PARAGRAPH, Block, Document
-from review import checks, store_checks
-from review.outline import HeadingRec, TableRec, check_db, check_outline, records_from_document
-from store import Store
+from nianbao import pipeline
+from nianbao.extractors.facts import Metric, Provenance
+from nianbao.ingest import parse
+from nianbao.ingest.model import PARAGRAPH, Block, Document
+from nianbao.review import checks, store_checks
+from nianbao.review.outline import HeadingRec, TableRec, check_db, check_outline, records_from_document
+from nianbao.store import Store
 
 from conftest import SEED, SEED_FILES, corpus_reports, expected_for, needs_seed
 

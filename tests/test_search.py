@@ -8,10 +8,10 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-import pipeline
-from store import Store
-from store.compare import open_for_reading
-from store.search import fts_query, index_status, search
+from nianbao import pipeline
+from nianbao.store import Store
+from nianbao.store.compare import open_for_reading
+from nianbao.store.search import fts_query, index_status, search
 
 from conftest import CORPUS
 

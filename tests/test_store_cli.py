@@ -6,8 +6,8 @@ import sqlite3
 
 from click.testing import CliRunner
 
-import pipeline
-from store import SCHEMA_VERSION, Store
+from nianbao import pipeline
+from nianbao.store import SCHEMA_VERSION, Store
 
 from conftest import SEED_FILES, needs_seed
 

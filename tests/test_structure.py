@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from ingest import parse
+from nianbao.ingest import parse
 
 from conftest import SEED, SEED_FILES, corpus_reports, expected_for, needs_seed
 

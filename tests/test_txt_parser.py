@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingest import IngestError, parse
-from ingest.txt_parser import decode
+from nianbao.ingest import IngestError, parse
+from nianbao.ingest.txt_parser import decode
 
 from conftest import SEED_FILES, needs_seed
 

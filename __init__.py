@@ -1,0 +1,44 @@
+"""nianbao 年报 — read vocational schools' annual quality reports
+(职业教育质量年度报告) into one SQLite database.
+
+The front door, in the manner of pdfplumber and sqlite-utils::
+
+    >>> import nianbao
+    >>> doc = nianbao.parse("report.pdf")          # ingest: one document model
+    >>> facts = nianbao.extract(doc)               # extractors: figures with provenance
+    >>> db = nianbao.Database("reports.db")        # store: ingest folders, query
+
+This file is the package root: the repository's top-level folders
+(``ingest/``, ``extractors/``, ``rules/``, ``review/``, ``store/``) are its
+subpackages (``nianbao.ingest`` …), mapped by ``pyproject.toml``.  Names are
+imported lazily so that ``import nianbao`` stays cheap in worker processes.
+"""
+from __future__ import annotations
+
+__version__ = "0.2.0"
+
+_LAZY = {
+    "parse": ("nianbao.ingest", "parse"),
+    "Document": ("nianbao.ingest.model", "Document"),
+    "IngestError": ("nianbao.ingest.errors", "IngestError"),
+    "extract": ("nianbao.extractors.extract", "extract"),
+    "Facts": ("nianbao.extractors.facts", "Facts"),
+    "Database": ("nianbao.database", "Database"),
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name: str):
+    try:
+        module, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'nianbao' has no attribute {name!r}") from None
+    import importlib
+    value = getattr(importlib.import_module(module), attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
