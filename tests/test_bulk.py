@@ -17,6 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 import nianbao.ingest.archive as archive
+import nianbao.ingest.batch as batch
+import nianbao.ingest.workers as workers
 from nianbao import pipeline
 from nianbao.ingest.legacy import find_soffice
 
@@ -226,8 +228,8 @@ def test_rerun_reads_nothing_and_changes_replace_rows(tmp_path, monkeypatch):
     # an unchanged re-run: no parsing, no hashing, the zip not even opened
     def boom(*a, **k):
         raise AssertionError("must not be called on an unchanged re-run")
-    monkeypatch.setattr(pipeline, "parse", boom)
-    monkeypatch.setattr(pipeline, "sha256_file", boom)
+    monkeypatch.setattr(workers, "parse", boom)
+    monkeypatch.setattr(batch, "sha256_file", boom)
     monkeypatch.setattr(archive, "open_archive", boom)
     s = pipeline.ingest_paths([d], db, workers=0)
     assert (s.parsed, len(s.unchanged), s.failed) == (0, 5, [])
@@ -238,7 +240,7 @@ def test_rerun_reads_nothing_and_changes_replace_rows(tmp_path, monkeypatch):
     os.utime(d / "0.txt", (time.time() + 10, time.time() + 10))
     s = pipeline.ingest_paths([d], db, workers=0)
     assert s.parsed == 0 and str(d / "0.txt") in s.unchanged
-    monkeypatch.setattr(pipeline, "sha256_file", boom)
+    monkeypatch.setattr(batch, "sha256_file", boom)
     assert pipeline.ingest_paths([d], db, workers=0).parsed == 0
     monkeypatch.undo()
 
@@ -273,7 +275,7 @@ def test_reextract_uses_stored_models(tmp_path, monkeypatch):
 
     def boom(*a, **k):
         raise AssertionError("re-extraction must not re-parse")
-    monkeypatch.setattr(pipeline, "parse", boom)
+    monkeypatch.setattr(workers, "parse", boom)
     r = CliRunner().invoke(pipeline.cli, ["ingest", "--reextract", "--db", str(db), "--workers", "0"])
     assert r.exit_code == 0, r.output
     assert "重新抽取 re-extracted: 2" in r.output

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from nianbao import pipeline
 from nianbao.store.compare import (CONFLICT_MARK, load_comparison, load_metric_defs, open_for_reading,
                            resolve_metrics)
-from nianbao.store.export import write_workbook
+from nianbao.export.xlsx import write_workbook
 
 from conftest import CORPUS
 

@@ -14,7 +14,7 @@ from nianbao.extractors.rules import RuleFileError
 from nianbao.ingest import parse
 from nianbao.pipeline import ingest_paths
 from nianbao.store import Store
-from nianbao.store.accuracy import Counts, score
+from nianbao.evaluate.accuracy import Counts, score
 
 from conftest import CORPUS, SEED, SEED_FILES, corpus_reports, expected_for, needs_seed
 

@@ -8,7 +8,7 @@ from urllib.parse import quote
 import pytest
 
 from nianbao import pipeline
-from nianbao.store.serve import QUERIES, build_metadata, database_name, make_datasette
+from nianbao.web.serve import QUERIES, build_metadata, database_name, make_datasette
 
 from conftest import CORPUS
 

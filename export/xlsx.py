@@ -33,7 +33,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .compare import MISSING_KINDS, Comparison, _filters, display_width, fmt_number, load_comparison
+from nianbao.store.compare import MISSING_KINDS, Comparison, _filters, display_width, fmt_number, load_comparison
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")

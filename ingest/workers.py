@@ -393,7 +393,7 @@ def _main_module_hidden():
 def _worker_target():
     # the function from the importable module ``workers``, never ``__main__._worker_main``
     import importlib
-    return importlib.import_module("nianbao.workers")._worker_main
+    return importlib.import_module("nianbao.ingest.workers")._worker_main
 
 
 class _Worker:
