@@ -1,9 +1,11 @@
-"""nianbao's orchestrator and its command line.
+"""The ``nianbao`` command: a thin layer over the Python API.
 
-Data flows one way: ingest (parse a file into the document model) →
-extractors (facts with provenance) → store (SQLite) → queries.  The Python API
-is the functions below; the ``nianbao`` command (click) is a thin layer over
-them.  ``python pipeline.py …`` works from a checkout as well.
+Each command parses its options, makes one call to the API —
+:class:`nianbao.Database` for a database, ``nianbao.parse`` /
+``nianbao.extract`` for one file — and prints what it returns with
+:mod:`nianbao.cli.render`.  Bulk ingest lives in :mod:`nianbao.ingest.batch`
+(``ingest_paths`` is re-exported here for scripts that import it from
+``pipeline``).  ``python pipeline.py …`` works from a checkout as well.
 """
 from __future__ import annotations
 
@@ -38,49 +40,20 @@ if __package__ in (None, ""):
             spec.loader.exec_module(sys.modules["nianbao"])
     _bootstrap()
 
+from nianbao.cli import render  # noqa: E402
+from nianbao.database import Database  # noqa: E402
 from nianbao.ingest import IngestError, parse  # noqa: E402
 from nianbao.ingest.batch import Progress, Summary, ingest_paths, iter_inputs  # noqa: E402,F401
-from nianbao.ingest.model import Document  # noqa: E402
-from nianbao.ingest.workers import (FILE_TIMEOUT, MEMORY_LIMIT_MB, RunLocked, _peak_rss_mb,  # noqa: E402,F401
-                                    extract_facts, process_file, run_lock)
-from nianbao.store import DEFAULT_DB, Store  # noqa: E402
+from nianbao.ingest.workers import FILE_TIMEOUT, MEMORY_LIMIT_MB, RunLocked, run_lock  # noqa: E402,F401
+from nianbao.review import extract_and_review as extract_facts  # noqa: E402,F401
+from nianbao.store import DEFAULT_DB  # noqa: E402
 
 
-def outline_lines(doc: Document) -> list[str]:
-    """The recovered heading tree with pages and the tables under each heading."""
-    lines = [f"{doc.path}  [{doc.format}, {doc.page_count} 页/pages, {len(doc.headings())} 标题/headings, "
-             f"{len(doc.tables())} 表格/tables, parser {doc.parser}]"]
-    if doc.status != "ok":
-        lines.append(f"  状态 status: {doc.status}")
-    for w in doc.warnings:
-        lines.append(f"  ! {w}")
-    level = 0
-    for b in doc.blocks:
-        page = f"  p.{b.page}" if b.page else ""
-        if b.kind == "heading":
-            level = b.level or 1
-            label = f"{b.number} {b.title}" if b.number else b.title
-            lines.append(f"{'  ' * (level - 1)}{label}{page}")
-        elif b.kind == "table":
-            title = b.title or "(无标题 untitled)"
-            lines.append(f"{'  ' * level}[表 table] {title}  {b.n_rows}×{b.n_cols}{page}")
-    return lines
+def _echo(lines) -> None:
+    for line in lines:
+        click.echo(line)
 
 
-def run_sql(db_path, sql: str, params=None) -> tuple[list[str], list[tuple]]:
-    """Run one statement on a read-only connection; return (columns, rows)."""
-    store = Store(db_path, readonly=True)
-    try:
-        cur = store.db.execute(sql, params or [])
-        cols = [d[0] for d in cur.description or []]
-        return cols, cur.fetchall()
-    finally:
-        store.close()
-
-
-# ---------------------------------------------------------------------------
-# Command line
-# ---------------------------------------------------------------------------
 DB_OPTION = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
                          help="数据库文件 / SQLite database file")
 
@@ -128,74 +101,22 @@ def ingest(paths, db_path, force, retry_failed, reextract, workers, timeout, mem
     """
     if not paths and not reextract:
         raise click.UsageError("请给出文件或文件夹（或 --reextract）/ give files or folders (or --reextract)")
-    reporter = _ProgressReporter(sys.stderr)
+    reporter = render.ProgressReporter(sys.stderr)
     try:
-        summary = ingest_paths(paths, db_path, force=force, retry_failed=retry_failed, reextract=reextract,
-                               workers=workers, timeout=timeout, memory_limit_mb=memory_limit or None,
-                               lock_wait=lock_wait, progress=reporter)
+        summary = Database(db_path).ingest(paths, force=force, retry_failed=retry_failed, reextract=reextract,
+                                           workers=workers, timeout=timeout, memory_limit_mb=memory_limit or None,
+                                           lock_wait=lock_wait, progress=reporter)
     except RunLocked as e:
-        reporter.close()
         raise click.ClickException(str(e))
     except KeyboardInterrupt:
         reporter.close()
         click.echo("已中断：已存的文档完整，再次运行将继续 / interrupted: stored documents are complete; "
                    "run again to continue", err=True)
         sys.exit(130)
-    reporter.close()
-    for line in summary.lines():
-        click.echo(line)
+    finally:
+        reporter.close()
+    _echo(render.summary_lines(summary))
     click.echo(f"数据库 database: {db_path}")
-
-
-class _ProgressReporter:
-    """A tqdm bar on a terminal (files, pages, failures, ETA); in a pipe or CI
-    plain lines: one per file read, one per 100 unchanged files."""
-
-    LABELS = {"ingested": "入库 ingested", "unchanged": "未变 unchanged", "duplicate": "重复 duplicate",
-              "failed": "失败 failed", "needs_ocr": "需OCR needs_ocr", "reextracted": "重抽 re-extracted"}
-
-    def __init__(self, stream):
-        self.stream = stream
-        self.tty = hasattr(stream, "isatty") and stream.isatty()
-        self.bar = None
-        self.pages = 0
-        self.unchanged = 0
-
-    def __call__(self, ev: Progress) -> None:
-        if ev.kind == "total":
-            if self.tty:
-                if self.bar is None:
-                    from tqdm import tqdm
-                    self.bar = tqdm(total=ev.total, unit="file", desc="入库 ingesting", file=self.stream,
-                                    dynamic_ncols=True, smoothing=0.1)
-                else:
-                    self.bar.total = ev.total
-                    self.bar.refresh()
-            return
-        self.pages += ev.pages
-        if self.tty and self.bar is not None:
-            self.bar.set_postfix_str(f"页 pages {self.pages} · 失败 failed {ev.failed}", refresh=False)
-            self.bar.update(1)
-            return
-        if ev.kind == "unchanged":
-            self.unchanged += 1
-            if self.unchanged % 100:
-                return
-            line = f"[{ev.done}/{ev.total}] {self.LABELS['unchanged']} ×{self.unchanged}"
-        else:
-            line = f"[{ev.done}/{ev.total}] {self.LABELS.get(ev.kind, ev.kind)}  {ev.path}"
-            if ev.pages:
-                line += f"  {ev.pages} 页/pages"
-            if ev.seconds:
-                line += f"  {ev.seconds:.1f}s"
-            if ev.error:
-                line += f"  {ev.error}"
-        print(line, file=self.stream, flush=True)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
 
 
 @cli.command()
@@ -207,12 +128,7 @@ def outline(file):
     found under each heading — the quickest way to see whether a report parsed
     well.  Reads the file directly; no database needed.
     """
-    try:
-        doc = parse(file)
-    except IngestError as e:
-        raise click.ClickException(str(e))
-    for line in outline_lines(doc):
-        click.echo(line)
+    _echo(render.outline_lines(_parse(file)))
 
 
 @cli.command()
@@ -228,20 +144,18 @@ def sql(query, db_path, fmt):
     """
     import sqlite3
     try:
-        cols, rows = run_sql(db_path, query)
+        res = Database(db_path).sql(query)
     except (sqlite3.Error, FileNotFoundError) as e:
         raise click.ClickException(f"SQL 错误 / SQL error: {e}")
     if fmt == "json":
-        click.echo(json.dumps([dict(zip(cols, r)) for r in rows], ensure_ascii=False, indent=2))
+        click.echo(json.dumps(res.dicts(), ensure_ascii=False, indent=2))
     elif fmt == "csv":
         import csv
         w = csv.writer(sys.stdout)
-        w.writerow(cols)
-        w.writerows(rows)
+        w.writerow(res.columns)
+        w.writerows(res.rows)
     else:
-        from tabulate import tabulate
-        rows = [[int(v) if isinstance(v, float) and v.is_integer() else v for v in r] for r in rows]
-        click.echo(tabulate(rows, headers=cols, tablefmt="simple", floatfmt=".10g"))
+        _echo(render.sql_lines(res.columns, res.rows))
 
 
 @cli.command()
@@ -253,39 +167,22 @@ def extract(file, as_json):
     Print one file's attributes, metrics (with page, section and source
     sentence) and conflict flags, without a database.
     """
-    try:
-        doc = parse(file)
-    except IngestError as e:
-        raise click.ClickException(str(e))
+    doc = _parse(file)
     if doc.status != "ok":
         raise click.ClickException(f"{doc.status}: 没有可用的文本层 / no usable text layer")
     facts = extract_facts(doc)
     if as_json:
-        click.echo(json.dumps({"attributes": facts.attributes, "rules_version": facts.rules_version,
-                               "metrics": [m.to_row() for m in facts.metrics],
-                               "flags": [f.to_row() for f in facts.flags]}, ensure_ascii=False, indent=2))
-        return
-    a = facts.attributes
-    click.echo(f"学校 school: {a.get('school')}   年度 year: {a.get('year')}   层次 level: {a.get('level')}   "
-               f"地区 region: {a.get('region')}")
-    from tabulate import tabulate
-    rows = [(m.metric, m.name_zh, _fmt_value(m.value), m.unit, m.year, "≈" if m.approximate else "",
-             m.prov.source, m.prov.page or "", m.prov.sentence[:40]) for m in facts.metrics]
-    click.echo(tabulate(rows, headers=["metric 指标", "名称", "value 数值", "unit 单位", "year 年", "约",
-                                       "source 来源", "page 页", "sentence 原文"]))
-    for f in facts.flags:
-        click.echo(f"! {f.kind}: {f.message}")
+        click.echo(json.dumps(render.facts_json(facts), ensure_ascii=False, indent=2))
+    else:
+        _echo(render.facts_lines(facts))
 
 
-def _fmt_value(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else f"{v:g}"
-
-
-def default_expected() -> list[Path]:
-    root = Path(__file__).resolve().parent
-    paths = sorted((root / "corpus" / "expected").glob("*.json"))
-    seed = root.parent / "shared" / "seed" / "expected.json"
-    return paths + ([seed] if seed.exists() else [])
+def _parse(file):
+    """``nianbao.parse``, a file nianbao cannot read ending the command with its reason."""
+    try:
+        return parse(file)
+    except IngestError as e:
+        raise click.ClickException(str(e))
 
 
 @cli.command()
@@ -298,20 +195,17 @@ def score(expected, db_path):
     (default: corpus/expected/*.json and ../shared/seed/expected.json) and
     print precision, recall and F1 per format, per metric and overall.
     """
-    from nianbao.evaluate.accuracy import report_lines, score as run_score
-    store = Store(db_path, readonly=True)
-    try:
-        results, problems = run_score(store.db, expected or default_expected())
-    finally:
-        store.close()
-    for line in report_lines(results, problems):
-        click.echo(line)
+    from nianbao.evaluate.accuracy import report_lines
+    results, problems = _query(Database(db_path).score, expected or None)
+    _echo(report_lines(results, problems))
 
 
-def _open_readonly(db_path) -> Store:
+def _query(method, *args, **kw):
+    """One read of the database; a missing database or a bad argument ends
+    the command with its message."""
     try:
-        return Store(db_path, readonly=True)
-    except FileNotFoundError as e:
+        return method(*args, **kw)
+    except (FileNotFoundError, ValueError) as e:
         raise click.ClickException(str(e))
 
 
@@ -328,8 +222,7 @@ def check(db_path, school, year):
     evidence-backed, empty, out of order), then a summary of which schools
     miss what.  Works from the stored sections and tables.
     """
-    from nianbao.review.report import check_report
-    _echo_report(db_path, check_report, school=school, year=year)
+    _echo(render.check_lines(_query(Database(db_path).check, school=school, year=year)))
 
 
 @cli.command()
@@ -347,19 +240,8 @@ def flags(db_path, kind, school, year, severity):
     List review flags: document (school, year, file), kind, severity, message
     and both sources (page, section, value and a short sentence).
     """
-    from nianbao.review.report import flags_report
-    _echo_report(db_path, flags_report, kind=kind, school=school, severity=severity, year=year)
-
-
-def _echo_report(db_path, report, **kw) -> None:
-    """Print the lines a report function makes from a read-only database."""
-    store = _open_readonly(db_path)
-    try:
-        lines = report(store.db, **kw)
-    finally:
-        store.close()
-    for line in lines:
-        click.echo(line)
+    rows = _query(Database(db_path).flags, kind=kind, school=school, year=year, severity=severity)
+    _echo(render.flags_lines(rows))
 
 
 @cli.command()
@@ -381,25 +263,13 @@ def compare(db_path, year, metrics, schools, xlsx):
     its source), 问题 and 缺失章节.
     Example: nianbao compare --year 2023 --metrics students_fulltime,employment_rate --xlsx 对比.xlsx
     """
-    from nianbao.store.compare import DEFAULT_TERMINAL_METRICS, comparison_lines, load_comparison, open_for_reading
-    try:
-        store = open_for_reading(db_path)
-    except FileNotFoundError as e:
-        raise click.ClickException(str(e))
-    try:
-        try:
-            comp = load_comparison(store.db, year=year, schools=schools,
-                                   metrics=metrics or list(DEFAULT_TERMINAL_METRICS))
-            for line in comparison_lines(comp):
-                click.echo(line)
-            if xlsx:
-                from nianbao.export.xlsx import write_workbook
-                out = write_workbook(store.db, xlsx, year=year, schools=schools, metrics=metrics)
-                click.echo(f"已写入 written: {out}")
-        except ValueError as e:
-            raise click.ClickException(str(e))
-    finally:
-        store.close()
+    from nianbao.store.compare import default_terminal_metrics
+    db = Database(db_path)
+    comp = _query(db.compare, year=year, schools=schools, metrics=metrics or default_terminal_metrics())
+    _echo(render.comparison_lines(comp))
+    if xlsx:
+        out = _query(db.write_xlsx, xlsx, year=year, schools=schools, metrics=metrics)
+        click.echo(f"已写入 written: {out}")
 
 
 @cli.command()
@@ -422,48 +292,21 @@ def search(query, db_path, school, year, limit, words_only, all_copies, reindex,
     snippet with the hit in 【】.  Several words separated by spaces must
     all occur.  Example: nianbao search 产教融合 --year 2023
     """
-    from nianbao.store.search import index_status, rebuild, search as run_search
     if not query and not reindex:
         raise click.UsageError("需要搜索词或 --reindex / give a QUERY or --reindex")
+    db = Database(db_path)
     if reindex:
-        store = Store(db_path)
-        try:
-            n = rebuild(store.db.conn)
-        finally:
-            store.close()
-        click.echo(f"已重建索引 reindexed: {n} 个章节 sections", err=bool(query))
+        click.echo(f"已重建索引 reindexed: {db.reindex()} 个章节 sections", err=bool(query))
         if not query:
             return
-    from nianbao.store.compare import open_for_reading
-    try:
-        store = open_for_reading(db_path)
-    except FileNotFoundError as e:
-        raise click.ClickException(str(e))
-    if index_status(store.db.conn) != "ok":
-        store.close()
+    if _query(db.index_status) != "ok":
         click.echo("全文索引缺失或过期，正在重建 / the full-text index is missing or stale: rebuilding", err=True)
-        w = Store(db_path)
-        try:
-            rebuild(w.db.conn)
-        finally:
-            w.close()
-        store = Store(db_path, readonly=True)
-    try:
-        hits = run_search(store.db, query, school=school, year=year, limit=limit, words_only=words_only,
-                          load_model=store.load_model, distinct=not all_copies)
-    finally:
-        store.close()
+    hits = _query(db.search, query, school=school, year=year, limit=limit, words_only=words_only,
+                  all_copies=all_copies)
     if as_json:
         click.echo(json.dumps([h.to_row() for h in hits], ensure_ascii=False, indent=2))
-        return
-    if not hits:
-        click.echo(f"没有找到 / no match: {query}")
-        return
-    for i, h in enumerate(hits, 1):
-        page = f"p.{h.page}  " if h.page else ""
-        more = f" +{len(h.copies)}" if h.copies else ""
-        click.echo(f"{i}. {h.school} {h.year or ''}  {page}{h.section}  [{Path(h.path).name}{more}]")
-        click.echo(f"   {h.snippet}")
+    else:
+        _echo(render.search_lines(query, hits))
 
 
 @cli.command()

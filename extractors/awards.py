@@ -44,6 +44,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from nianbao.ingest.model import CAPTION, PARAGRAPH, TABLE, Block, Document
+from nianbao import registry
 from nianbao.rules import RULES_DIR
 
 from .facts import Award, Provenance
@@ -1142,6 +1143,12 @@ def _merge(rows: list[_Row], R: AwardRules) -> list[_Row]:
 
 
 # ---------------------------------------------------------------- entry point
+
+@registry.extractors.register("awards")
+def awards(doc: Document, facts) -> None:
+    """The registered extractor: ``facts.awards`` for the covered year."""
+    facts.awards = extract_awards(doc, facts.attributes.get("year"))
+
 
 def extract_awards(doc: Document, report_year: int | None, rules: AwardRules | None = None) -> list[Award]:
     """Every award row (one per person) in ``doc``: narrative lists and award

@@ -42,27 +42,7 @@ class Summary:
     stages: dict = field(default_factory=lambda: {"scan": 0.0, "parse": 0.0, "extract": 0.0, "worker_cpu": 0.0,
                                                   "store": 0.0})
     worker_peak_rss_mb: dict = field(default_factory=dict)   # worker pid → peak RSS (MB)
-
-    def lines(self) -> list[str]:
-        out = [f"已入库 ingested: {len(self.ingested)}   未变 unchanged: {len(self.unchanged)}   "
-               f"重复 duplicates: {len(self.duplicates)}   需OCR needs_ocr: {len(self.needs_ocr)}   "
-               f"失败 failed: {len(self.failed)}   有标记 flagged: {len(self.flagged)}   "
-               f"页 pages: {self.pages}   用时 time: {self.seconds:.1f}s"]
-        if self.reextracted:
-            out.append(f"重新抽取 re-extracted: {len(self.reextracted)}")
-        for p, other in self.duplicates:
-            out.append(f"  重复 duplicate  {p}  = {other}")
-        for p in self.needs_ocr:
-            why = ("文本层无法识别（字体缺少编码映射）/ the text layer is unreadable (fonts without a Unicode map)"
-                   if p in self.garbage else "没有文本层（扫描件）/ no text layer (scanned)")
-            out.append(f"  需OCR needs_ocr  {p}: {why}")
-        for p, err in self.failed:
-            out.append(f"  失败 failed  {p}: {err}")
-        if self.failed_unchanged:
-            out.append(f"  ({self.failed_unchanged} 个失败文件自上次以来未变，未重试；--retry-failed 重试 / "
-                       f"{self.failed_unchanged} failed files are unchanged since the last run and were not "
-                       "retried; use --retry-failed)")
-        return out
+    store_flags: int = 0        # flags of the store-wide checks (yoy_jump …) after this run
 
 
 @dataclass
@@ -492,6 +472,15 @@ class _IngestRun:
         self._emit("reextracted", task.display, seconds=out.seconds)
 
 
+def _run_store_checks(store: Store, summary: Summary) -> None:
+    """The checks over the whole store (``rules/pipeline.yaml`` ``store_checks``),
+    after the documents of this run are stored."""
+    from nianbao.review import store_checks
+    t0 = time.perf_counter()
+    summary.store_flags = store_checks.run(store)
+    summary.stages["store"] += time.perf_counter() - t0
+
+
 def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = False, retry_failed: bool = False,
                  reextract: bool = False, workers: int | None = None, timeout: float = FILE_TIMEOUT,
                  memory_limit_mb: int | None = MEMORY_LIMIT_MB, lock_wait: float = 0.0,
@@ -540,6 +529,8 @@ def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = Fa
                         run.reextract()
                         pool.drain()
                     summary.workers = pool.started
+            if run.stored_ids or summary.reextracted:
+                _run_store_checks(store, summary)
         finally:
             store.close()
     summary.seconds = time.perf_counter() - t0

@@ -3,8 +3,8 @@
 ``process_file`` parses and extracts one file (never raising for a bad
 file: the reason is in ``Outcome.error``); ``WorkerPool`` runs that work in
 long-lived worker processes under a per-file watchdog (time limit, memory
-limit, crashes), while the caller — ``pipeline.ingest_paths``, the one
-writer — stores the results; ``run_lock`` keeps two ingest runs off one
+limit, crashes), while the caller — ``nianbao.ingest.batch.ingest_paths``,
+the one writer — stores the results; ``run_lock`` keeps two ingest runs off one
 database.
 """
 from __future__ import annotations
@@ -76,11 +76,8 @@ def sha256_file(path: str | Path) -> str:
 def extract_facts(doc: Document):
     """Run the extractors on a parsed document, then review it (outline and
     contradiction flags: review/)."""
-    from nianbao.extractors.extract import extract
-    from nianbao.review import review_document
-    facts = extract(doc)
-    facts.flags.extend(review_document(doc, facts))
-    return facts
+    from nianbao.review import extract_and_review
+    return extract_and_review(doc)
 
 
 def _stat_hash(display: str, path: Path) -> Outcome:

@@ -24,6 +24,7 @@ from nianbao.extractors.extract import source_of
 from nianbao.extractors.facts import Facts, Flag, Metric
 from nianbao.extractors.numbers import find_quantities, normalize, parse_number
 from nianbao.ingest.model import PARAGRAPH, TABLE, Document
+from nianbao.registry import checks
 
 from .rules import check_rules
 
@@ -439,14 +440,27 @@ def derived_flags(metrics: list[Metric], year: int | None, cfg: dict | None = No
     return flags
 
 
-def document_flags(doc: Document, facts: Facts) -> list[Flag]:
-    """All per-document contradiction checks."""
-    year = facts.attributes.get("year")
-    level = facts.attributes.get("level")
-    flags = []
-    flags += sum_mismatch_flags(doc, facts)
-    flags += table_child_flags(doc, level, year)
-    flags += out_of_range_flags(facts.metrics)
-    flags += implausible_flags(facts.metrics, year)
-    flags += derived_flags(facts.metrics, year)
-    return flags
+# -- registered checks (rules/pipeline.yaml ``checks`` says which run) -----------------
+@checks.register("sum_mismatch")
+def _sum_mismatch(doc: Document, facts: Facts) -> list[Flag]:
+    return sum_mismatch_flags(doc, facts)
+
+
+@checks.register("table_children")
+def _table_children_check(doc: Document, facts: Facts) -> list[Flag]:
+    return table_child_flags(doc, facts.attributes.get("level"), facts.attributes.get("year"))
+
+
+@checks.register("out_of_range")
+def _out_of_range(doc: Document, facts: Facts) -> list[Flag]:
+    return out_of_range_flags(facts.metrics)
+
+
+@checks.register("implausible")
+def _implausible(doc: Document, facts: Facts) -> list[Flag]:
+    return implausible_flags(facts.metrics, facts.attributes.get("year"))
+
+
+@checks.register("derived_mismatch")
+def _derived_mismatch(doc: Document, facts: Facts) -> list[Flag]:
+    return derived_flags(facts.metrics, facts.attributes.get("year"))

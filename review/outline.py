@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 
 from nianbao.extractors.facts import Flag
+from nianbao.registry import checks
 
 from .rules import review_rules, templates
 
@@ -539,6 +540,13 @@ def check_outline(heads: list[HeadingRec], tables: list[TableRec], level: str | 
 def check_document(doc, level: str | None, year: int | None) -> OutlineResult:
     heads, tabs = records_from_document(doc)
     return check_outline(heads, tabs, level, year)
+
+
+@checks.register("outline")
+def outline_flags(doc, facts) -> list:
+    """The registered check: the flags of :func:`check_document` for the
+    document's level and covered year."""
+    return check_document(doc, facts.attributes.get("level"), facts.attributes.get("year")).flags
 
 
 def check_db(db, document_id: int) -> OutlineResult:

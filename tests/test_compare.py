@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from nianbao import pipeline
-from nianbao.store.compare import (CONFLICT_MARK, load_comparison, load_metric_defs, open_for_reading,
+from nianbao.cli.render import CONFLICT_MARK
+from nianbao.store.compare import (load_comparison, load_metric_defs, open_for_reading,
                            resolve_metrics)
 from nianbao.export.xlsx import write_workbook
 

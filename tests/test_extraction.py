@@ -10,6 +10,7 @@ import pytest
 
 from nianbao.extractors.extract import extract
 from nianbao.extractors.metric_rules import load_metric_rules, normalize_label
+from nianbao.rules.loader import rules_digest
 from nianbao.extractors.rules import RuleFileError
 from nianbao.ingest import parse
 from nianbao.pipeline import ingest_paths
@@ -86,7 +87,7 @@ def test_seed_provenance_points_at_source(seed_facts):
     assert "生师比20.23:1" in m.prov.sentence
     t = next(m for m in facts.metrics if m.metric == "graduates_total" and m.prov.source == "table" and m.year == 2023)
     assert doc.text[t.prov.start:t.prov.end] == "252" and t.prov.page in (36, 37)
-    assert facts.rules_version == load_metric_rules().label
+    assert facts.rules_version == f"{load_metric_rules().version}+{rules_digest()}"
 
 
 def test_corpus_files_each_have_expected_json():
