@@ -690,203 +690,221 @@ class _Paragraph:
     def _is_filler(self, text: str) -> bool:
         return bool(self.R.filler_rx.fullmatch(text))
 
-    # -- reading
+    # -- reading: one pass over the tokens, a handler per kind of token
     def run(self) -> list[Hit]:
-        R = self.R
-        toks = self.tokens()
-        ctx: list[dict] = [{"comp": self.outer_comp, "event": None}]
-        role_label: str | None = None
-        pending: list[Person] = []
-        groups: dict[int, NameGroup] = {}        # token index → names found there
-        suffix_roles: set[int] = set()           # ROLE tokens read as suffixes
-        verb: dict | None = None
-        rank: dict | None = None                 # a prize waiting for the names after it
-
-        def get(key):
-            for c in reversed(ctx):
-                if c.get(key) is not None:
-                    return c[key]
-            return None
-
-        def emit(persons, prize_tok, rule, v=None):
-            d = prize_tok.data
-            comp = (v or {}).get("comp") or get("comp")
-            event = (v or {}).get("event") or get("event")
-            hint = (v or {}).get("role")
-            for p in persons:
-                self.hits.append(Hit(p, d["prize"], d["pstart"], prize_tok.end, d["plevel"], comp, event, rule,
-                                     hint == "team", hint))
-
-        def close_verb():
-            # the prizes of one verb: all to everyone when there is one prize
-            # or one winner; A、B分别获一等奖、二等奖 one each, in order;
-            # A、B获一等奖、二等奖 is ambiguous: no rows
-            if verb and verb["deferred"]:
-                prizes, subj = verb["deferred"], verb["subject"]
-                if len(prizes) == 1 or len(subj) == 1:
-                    for pt in prizes:
-                        emit(subj, pt, verb["rule"], verb)
-                elif verb["resp"] and len(prizes) == len(subj):
-                    for p, pt in zip(subj, prizes):
-                        emit([p], pt, verb["rule"], verb)
-                verb["deferred"] = []
-
-        n = len(toks)
-        for i, t in enumerate(toks):
-            k = t.kind
-            if k == "PUNCT":
-                close_verb()
-                verb = None
-                if t.text in _STRONG:
-                    ctx[-1]["event"] = None
-                    role_label, pending, rank = None, [], None
-                elif t.text in "，,":
-                    rank = None
-                continue
-            if k in ("TOP", "SUB"):
-                keep = 1
-                if k == "SUB":
-                    tops = [x for x, c in enumerate(ctx) if c.get("kind") == "TOP"]
-                    keep = tops[-1] + 1 if tops else 1
-                del ctx[keep:]
-                ctx.append({"comp": None, "event": None, "kind": k})
-                role_label, pending, rank, verb = None, [], None, None
-                continue
-            if k == "COMP":
-                comp, after_verb = t.data
-                if verb is not None and after_verb:
-                    cur = get("comp")
-                    if cur and _norm(comp.name) in _norm(cur.name):
-                        verb["event"] = comp.name          # 获教学能力比赛一等奖 inside that competition
-                    else:
-                        verb["comp"] = comp                # 荣获2023年全国…大赛一等奖: also names it
-                        ctx[-1]["comp"] = comp             # for the clauses that follow
-                else:
-                    ctx[-1]["comp"] = comp
-                    ctx[-1]["event"] = None
-                continue
-            if k == "EVSUF":
-                j = i - 1
-                if j >= 0 and toks[j].kind == "GAP" and j not in groups:
-                    ev = toks[j].text
-                    # the event is what follows a trigger or verb in the gap (参加汽车维修赛项)
-                    ev = re.sub(f"^.*(?:{_lit(R.event_cut_after)})", "", ev)
-                    ev = ev.strip("的“”\"'《》「」")
-                    if 2 <= len(ev) <= R.event_max and re.fullmatch(f"[{HAN}A-Za-z0-9（）()“”\"·+＋-]+", ev):
-                        if verb is not None:
-                            verb["event"] = ev
-                        else:
-                            ctx[-1]["event"] = ev
-                continue
-            if k == "GAP":
-                if i + 1 < n and toks[i + 1].kind == "EVSUF":
-                    continue
-                if self._is_filler(t.text):
-                    continue
-                grp = self.parse_names(t)
-                if not grp:
-                    continue
-                groups[i] = grp
-                # a role word right before the names, else the current label
-                for p in grp.persons:
-                    p.role, p.role_src = (role_label, "label") if role_label else (None, "")
-                if rank is not None and rank["tok_end"] == i:
-                    emit(grp.persons, rank["tok"], "awards/text/prize-names")
-                    rank = None
-                    continue
-                if grp.subject_ok:
-                    pending.extend(grp.persons)
-                continue
-            if k == "ROLE":
-                role = R.role_words[t.text]
-                j = i - 1
-                if verb is not None and j >= 0 and toks[j].kind in ("VERB", "GAP") and j not in groups:
-                    if verb.get("role") != "team":
-                        verb["role"] = role          # 获团体一等奖 / 获教师组一等奖
-                    continue
-                if role == "team" and j in groups and len(groups[j].persons) == 1 \
-                        and toks[j].end == t.start and toks[j].text == groups[j].persons[0].name:
-                    # 金华代表队: one "name" before a team word is a place or a school
-                    drop = groups.pop(j).persons
-                    pending = [p for p in pending if p not in drop]
-                    role_label = role
-                    continue
-                if j >= 0 and j in groups and groups[j].subject_ok and toks[j].end == t.start:
-                    for p in groups[j].persons:       # 赵立新老师 / 由A、B组成的团队
-                        p.role, p.role_src = role, ("team" if role == "team" else "suffix")
-                    suffix_roles.add(i)
-                else:
-                    role_label = role
-                continue
-            if k == "VERB":
-                # the subject: names right before the verb (fillers, a role
-                # suffix and 在…大赛中 may stand between), else — when the verb
-                # opens its clause — the names listed since the sentence began
-                close_verb()
-                subject: list[Person] | None = None
-                rule = "awards/text/names-prize"
-                resp = False
-                j = i - 1
-                while j >= 0:
-                    tj = toks[j]
-                    if tj.kind == "GAP" and j in groups:
-                        subject = groups[j].persons if groups[j].subject_ok else None
-                        resp = resp or groups[j].respectively
-                        break
-                    if tj.kind == "GAP" and R.respectively in tj.text:
-                        resp = True
-                    if (tj.kind == "GAP" and self._is_filler(tj.text)) or tj.kind == "COMP" \
-                            or (tj.kind == "ROLE" and j in suffix_roles):
-                        j -= 1
-                        continue
-                    if tj.kind in ("PUNCT", "TOP", "SUB"):
-                        if pending:
-                            subject, rule = list(pending), "awards/text/listed-names"
-                    break
-                if j < 0 and pending:
-                    subject, rule = list(pending), "awards/text/listed-names"
-                verb = {"subject": subject, "rule": rule, "comp": None, "event": None, "tok": i,
-                        "deferred": [], "resp": resp}
-                continue
-            if k == "PRIZE":
-                d = t.data
-                if d["prize"] in R.not_prizes:
-                    continue
-                after = self.s[t.end:t.end + 12]
-                is_count = bool(R.count_after.match(after))
-                if verb is not None:
-                    subj = verb["subject"]
-                    if subj and not (is_count and verb["rule"] == "awards/text/listed-names"):
-                        # a gap between verb and prize names the event (获教学能力比赛一等奖)
-                        if verb["event"] is None:
-                            mid = [x for x in toks[verb["tok"] + 1:i] if x.kind == "GAP"]
-                            txt = "".join(x.text for x in mid)
-                            txt = re.sub(f"^(?:{_lit(R.fillers)})+", "", txt)
-                            if 2 <= len(txt) <= R.event_max and re.fullmatch(f"[{HAN}]+", txt) \
-                                    and not self._is_filler(txt) and not level_of(txt, R):
-                                verb["event"] = txt
-                        verb["deferred"].append(t)
-                        pending = [p for p in pending if p not in subj]
-                    continue
-                j = i - 1
-                if j >= 0 and j in groups and groups[j].subject_ok and toks[j].end == t.start:
-                    emit(groups[j].persons, t, "awards/text/names-prize")     # 李兴强优胜奖
-                    pending = [p for p in pending if p not in groups[j].persons]
-                    continue
-                if is_count:
-                    continue
-                # 第一名A / 一等奖：A、B — the prize opens a clause
-                pj = i - 1
-                opens = pj < 0 or toks[pj].kind in ("PUNCT", "TOP", "SUB", "ROLE", "EVSUF") \
-                    or (toks[pj].kind == "GAP" and self._is_filler(toks[pj].text))
-                if opens and (d["prize"] in R.rank_prizes or self.s[t.end:t.end + 1] in "：:"):
-                    nxt = i + 1
-                    if nxt < n and toks[nxt].kind == "PUNCT" and toks[nxt].text in "：:":
-                        nxt += 1
-                    rank = {"tok": t, "tok_end": nxt}
-                continue
-        close_verb()
+        """The award hits of the paragraph.  The reading state: ``ctx`` (the
+        competition and event of the enclosing enumeration items), the role
+        label in force, names listed since the sentence began (``pending``),
+        names found per token (``groups``), the open verb clause and a rank
+        prize waiting for the names after it."""
+        self.toks = self.tokens()
+        self.ctx: list[dict] = [{"comp": self.outer_comp, "event": None}]
+        self.role_label: str | None = None
+        self.pending: list[Person] = []
+        self.groups: dict[int, NameGroup] = {}     # token index → names found there
+        self.suffix_roles: set[int] = set()        # ROLE tokens read as suffixes
+        self.verb: dict | None = None
+        self.rank: dict | None = None              # a prize waiting for the names after it
+        handlers = {"PUNCT": self._on_punct, "TOP": self._on_enum, "SUB": self._on_enum, "COMP": self._on_comp,
+                    "EVSUF": self._on_evsuf, "GAP": self._on_gap, "ROLE": self._on_role, "VERB": self._on_verb,
+                    "PRIZE": self._on_prize}
+        for i, t in enumerate(self.toks):
+            handlers[t.kind](i, t)
+        self._close_verb()
         return self.hits
+
+    def _get(self, key):
+        for c in reversed(self.ctx):
+            if c.get(key) is not None:
+                return c[key]
+        return None
+
+    def _emit(self, persons, prize_tok, rule, v=None) -> None:
+        d = prize_tok.data
+        comp = (v or {}).get("comp") or self._get("comp")
+        event = (v or {}).get("event") or self._get("event")
+        hint = (v or {}).get("role")
+        for p in persons:
+            self.hits.append(Hit(p, d["prize"], d["pstart"], prize_tok.end, d["plevel"], comp, event, rule,
+                                 hint == "team", hint))
+
+    def _close_verb(self) -> None:
+        """The prizes of one verb: all to everyone when there is one prize or
+        one winner; A、B分别获一等奖、二等奖 one each, in order; A、B获一等奖、二等奖
+        is ambiguous: no rows."""
+        verb = self.verb
+        if not (verb and verb["deferred"]):
+            return
+        prizes, subj = verb["deferred"], verb["subject"]
+        if len(prizes) == 1 or len(subj) == 1:
+            for pt in prizes:
+                self._emit(subj, pt, verb["rule"], verb)
+        elif verb["resp"] and len(prizes) == len(subj):
+            for p, pt in zip(subj, prizes):
+                self._emit([p], pt, verb["rule"], verb)
+        verb["deferred"] = []
+
+    def _drop_pending(self, persons) -> None:
+        self.pending = [p for p in self.pending if p not in persons]
+
+    def _on_punct(self, i: int, t: Tok) -> None:
+        self._close_verb()
+        self.verb = None
+        if t.text in _STRONG:
+            self.ctx[-1]["event"] = None
+            self.role_label, self.pending, self.rank = None, [], None
+        elif t.text in "，,":
+            self.rank = None
+
+    def _on_enum(self, i: int, t: Tok) -> None:
+        """An enumeration item (TOP: 一、 / 1.; SUB: （1） / ①) opens a new context."""
+        keep = 1
+        if t.kind == "SUB":
+            tops = [x for x, c in enumerate(self.ctx) if c.get("kind") == "TOP"]
+            keep = tops[-1] + 1 if tops else 1
+        del self.ctx[keep:]
+        self.ctx.append({"comp": None, "event": None, "kind": t.kind})
+        self.role_label, self.pending, self.rank, self.verb = None, [], None, None
+
+    def _on_comp(self, i: int, t: Tok) -> None:
+        comp, after_verb = t.data
+        if self.verb is not None and after_verb:
+            cur = self._get("comp")
+            if cur and _norm(comp.name) in _norm(cur.name):
+                self.verb["event"] = comp.name          # 获教学能力比赛一等奖 inside that competition
+            else:
+                self.verb["comp"] = comp                # 荣获2023年全国…大赛一等奖: also names it
+                self.ctx[-1]["comp"] = comp             # for the clauses that follow
+        else:
+            self.ctx[-1]["comp"] = comp
+            self.ctx[-1]["event"] = None
+
+    def _on_evsuf(self, i: int, t: Tok) -> None:
+        """An event suffix (赛项, 项目 …): the gap before it names the event."""
+        R, j = self.R, i - 1
+        if j < 0 or self.toks[j].kind != "GAP" or j in self.groups:
+            return
+        # the event is what follows a trigger or verb in the gap (参加汽车维修赛项)
+        ev = re.sub(f"^.*(?:{_lit(R.event_cut_after)})", "", self.toks[j].text)
+        ev = ev.strip("的“”\"'《》「」")
+        if 2 <= len(ev) <= R.event_max and re.fullmatch(f"[{HAN}A-Za-z0-9（）()“”\"·+＋-]+", ev):
+            if self.verb is not None:
+                self.verb["event"] = ev
+            else:
+                self.ctx[-1]["event"] = ev
+
+    def _on_gap(self, i: int, t: Tok) -> None:
+        """Text between known words: perhaps names."""
+        toks = self.toks
+        if (i + 1 < len(toks) and toks[i + 1].kind == "EVSUF") or self._is_filler(t.text):
+            return
+        grp = self.parse_names(t)
+        if not grp:
+            return
+        self.groups[i] = grp
+        # a role word right before the names, else the current label
+        for p in grp.persons:
+            p.role, p.role_src = (self.role_label, "label") if self.role_label else (None, "")
+        if self.rank is not None and self.rank["tok_end"] == i:
+            self._emit(grp.persons, self.rank["tok"], "awards/text/prize-names")
+            self.rank = None
+        elif grp.subject_ok:
+            self.pending.extend(grp.persons)
+
+    def _on_role(self, i: int, t: Tok) -> None:
+        """A role word: of the verb's prize (获团体一等奖), a suffix of the names
+        before it (赵老师), or a label for the names that follow."""
+        role, j, toks, groups = self.R.role_words[t.text], i - 1, self.toks, self.groups
+        if self.verb is not None and j >= 0 and toks[j].kind in ("VERB", "GAP") and j not in groups:
+            if self.verb.get("role") != "team":
+                self.verb["role"] = role          # 获团体一等奖 / 获教师组一等奖
+            return
+        if role == "team" and j in groups and len(groups[j].persons) == 1 \
+                and toks[j].end == t.start and toks[j].text == groups[j].persons[0].name:
+            # 金华代表队: one "name" before a team word is a place or a school
+            self._drop_pending(groups.pop(j).persons)
+            self.role_label = role
+            return
+        if j >= 0 and j in groups and groups[j].subject_ok and toks[j].end == t.start:
+            for p in groups[j].persons:       # 赵立新老师 / 由A、B组成的团队
+                p.role, p.role_src = role, ("team" if role == "team" else "suffix")
+            self.suffix_roles.add(i)
+        else:
+            self.role_label = role
+
+    def _on_verb(self, i: int, t: Tok) -> None:
+        self._close_verb()
+        subject, rule, resp = self._subject_before(i)
+        self.verb = {"subject": subject, "rule": rule, "comp": None, "event": None, "tok": i,
+                     "deferred": [], "resp": resp}
+
+    def _subject_before(self, i: int) -> tuple[list[Person] | None, str, bool]:
+        """The verb's subject: names right before it (fillers, a role suffix and
+        在…大赛中 may stand between), else — when the verb opens its clause —
+        the names listed since the sentence began.  Returns (persons, rule,
+        whether 分别 was said)."""
+        R, toks, groups = self.R, self.toks, self.groups
+        subject: list[Person] | None = None
+        rule, resp, j = "awards/text/names-prize", False, i - 1
+        while j >= 0:
+            tj = toks[j]
+            if tj.kind == "GAP" and j in groups:
+                subject = groups[j].persons if groups[j].subject_ok else None
+                resp = resp or groups[j].respectively
+                break
+            if tj.kind == "GAP" and R.respectively in tj.text:
+                resp = True
+            if (tj.kind == "GAP" and self._is_filler(tj.text)) or tj.kind == "COMP" \
+                    or (tj.kind == "ROLE" and j in self.suffix_roles):
+                j -= 1
+                continue
+            if tj.kind in ("PUNCT", "TOP", "SUB") and self.pending:
+                subject, rule = list(self.pending), "awards/text/listed-names"
+            break
+        if j < 0 and self.pending:
+            subject, rule = list(self.pending), "awards/text/listed-names"
+        return subject, rule, resp
+
+    def _on_prize(self, i: int, t: Tok) -> None:
+        R, d = self.R, t.data
+        if d["prize"] in R.not_prizes:
+            return
+        is_count = bool(R.count_after.match(self.s[t.end:t.end + 12]))
+        if self.verb is not None:
+            subj = self.verb["subject"]
+            if subj and not (is_count and self.verb["rule"] == "awards/text/listed-names"):
+                self._verb_event(i)
+                self.verb["deferred"].append(t)
+                self._drop_pending(subj)
+            return
+        j = i - 1
+        if j >= 0 and j in self.groups and self.groups[j].subject_ok and self.toks[j].end == t.start:
+            self._emit(self.groups[j].persons, t, "awards/text/names-prize")     # 李兴强优胜奖
+            self._drop_pending(self.groups[j].persons)
+        elif not is_count:
+            self._rank_opens(i, t)
+
+    def _verb_event(self, i: int) -> None:
+        """A gap between the verb and its prize names the event (获教学能力比赛一等奖)."""
+        R, verb = self.R, self.verb
+        if verb["event"] is not None:
+            return
+        txt = "".join(x.text for x in self.toks[verb["tok"] + 1:i] if x.kind == "GAP")
+        txt = re.sub(f"^(?:{_lit(R.fillers)})+", "", txt)
+        if 2 <= len(txt) <= R.event_max and re.fullmatch(f"[{HAN}]+", txt) \
+                and not self._is_filler(txt) and not level_of(txt, R):
+            verb["event"] = txt
+
+    def _rank_opens(self, i: int, t: Tok) -> None:
+        """第一名A / 一等奖：A、B — a prize that opens a clause waits for the names after it."""
+        toks, pj = self.toks, i - 1
+        opens = pj < 0 or toks[pj].kind in ("PUNCT", "TOP", "SUB", "ROLE", "EVSUF") \
+            or (toks[pj].kind == "GAP" and self._is_filler(toks[pj].text))
+        if opens and (t.data["prize"] in self.R.rank_prizes or self.s[t.end:t.end + 1] in "：:"):
+            nxt = i + 1
+            if nxt < len(toks) and toks[nxt].kind == "PUNCT" and toks[nxt].text in "：:":
+                nxt += 1
+            self.rank = {"tok": t, "tok_end": nxt}
 
 
 # ---------------------------------------------------------------- tables
