@@ -19,6 +19,7 @@ Same-metric conflicts are extraction's own (``extractors.extract.conflict_flags`
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from nianbao.extractors.extract import source_of
 from nianbao.extractors.facts import Facts, Flag, Metric
@@ -108,56 +109,87 @@ def _complete_group(labels: list[str], groups: list[list[str]]) -> bool:
     return False
 
 
+@dataclass
+class _SumRules:
+    """``checks.yaml`` ``sum_mismatch``, compiled, and the document's text metrics by position."""
+    cfg: dict
+    gap_rx: re.Pattern
+    seps: str
+    kinds: set
+    tol: dict
+    metrics_at: dict
+
+    @classmethod
+    def make(cls, cfg: dict, facts: Facts | None) -> "_SumRules":
+        metrics_at = {m.prov.start: m for m in (facts.metrics if facts else [])
+                      if m.prov.source == "text" and m.prov.start is not None}
+        return cls(cfg, re.compile(cfg["gap"]), "".join(cfg["separators"]), set(cfg["kinds"]),
+                   cfg.get("tolerance") or {}, metrics_at)
+
+
 def sum_mismatch_flags(doc: Document, facts: Facts | None = None, cfg: dict | None = None) -> list[Flag]:
+    """``sum_mismatch`` in the narrative: a total, a marker (其中) and parts
+    that exceed it (or fall short of a complete group such as 男/女)."""
     cfg = (cfg or check_rules())["sum_mismatch"]
-    gap_rx = re.compile(cfg["gap"])
-    seps = "".join(cfg["separators"])
-    kinds = set(cfg["kinds"])
-    tol = cfg.get("tolerance") or {}
-    metrics_at = {}
-    for m in (facts.metrics if facts else []):
-        if m.prov.source == "text" and m.prov.start is not None:
-            metrics_at[m.prov.start] = m
+    rules = _SumRules.make(cfg, facts)
     flags = []
     for b in doc.blocks:
-        if b.kind != PARAGRAPH or not b.text:
+        if b.kind != PARAGRAPH or not b.text or not any(mk in b.text for mk in cfg["markers"]):
             continue
-        text = b.text
-        if not any(mk in text for mk in cfg["markers"]):
-            continue
-        quants = [q for q in find_quantities(text) if q.kind not in ("year", "date")]
+        quants = [q for q in find_quantities(b.text) if q.kind not in ("year", "date")]
         for marker in cfg["markers"]:
-            for mm in re.finditer(re.escape(marker), text):
-                f = _sum_at(doc, b, text, mm.start(), mm.end(), quants, cfg, gap_rx, seps, kinds, tol, metrics_at)
+            for mm in re.finditer(re.escape(marker), b.text):
+                f = _sum_at(doc, b, mm.start(), mm.end(), quants, rules)
                 if f:
                     flags.append(f)
     return flags
 
 
-def _sum_at(doc, block, text, at, after, quants, cfg, gap_rx, seps, kinds, tol, metrics_at) -> Flag | None:
+def _sum_at(doc, block, at: int, after: int, quants, rules: _SumRules) -> Flag | None:
+    """The flag for the marker at ``block.text[at:after]``, if its parts do not add up."""
+    text, cfg = block.text, rules.cfg
+    total = _total_before(text, at, quants, rules)
+    if total is None:
+        return None
+    clauses, end = _enumeration(text, after, rules.seps)
+    region, _ = _depth0(text, after, end)
+    if any(w in region for w in cfg["skip_words"]):
+        return None
+    found = _parts(text, clauses, quants, total, cfg)
+    if found is None or len(found[0]) < int(cfg["min_parts"]):
+        return None
+    parts, labels, natural = found
+    how = _mismatch(sum(q.value for q in parts), total, labels, natural, rules)
+    return _sum_flag(doc, block, total, parts, labels, how, rules) if how else None
+
+
+def _total_before(text: str, at: int, quants, rules: _SumRules):
+    """The figure right before the marker, when it can be a total."""
     before = [q for q in quants if q.end <= at]
     if not before:
         return None
     total = before[-1]
-    gap = text[total.end:at]
-    if not gap_rx.match(gap) or total.kind not in kinds or total.approximate or total.is_difference:
+    if (not rules.gap_rx.match(text[total.end:at]) or total.kind not in rules.kinds or total.approximate
+            or total.is_difference):
         return None
-    clauses, end = _enumeration(text, after, seps)
-    region, _ = _depth0(text, after, end)
-    if any(w in region for w in cfg["skip_words"]):
-        return None
-    parts, labels, natural = [], [], True
+    return total
+
+
+def _parts(text: str, clauses, quants, total, cfg: dict):
+    """(parts, labels, natural) of the enumeration: one figure per clause in
+    the total's unit, with a short category label; None when a part is
+    approximate or overlaps another (双师型 …).  ``natural``: every clause was
+    a part (the enumeration was not cut short)."""
+    parts, labels = [], []
     for a, b in clauses:
         clause, mask = _depth0(text, a, b)
         clause = clause.strip()
         if not clause:
-            natural = False
-            break
+            return parts, labels, False
         qs = [q for q in quants if a <= q.start < b and mask[q.start - a]]
         if (len(qs) != 1 or any(w in clause for w in cfg["stop_words"]) or len(clause) > cfg["max_part_chars"]
                 or qs[0].canonical_unit != total.canonical_unit or qs[0].is_difference):
-            natural = False
-            break
+            return parts, labels, False
         q = qs[0]
         if q.approximate:
             return None
@@ -166,20 +198,25 @@ def _sum_at(doc, block, text, at, after, quants, cfg, gap_rx, seps, kinds, tol, 
             return None
         parts.append(q)
         labels.append(label)
-    if len(parts) < int(cfg["min_parts"]):
-        return None
-    s = sum(q.value for q in parts)
-    t = total.value
+    return parts, labels, True
+
+
+def _mismatch(s: float, total, labels: list[str], natural: bool, rules: _SumRules) -> str | None:
+    """``exceed`` (the parts exceed the total), ``short`` (a complete group
+    falls short), or None (they agree within the tolerance)."""
+    t, tol = total.value, rules.tol
     allowed = max(float(tol.get("default", 0.0)), float((tol.get("relative") or {}).get(total.kind, 0.0)) * abs(t))
     allowed = max(allowed, 1e-6 * max(abs(s), abs(t)))
     if s > t + allowed:
-        how = "exceed"
-    elif s < t - allowed and natural and _complete_group(labels, cfg.get("complete_groups") or []):
-        how = "short"
-    else:
-        return None
-    base = block.span[0]
-    metric = metrics_at.get(base + total.start)
+        return "exceed"
+    if s < t - allowed and natural and _complete_group(labels, rules.cfg.get("complete_groups") or []):
+        return "short"
+    return None
+
+
+def _sum_flag(doc, block, total, parts, labels, how: str, rules: _SumRules) -> Flag:
+    text, base, s = block.text, block.span[0], sum(q.value for q in parts)
+    metric = rules.metrics_at.get(base + total.start)
     sentence = _sentence(text, total.start, parts[-1].end)
     section = " > ".join(doc.section_path_at(base))
     # figures as written (1,106人, 4000万元); the sum in the total's unit
@@ -189,13 +226,12 @@ def _sum_at(doc, block, text, at, after, quants, cfg, gap_rx, seps, kinds, tol, 
     plus = " + ".join(f"{lab}{q.text}" for lab, q in zip(labels, parts))
     s_txt = f"{_fmt(round(s / factor, 4))}{unit}"
     name = metric.name_zh if metric else text[max(0, total.start - 8):total.start].split("，")[-1]
-    sev = cfg.get("severity", "warning")
     msg_zh = (f"{name}{total.text}：其中各部分 {plus} = {s_txt}，"
               f"{'超过' if how == 'exceed' else '不足'}总数 {total.text}")
     msg_en = (f"{metric.metric if metric else 'total'}: stated parts {plus} = {s_txt} do not add up to "
               f"{total.text}")
-    return Flag(kind="sum_mismatch", severity=sev, metric=metric.metric if metric else None,
-                rule=f"{RULE}/sum_mismatch",
+    return Flag(kind="sum_mismatch", severity=rules.cfg.get("severity", "warning"),
+                metric=metric.metric if metric else None, rule=f"{RULE}/sum_mismatch",
                 message=f"{msg_zh} / {msg_en}",
                 source_a={"value": total.value, "raw": total.text, "page": block.page, "section": section,
                           "sentence": sentence[:300], "start": base + total.start},
