@@ -287,10 +287,38 @@ def table_child_flags(doc: Document, level: str | None, year: int | None, cfg: d
 
 
 def _table_children(doc, t, spec, year, units, cfg) -> list[Flag]:
+    """Rows of an appendix table that the template says are part of another
+    row (``parent``), larger than that row in the report year."""
     grid = t.grid()
-    # the report-year column and the label / unit columns from the header
-    ycol = lcol = ucol = None
-    hdr = None
+    cols = _header_columns(grid, year)
+    if cols is None:
+        return []
+    rows = _indicator_rows(grid, spec, *cols)
+    flags = []
+    for ind in spec.get("indicators") or []:
+        parent = ind.get("parent")
+        if not parent or ind["name"] not in rows or parent not in rows:
+            continue
+        rc, uc, vc = rows[ind["name"]]
+        rp, up, vp = rows[parent]
+        if vc is None or vp is None or uc != up or uc not in units or not vc > vp * (1 + 1e-9):
+            continue
+        section = " > ".join(doc.section_path_at(t.span[0]))
+        flags.append(Flag(
+            kind="sum_mismatch", severity=cfg.get("severity", "warning"), rule=f"{RULE}/table_child",
+            message=(f"{t.title or '附表'}：其中“{ind['name']}”{_fmt(vc)}{uc} 大于“{parent}”{_fmt(vp)}{up} / "
+                     f"{ind['name']} {_fmt(vc)} exceeds its parent row {parent} {_fmt(vp)}"),
+            source_a={"value": vp, "page": t.page, "section": section,
+                      "sentence": f"{t.title or ''}: " + " | ".join(x for x in grid[rp] if x)},
+            source_b={"value": vc, "page": t.page, "section": section,
+                      "sentence": f"{t.title or ''}: " + " | ".join(x for x in grid[rc] if x)}))
+    return flags
+
+
+def _header_columns(grid, year) -> tuple[int, int, int, int] | None:
+    """(header row, label column, unit column, report-year column) from the
+    first three rows, or None when one is missing."""
+    ycol = lcol = ucol = hdr = None
     for r, row in enumerate(grid[:3]):
         for c, h in enumerate(row):
             h = _compact(h)
@@ -303,7 +331,12 @@ def _table_children(doc, t, spec, year, units, cfg) -> list[Flag]:
         if ycol is not None:
             break
     if ycol is None or ucol is None or lcol is None:
-        return []
+        return None
+    return hdr, lcol, ucol, ycol
+
+
+def _indicator_rows(grid, spec, hdr: int, lcol: int, ucol: int, ycol: int) -> dict:
+    """Indicator name → (row, unit, report-year value) for the template's indicators found in the table."""
     names = {}
     for ind in spec.get("indicators") or []:
         for n in [ind["name"], *(ind.get("synonyms") or [])]:
@@ -317,26 +350,7 @@ def _table_children(doc, t, spec, year, units, cfg) -> list[Flag]:
         if key and key not in rows:
             v = parse_number(_compact(row[ycol]).replace(",", ""))
             rows[key] = (r, _compact(row[ucol]), v[0] if v else None)
-    flags = []
-    section = " > ".join(doc.section_path_at(t.span[0]))
-    for ind in spec.get("indicators") or []:
-        parent = ind.get("parent")
-        if not parent or ind["name"] not in rows or parent not in rows:
-            continue
-        rc, uc, vc = rows[ind["name"]]
-        rp, up, vp = rows[parent]
-        if vc is None or vp is None or uc != up or uc not in units:
-            continue
-        if vc > vp * (1 + 1e-9):
-            flags.append(Flag(
-                kind="sum_mismatch", severity=cfg.get("severity", "warning"), rule=f"{RULE}/table_child",
-                message=(f"{t.title or '附表'}：其中“{ind['name']}”{_fmt(vc)}{uc} 大于“{parent}”{_fmt(vp)}{up} / "
-                         f"{ind['name']} {_fmt(vc)} exceeds its parent row {parent} {_fmt(vp)}"),
-                source_a={"value": vp, "page": t.page, "section": section,
-                          "sentence": f"{t.title or ''}: " + " | ".join(x for x in grid[rp] if x)},
-                source_b={"value": vc, "page": t.page, "section": section,
-                          "sentence": f"{t.title or ''}: " + " | ".join(x for x in grid[rc] if x)}))
-    return flags
+    return rows
 
 
 # ---------------------------------------------------------------------------
@@ -381,55 +395,66 @@ def _distinct(ms: list[Metric]) -> list[Metric]:
 
 
 def implausible_flags(metrics: list[Metric], year: int | None, cfg: dict | None = None) -> list[Flag]:
+    """``implausible``: a value outside the range ``checks.yaml`` gives for a
+    whole school, and a total smaller than the same thing per student."""
     cfg = (cfg or check_rules())["implausible"]
     sev = cfg.get("severity", "warning")
     by: dict[str, list[Metric]] = {}
     for m in metrics:
         by.setdefault(m.metric, []).append(m)
     per_student = {p["total"]: p["per_student"] for p in cfg.get("total_vs_per_student") or []}
-    flags = []
-    flagged = set()
+    flags, flagged = [], set()
     for metric, rng in (cfg.get("ranges") or {}).items():
         lo, hi = rng.get("min"), rng.get("max")
-        ok = [o for o in _distinct(by.get(metric, []))
-              if (lo is None or o.value >= lo) and (hi is None or o.value <= hi)]
         for m in _distinct(by.get(metric, [])):
-            if not ((lo is not None and m.value < lo) or (hi is not None and m.value > hi)):
-                continue
-            bound = f"< {_fmt(lo)}" if lo is not None and m.value < lo else f"> {_fmt(hi)}"
-            note_zh, _, note_en = str(rng.get("note") or "").partition(" / ")
-            zh = (f"{m.name_zh}（{metric}）{m.year}年为 {_fmt(m.value)}{_unit_zh(m.unit)}，对一所学校不合理"
-                  f"（{bound}{'：' + note_zh if note_zh else ''}）")
-            en = (f"{metric} for {m.year} is {_fmt(m.value)} {m.unit}, implausible for a whole school "
-                  f"({bound}{': ' + note_en if note_en else ''})")
-            # the other source: the per-student value it falls below, else
-            # another statement of the same metric for the same year
-            per = next((p for p in _distinct(by.get(per_student.get(metric, ""), []))
-                        if p.year == m.year and p.value > m.value), None)
-            other = next((o for o in ok if o.year == m.year), None)
-            if per is not None:
-                zh += f"，且小于生均值 {_fmt(per.value)}"
-                en += f", and smaller than the per-student {per.metric} {_fmt(per.value)}"
-            if other is not None:
-                zh += f"；同年另述为 {_fmt(other.value)}"
-                en += f"; also stated as {_fmt(other.value)}"
-            b = per if per is not None else other
-            flags.append(Flag(kind="implausible", severity=sev, metric=metric, rule=f"{RULE}/implausible",
-                              message=f"{zh} / {en}", source_a=source_of(m),
-                              source_b=source_of(b) if b is not None else None))
-            flagged.add((metric, m.year, m.value))
+            if (lo is not None and m.value < lo) or (hi is not None and m.value > hi):
+                flags.append(_range_flag(metric, m, rng, by, per_student, sev))
+                flagged.add((metric, m.year, m.value))
     for tot, per in per_student.items():
-        for m in _distinct(by.get(tot, [])):
-            if (tot, m.year, m.value) in flagged:
-                continue
-            p = next((x for x in _distinct(by.get(per, [])) if x.year == m.year and x.value > m.value), None)
-            if p is None:
-                continue
-            flags.append(Flag(kind="implausible", severity=sev, metric=tot, rule=f"{RULE}/total_vs_per_student",
-                              message=(f"{m.name_zh}（{tot}）{m.year}年为 {_fmt(m.value)}，小于生均值 "
-                                       f"{p.name_zh} {_fmt(p.value)} / {tot} for {m.year} ({_fmt(m.value)}) is "
-                                       f"smaller than the per-student {per} ({_fmt(p.value)})"),
-                              source_a=source_of(m), source_b=source_of(p)))
+        flags += _below_per_student(tot, per, by, flagged, sev)
+    return flags
+
+
+def _range_flag(metric: str, m: Metric, rng: dict, by: dict, per_student: dict, sev: str) -> Flag:
+    """The flag of a value outside its range; the other source is the
+    per-student value it falls below, else another statement of the same
+    metric for the same year."""
+    lo, hi = rng.get("min"), rng.get("max")
+    ok = [o for o in _distinct(by.get(metric, [])) if (lo is None or o.value >= lo) and (hi is None or o.value <= hi)]
+    bound = f"< {_fmt(lo)}" if lo is not None and m.value < lo else f"> {_fmt(hi)}"
+    note_zh, _, note_en = str(rng.get("note") or "").partition(" / ")
+    zh = (f"{m.name_zh}（{metric}）{m.year}年为 {_fmt(m.value)}{_unit_zh(m.unit)}，对一所学校不合理"
+          f"（{bound}{'：' + note_zh if note_zh else ''}）")
+    en = (f"{metric} for {m.year} is {_fmt(m.value)} {m.unit}, implausible for a whole school "
+          f"({bound}{': ' + note_en if note_en else ''})")
+    per = next((p for p in _distinct(by.get(per_student.get(metric, ""), []))
+                if p.year == m.year and p.value > m.value), None)
+    other = next((o for o in ok if o.year == m.year), None)
+    if per is not None:
+        zh += f"，且小于生均值 {_fmt(per.value)}"
+        en += f", and smaller than the per-student {per.metric} {_fmt(per.value)}"
+    if other is not None:
+        zh += f"；同年另述为 {_fmt(other.value)}"
+        en += f"; also stated as {_fmt(other.value)}"
+    b = per if per is not None else other
+    return Flag(kind="implausible", severity=sev, metric=metric, rule=f"{RULE}/implausible",
+                message=f"{zh} / {en}", source_a=source_of(m), source_b=source_of(b) if b is not None else None)
+
+
+def _below_per_student(tot: str, per: str, by: dict, flagged: set, sev: str) -> list[Flag]:
+    """A total (equipment value …) smaller than its per-student value, the same year."""
+    flags = []
+    for m in _distinct(by.get(tot, [])):
+        if (tot, m.year, m.value) in flagged:
+            continue
+        p = next((x for x in _distinct(by.get(per, [])) if x.year == m.year and x.value > m.value), None)
+        if p is None:
+            continue
+        flags.append(Flag(kind="implausible", severity=sev, metric=tot, rule=f"{RULE}/total_vs_per_student",
+                          message=(f"{m.name_zh}（{tot}）{m.year}年为 {_fmt(m.value)}，小于生均值 "
+                                   f"{p.name_zh} {_fmt(p.value)} / {tot} for {m.year} ({_fmt(m.value)}) is "
+                                   f"smaller than the per-student {per} ({_fmt(p.value)})"),
+                          source_a=source_of(m), source_b=source_of(p)))
     return flags
 
 
