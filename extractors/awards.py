@@ -5,8 +5,8 @@ One :class:`~extractors.facts.Award` per person: competition, level, event
 sentence, character span in ``Document.text``, rule id).  The words are data
 (``rules/awards.yaml``); this module only applies them.
 
->>> from ingest import parse
->>> from extractors.awards import extract_awards
+>>> from nianbao.ingest import parse
+>>> from nianbao.extractors.awards import extract_awards
 >>> [(a.person, a.prize, a.event) for a in extract_awards(parse("report.docx"), 2023)]
 
 How the narrative is read
