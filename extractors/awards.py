@@ -128,11 +128,12 @@ class AwardRules:
     followers: tuple[str, ...]
     subject_tails: tuple[str, ...]
     joiners: tuple[str, ...]
-    respectively: str = "分别"
+    respectively: str = ""        # names.respectively in awards.yaml
     follower_rx: re.Pattern = re.compile("(?!)")
     subject_tail_rx: re.Pattern = re.compile("(?!)")
     table: dict = field(default_factory=dict)
     name_sep_rx: re.Pattern = re.compile(r"[、，,；;/\s]+")
+    name_suffix_rx: re.Pattern = re.compile("(?!)")   # cut off the end of a name in a table cell
     caption_strip: re.Pattern = re.compile(r"(?:获奖)?(?:情况|名单|一览表?|统计表?)+$")
     prize_aliases: dict = field(default_factory=dict)
     instructor_rows: bool = True
@@ -376,7 +377,7 @@ def _name_rules(names: dict, p: Path) -> dict:
         "veto_min_freq": int(veto.get("min_freq", 0)), "veto_prefix_min_freq": int(veto.get("prefix_min_freq", 0)),
         "not_name_words": _words(names, "not_name_words", p), "leading": _words(names, "leading", p),
         "followers": _words(names, "followers", p), "subject_tails": _words(names, "subject_tails", p),
-        "joiners": _words(names, "joiners", p),
+        "joiners": _words(names, "joiners", p), "respectively": str(_need(names, "respectively", p, str)),
         "follower_rx": re.compile("|".join(patterns("followers", "follower_patterns"))),
         "subject_tail_rx": re.compile("(?:" + "|".join(patterns("subject_tails", "subject_tail_patterns")) + ")+"),
     }
@@ -393,6 +394,8 @@ def _table_rules(data: dict, p: Path) -> dict:
         "table": tbl,
         "name_sep_rx": _rx(str(tbl.get("name_separators") or r"[、，,；;/\s]+"), p, tbl.get("__line__"),
                            "table.name_separators"),
+        "name_suffix_rx": _rx(str(tbl.get("name_suffix_strip") or "(?!)"), p, tbl.get("__line__"),
+                              "table.name_suffix_strip"),
         "instructor_rows": bool(tbl.get("instructor_rows", True)),
         "caption_strip": _rx(str(tbl.get("caption_strip") or r"(?:获奖)?(?:情况|名单)$"), p, tbl.get("__line__"),
                              "table.caption_strip"),
@@ -1151,7 +1154,7 @@ class _AwardTable:
         for part in R.name_sep_rx.split(raw):
             at = raw.find(part, pos)
             pos = at + len(part)
-            nm = re.sub(r"(?:等人|等|同学|老师)$", "", part)
+            nm = R.name_suffix_rx.sub("", part)
             if not R.is_name(nm):
                 continue
             role, rsrc = ("teacher", "explicit") if key == "instructor" else \

@@ -290,7 +290,7 @@ def _table_children(doc, t, spec, year, units, cfg) -> list[Flag]:
     """Rows of an appendix table that the template says are part of another
     row (``parent``), larger than that row in the report year."""
     grid = t.grid()
-    cols = _header_columns(grid, year)
+    cols = _header_columns(grid, year, cfg)
     if cols is None:
         return []
     rows = _indicator_rows(grid, spec, *cols)
@@ -315,18 +315,19 @@ def _table_children(doc, t, spec, year, units, cfg) -> list[Flag]:
     return flags
 
 
-def _header_columns(grid, year) -> tuple[int, int, int, int] | None:
+def _header_columns(grid, year, cfg: dict) -> tuple[int, int, int, int] | None:
     """(header row, label column, unit column, report-year column) from the
-    first three rows, or None when one is missing."""
+    first three rows (header words: ``checks.yaml`` ``table_children``), or
+    None when one is missing."""
     ycol = lcol = ucol = hdr = None
     for r, row in enumerate(grid[:3]):
         for c, h in enumerate(row):
             h = _compact(h)
-            if re.fullmatch(rf"{year}(年度|年)?", h) or h in ("当年", "本年", "本年度"):
+            if re.fullmatch(rf"{year}(年度|年)?", h) or h in cfg.get("year_headers", ()):
                 ycol, hdr = c, r
-            elif h in ("单位", "计量单位"):
+            elif h in cfg.get("unit_headers", ()):
                 ucol = c
-            elif h in ("指标", "项目", "指标名称"):
+            elif h in cfg.get("label_headers", ()):
                 lcol = c
         if ycol is not None:
             break

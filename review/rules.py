@@ -42,7 +42,7 @@ _CHECK_SECTIONS = {
     "out_of_range": {"percent": dict},
     "implausible": {},
     "derived": {},
-    "table_children": {},
+    "table_children": {"units": list, "label_headers": list, "unit_headers": list, "year_headers": list},
     "yoy_jump": {},
 }
 
