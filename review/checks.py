@@ -248,10 +248,11 @@ def _compact(s: str) -> str:
     return re.sub(r"[\s\u3000*＊]+", "", s or "")
 
 
-def _row_label(s: str) -> str:
+def _row_label(s: str, cfg: dict) -> str:
+    """A row label without spaces, stars and the prefixes of ``row_label_strip`` (其中：…)."""
     s = _compact(s)
-    s = re.sub(r"^其中[:：]?", "", s)
-    s = re.sub(r"^[A-Z]类[:：]", "", s)
+    for rx in cfg.get("row_label_strip") or ():
+        s = re.sub(rx, "", s)
     return s
 
 
@@ -293,7 +294,7 @@ def _table_children(doc, t, spec, year, units, cfg) -> list[Flag]:
     cols = _header_columns(grid, year, cfg)
     if cols is None:
         return []
-    rows = _indicator_rows(grid, spec, *cols)
+    rows = _indicator_rows(grid, spec, cfg, *cols)
     flags = []
     for ind in spec.get("indicators") or []:
         parent = ind.get("parent")
@@ -336,18 +337,18 @@ def _header_columns(grid, year, cfg: dict) -> tuple[int, int, int, int] | None:
     return hdr, lcol, ucol, ycol
 
 
-def _indicator_rows(grid, spec, hdr: int, lcol: int, ucol: int, ycol: int) -> dict:
+def _indicator_rows(grid, spec, cfg: dict, hdr: int, lcol: int, ucol: int, ycol: int) -> dict:
     """Indicator name → (row, unit, report-year value) for the template's indicators found in the table."""
     names = {}
     for ind in spec.get("indicators") or []:
         for n in [ind["name"], *(ind.get("synonyms") or [])]:
-            names[_row_label(n)] = ind["name"]
+            names[_row_label(n, cfg)] = ind["name"]
     rows = {}
     for r in range(hdr + 1, len(grid)):
         row = grid[r]
         if max(lcol, ucol, ycol) >= len(row):
             continue
-        key = names.get(_row_label(row[lcol]))
+        key = names.get(_row_label(row[lcol], cfg))
         if key and key not in rows:
             v = parse_number(_compact(row[ycol]).replace(",", ""))
             rows[key] = (r, _compact(row[ucol]), v[0] if v else None)
@@ -460,7 +461,9 @@ def _below_per_student(tot: str, per: str, by: dict, flagged: set, sev: str) -> 
 
 
 def _unit_zh(u: str) -> str:
-    return {"yuan": "元", "persons": "人", "m2": "平方米", "percent": "%", "volumes": "册", "count": "个"}.get(u, "")
+    """The Chinese unit shown for a metric unit kind (``rules/compare.yaml`` ``units``)."""
+    from nianbao.store.compare import display_rules
+    return display_rules()["units"].get(u, {}).get("zh", "")
 
 
 def derived_flags(metrics: list[Metric], year: int | None, cfg: dict | None = None) -> list[Flag]:

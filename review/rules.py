@@ -42,7 +42,8 @@ _CHECK_SECTIONS = {
     "out_of_range": {"percent": dict},
     "implausible": {},
     "derived": {},
-    "table_children": {"units": list, "label_headers": list, "unit_headers": list, "year_headers": list},
+    "table_children": {"units": list, "label_headers": list, "unit_headers": list, "year_headers": list,
+                       "row_label_strip": list},
     "yoy_jump": {},
 }
 
@@ -58,6 +59,8 @@ def check_rules(path: str | None = None) -> dict:
     regex(sm["gap"], p, line_of(sm), "sum_mismatch.gap")
     for key in ("markers", "separators", "stop_words", "skip_words", "overlap_words", "kinds"):
         words(sm, key, p)
+    for rx in data["table_children"]["row_label_strip"]:
+        regex(rx, p, line_of(data["table_children"]), "table_children.row_label_strip")
     check_keys(data["out_of_range"]["percent"], {"min": (int, float), "max": (int, float)}, p,
                where="out_of_range.percent: ")
     return strip_lines(data)
