@@ -70,7 +70,7 @@ def who(doc: Document, cover: Cover, rules: AttributeRules) -> tuple[Name, str |
     title_name = t.name if t else Name("none")
     sector = (t.sector if t else None) or (cover.header.sector if cover.header else None)
     name = title_name
-    if name.kind not in ("school", "region", "national"):
+    if name.kind not in ("school", "region", "national") or (name.generic and cover.school_line):
         name = _fallback_name(doc, cover, title_name, rules)
     if name.kind in ("region", "national"):
         return name, "区域"
@@ -219,6 +219,10 @@ def find_region(doc: Document, school: str | None, level: str | None, region_nam
     most often in the first pages."""
     head = compact(doc.text[:20000], rules)
     province = _province(head, school, rules)
+    if region_name:                      # a region's own report: its province + the region as named
+        if province and (region_name in province or province in region_name):
+            return province if len(province) >= len(region_name) else region_name
+        return (province or "") + region_name
     loc = re.search(rules.location_pattern, head)
     if loc and loc.group("prov"):
         province = loc.group("prov")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from nianbao.ingest.model import Document
 
@@ -35,6 +36,7 @@ _SUFFIX = re.compile(rf"^[》〉」』”\"]*(?:[（(][^（()）]{{0,14}}[)）]|
 _CLAUSE_MARKS = re.compile(r"[，。；！？,;]")
 _NOT_A_TITLE_START = ("关于", "根据", "按照", "为做好", "做好", "现将", "附件")
 _BLANKS = re.compile(r"[\s\u3000\ufeff\u200b-\u200d]+")
+_PAREN_TAIL = re.compile(r"[（(][^（()）]*[)）]$")
 _EDITOR = re.compile(r"(?:编制|编印|主编|编写|编|制|印)$")
 
 
@@ -53,10 +55,13 @@ class Name:
     """What a title's name is: ``kind`` is ``school``, ``region``, ``national``,
     ``series`` (a region plus a generic word such as 职业学校), ``anonymous``
     (某校) or ``none``; ``text`` the school or region as written (None for
-    the last three); ``level`` the level the name alone gives (中职/高职/区域)."""
+    the last three); ``level`` the level the name alone gives (中职/高职/区域);
+    ``generic`` marks a school named by nothing but a city or county and a
+    generic word (楚州市职业学校), which a cover line naming a school overrides."""
     kind: str
     text: str | None = None
     level: str | None = None
+    generic: bool = False       # a school named only by region + generic word (楚州市职业学校)
 
 
 @dataclass(frozen=True)
@@ -145,14 +150,23 @@ def _ends_with(name: str, words) -> str | None:
 
 
 def _region_prefix(name: str, rules: AttributeRules) -> str:
-    m = patterns(rules)["region"].match(name)
-    return m.group(0) if m else ""
+    """The region a name starts with: the longest prefix made of region units
+    (楚州市 in 楚州市中等职业学校, 楚州市青禾县 in 楚州市青禾县职业技术学校)."""
+    rx = patterns(rules)["region"]
+    return next((name[:i] for i in range(len(name) - 1, 1, -1) if rx.fullmatch(name[:i])), "")
+
+
+def _contained_level(name: str, rules: AttributeRules) -> str | None:
+    """The level of the first type word inside a name (楚州职业大学艺术学院 → 高职)."""
+    found = [(name.find(w), -len(w), lv) for w, lv in rules.type_levels if w in name]
+    return min(found)[2] if found else None
 
 
 def _is_province(region: str, rules: AttributeRules) -> bool:
     return region in rules.provinces or region in rules.province_short
 
 
+@lru_cache(maxsize=8192)
 def classify_name(name: str, rules: AttributeRules) -> Name:
     """What a title's name is (see :class:`Name`)."""
     if not name:
@@ -175,7 +189,8 @@ def classify_name(name: str, rules: AttributeRules) -> Name:
         return Name("series", None, generic_level)
     ending = _ends_with(name, [w for w, _ in rules.type_levels] + list(rules.institution_endings))
     if ending and len(name) - len(ending) >= 2:
-        return Name("school", name, rules.level_of_name(name))
+        level = rules.level_of_name(name) or _contained_level(name, rules)
+        return Name("school", name, level, generic=bool(region) and rest in rules.generic_school_words)
     return Name("none")
 
 
@@ -191,7 +206,8 @@ def _title_name(title: str, rules: AttributeRules) -> str:
         if not any(a <= m.start() < b for a, b in schools):
             end = m.start()
             break
-    return lead[:end].split("|")[0]
+    name = lead[:end].split("|")[0]
+    return _PAREN_TAIL.sub("", name)      # 楚州工程职业技术学院（楚州开放大学） → the first name
 
 
 def read_title(line: str, rules: AttributeRules) -> Title | None:
