@@ -31,7 +31,7 @@ from collections import Counter
 from nianbao.ingest.model import Document
 
 from .attribute_rules import AttributeRules, load_attribute_rules, patterns
-from .cover import YEAR_TOKEN, Cover, Name, classify_name, compact, read_cover, sector_of
+from .cover import YEAR_TOKEN, Cover, Name, classify_name, compact, read_cover
 
 _Y = r"(?<!\d)((?:19|20)\d\d)(?!\d)"
 _YEAR = re.compile(_Y + r"\s*(年度|年|届|学年)")

@@ -163,7 +163,10 @@ def _contained_level(name: str, rules: AttributeRules) -> str | None:
 
 
 def _is_province(region: str, rules: AttributeRules) -> bool:
-    return region in rules.provinces or region in rules.province_short
+    """A province-level region: a known one, or a single 省 / 自治区."""
+    if region in rules.provinces or region in rules.province_short:
+        return True
+    return region.endswith(("省", "自治区")) and not _region_prefix(region[:-1], rules)
 
 
 @lru_cache(maxsize=8192)

@@ -11,8 +11,6 @@ from pathlib import Path
 
 import yaml
 
-from nianbao.rules import RULES_DIR
-
 from .errors import RulesError
 
 
