@@ -4,7 +4,8 @@ Worked out from the content, never the file name, in this order of trust:
 
 * **who** — the name in the title (:mod:`extractors.cover`): a school, or a
   region for a region's report (``全国`` for a national one); else a cover
-  line that is a school's name; else the running header (Word); else a
+  line that is a school's name (学校名称：… too); else the running header
+  (Word); else a school's title quoted in the first paragraphs; else a
   bureau line on the cover (a region's report); else the school named most
   often as the subject of the first paragraphs (a school named in a clause
   about a merger or a visit, or after 与/赴/来自…, does not count).  An
@@ -85,6 +86,8 @@ def _fallback_name(doc: Document, cover: Cover, title_name: Name, rules: Attribu
         return classify_name(cover.school_line, rules)
     if cover.header and cover.header.name.kind in ("school", "region", "national"):
         return cover.header.name
+    if cover.quoted:
+        return cover.quoted.name
     if cover.bureau_region:
         return classify_name(cover.bureau_region, rules)
     if title_name.kind == "anonymous":

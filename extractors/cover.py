@@ -27,7 +27,7 @@ _CN_NUM = "一二三四五六七八九十"
 _MONTH = rf"(?:\d{{1,2}}|[{_CN_NUM}]{{1,3}})"
 YEAR_TOKEN = re.compile(
     rf"(?P<range>(?P<r1>{_Y})[-—–~～至到](?P<r2>{_Y})(?P<rk>学年度|学年|年度|年)?)"
-    rf"|(?P<date>(?P<dy>{_Y})年(?P<dm>{_MONTH})月(?:{_MONTH}日)?)"
+    rf"|(?P<date>(?P<dy>{_Y})(?:年(?P<dm>{_MONTH}|元)月(?:{_MONTH}日)?|[.．/-](?P<dm2>\d{{1,2}})(?:[.．/-]\d{{1,2}})?(?!\d)))"
     rf"|[（(](?P<p>{_Y})(?P<pk>学年度|学年|年度|年)?[)）]"
     rf"|(?P<c>{_Y})(?P<ck>年度|年)?[)）]"
     rf"|(?P<w>{_Y})(?P<wk>学年度|学年|年度|年)"
@@ -82,6 +82,7 @@ class Cover:
     bureau_region: str | None = None        # region of a publishing bureau line
     date: tuple[int, int] | None = None     # (year, month) of the cover date
     header: Title | None = None             # a running header read as a title
+    quoted: Title | None = None             # a school's title quoted in the first paragraphs
     lines: list[str] = field(default_factory=list)
 
 
@@ -116,18 +117,19 @@ def title_year(text: str) -> TitleYear | None:
 
 
 def cover_date(text: str) -> tuple[int, int] | None:
-    """(year, month) of the first date in a line (2024年12月, 二〇一七年十二月二十五日)."""
+    """(year, month) of the first date in a line (2024年12月, 二〇一七年十二月二十五日,
+    2024年元月, 2024.01)."""
     m = YEAR_TOKEN.search(text)
     while m and not m.group("date"):
         m = YEAR_TOKEN.search(text, m.end())
     if not m:
         return None
-    mon = m.group("dm")
+    mon = m.group("dm") or m.group("dm2")
     month = int(mon) if mon.isdigit() else _cn_month(mon)
     return (int(m.group("dy")), month) if 1 <= month <= 12 else None
 
 
-_CN_MONTHS = {m: i + 1 for i, m in enumerate("一 二 三 四 五 六 七 八 九 十 十一 十二".split())}
+_CN_MONTHS = {m: i + 1 for i, m in enumerate("一 二 三 四 五 六 七 八 九 十 十一 十二".split())} | {"元": 1}
 
 
 def _cn_month(s: str) -> int:
@@ -245,22 +247,27 @@ def _furniture(line: str, rules: AttributeRules) -> bool:
 
 
 def _with_neighbours(lines: list[str], i: int, t: Title, rules: AttributeRules) -> tuple[Title, int, int]:
-    """Join a year line after the title and name lines before it, when the
-    title line alone lacks them.  Returns the title and the lines it spans."""
+    """Join a year line after the title, and name or year lines before it,
+    when the title line alone lacks them.  Returns the title and the first
+    and last lines it spans."""
     first, last = i, i
     if t.year is None and i + 1 < len(lines) and _YEAR_LINE.fullmatch(lines[i + 1]):
         t2 = read_title(lines[i] + lines[i + 1], rules)
         if t2:
             t, last = t2, i + 1
-    if t.name.kind == "none":
-        for k in (1, 2):
-            prev = lines[max(0, i - k):i]
-            if len(prev) < k or any(len(p) > 30 or _CLAUSE_MARKS.search(p) or _furniture(p, rules) for p in prev):
-                break
-            t2 = read_title("".join(prev) + t.text, rules)
-            if t2 and t2.name.kind != "none":
-                t, first = Title(t2.text, t2.name, t2.year or t.year, t2.sector or t.sector, t.tail), i - k
-                break
+    core = t
+    for k in (1, 2):
+        prev = lines[max(0, i - k):i]
+        if len(prev) < k or any(len(p) > 30 or _CLAUSE_MARKS.search(p) or _furniture(p, rules) for p in prev):
+            break
+        t2 = read_title("".join(prev) + core.text, rules)
+        if t2 is None:
+            break
+        better_name = t2.name.kind != "none" and t.name.kind == "none"
+        if better_name or (t2.year and not t.year):
+            t = Title(t2.text, t2.name if better_name or t.name.kind == "none" else t.name,
+                      t2.year or t.year, t2.sector or t.sector, core.tail)
+            first = i - k
     return t, first, last
 
 
@@ -269,8 +276,7 @@ def read_cover(doc: Document, rules: AttributeRules, max_blocks: int = 60) -> Co
     with its neighbours) and the cover lines around it: a line naming the
     school, a bureau line, the date; and the first running header (Word)
     that reads as a title."""
-    lines = [compact(b.text, rules) for b in doc.blocks[:max_blocks] if b.kind != "table"]
-    lines = [s for s in lines if s]
+    lines = [s for s in _cover_lines(doc, rules, max_blocks) if s]
     cover = Cover(lines=lines)
     for h in doc.metadata.get("headers") or []:
         cover.header = read_title(compact(h, rules), rules)
@@ -284,7 +290,31 @@ def read_cover(doc: Document, rules: AttributeRules, max_blocks: int = 60) -> Co
         window, used = _window(lines, first, last), set(range(first, last + 1))
         window = [cover.title.tail] + [s for j, s in window if j not in used]
     _read_furniture(cover, [s for s in window if s and len(s) <= 40], rules)
+    if not (cover.title and cover.title.name.kind in ("school", "region", "national")):
+        cover.quoted = _quoted_title(doc, rules)
     return cover
+
+
+def _cover_lines(doc: Document, rules: AttributeRules, max_blocks: int) -> list[str]:
+    """The text of the first blocks, spaces removed; a table among the first
+    ten blocks (a cover laid out as a table) gives one line per cell."""
+    out = []
+    for i, b in enumerate(doc.blocks[:max_blocks]):
+        if b.kind != "table":
+            out.append(compact(b.text, rules))
+        elif i < 10:
+            out.extend(compact(c.text, rules) for row in b.rows or [] for c in row if c.is_origin)
+    return out
+
+
+def _quoted_title(doc: Document, rules: AttributeRules) -> Title | None:
+    """A report title quoted in the first paragraphs that names a school
+    (…编制了《青禾县职业技术学校2023年度质量报告》)."""
+    for m in re.finditer(r"《([^《》]{4,60})》", compact(doc.text[:3000], rules)):
+        t = read_title(m.group(1), rules)
+        if t and t.name.kind == "school":
+            return t
+    return None
 
 
 def _window(lines: list[str], first: int, last: int) -> list[tuple[int, str]]:
@@ -315,6 +345,7 @@ def _read_furniture(cover: Cover, window: list[str], rules: AttributeRules) -> N
             if name.kind in ("region", "national"):
                 cover.bureau_region = name.text
         if cover.school_line is None and not b:
+            bare = rx["label"].sub("", bare)
             name = classify_name(_EDITOR.sub("", bare) if _EDITOR.search(bare) else bare, rules)
             if name.kind == "school":
                 cover.school_line = name.text

@@ -20,7 +20,7 @@ from nianbao.extractors.attributes import extract_attributes
 from nianbao.extractors.cover import classify_name, read_title, compact
 from nianbao.extractors.errors import RulesError
 from nianbao.ingest import parse
-from nianbao.ingest.model import Block, Document, HEADING, PARAGRAPH
+from nianbao.ingest.model import Block, Cell, Document, HEADING, PARAGRAPH, TABLE
 
 REALDEV = SHARED / "realdev"
 
@@ -97,6 +97,13 @@ KINDS = [
      ("楚州市青禾县职业教育中心", "中职", 2023)),
     (["青禾县职业技术学校", "楚州市职业学校质量年度报告（2023年度）"], ("青禾县职业技术学校", "中职", 2023)),
     (["中等职业教育质量年度报告（2023年度）", "楚州市教育局", "二〇二四年一月"], ("楚州市", "区域", 2023)),
+    (["楚州工程职业技术学院", "2024年度", "质量报告"], ("楚州工程职业技术学院", "高职", 2024)),
+    (["2024年度", "质量报告", "学校名称：楚州工程职业技术学院", "2024.12"], ("楚州工程职业技术学院", "高职", 2024)),
+    (["质量年度报告（2023年度）", "编制单位：青禾县职业技术学校", "二〇二四年元月"], ("青禾县职业技术学校", "中职", 2023)),
+    (["质量年度报告", "2023年11月"], (None, None, 2023)),
+    # a title quoted in the preface names the school
+    (["#前言", "为全面总结办学成效，学校编制了《青禾县职业技术学校2023年度质量报告》。"],
+     ("青禾县职业技术学校", "中职", 2023)),
     # a (year) title dated in the year before covers that year
     (["楚州工程职业技术学院", "", "高等职业教育质量年度报告", "2019年）", "二〇一八年十二月二十六日"],
      ("楚州工程职业技术学院", "高职", 2018)),
@@ -154,6 +161,17 @@ def test_a_school_in_a_merger_or_visit_sentence_is_not_the_school():
         "学校与楚州工程职业技术学院开展中高职贯通培养，楚州工程职业技术学院专家来校指导。",
         "赴楚州工程职业技术学院跟岗学习。")
     assert school == "青禾县职业技术学校"
+
+
+def test_a_cover_laid_out_as_a_table():
+    doc = Document(path="t.docx", format="docx", parser="test")
+    cells = [["学校名称", "青禾县职业技术学校"], ["报告名称", "2023年度质量报告"]]
+    doc.add(Block(kind=TABLE, rows=[[Cell(text=t, row=r, col=c) for c, t in enumerate(row)]
+                                    for r, row in enumerate(cells)]))
+    doc.add(Block(kind=HEADING, text="一、学校概况", level=1, title="学校概况"))
+    doc.add(Block(kind=PARAGRAPH, text="学校开设8个专业。"))
+    a = extract_attributes(doc.finalize())
+    assert (a["school"], a["level"], a["year"]) == ("青禾县职业技术学校", "中职", 2023)
 
 
 def test_running_header_names_the_school():
