@@ -174,6 +174,13 @@ def test_a_cover_laid_out_as_a_table():
     assert (a["school"], a["level"], a["year"]) == ("青禾县职业技术学校", "中职", 2023)
 
 
+def test_phrases_about_schools_in_general_are_no_school():
+    school, level, year = _who("中等职业教育质量年度报告（2023年度）", "#一、发展概况",
+                               "全市不断优化中等职业学校布局，推动职业学校特色发展。",
+                               "推动职业学校与企业深度合作，各类职业学校办学条件持续改善。")
+    assert (school, level, year) == (None, "中职", 2023)
+
+
 def test_running_header_names_the_school():
     a = extract_attributes(_doc("#前言", "学校坚持立德树人根本任务。",
                                 headers=["楚州工程职业技术学院2023年度质量报告"]))
