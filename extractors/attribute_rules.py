@@ -77,7 +77,7 @@ def patterns(rules: AttributeRules) -> dict[str, re.Pattern]:
     return {
         # a school name in running text: up to 24 characters, then a type word
         "school": re.compile(rf"[{han}（）()·]{{1,24}}?(?:{_alt(w for w, _ in rules.type_levels)})"),
-        # a name made only of region units: 江西省宜春市, 嘉定区
+        # a name made only of region units: 青禾省楚州市, 鹿源区
         "region": re.compile(rf"(?:[{han}]{{1,10}}?(?:{units}))+"),
         "bureau": re.compile(rf"^(?P<region>.*?)(?:{_alt(rules.bureau_words)})"),
         "report": re.compile(_alt(rules.report_words)),

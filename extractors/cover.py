@@ -2,7 +2,7 @@
 years printed on it.
 
 A title is read as *[year] name [year] report-words [year]*, for example
-``2021年度 | 青禾县职业技术学校 | 质量年度报告``, ``宜春市 | 2023年 | 中等职业教育质量年度报告``
+``2021年度 | 青禾县职业技术学校 | 质量年度报告``, ``楚州市 | 2023年 | 中等职业教育质量年度报告``
 or ``2015 | 中国 | 高等职业教育质量年度报告``.  The name is what comes before the first
 report word (``rules/attributes.yaml``: ``title_body_words``) and is classified
 as a school, a region, the whole country, a series or generic name, or an
@@ -117,7 +117,7 @@ def title_year(text: str) -> TitleYear | None:
 
 
 def cover_date(text: str) -> tuple[int, int] | None:
-    """(year, month) of the first date in a line (2024年12月, 二〇一七年十二月二十五日,
+    """(year, month) of the first date in a line (2024年12月, 二〇一八年十二月二十六日,
     2024年元月, 2024.01)."""
     m = YEAR_TOKEN.search(text)
     while m and not m.group("date"):
