@@ -34,10 +34,8 @@ YEAR_TOKEN = re.compile(
     rf"|(?P<b>{_Y})(?![年月届])")
 _SUFFIX = re.compile(rf"^[》〉」』”\"]*(?:[（(][^（()）]{{0,14}}[)）]|{_Y}(?:年度|年)?[)）]?)?[》〉」』”\"]*")
 _CLAUSE_MARKS = re.compile(r"[，。；！？,;]")
-_NOT_A_TITLE_START = ("关于", "根据", "按照", "为做好", "做好", "现将", "附件")
 _BLANKS = re.compile(r"[\s\u3000\ufeff\u200b-\u200d]+")
 _PAREN_TAIL = re.compile(r"[（(][^（()）]*[)）]$")
-_EDITOR = re.compile(r"(?:编制|编印|主编|编写|编|制|印)$")
 
 
 @dataclass(frozen=True)
@@ -221,10 +219,10 @@ def read_title(line: str, rules: AttributeRules) -> Title | None:
     a title cue (质量, 年度 …) and not be a sentence about a report."""
     rx = patterns(rules)
     rep = rx["report"].search(line)
-    if not rep or line.startswith(_NOT_A_TITLE_START):
+    if not rep:
         return None
     head = line[:rep.end()]
-    if _CLAUSE_MARKS.search(head) or "关于" in head or len(head) > 60:
+    if _CLAUSE_MARKS.search(head) or rx["not_title"].search(head) or len(head) > 60:
         return None
     if not any(c in head for c in rules.title_cues):
         return None
@@ -243,7 +241,8 @@ def _furniture(line: str, rules: AttributeRules) -> bool:
     """A cover line that is not part of the title: a date, a bureau, an editor."""
     if cover_date(line) or patterns(rules)["bureau"].search(line):
         return True
-    return bool(_EDITOR.search(line)) and classify_name(_EDITOR.sub("", line), rules).kind == "school"
+    editor = patterns(rules)["editor"]
+    return bool(editor.search(line)) and classify_name(editor.sub("", line), rules).kind == "school"
 
 
 def _with_neighbours(lines: list[str], i: int, t: Title, rules: AttributeRules) -> tuple[Title, int, int]:
@@ -282,11 +281,11 @@ def read_cover(doc: Document, rules: AttributeRules, max_blocks: int = 60) -> Co
         cover.header = read_title(compact(h, rules), rules)
         if cover.header:
             break
-    idx = next((i for i, s in enumerate(lines) if read_title(s, rules)), None)
-    if idx is None:
+    found = next(((i, t) for i, t in ((i, read_title(s, rules)) for i, s in enumerate(lines)) if t), None)
+    if found is None:
         window, used = lines[:8], set()
     else:
-        cover.title, first, last = _with_neighbours(lines, idx, read_title(lines[idx], rules), rules)
+        cover.title, first, last = _with_neighbours(lines, found[0], found[1], rules)
         window, used = _window(lines, first, last), set(range(first, last + 1))
         window = [cover.title.tail] + [s for j, s in window if j not in used]
     _read_furniture(cover, [s for s in window if s and len(s) <= 40], rules)
@@ -335,17 +334,16 @@ def _window(lines: list[str], first: int, last: int) -> list[tuple[int, str]]:
 def _read_furniture(cover: Cover, window: list[str], rules: AttributeRules) -> None:
     rx = patterns(rules)
     for s in window:
-        date = cover_date(s)
-        if date and cover.date is None:
-            cover.date = date
         bare = YEAR_TOKEN.sub("", s)
+        date = cover_date(s)
+        if date and cover.date is None and len(bare) <= 16 and not _CLAUSE_MARKS.search(s):
+            cover.date = date           # a date line (maybe after a bureau's name), not a sentence
         b = rx["bureau"].search(bare)
         if b and cover.bureau_region is None:
             name = classify_name(b.group("region"), rules)
             if name.kind in ("region", "national"):
                 cover.bureau_region = name.text
         if cover.school_line is None and not b:
-            bare = rx["label"].sub("", bare)
-            name = classify_name(_EDITOR.sub("", bare) if _EDITOR.search(bare) else bare, rules)
+            name = classify_name(rx["editor"].sub("", rx["label"].sub("", bare)), rules)
             if name.kind == "school":
                 cover.school_line = name.text
