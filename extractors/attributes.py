@@ -98,8 +98,8 @@ def _fallback_name(doc: Document, cover: Cover, title_name: Name, rules: Attribu
 
 def _variants(raw: str, rules: AttributeRules) -> list[str]:
     """School names a raw match may stand for: the type word with 2, 3 …
-    characters before it, as long as they hold no rejected or cut word
-    (a cut word may start a name: 于都县 …)."""
+    characters before it, as long as they hold no rejected word and no cut
+    word after their first character (a place name may begin with one)."""
     rx = patterns(rules)
     typ = next(w for w, _ in rules.type_levels if raw.endswith(w))
     proper = raw[:-len(typ)]
