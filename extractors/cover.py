@@ -35,6 +35,7 @@ YEAR_TOKEN = re.compile(
 _SUFFIX = re.compile(rf"^[》〉」』”\"]*(?:[（(][^（()）]{{0,14}}[)）]|{_Y}(?:年度|年)?[)）]?)?[》〉」』”\"]*")
 _CLAUSE_MARKS = re.compile(r"[，。；！？,;]")
 _BLANKS = re.compile(r"[\s\u3000\ufeff\u200b-\u200d]+")
+_PARENS = re.compile(r"[（(]([^（()）]+)[)）]")
 _PAREN_TAIL = re.compile(r"[（(][^（()）]*[)）]$")
 
 
@@ -230,8 +231,11 @@ def read_title(line: str, rules: AttributeRules) -> Title | None:
     text, tail = line[:end], line[end:]
     if len(line) > 60 and len(tail) > 30 and not re.match(r"[（(]附", tail):
         return None
-    return Title(text=text, name=classify_name(_title_name(text, rules), rules), year=title_year(text),
-                 sector=sector_of(text, rules), tail=tail)
+    name = classify_name(_title_name(text, rules), rules)
+    if name.kind == "none":             # 2023年度质量报告（青禾县职业技术学校）
+        name = next((n for n in (classify_name(p, rules) for p in _PARENS.findall(text))
+                     if n.kind in ("school", "region", "national")), name)
+    return Title(text=text, name=name, year=title_year(text), sector=sector_of(text, rules), tail=tail)
 
 
 _YEAR_LINE = re.compile(rf"[（(]?{_Y}(?:年度|年)?[)）]?")
@@ -334,7 +338,7 @@ def _window(lines: list[str], first: int, last: int) -> list[tuple[int, str]]:
 def _read_furniture(cover: Cover, window: list[str], rules: AttributeRules) -> None:
     rx = patterns(rules)
     for s in window:
-        bare = YEAR_TOKEN.sub("", s)
+        bare = YEAR_TOKEN.sub("", s).strip(rules.title_strip_chars + "—－-_")
         date = cover_date(s)
         if date and cover.date is None and len(bare) <= 16 and not _CLAUSE_MARKS.search(s):
             cover.date = date           # a date line (maybe after a bureau's name), not a sentence
