@@ -144,7 +144,7 @@ class AwardRules:
 
     def is_name(self, s: str) -> bool:
         """A person's name: 2–4 Han characters starting with a surname, or a
-        minority name with a middle dot (克拉木·叶斯波拉提); never a unit, a
+        minority name with a middle dot (阿依达·努尔别克); never a unit, a
         school or an organisation."""
         if not s:
             return False
@@ -904,7 +904,7 @@ class _Paragraph:
             return
         j = i - 1
         if j >= 0 and j in self.groups and self.groups[j].subject_ok and self.toks[j].end == t.start:
-            self._emit(self.groups[j].persons, t, "awards/text/names-prize")     # 李兴强优胜奖
+            self._emit(self.groups[j].persons, t, "awards/text/names-prize")     # 韩立新优胜奖
             self._drop_pending(self.groups[j].persons)
         elif not is_count:
             self._rank_opens(i, t)

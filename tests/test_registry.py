@@ -12,7 +12,7 @@ from nianbao.extractors.awards import load_award_rules
 from nianbao.extractors.facts import Facts, Flag
 from nianbao.extractors.metric_rules import load_metric_rules
 from nianbao.extractors.numbers import load_units
-from nianbao.extractors.rules import load_attributes
+from nianbao.extractors.attribute_rules import load_attribute_rules
 from nianbao.ingest import headings, parse
 from nianbao.review import review_document
 from nianbao.review.rules import check_rules, review_rules, templates
@@ -25,7 +25,7 @@ from conftest import CORPUS
 #: every YAML file of rules/ → the loader that reads and checks it
 LOADERS = {
     "metrics.yaml": load_metric_rules, "units.yaml": load_units, "awards.yaml": load_award_rules,
-    "attributes.yaml": load_attributes, "review.yaml": review_rules, "checks.yaml": check_rules,
+    "attributes.yaml": load_attribute_rules, "review.yaml": review_rules, "checks.yaml": check_rules,
     "templates/report-templates.yaml": templates, "headings.yaml": headings._load,
     "compare.yaml": display_rules, "pipeline.yaml": registry.pipeline_config,
 }
