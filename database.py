@@ -6,7 +6,7 @@ manner of sqlite-utils' ``Database``.
 >>> summary = db.ingest(["报告/", "各校报告.zip"], workers=2)
 >>> db.metrics(metric="employment_rate", year=2023)[0]["value"]
 >>> db.compare(year=2023, metrics="students_fulltime,employment_rate").rows
->>> db.flags(kind="sum_mismatch"), db.check(school="乌苏"), db.search("产教融合")
+>>> db.flags(kind="sum_mismatch"), db.check(school="青岚"), db.search("产教融合")
 >>> db.sql("select school, year from documents").dicts()
 
 Every query opens the database read-only for its own duration and returns
