@@ -16,7 +16,7 @@ from nianbao.store.compare import (load_comparison, load_metric_defs, open_for_r
                            resolve_metrics)
 from nianbao.export.xlsx import write_workbook
 
-from conftest import CORPUS
+from conftest import CORPUS, copy_db
 
 
 def _cli(*args):
@@ -24,11 +24,8 @@ def _cli(*args):
 
 
 @pytest.fixture(scope="module")
-def corpus_db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("cmp") / "corpus.db"
-    summary = pipeline.ingest_paths([CORPUS / "reports"], db)
-    assert not summary.failed
-    return db
+def corpus_db(tmp_path_factory, corpus_db_master):
+    return copy_db(corpus_db_master, tmp_path_factory.mktemp("cmp"))
 
 
 def _expected() -> list[dict]:

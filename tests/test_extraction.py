@@ -3,7 +3,6 @@ against their expected-values JSONs; rule files that report their mistakes."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,11 +12,10 @@ from nianbao.extractors.metric_rules import load_metric_rules, normalize_label
 from nianbao.rules.loader import rules_digest
 from nianbao.extractors.rules import RuleFileError
 from nianbao.ingest import parse
-from nianbao.pipeline import ingest_paths
 from nianbao.store import Store
 from nianbao.evaluate.accuracy import Counts, score
 
-from conftest import CORPUS, SEED, SEED_FILES, corpus_reports, expected_for, needs_seed
+from conftest import CORPUS, SEED, SEED_FILES, corpus_reports, expected_for, needs_seed, copy_db
 
 
 def _close(a, b):
@@ -99,11 +97,8 @@ def test_corpus_files_each_have_expected_json():
 
 
 @pytest.fixture(scope="module")
-def corpus_db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("corpus") / "corpus.db"
-    summary = ingest_paths([CORPUS / "reports"], db)
-    assert not summary.failed, summary.failed
-    return db
+def corpus_db(tmp_path_factory, corpus_db_master):
+    return copy_db(corpus_db_master, tmp_path_factory.mktemp("corpus"))
 
 
 def test_corpus_accuracy_targets(corpus_db):
