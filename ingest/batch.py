@@ -213,12 +213,18 @@ class _IngestRun:
             self._emit("duplicate", item.display)
 
     # -- files ------------------------------------------------------------------------
-    def add_file(self, display: str, path: Path) -> None:
-        t0 = time.perf_counter()
+    def _stat(self, display: str, path: Path):
+        """``path.stat()``, or None after storing the file as unreadable."""
         try:
-            st = path.stat()
+            return path.stat()
         except OSError as e:
             self.fail(display, 0, None, _unreadable(e))
+            return None
+
+    def add_file(self, display: str, path: Path) -> None:
+        t0 = time.perf_counter()
+        st = self._stat(display, path)
+        if st is None:
             return
         if self._unchanged(display, st.st_size, st.st_mtime):
             self.summary.stages["scan"] += time.perf_counter() - t0
@@ -350,10 +356,8 @@ class _IngestRun:
     def add_archive(self, display: str, path: Path) -> None:
         from nianbao.ingest.archive import list_members, open_archive
         t0 = time.perf_counter()
-        try:
-            st = path.stat()
-        except OSError as e:
-            self.fail(display, 0, None, _unreadable(e))
+        st = self._stat(display, path)
+        if st is None:
             return
         if self._unchanged(display, st.st_size, st.st_mtime):   # an archive that failed before
             return
