@@ -36,6 +36,7 @@ from pathlib import Path
 
 from . import errors
 from .errors import IngestError
+from .docx_lists import list_paragraphs
 from .headings import LevelAssigner, match_caption, match_heading
 from .model import CAPTION, HEADING, PAGE_EMPTY, PAGE_OK, PARAGRAPH, TABLE, Block, Document, PageInfo, make_table
 from .structure import classify_line
@@ -64,7 +65,7 @@ W_DRAWING, W_PICT, W_OBJECT, W_TXBX = _w("drawing"), _w("pict"), _w("object"), _
 W_HYPERLINK, W_SMARTTAG, W_INS, W_DEL, W_MOVETO, W_MOVEFROM = (
     _w("hyperlink"), _w("smartTag"), _w("ins"), _w("del"), _w("moveTo"), _w("moveFrom"))
 W_FLDSIMPLE, W_DIR, W_BDO, W_RUBY, W_RUBYBASE = _w("fldSimple"), _w("dir"), _w("bdo"), _w("ruby"), _w("rubyBase")
-W_VANISH, W_VAL = _w("vanish"), _w("val")
+W_VANISH, W_VAL, W_B, W_SZ = _w("vanish"), _w("val"), _w("b"), _w("sz")
 W_TR, W_TC, W_TRPR, W_TCPR = _w("tr"), _w("tc"), _w("trPr"), _w("tcPr")
 W_GRIDSPAN, W_VMERGE, W_HMERGE, W_GRIDBEFORE, W_GRIDAFTER, W_TBLHEADER = (
     _w("gridSpan"), _w("vMerge"), _w("hMerge"), _w("gridBefore"), _w("gridAfter"), _w("tblHeader"))
@@ -74,6 +75,8 @@ MC_ALT, MC_CHOICE, MC_FALLBACK = f"{{{MC_NS}}}AlternateContent", f"{{{MC_NS}}}Ch
 M_T, M_OMATH, M_OMATHPARA = f"{{{M_NS}}}t", f"{{{M_NS}}}oMath", f"{{{M_NS}}}oMathPara"
 R_ID = f"{{{R_NS}}}id"
 WP_EXTENT = f"{{{WP_NS}}}extent"
+A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+V_IMAGEDATA = "{urn:schemas-microsoft-com:vml}imagedata"
 
 _FALSE = ("0", "false", "off")
 
@@ -295,10 +298,21 @@ class _Numbering:
                 return ilvl
         return None
 
-    def label(self, num_id: str | None, ilvl: int, *, advance: bool = True) -> tuple[str, str] | None:
-        """Advance the counters for one numbered paragraph and return
-        (label, numFmt) as Word would display it, or None."""
+    def list_key(self, num_id: str | None) -> tuple | None:
+        """Which running list a numId belongs to: numIds that share an
+        abstractNum continue one list unless they override its levels."""
         if not num_id or num_id == "0" or num_id not in self.nums:
+            return None
+        aid, starts, lvl_over = self.nums[num_id]
+        return ("num", num_id) if (starts or lvl_over) else ("abs", self._abstract_id(aid))
+
+    def label(self, num_id: str | None, ilvl: int, *, advance: bool = True) -> tuple[str | None, str] | None:
+        """Advance the counters for one numbered paragraph and return
+        (label, numFmt) as Word would display it — label None for a bullet
+        or a level that shows no number — or None without a numbering
+        definition."""
+        key = self.list_key(num_id)
+        if key is None:
             return None
         aid, starts, lvl_over = self.nums[num_id]
         aid = self._abstract_id(aid)
@@ -308,7 +322,6 @@ class _Numbering:
         lvl = levels.get(ilvl)
         if lvl is None:
             return None
-        key = ("num", num_id) if (starts or lvl_over) else ("abs", aid)
 
         def start(k: int) -> int:
             if k in starts:
@@ -324,11 +337,9 @@ class _Numbering:
                 r = levels[k].restart if k in levels else None
                 if r is None or (r != 0 and ilvl < r):
                     c[k] = None
-        if lvl.fmt == "bullet":
-            return None
         text = lvl.text
-        if text is None:
-            return None
+        if lvl.fmt == "bullet" or text is None:
+            return None, lvl.fmt
 
         def repl(m: re.Match) -> str:
             k = int(m.group(1)) - 1
@@ -341,7 +352,7 @@ class _Numbering:
 
         label = self._PLACEHOLDER.sub(repl, text).strip()
         if not any(ch.isalnum() for ch in label):
-            return None  # numFmt none or punctuation only: nothing to show
+            return None, lvl.fmt  # numFmt none or punctuation only: nothing to show
         return label, lvl.fmt
 
 
@@ -353,7 +364,7 @@ _TOC_NAME = re.compile(r"^(?:toc|目录)\s*[1-9]$")
 
 
 class _StyleInfo:
-    __slots__ = ("name", "level", "role", "num_id", "ilvl", "break_before", "toc", "font_pt")
+    __slots__ = ("name", "level", "role", "num_id", "ilvl", "break_before", "toc", "font_pt", "bold")
 
     def __init__(self) -> None:
         self.name = ""
@@ -364,6 +375,7 @@ class _StyleInfo:
         self.break_before = False
         self.toc = False
         self.font_pt: float | None = None
+        self.bold = False
 
 
 class _Styles:
@@ -389,7 +401,7 @@ class _Styles:
             sid = el.get(_w("styleId"))
             stype = el.get(W_TYPE, "paragraph")
             d = {"type": stype, "name": "", "based": None, "outline": None, "num_id": None,
-                 "ilvl": None, "pbb": None, "sz": None, "line": None, "rule": None}
+                 "ilvl": None, "pbb": None, "sz": None, "line": None, "rule": None, "b": None}
             for ch in el:
                 tag = ch.tag
                 if tag == _w("name"):
@@ -415,6 +427,8 @@ class _Styles:
                     for rr in ch:
                         if rr.tag == _w("sz"):
                             d["sz"] = _int(rr.get(W_VAL))
+                        elif rr.tag == W_B:
+                            d["b"] = _on(rr)
             self.raw[sid] = d
             if stype == "paragraph" and el.get(_w("default")) in ("1", "true", "on"):
                 self.default_para = sid
@@ -439,7 +453,7 @@ class _Styles:
         chain = list(self._chain(sid))
         if chain:
             si.name = chain[0][1]["name"]
-        level_known = role_known = num_known = pbb_known = sz_known = False
+        level_known = role_known = num_known = pbb_known = sz_known = b_known = False
         for i, (cid, d) in enumerate(chain):
             name = d["name"].lower()
             if not level_known:
@@ -468,6 +482,8 @@ class _Styles:
                 si.break_before, pbb_known = d["pbb"], True
             if not sz_known and d["sz"]:
                 si.font_pt, sz_known = d["sz"] / 2, True
+            if not b_known and d["b"] is not None:
+                si.bold, b_known = d["b"], True
         if si.role == "title":
             si.level = None  # the document title is never an outline heading
         if si.num_id is not None and si.ilvl is None and sid:
@@ -497,7 +513,8 @@ class _Styles:
 class _Para:
     """What one w:p holds."""
     __slots__ = ("text", "style", "num_id", "ilvl", "outline", "label", "fmt", "textboxes",
-                 "br_before", "br_after", "rbr_before", "rbr_after", "toc", "image_pt", "sect")
+                 "br_before", "br_after", "rbr_before", "rbr_after", "toc", "image_pt", "sect",
+                 "bold", "large", "emph_chars", "plain_chars", "pictures")
 
     def __init__(self) -> None:
         self.text = ""
@@ -513,6 +530,14 @@ class _Para:
         self.toc = False
         self.image_pt = 0.0
         self.sect = False
+        self.bold = self.large = False         # the paragraph style's
+        self.emph_chars = self.plain_chars = 0  # characters in bold/large runs, in others
+        self.pictures = 0
+
+    @property
+    def emphasised(self) -> bool:
+        """Set apart by its type: (nearly) all its characters bold or large."""
+        return self.emph_chars > 0 and self.plain_chars <= 0.1 * (self.emph_chars + self.plain_chars)
 
 
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
@@ -532,6 +557,7 @@ class _Walker:
         self.numbering = _Numbering(self._related_root("numbering"))
         self.styles = _Styles(self._related_root("styles"), self.numbering)
         self.assigner = LevelAssigner()
+        self.lists: set = set()    # w:p elements that are list items
         self.ref = ""
         # page layout estimate
         self.rendered = 0          # lastRenderedPageBreak count (outside text boxes)
@@ -579,6 +605,7 @@ class _Walker:
                 elif ch.tag == _w("docGrid") and ch.get(W_TYPE) in ("lines", "linesAndChars", "snapToChars"):
                     pitch = _int(ch.get(_w("linePitch")))
         font_pt, factor = self.styles.body_metrics()
+        self.body_pt = font_pt
         width_pt = max(100.0, (w - left - right) / 20)
         height_pt = max(100.0, (h - top - bottom) / 20)
         single = (pitch / 20) if pitch else font_pt * 1.3
@@ -588,8 +615,51 @@ class _Walker:
 
     # -- paragraphs -----------------------------------------------------------
     def para(self, p, *, count: bool = True) -> _Para:
-        """Read one w:p: text, style, numbering label, text boxes, breaks."""
+        """Read one w:p: text, style, numbering label, text boxes, breaks,
+        emphasis (bold or large type)."""
         info = _Para()
+        pbb = self._props(p, info)
+        st = info.style
+        if pbb is None:
+            pbb = st.break_before
+        if pbb:
+            info.br_before += 1
+        if info.num_id is not None:
+            got = self.numbering.label(info.num_id, info.ilvl, advance=count)
+            if got:
+                info.label, info.fmt = got
+        parts: list[str] = []
+        self._inline(p, parts, info)
+        text = "".join(parts)
+        if "\n" in text:
+            text = _MULTI_NL.sub("\n", "\n".join(line.strip() for line in text.split("\n")))
+        info.text = text.strip()
+        return info
+
+    def numbered_paragraphs(self, body) -> list:
+        """The w:p elements under ``body``, in document order, that have a
+        numPr or a paragraph style that numbers (one XPath query)."""
+        if not self.numbering.nums:
+            return []
+        styles = sorted(sid for sid in self.styles.raw if self.styles.info(sid).num_id is not None)
+        if self.styles.default_para in styles:
+            return list(body.iter(W_P))
+        cond = "w:pPr/w:numPr"
+        if styles:
+            cond += " or " + " or ".join(f"w:pPr/w:pStyle/@w:val='{sid}'" for sid in styles if "'" not in sid)
+        from lxml import etree
+        return etree.XPath(f".//w:p[{cond}]", namespaces={"w": W_NS})(body)
+
+    def para_props(self, p) -> _Para:
+        """Style, outline level and numbering of one w:p, without its text."""
+        info = _Para()
+        self._props(p, info)
+        return info
+
+    def _props(self, p, info: _Para) -> bool | None:
+        """Paragraph properties into ``info``: style, outline level, numbering
+        (the paragraph's numPr, else its style's; numId 0 = none).  Returns
+        the paragraph's own pageBreakBefore (None when not set)."""
         ppr = p.find(W_PPR)
         pstyle = None
         pbb = None
@@ -613,29 +683,16 @@ class _Walker:
         st = self.styles.info(pstyle)
         info.style = st
         info.toc = st.toc
-        if pbb is None:
-            pbb = st.break_before
-        if pbb:
-            info.br_before += 1
-        # numbering: the paragraph's numPr, or its style's
+        info.bold = st.bold
+        info.large = bool(st.font_pt and st.font_pt > self.body_pt * 1.1)
         num_id = info.num_id if info.num_id is not None else st.num_id
-        ilvl = info.ilvl
-        if ilvl is None:
-            ilvl = st.ilvl if st.ilvl is not None else 0
         if num_id is not None and num_id != "0":
-            got = self.numbering.label(num_id, ilvl, advance=count)
-            if got:
-                info.label, info.fmt = got
-            info.num_id, info.ilvl = num_id, ilvl
+            info.num_id = num_id
+            if info.ilvl is None:
+                info.ilvl = st.ilvl if st.ilvl is not None else 0
         else:
             info.num_id = None
-        parts: list[str] = []
-        self._inline(p, parts, info)
-        text = "".join(parts)
-        if "\n" in text:
-            text = _MULTI_NL.sub("\n", "\n".join(line.strip() for line in text.split("\n")))
-        info.text = text.strip()
-        return info
+        return pbb
 
     def _inline(self, el, parts: list[str], info: _Para) -> None:
         for ch in el:
@@ -660,14 +717,20 @@ class _Walker:
                 continue
 
     def _run(self, r, parts: list[str], info: _Para) -> None:
+        emph = info.bold or info.large
         for ch in r:
             tag = ch.tag
             if tag == W_T:
                 if ch.text:
                     parts.append(ch.text)
+                    if emph:
+                        info.emph_chars += len(ch.text)
+                    else:
+                        info.plain_chars += len(ch.text)
             elif tag == W_RPR:
                 if _on(ch.find(W_VANISH)):
                     return
+                emph = self._emphasis(ch, info)
             elif tag == W_TAB or tag == W_PTAB:
                 parts.append(" ")
             elif tag == W_BR:
@@ -707,8 +770,21 @@ class _Walker:
                 if base is not None:
                     self._inline(base, parts, info)
 
+    def _emphasis(self, rpr, info: _Para) -> bool:
+        """Is a run set bold or larger than the body text (its own rPr over
+        its paragraph style's)?"""
+        b = rpr.find(W_B)
+        bold = _on(b) if b is not None else info.bold
+        sz = rpr.find(W_SZ)
+        half = _int(sz.get(W_VAL)) if sz is not None else None
+        large = half / 2 > self.body_pt * 1.1 if half else info.large
+        return bold or large
+
     def _graphic(self, el, info: _Para) -> None:
         _find_txbx(el, info.textboxes)
+        for _ in el.iter(A_BLIP, V_IMAGEDATA):
+            info.pictures += 1
+            break
         if el.tag == W_DRAWING:
             for ext in el.iter(WP_EXTENT):
                 cy = _int(ext.get("cy"))
@@ -763,6 +839,7 @@ class _Walker:
 
     # -- body -----------------------------------------------------------------
     def walk_body(self, body) -> None:
+        self.lists = list_paragraphs(self, body)
         for i, el in enumerate(body):
             self.ref = f"body/{i}"
             self._block_level(el, toc=False)
@@ -798,7 +875,7 @@ class _Walker:
 
     def _body_para(self, p, *, toc: bool, textbox: bool) -> None:
         info = self.para(p)
-        block = self._para_block(info, toc=toc or info.toc, textbox=textbox)
+        block = self._para_block(info, toc=toc or info.toc, textbox=textbox, listed=p in self.lists)
         if textbox:
             page = self.page + int(self.lines // self.lpp)
             self._last_rstart = self.rpage
@@ -833,7 +910,10 @@ class _Walker:
         t = nxt.find(W_TYPE)
         return t is None or t.get(W_VAL, "nextPage") != "continuous"
 
-    def _para_block(self, info: _Para, *, toc: bool, textbox: bool) -> Block | None:
+    def _para_block(self, info: _Para, *, toc: bool, textbox: bool, listed: bool = False) -> Block | None:
+        """The block for one paragraph (None when it has no text).  ``listed``:
+        the paragraph is an item of a list level judged a list
+        (:func:`ingest.docx_lists.list_paragraphs`)."""
         text = info.text
         label = info.label or ""
         kw = {"ref": self.ref, "page": None}
@@ -867,22 +947,8 @@ class _Walker:
                 return b
             return Block(kind=PARAGRAPH, text=f"{label}{_sep(label, text)}{text}" if label else text,
                          meta={"role": st.role, "word_style": st.name}, **kw)
-        if label:
-            full = f"{label}{_sep(label, flat)}{flat}"
-            if textbox:
-                cm = match_caption(full)
-                if cm:
-                    return classify_line(full, self.assigner, **kw)
-                return Block(kind=PARAGRAPH, text=f"{label}{_sep(label, text)}{text}", **kw)
-            b = classify_line(full, self.assigner, **kw)
-            if b.kind == HEADING:
-                b.number, b.title = label, flat
-                b.meta["numbering"] = "auto"
-                return b
-            if b.kind == CAPTION:
-                b.meta["numbering"] = "auto"
-                return b
-            return Block(kind=PARAGRAPH, text=f"{label}{_sep(label, text)}{text}", meta={"numbering": "auto"}, **kw)
+        if label or (listed and info.num_id is not None):
+            return self._numbered_block(info, flat, listed=listed, textbox=textbox, **kw)
         if textbox or "\n" in text:
             cm = match_caption(flat)
             if cm:
@@ -897,6 +963,24 @@ class _Walker:
         if st is not None and st.role == "caption" and b.kind == PARAGRAPH:
             b.meta["word_style"] = st.name
         return b
+
+    def _numbered_block(self, info: _Para, flat: str, *, listed: bool, textbox: bool, **kw) -> Block:
+        """A paragraph numbered by Word (no heading style or outline level):
+        a caption (表1 …), a heading when its list is not judged a list and
+        it reads as one, else a list item."""
+        label = info.label or ""
+        if label:
+            full = f"{label}{_sep(label, flat)}{flat}"
+            cm = match_caption(full)
+            if cm or not (listed or textbox):
+                b = classify_line(full, self.assigner, **kw)
+                if b.kind == CAPTION or (b.kind == HEADING and not textbox):
+                    if b.kind == HEADING:
+                        b.number, b.title = label, flat
+                    b.meta["numbering"] = "auto"
+                    return b
+        return Block(kind=PARAGRAPH, text=info.text, number=label or None, level=(info.ilvl or 0) + 1,
+                     list_item=True, meta={"numbering": "auto", "list_format": info.fmt}, **kw)
 
     def _styled_heading(self, text: str, label: str, level: int, st: _StyleInfo | None, source: str,
                         **kw) -> Block:

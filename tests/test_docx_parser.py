@@ -190,11 +190,15 @@ def test_auto_numbered_headings_and_lists(tmp_path):
     assert heads[8][:3] == (1, "1.", "服务贡献")
     assert heads[9][:3] == (2, "1.1", "服务行业企业")
     paras = _texts(doc, "paragraph")
-    assert "1.学校坚持立德树人，全面推进各项工作。" in paras
     assert "没有编号的列表项" in paras
-    assert "5.重新起始的列表项，继续推进各项工作。" in paras
-    assert "甲.甲项内容，按计划推进。" in paras
-    assert "①圈号内容，按计划推进。" in paras
+    # numbered list items: the label Word displays is the item's number,
+    # never part of its text
+    items = [(b.number, b.level, b.text) for b in doc.blocks if b.list_item]
+    assert items == [("1.", 1, "学校坚持立德树人，全面推进各项工作。"),
+                     ("5.", 1, "重新起始的列表项，继续推进各项工作。"),
+                     ("甲.", 1, "甲项内容，按计划推进。"),
+                     ("①", 2, "圈号内容，按计划推进。")]
+    assert all(b.kind == "paragraph" for b in doc.blocks if b.list_item)
     assert doc.tables()[0].grid() == [["1", "数控"], ["2", "焊接"], ["3", "汽修"]]
 
 
