@@ -558,6 +558,7 @@ class _Walker:
         self.styles = _Styles(self._related_root("styles"), self.numbering)
         self.assigner = LevelAssigner()
         self.lists: set = set()    # w:p elements that are list items
+        self.pictures = 0          # paragraphs that hold a picture
         self.ref = ""
         # page layout estimate
         self.rendered = 0          # lastRenderedPageBreak count (outside text boxes)
@@ -634,6 +635,8 @@ class _Walker:
         if "\n" in text:
             text = _MULTI_NL.sub("\n", "\n".join(line.strip() for line in text.split("\n")))
         info.text = text.strip()
+        if count:
+            self.pictures += info.pictures
         return info
 
     def numbered_paragraphs(self, body) -> list:
@@ -1209,8 +1212,13 @@ def _int_hex(v):
 
 
 def _sep(label: str, text: str) -> str:
-    """Separator between a numbering label and the text (none for CJK)."""
-    if label and text and label[-1].isascii() and label[-1].isalnum() and text[0].isascii() and text[0].isalnum():
+    """Separator between a numbering label and the text where both are shown
+    together (headings, table cells): none before CJK, a space between two
+    ASCII words and before a figure, so that "1." + "12个" never reads as
+    1.12."""
+    if not (label and text):
+        return ""
+    if text[0].isdigit() or (label[-1].isascii() and label[-1].isalnum() and text[0].isascii() and text[0].isalnum()):
         return " "
     return ""
 
@@ -1364,6 +1372,22 @@ def _parse(p: Path) -> Document:
             doc.metadata["core"] = core
     except Exception:  # core.xml is optional and sometimes malformed
         pass
+    _picture_only(doc, walker.pictures)
     if not doc.blocks:
-        doc.warnings.append("no text found in the Word body")
+        doc.warnings.append("正文没有文字 / no text found in the Word body")
     return doc
+
+
+def _picture_only(doc: Document, pictures: int) -> None:
+    """A document of pictures with (almost) no text — a scanned report
+    pasted into Word — needs OCR: fewer than 50 characters per picture,
+    200 at most, is not a text layer."""
+    if not pictures:
+        return
+    chars = sum(len(c.text) for b in doc.blocks for row in (b.rows or []) for c in row) + \
+        sum(len(b.text) for b in doc.blocks if b.kind != TABLE)
+    if chars < min(200, 50 * pictures):
+        doc.status = "needs_ocr"
+        doc.warnings.append(f"只有图片（{pictures} 张），没有可读的文字，需要OCR / the document is {pictures} "
+                            f"picture(s) with {chars} characters of text: it needs OCR")
+
