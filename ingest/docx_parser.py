@@ -11,6 +11,14 @@ order of paragraphs and tables is kept:
   label Word displays ("1.1", "（一）", "一、", "第一部分");
 * heading levels come from heading styles (also through ``basedOn``), from
   outline levels, or else from typed numbering (:func:`classify_line`);
+* numbered and bulleted paragraphs without a heading style or outline level
+  are list items (``Block.list_item``, the label in ``number``, never glued
+  to the text) unless their list reads as headings
+  (:mod:`ingest.docx_lists`);
+* ``w:altChunk`` parts (HTML, MHT, plain text, a whole .docx) are read where
+  they stand (:mod:`ingest.docx_altchunk`, :mod:`ingest.html_blocks`); RTF
+  ones are reported in ``warnings``;
+* a document of pictures with (almost) no text is ``needs_ocr``;
 * merged cells (``gridSpan``, ``vMerge``, ``hMerge``, ``gridBefore``/``After``)
   are expanded into a rectangular grid with the text at the origin only;
   nested tables are kept in their cell's text and emitted as table blocks of
@@ -36,7 +44,9 @@ from pathlib import Path
 
 from . import errors
 from .errors import IngestError
+from .docx_altchunk import DOCX, HTML, TEXT, chunk_content
 from .docx_lists import list_paragraphs
+from .html_blocks import html_blocks
 from .headings import LevelAssigner, match_caption, match_heading
 from .model import CAPTION, HEADING, PAGE_EMPTY, PAGE_OK, PARAGRAPH, TABLE, Block, Document, PageInfo, make_table
 from .structure import classify_line
@@ -559,6 +569,7 @@ class _Walker:
         self.assigner = LevelAssigner()
         self.lists: set = set()    # w:p elements that are list items
         self.pictures = 0          # paragraphs that hold a picture
+        self.depth = 0             # .docx altChunks inside altChunks
         self.ref = ""
         # page layout estimate
         self.rendered = 0          # lastRenderedPageBreak count (outside text boxes)
@@ -841,11 +852,64 @@ class _Walker:
         return total
 
     # -- body -----------------------------------------------------------------
-    def walk_body(self, body) -> None:
+    def walk_body(self, body, prefix: str = "body") -> None:
         self.lists = list_paragraphs(self, body)
         for i, el in enumerate(body):
-            self.ref = f"body/{i}"
+            self.ref = f"{prefix}/{i}"
             self._block_level(el, toc=False)
+
+    # -- altChunk: HTML / MHT / text / .docx merged into the body --------------
+    def _alt_chunk(self, el) -> None:
+        rid = el.get(R_ID)
+        part = self.part.related_parts.get(rid) if rid else None
+        if part is None:
+            self.doc.warnings.append(f"{self.ref}: 嵌入内容缺失 / altChunk {rid!r} has no part")
+            return
+        kind, payload = chunk_content(getattr(part, "content_type", ""), part.blob)
+        if kind == DOCX:
+            self._alt_docx(payload)
+        elif kind in (HTML, TEXT):
+            blocks = (html_blocks(payload, self.assigner, ref=self.ref, page=None) if kind == HTML else
+                      [classify_line(s, self.assigner, ref=self.ref, page=None)
+                       for s in (line.strip() for line in payload.splitlines()) if s])
+            base = len(self.doc.blocks)
+            for b in blocks:
+                if "nested_in" in b.meta:
+                    b.meta["nested_in"] += base
+                b.meta["alt_chunk"] = kind
+                lines = self._table_lines(b) if b.kind == TABLE else self._text_lines(b.text, b.kind == HEADING)
+                self._emit(b, self._advance(lines, 0, 0, 0, 0))
+        else:
+            self.doc.warnings.append(f"{self.ref}: 嵌入的 {kind.upper()} 内容未读取 / embedded {kind} content "
+                                     f"(altChunk, {getattr(part, 'content_type', '?')}) was not read")
+
+    def _alt_docx(self, blob: bytes) -> None:
+        """A whole .docx merged into the body: walked with its own styles and
+        numbering, into this document, continuing its page estimate."""
+        import io
+        import docx
+        if self.depth >= 3:
+            self.doc.warnings.append(f"{self.ref}: .docx altChunk nested too deep, not read")
+            return
+        try:
+            inner = docx.Document(io.BytesIO(blob))
+        except Exception as e:  # a broken embedded package must not lose the rest
+            self.doc.warnings.append(f"{self.ref}: 嵌入的 Word 内容无法读取 / embedded .docx (altChunk) "
+                                     f"cannot be read: {type(e).__name__}")
+            return
+        sub = _Walker(inner, self.doc)
+        sub.depth = self.depth + 1
+        sub.assigner = self.assigner
+        sub.page, sub.rpage, sub.lines, sub._last_rstart = self.page, self.rpage, self.lines, self._last_rstart
+        sub.walk_body(inner.element.body, prefix=f"{self.ref}/altChunk")
+        self.page, self.lines, self.rpage = sub.page, sub.lines, sub.rpage
+        self.rendered += sub.rendered
+        self.explicit += sub.explicit
+        self.pictures += sub.pictures
+
+    def _text_lines(self, text: str, heading: bool) -> float:
+        n = sum(max(1, math.ceil((_units(line) + 2) / self.cpl)) for line in text.split("\n"))
+        return n * 1.3 + 0.8 if heading else n
 
     def _block_level(self, el, *, toc: bool, textbox: bool = False) -> None:
         tag = el.tag
@@ -868,7 +932,7 @@ class _Walker:
                 for ch in branch:
                     self._block_level(ch, toc=toc, textbox=textbox)
         elif tag == W_ALTCHUNK:
-            self.doc.warnings.append(f"{self.ref}: embedded alternative content (altChunk) was not read")
+            self._alt_chunk(el)
 
     def _emit(self, block: Block, page: int) -> Block:
         block.meta["page_est"] = page
