@@ -491,3 +491,22 @@ def _timed(fn, *args):
     t = time.perf_counter()
     fn(*args)
     return time.perf_counter() - t
+
+
+def test_di_yi_jie_section_headings(tmp_path):
+    d = docx.Document()
+    _add_abstract(d, 77, [("chineseCounting", "第%1节", 1)])
+    _add_num(d, 77, 77)
+    d.add_paragraph("第一章 学校发展")                   # typed
+    d.add_paragraph("第一节 办学定位")
+    d.add_paragraph("学校面向县域经济办学。")
+    d.add_paragraph("第二节 专业布局")
+    d.add_paragraph("第二章 人才培养")
+    p = d.add_paragraph("德育工作")                      # 第一节, numbered by Word, Normal style
+    _set_numpr(p, 77)
+    d.add_paragraph("第一节课后开展社团活动。")           # a sentence, not a heading
+    path = tmp_path / "jie.docx"
+    d.save(path)
+    heads = [(h.level, h.number, h.title) for h in parse(path).headings()]
+    assert heads == [(1, "第一章", "学校发展"), (2, "第一节", "办学定位"), (2, "第二节", "专业布局"),
+                     (1, "第二章", "人才培养"), (2, "第一节", "德育工作")]
