@@ -47,7 +47,7 @@ from .errors import IngestError
 from .docx_altchunk import DOCX, HTML, TEXT, chunk_content
 from .docx_lists import list_paragraphs
 from .html_blocks import html_blocks
-from .headings import LevelAssigner, match_caption, match_heading
+from .headings import LevelAssigner, match_caption, match_heading, word_list_rules
 from .model import CAPTION, HEADING, PAGE_EMPTY, PAGE_OK, PARAGRAPH, TABLE, Block, Document, PageInfo, make_table
 from .structure import classify_line
 
@@ -570,6 +570,7 @@ class _Walker:
         self.lists: set = set()    # w:p elements that are list items
         self.pictures = 0          # paragraphs that hold a picture
         self.depth = 0             # .docx altChunks inside altChunks
+        self._typed_run = None     # typed list being read: (style, assigner state before it, last item)
         self.ref = ""
         # page layout estimate
         self.rendered = 0          # lastRenderedPageBreak count (outside text boxes)
@@ -942,7 +943,10 @@ class _Walker:
 
     def _body_para(self, p, *, toc: bool, textbox: bool) -> None:
         info = self.para(p)
+        before = (dict(self.assigner.levels), self.assigner.last_level)
         block = self._para_block(info, toc=toc or info.toc, textbox=textbox, listed=p in self.lists)
+        if block is not None and not textbox:
+            self._typed_list(block, info, before)
         if textbox:
             page = self.page + int(self.lines // self.lpp)
             self._last_rstart = self.rpage
@@ -957,6 +961,29 @@ class _Walker:
         for tx in info.textboxes:
             for ch in tx:
                 self._block_level(ch, toc=False, textbox=True)
+
+    def _typed_list(self, block: Block, info: _Para, before: tuple) -> None:
+        """Lines typed as 1. / (1) / ① (no Word numbering) that follow one
+        another, of one style and in plain type, are a list: the second one
+        turns itself and the first into list items and undoes what they told
+        the level assigner (``before``: its state before the line)."""
+        style = block.meta.get("style")
+        typed = (block.kind == HEADING and style in word_list_rules().typed_list_styles
+                 and "level_source" not in block.meta and "numbering" not in block.meta and not info.emphasised)
+        run = self._typed_run
+        if not typed:
+            self._typed_run = None
+            return
+        if run is None or run[0] != style or not self.doc.blocks or self.doc.blocks[-1] is not run[2]:
+            self._typed_run = (style, before, block)
+            return
+        self.assigner.levels, self.assigner.last_level = dict(run[1][0]), run[1][1]
+        for b in (run[2], block):
+            if b.kind == HEADING:
+                b.kind, b.text, b.title, b.level, b.list_item = PARAGRAPH, b.title, None, 1, True
+                b.meta.pop("style", None)
+                b.meta["numbering"] = "typed"
+        self._typed_run = (style, run[1], block)
 
     def _sect_breaks(self, p) -> bool:
         """Does the section that ends at this paragraph end with a page break?

@@ -113,3 +113,30 @@ def test_list_item_round_trips_through_the_stored_model(tmp_path):
     again = type(doc).from_dict(doc.to_dict())
     (item,) = [b for b in again.blocks if b.list_item]
     assert (item.number, item.level, item.text) == ("1.", 1, "开设专业9个。")
+
+
+def test_typed_numbered_lines_that_follow_one_another_are_a_list(tmp_path):
+    d = docx.Document()
+    _para(d, "一、学校概况", "Heading 1")
+    _para(d, "学校开设以下专业：")
+    for text in ("1.数控技术应用", "2.会计事务", "3.汽车运用与维修"):     # typed, one after another
+        _para(d, text)
+    _para(d, "各专业均建有校内实训室。")
+    _para(d, "（一）办学条件")
+    _para(d, "学校占地120亩。")
+    _para(d, "1.实训基地", bold=True)                                    # typed headings, bold,
+    _para(d, "建有实训基地3个。")                                         # with text under them
+    _para(d, "2.图书资料", bold=True)
+    _para(d, "（1）纸质图书")
+    _para(d, "藏书5万册。")
+    _para(d, "①阅览室")
+    _para(d, "②电子阅览室")
+    path = tmp_path / "typed.docx"
+    d.save(path)
+
+    doc = parse(path)
+    assert [(h.level, h.number, h.title) for h in doc.headings()] == [
+        (1, "一、", "学校概况"), (2, "（一）", "办学条件"), (3, "1.", "实训基地"), (3, "2.", "图书资料"),
+        (4, "（1）", "纸质图书")]
+    assert [(b.number, b.text) for b in doc.blocks if b.list_item] == [
+        ("1.", "数控技术应用"), ("2.", "会计事务"), ("3.", "汽车运用与维修"), ("①", "阅览室"), ("②", "电子阅览室")]
