@@ -866,7 +866,12 @@ class _Walker:
         if part is None:
             self.doc.warnings.append(f"{self.ref}: 嵌入内容缺失 / altChunk {rid!r} has no part")
             return
-        kind, payload = chunk_content(getattr(part, "content_type", ""), part.blob)
+        try:
+            kind, payload = chunk_content(getattr(part, "content_type", ""), part.blob)
+        except Exception as e:  # undecodable or malformed: the rest of the document still counts
+            self.doc.warnings.append(f"{self.ref}: 嵌入内容无法读取 / altChunk cannot be read "
+                                     f"({type(e).__name__}: {e})")
+            return
         if kind == DOCX:
             self._alt_docx(payload)
         elif kind in (HTML, TEXT):
@@ -881,7 +886,7 @@ class _Walker:
                 lines = self._table_lines(b) if b.kind == TABLE else self._text_lines(b.text, b.kind == HEADING)
                 self._emit(b, self._advance(lines, 0, 0, 0, 0))
         else:
-            self.doc.warnings.append(f"{self.ref}: 嵌入的 {kind.upper()} 内容未读取 / embedded {kind} content "
+            self.doc.warnings.append(f"{self.ref}: 嵌入内容（{kind}）未读取 / embedded {kind} content "
                                      f"(altChunk, {getattr(part, 'content_type', '?')}) was not read")
 
     def _alt_docx(self, blob: bytes) -> None:

@@ -146,3 +146,15 @@ def test_picture_only_docx_is_stored_as_needs_ocr(tmp_path):
     d.save(path)
     summary = ingest_paths([str(path)], tmp_path / "n.db", workers=0)
     assert summary.needs_ocr == [str(path)] and not summary.ingested
+
+
+def test_an_unreadable_altchunk_is_a_warning_not_a_failure(tmp_path):
+    d = _report("学校现有全日制在校生2360人。")
+    _alt_chunk(d, "afchunk1.htm", "text/html", b"\x00\x01\xfe\xff" * 64)     # binary, not text
+    _alt_chunk(d, "afchunk2.mht", "message/rfc822", b"MIME-Version: 1.0\r\n\r\nno html here")
+    d.add_paragraph("专任教师142人。")
+    path = tmp_path / "bad_chunk.docx"
+    d.save(path)
+    doc = parse(path)
+    assert [b.text for b in doc.blocks][-2:] == ["学校现有全日制在校生2360人。", "专任教师142人。"]
+    assert len([w for w in doc.warnings if "altChunk" in w or "ALTCHUNK" in w.upper()]) == 2, doc.warnings
