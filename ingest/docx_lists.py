@@ -63,8 +63,15 @@ def list_paragraphs(walker, body) -> set:
     out = set()
     for group in groups.values():
         if _is_list(group, keys, rules):
-            out.update(i.p for i in group.items)
+            out.update(i.p for i in group.items if not _stands_out(i, group))
     return out
+
+
+def _stands_out(item: _Item, group: _Group) -> bool:
+    """A short title in bold or large type among plain items of a list (one
+    numbering definition used for headings and list items alike) is judged
+    on its own."""
+    return item.emphasised and not item.sentence and not all(i.emphasised for i in group.items)
 
 
 def _candidate(info) -> bool:

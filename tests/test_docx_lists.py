@@ -140,3 +140,23 @@ def test_typed_numbered_lines_that_follow_one_another_are_a_list(tmp_path):
         (4, "（1）", "纸质图书")]
     assert [(b.number, b.text) for b in doc.blocks if b.list_item] == [
         ("1.", "数控技术应用"), ("2.", "会计事务"), ("3.", "汽车运用与维修"), ("①", "阅览室"), ("②", "电子阅览室")]
+
+
+def test_one_numbering_for_headings_and_list_items(tmp_path):
+    # WPS-style: one numbering definition numbers bold headings and the
+    # plain sentences listed under them
+    d = docx.Document()
+    _add_abstract(d, 50, [("decimal", "%1.", 1)])
+    _add_num(d, 50, 50)
+    _para(d, "一、学校概况", "Heading 1")
+    _para(d, "专业设置", nid=50, bold=True)
+    _para(d, "学校开设专业11个。")
+    _para(d, "对接县域主导产业。", nid=50)
+    _para(d, "师资队伍", nid=50, bold=True)
+    _para(d, "专任教师120人。")
+    path = tmp_path / "shared_numbering.docx"
+    d.save(path)
+    doc = parse(path)
+    assert [(h.level, h.number, h.title) for h in doc.headings()] == [
+        (1, "一、", "学校概况"), (2, "1.", "专业设置"), (2, "3.", "师资队伍")]
+    assert [(b.number, b.text) for b in doc.blocks if b.list_item] == [("2.", "对接县域主导产业。")]
