@@ -71,7 +71,8 @@ def _stands_out(item: _Item, group: _Group) -> bool:
     """A short title in bold or large type among plain items of a list (one
     numbering definition used for headings and list items alike) is judged
     on its own."""
-    return item.emphasised and not item.sentence and not all(i.emphasised for i in group.items)
+    return (group.fmt != "bullet" and item.emphasised and not item.sentence
+            and not all(i.emphasised for i in group.items))
 
 
 def _candidate(info) -> bool:

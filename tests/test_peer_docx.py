@@ -43,8 +43,10 @@ def test_docx_01_headings_from_list_numbering_and_body_items_stay_paragraphs():
         assert items[label].kind == "paragraph", label
     assert items["(3)"].text.startswith("a2+b2=c2行内公式后接正文")
     assert items["(1)"].text == "如有未尽事宜，由双方依法订立补充合同。"   # the label is not in the text
-    # bulleted items too
-    assert any(b.list_item and b.number is None and b.text.startswith("无序列表项1") for b in doc.blocks)
+    # bulleted items too, whatever their type
+    bullets = [b.text for b in doc.blocks if b.list_item and b.number is None]
+    assert "Bold bullet 2" in bullets and "Italic bullet 1" in bullets
+    assert any(t.startswith("无序列表项1") for t in bullets)
     for b in doc.blocks:
         assert doc.text[b.span[0]:b.span[1]] == b.text
 
