@@ -43,6 +43,12 @@ def test_docx_01_headings_from_list_numbering_and_body_items_stay_paragraphs():
         assert items[label].kind == "paragraph", label
     assert items["(3)"].text.startswith("a2+b2=c2行内公式后接正文")
     assert items["(1)"].text == "如有未尽事宜，由双方依法订立补充合同。"   # the label is not in the text
+    word = _word_numbered_texts(PEER / "docx_01.docx")
+    assert len(word) >= 40
+    # (python-docx leaves out inline equations, which the parser keeps)
+    items = [b.text.replace(" ", "") for b in doc.blocks if b.list_item and b.kind == "paragraph"]
+    missing = [t for t in word if not any(t.replace(" ", "") in x for x in items)]
+    assert not missing, missing
     # bulleted items too, whatever their type
     bullets = [b.text for b in doc.blocks if b.list_item and b.number is None]
     assert "Bold bullet 2" in bullets and "Italic bullet 1" in bullets
@@ -51,10 +57,35 @@ def test_docx_01_headings_from_list_numbering_and_body_items_stay_paragraphs():
         assert doc.text[b.span[0]:b.span[1]] == b.text
 
 
+def _word_numbered_texts(path) -> list[str]:
+    """Texts of the paragraphs Word numbers or bullets (numPr, or a style
+    that numbers) that have no heading style or outline level, read with
+    python-docx independently of the parser."""
+    import docx
+    from docx.oxml.ns import qn
+    d = docx.Document(str(path))
+    out = []
+    for p in d.paragraphs:
+        style = p.style
+        numbered = p._p.pPr is not None and p._p.pPr.numPr is not None
+        while style is not None and not numbered:
+            ppr = style.element.pPr
+            numbered = ppr is not None and ppr.numPr is not None
+            style = style.base_style
+        heading = p.style.name.lower().startswith("heading") or (
+            p._p.pPr is not None and p._p.pPr.find(qn("w:outlineLvl")) is not None)
+        if numbered and not heading and p.text.strip():
+            out.append(p.text.strip())
+    return out
+
+
 def test_docx_lists_numbered_and_bulleted_items_are_list_paragraphs():
     doc = _peer("docx_lists.docx")
+    word = _word_numbered_texts(PEER / "docx_lists.docx")
+    assert len(word) >= 40
+    items = {b.text for b in doc.blocks if b.list_item and b.kind == "paragraph"}
+    assert set(word) <= items, set(word) - items
     numbered = _numbered_body(doc)
-    assert len(numbered) >= 40
     assert all(b.kind == "paragraph" and b.list_item for b in numbered), \
         [(b.kind, b.number, b.text) for b in numbered if b.kind != "paragraph" or not b.list_item]
     # the headings are the document's heading-styled lines only
