@@ -9,15 +9,18 @@ module only maps it onto the model:
   paragraphs, classified with the shared heading patterns
   (``rules/headings.yaml``) like a Word paragraph without a heading style;
 * ``ol``/``ul`` items → list items (``Block.list_item``, the label — ``1.``,
-  ``a.`` — in ``number``, never in the text);
+  ``a.`` — in ``number``, never in the text); so are paragraphs Word wrote
+  with their list label typed out (``<span style="mso-list:Ignore">1.</span>``);
 * ``table`` → a table block with ``rowspan``/``colspan`` expanded into the
   full grid (text at the origin only); a table inside a cell is kept in the
   cell's text and emitted as a table of its own after its parent;
-* ``script``, ``style``, ``head`` and comments are dropped; whitespace is
+* ``script``, ``style``, ``head``, comments and ``display:none`` elements are
+  dropped; whitespace is
   collapsed as a browser does, and a line break in the source between two
   Chinese characters joins them.
 
-Not handled: CSS (hidden text, generated numbering), images (no OCR), forms.
+Not handled: CSS beyond ``display:none`` (classes, generated numbering),
+images (no OCR), forms.
 """
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ import email
 import email.policy
 import re
 
-from .headings import LevelAssigner, match_heading
+from .headings import LevelAssigner, match_heading, word_list_rules
 from .model import HEADING, PARAGRAPH, Block, make_table
 from .structure import classify_line
 
@@ -37,6 +40,8 @@ _BLOCKS = {"p", "div", "blockquote", "pre", "section", "article", "header", "foo
 _LISTS = {"ul", "ol", "menu", "dir"}
 _WS = re.compile(r"[ \t\r\n\f\u00a0]+")     # HTML whitespace (and &nbsp;)
 _CJK_GAP = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
+_HIDDEN = re.compile(r"display\s*:\s*none", re.I)
+_MSO_LABEL = re.compile(r"mso-list\s*:\s*ignore", re.I)     # Word's HTML: the list label it typed out
 _CHARSET = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.I)
 
 
@@ -98,26 +103,40 @@ class _HtmlWalker:
         self.kw = kw
         self.blocks: list[Block] = []
         self.buf: list[str] = []
+        self.label: str | None = None
 
     # -- text -----------------------------------------------------------------
     def flush(self) -> None:
         """The buffered text as one paragraph (a <br> stays a line break
-        inside it), classified like a Word paragraph without a style."""
+        inside it), classified like a Word paragraph without a style; with a
+        list label Word wrote before it (mso-list), a list item unless the
+        label is of the report's hierarchy (一、/（一）) and the line a title."""
         text = _clean("".join(self.buf))
-        self.buf = []
+        label, self.buf, self.label = self.label, [], None
         if not text:
             return
         flat = text.replace("\n", "")
+        if label:
+            b = classify_line(f"{label}{flat}", self.assigner, **self.kw)
+            if b.kind == HEADING and b.meta.get("style") in word_list_rules().hierarchy_styles:
+                self.blocks.append(b)
+            else:
+                self.blocks.append(Block(kind=PARAGRAPH, text=text, number=label, level=1, list_item=True,
+                                         meta={"html": "mso-list"}, **self.kw))
+            return
         b = classify_line(flat, self.assigner, **self.kw) if "\n" not in text or len(flat) <= 60 else None
         self.blocks.append(b if b is not None and b.kind != PARAGRAPH else Block(kind=PARAGRAPH, text=text, **self.kw))
 
     def inline(self, el) -> None:
         """Text of an inline element (and of everything in it) into the buffer."""
         tag = _tag(el)
-        if tag is None or tag in _SKIP:
+        if tag is None or tag in _SKIP or _hidden(el):
             return
         if tag == "br":
             self.buf.append("\n")
+            return
+        if _MSO_LABEL.search(el.get("style") or "") and not "".join(self.buf).strip():
+            self.label = _clean(_text(el)).replace("\n", "") or None   # Word's list label
             return
         if tag in _BLOCKS or tag in _LISTS or tag in _HEADINGS or tag in ("table", "li"):
             self.block(el)
@@ -281,13 +300,17 @@ def _put(grid: list[list[str | None]], r: int, c: int, text: str) -> None:
     row[c] = text
 
 
+def _hidden(el) -> bool:
+    return bool(_HIDDEN.search(el.get("style") or ""))
+
+
 def _text(el) -> str:
     parts = [_WS.sub(" ", el.text or "")]
     for ch in el:
         tag = _tag(ch)
         if tag == "br":
             parts.append("\n")
-        elif tag is not None and tag not in _SKIP:
+        elif tag is not None and tag not in _SKIP and not _hidden(ch):
             parts.append(_text(ch))
         parts.append(_WS.sub(" ", ch.tail or ""))
     return "".join(parts)

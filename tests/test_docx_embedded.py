@@ -158,3 +158,23 @@ def test_an_unreadable_altchunk_is_a_warning_not_a_failure(tmp_path):
     doc = parse(path)
     assert [b.text for b in doc.blocks][-2:] == ["学校现有全日制在校生2360人。", "专任教师142人。"]
     assert len([w for w in doc.warnings if "altChunk" in w or "ALTCHUNK" in w.upper()]) == 2, doc.warnings
+
+
+def test_word_html_list_labels_and_hidden_text(tmp_path):
+    # HTML as Word writes it: list labels typed out in mso-list:Ignore spans
+    html = ("<html><body><p class=MsoListParagraph style='mso-list:l0 level1 lfo1'>"
+            "<span style='mso-list:Ignore'>1.<span>&nbsp;&nbsp;&nbsp;</span></span>16个专业面向县域产业设置。</p>"
+            "<p class=MsoNormal style='mso-list:l1 level1 lfo2'><span style='mso-list:Ignore'>（二）</span>实训条件</p>"
+            "<p>专任教师<span style='display:none'>999</span>131人。</p></body></html>")
+    d = _report()
+    _alt_chunk(d, "afchunk1.htm", "text/html; charset=utf-8", html.encode("utf-8"))
+    path = tmp_path / "word_html.docx"
+    d.save(path)
+    doc = parse(path)
+    got = [(b.kind, b.number, b.list_item, b.text) for b in doc.blocks[2:]]
+    assert got == [("paragraph", "1.", True, "16个专业面向县域产业设置。"),
+                   ("heading", "（二）", False, "（二）实训条件"),
+                   ("paragraph", None, False, "专任教师131人。")]
+    facts = extract(doc)
+    assert {m.value for m in facts.metrics if m.metric == "majors_count"} == {16}
+    assert {m.value for m in facts.metrics if m.metric == "teachers_fulltime"} == {131}
