@@ -1,10 +1,13 @@
 """Figures in indicator tables (附表: 计分卡, 教学资源表, 服务贡献表, 落实政策表 …).
 
-These tables are laid out as 序号 / 指标 / 单位 / year columns.  Row labels are
-mapped to metric ids through ``table_labels`` in ``rules/metrics.yaml`` (a
-trailing ``*`` or a "其中：" prefix still matches); every year column is read
-and stored with its own year, so the previous year's column is never taken for
-the report year; the unit column converts the value (万元 → 元).
+These tables are laid out as 序号 / 指标 / 单位 / year columns, sometimes with
+a 类别 column (学生规模 / 就业质量 …) before 指标 and a header of two rows (年度
+over 2022年 / 2023年).  Row labels are mapped to metric ids through
+``table_labels`` in ``rules/metrics.yaml`` (a trailing ``*`` or a "其中："
+prefix still matches); the label column is the one whose cells name metrics,
+wherever it stands; every year column is read and stored with its own year,
+so the previous year's column is never taken for the report year; the unit
+column converts the value (万元 → 元).
 """
 from __future__ import annotations
 
