@@ -164,7 +164,7 @@ class _HtmlWalker:
         if tag in _HEADINGS:
             self.heading(el, _HEADINGS[tag])
         elif tag in _LISTS:
-            self.list(el, 1)
+            self.html_list(el, 1)
         elif tag == "table":
             self.table(el)
         else:
@@ -180,7 +180,7 @@ class _HtmlWalker:
         self.blocks.append(Block(kind=HEADING, text=text, level=level, number=hm.number if hm else None,
                                  title=hm.title if hm else text, meta={"html": f"h{level}"}, **self.kw))
 
-    def list(self, el, depth: int) -> None:
+    def html_list(self, el, depth: int) -> None:
         ordered = _tag(el) == "ol"
         n = _int(el.get("start"), 1)
         fmt = {"a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman"}.get(el.get("type"),
@@ -188,7 +188,7 @@ class _HtmlWalker:
         for li in el:
             if _tag(li) != "li":
                 if _tag(li) in _LISTS:
-                    self.list(li, depth + 1)
+                    self.html_list(li, depth + 1)
                 continue
             n = _int(li.get("value"), n)
             label = None
@@ -215,7 +215,7 @@ class _HtmlWalker:
         self.blocks.extend(sub.blocks)
         for ch in nested:
             if _tag(ch) in _LISTS:
-                self.list(ch, depth + 1)
+                self.html_list(ch, depth + 1)
             else:
                 self.table(ch)
 
