@@ -501,6 +501,17 @@ class _Styles:
         self.cache[key] = si
         return si
 
+    def numbering_styles(self) -> set[str]:
+        """Ids of the styles that number their paragraphs (a numPr of their
+        own or through ``basedOn``)."""
+        out = {sid for sid, d in self.raw.items() if d["num_id"] is not None}
+        grew = bool(out)
+        while grew:
+            more = {sid for sid, d in self.raw.items() if sid not in out and d["based"] in out}
+            out |= more
+            grew = bool(more)
+        return {sid for sid in out if self.info(sid).num_id not in (None, "0")}
+
     def body_metrics(self) -> tuple[float, float]:
         """(font size pt, line spacing factor) of the default paragraph style."""
         sz = line = rule = None
@@ -656,12 +667,12 @@ class _Walker:
         numPr or a paragraph style that numbers (one XPath query)."""
         if not self.numbering.nums:
             return []
-        styles = sorted(sid for sid in self.styles.raw if self.styles.info(sid).num_id is not None)
+        styles = self.styles.numbering_styles()
         if self.styles.default_para in styles:
             return list(body.iter(W_P))
         cond = "w:pPr/w:numPr"
         if styles:
-            cond += " or " + " or ".join(f"w:pPr/w:pStyle/@w:val='{sid}'" for sid in styles if "'" not in sid)
+            cond += " or " + " or ".join(f"w:pPr/w:pStyle/@w:val='{sid}'" for sid in sorted(styles) if "'" not in sid)
         from lxml import etree
         return etree.XPath(f".//w:p[{cond}]", namespaces={"w": W_NS})(body)
 
