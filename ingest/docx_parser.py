@@ -42,6 +42,8 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from lxml import etree
+
 from . import errors
 from .errors import IngestError
 from .docx_altchunk import DOCX, HTML, TEXT, chunk_content
@@ -89,6 +91,10 @@ A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
 V_IMAGEDATA = "{urn:schemas-microsoft-com:vml}imagedata"
 
 _FALSE = ("0", "false", "off")
+
+#: paragraphs with a numPr or a pStyle among the space-separated ``$ids``
+_NUMBERED_P = etree.XPath(
+    ".//w:p[w:pPr/w:numPr or contains($ids, concat(' ', w:pPr/w:pStyle/@w:val, ' '))]", namespaces={"w": W_NS})
 
 # containers whose children are runs (or more containers) inside a paragraph
 _INLINE_CONTAINERS = {W_HYPERLINK, W_SMARTTAG, W_CUSTOMXML, W_INS, W_MOVETO, W_FLDSIMPLE, W_DIR, W_BDO}
@@ -670,11 +676,7 @@ class _Walker:
         styles = self.styles.numbering_styles()
         if self.styles.default_para in styles:
             return list(body.iter(W_P))
-        cond = "w:pPr/w:numPr"
-        if styles:
-            cond += " or " + " or ".join(f"w:pPr/w:pStyle/@w:val='{sid}'" for sid in sorted(styles) if "'" not in sid)
-        from lxml import etree
-        return etree.XPath(f".//w:p[{cond}]", namespaces={"w": W_NS})(body)
+        return _NUMBERED_P(body, ids=" " + " ".join(sorted(sid for sid in styles if " " not in sid)) + " ")
 
     def para_props(self, p) -> _Para:
         """Style, outline level and numbering of one w:p, without its text."""
