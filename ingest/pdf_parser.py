@@ -31,6 +31,7 @@ a document with no usable page has ``status = "needs_ocr"``.
 from __future__ import annotations
 
 import ctypes
+import math
 import re
 import statistics
 from collections import Counter
@@ -44,7 +45,7 @@ from . import errors
 from .headings import LevelAssigner, match_caption, match_heading
 from .model import (HEADING, PAGE_EMPTY, PAGE_GARBAGE, PAGE_OK, PARAGRAPH, TABLE, Block,
                     Document, PageInfo, make_table)
-from .pdf_tables import PdfTable, PlumberTables, find_tables_fast, scan_page_objects
+from .pdf_tables import PdfTable, PlumberTables, find_tables_fast, scan_page_objects, table_from_cells
 from .structure import classify_line, guess_header_rows, is_numeric
 
 PARSER_NAME = "pypdfium2+pdfplumber"
@@ -135,6 +136,8 @@ class PageData:
     n_images: int = 0
     image_area: float = 0.0
     bad_chars: bool = False
+    #: why the page was read character by character ("" = pdfium's lines)
+    read_as: str = ""
 
 
 _BOLD_FONT = re.compile(r"bold|heavy|black|semibold|demibold|medium|hei(?!ght)|黑|粗", re.I)
@@ -156,6 +159,10 @@ class _TextPageReader:
         self.buf = ctypes.create_string_buffer(256)
         self.flags = ctypes.c_int()
         self.font_cache: dict[str, bool] = {}
+        #: font name as stored (subset prefix kept) → embedded in the file
+        self.embedded: dict[str, bool] = {}
+        #: a font that is not embedded was seen on the page being read
+        self.page_has_foreign_font = False
         self.l, self.r, self.b, self.t = (ctypes.c_double() for _ in range(4))
 
     def loose(self, tp, i):
@@ -173,6 +180,11 @@ class _TextPageReader:
     def font(self, tp, i) -> tuple[str, bool]:
         n = pdfium_c.FPDFText_GetFontInfo(tp, i, self.buf, 256, self.flags)
         name = self.buf.value.decode("utf-8", "replace") if n else ""
+        emb = self.embedded.get(name)
+        if emb is None:
+            emb = self.embedded[name] = _font_embedded(tp, i)
+        if not emb:
+            self.page_has_foreign_font = True
         name = name.split("+", 1)[-1]
         bold = self.font_cache.get(name)
         if bold is None:
@@ -181,6 +193,40 @@ class _TextPageReader:
         if not bold and pdfium_c.FPDFText_GetFontWeight(tp, i) >= 600:
             bold = True
         return name, bold
+
+
+def _font_embedded(tp, i) -> bool:
+    obj = pdfium_c.FPDFText_GetTextObject(tp, i)
+    font = pdfium_c.FPDFTextObj_GetFont(obj) if obj else None
+    return bool(font) and bool(pdfium_c.FPDFFont_GetIsEmbedded(font))
+
+
+class _PdfiumLayer:
+    """pdfium's text page behind the accessors :class:`ingest.pdf_chars.CharLayer`
+    also offers, so lines and cells are built the same way from either."""
+
+    def __init__(self, tp, rd: _TextPageReader) -> None:
+        self.tp, self.rd = tp, rd
+
+    def loose(self, i):
+        return self.rd.loose(self.tp, i)
+
+    def box(self, i):
+        return self.rd.box(self.tp, i)
+
+    def origin_y(self, i) -> float:
+        return self.rd.origin_y(self.tp, i)
+
+    def size(self, i) -> float:
+        return pdfium_c.FPDFText_GetFontSize(self.tp, i)
+
+    def font(self, i) -> tuple[str, bool]:
+        return self.rd.font(self.tp, i)
+
+    def angle(self, i) -> float:
+        """The character's rotation in degrees (0 = upright)."""
+        a = pdfium_c.FPDFText_GetCharAngle(self.tp, i)
+        return math.degrees(a) if a >= 0 else 0.0
 
 
 def _page_text(tp) -> str:
@@ -204,7 +250,7 @@ def _page_text(tp) -> str:
 _LINE_RX = re.compile(r"[^\r\n]+")
 
 
-def _read_lines(tp, text: str, rd: _TextPageReader, page_no: int) -> list[Line]:
+def _read_lines(layer, text: str, page_no: int) -> list[Line]:
     lines = []
     for m in _LINE_RX.finditer(text):
         seg = m.group()
@@ -213,16 +259,16 @@ def _read_lines(tp, text: str, rd: _TextPageReader, page_no: int) -> list[Line]:
             continue
         a = m.start() + (len(seg) - len(seg.lstrip()))
         b = m.start() + len(seg.rstrip())           # exclusive
-        x0 = rd.loose(tp, a)[0]
-        x1 = rd.loose(tp, b - 1)[2]
-        y = rd.origin_y(tp, a)
+        x0 = layer.loose(a)[0]
+        x1 = layer.loose(b - 1)[2]
+        y = layer.origin_y(a)
         mid = (a + b - 1) // 2
         if text[mid].isspace():
             mid = a
-        size = max(pdfium_c.FPDFText_GetFontSize(tp, a), pdfium_c.FPDFText_GetFontSize(tp, mid))
-        font, bold = rd.font(tp, mid)
+        size = max(layer.size(a), layer.size(mid))
+        font, bold = layer.font(mid)
         if bold and mid != a:
-            bold = rd.font(tp, a)[1]
+            bold = layer.font(a)[1]
         lines.append(Line(text=normalize_text(stripped), raw=stripped, x0=x0, x1=x1, y=y,
                           size=round(size, 1), bold=bold, font=font, start=a, end=b, page=page_no))
     return lines
@@ -299,9 +345,12 @@ def _drop_running_lines(pages: list[PageData]) -> None:
 # -- tables: cell text and placement -------------------------------------------------
 
 
-def _fill_table_text(tp, text: str, page: PageData, rd: _TextPageReader) -> None:
+def _fill_table_text(layer, text: str, page: PageData) -> None:
     """Give each table cell the characters whose centres fall inside it, and
-    take those characters out of the running lines."""
+    take those characters out of the running lines.  The centre is that of
+    the character's font box (advance × font height), not of its ink: a
+    decimal point or a comma sits on the baseline but belongs to the line of
+    the digits beside it, never to the row below."""
     if not page.tables:
         return
     h = page.height
@@ -326,7 +375,7 @@ def _fill_table_text(tp, text: str, page: PageData, rd: _TextPageReader) -> None
                 else:
                     outside.append((i, ch))
                 continue
-            l, b, r, t_ = rd.box(tp, i)
+            l, b, r, t_ = layer.loose(i)
             cx, ctop = (l + r) / 2, h - (b + t_) / 2
             owner = None
             for t in hit:
@@ -345,7 +394,7 @@ def _fill_table_text(tp, text: str, page: PageData, rd: _TextPageReader) -> None
             first = next(i for i, ch in outside if not ch.isspace())
             last = max(i for i, ch in outside if not ch.isspace())
             ln.raw, ln.text = raw, normalize_text(raw)
-            ln.x0, ln.x1 = rd.loose(tp, first)[0], rd.loose(tp, last)[2]
+            ln.x0, ln.x1 = layer.loose(first)[0], layer.loose(last)[2]
             kept.append(ln)
     page.lines = kept
 
@@ -638,9 +687,9 @@ def parse_pdf(path, *, table_engine: str = "fast") -> Document:
     path = Path(path)
     pdf = _open(path)
     doc = Document(path=str(path), format="pdf", parser=PARSER_NAME)
-    plumber = PlumberTables(path) if table_engine == "pdfplumber" else None
+    reading = _Reading(rd=_TextPageReader(), plumber=PlumberTables(path), table_engine=table_engine)
     try:
-        pages = _read_pages(pdf, doc, plumber)
+        pages = _read_pages(pdf, doc, reading)
         try:
             meta = pdf.get_metadata_dict(skip_empty=True)
         except Exception:
@@ -649,8 +698,7 @@ def parse_pdf(path, *, table_engine: str = "fast") -> Document:
                              **{f"pdf_{k.lower()}": v for k, v in meta.items()
                                 if k in ("Title", "Author", "Creator", "Producer", "CreationDate")}})
     finally:
-        if plumber is not None:
-            plumber.close()
+        reading.plumber.close()
         pdf.close()
 
     for p in pages:
@@ -668,8 +716,26 @@ def parse_pdf(path, *, table_engine: str = "fast") -> Document:
     return doc
 
 
-def _read_pages(pdf, doc: Document, plumber: PlumberTables | None) -> list[PageData]:
-    rd = _TextPageReader()
+@dataclass
+class _Reading:
+    """What reading one document's pages shares: pdfium helpers, pdfplumber
+    opened on demand, and how often reading a page again with pdfplumber
+    because of empty text objects found nothing pdfium had missed."""
+    rd: _TextPageReader
+    plumber: PlumberTables
+    table_engine: str
+    lost_hits: int = 0
+    lost_misses: int = 0
+
+    @property
+    def trust_lost(self) -> bool:
+        # empty text objects in fonts that are not embedded are also blank
+        # glyphs (spaces): after two pages where pdfplumber found nothing more,
+        # stop paying for it in this document
+        return self.lost_hits > 0 or self.lost_misses < 2
+
+
+def _read_pages(pdf, doc: Document, reading: _Reading) -> list[PageData]:
     pages: list[PageData] = []
     n_pages = len(pdf)
     for i in range(n_pages):
@@ -682,7 +748,7 @@ def _read_pages(pdf, doc: Document, plumber: PlumberTables | None) -> list[PageD
             pages.append(pd)
             continue
         try:
-            pages.append(_read_page(page, no, rd, doc, plumber))
+            pages.append(_read_page(page, no, reading, doc))
         except Exception as e:
             pd = PageData(number=no, width=0, height=0, status=PAGE_GARBAGE,
                           note=f"page cannot be read ({type(e).__name__})")
@@ -693,54 +759,46 @@ def _read_pages(pdf, doc: Document, plumber: PlumberTables | None) -> list[PageD
     return pages
 
 
-def _read_page(page, no: int, rd: _TextPageReader, doc: Document,
-               plumber: PlumberTables | None) -> PageData:
+def _read_page(page, no: int, reading: _Reading, doc: Document) -> PageData:
     width, height = page.get_size()
     pd = PageData(number=no, width=width, height=height)
     tp = page.get_textpage()
     try:
         text = _page_text(tp.raw)
-        visible, bad_share, reason = _text_quality(text)
-        pd.chars = visible
-        objects = scan_page_objects(page.raw, height, width * height)
+        layer = _PdfiumLayer(tp.raw, reading.rd)
+        reading.rd.page_has_foreign_font = False
+        lines = _read_lines(layer, text, no)
+        # the text objects are looked at one by one only where pdfium's text
+        # gives a reason: a font that is not embedded, a line wider in text
+        # than on the page (overprint), or fewer characters than objects
+        inspect = (reading.rd.page_has_foreign_font or _overprint_suspect(lines)
+                   or len(text) < 40)
+        objects = scan_page_objects(page.raw, height, width * height, tp.raw if inspect else None)
         pd.n_images, pd.image_area = objects.n_images, objects.image_area
-        if visible == 0:
-            pd.status = PAGE_EMPTY
-            if objects.n_images:
-                pd.note = "no text layer: scanned image"
-                doc.warnings.append(f"第{no}页没有文本层（扫描图像），需要OCR / page {no}: no text layer "
-                                    "(scanned image), needs OCR")
-            else:
-                pd.note = "blank page"
+        why = _why_read_as_displayed(page, objects, layer, text, reading)
+        if not why and _sideways(lines, layer):
+            why = "sideways text"
+        if why:
+            return _read_page_as_displayed(pd, no, reading, doc, why, len(text))
+        if not _check_text(pd, text, doc, objects.n_images):
             return pd
-        if bad_share > 0.1:
-            pd.status = PAGE_GARBAGE
-            pd.note = f"text layer unreadable: {reason} ({bad_share:.0%})"
-            doc.warnings.append(f"第{no}页文本层无法识别 / page {no}: text layer is garbage ({reason})")
-            return pd
-        if bad_share > 0:
-            # kept as U+FFFD so that digits either side are never read as one number
-            pd.bad_chars = True
-            pd.note = f"{bad_share:.1%} unreadable characters ({reason}) shown as U+FFFD"
-            doc.warnings.append(f"第{no}页有少量无法识别的字符 / page {no}: {bad_share:.1%} of the characters "
-                                f"are unreadable ({reason}); they are shown as U+FFFD")
-        pd.lines = _read_lines(tp.raw, text, rd, no)
-        if bad_share > 0:
+        pd.lines = lines
+        if pd.bad_chars:
             for ln in pd.lines:
                 ln.text = _BAD.sub("\ufffd", ln.text)
         if objects.has_rulings:
             try:
-                if plumber is not None:
+                if reading.table_engine == "pdfplumber":
                     ox, oy = 0.0, 0.0
                     try:
                         mb = page.get_mediabox()
                         ox, oy = mb[0], mb[1]
                     except Exception:
                         pass
-                    pd.tables = plumber.find(no - 1, height, (ox, oy))
+                    pd.tables = reading.plumber.find(no - 1, height, (ox, oy))
                 else:
                     pd.tables = find_tables_fast(objects, no)
-                _fill_table_text(tp.raw, text, pd, rd)
+                _fill_table_text(layer, text, pd)
             except Exception as e:
                 pd.tables = []
                 doc.warnings.append(f"第{no}页表格无法识别 / page {no}: table detection failed "
@@ -748,6 +806,133 @@ def _read_page(page, no: int, rd: _TextPageReader, doc: Document,
         return pd
     finally:
         tp.close()
+
+
+def _check_text(pd: PageData, text: str, doc: Document, n_images: int) -> bool:
+    """Set the page's status from its text layer; False when there is no
+    usable text on it."""
+    no = pd.number
+    visible, bad_share, reason = _text_quality(text)
+    pd.chars = visible
+    if visible == 0:
+        pd.status = PAGE_EMPTY
+        if n_images:
+            pd.note = "no text layer: scanned image"
+            doc.warnings.append(f"第{no}页没有文本层（扫描图像），需要OCR / page {no}: no text layer "
+                                "(scanned image), needs OCR")
+        else:
+            pd.note = "blank page"
+        return False
+    if bad_share > 0.1:
+        pd.status = PAGE_GARBAGE
+        pd.note = f"text layer unreadable: {reason} ({bad_share:.0%})"
+        doc.warnings.append(f"第{no}页文本层无法识别 / page {no}: text layer is garbage ({reason})")
+        return False
+    if bad_share > 0:
+        # kept as U+FFFD so that digits either side are never read as one number
+        pd.bad_chars = True
+        pd.note = f"{bad_share:.1%} unreadable characters ({reason}) shown as U+FFFD"
+        doc.warnings.append(f"第{no}页有少量无法识别的字符 / page {no}: {bad_share:.1%} of the characters "
+                            f"are unreadable ({reason}); they are shown as U+FFFD")
+    return True
+
+
+# -- pages read as displayed (pdfplumber) ---------------------------------------------
+
+
+def _why_read_as_displayed(page, objects, layer, text: str, reading: _Reading) -> str:
+    """Why the page must be read character by character (see
+    :mod:`ingest.pdf_chars`), or "" for the fast path."""
+    rotation = page.get_rotation()
+    if rotation:
+        return f"page rotated {rotation}°"
+    if objects.lost_text and reading.trust_lost:
+        return "text objects pdfium cannot place"
+    if objects.overprint and _duplicate_chars(layer, text):
+        return "overprinted text"
+    return ""
+
+
+def _duplicate_chars(layer, text: str) -> int:
+    """How many characters repeat one with the same text within 1 pt (fake
+    bold pdfium kept twice)."""
+    seen: dict[tuple[str, int, int], list[tuple[float, float]]] = {}
+    dups = 0
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            continue
+        l, b, _r, _t = layer.box(i)
+        kx, ky = round(l), round(b)
+        if any(abs(l - x) < 1 and abs(b - y) < 1
+               for dx in (-1, 0, 1) for dy in (-1, 0, 1)
+               for x, y in seen.get((ch, kx + dx, ky + dy), ())):
+            dups += 1
+        else:
+            seen.setdefault((ch, kx, ky), []).append((l, b))
+    return dups
+
+
+_SIDEWAYS_SHARE = 0.5
+_FULL_WIDTH = re.compile(f"[{_CJK}]")
+
+
+def _overprint_suspect(lines: list[Line]) -> bool:
+    """A line holding clearly more text than fits its width: characters
+    drawn over each other (fake bold pdfium kept twice)."""
+    for ln in lines:
+        n = len(ln.raw)
+        if n < 4:
+            continue
+        full = len(_FULL_WIDTH.findall(ln.raw))
+        need = (full + 0.45 * (n - full)) * ln.size
+        if need > 1.3 * (ln.x1 - ln.x0) + ln.size:
+            return True
+    return False
+
+
+
+def _sideways(lines: list[Line], layer) -> bool:
+    """Is most of the page's text turned by 90° or 270° (a table typeset
+    sideways on a portrait page)?  One character per line is asked."""
+    turned = total = 0
+    for ln in lines:
+        n = len(ln.text)
+        total += n
+        a = layer.angle(ln.start)
+        if 45 < a % 180 < 135:
+            turned += n
+    return total > 0 and turned > _SIDEWAYS_SHARE * total
+
+
+def _read_page_as_displayed(pd: PageData, no: int, reading: _Reading, doc: Document,
+                            why: str, pdfium_chars: int) -> PageData:
+    sp = reading.plumber.special(no - 1)
+    layer, text = sp.layer, sp.layer.text
+    if why.startswith("text objects"):
+        found = len(text.replace(" ", "").replace("\r\n", ""))
+        if found > pdfium_chars:
+            reading.lost_hits += 1
+        else:
+            reading.lost_misses += 1
+    pd.width, pd.height = sp.width, sp.height
+    pd.read_as = why
+    pd.lines, pd.tables, pd.bad_chars = [], [], False
+    if not _check_text(pd, text, doc, pd.n_images):
+        return pd
+    pd.lines = _read_lines(layer, text, no)
+    if pd.bad_chars:
+        for ln in pd.lines:
+            ln.text = _BAD.sub("\ufffd", ln.text)
+    for cells in sp.tables:
+        t = table_from_cells(cells, no, "pdfplumber")
+        if t is not None:
+            pd.tables.append(t)
+    if pd.tables:
+        _fill_table_text(layer, text, pd)
+    if sp.n_duplicates:
+        why += f", {sp.n_duplicates} overprinted characters removed"
+    pd.note = (pd.note + "; " if pd.note else "") + f"read as displayed ({why})"
+    return pd
 
 
 def _build_blocks(doc: Document, pages: list[PageData], stats: _Stats) -> None:
