@@ -45,6 +45,7 @@ from . import errors
 from .headings import LevelAssigner, match_caption, match_heading
 from .model import (HEADING, PAGE_EMPTY, PAGE_GARBAGE, PAGE_OK, PARAGRAPH, TABLE, Block,
                     Document, PageInfo, make_table)
+from .pdf_borderless import find_borderless_tables
 from .pdf_tables import PdfTable, PlumberTables, find_tables_fast, scan_page_objects, table_from_cells
 from .structure import classify_line, guess_header_rows, is_numeric
 
@@ -117,6 +118,10 @@ class Line:
     page: int = 0
     #: set by the layout pass
     dropped: str = ""
+    #: pieces of the line set apart by a gap of at least a character's width
+    #: (table columns, a second text column): (start, end, x0, x1) each,
+    #: char indices like ``start``/``end``; empty when the line is one piece
+    segments: list = field(default_factory=list)
 
     @property
     def mid(self) -> float:
@@ -269,9 +274,36 @@ def _read_lines(layer, text: str, page_no: int) -> list[Line]:
         font, bold = layer.font(mid)
         if bold and mid != a:
             bold = layer.font(a)[1]
-        lines.append(Line(text=normalize_text(stripped), raw=stripped, x0=x0, x1=x1, y=y,
-                          size=round(size, 1), bold=bold, font=font, start=a, end=b, page=page_no))
+        ln = Line(text=normalize_text(stripped), raw=stripped, x0=x0, x1=x1, y=y,
+                  size=round(size, 1), bold=bold, font=font, start=a, end=b, page=page_no)
+        if " " in stripped or "\t" in stripped or "\u3000" in stripped:
+            ln.segments = _segments(layer, text, ln)
+        lines.append(ln)
     return lines
+
+
+_GAP = re.compile(r"[ \t\u00a0\u2002-\u200a\u3000]+")
+#: a gap this many font sizes wide separates two pieces of a line
+SEGMENT_GAP = 1.0
+
+
+def _segments(layer, text: str, ln: Line) -> list[tuple[int, int, float, float]]:
+    """Split a line at wide gaps (see :attr:`Line.segments`); two character
+    boxes are read per space run."""
+    cuts = []
+    for m in _GAP.finditer(text, ln.start, ln.end):
+        left = layer.loose(m.start() - 1)[2]
+        right = layer.loose(m.end())[0]
+        if right - left >= SEGMENT_GAP * ln.size:
+            cuts.append((m.start(), m.end(), left, right))
+    if not cuts:
+        return []
+    out, start, x0 = [], ln.start, ln.x0
+    for a, b, left, right in cuts:
+        out.append((start, a, x0, left))
+        start, x0 = b, right
+    out.append((start, ln.end, x0, ln.x1))
+    return out
 
 
 # -- garbage text layers ---------------------------------------------------------
@@ -345,16 +377,18 @@ def _drop_running_lines(pages: list[PageData]) -> None:
 # -- tables: cell text and placement -------------------------------------------------
 
 
-def _fill_table_text(layer, text: str, page: PageData) -> None:
+def _fill_table_text(layer, text: str, page: PageData, tables: list[PdfTable] | None = None) -> None:
     """Give each table cell the characters whose centres fall inside it, and
     take those characters out of the running lines.  The centre is that of
     the character's font box (advance × font height), not of its ink: a
     decimal point or a comma sits on the baseline but belongs to the line of
     the digits beside it, never to the row below."""
-    if not page.tables:
+    if tables is None:
+        page.tables = tables = _drop_containers(page.tables)
+    if not tables:
         return
     h = page.height
-    boxes = [(t, t.bbox_top) for t in page.tables]
+    boxes = [(t, t.bbox_top) for t in tables]
     kept: list[Line] = []
     for ln in page.lines:
         top_mid = h - ln.mid
@@ -397,6 +431,21 @@ def _fill_table_text(layer, text: str, page: PageData) -> None:
             ln.x0, ln.x1 = layer.loose(first)[0], layer.loose(last)[2]
             kept.append(ln)
     page.lines = kept
+
+
+def _drop_containers(tables: list[PdfTable]) -> list[PdfTable]:
+    """Leave out a ruled frame drawn around other tables (a box around a
+    form's sections): its text outside the inner tables stays running text."""
+    def inside(a: PdfTable, b: PdfTable) -> bool:
+        ax0, at, ax1, ab = a.bbox_top
+        bx0, bt, bx1, bb = b.bbox_top
+        return bx0 - 2 <= ax0 and ax1 <= bx1 + 2 and bt - 2 <= at and ab <= bb + 2 and a is not b
+    return [t for t in tables if not any(inside(o, t) for o in tables)]
+
+
+def _drop_empty_tables(page: PageData) -> None:
+    """A grid of rules with no text in it (a barcode, a drawing) is no table."""
+    page.tables = [t for t in page.tables if any(t.texts.values())]
 
 
 def _cell_text(pieces: list[tuple[int, str]]) -> str:
@@ -597,7 +646,9 @@ def _continues_on_next_page(prev_group: list[Line], prev_page: PageData, nxt: Li
                             next_page: PageData, stats: _Stats) -> bool:
     a = prev_group[-1]
     lay_a, lay_b = _Layout(stats, prev_page), _Layout(stats, next_page)
-    if lay_a.short(a) or lay_a.font_differs(a, nxt):
+    if lay_a.font_differs(a, nxt):
+        return False
+    if lay_a.short(a) and not _unfinished(prev_group):
         return False
     if _ends_sentence(a.text) and not stats.uses_indent:
         return False
@@ -608,6 +659,16 @@ def _continues_on_next_page(prev_group: list[Line], prev_page: PageData, nxt: Li
     if len(prev_group) == 1 and _looks_structural(a.text):
         return False
     return True
+
+
+def _unfinished(group: list[Line]) -> bool:
+    """A paragraph of several lines whose last line, though short, stops in
+    mid-sentence: a page break cut it (``…现有全日制在校生`` / ``1234人，…``).
+    The sentence goes on on the next page."""
+    text = group[-1].text.rstrip()
+    if len(group) < 2 or not text or _ends_sentence(text) or text[-1] in "。.!！?？”’」』）)】》":
+        return False
+    return not _looks_structural(group[0].text)
 
 
 # -- tables over page breaks ----------------------------------------------------------
@@ -803,9 +864,20 @@ def _read_page(page, no: int, reading: _Reading, doc: Document) -> PageData:
                 pd.tables = []
                 doc.warnings.append(f"第{no}页表格无法识别 / page {no}: table detection failed "
                                     f"({type(e).__name__}); its text is kept as paragraphs")
+        _add_borderless_tables(layer, text, pd)
+        _drop_empty_tables(pd)
         return pd
     finally:
         tp.close()
+
+
+def _add_borderless_tables(layer, text: str, pd: PageData) -> None:
+    """Tables of aligned columns among the lines left outside ruled tables
+    (:mod:`ingest.pdf_borderless`)."""
+    found = find_borderless_tables(pd.lines, text, pd.number, pd.height)
+    if found:
+        pd.tables.extend(found)
+        _fill_table_text(layer, text, pd, found)
 
 
 def _check_text(pd: PageData, text: str, doc: Document, n_images: int) -> bool:
@@ -929,6 +1001,8 @@ def _read_page_as_displayed(pd: PageData, no: int, reading: _Reading, doc: Docum
             pd.tables.append(t)
     if pd.tables:
         _fill_table_text(layer, text, pd)
+    _add_borderless_tables(layer, text, pd)
+    _drop_empty_tables(pd)
     if sp.n_duplicates:
         why += f", {sp.n_duplicates} overprinted characters removed"
     pd.note = (pd.note + "; " if pd.note else "") + f"read as displayed ({why})"
