@@ -122,6 +122,8 @@ class Line:
     #: (table columns, a second text column): (start, end, x0, x1) each,
     #: char indices like ``start``/``end``; empty when the line is one piece
     segments: list = field(default_factory=list)
+    #: the width its characters need set solid (CJK one em, others ≈ 0.45 em)
+    need: float = 0.0
 
     @property
     def mid(self) -> float:
@@ -212,9 +214,12 @@ class _PdfiumLayer:
 
     def __init__(self, tp, rd: _TextPageReader) -> None:
         self.tp, self.rd = tp, rd
+        self.rect = rd.rect
 
-    def loose(self, i):
-        return self.rd.loose(self.tp, i)
+    def loose(self, i, get=pdfium_c.FPDFText_GetLooseCharBox):
+        r = self.rect
+        get(self.tp, i, r)
+        return r.left, r.bottom, r.right, r.top
 
     def box(self, i):
         return self.rd.box(self.tp, i)
@@ -274,9 +279,13 @@ def _read_lines(layer, text: str, page_no: int) -> list[Line]:
         font, bold = layer.font(mid)
         if bold and mid != a:
             bold = layer.font(a)[1]
+        n = b - a
+        wide = (len(stripped.encode("utf-8")) - n) / 2       # CJK: 3 bytes in UTF-8
         ln = Line(text=normalize_text(stripped), raw=stripped, x0=x0, x1=x1, y=y,
-                  size=round(size, 1), bold=bold, font=font, start=a, end=b, page=page_no)
-        if " " in stripped or "\t" in stripped or "\u3000" in stripped:
+                  size=round(size, 1), bold=bold, font=font, start=a, end=b, page=page_no,
+                  need=(wide + 0.45 * (n - wide)) * size)
+        # only a line clearly wider than its text can hold a wide gap
+        if x1 - x0 > ln.need + 0.8 * size and (" " in stripped or "\t" in stripped or "\u3000" in stripped):
             ln.segments = _segments(layer, text, ln)
         lines.append(ln)
     return lines
@@ -945,35 +954,25 @@ def _duplicate_chars(layer, text: str) -> int:
 
 
 _SIDEWAYS_SHARE = 0.5
-_FULL_WIDTH = re.compile(f"[{_CJK}]")
 
 
 def _overprint_suspect(lines: list[Line]) -> bool:
     """A line holding clearly more text than fits its width: characters
     drawn over each other (fake bold pdfium kept twice)."""
-    for ln in lines:
-        n = len(ln.raw)
-        if n < 4:
-            continue
-        full = len(_FULL_WIDTH.findall(ln.raw))
-        need = (full + 0.45 * (n - full)) * ln.size
-        if need > 1.3 * (ln.x1 - ln.x0) + ln.size:
-            return True
-    return False
+    return any(len(ln.raw) >= 4 and ln.need > 1.3 * (ln.x1 - ln.x0) + ln.size for ln in lines)
 
 
 
 def _sideways(lines: list[Line], layer) -> bool:
     """Is most of the page's text turned by 90° or 270° (a table typeset
-    sideways on a portrait page)?  One character per line is asked."""
-    turned = total = 0
-    for ln in lines:
-        n = len(ln.text)
-        total += n
-        a = layer.angle(ln.start)
-        if 45 < a % 180 < 135:
-            turned += n
-    return total > 0 and turned > _SIDEWAYS_SHARE * total
+    sideways on a portrait page)?  Only lines far narrower than their text
+    are asked, one character each."""
+    total = sum(len(ln.text) for ln in lines)
+    narrow = [ln for ln in lines if len(ln.raw) >= 2 and ln.x1 - ln.x0 < 0.4 * ln.need]
+    if not total or sum(len(ln.text) for ln in narrow) <= _SIDEWAYS_SHARE * total:
+        return False
+    turned = sum(len(ln.text) for ln in narrow if 45 < layer.angle(ln.start) % 180 < 135)
+    return turned > _SIDEWAYS_SHARE * total
 
 
 def _read_page_as_displayed(pd: PageData, no: int, reading: _Reading, doc: Document,
