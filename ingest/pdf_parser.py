@@ -46,6 +46,7 @@ from .headings import LevelAssigner, match_caption, match_heading
 from .model import (HEADING, PAGE_EMPTY, PAGE_GARBAGE, PAGE_OK, PARAGRAPH, TABLE, Block,
                     Document, PageInfo, make_table)
 from .pdf_borderless import find_borderless_tables
+from .pdf_textcheck import _BAD, implausible_chinese, strip_bullets, text_quality
 from .pdf_tables import PdfTable, PlumberTables, find_tables_fast, scan_page_objects, table_from_cells
 from .structure import classify_line, guess_header_rows, is_numeric
 
@@ -215,6 +216,7 @@ class _PdfiumLayer:
     def __init__(self, tp, rd: _TextPageReader) -> None:
         self.tp, self.rd = tp, rd
         self.rect = rd.rect
+        self.matrix = pdfium_c.FS_MATRIX()
 
     def loose(self, i, get=pdfium_c.FPDFText_GetLooseCharBox):
         r = self.rect
@@ -228,7 +230,16 @@ class _PdfiumLayer:
         return self.rd.origin_y(self.tp, i)
 
     def size(self, i) -> float:
-        return pdfium_c.FPDFText_GetFontSize(self.tp, i)
+        """The font size in points as drawn: the size set in the text
+        object times the scale of its text matrix (a producer may set a
+        180 pt font scaled by 0.05)."""
+        size = pdfium_c.FPDFText_GetFontSize(self.tp, i)
+        m = self.matrix
+        if pdfium_c.FPDFText_GetMatrix(self.tp, i, m):
+            scale = abs(m.a * m.d - m.b * m.c) ** 0.5
+            if scale > 0:
+                size *= scale
+        return size
 
     def font(self, i) -> tuple[str, bool]:
         return self.rd.font(self.tp, i)
@@ -313,34 +324,6 @@ def _segments(layer, text: str, ln: Line) -> list[tuple[int, int, float, float]]
         start, x0 = b, right
     out.append((start, ln.end, x0, ln.x1))
     return out
-
-
-# -- garbage text layers ---------------------------------------------------------
-
-_BAD = re.compile("[\ufffd\ue000-\uf8ff]|\\(cid:\\d+\\)")
-_SYMBOLS = re.compile(r"[!-/:-@\[-`{-~]")
-_WHITE = re.compile(r"\s")
-_CTRL = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f]")
-
-
-def _text_quality(text: str) -> tuple[int, float, str]:
-    """(number of visible characters, share of unreadable ones, reason)."""
-    visible = len(text) - len(_WHITE.findall(text))
-    if not visible:
-        return 0, 0.0, ""
-    bad = sum(len(m) for m in _BAD.findall(text))
-    ctrl = len(_CTRL.findall(text))
-    share = (bad + ctrl) / visible
-    if share > 0:
-        kind = "cid codes" if "(cid:" in text else ("private-use characters" if re.search("[\ue000-\uf8ff]", text)
-                                                    else "unmapped characters")
-        return visible, share, kind
-    # a font without a Unicode map often comes out as ASCII symbol soup
-    if visible >= 40 and not _CJK_CHAR.search(text):
-        sym = len(_SYMBOLS.findall(text)) / visible
-        if sym > 0.35:
-            return visible, sym, "symbols instead of characters (font without a Unicode map)"
-    return visible, 0.0, ""
 
 
 # -- headers, footers, page numbers ----------------------------------------------------
@@ -431,6 +414,7 @@ def _fill_table_text(layer, text: str, page: PageData, tables: list[PdfTable] | 
                 last_owner = None
             else:
                 owner[0].texts.setdefault(owner[1], []).append((id(ln), ch))
+                owner[0].ends[owner[1]] = (r, ln.size)
                 last_owner = owner
         if outside and "".join(ch for _, ch in outside).strip():
             raw = "".join(ch for _, ch in outside).strip()
@@ -689,28 +673,46 @@ def _same_columns(a: PdfTable, b: PdfTable, tol: float = 4.0) -> bool:
 
 def _merge_table_grids(first: dict, second: dict) -> dict:
     """Append ``second`` (a table continued on the next page) to ``first``.
-    Drops a repeated header row and rejoins a row split by the page break."""
+    Drops a repeated header row and rejoins a row split by the page break
+    (see :func:`_split_row`)."""
     g1, g2 = first["grid"], second["grid"]
     s2 = dict(second["spans"])
     if g1 and g2 and [c or "" for c in g2[0]] == [c or "" for c in g1[0]] and any(g2[0]):
         g2, s2 = g2[1:], {(r - 1, c): v for (r, c), v in s2.items() if r > 0}
         first.setdefault("notes", []).append("repeated header dropped")
-    elif g1 and g2 and not any((r == 0) for (r, _c) in s2) and not any(r == len(g1) - 1 for (r, _c) in first["spans"]):
+    elif g1 and g2 and _split_row(first, second):
         last, head = g1[-1], g2[0]
-        filled_head = [i for i, c in enumerate(head) if c]
-        filled_last = [i for i, c in enumerate(last) if c]
-        if (filled_head and len(filled_head) < len(filled_last)
-                and all(i in filled_last for i in filled_head)
-                and not any(is_numeric(head[i]) for i in filled_head)
-                and not any(re.match(r"^(其中|合计|小计|总计|\d)", head[i]) for i in filled_head)):
-            g1[-1] = [join_lines(last[i], head[i]) if head[i] else last[i] for i in range(len(last))]
-            g2, s2 = g2[1:], {(r - 1, c): v for (r, c), v in s2.items() if r > 0}
-            first.setdefault("notes", []).append("row split by the page break rejoined")
+        g1[-1] = [join_lines(last[i], head[i]) if head[i] else last[i] for i in range(len(last))]
+        g2, s2 = g2[1:], {(r - 1, c): v for (r, c), v in s2.items() if r > 0}
+        first.setdefault("notes", []).append("row split by the page break rejoined")
     offset = len(g1)
     first["grid"] = g1 + g2
     first["spans"].update({(r + offset, c): v for (r, c), v in s2.items()})
     first["pages"].extend(p for p in second["pages"] if p not in first["pages"])
     return first
+
+
+_ROW_START = re.compile(r"^(其中|合计|小计|总计|\d)")
+
+
+def _split_row(first: dict, second: dict) -> bool:
+    """Is the first row on the new page the rest of the last row before the
+    break?  Only when the page shows it: the new row has text only where the
+    last row has text, none of it a figure or a row of its own (其中…, 合计,
+    a number), and each of those cells of the last row is filled to its
+    right edge — the text was wrapped there.  A label-only row under a
+    complete one (``可供出售金融资产 …`` / ``持有至到期投资``) is its own row."""
+    last, head = first["grid"][-1], second["grid"][0]
+    if any(r == 0 for (r, _c) in second["spans"]) or any(r == len(first["grid"]) - 1 for (r, _c) in first["spans"]):
+        return False
+    filled_head = [i for i, c in enumerate(head) if c]
+    filled_last = {i for i, c in enumerate(last) if c}
+    if not filled_head or not set(filled_head) <= filled_last:
+        return False
+    if any(is_numeric(head[i]) or _ROW_START.match(head[i]) for i in filled_head):
+        return False
+    t: PdfTable = first["table"]
+    return all(t.text_fills(t.n_rows - 1, i) for i in filled_head)
 
 
 # -- the parser -------------------------------------------------------------------------
@@ -834,7 +836,7 @@ def _read_page(page, no: int, reading: _Reading, doc: Document) -> PageData:
     pd = PageData(number=no, width=width, height=height)
     tp = page.get_textpage()
     try:
-        text = _page_text(tp.raw)
+        text = strip_bullets(_page_text(tp.raw))
         layer = _PdfiumLayer(tp.raw, reading.rd)
         reading.rd.page_has_foreign_font = False
         lines = _read_lines(layer, text, no)
@@ -893,7 +895,7 @@ def _check_text(pd: PageData, text: str, doc: Document, n_images: int) -> bool:
     """Set the page's status from its text layer; False when there is no
     usable text on it."""
     no = pd.number
-    visible, bad_share, reason = _text_quality(text)
+    visible, bad_share, reason = text_quality(text)
     pd.chars = visible
     if visible == 0:
         pd.status = PAGE_EMPTY
@@ -908,6 +910,13 @@ def _check_text(pd: PageData, text: str, doc: Document, n_images: int) -> bool:
         pd.status = PAGE_GARBAGE
         pd.note = f"text layer unreadable: {reason} ({bad_share:.0%})"
         doc.warnings.append(f"第{no}页文本层无法识别 / page {no}: text layer is garbage ({reason})")
+        return False
+    wrong = implausible_chinese(text)
+    if wrong:
+        pd.status = PAGE_GARBAGE
+        pd.note = f"text layer decodes to wrong characters: {wrong}"
+        doc.warnings.append(f"第{no}页文本层解码为错误的汉字，需要OCR / page {no}: the text layer decodes to "
+                            f"wrong characters ({wrong}); the page needs OCR")
         return False
     if bad_share > 0:
         # kept as U+FFFD so that digits either side are never read as one number
@@ -978,6 +987,7 @@ def _sideways(lines: list[Line], layer) -> bool:
 def _read_page_as_displayed(pd: PageData, no: int, reading: _Reading, doc: Document,
                             why: str, pdfium_chars: int) -> PageData:
     sp = reading.plumber.special(no - 1)
+    sp.layer.text = strip_bullets(sp.layer.text)
     layer, text = sp.layer, sp.layer.text
     if why.startswith("text objects"):
         found = len(text.replace(" ", "").replace("\r\n", ""))

@@ -261,6 +261,19 @@ class PdfTable:
     engine: str = "fast"
     #: texts of origin cells, filled by the caller
     texts: dict[tuple[int, int], list] = field(default_factory=dict)
+    #: where each origin cell's text ends: (x of its last character's right
+    #: edge, that character's font size), filled by the caller
+    ends: dict[tuple[int, int], tuple[float, float]] = field(default_factory=dict)
+
+    def text_fills(self, r: int, c: int) -> bool:
+        """Does the cell's last line run to its right edge (so that the text
+        was wrapped there, and may go on in the next row part)?"""
+        end = self.ends.get((r, c))
+        if end is None or (r, c) not in self.origins:
+            return False
+        x1, size = end
+        right = self.xs[min(len(self.xs) - 1, c + self.origins[(r, c)][1])]
+        return right - x1 <= 1.6 * size + 4.0
 
     @property
     def n_rows(self) -> int:
