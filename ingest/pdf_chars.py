@@ -49,6 +49,8 @@ class CharLayer:
     sizes: list[float] = field(default_factory=list)
     fonts: list[int] = field(default_factory=list)
     font_names: list[tuple[str, bool]] = field(default_factory=list)
+    #: positions of spaces put in for a gap (not in the PDF's text)
+    generated: set[int] = field(default_factory=set)
 
     # the accessors pdf_parser uses on either text source
     def loose(self, i: int):
@@ -68,6 +70,9 @@ class CharLayer:
 
     def angle(self, i: int) -> float:
         return 0.0
+
+    def is_generated(self, i: int) -> bool:
+        return i in self.generated
 
 
 # -- orientation ---------------------------------------------------------------
@@ -152,28 +157,42 @@ def _lines(chars: list[_Char]) -> list[list[_Char]]:
 
 
 def build_layer(chars: list[_Char], font_names: list[tuple[str, bool]], height: float) -> CharLayer:
-    """The layer of a page from its (deduplicated, upright) characters; a
-    space is put where a gap of more than a fifth of the font size separates
+    """The layer of a page from its (deduplicated, upright) characters.  The
+    PDF's own spaces are kept (one per run); a space is put in, marked
+    generated, where a gap of more than a fifth of the font size separates
     two characters, as pdfium does."""
     layer = CharLayer(font_names=font_names)
     parts: list[str] = []
 
-    def put(ch: str, c: _Char, x0: float, x1: float) -> None:
+    def put(ch: str, c: _Char, x0: float, x1: float, generated: bool = False) -> None:
+        if generated:
+            layer.generated.add(len(parts))
         parts.append(ch)
         layer.boxes.append((x0, height - c.bottom, x1, height - c.top))
         layer.base.append(height - c.bottom + 0.12 * c.size)
         layer.sizes.append(c.size)
         layer.fonts.append(c.font)
 
-    for n, line in enumerate(_lines([c for c in chars if c.text.strip()])):
-        if n:
+    for n, line in enumerate(_lines([c for c in chars if c.text])):
+        while line and not line[-1].text.strip():
+            line.pop()
+        while line and not line[0].text.strip():
+            line.pop(0)
+        if not line:
+            continue
+        if parts:
             last = line[0]
             put("\r", last, last.x0, last.x0)
             put("\n", last, last.x0, last.x0)
         prev = None
         for c in line:
-            if prev is not None and c.x0 - prev.x1 > 0.2 * max(c.size, prev.size) and c.text.strip():
-                put(" ", prev, prev.x1, c.x0)
+            space = not c.text.strip()
+            if space:
+                if prev is not None and parts[-1] != " ":
+                    put(" ", c, c.x0, c.x1)
+                continue
+            if prev is not None and parts[-1] != " " and c.x0 - prev.x1 > 0.2 * max(c.size, prev.size):
+                put(" ", prev, prev.x1, c.x0, generated=True)
             put(c.text, c, c.x0, c.x1)
             prev = c
     layer.text = "".join(parts)

@@ -46,7 +46,8 @@ from .headings import LevelAssigner, match_caption, match_heading
 from .model import (HEADING, PAGE_EMPTY, PAGE_GARBAGE, PAGE_OK, PARAGRAPH, TABLE, Block,
                     Document, PageInfo, make_table)
 from .pdf_borderless import find_borderless_tables
-from .pdf_textcheck import _BAD, implausible_chinese, strip_bullets, text_quality
+from .pdf_columns import split_columns
+from .pdf_textcheck import BAD_CHARS as _BAD, implausible_chinese, strip_bullets, text_quality
 from .pdf_tables import PdfTable, PlumberTables, find_tables_fast, scan_page_objects, table_from_cells
 from .structure import classify_line, guess_header_rows, is_numeric
 
@@ -125,6 +126,11 @@ class Line:
     segments: list = field(default_factory=list)
     #: the width its characters need set solid (CJK one em, others ≈ 0.45 em)
     need: float = 0.0
+    #: on a two-column page: the edges of the line's column, and whether it
+    #: is the first line of a right column (:mod:`ingest.pdf_columns`)
+    col_left: float | None = None
+    col_right: float | None = None
+    column_start: bool = False
 
     @property
     def mid(self) -> float:
@@ -244,6 +250,10 @@ class _PdfiumLayer:
     def font(self, i) -> tuple[str, bool]:
         return self.rd.font(self.tp, i)
 
+    def is_generated(self, i) -> bool:
+        """A space pdfium put in for a gap (not in the PDF's text)."""
+        return pdfium_c.FPDFText_IsGenerated(self.tp, i) == 1
+
     def angle(self, i) -> float:
         """The character's rotation in degrees (0 = upright)."""
         a = pdfium_c.FPDFText_GetCharAngle(self.tp, i)
@@ -269,6 +279,27 @@ def _page_text(tp) -> str:
 
 
 _LINE_RX = re.compile(r"[^\r\n]+")
+_SPACED_DIGIT = re.compile(r"(?<=\d) (?=\d)")
+#: a gap below this many font sizes between two digits is letter spacing
+LETTER_GAP = 0.6
+
+
+def join_spaced_digits(layer, text: str) -> str:
+    """``3 5 6人`` set with letter spacing is ``356人``: a space between two
+    digits that the PDF does not hold (put in for the gap) and that is
+    narrower than ``LETTER_GAP`` font sizes becomes a zero-width space, which
+    text normalisation removes.  Positions stay those of the layer."""
+    if not _SPACED_DIGIT.search(text):
+        return text
+    chars = list(text)
+    for m in _SPACED_DIGIT.finditer(text):
+        i = m.start()
+        if not layer.is_generated(i):
+            continue
+        gap = layer.loose(i + 1)[0] - layer.loose(i - 1)[2]
+        if gap < LETTER_GAP * max(layer.size(i - 1), 1.0):
+            chars[i] = "\u200b"
+    return "".join(chars)
 
 
 def _read_lines(layer, text: str, page_no: int) -> list[Line]:
@@ -564,14 +595,16 @@ class _Layout:
         self.right = stats.right.get(par)
 
     def short(self, ln: Line) -> bool:
-        if self.right is None:
+        right = ln.col_right if ln.col_right is not None else self.right
+        if right is None:
             return False
-        return ln.x1 < self.right - 1.5 * ln.size
+        return ln.x1 < right - 1.5 * ln.size
 
     def indented(self, ln: Line) -> bool:
-        if self.left is None:
+        left = ln.col_left if ln.col_left is not None else self.left
+        if left is None:
             return False
-        return ln.x0 > self.left + 0.75 * ln.size
+        return ln.x0 > left + 0.75 * ln.size
 
     def font_differs(self, a: Line, b: Line) -> bool:
         return abs(a.size - b.size) >= 1 or a.bold != b.bold
@@ -583,6 +616,11 @@ class _Layout:
     def breaks_before(self, prev: Line, cur: Line) -> bool:
         if self.font_differs(prev, cur):
             return True
+        if cur.column_start:
+            # the top of the right column: the paragraph at the foot of the
+            # left one goes on when it stopped mid-sentence
+            return (_ends_sentence(prev.text) or self.indented(cur) or _looks_structural(cur.text)
+                    or (self.short(prev) and not _unfinished([prev, prev])))
         if prev.y - cur.y < -0.5 * cur.size:              # went back up: another column/box
             return True
         if prev.y - cur.y > self.st.pitch_ratio * cur.size * 1.3 + 1:   # a gap
@@ -836,8 +874,8 @@ def _read_page(page, no: int, reading: _Reading, doc: Document) -> PageData:
     pd = PageData(number=no, width=width, height=height)
     tp = page.get_textpage()
     try:
-        text = strip_bullets(_page_text(tp.raw))
         layer = _PdfiumLayer(tp.raw, reading.rd)
+        text = join_spaced_digits(layer, strip_bullets(_page_text(tp.raw)))
         reading.rd.page_has_foreign_font = False
         lines = _read_lines(layer, text, no)
         # the text objects are looked at one by one only where pdfium's text
@@ -877,9 +915,18 @@ def _read_page(page, no: int, reading: _Reading, doc: Document) -> PageData:
                                     f"({type(e).__name__}); its text is kept as paragraphs")
         _add_borderless_tables(layer, text, pd)
         _drop_empty_tables(pd)
+        pd.lines = split_columns(pd.lines, pd.width, lambda ln, k: _piece(ln, k, text))
         return pd
     finally:
         tp.close()
+
+
+def _piece(ln: Line, k: int, text: str) -> Line:
+    """Segment ``k`` of a line as a line of its own."""
+    a, b, x0, x1 = ln.segments[k]
+    raw = text[a:b].strip()
+    return Line(text=normalize_text(raw), raw=raw, x0=x0, x1=x1, y=ln.y, size=ln.size, bold=ln.bold,
+                font=ln.font, start=a, end=b, page=ln.page, need=ln.need * len(raw) / max(1, len(ln.raw)))
 
 
 def _add_borderless_tables(layer, text: str, pd: PageData) -> None:
@@ -987,7 +1034,7 @@ def _sideways(lines: list[Line], layer) -> bool:
 def _read_page_as_displayed(pd: PageData, no: int, reading: _Reading, doc: Document,
                             why: str, pdfium_chars: int) -> PageData:
     sp = reading.plumber.special(no - 1)
-    sp.layer.text = strip_bullets(sp.layer.text)
+    sp.layer.text = join_spaced_digits(sp.layer, strip_bullets(sp.layer.text))
     layer, text = sp.layer, sp.layer.text
     if why.startswith("text objects"):
         found = len(text.replace(" ", "").replace("\r\n", ""))
@@ -1012,6 +1059,7 @@ def _read_page_as_displayed(pd: PageData, no: int, reading: _Reading, doc: Docum
         _fill_table_text(layer, text, pd)
     _add_borderless_tables(layer, text, pd)
     _drop_empty_tables(pd)
+    pd.lines = split_columns(pd.lines, pd.width, lambda ln, k: _piece(ln, k, text))
     if sp.n_duplicates:
         why += f", {sp.n_duplicates} overprinted characters removed"
     pd.note = (pd.note + "; " if pd.note else "") + f"read as displayed ({why})"

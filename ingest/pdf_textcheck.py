@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 
-_BAD = re.compile("[\ufffd\ue000-\uf8ff]|\\(cid:\\d+\\)")
+BAD_CHARS = re.compile("[\ufffd\ue000-\uf8ff]|\\(cid:\\d+\\)")
 _SYMBOLS = re.compile(r"[!-/:-@\[-`{-~]")
 _WHITE = re.compile(r"\s")
 _CTRL = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f]")
@@ -58,7 +58,7 @@ def text_quality(text: str) -> tuple[int, float, str]:
     visible = len(text) - len(_WHITE.findall(text))
     if not visible:
         return 0, 0.0, ""
-    bad = sum(len(m) for m in _BAD.findall(text))
+    bad = sum(len(m) for m in BAD_CHARS.findall(text))
     ctrl = len(_CTRL.findall(text))
     share = (bad + ctrl) / visible
     if share > 0:
@@ -74,13 +74,21 @@ def text_quality(text: str) -> tuple[int, float, str]:
     return visible, 0.0, ""
 
 
-def _level(ch: str) -> int:
-    """1 or 2: GB2312 level; 0: not in GB2312."""
-    try:
-        b = ch.encode("gb2312")
-    except UnicodeEncodeError:
-        return 0
-    return 1 if b[0] <= 0xD7 else 2
+def _gb2312_class(first: int, last: int) -> re.Pattern:
+    """A regex matching the Han characters of GB2312 rows ``first``–``last``
+    (lead bytes; level 1 is 0xB0–0xD7, level 2 0xD8–0xF7)."""
+    chars = []
+    for b1 in range(first, last + 1):
+        for b2 in range(0xA1, 0xFF):
+            try:
+                chars.append(bytes((b1, b2)).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass
+    return re.compile("[" + "".join(sorted(set(chars))) + "]")
+
+
+_LEVEL1 = _gb2312_class(0xB0, 0xD7)
+_GB2312 = _gb2312_class(0xB0, 0xF7)
 
 
 def _big5(ch: str) -> bool:
@@ -92,6 +100,7 @@ def _big5(ch: str) -> bool:
 
 
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_HAN_CHAR = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def _word_pair_share(runs: list[str]) -> float | None:
@@ -108,19 +117,18 @@ def _word_pair_share(runs: list[str]) -> float | None:
 
 def implausible_chinese(text: str) -> str:
     """A reason when the page's Chinese reads as a wrong decode, else ""."""
-    runs = _HAN.findall(text)
-    chars = "".join(runs)
-    n = len(chars)
+    n = len(_HAN_CHAR.findall(text))
     if n < 2:
         return ""
-    levels = [_level(c) for c in chars]
-    common = levels.count(1) / n
+    common = len(_LEVEL1.findall(text)) / n
     if common >= COMMON_SHARE:
         return ""
+    runs = _HAN.findall(text)
+    chars = "".join(runs)
     if sum(map(_big5, chars)) >= 0.95 * n:
         return ""           # Traditional Chinese
     words = _word_pair_share(runs)
-    in_gb = (n - levels.count(0)) / n
+    in_gb = len(_GB2312.findall(chars)) / n
     if n >= 8:
         bad = common < GARBAGE_COMMON_SHARE and (words is None or words < GARBAGE_PAIR_SHARE)
     else:
