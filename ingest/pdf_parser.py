@@ -371,17 +371,27 @@ _BAND = 0.09          # top/bottom share of the page where running heads live
 _NUMBER_BAND = 0.12   # bare page numbers may sit a little further in
 
 
-def _drop_running_lines(pages: list[PageData]) -> None:
+def _drop_running_lines(pages: list[PageData]) -> list[dict]:
+    """Mark running headers/footers and page numbers as page furniture
+    (``Line.dropped``) and return them, one dict per line (page, role, text)
+    — a layer of their own, like Docling's furniture, not body text.
+
+    A running line repeats in the top or bottom band of many pages at one
+    place and size.  Text that only reads the same — the cover title set
+    larger or elsewhere than the header that repeats it — stays body text."""
     text_pages = [p for p in pages if p.status == PAGE_OK and p.lines]
-    seen: Counter = Counter()
+    seen: dict[str, list[Line]] = {}
     for p in text_pages:
-        keys = set()
+        keys: dict[str, Line] = {}
         for ln in p.lines:
             if ln.y > p.height * (1 - _BAND) or ln.y < p.height * _BAND:
-                keys.add(_DIGITS.sub("#", ln.text))
-        seen.update(keys)
+                keys.setdefault(_DIGITS.sub("#", ln.text), ln)
+        for k, ln in keys.items():
+            seen.setdefault(k, []).append(ln)
     need = max(2, int(0.3 * len(text_pages) + 0.999))
-    repeated = {k for k, n in seen.items() if n >= need and k.strip("#")}
+    usual = {k: (statistics.median(ln.y for ln in lns), statistics.median(ln.size for ln in lns))
+             for k, lns in seen.items() if len(lns) >= need and k.strip("#")}
+    furniture = []
     for p in text_pages:
         body = [ln for ln in p.lines if p.height * _NUMBER_BAND <= ln.y <= p.height * (1 - _NUMBER_BAND)]
         low = min((ln.y for ln in body), default=p.height * _NUMBER_BAND)
@@ -389,12 +399,16 @@ def _drop_running_lines(pages: list[PageData]) -> None:
         for ln in p.lines:
             top_band = ln.y > p.height * (1 - _BAND)
             bottom_band = ln.y < p.height * _BAND
-            if (top_band or bottom_band) and _DIGITS.sub("#", ln.text) in repeated:
-                ln.dropped = "running"
+            where = usual.get(_DIGITS.sub("#", ln.text)) if (top_band or bottom_band) else None
+            if where and abs(ln.y - where[0]) <= 3 + 0.5 * ln.size and abs(ln.size - where[1]) < 1:
+                ln.dropped = "header" if top_band else "footer"
             elif _PAGE_NUMBER.match(ln.text.strip()) and (
                     (ln.y < p.height * _NUMBER_BAND and ln.y <= low)
                     or (ln.y > p.height * (1 - _NUMBER_BAND) and ln.y >= high)):
                 ln.dropped = "page_number"
+            if ln.dropped:
+                furniture.append({"page": p.number, "role": ln.dropped, "text": ln.text})
+    return furniture
 
 
 # -- tables: cell text and placement -------------------------------------------------
@@ -623,7 +637,12 @@ class _Layout:
                     or (self.short(prev) and not _unfinished([prev, prev])))
         if prev.y - cur.y < -0.5 * cur.size:              # went back up: another column/box
             return True
-        if prev.y - cur.y > self.st.pitch_ratio * cur.size * 1.3 + 1:   # a gap
+        step = prev.y - cur.y
+        if step > self.st.pitch_ratio * cur.size * 1.3 + 1:   # a gap
+            return True
+        # a heading set in the body font, as wide as the text, is still set
+        # apart by the space after it (a paragraph's lines are evenly spaced)
+        if step > self.st.pitch_ratio * cur.size * 1.08 + 1 and match_heading(prev.text):
             return True
         if self.indented(cur):
             return True
@@ -820,7 +839,9 @@ def parse_pdf(path, *, table_engine: str = "fast") -> Document:
                             if pages else "PDF没有页面 / the PDF has no pages")
         return doc
 
-    _drop_running_lines(pages)
+    furniture = _drop_running_lines(pages)
+    if furniture:
+        doc.metadata["furniture"] = furniture
     stats = _doc_stats(usable)
     _build_blocks(doc, usable, stats)
     return doc
