@@ -401,7 +401,8 @@ def _drop_running_lines(pages: list[PageData]) -> list[dict]:
             bottom_band = ln.y < p.height * _BAND
             where = usual.get(_DIGITS.sub("#", ln.text)) if (top_band or bottom_band) else None
             if where and abs(ln.y - where[0]) <= 3 + 0.5 * ln.size and abs(ln.size - where[1]) < 1:
-                ln.dropped = "header" if top_band else "footer"
+                ln.dropped = ("page_number" if _PAGE_NUMBER.match(ln.text.strip())
+                              else "header" if top_band else "footer")
             elif _PAGE_NUMBER.match(ln.text.strip()) and (
                     (ln.y < p.height * _NUMBER_BAND and ln.y <= low)
                     or (ln.y > p.height * (1 - _NUMBER_BAND) and ln.y >= high)):
@@ -634,7 +635,7 @@ class _Layout:
             # the top of the right column: the paragraph at the foot of the
             # left one goes on when it stopped mid-sentence
             return (_ends_sentence(prev.text) or self.indented(cur) or _looks_structural(cur.text)
-                    or (self.short(prev) and not _unfinished([prev, prev])))
+                    or (self.short(prev) and not _unfinished([prev, prev], cur)))
         if prev.y - cur.y < -0.5 * cur.size:              # went back up: another column/box
             return True
         step = prev.y - cur.y
@@ -698,7 +699,7 @@ def _continues_on_next_page(prev_group: list[Line], prev_page: PageData, nxt: Li
     lay_a, lay_b = _Layout(stats, prev_page), _Layout(stats, next_page)
     if lay_a.font_differs(a, nxt):
         return False
-    if lay_a.short(a) and not _unfinished(prev_group):
+    if lay_a.short(a) and not _unfinished(prev_group, nxt):
         return False
     if _ends_sentence(a.text) and not stats.uses_indent:
         return False
@@ -711,12 +712,21 @@ def _continues_on_next_page(prev_group: list[Line], prev_page: PageData, nxt: Li
     return True
 
 
-def _unfinished(group: list[Line]) -> bool:
-    """A paragraph of several lines whose last line, though short, stops in
-    mid-sentence: a page break cut it (``…现有全日制在校生`` / ``1234人，…``).
-    The sentence goes on on the next page."""
+#: the start of a line that goes on from the line before: a figure with its
+#: unit (``1234人``), or punctuation that cannot open a sentence
+_GOES_ON = re.compile(r"^(?:[\d０-９][\d０-９,，.．]*\s*(?:人|名|个|位|所|家|项|门|次|台|套|册|亩|元|万|亿|%|％|平方米)"
+                      r"|[，。、；：,.;:）)”’」』】》])")
+
+
+def _unfinished(group: list[Line], nxt: Line | None = None) -> bool:
+    """Does the paragraph stop in mid-sentence, so that a page (or column)
+    break cut it (``…现有全日制在校生`` / ``1234人，…``)?  Its last line ends
+    with no sentence punctuation, and either the paragraph has several
+    lines or the next line plainly goes on from it."""
     text = group[-1].text.rstrip()
-    if len(group) < 2 or not text or _ends_sentence(text) or text[-1] in "。.!！?？”’」』）)】》":
+    if not text or _ends_sentence(text) or text[-1] in "。.!！?？”’」』）)】》":
+        return False
+    if len(group) < 2 and not (nxt is not None and _GOES_ON.match(nxt.text)):
         return False
     return not _looks_structural(group[0].text)
 
