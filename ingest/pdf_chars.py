@@ -65,6 +65,9 @@ class CharLayer:
     def size(self, i: int) -> float:
         return self.sizes[i]
 
+    def line_size(self, a: int, mid: int) -> float:
+        return max(self.sizes[a], self.sizes[mid])
+
     def font(self, i: int) -> tuple[str, bool]:
         return self.font_names[self.fonts[i]]
 

@@ -46,10 +46,16 @@ def _gutter(pieces: list[tuple], width: float, size: float) -> tuple[float, floa
     ``MAX_CROSSING`` of the pieces (lines spanning both columns)."""
     step = 2.0
     n_bins = int(width / step) + 1
-    count = [0] * n_bins
+    diff = [0] * (n_bins + 1)
     for _ln, _k, x0, x1 in pieces:
-        for b in range(max(0, int(x0 / step)), min(n_bins, int(x1 / step) + 1)):
-            count[b] += 1
+        a, b = max(0, int(x0 / step)), min(n_bins - 1, int(x1 / step))
+        if a <= b:
+            diff[a] += 1
+            diff[b + 1] -= 1
+    count, run = [], 0
+    for d in diff[:n_bins]:
+        run += d
+        count.append(run)
     lo, hi = int(0.25 * width / step), int(0.75 * width / step)
     if hi <= lo:
         return None
@@ -77,6 +83,10 @@ def split_columns(lines: list, width: float, make_piece) -> list:
     if len(lines) < 2 * MIN_LINES:
         return lines
     pieces = _pieces(lines)
+    # cheap test first: pieces wholly in each half of the page
+    if (sum(x1 < 0.55 * width for _l, _k, _x0, x1 in pieces) < MIN_LINES
+            or sum(x0 > 0.45 * width for _l, _k, x0, _x1 in pieces) < MIN_LINES):
+        return lines
     size = statistics.median(ln.size for ln in lines)
     g = _gutter(pieces, width, size)
     if g is None:

@@ -239,13 +239,21 @@ class _PdfiumLayer:
         """The font size in points as drawn: the size set in the text
         object times the scale of its text matrix (a producer may set a
         180 pt font scaled by 0.05)."""
-        size = pdfium_c.FPDFText_GetFontSize(self.tp, i)
+        return pdfium_c.FPDFText_GetFontSize(self.tp, i) * self.scale(i)
+
+    def scale(self, i) -> float:
         m = self.matrix
         if pdfium_c.FPDFText_GetMatrix(self.tp, i, m):
             scale = abs(m.a * m.d - m.b * m.c) ** 0.5
             if scale > 0:
-                size *= scale
-        return size
+                return scale
+        return 1.0
+
+    def line_size(self, a, mid) -> float:
+        """The larger font size of two characters of one line (one matrix
+        read: a line's characters share it)."""
+        get = pdfium_c.FPDFText_GetFontSize
+        return max(get(self.tp, a), get(self.tp, mid)) * self.scale(mid)
 
     def font(self, i) -> tuple[str, bool]:
         return self.rd.font(self.tp, i)
@@ -317,7 +325,7 @@ def _read_lines(layer, text: str, page_no: int) -> list[Line]:
         mid = (a + b - 1) // 2
         if text[mid].isspace():
             mid = a
-        size = max(layer.size(a), layer.size(mid))
+        size = layer.line_size(a, mid)
         font, bold = layer.font(mid)
         if bold and mid != a:
             bold = layer.font(a)[1]

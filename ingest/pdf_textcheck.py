@@ -46,6 +46,8 @@ COMMON_SHARE = 0.85
 #: … and below which, with few word-like pairs, it is a wrong decode
 GARBAGE_COMMON_SHARE = 0.6
 GARBAGE_PAIR_SHARE = 0.25
+#: characters of a page looked at first
+SAMPLE = 400
 
 
 def strip_bullets(text: str) -> str:
@@ -117,10 +119,15 @@ def _word_pair_share(runs: list[str]) -> float | None:
 
 def implausible_chinese(text: str) -> str:
     """A reason when the page's Chinese reads as a wrong decode, else ""."""
-    n = len(_HAN_CHAR.findall(text))
+    sample = text[:SAMPLE]          # a page decodes wrongly throughout, or not at all
+    n = len(_HAN_CHAR.findall(sample))
     if n < 2:
         return ""
-    common = len(_LEVEL1.findall(text)) / n
+    common = len(_LEVEL1.findall(sample)) / n
+    if common < COMMON_SHARE and len(sample) < len(text):
+        text = text[:8 * SAMPLE]
+        n = len(_HAN_CHAR.findall(text))
+        common = len(_LEVEL1.findall(text)) / n
     if common >= COMMON_SHARE:
         return ""
     runs = _HAN.findall(text)
