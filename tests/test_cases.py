@@ -24,7 +24,6 @@ KNOWN_FAILING: set[str] = {
     "D07", "D08", "D13",                                            # Word (#10)
     "P11",                                                          # PDF (#10): 类别 column (tables.py)
     "T03", "T06", "T07",                                            # numbers (#9)
-    "T12",                                                          # text encodings (#10)
 }
 
 TOL = 0.011
