@@ -860,6 +860,11 @@ def parse_pdf(path, *, table_engine: str = "fast") -> Document:
     furniture = _drop_running_lines(pages)
     if furniture:
         doc.metadata["furniture"] = furniture
+        # as the Word parser gives them: each running header / footer once
+        for role, key in (("header", "headers"), ("footer", "footers")):
+            texts = list(dict.fromkeys(f["text"] for f in furniture if f["role"] == role))
+            if texts:
+                doc.metadata[key] = texts
     stats = _doc_stats(usable)
     _build_blocks(doc, usable, stats)
     return doc

@@ -416,6 +416,7 @@ def test_running_header_does_not_delete_the_cover_title(tmp_path):
     furniture = doc.metadata["furniture"]
     assert sum(f["role"] == "header" for f in furniture) == 4
     assert sum(f["role"] == "page_number" for f in furniture) == 4
+    assert doc.metadata["headers"] == [TITLE]
     assert extract(doc).attributes["school"] == SCHOOL
 
 
