@@ -6,9 +6,11 @@ the position, size and font of a few characters per line.  From those:
 * spurious spaces that PDF producers put around CJK characters and numbers
   (``在校生 3,276 人``, ``2023 年``) are removed; spaces between two Latin
   words are kept;
-* running headers, footers and page numbers are dropped — lines in the top or
-  bottom band that repeat across pages once digits are ignored, and bare page
-  numbers (``1``, ``- 2 -``, ``第 3 页``, ``3/41``);
+* running headers, footers and page numbers are page furniture, kept apart
+  in ``metadata["furniture"]`` — lines in the top or bottom band that repeat
+  across pages at one place and size once digits are ignored, and bare page
+  numbers (``1``, ``- 2 -``, ``第 3 页``, ``3/41``); a cover title that a
+  running header repeats stays body text;
 * wrapped lines are joined into paragraphs; a paragraph ends at an indented
   line (the 2-character first-line indent of Chinese body text), after a short
   line or one ending a sentence, at a vertical gap, or at a change of font size
@@ -22,10 +24,18 @@ the position, size and font of a few characters per line.  From those:
 Ruled tables are found only on pages whose path objects hold both horizontal
 and vertical rules (see :mod:`ingest.pdf_tables`); their text is taken out of
 the running text and the table block is placed where it stands on the page.
-A table that runs on over a page break is merged into one block.
+A table that runs on over a page break is merged into one block.  Tables without
+rules come from aligned columns (:mod:`ingest.pdf_borderless`); two-column
+pages are read column by column (:mod:`ingest.pdf_columns`).
+
+Pages pdfium's lines would get wrong — ``/Rotate`` pages, sideways text,
+overprinted (fake bold) text pdfium kept twice, text objects pdfium cannot
+place — are read character by character with pdfplumber, as displayed
+(:mod:`ingest.pdf_chars`); ``pages.note`` says why.
 
 Pages whose text layer is missing (scans) or unreadable (``(cid:``, U+FFFD,
-private-use characters) store no blocks; they get a status and a warning, and
+private-use characters, Chinese that is a wrong decode: :mod:`ingest.pdf_textcheck`)
+store no blocks; they get a status and a warning, and
 a document with no usable page has ``status = "needs_ocr"``.
 """
 from __future__ import annotations
