@@ -943,7 +943,12 @@ def _read_page(page, no: int, reading: _Reading, doc: Document) -> PageData:
         if not why and _sideways(lines, layer):
             why = "sideways text"
         if why:
-            return _read_page_as_displayed(pd, no, reading, doc, why, len(text))
+            try:
+                return _read_page_as_displayed(pd, no, reading, doc, why, _visible(text))
+            except Exception as e:     # pdfplumber failed here: pdfium's reading stands
+                pd.lines, pd.tables, pd.status, pd.note = [], [], PAGE_OK, ""
+                doc.warnings.append(f"第{no}页无法按显示方式读取 / page {no}: could not be read as displayed "
+                                    f"({why}: {type(e).__name__}); pdfium's text is used")
         if not _check_text(pd, text, doc, objects.n_images):
             return pd
         pd.lines = lines
@@ -1031,6 +1036,13 @@ def _check_text(pd: PageData, text: str, doc: Document, n_images: int) -> bool:
 # -- pages read as displayed (pdfplumber) ---------------------------------------------
 
 
+def _visible(text: str) -> int:
+    return len(text) - len(_WHITESPACE.findall(text))
+
+
+_WHITESPACE = re.compile(r"\s")
+
+
 def _why_read_as_displayed(page, objects, layer, text: str, reading: _Reading) -> str:
     """Why the page must be read character by character (see
     :mod:`ingest.pdf_chars`), or "" for the fast path."""
@@ -1091,8 +1103,7 @@ def _read_page_as_displayed(pd: PageData, no: int, reading: _Reading, doc: Docum
     sp.layer.text = join_spaced_digits(sp.layer, strip_bullets(sp.layer.text))
     layer, text = sp.layer, sp.layer.text
     if why.startswith("text objects"):
-        found = len(text.replace(" ", "").replace("\r\n", ""))
-        if found > pdfium_chars:
+        if _visible(text) > pdfium_chars:
             reading.lost_hits += 1
         else:
             reading.lost_misses += 1
