@@ -21,8 +21,6 @@ CASES = json.loads((CASES_DIR / "cases.json").read_text(encoding="utf-8")) if CA
 
 # not yet passing (issue #10 / #9): take an id off when its case passes
 KNOWN_FAILING: set[str] = {
-    "D07", "D08", "D13",                                            # Word (#10)
-    "P11",                                                          # PDF (#10): 类别 column (tables.py)
     "T03", "T06", "T07",                                            # numbers (#9)
 }
 
