@@ -21,7 +21,6 @@ CASES = json.loads((CASES_DIR / "cases.json").read_text(encoding="utf-8")) if CA
 
 # not yet passing (issue #10 / #9): take an id off when its case passes
 KNOWN_FAILING: set[str] = {
-    "P01", "P03", "P04", "P05", "P06", "P07", "P11", "P12",         # PDF (#10)
     "T03", "T06", "T07",                                            # numbers (#9)
 }
 
