@@ -89,9 +89,13 @@ def test_section_hints_limit_the_looser_patterns():
     assert _values(facts_under("国际合作", "学校开设专业数11个。"), "majors_count") == [(11, False)]
 
 
-def test_a_number_split_by_a_space_is_not_guessed():
+def test_a_space_between_thousands_is_one_number_but_longer_runs_are_not_guessed():
+    # statistical bulletins separate thousands with a (thin) space
     f = _facts("全日制在校生3 276人，生师比为17.6:1。")
-    assert _values(f, "students_fulltime") == []
+    assert _values(f, "students_fulltime") == [(3276, False)]
     assert _values(f, "student_teacher_ratio") == [(17.6, False)]
     f = _facts("全日制在校生3, 276 人。")
     assert _values(f, "students_fulltime") == [(3276, False)]
+    # three groups could be three table columns: nothing is taken
+    f = _facts("全日制在校生12 345 678人。")
+    assert _values(f, "students_fulltime") == []
