@@ -360,7 +360,7 @@ class UnitTable:
         num = m["mix"] or m["ar"] or m["cn"] or m["cnb"]
         if m["cnb"] and not m["pre"]:
             return None          # 过千人 without its marker: not a figure we can read
-        mult, unit = m["mult"] or m["mult2"], m["unit"]
+        mult, unit = (m["mult"] or "") + (m["mult2"] or "") or None, m["unit"]
         if mult and (mult[-1] + unit) in self._after:
             # 2259.88万元, 3000多万元: read the 万 as part of the unit 万元 when units.yaml has it
             mult, unit = mult[:-1] or None, mult[-1] + unit
@@ -385,7 +385,7 @@ class UnitTable:
         if v is None:
             return None
         s, e = m.span()
-        return Quantity(_float(v * _mult_value(m["bmult"] or m["bmult2"])), "", "", "number",
+        return Quantity(_float(v * _mult_value((m["bmult"] or "") + (m["bmult2"] or ""))), "", "", "number",
                         bool(m["bpre"] or m["bmid"] or m["bpost"]), s, e, text[s:e], False)
 
     def _prefixed(self, m: re.Match, text: str) -> Quantity | None:

@@ -473,6 +473,7 @@ def test_speed_one_pass_per_sentence():
     ("八成以上", 80, "percent", True),
     ("1500多万元", 15000000, "money", True),          # 多 before the multiplier
     ("4600余万人", 46000000, "persons", True),
+    ("3千余万元", 30000000, "money", True),
     ("生均42.65册", 42.65, "volumes", False),         # decimals kept (a per-student value)
     ("5 208人", 5208, "persons", False),              # thousands separated by a space
 ])
