@@ -76,6 +76,17 @@ def conflict_flags(metrics: list[Metric], year: int | None) -> list[Flag]:
     return flags
 
 
+def document_scope(attributes: dict) -> str:
+    """Whose figures the report states: "school" (a named 中职/高职 school),
+    "region" (a region's report) or "open" (not known — e.g. a passage under
+    a neutral title: the passage's own subject counts)."""
+    if attributes.get("level") == "区域":
+        return "region"
+    if attributes.get("school") and attributes.get("level") in ("中职", "高职"):
+        return "school"
+    return "open"
+
+
 def extract(doc: Document) -> Facts:
     """Document attributes, metrics (narrative and appendix tables) with
     provenance, and conflict flags."""
@@ -84,7 +95,7 @@ def extract(doc: Document) -> Facts:
     facts.attributes = extract_attributes(doc)
     facts.attributes["format"] = doc.format
     year = facts.attributes.get("year")
-    metrics = narrative.extract(doc, year) + tables.extract(doc, year)
+    metrics = narrative.extract(doc, year, document_scope(facts.attributes)) + tables.extract(doc, year)
     facts.metrics = dedupe(metrics)
     facts.flags = conflict_flags(facts.metrics, year)
     from .awards import extract_awards

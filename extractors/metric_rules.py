@@ -48,6 +48,12 @@ class MetricRule:
     #: by ``after_number`` or ``templates`` elsewhere are not taken
     sections: list[str] = field(default_factory=list)
     range: tuple[float, float] = (float("-inf"), float("inf"))
+    #: plausible range for a region (up to the whole country); used when the
+    #: report is not one named school's
+    region_range: tuple[float, float] | None = None
+    #: terms that give way to the metric's other terms in the same paragraph
+    #: (录取 gives way to 报到: the students who came, not those admitted)
+    weak_terms: list[str] = field(default_factory=list)
     line: int | None = None
 
     @property
@@ -92,6 +98,39 @@ def _fail(path, line, msg):
     raise RuleFileError(path, line, msg)
 
 
+_WORD_LISTS = ("difference_words", "to_level_words", "target_words", "subset_words", "cumulative_words",
+               "per_unit_words", "range_marks", "current_words", "snapshot_words", "previous_year_words",
+               "connectors", "subset_after_term", "part_openers", "compared_markers", "skip_tables")
+_PATTERN_LISTS = ("cumulative_patterns", "part_patterns", "breakdown_openers")
+_ENTITY_CLASSES = ("other", "part", "target", "region", "own", "none")
+
+
+def _check_context(path, ctx: dict) -> None:
+    """Word lists are lists of words, patterns compile, entity classes are known."""
+    line = ctx.get("__line__")
+    for key in _WORD_LISTS:
+        v = ctx.get(key, [])
+        if not isinstance(v, list) or not all(isinstance(x, (str, int)) for x in v):
+            _fail(path, line, f"context: {key} must be a list of words")
+    for key in _PATTERN_LISTS + ("change_lead", "group_scope_pattern", "after_number_end"):
+        v = ctx.get(key, [])
+        for p in ([v] if isinstance(v, str) else v):
+            try:
+                re.compile(p)
+            except (re.error, TypeError) as e:
+                _fail(path, line, f"context: {key}: {p!r} is not a valid regex ({e})")
+    ents = ctx.get("entities", {})
+    if not isinstance(ents, dict):
+        _fail(path, line, "context: entities must map other / part / region / own to word lists")
+    for cls, words in ents.items():
+        if cls == "__line__":
+            continue
+        if cls not in _ENTITY_CLASSES:
+            _fail(path, ents.get("__line__", line), f"context: entities: unknown class '{cls}' (allowed: {', '.join(_ENTITY_CLASSES)})")
+        if not isinstance(words, list):
+            _fail(path, ents.get("__line__", line), f"context: entities: {cls} must be a list of words")
+
+
 @lru_cache(maxsize=None)
 def load_metric_rules(path: str | None = None) -> MetricRules:
     path = Path(path or RULES_DIR / "metrics.yaml")
@@ -102,13 +141,16 @@ def load_metric_rules(path: str | None = None) -> MetricRules:
         if key not in data:
             _fail(path, data.get("__line__"), f"missing key '{key}'")
     ctx = {k: v for k, v in data["context"].items() if k != "__line__"}
+    if isinstance(ctx.get("entities"), dict):
+        ctx["entities"] = {k: v for k, v in ctx["entities"].items() if k != "__line__"}
     for key in ("difference_words", "target_words", "subset_words", "cumulative_words",
                 "previous_year_words", "max_gap"):
         if key not in ctx:
             _fail(path, data["context"].get("__line__"), f"context: missing '{key}'")
     metrics: dict[str, MetricRule] = {}
     allowed = {"id", "name_zh", "kind", "terms", "after_number", "templates", "exclude_before",
-               "table_labels", "sections", "range", "__line__"}
+               "table_labels", "sections", "range", "region_range", "weak_terms", "__line__"}
+    _check_context(path, data["context"])
     for m in data["metrics"]:
         line = m.get("__line__") if isinstance(m, dict) else None
         if not isinstance(m, dict) or "id" not in m:
@@ -131,9 +173,11 @@ def load_metric_rules(path: str | None = None) -> MetricRules:
             except re.error as e:
                 _fail(path, line, f"metric '{m['id']}': template {t!r} is not a valid regex ({e})")
         rng = m.get("range") or [float("-inf"), float("inf")]
-        if not (isinstance(rng, list) and len(rng) == 2 and all(isinstance(x, (int, float)) for x in rng)):
-            _fail(path, line, f"metric '{m['id']}': range must be [min, max]")
-        for key in ("terms", "after_number", "exclude_before", "table_labels", "sections"):
+        for key in ("range", "region_range"):
+            r = m.get(key, rng)
+            if not (isinstance(r, list) and len(r) == 2 and all(isinstance(x, (int, float)) for x in r)):
+                _fail(path, line, f"metric '{m['id']}': {key} must be [min, max]")
+        for key in ("terms", "after_number", "exclude_before", "table_labels", "sections", "weak_terms"):
             v = m.get(key) or []
             if not isinstance(v, list) or not all(isinstance(x, (str, int)) for x in v):
                 _fail(path, line, f"metric '{m['id']}': {key} must be a list of words")
@@ -143,7 +187,12 @@ def load_metric_rules(path: str | None = None) -> MetricRules:
             exclude_before=[str(t) for t in m.get("exclude_before") or []],
             table_labels={normalize_label(str(t)) for t in m.get("table_labels") or []},
             sections=[str(t) for t in m.get("sections") or []],
-            range=(float(rng[0]), float(rng[1])), line=line)
+            range=(float(rng[0]), float(rng[1])),
+            region_range=tuple(float(x) for x in m["region_range"]) if m.get("region_range") else None,
+            weak_terms=[str(t) for t in m.get("weak_terms") or []], line=line)
+        unknown_weak = set(metrics[m["id"]].weak_terms) - set(metrics[m["id"]].terms)
+        if unknown_weak:
+            _fail(path, line, f"metric '{m['id']}': weak_terms {sorted(unknown_weak)} are not among its terms")
     missing = [i for i in catalog_ids() if i not in metrics]
     if missing:
         _fail(path, None, f"catalog metrics without a rule: {missing}")

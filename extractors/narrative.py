@@ -4,11 +4,19 @@ For each paragraph: the term matcher (jieba + spaCy) finds metric terms, the
 number scanner (``extractors.numbers``) finds every figure with its unit, and
 the rules of ``rules/metrics.yaml`` pair them — a term and the figure after it
 in the same clause, a figure and the word after it ("11个专业"), or a
-template.  A pairing is dropped when the figure is a change (比上年增加…),
-a target (计划、目标…), a subset (其中…), a cumulative total, or of the wrong
-kind or magnitude.  The year a figure refers to comes from the clause
-("2022年…", "较2022年的…", "上年…") or from the year the paragraph is about;
-otherwise it is the report year.
+template.  The kind of the figure's unit must be the metric's kind.  A pairing
+is dropped when the evidence around it (``extractors.cues``) says the figure is
+a change (比上年增加…), a target (计划、可容纳…), a part (其中…, 新校区…, 从专业
+大类看…), a total over several years (近三年…), another entity's (普通高中,
+本科…; the region's, in a school's report), or out of the plausible range.
+The year a figure refers to comes from the clause ("2022年…", "较2022年的…",
+"上年…") or from the year the paragraph is about; otherwise it is the report
+year.
+
+``NarrativeExtractor(rules, matcher).extract(doc, report_year, scope)`` →
+``list[Metric]``; ``scope`` is ``"school"`` (a named school's report: region
+totals are not its figures), ``"region"`` or ``"open"`` (whose report is not
+known: the passage's own subject counts).
 """
 from __future__ import annotations
 
@@ -17,25 +25,31 @@ from dataclasses import dataclass
 
 from nianbao.ingest.model import PARAGRAPH, Document
 
+from .cues import Cues
 from .facts import Metric, Provenance
 from .metric_rules import MetricRule, MetricRules
 from .numbers import find_quantities
 from .segment import TermMatcher
 
+_PERIOD_END = re.compile(r"[。！？!?\n]")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:（）()]")
+_SUBJECT_BREAK = re.compile(r"[，,；;。：:]")
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*(?:[-—–~至]\s*((?:19|20)\d\d)\s*)?(年度|年|届|学年)")
-_LEAD_YEAR = re.compile(r"^\s*(?:截至|截止|到|在)?\s*((?:19|20)\d\d)\s*(?:[-—–~至]\s*((?:19|20)\d\d)\s*)?(年度|年|届|学年)")
+_LEAD_YEAR = re.compile(r"^\s*(截至|截止|到|在)?\s*((?:19|20)\d\d)\s*(?:[-—–~至]\s*((?:19|20)\d\d)\s*)?(年度|年|届|学年)")
 _COMPARE = re.compile(r"(?:较|比|相比|同比|对比)(?:于)?\s*(上年|去年|上一年|上一学年|前一年|((?:19|20)\d\d)\s*(?:年度|年|届|学年)?)(?:同期)?(的)?\s*$")
 # "…97.3%，较2022年的95.8%": the previous year's value of the same metric
 _FOLLOW = re.compile(r"^[^。；;]{0,24}?(?:较|比|相比|同比)(?:于)?\s*(上年|去年|上一年|上一学年|前一年|((?:19|20)\d\d)\s*(?:年度|年|届|学年)?)(?:同期)?的\s*")
 # digits, then spaces right before a figure: the figure may be the tail of a
-# number a PDF split with a space ("3 276人")
+# number a PDF split with a space ("12 345 678人")
 _SPLIT_NUMBER = re.compile(r"\d[ \t\u00a0\u2009]+$")
 # a year after 较/比/与 is compared with, not talked about
 _COMPARED = re.compile(r"(?:较|比|与|同|相比|对比)(?:于)?\s*$")
 # "…4,235.6万元（上年3,986.2万元）"
 _FOLLOW_PAREN = re.compile(r"^\s*[（(，,]\s*(上年|去年|上一年|上一学年|前一年|((?:19|20)\d\d)\s*(?:年度|年|届|学年))(?:同期)?(?:为|是)?\s*")
+# 二〇二三年 → 2023年 (same length, so offsets hold)
+_CN_YEAR = re.compile(r"[〇○零一二三四五六七八九]{4}(?=\s*(?:年|届|学年))")
+_CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" "9")
 
 
 @dataclass
@@ -44,10 +58,50 @@ class _Candidate:
     q: object          # numbers.Quantity
     anchor: int        # where the term (or template) starts
     rule_id: str
+    term: str = ""     # the term that named the metric ("" for templates)
+    anchor_end: int | None = None   # where the term ends
+
+
+@dataclass
+class _Paragraph:
+    """One paragraph being read: its text, years readable as digits, the
+    sentence periods and the subject of every clause."""
+    text: str
+    years: str                       # text with 二〇二三年 → 2023年
+    periods: list[tuple[int, int]]
+    subjects: list[tuple[int, int, str | None]]   # clause start, end, subject class
+    accepted: list[tuple[str, int]]  # (metric, position) taken so far
+
+    def period_of(self, pos: int) -> tuple[int, int]:
+        return next((p for p in self.periods if p[0] <= pos < p[1]), (0, len(self.text)))
+
+    def subject_at(self, pos: int) -> str | None:
+        return next((s for a, b, s in self.subjects if a <= pos < b), None)
 
 
 def _year_of(match: re.Match) -> int:
     return int(match.group(2) or match.group(1))
+
+
+def _cn_years(text: str) -> str:
+    return _CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGITS), text)
+
+
+def _spans(text: str, rx: re.Pattern) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for m in list(rx.finditer(text)) + [None]:
+        end = m.end() if m else len(text)
+        if end > pos:
+            out.append((pos, end))
+        pos = end
+    return out
+
+
+def _kind_ok(q, rule: MetricRule) -> bool:
+    """The unit's kind agrees with the metric's (人 → persons, % → percent …);
+    "515.47万" without a unit counts as persons only after a persons term."""
+    return q.kind == rule.quantity_kind or (rule.quantity_kind == "persons" and q.kind == "number"
+                                            and any(ch in q.text for ch in "万亿"))
 
 
 class NarrativeExtractor:
@@ -55,10 +109,7 @@ class NarrativeExtractor:
         self.rules = rules
         self.matcher = matcher
         ctx = rules.context
-        self.diff = tuple(ctx["difference_words"])
-        self.target = tuple(ctx["target_words"])
-        self.subset = tuple(ctx["subset_words"])
-        self.cumul = tuple(ctx["cumulative_words"])
+        self.cues = Cues(ctx)
         self.prev = tuple(ctx["previous_year_words"])
         self.current = tuple(ctx.get("current_words", []))
         self.max_gap = int(ctx["max_gap"])
@@ -67,46 +118,43 @@ class NarrativeExtractor:
         self.templated = [(m, t) for m in rules.metrics.values() for t in m.templates]
 
     # ------------------------------------------------------------------
-    def extract(self, doc: Document, report_year: int | None) -> list[Metric]:
+    def extract(self, doc: Document, report_year: int | None, scope: str = "open") -> list[Metric]:
         out: list[Metric] = []
         for b in doc.blocks:
             if b.kind != PARAGRAPH or not b.text:
                 continue
-            out.extend(self._block(doc, b, report_year))
+            out.extend(self._block(doc, b, report_year, scope))
         return out
 
-    def _block(self, doc, block, report_year) -> list[Metric]:
+    def _block(self, doc, block, report_year, scope) -> list[Metric]:
         text = block.text
         # figures first (a cheap scan): most prose has none, and only the
         # sentences that hold a figure need segmenting
-        quants = [q for q in find_quantities(text) if q.kind not in ("date", "year", "number")]
+        quants = [q for q in find_quantities(text) if q.kind not in ("date", "year")
+                  and (q.kind != "number" or any(ch in q.text for ch in "万亿"))]
         if not quants:
             return []
         templ = [(m, t, x) for m, t in self.templated for x in t.finditer(text)]
-        sentences = []
-        pos = 0
-        for sm in list(_SENTENCE_END.finditer(text)) + [None]:
-            s_end = sm.end() if sm else len(text)
-            if s_end > pos:
-                sentences.append((pos, s_end))
-            pos = s_end
+        sentences = _spans(text, _SENTENCE_END)
         hits = []
         for s_start, s_end in sentences:
             if any(s_start <= q.start < s_end for q in quants):
                 hits.extend(h.shifted(s_start) for h in self.matcher.find(text[s_start:s_end]))
+        para = self._paragraph(text, hits, quants)
         out = []
         year_ctx = None
         for s_start, s_end in sentences:
-            sentence = text[s_start:s_end]
+            sentence = para.years[s_start:s_end]
             lead = _LEAD_YEAR.match(sentence)
-            lead_year = _year_of(lead) if lead else None
+            lead_year = _year_of_lead(lead) if lead else None
             # a sentence that opens with the report year or the year before sets
             # the year for the rest of the paragraph ("2022年毕业生…。就业率…")
-            if lead_year and (report_year is None or report_year - 1 <= lead_year <= report_year):
+            if lead_year and (report_year is None or report_year - 1 <= lead_year <= report_year
+                              or (self.cues.is_snapshot(lead.group(1) or "") and lead_year == report_year + 1)):
                 year_ctx = lead_year
             sq = [q for q in quants if s_start <= q.start < s_end]
-            out.extend(self._sentence(doc, block, text, s_start, s_end, hits, templ, sq, report_year,
-                                      year_ctx, lead_year))
+            out.extend(self._sentence(doc, block, para, s_start, s_end, hits, templ, sq, report_year,
+                                      year_ctx, lead, scope))
             # the year the paragraph is about after this sentence: the last
             # year it names (report year or the year before), or now for 现有…
             if report_year:
@@ -117,13 +165,35 @@ class NarrativeExtractor:
                     year_ctx = report_year
                 elif named:
                     year_ctx = named[-1]
-        return out
+        return self._drop_weak(out)
 
-    def _sentence(self, doc, block, text, s_start, s_end, hits, templ, sq, report_year, year_ctx,
-                  lead_year) -> list[Metric]:
+    def _paragraph(self, text, hits, quants) -> _Paragraph:
+        """Sentence periods and the subject of each clause: named in the
+        clause head (before its first term or figure), else inherited from
+        the clause before it in the same period."""
+        periods = _spans(text, _PERIOD_END)
+        marks = sorted([h.start for h in hits if h.metric is not None] + [q.start for q in quants])
+        subjects = []
+        for p_start, p_end in periods:
+            subject = "part" if self.cues.opens_breakdown(text[p_start:p_end]) else None
+            group = False
+            for c_start, c_end in _spans(text[p_start:p_end], _SUBJECT_BREAK):
+                a, b = p_start + c_start, p_start + c_end
+                head_end = next((x for x in marks if a <= x < b), b)
+                own = self.cues.subject(text[a:head_end])
+                if group or (subject == "part" and own in (None, "own")):
+                    own = "part"
+                subject = own or subject
+                subjects.append((a, b, subject))
+                group = group or self.cues.opens_group(text[a:b].rstrip("，,；;。：: "))
+        return _Paragraph(text, _cn_years(text), periods, subjects, [])
+
+    def _sentence(self, doc, block, para, s_start, s_end, hits, templ, sq, report_year, year_ctx,
+                  lead, scope) -> list[Metric]:
         out: list[Metric] = []
         if not sq:
             return out
+        text = para.text
         cands: list[_Candidate] = []
         s_hits = [h for h in hits if s_start <= h.start < s_end]
         for i, h in enumerate(s_hits):
@@ -133,10 +203,11 @@ class NarrativeExtractor:
             if h.role == "term":
                 q = self._figure_after(text, h, [x for x in s_hits[i + 1:] if x.start > h.start], sq, rule)
                 if q is not None and not self._excluded_before(text, s_start, h.start, rule):
-                    cands.append(_Candidate(rule, q, h.start, f"{rule.id}/term:{h.text}"))
+                    cands.append(_Candidate(rule, q, h.start, f"{rule.id}/term:{h.text}", h.text, h.end))
             else:  # a word after the figure: "11个专业"
                 q = next((q for q in sq if q.end == h.start), None)
-                if q is not None and not self._excluded_before(text, s_start, q.start, rule):
+                if q is not None and self.cues.after_number_end.match(text, h.end) \
+                        and not self._excluded_before(text, s_start, q.start, rule):
                     cands.append(_Candidate(rule, q, q.start, f"{rule.id}/after:{h.text}"))
         for rule, t, m in templ:
             if s_start <= m.start() < s_end:
@@ -144,14 +215,25 @@ class NarrativeExtractor:
                 q = next((q for q in sq if q.start <= qs + 2 and q.end > qs), None)
                 if q is not None:
                     cands.append(_Candidate(rule, q, m.start(), f"{rule.id}/template"))
-        for c in cands:
-            m = self._accept(doc, block, text, s_start, s_end, c, report_year, year_ctx, lead_year)
+        for c in sorted(cands, key=lambda c: c.q.start):
+            m = self._accept(doc, block, para, s_start, s_end, c, report_year, year_ctx, lead, scope)
             if m is not None:
                 out.append(m)
+                para.accepted.append((m.metric, c.q.start))
                 prev = self._follow(doc, block, text, s_end, c, m, sq, report_year)
                 if prev is not None:
                     out.append(prev)
         return out
+
+    def _drop_weak(self, metrics: list[Metric]) -> list[Metric]:
+        """A figure named by a weak term (录取) gives way to one named by
+        another term of the metric (报到) for the same year."""
+        strong = {(m.metric, m.year) for m in metrics if not self._weak(m)}
+        return [m for m in metrics if not (self._weak(m) and (m.metric, m.year) in strong)]
+
+    def _weak(self, m: Metric) -> bool:
+        rule = self.rules.metrics[m.metric]
+        return bool(rule.weak_terms) and any(m.prov.rule == f"{rule.id}/term:{t}" for t in rule.weak_terms)
 
     def _follow(self, doc, block, text, s_end, c: _Candidate, m: Metric, quants, report_year) -> Metric | None:
         """A comparison right after a figure names the earlier year's value:
@@ -176,8 +258,10 @@ class NarrativeExtractor:
     # ------------------------------------------------------------------
     def _figure_after(self, text, hit, later_hits, quants, rule):
         """The first figure after a term in the same clause, when nothing but
-        a short connector stands between them."""
-        nxt = next((h.start for h in later_hits), None)
+        a short connector stands between them — or a change clause and a
+        connector ("就业率比上年提高1.2个百分点，达到98.5%")."""
+        nxt = next((h.start for h in later_hits if h.metric is not None), None)
+        lead = self.cues.change_lead.match(text, hit.end) if self.cues.change_lead else None
         for q in quants:
             if q.start < hit.end:
                 continue
@@ -186,11 +270,13 @@ class NarrativeExtractor:
             gap = text[hit.end:q.start]
             if gap.startswith(tuple(self.rules.context.get("subset_after_term", []))):
                 return None      # "毕业生中获得证书…人", "专任教师中具有…"
+            if lead is not None and lead.end() <= q.start:
+                gap = text[lead.end():q.start]
+            elif lead is not None:
+                continue         # the change itself
             if len(gap) > self.max_gap or not self.connector.match(gap):
                 return None
-            if q.kind in ("date", "year"):
-                continue
-            return q if q.kind == rule.quantity_kind else None
+            return q if _kind_ok(q, rule) else None
         return None
 
     def _excluded_before(self, text, s_start, at, rule) -> bool:
@@ -198,60 +284,97 @@ class NarrativeExtractor:
         before = text[max(clause_start, at - 6):at]
         return any(w in before for w in rule.exclude_before)
 
-    def _accept(self, doc, block, text, s_start, s_end, c: _Candidate, report_year, year_ctx,
-                lead_year) -> Metric | None:
-        q, rule = c.q, c.rule
-        if q.kind != rule.quantity_kind or getattr(q, "is_difference", False):
-            return None
+    def _disqualified(self, doc, block, para, s_start, c: _Candidate, scope) -> bool:
+        """Evidence that the figure is not the current value of the report's own entity."""
+        q, rule, text, cues = c.q, c.rule, para.text, self.cues
+        if not _kind_ok(q, rule) or q.is_difference:
+            return True
         if _SPLIT_NUMBER.search(text, max(0, q.start - 4), q.start):
-            return None      # "3 276人": a number split by a space — which one is it? Do not guess.
+            return True      # "345 678人": a number split by spaces — which one is it? Do not guess.
         if rule.sections and "/term:" not in c.rule_id:
             # the looser patterns count only where the metric is usually stated
             path = "".join(doc.section_path_at(block.span[0]))
-            if not any(w in path for w in rule.sections):
-                return None
+            if path and not any(w in path for w in rule.sections):
+                return True
         lo = min(c.anchor, q.start)
-        clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, s_start, lo)), default=s_start)
-        between = text[lo:q.start]
-        prefix = text[clause_start:q.start]
-        if any(w in between for w in self.diff) or any(w in text[q.end:q.end + 3] for w in ("的增长", "的增幅")):
+        clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, s_start, q.start)), default=s_start)
+        p_start, _ = para.period_of(q.start)
+        own_clause = text[max(lo, clause_start):q.start]
+        to_level = bool(cues.to_level.search(text[max(clause_start, lo):q.start]))
+        if cues.is_change(own_clause) or any(w in text[q.end:q.end + 3] for w in ("的增长", "的增幅")):
+            return True
+        if cues.is_range(text[q.end:q.end + 4]) or cues.is_per_unit(text[clause_start:q.start]):
+            return True
+        if cues.is_target(text[s_start:q.start]) or cues.is_target(q.text):
+            return True
+        if any(w in text[c.anchor_end or lo:q.start] for w in cues.subset):
+            return True
+        if not to_level and cues.is_cumulative(text[clause_start:q.start], text[p_start:q.start]):
+            return True
+        subject = para.subject_at(c.anchor if c.anchor >= p_start else q.start)
+        if subject in ("other", "part", "target") or (subject == "region" and scope == "school"):
+            return True
+        return self._part_of_stated(para, c, p_start)
+
+    def _part_of_stated(self, para, c: _Candidate, p_start: int) -> bool:
+        """After 其中, a metric already stated in the paragraph is a part of it."""
+        opener = None
+        for m in self.cues.part_openers.finditer(para.text, p_start, c.anchor):
+            opener = m.start()
+        return opener is not None and any(metric == c.rule.id and pos < opener for metric, pos in para.accepted)
+
+    def _accept(self, doc, block, para, s_start, s_end, c: _Candidate, report_year, year_ctx,
+                lead, scope) -> Metric | None:
+        if self._disqualified(doc, block, para, s_start, c, scope):
             return None
-        if any(w in text[s_start:q.start] or w in q.text for w in self.target):
+        q, rule, text = c.q, c.rule, para.text
+        year = self._year(para, s_start, c, report_year, year_ctx, lead)
+        if year is False:
             return None
-        if any(w in between for w in self.subset) or any(w in prefix for w in self.cumul):
+        lo, hi = rule.range if scope == "school" or rule.region_range is None else rule.region_range
+        if not (lo <= q.value <= hi):
             return None
-        # the year the figure refers to
-        year = None
-        cmp = _COMPARE.search(text[clause_start:q.start])
+        start = block.span[0] + q.start
+        return Metric(metric=rule.id, value=q.value, unit=rule.unit, year=year, raw=q.text,
+                      approximate=bool(q.approximate), name_zh=rule.name_zh,
+                      prov=Provenance(page=block.page, section=" > ".join(doc.section_path_at(block.span[0])),
+                                      sentence=text[s_start:s_end].strip(), start=start,
+                                      end=block.span[0] + q.end, rule=c.rule_id, source="text"))
+
+    def _year(self, para, s_start, c: _Candidate, report_year, year_ctx, lead):
+        """The year the figure refers to; False when it is a future year (a plan)
+        or an unclear comparison."""
+        q, ytext = c.q, para.years
+        lo = min(c.anchor, q.start)
+        clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(ytext, s_start, lo)), default=s_start)
+        prefix = ytext[clause_start:q.start]
+        fig_clause = max((m.end() for m in _CLAUSE_BREAK.finditer(ytext, s_start, q.start)), default=s_start)
+        if c.anchor_end is not None and c.anchor_end <= fig_clause:
+            # a change clause stood between term and figure: its years are compared with
+            prefix = ytext[clause_start:c.anchor_end] + "，" + ytext[fig_clause:q.start]
+        cmp = _COMPARE.search(prefix)
         if cmp:
             # "较2022年的95.8%" is the 2022 value; "较2022年1000人" is unclear
             if not cmp.group(3):
-                return None
+                return False
             year = int(cmp.group(2)) if cmp.group(2) else (report_year - 1 if report_year else None)
-            if year is None:
-                return None
-        else:
-            ys = list(_YEAR.finditer(text, clause_start, q.start))
-            if ys:
-                y = _year_of(ys[-1])
-                if report_year and y > report_year:
-                    return None          # a future year: a plan or a target
-                year = y
-            elif any(w in prefix for w in self.prev):
-                year = report_year - 1 if report_year else None
-            elif any(w in prefix for w in self.current):
-                year = report_year          # "现有…", "目前…": now, whatever the sentence began with
-            elif lead_year and report_year and lead_year > report_year:
-                return None
-            else:
-                year = year_ctx or report_year
-        value = q.value
-        if not (rule.range[0] <= value <= rule.range[1]):
-            return None
-        sentence = text[s_start:s_end].strip()
-        start = block.span[0] + q.start
-        return Metric(metric=rule.id, value=value, unit=rule.unit, year=year, raw=q.text,
-                      approximate=bool(q.approximate), name_zh=rule.name_zh,
-                      prov=Provenance(page=block.page, section=" > ".join(doc.section_path_at(block.span[0])),
-                                      sentence=sentence, start=start, end=block.span[0] + q.end,
-                                      rule=c.rule_id, source="text"))
+            return False if year is None else year
+        ys = [m for m in _YEAR.finditer(prefix) if not _COMPARED.search(prefix[max(0, m.start() - 4):m.start()])]
+        lead_year = _year_of_lead(lead) if lead else None
+        snapshot = bool(lead and lead.group(1) and self.cues.is_snapshot(lead.group(1)))
+        if ys:
+            y = _year_of(ys[-1])
+            if report_year and y > report_year and not (snapshot and y == lead_year):
+                return False          # a future year: a plan or a target
+            return y
+        if any(w in prefix for w in self.prev):
+            return report_year - 1 if report_year else None
+        if any(w in prefix for w in self.current):
+            return report_year        # "现有…", "目前…": now, whatever the sentence began with
+        if lead_year and report_year and lead_year > report_year and not snapshot:
+            return False
+        return year_ctx or report_year
+
+
+def _year_of_lead(lead: re.Match) -> int:
+    return int(lead.group(3) or lead.group(2))

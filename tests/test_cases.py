@@ -23,7 +23,6 @@ CASES = json.loads((CASES_DIR / "cases.json").read_text(encoding="utf-8")) if CA
 KNOWN_FAILING: set[str] = {
     "D07", "D08", "D13",                                            # Word (#10)
     "P01", "P03", "P04", "P05", "P06", "P07", "P11", "P12",         # PDF (#10)
-    "T03", "T06", "T07",                                            # numbers (#9)
     "T12",                                                          # text encodings (#10)
 }
 

@@ -1,0 +1,114 @@
+"""The evidence around a figure that says whether it is the current value of
+the report's own school or region.
+
+Every word list and pattern comes from the ``context`` section of
+``rules/metrics.yaml``; this module only compiles them and says in which
+stretch of text each kind of evidence is looked for:
+
+* the figure's own clause — a change (比上年增加…), a per-unit figure
+  (每个专业…), a range after the figure (16:1~20:1);
+* the sentence up to ``；`` — a plan, standard or capacity (计划, 可容纳…);
+* the sentence period up to ``。`` — a total over several years (近三年,
+  2006年至2011年) unless a single year is named after it, the subject of
+  the clause (another sector, a part, the region), a breakdown (从专业大类看,
+  最多, 其次), a counted group opened with "…人中，".
+
+>>> cues = Cues(load_metric_rules().context)
+>>> cues.subject("普通高中专任教师")
+'other'
+"""
+from __future__ import annotations
+
+import re
+
+#: the priority of clause subjects: one "other" word makes the clause
+#: another entity's, whatever else it names
+SUBJECT_ORDER = ("other", "part", "target", "region", "own")
+
+_SINGLE_YEAR = r"(?:19|20)\d\d\s*(?:年|届)(?!\s*(?:至|到|—|–|-|~))"
+
+
+def _alt(words) -> str:
+    words = sorted({str(w) for w in words}, key=len, reverse=True)
+    return "|".join(re.escape(w) for w in words) if words else "(?!)"
+
+
+class Cues:
+    """Compiled cue words and patterns of ``rules/metrics.yaml`` ``context``."""
+
+    def __init__(self, ctx: dict):
+        self.diff = re.compile(_alt(ctx["difference_words"]))
+        self.to_level = re.compile("(?:" + _alt(ctx.get("to_level_words", [])) + r")了?\s*$")
+        self.target = re.compile(_alt(ctx["target_words"]))
+        self.subset = tuple(ctx["subset_words"])
+        self.cumulative = re.compile(_alt(ctx["cumulative_words"]))
+        pats = list(ctx.get("cumulative_patterns", []))
+        self.multi_year = re.compile("|".join(f"(?:{p})" for p in pats)) if pats else None
+        # a single year or "now" after a multi-year cue: the figure is that year's
+        self.year_reset = re.compile(_SINGLE_YEAR + "|" + _alt(ctx.get("current_words", [])))
+        self.per_unit = re.compile(_alt(ctx.get("per_unit_words", [])))
+        self.range_after = re.compile(r"^\s*(?:" + _alt(ctx.get("range_marks", [])) + r")\s*(?:约|近)?[0-9０-９]")
+        self.snapshot = tuple(ctx.get("snapshot_words", []))
+        self.part_openers = re.compile(_alt(ctx.get("part_openers", [])))
+        # matched at the term's end (re.match with pos: a leading ^ would never match there)
+        self.change_lead = re.compile(ctx["change_lead"].removeprefix("^")) if ctx.get("change_lead") else None
+        ents = ctx.get("entities", {})
+        self._entity_class = {str(w): cls for cls in SUBJECT_ORDER + ("none",) for w in ents.get(cls, [])}
+        self.entity = re.compile(_alt(self._entity_class))
+        self.part_patterns = [re.compile(p) for p in ctx.get("part_patterns", [])]
+        self.compared = re.compile("(?:" + _alt(ctx.get("compared_markers", [])) + r")[^，,；;。]{0,3}$")
+        self.breakdown = [re.compile(p) for p in ctx.get("breakdown_openers", [])]
+        self.after_number_end = re.compile(ctx.get("after_number_end") or "")
+        gs = ctx.get("group_scope_pattern")
+        self.group_scope = re.compile(gs) if gs else None
+
+    # -- clause evidence
+    def is_change(self, before: str) -> bool:
+        """``before``: the figure's clause up to the figure (from the term, if
+        the term is in the clause).  True for "比上年增加"…, not for "增至"."""
+        return bool(self.diff.search(before)) and not self.to_level.search(before)
+
+    def is_per_unit(self, before: str) -> bool:
+        return bool(self.per_unit.search(before))
+
+    def is_range(self, after: str) -> bool:
+        """``after``: the text right after the figure ("~20:1", "至20%")."""
+        return bool(self.range_after.match(after))
+
+    def is_target(self, before: str) -> bool:
+        return bool(self.target.search(before))
+
+    def is_cumulative(self, clause: str, period: str) -> bool:
+        """A total or average over several years: a cumulative word in the
+        figure's clause (累计…), or a multi-year cue in the sentence period
+        before it (近三年来, 2006年至2011年) with no single year or "now"
+        named after the cue ("2020—2023年…，2021年为…")."""
+        if self.cumulative.search(clause):
+            return True
+        last = None
+        for m in self.multi_year.finditer(period) if self.multi_year else ():
+            last = m
+        return last is not None and not self.year_reset.search(period, last.end())
+
+    # -- subjects
+    def subject(self, head: str) -> str | None:
+        """The class of the entity a clause head names: other / part / target /
+        region / own, or None.  Words that follow 比, 较, 占 … are not subjects."""
+        found = set()
+        for m in self.entity.finditer(head):
+            if not self.compared.search(head[:m.start()]):
+                found.add(self._entity_class[m.group(0)])     # "none": 本科学历 names no entity
+        if any(p.search(head) for p in self.part_patterns):
+            found.add("part")
+        return next((c for c in SUBJECT_ORDER if c in found), None)
+
+    def opens_breakdown(self, period_head: str) -> bool:
+        """A sentence period that opens with 从专业大类看, 按…统计 …"""
+        return any(p.search(period_head) for p in self.breakdown)
+
+    def opens_group(self, clause: str) -> bool:
+        """A clause like "6,000名毕业生中": the clauses after it count a part."""
+        return bool(self.group_scope and self.group_scope.search(clause.rstrip()))
+
+    def is_snapshot(self, before_year: str) -> bool:
+        return before_year.rstrip().endswith(self.snapshot) if self.snapshot else False
