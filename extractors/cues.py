@@ -23,7 +23,7 @@ import re
 
 #: the priority of clause subjects: one "other" word makes the clause
 #: another entity's, whatever else it names
-SUBJECT_ORDER = ("other", "part", "target", "region", "own")
+SUBJECT_ORDER = ("other", "part", "facility", "target", "region", "own")
 
 _SINGLE_YEAR = r"(?:19|20)\d\d\s*(?:年|届)(?!\s*(?:至|到|—|–|-|~))"
 
@@ -40,6 +40,8 @@ class Cues:
         self.diff = re.compile(_alt(ctx["difference_words"]))
         self.to_level = re.compile("(?:" + _alt(ctx.get("to_level_words", [])) + r")了?\s*$")
         self.target = re.compile(_alt(ctx["target_words"]))
+        self.target_reset = re.compile(_alt(ctx.get("target_reset_words", [])))
+        self.history = re.compile(_alt(ctx.get("history_words", [])))
         self.subset = tuple(ctx["subset_words"])
         self.cumulative = re.compile(_alt(ctx["cumulative_words"]))
         pats = list(ctx.get("cumulative_patterns", []))
@@ -55,7 +57,8 @@ class Cues:
         ents = ctx.get("entities", {})
         self._entity_class = {str(w): cls for cls in SUBJECT_ORDER + ("none",) for w in ents.get(cls, [])}
         self.entity = re.compile(_alt(self._entity_class))
-        self.part_patterns = [re.compile(p) for p in ctx.get("part_patterns", [])]
+        self.entity_patterns = [(cls, re.compile(p)) for cls, pats in (ctx.get("entity_patterns") or {}).items()
+                                for p in pats]
         self.compared = re.compile("(?:" + _alt(ctx.get("compared_markers", [])) + r")[^，,；;。]{0,3}$")
         self.breakdown = [re.compile(p) for p in ctx.get("breakdown_openers", [])]
         self.after_number_end = re.compile(ctx.get("after_number_end") or "")
@@ -76,7 +79,11 @@ class Cues:
         return bool(self.range_after.match(after))
 
     def is_target(self, before: str) -> bool:
-        return bool(self.target.search(before))
+        """A plan word before the figure, with no "实际…" after it."""
+        last = None
+        for m in self.target.finditer(before):
+            last = m
+        return last is not None and not self.target_reset.search(before, last.end())
 
     def is_cumulative(self, clause: str, period: str) -> bool:
         """A total or average over several years: a cumulative word in the
@@ -98,8 +105,7 @@ class Cues:
         for m in self.entity.finditer(head):
             if not self.compared.search(head[:m.start()]):
                 found.add(self._entity_class[m.group(0)])     # "none": 本科学历 names no entity
-        if any(p.search(head) for p in self.part_patterns):
-            found.add("part")
+        found.update(cls for cls, p in self.entity_patterns if p.search(head))
         return next((c for c in SUBJECT_ORDER if c in found), None)
 
     def opens_breakdown(self, period_head: str) -> bool:

@@ -69,14 +69,15 @@ class _Paragraph:
     text: str
     years: str                       # text with 二〇二三年 → 2023年
     periods: list[tuple[int, int]]
-    subjects: list[tuple[int, int, str | None]]   # clause start, end, subject class
+    # clause start, end, the subject it inherits, whether it counts a part
+    clauses: list[tuple[int, int, str | None, bool]]
     accepted: list[tuple[str, int]]  # (metric, position) taken so far
-
+    terms: list[int]                 # where metric terms start
     def period_of(self, pos: int) -> tuple[int, int]:
         return next((p for p in self.periods if p[0] <= pos < p[1]), (0, len(self.text)))
 
-    def subject_at(self, pos: int) -> str | None:
-        return next((s for a, b, s in self.subjects if a <= pos < b), None)
+    def clause_of(self, pos: int) -> tuple[int, int, str | None, bool]:
+        return next((c for c in self.clauses if c[0] <= pos < c[1]), (pos, pos, None, False))
 
 
 def _year_of(match: re.Match) -> int:
@@ -168,25 +169,34 @@ class NarrativeExtractor:
         return self._drop_weak(out)
 
     def _paragraph(self, text, hits, quants) -> _Paragraph:
-        """Sentence periods and the subject of each clause: named in the
-        clause head (before its first term or figure), else inherited from
-        the clause before it in the same period."""
+        """Sentence periods and what each clause inherits: the subject named
+        in the head of the clause before it (the text before its first term),
+        else what that clause inherited; and whether a breakdown ("从专业大类
+        看", "6,000名毕业生中") makes the clause count a part."""
         periods = _spans(text, _PERIOD_END)
-        marks = sorted([h.start for h in hits if h.metric is not None] + [q.start for q in quants])
-        subjects = []
+        marks = sorted(h.start for h in hits if h.metric is not None)
+        clauses = []
         for p_start, p_end in periods:
-            subject = "part" if self.cues.opens_breakdown(text[p_start:p_end]) else None
-            group = False
+            subject = None
+            part = self.cues.opens_breakdown(text[p_start:p_end])
             for c_start, c_end in _spans(text[p_start:p_end], _SUBJECT_BREAK):
                 a, b = p_start + c_start, p_start + c_end
+                clauses.append((a, b, subject, part))
                 head_end = next((x for x in marks if a <= x < b), b)
-                own = self.cues.subject(text[a:head_end])
-                if group or (subject == "part" and own in (None, "own")):
-                    own = "part"
-                subject = own or subject
-                subjects.append((a, b, subject))
-                group = group or self.cues.opens_group(text[a:b].rstrip("，,；;。：: "))
-        return _Paragraph(text, _cn_years(text), periods, subjects, [])
+                subject = self._subject(text[a:head_end], subject, part)
+                part = part or self.cues.opens_group(text[a:b].rstrip("，,；;。：: "))
+        return _Paragraph(text, _cn_years(text), periods, clauses, [], marks)
+
+    def _subject(self, head: str, inherited: str | None, part: bool) -> str | None:
+        own = self.cues.subject(head)
+        if part and own in (None, "own"):
+            return "part"
+        return own or inherited
+
+    def subject_at(self, para: _Paragraph, pos: int) -> str | None:
+        """The subject of the clause at ``pos``, as named before ``pos``."""
+        a, _, inherited, part = para.clause_of(pos)
+        return self._subject(para.text[a:pos], inherited, part)
 
     def _sentence(self, doc, block, para, s_start, s_end, hits, templ, sq, report_year, year_ctx,
                   lead, scope) -> list[Metric]:
@@ -214,7 +224,7 @@ class NarrativeExtractor:
                 qs = m.start("q")
                 q = next((q for q in sq if q.start <= qs + 2 and q.end > qs), None)
                 if q is not None:
-                    cands.append(_Candidate(rule, q, m.start(), f"{rule.id}/template"))
+                    cands.append(_Candidate(rule, q, m.start(), f"{rule.id}/template", "", qs))
         for c in sorted(cands, key=lambda c: c.q.start):
             m = self._accept(doc, block, para, s_start, s_end, c, report_year, year_ctx, lead, scope)
             if m is not None:
@@ -311,8 +321,9 @@ class NarrativeExtractor:
             return True
         if not to_level and cues.is_cumulative(text[clause_start:q.start], text[p_start:q.start]):
             return True
-        subject = para.subject_at(c.anchor if c.anchor >= p_start else q.start)
-        if subject in ("other", "part", "target") or (subject == "region" and scope == "school"):
+        subject = self.subject_at(para, c.anchor if c.anchor >= p_start else q.start)
+        if subject in ("other", "part", "target") or (subject == "region" and scope == "school") \
+                or subject in rule.exclude_subjects:
             return True
         return self._part_of_stated(para, c, p_start)
 
@@ -371,9 +382,35 @@ class NarrativeExtractor:
             return report_year - 1 if report_year else None
         if any(w in prefix for w in self.current):
             return report_year        # "现有…", "目前…": now, whatever the sentence began with
+        earlier = self._period_year(para, clause_start, report_year)
+        if earlier is not None:
+            return earlier
         if lead_year and report_year and lead_year > report_year and not snapshot:
             return False
         return year_ctx or report_year
+
+
+    def _period_year(self, para, clause_start, report_year) -> int | None:
+        """The year that opens an earlier clause of the sentence period and
+        scopes the clauses after it ("2016年全国共有…，年招生…"): the clause
+        names no metric of its own, the year is not in parentheses, not a
+        date of the school's history, not after the report year."""
+        p_start, _ = para.period_of(clause_start)
+        ytext = para.years
+        for m in reversed(list(_YEAR.finditer(ytext, p_start, clause_start))):
+            a, b, _, _ = para.clause_of(m.start())
+            opens = _LEAD_YEAR.match(ytext[a:b]) is not None
+            if not opens or any(a <= pos < b for pos in para.terms) or self.cues.history.search(ytext[a:b]) \
+                    or _depth(ytext[p_start:m.start()]) > 0:
+                continue
+            y = _year_of(m)
+            return y if report_year is None or y <= report_year else None
+        return None
+
+
+def _depth(text: str) -> int:
+    """How many parentheses are open at the end of ``text``."""
+    return sum(text.count(c) for c in "（(") - sum(text.count(c) for c in "）)")
 
 
 def _year_of_lead(lead: re.Match) -> int:
