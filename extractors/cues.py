@@ -11,7 +11,7 @@ stretch of text each kind of evidence is looked for:
 * the sentence period up to ``。`` — a total over several years (近三年,
   2006年至2011年) unless a single year is named after it, the subject of
   the clause (another sector, a part, the region), a breakdown (从专业大类看,
-  最多, 其次), a counted group opened with "…人中，".
+  最多, 其次), a term qualified by a clause before 的 (从事个体经营的毕业生).
 
 >>> cues = Cues(load_metric_rules().context)
 >>> cues.subject("普通高中专任教师")
@@ -29,8 +29,18 @@ _SINGLE_YEAR = r"(?:19|20)\d\d\s*(?:年|届)(?!\s*(?:至|到|—|–|-|~))"
 
 
 def _alt(words) -> str:
+    """An alternation, longest first; a word that starts or ends with a digit
+    ("211") never matches inside a number."""
     words = sorted({str(w) for w in words}, key=len, reverse=True)
-    return "|".join(re.escape(w) for w in words) if words else "(?!)"
+    out = []
+    for w in words:
+        body = re.escape(w)
+        if w[:1].isdigit():
+            body = r"(?<![\d.])" + body
+        if w[-1:].isdigit():
+            body += r"(?![\d.])"
+        out.append(body)
+    return "|".join(out) if out else "(?!)"
 
 
 class Cues:
@@ -62,8 +72,8 @@ class Cues:
         self.compared = re.compile("(?:" + _alt(ctx.get("compared_markers", [])) + r")[^，,；;。]{0,3}$")
         self.breakdown = [re.compile(p) for p in ctx.get("breakdown_openers", [])]
         self.after_number_end = re.compile(ctx.get("after_number_end") or "")
-        gs = ctx.get("group_scope_pattern")
-        self.group_scope = re.compile(gs) if gs else None
+        self.qualified = re.compile(ctx.get("qualified_before") or "(?!)")
+        self.qualifier_ok = re.compile(ctx.get("qualifier_ok") or "(?!)")
 
     # -- clause evidence
     def is_change(self, before: str) -> bool:
@@ -112,9 +122,11 @@ class Cues:
         """A sentence period that opens with 从专业大类看, 按…统计 …"""
         return any(p.search(period_head) for p in self.breakdown)
 
-    def opens_group(self, clause: str) -> bool:
-        """A clause like "6,000名毕业生中": the clauses after it count a part."""
-        return bool(self.group_scope and self.group_scope.search(clause.rstrip()))
+    def is_qualified(self, before_term: str) -> bool:
+        """``before_term``: the clause up to the term.  "…从事个体经营的" + term
+        is a part of the population; "学校的", "2023届的", "毕业半年后的" are not."""
+        m = self.qualified.search(before_term)
+        return bool(m) and not self.qualifier_ok.fullmatch(before_term[:m.start()].strip())
 
     def is_snapshot(self, before_year: str) -> bool:
         return before_year.rstrip().endswith(self.snapshot) if self.snapshot else False

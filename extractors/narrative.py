@@ -172,7 +172,7 @@ class NarrativeExtractor:
         """Sentence periods and what each clause inherits: the subject named
         in the head of the clause before it (the text before its first term),
         else what that clause inherited; and whether a breakdown ("从专业大类
-        看", "6,000名毕业生中") makes the clause count a part."""
+        看…") makes the clause count a part."""
         periods = _spans(text, _PERIOD_END)
         marks = sorted(h.start for h in hits if h.metric is not None)
         clauses = []
@@ -184,7 +184,6 @@ class NarrativeExtractor:
                 clauses.append((a, b, subject, part))
                 head_end = next((x for x in marks if a <= x < b), b)
                 subject = self._subject(text[a:head_end], subject, part)
-                part = part or self.cues.opens_group(text[a:b].rstrip("，,；;。：: "))
         return _Paragraph(text, _cn_years(text), periods, clauses, [], marks)
 
     def _subject(self, head: str, inherited: str | None, part: bool) -> str | None:
@@ -314,6 +313,8 @@ class NarrativeExtractor:
         if cues.is_change(own_clause) or any(w in text[q.end:q.end + 3] for w in ("的增长", "的增幅")):
             return True
         if cues.is_range(text[q.end:q.end + 4]) or cues.is_per_unit(text[clause_start:q.start]):
+            return True
+        if c.term and cues.is_qualified(text[clause_start:c.anchor]):
             return True
         if cues.is_target(text[s_start:q.start]) or cues.is_target(q.text):
             return True
