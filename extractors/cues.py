@@ -23,7 +23,7 @@ import re
 
 #: the priority of clause subjects: one "other" word makes the clause
 #: another entity's, whatever else it names
-SUBJECT_ORDER = ("other", "part", "facility", "target", "region", "own")
+SUBJECT_ORDER = ("other", "part", "facility", "target", "own")
 
 _SINGLE_YEAR = r"(?:19|20)\d\d\s*(?:年|届)(?!\s*(?:至|到|—|–|-|~))"
 
@@ -65,7 +65,11 @@ class Cues:
         # matched at the term's end (re.match with pos: a leading ^ would never match there)
         self.change_lead = re.compile(ctx["change_lead"].removeprefix("^")) if ctx.get("change_lead") else None
         ents = ctx.get("entities", {})
-        self._entity_class = {str(w): cls for cls in SUBJECT_ORDER + ("none",) for w in ents.get(cls, [])}
+        self._entity_class = {str(w): cls for cls in SUBJECT_ORDER + ("region", "sector", "none")
+                              for w in ents.get(cls, [])}
+        for w in ents.get("sector", []):
+            for suffix in ents.get("sector_suffixes", []):
+                self._entity_class.setdefault(f"{w}{suffix}", "sector")
         self.entity = re.compile(_alt(self._entity_class))
         self.entity_patterns = [(cls, re.compile(p)) for cls, pats in (ctx.get("entity_patterns") or {}).items()
                                 for p in pats]
@@ -108,15 +112,27 @@ class Cues:
         return last is not None and not self.year_reset.search(period, last.end())
 
     # -- subjects
-    def subject(self, head: str) -> str | None:
-        """The class of the entity a clause head names: other / part / target /
-        region / own, or None.  Words that follow 比, 较, 占 … are not subjects."""
+    def subject(self, head: str) -> tuple[str | None, bool | None]:
+        """What a clause head names: (class, region).
+
+        class — other / part / facility / target / own (the school or the
+        vocational sector), or None; region — True when a region (全国, 全市 …)
+        is named after the last mention of the school itself, False when the
+        school itself (本校, 学校 …) is named last, None when neither.  Words
+        that follow 比, 较, 占, 居 … are compared with, not subjects."""
         found = set()
+        region = None
         for m in self.entity.finditer(head):
-            if not self.compared.search(head[:m.start()]):
-                found.add(self._entity_class[m.group(0)])     # "none": 本科学历 names no entity
+            if self.compared.search(head[:m.start()]):
+                continue
+            cls = self._entity_class[m.group(0)]       # "none": 本科学历 names no entity
+            if cls == "region":
+                region = True
+            elif cls == "own":
+                region = False
+            found.add("own" if cls == "sector" else cls)
         found.update(cls for cls, p in self.entity_patterns if p.search(head))
-        return next((c for c in SUBJECT_ORDER if c in found), None)
+        return next((c for c in SUBJECT_ORDER if c in found), None), region
 
     def opens_breakdown(self, period_head: str) -> bool:
         """A sentence period that opens with 从专业大类看, 按…统计 …"""

@@ -77,12 +77,14 @@ def conflict_flags(metrics: list[Metric], year: int | None) -> list[Flag]:
 
 
 def document_scope(attributes: dict) -> str:
-    """Whose figures the report states: "school" (a named 中职/高职 school),
-    "region" (a region's report) or "open" (not known — e.g. a passage under
-    a neutral title: the passage's own subject counts)."""
+    """Whose figures the report states: "school" (a 中职/高职 school its title
+    names), "region" (a region's report) or "open" (not known — e.g. a passage
+    under a neutral title: the passage's own subject counts)."""
     if attributes.get("level") == "区域":
         return "region"
-    if attributes.get("school") and attributes.get("level") in ("中职", "高职"):
+    school = "".join((attributes.get("school") or "").split())
+    title = "".join((attributes.get("title") or "").split())
+    if school and school in title and attributes.get("level") in ("中职", "高职"):
         return "school"
     return "open"
 

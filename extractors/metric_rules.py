@@ -121,7 +121,7 @@ _WORD_LISTS = ("difference_words", "to_level_words", "target_words", "subset_wor
                "per_unit_words", "range_marks", "current_words", "snapshot_words", "previous_year_words",
                "connectors", "subset_after_term", "part_openers", "compared_markers", "skip_tables")
 _PATTERN_LISTS = ("cumulative_patterns", "breakdown_openers")
-_ENTITY_CLASSES = ("other", "part", "facility", "target", "region", "own", "none")
+_ENTITY_CLASSES = ("other", "part", "facility", "target", "region", "sector", "own", "none")
 
 
 def _check_context(path, ctx: dict) -> None:
@@ -154,7 +154,7 @@ def _check_context(path, ctx: dict) -> None:
     for cls, words in ents.items():
         if cls == "__line__":
             continue
-        if cls not in _ENTITY_CLASSES:
+        if cls not in _ENTITY_CLASSES + ("sector_suffixes",):
             _fail(path, ents.get("__line__", line), f"context: entities: unknown class '{cls}' (allowed: {', '.join(_ENTITY_CLASSES)})")
         if not isinstance(words, list):
             _fail(path, ents.get("__line__", line), f"context: entities: {cls} must be a list of words")

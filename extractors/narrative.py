@@ -70,14 +70,22 @@ class _Paragraph:
     years: str                       # text with 二〇二三年 → 2023年
     periods: list[tuple[int, int]]
     # clause start, end, the subject it inherits, whether it counts a part
-    clauses: list[tuple[int, int, str | None, bool]]
+    clauses: list[tuple[int, int, "_Subject", bool]]
     accepted: list[tuple[str, int]]  # (metric, position) taken so far
     terms: list[int]                 # where metric terms start
     def period_of(self, pos: int) -> tuple[int, int]:
         return next((p for p in self.periods if p[0] <= pos < p[1]), (0, len(self.text)))
 
-    def clause_of(self, pos: int) -> tuple[int, int, str | None, bool]:
-        return next((c for c in self.clauses if c[0] <= pos < c[1]), (pos, pos, None, False))
+    def clause_of(self, pos: int) -> tuple[int, int, "_Subject", bool]:
+        return next((c for c in self.clauses if c[0] <= pos < c[1]), (pos, pos, _Subject(), False))
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """Whose figure a clause states: kind (other / part / facility / target /
+    own / None) and whether a region scopes it ("全市…")."""
+    kind: str | None = None
+    regional: bool = False
 
 
 def _year_of(match: re.Match) -> int:
@@ -177,7 +185,7 @@ class NarrativeExtractor:
         marks = sorted(h.start for h in hits if h.metric is not None)
         clauses = []
         for p_start, p_end in periods:
-            subject = None
+            subject = _Subject()
             part = self.cues.opens_breakdown(text[p_start:p_end])
             for c_start, c_end in _spans(text[p_start:p_end], _SUBJECT_BREAK):
                 a, b = p_start + c_start, p_start + c_end
@@ -186,13 +194,13 @@ class NarrativeExtractor:
                 subject = self._subject(text[a:head_end], subject, part)
         return _Paragraph(text, _cn_years(text), periods, clauses, [], marks)
 
-    def _subject(self, head: str, inherited: str | None, part: bool) -> str | None:
-        own = self.cues.subject(head)
-        if part and own in (None, "own"):
-            return "part"
-        return own or inherited
+    def _subject(self, head: str, inherited: _Subject, part: bool) -> _Subject:
+        kind, region = self.cues.subject(head)
+        if part and kind in (None, "own"):
+            kind = "part"
+        return _Subject(kind or inherited.kind, inherited.regional if region is None else region)
 
-    def subject_at(self, para: _Paragraph, pos: int) -> str | None:
+    def subject_at(self, para: _Paragraph, pos: int) -> _Subject:
         """The subject of the clause at ``pos``, as named before ``pos``."""
         a, _, inherited, part = para.clause_of(pos)
         return self._subject(para.text[a:pos], inherited, part)
@@ -323,8 +331,8 @@ class NarrativeExtractor:
         if not to_level and cues.is_cumulative(text[clause_start:q.start], text[p_start:q.start]):
             return True
         subject = self.subject_at(para, c.anchor if c.anchor >= p_start else q.start)
-        if subject in ("other", "part", "target") or (subject == "region" and scope == "school") \
-                or subject in rule.exclude_subjects:
+        if subject.kind in ("other", "part", "target") or subject.kind in rule.exclude_subjects \
+                or (subject.regional and scope == "school"):
             return True
         return self._part_of_stated(para, c, p_start)
 

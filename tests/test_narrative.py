@@ -99,3 +99,102 @@ def test_a_space_between_thousands_is_one_number_but_longer_runs_are_not_guessed
     # three groups could be three table columns: nothing is taken
     f = _facts("全日制在校生12 345 678人。")
     assert _values(f, "students_fulltime") == []
+
+
+# ------------------------------------------------------------------ phrasing kinds of real reports (issue #9)
+# Every sentence below is invented for the kind it stands for.
+
+def _titled(title, *paragraphs):
+    doc = Document(path="t.txt", format="txt", parser="test")
+    doc.add(Block(kind=PARAGRAPH, text=title))
+    for p in paragraphs:
+        doc.add(Block(kind=PARAGRAPH, text=p))
+    return extract(doc.finalize())
+
+
+@pytest.mark.parametrize("text,metric,want", [
+    # shares of 双师型 teachers: 占…的x%, …中双师型占x%, 比例达, 占比, 七成
+    ("学校有专任教师210人，双师型教师126人，占专任教师总数的60%。", "teachers_dual_qualified_ratio", [(60, False)]),
+    ("“双师型”教师88名，占专业课教师的73.3%。", "teachers_dual_qualified_ratio", [(73.3, False)]),
+    ("专业课教师中“双师型”占81%。", "teachers_dual_qualified_ratio", [(81, False)]),
+    ("“双师”素质教师比例达76.5%。", "teachers_dual_qualified_ratio", [(76.5, False)]),
+    ("双师素质教师占比64.2%。", "teachers_dual_qualified_ratio", [(64.2, False)]),
+    ("双师型教师约占专任教师总数的六成。", "teachers_dual_qualified_ratio", [(60, False)]),
+    # a change clause before the value
+    ("毕业生就业率比上年提高0.6个百分点，达到97.2%。", "employment_rate", [(97.2, False)]),
+    # admitted, then actually enrolled: the students who came
+    ("学校计划招生650人，实际录取642人，实际报到618人。", "enrolment_new", [(618, False)]),
+    ("今年新生录取532人。", "enrolment_new", [(532, False)]),
+    # other words for the school's own figures
+    ("学校在册生2,460人，教职工188人。", "students_fulltime", [(2460, False)]),
+    ("现有全日制学生5,300余人，成人教育在籍学生1,200人。", "students_fulltime", [(5300, True)]),
+    ("学校校园占地180亩，建筑面积6.2万平方米。", "building_area", [(62000, False)]),
+    ("毕业生平均月收入为4,150元。", "graduates_monthly_income", [(4150, False)]),
+    ("学校与本地65家企业签订了校企合作协议。", "partner_enterprises", [(65, False)]),
+    ("学校现有教职工260人，高级讲师57人。", "teachers_senior_title", [(57, False)]),
+    ("学校拥有价值2,500多万元的实训设备。", "equipment_value_total", [(25000000, True)]),
+    ("今年共有312名毕业生升入高职院校，升入本科院校的毕业生为46人。", "graduates_further_study", [(46, False)]),
+    # the school's year stated as a snapshot after the year covered
+    ("截至2024年8月31日，学校专任教师163人。", "teachers_fulltime", [(163, False)]),
+])
+def test_real_phrasing_kinds(text, metric, want):
+    year = 2024 if text.startswith("截至2024") else 2023
+    got = [(m.value, m.approximate) for m in _facts(text, year=2023).metrics if m.metric == metric
+           and m.year in (2023, year)]
+    assert got == want
+
+
+@pytest.mark.parametrize("text,metric", [
+    # parts: a campus, a phase, a building, a breakdown, a qualified population, 其中 + the same metric
+    ("学校新校区占地面积300亩，建筑面积9万平方米。", "land_area"),
+    ("一期工程占地120亩。", "land_area"),
+    ("学校图书馆建筑面积3,200平方米。", "building_area"),
+    ("机电实训室8间，建筑面积960平方米。", "building_area"),
+    ("从专业大类看，信息技术类就业率最高，为99.1%。", "employment_rate"),
+    ("全校毕业生中，从事个体经营的毕业生为41人。", "graduates_total"),
+    ("各专业就业率均达95%以上。", "employment_rate"),
+    ("其中中高级教师96人。", "teachers_senior_title"),
+    # targets and capacities, also carried to the next clause
+    ("新校区建成后可容纳在校生6,000人。", "students_fulltime"),
+    ("新校区设计规模为80个教学班，在校生3,600人。", "students_fulltime"),
+    ("生师比应为16:1~18:1。", "student_teacher_ratio"),
+    # several years together
+    ("2019年至2023年，学校毕业生平均就业率达97.5%。", "employment_rate"),
+    ("近三年来，毕业生就业率保持在96%以上。", "employment_rate"),
+    # per unit, not the whole
+    ("每个专业均有专任教师6人。", "teachers_fulltime"),
+    # another population: income three years after graduation, staff who retired
+    ("毕业生毕业三年后月收入为6,200元。", "graduates_monthly_income"),
+    ("学校离退休教职工85人。", "staff_total"),
+    ("专兼职教师共计142名。", "teachers_parttime"),
+    # admitted to a college: further study, not this school's enrolment
+    ("被各类高职院校录取138人。", "enrolment_new"),
+])
+def test_real_trap_kinds(text, metric):
+    assert _values(_facts(text), metric) == []
+
+
+def test_other_sectors_and_the_region_are_not_the_school():
+    f = _facts("全市普通高中在校生12,300人，中职学校在校生8,450人。",
+               "本科院校毕业生就业率为91%。")
+    assert _values(f, "students_fulltime") == []          # a named school's report: the city's figures are not its own
+    assert _values(f, "employment_rate") == []
+    # a region's own report: the region's vocational figures are its own, other sectors are not
+    f = _titled("鹿鸣市2023年中等职业教育质量年度报告",
+                "全市普通高中在校生12,300人，中职学校在校生8,450人。",
+                "全市普通高等学校1所，招生900人；中等职业学校12所，招生3 120人。")
+    assert _values(f, "students_fulltime") == [(8450, False)]
+    assert _values(f, "enrolment_new") == [(3120, False)]
+
+
+def test_a_year_opening_the_sentence_scopes_its_clauses():
+    f = _titled("鹿鸣市2024年中等职业教育质量年度报告",
+                "据统计，2023年全市共有中等职业学校12所，年招生8,120人，在校生23,400人。")
+    assert [(m.metric, m.value, m.year) for m in f.metrics if m.metric in ("enrolment_new", "students_fulltime")] == [
+        ("enrolment_new", 8120, 2023), ("students_fulltime", 23400, 2023)]
+
+
+def test_subset_after_qiZhong_only_for_a_metric_already_stated():
+    f = _facts("全日制在校生4,200人。其中，三年制中职在校生3,100人。", "教职工230人，其中专任教师185人。")
+    assert _values(f, "students_fulltime") == [(4200, False)]
+    assert _values(f, "teachers_fulltime") == [(185, False)]
