@@ -75,7 +75,6 @@ class Cues:
                                 for p in pats]
         self.compared = re.compile("(?:" + _alt(ctx.get("compared_markers", [])) + r")[^，,；;。]{0,3}$")
         self.breakdown = [re.compile(p) for p in ctx.get("breakdown_openers", [])]
-        self.after_number_end = re.compile(ctx.get("after_number_end") or "")
         self.qualified = re.compile(ctx.get("qualified_before") or "(?!)")
         self.qualifier_ok = re.compile(ctx.get("qualifier_ok") or "(?!)")
 

@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from nianbao.ingest.model import Document
@@ -83,8 +84,9 @@ def document_scope(attributes: dict) -> str:
     if attributes.get("level") == "区域":
         return "region"
     school = "".join((attributes.get("school") or "").split())
-    title = "".join((attributes.get("title") or "").split())
-    if school and school in title and attributes.get("level") in ("中职", "高职"):
+    # the title opens with the school's name (after a year, if any)
+    title = re.sub(r"^[\d\s年度（）()《—-]+", "", "".join((attributes.get("title") or "").split()))
+    if school and title.startswith(school) and attributes.get("level") in ("中职", "高职"):
         return "school"
     return "open"
 

@@ -51,6 +51,10 @@ class MetricRule:
     #: plausible range for a region (up to the whole country); used when the
     #: report is not one named school's
     region_range: tuple[float, float] | None = None
+    #: words anywhere before the term in its clause that make it another thing
+    exclude_in_clause: list[str] = field(default_factory=list)
+    #: what must follow an after_number word (a compiled regex), or None
+    after_number_end: re.Pattern | None = None
     #: clause subjects (context.entities classes) whose figures are not this metric's
     exclude_subjects: list[str] = field(default_factory=list)
     #: terms that give way to the metric's other terms in the same paragraph
@@ -100,6 +104,15 @@ def _fail(path, line, msg):
     raise RuleFileError(path, line, msg)
 
 
+def _regex(path, line, metric: str, key: str, pattern) -> re.Pattern | None:
+    if pattern is None:
+        return None
+    try:
+        return re.compile(str(pattern))
+    except re.error as e:
+        _fail(path, line, f"metric '{metric}': {key} {pattern!r} is not a valid regex ({e})")
+
+
 def _template(path, line, metric: str, t: str, parts: dict[str, str]) -> re.Pattern:
     """A template regex: {q} is the figure, {name} a part of context.template_parts."""
     if "{q}" not in t:
@@ -131,7 +144,7 @@ def _check_context(path, ctx: dict) -> None:
         v = ctx.get(key, [])
         if not isinstance(v, list) or not all(isinstance(x, (str, int)) for x in v):
             _fail(path, line, f"context: {key} must be a list of words")
-    for key in _PATTERN_LISTS + ("change_lead", "qualified_before", "qualifier_ok", "after_number_end"):
+    for key in _PATTERN_LISTS + ("change_lead", "qualified_before", "qualifier_ok"):
         v = ctx.get(key, [])
         for p in ([v] if isinstance(v, str) else v):
             try:
@@ -180,7 +193,8 @@ def load_metric_rules(path: str | None = None) -> MetricRules:
     metrics: dict[str, MetricRule] = {}
     parts = {k: str(v) for k, v in (ctx.get("template_parts") or {}).items() if k != "__line__"}
     allowed = {"id", "name_zh", "kind", "terms", "after_number", "templates", "exclude_before",
-               "table_labels", "sections", "range", "region_range", "weak_terms", "exclude_subjects", "__line__"}
+               "table_labels", "sections", "range", "region_range", "weak_terms", "exclude_subjects",
+               "exclude_in_clause", "after_number_end", "__line__"}
     _check_context(path, data["context"])
     for m in data["metrics"]:
         line = m.get("__line__") if isinstance(m, dict) else None
@@ -202,7 +216,7 @@ def load_metric_rules(path: str | None = None) -> MetricRules:
             if not (isinstance(r, list) and len(r) == 2 and all(isinstance(x, (int, float)) for x in r)):
                 _fail(path, line, f"metric '{m['id']}': {key} must be [min, max]")
         for key in ("terms", "after_number", "exclude_before", "table_labels", "sections", "weak_terms",
-                    "exclude_subjects"):
+                    "exclude_subjects", "exclude_in_clause"):
             v = m.get(key) or []
             if not isinstance(v, list) or not all(isinstance(x, (str, int)) for x in v):
                 _fail(path, line, f"metric '{m['id']}': {key} must be a list of words")
@@ -215,7 +229,9 @@ def load_metric_rules(path: str | None = None) -> MetricRules:
             range=(float(rng[0]), float(rng[1])),
             region_range=tuple(float(x) for x in m["region_range"]) if m.get("region_range") else None,
             weak_terms=[str(t) for t in m.get("weak_terms") or []],
-            exclude_subjects=[str(t) for t in m.get("exclude_subjects") or []], line=line)
+            exclude_subjects=[str(t) for t in m.get("exclude_subjects") or []],
+            exclude_in_clause=[str(t) for t in m.get("exclude_in_clause") or []],
+            after_number_end=_regex(path, line, m["id"], "after_number_end", m.get("after_number_end")), line=line)
         if set(metrics[m["id"]].exclude_subjects) - set(_ENTITY_CLASSES):
             _fail(path, line, f"metric '{m['id']}': exclude_subjects must be among {', '.join(_ENTITY_CLASSES)}")
         unknown_weak = set(metrics[m["id"]].weak_terms) - set(metrics[m["id"]].terms)

@@ -223,7 +223,7 @@ class NarrativeExtractor:
                     cands.append(_Candidate(rule, q, h.start, f"{rule.id}/term:{h.text}", h.text, h.end))
             else:  # a word after the figure: "11个专业"
                 q = next((q for q in sq if q.end == h.start), None)
-                if q is not None and self.cues.after_number_end.match(text, h.end) \
+                if q is not None and (rule.after_number_end is None or rule.after_number_end.match(text, h.end)) \
                         and not self._excluded_before(text, s_start, q.start, rule):
                     cands.append(_Candidate(rule, q, q.start, f"{rule.id}/after:{h.text}"))
         for rule, t, m in templ:
@@ -299,7 +299,8 @@ class NarrativeExtractor:
     def _excluded_before(self, text, s_start, at, rule) -> bool:
         clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, s_start, at)), default=s_start)
         before = text[max(clause_start, at - 6):at]
-        return any(w in before for w in rule.exclude_before)
+        return any(w in before for w in rule.exclude_before) or any(w in text[clause_start:at]
+                                                                    for w in rule.exclude_in_clause)
 
     def _disqualified(self, doc, block, para, s_start, c: _Candidate, scope) -> bool:
         """Evidence that the figure is not the current value of the report's own entity."""
