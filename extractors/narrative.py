@@ -331,7 +331,7 @@ class NarrativeExtractor:
             return True
         if not to_level and cues.is_cumulative(text[clause_start:q.start], text[p_start:q.start]):
             return True
-        subject = self.subject_at(para, c.anchor if c.anchor >= p_start else q.start)
+        subject = self.subject_at(para, q.start)
         if subject.kind in ("other", "part", "target") or subject.kind in rule.exclude_subjects \
                 or (subject.regional and scope == "school"):
             return True
