@@ -59,6 +59,7 @@ class Cues:
         # a single year or "now" after a multi-year cue: the figure is that year's
         self.year_reset = re.compile(_SINGLE_YEAR + "|" + _alt(ctx.get("current_words", [])))
         self.per_unit = re.compile(_alt(ctx.get("per_unit_words", [])))
+        self.modifier = re.compile(ctx.get("modifier_after") or "(?!)")
         self.range_after = re.compile(r"^\s*(?:" + _alt(ctx.get("range_marks", [])) + r")\s*(?:约|近)?[0-9０-９]")
         self.snapshot = tuple(ctx.get("snapshot_words", []))
         self.part_openers = re.compile(_alt(ctx.get("part_openers", [])))
@@ -87,6 +88,10 @@ class Cues:
     def is_per_unit(self, before: str) -> bool:
         return bool(self.per_unit.search(before))
 
+    def is_modifier(self, after: str) -> bool:
+        """``after``: the text right after the figure ("的专业有5个")."""
+        return bool(self.modifier.match(after))
+
     def is_range(self, after: str) -> bool:
         """``after``: the text right after the figure ("~20:1", "至20%")."""
         return bool(self.range_after.match(after))
@@ -101,14 +106,17 @@ class Cues:
     def is_cumulative(self, clause: str, period: str) -> bool:
         """A total or average over several years: a cumulative word in the
         figure's clause (累计…), or a multi-year cue in the sentence period
-        before it (近三年来, 2006年至2011年) with no single year or "now"
-        named after the cue ("2020—2023年…，2021年为…")."""
+        before it (近三年来, 2006年至2011年) unless the figure's clause names a
+        single year or "now" after the cue ("2020—2023年…，2021年为…")."""
         if self.cumulative.search(clause):
             return True
         last = None
         for m in self.multi_year.finditer(period) if self.multi_year else ():
             last = m
-        return last is not None and not self.year_reset.search(period, last.end())
+        if last is None:
+            return False
+        tail = period[max(last.end(), len(period) - len(clause)):]
+        return not self.year_reset.search(tail)
 
     # -- subjects
     def subject(self, head: str) -> tuple[str | None, bool | None]:

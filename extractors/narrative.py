@@ -321,7 +321,8 @@ class NarrativeExtractor:
         to_level = bool(cues.to_level.search(text[max(clause_start, lo):q.start]))
         if cues.is_change(own_clause) or any(w in text[q.end:q.end + 3] for w in ("的增长", "的增幅")):
             return True
-        if cues.is_range(text[q.end:q.end + 4]) or cues.is_per_unit(text[clause_start:q.start]):
+        if cues.is_range(text[q.end:q.end + 4]) or cues.is_modifier(text[q.end:q.end + 20]) \
+                or cues.is_per_unit(text[clause_start:q.start]):
             return True
         if c.term and cues.is_qualified(text[clause_start:c.anchor]):
             return True
