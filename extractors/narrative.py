@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 from nianbao.ingest.model import PARAGRAPH, Document
 
-from .cues import Cues
+from . import series
+from .cues import Cues, _alt
 from .facts import Metric, Provenance
 from .metric_rules import MetricRule, MetricRules
 from .numbers import find_quantities
@@ -60,6 +61,7 @@ class _Candidate:
     rule_id: str
     term: str = ""     # the term that named the metric ("" for templates)
     anchor_end: int | None = None   # where the term ends
+    year: int | None = None         # the year, when the phrasing gives it (series.py)
 
 
 @dataclass
@@ -125,6 +127,9 @@ class NarrativeExtractor:
         words = sorted(ctx.get("connectors", []), key=len, reverse=True)
         self.connector = re.compile("^(?:" + "|".join(map(re.escape, words)) + r"|\s)*$")
         self.templated = [(m, t) for m in rules.metrics.values() for t in m.templates]
+        self.respectively = re.compile(r"\s*(?:" + _alt(ctx.get("respectively_words", [])) + r")\s*")
+        self.from_words = re.compile(r"\s*(?:" + _alt(ctx.get("from_words", [])) + r")\s*")
+        self.to_words = re.compile("(?:" + _alt(ctx.get("to_level_words", [])) + ")了?")
 
     # ------------------------------------------------------------------
     def extract(self, doc: Document, report_year: int | None, scope: str = "open") -> list[Metric]:
@@ -218,8 +223,14 @@ class NarrativeExtractor:
                 continue
             rule = self.rules.metrics[h.metric]
             if h.role == "term":
+                if self._excluded_before(text, s_start, h.start, rule):
+                    continue
+                several = self._several(para, s_start, h, sq, rule)
+                if several:
+                    cands.extend(several)
+                    continue
                 q = self._figure_after(text, h, [x for x in s_hits[i + 1:] if x.start > h.start], sq, rule)
-                if q is not None and not self._excluded_before(text, s_start, h.start, rule):
+                if q is not None:
                     cands.append(_Candidate(rule, q, h.start, f"{rule.id}/term:{h.text}", h.text, h.end))
             else:  # a word after the figure: "11个专业"
                 q = next((q for q in sq if q.end == h.start), None)
@@ -232,15 +243,46 @@ class NarrativeExtractor:
                 q = next((q for q in sq if q.start <= qs + 2 and q.end > qs), None)
                 if q is not None:
                     cands.append(_Candidate(rule, q, m.start(), f"{rule.id}/template", "", qs))
-        for c in sorted(cands, key=lambda c: c.q.start):
+        done: set[int] = set()
+        queue = sorted(cands, key=lambda c: c.q.start)
+        while queue:
+            c = queue.pop(0)
+            if (c.q.start, c.rule.id) in done:
+                continue
             m = self._accept(doc, block, para, s_start, s_end, c, report_year, year_ctx, lead, scope)
-            if m is not None:
-                out.append(m)
-                para.accepted.append((m.metric, c.q.start))
+            if m is None:
+                continue
+            out.append(m)
+            done.add((c.q.start, c.rule.id))
+            para.accepted.append((m.metric, c.q.start))
+            if c.year is None:
+                queue.extend(self._more_years(para, s_end, hits, sq, c))
                 prev = self._follow(doc, block, text, s_end, c, m, sq, report_year)
                 if prev is not None:
                     out.append(prev)
         return out
+
+    def _several(self, para, s_start, h, sq, rule) -> list[_Candidate]:
+        """A term followed by values for several years: 分别为…, 由…增至…"""
+        text, kind = para.years, rule.quantity_kind
+        clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, s_start, h.start)), default=s_start)
+        p_start, _ = para.period_of(h.start)
+        out = []
+        for how, pairs in (("respectively", series.respectively(text, h.end, clause_start, sq, kind, self.respectively)),
+                           ("from", series.from_to(text, h.end, p_start, sq, kind, self.connector, self.from_words,
+                                                   self.to_words))):
+            out += [_Candidate(rule, q, h.start, f"{rule.id}/term:{h.text}+{how}", h.text, h.end, y) for q, y in pairs]
+        return out
+
+    def _more_years(self, para, s_end, hits, sq, c: _Candidate) -> list[_Candidate]:
+        """After a value: the same metric for compared years in parentheses and
+        in a year series (series.py)."""
+        kind, rule = c.rule.quantity_kind, c.rule
+        terms = [h.start for h in hits if h.metric is not None and h.start > c.q.end]
+        pairs = [("compare", series.compared_in_parentheses(para.years, c.q.end, s_end, sq, kind)),
+                 ("series", series.year_series(para.years, c.q.end, s_end, sq, kind, _SUBJECT_BREAK, terms))]
+        return [_Candidate(rule, q, c.anchor, f"{c.rule_id}+{how}", c.term, c.anchor_end, y)
+                for how, found in pairs for q, y in found]
 
     def _drop_weak(self, metrics: list[Metric]) -> list[Metric]:
         """A figure named by a weak term (录取) gives way to one named by
@@ -302,7 +344,7 @@ class NarrativeExtractor:
         return any(w in before for w in rule.exclude_before) or any(w in text[clause_start:at]
                                                                     for w in rule.exclude_in_clause)
 
-    def _disqualified(self, doc, block, para, s_start, c: _Candidate, scope) -> bool:
+    def _disqualified(self, doc, block, para, s_start, c: _Candidate, scope, report_year=None) -> bool:
         """Evidence that the figure is not the current value of the report's own entity."""
         q, rule, text, cues = c.q, c.rule, para.text, self.cues
         if not _kind_ok(q, rule) or q.is_difference:
@@ -326,11 +368,12 @@ class NarrativeExtractor:
             return True
         if c.term and cues.is_qualified(text[clause_start:c.anchor]):
             return True
-        if cues.is_target(text[s_start:q.start]) or cues.is_target(q.text):
-            return True
+        past = c.year is not None and (report_year is None or c.year < report_year)
+        if not past and (cues.is_target(text[s_start:q.start]) or cues.is_target(q.text)):
+            return True      # a plan, unless the phrasing gives a past year
         if any(w in text[c.anchor_end or lo:q.start] for w in cues.subset):
             return True
-        if not to_level and cues.is_cumulative(text[clause_start:q.start], text[p_start:q.start]):
+        if not to_level and c.year is None and cues.is_cumulative(text[clause_start:q.start], text[p_start:q.start]):
             return True
         subject = self.subject_at(para, q.start)
         if subject.kind in ("other", "part", "target") or subject.kind in rule.exclude_subjects \
@@ -347,10 +390,10 @@ class NarrativeExtractor:
 
     def _accept(self, doc, block, para, s_start, s_end, c: _Candidate, report_year, year_ctx,
                 lead, scope) -> Metric | None:
-        if self._disqualified(doc, block, para, s_start, c, scope):
+        if self._disqualified(doc, block, para, s_start, c, scope, report_year):
             return None
         q, rule, text = c.q, c.rule, para.text
-        year = self._year(para, s_start, c, report_year, year_ctx, lead)
+        year = c.year if c.year is not None else self._year(para, s_start, c, report_year, year_ctx, lead)
         if year is False:
             return None
         lo, hi = rule.range if scope == "school" or rule.region_range is None else rule.region_range
@@ -371,7 +414,10 @@ class NarrativeExtractor:
         clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(ytext, s_start, lo)), default=s_start)
         prefix = ytext[clause_start:q.start]
         fig_clause = max((m.end() for m in _CLAUSE_BREAK.finditer(ytext, s_start, q.start)), default=s_start)
-        if c.anchor_end is not None and c.anchor_end <= fig_clause:
+        start_word = self.from_words.search(ytext, c.anchor_end or lo, q.start) if c.rule_id.endswith("+from") else None
+        if start_word:
+            prefix = ytext[clause_start:start_word.start()]     # "从2021年的…增至…": not the start's year
+        elif c.anchor_end is not None and c.anchor_end <= fig_clause:
             # a change clause stood between term and figure: its years are compared with
             prefix = ytext[clause_start:c.anchor_end] + "，" + ytext[fig_clause:q.start]
         cmp = _COMPARE.search(prefix)
