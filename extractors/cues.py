@@ -52,6 +52,7 @@ class Cues:
         self.target = re.compile(_alt(ctx["target_words"]))
         self.target_reset = re.compile(_alt(ctx.get("target_reset_words", [])))
         self.history = re.compile(_alt(ctx.get("history_words", [])))
+        self.source_year = re.compile(ctx.get("source_year_pattern") or "(?!)")
         self.subset = tuple(ctx["subset_words"])
         self.cumulative = re.compile(_alt(ctx["cumulative_words"]))
         pats = list(ctx.get("cumulative_patterns", []))

@@ -144,7 +144,8 @@ def _check_context(path, ctx: dict) -> None:
         v = ctx.get(key, [])
         if not isinstance(v, list) or not all(isinstance(x, (str, int)) for x in v):
             _fail(path, line, f"context: {key} must be a list of words")
-    for key in _PATTERN_LISTS + ("change_lead", "qualified_before", "qualifier_ok", "modifier_after"):
+    for key in _PATTERN_LISTS + ("change_lead", "qualified_before", "qualifier_ok", "modifier_after",
+                                 "source_year_pattern"):
         v = ctx.get(key, [])
         for p in ([v] if isinstance(v, str) else v):
             try:

@@ -179,7 +179,7 @@ class NarrativeExtractor:
                     year_ctx = report_year
                 elif named:
                     year_ctx = named[-1]
-        return self._drop_weak(out)
+        return _latest_dated(self._drop_weak(out), text, block.span[0])
 
     def _paragraph(self, text, hits, quants) -> _Paragraph:
         """Sentence periods and what each clause inherits: the subject named
@@ -368,7 +368,7 @@ class NarrativeExtractor:
             return True
         if c.term and cues.is_qualified(text[clause_start:c.anchor]):
             return True
-        past = c.year is not None and (report_year is None or c.year < report_year)
+        past = c.year is not None and (report_year is None or c.year <= report_year)
         if not past and (cues.is_target(text[s_start:q.start]) or cues.is_target(q.text)):
             return True      # a plan, unless the phrasing gives a past year
         if any(w in text[c.anchor_end or lo:q.start] for w in cues.subset):
@@ -454,6 +454,12 @@ class NarrativeExtractor:
         date of the school's history, not after the report year."""
         p_start, _ = para.period_of(clause_start)
         ytext = para.years
+        source = None
+        for source in self.cues.source_year.finditer(ytext, p_start, clause_start):
+            pass
+        if source is not None:       # "根据《2023年…统计公报》的数据，…": the bulletin's year
+            y = int(source.group(1))
+            return y if report_year is None or y <= report_year else None
         for m in reversed(list(_YEAR.finditer(ytext, p_start, clause_start))):
             a, b, _, _ = para.clause_of(m.start())
             opens = _LEAD_YEAR.match(ytext[a:b]) is not None
@@ -463,6 +469,33 @@ class NarrativeExtractor:
             y = _year_of(m)
             return y if report_year is None or y <= report_year else None
         return None
+
+
+_DAY = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+
+
+def _latest_dated(metrics: list[Metric], text: str, offset: int) -> list[Metric]:
+    """One metric stated for one year at several dates of that year ("9月1日…
+    为86.3%，12月26日…为97.4%"): the latest date's value is the year's.
+    ``offset``: where the paragraph starts in Document.text."""
+    def date(m):
+        return _clause_date(text, m.prov.start - offset)
+    out = []
+    for m in metrics:
+        others = [o for o in metrics if o is not m and o.metric == m.metric and o.year == m.year
+                  and o.prov.sentence == m.prov.sentence and o.value != m.value]
+        if others and all(date(x) for x in others + [m]) and any(date(o) > date(m) for o in others):
+            continue
+        out.append(m)
+    return out
+
+
+def _clause_date(text: str, pos: int) -> tuple[int, int] | None:
+    start = max((x.end() for x in _SUBJECT_BREAK.finditer(text, 0, pos)), default=0)
+    d = None
+    for d in _DAY.finditer(text, start, pos):
+        pass
+    return (int(d.group(1)), int(d.group(2))) if d else None
 
 
 def _depth(text: str) -> int:

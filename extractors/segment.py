@@ -78,8 +78,9 @@ class TermMatcher:
                     self._fallback_keys.setdefault(t, f"{m.id}|term")
         for t in self.rules.not_metrics:
             self._fallback_keys[t] = NOT_METRIC
+        # a space a PDF left inside a term ("毕业去向落 实率") does not hide it
         self._fallback = re.compile("|".join(
-            re.escape(t) for t in sorted(self._fallback_keys, key=len, reverse=True)))
+            "[ \t\u3000]?".join(map(re.escape, t)) for t in sorted(self._fallback_keys, key=len, reverse=True)))
 
     def tokens(self, text: str) -> list[str]:
         return [t.text for t in self.nlp.make_doc(text)]
@@ -102,12 +103,17 @@ class TermMatcher:
             for key in sorted(keys):
                 hits.append(TermHit(a, b, key, text[a:b]))
             covered.append((a, b))
-        # fallback: a whole term that segmentation split inside other words
+        # fallback: a whole term that segmentation split inside other words;
+        # it replaces shorter hits that lie inside it ("就业（含升学）率" over 升学)
         for m in self._fallback.finditer(text):
             a, b = m.span()
-            if any(x < b and a < y for x, y in covered):
+            inside = [(x, y) for x, y in covered if a <= x and y <= b and y - x < b - a]
+            if any(x < b and a < y for x, y in covered if (x, y) not in inside):
                 continue
-            hits.append(TermHit(a, b, self._fallback_keys[m.group(0)], m.group(0)))
+            hits = [h for h in hits if (h.start, h.end) not in inside]
+            covered = [c for c in covered if c not in inside]
+            key = self._fallback_keys[re.sub(r"[ \t\u3000]", "", m.group(0))]
+            hits.append(TermHit(a, b, key, m.group(0)))
             covered.append((a, b))
         hits.sort(key=lambda h: h.start)
         return hits
