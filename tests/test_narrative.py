@@ -198,3 +198,47 @@ def test_subset_after_qiZhong_only_for_a_metric_already_stated():
     f = _facts("全日制在校生4,200人。其中，三年制中职在校生3,100人。", "教职工230人，其中专任教师185人。")
     assert _values(f, "students_fulltime") == [(4200, False)]
     assert _values(f, "teachers_fulltime") == [(185, False)]
+
+
+def _by_year(facts, metric):
+    return sorted((m.year, m.value) for m in facts.metrics if m.metric == metric)
+
+
+def test_several_years_in_one_sentence():
+    # respectively, with a list of years
+    f = _facts("2021、2022、2023年学校毕业生就业率分别为96.4%、97.1%、97.9%。")
+    assert _by_year(f, "employment_rate") == [(2021, 96.4), (2022, 97.1), (2023, 97.9)]
+    # respectively without years to pair: nothing
+    f = _facts("机电、财经两个专业的就业率分别为96%和98%。")
+    assert _by_year(f, "employment_rate") == []
+    # from … to: the level reached; the start only with its own year
+    f = _facts("毕业生平均月收入由3,900元增至4,300元。")
+    assert _by_year(f, "graduates_monthly_income") == [(2023, 4300)]
+    f = _facts("毕业生平均起薪从2022年的3,950元增长至4,280元。")
+    assert _by_year(f, "graduates_monthly_income") == [(2022, 3950), (2023, 4280)]
+    f = _titled("鹿鸣市2023年中等职业教育质量年度报告",
+                "2019年至2023年，全市中职学校专任教师由1,820人增至2,130人。")
+    assert _by_year(f, "teachers_fulltime") == [(2019, 1820), (2023, 2130)]
+    # a compared year in parentheses
+    f = _facts("2023届毕业生就业率为97.6%，比2022届(96.9%)高0.7个百分点，比2021届(95.8%)高1.8个百分点。")
+    assert _by_year(f, "employment_rate") == [(2021, 95.8), (2022, 96.9), (2023, 97.6)]
+    # a year series after a value
+    f = _titled("鹿鸣市2023年中等职业教育质量年度报告",
+                "2021年全市中职毕业生5,120人，2022年为5,340人，比上年增加220人，2023年达5,610人。")
+    assert _by_year(f, "graduates_total") == [(2021, 5120), (2022, 5340), (2023, 5610)]
+
+
+def test_one_metric_at_two_dates_keeps_the_later():
+    f = _facts("2023届毕业生8月31日毕业去向落实率为88.2%，12月20日毕业去向落实率为97.6%。")
+    assert _values(f, "employment_rate") == [(97.6, False)]
+
+
+def test_a_space_inside_a_term_does_not_hide_it():
+    f = _facts("学校毕业去向落 实率为97.6%。")
+    assert _values(f, "employment_rate") == [(97.6, False)]
+
+
+def test_a_bulletin_named_as_the_source_gives_the_data_year():
+    f = _titled("鹿鸣市2024年中等职业教育质量年度报告",
+                "根据《2023年鹿鸣市教育事业发展统计公报》，全市中职学校生师比为16.2:1。")
+    assert _by_year(f, "student_teacher_ratio") == [(2023, 16.2)]
