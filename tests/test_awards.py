@@ -312,10 +312,10 @@ def test_lead_in_competition_carries_to_item_paragraphs():
 
 
 def test_same_award_stated_twice_is_one_row_with_merged_details():
-    aw = _rows("四是参加自治区第一届技能大赛决赛：①汽车机电维修项目：李兴强优胜奖。",
-               "汽车机电维修项目：参赛教师李兴强优胜奖。")
+    aw = _rows("三是参加自治区第二届技能大赛决赛：①数控车工项目：周明远优胜奖。",
+               "数控车工项目：参赛教师周明远优胜奖。")
     assert [(a.person, a.role, a.competition, a.event) for a in aw] == [
-        ("李兴强", "teacher", "自治区第一届技能大赛决赛", "汽车机电维修")]
+        ("周明远", "teacher", "自治区第二届技能大赛决赛", "数控车工")]
 
 
 def test_span_points_at_the_name_and_prize():
