@@ -21,7 +21,8 @@ known: the passage's own subject counts).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
 from nianbao.ingest.model import PARAGRAPH, Document
 
@@ -71,15 +72,21 @@ class _Paragraph:
     text: str
     years: str                       # text with 二〇二三年 → 2023年
     periods: list[tuple[int, int]]
-    # clause start, end, the subject it inherits, whether it counts a part
-    clauses: list[tuple[int, int, "_Subject", bool]]
-    accepted: list[tuple[str, int]]  # (metric, position) taken so far
-    terms: list[int]                 # where metric terms start
+    # (period start, end) → its clauses: start, end, the subject it inherits,
+    # whether it counts a part; worked out when first asked for
+    clauses_of: Callable[[int, int], list[tuple[int, int, "_Subject", bool]]]
+    accepted: list[tuple[str, int]] = field(default_factory=list)  # (metric, position) taken so far
+    terms: list[int] = field(default_factory=list)                 # where metric terms start
+    _clauses: dict = field(default_factory=dict)
+
     def period_of(self, pos: int) -> tuple[int, int]:
         return next((p for p in self.periods if p[0] <= pos < p[1]), (0, len(self.text)))
 
     def clause_of(self, pos: int) -> tuple[int, int, "_Subject", bool]:
-        return next((c for c in self.clauses if c[0] <= pos < c[1]), (pos, pos, _Subject(), False))
+        period = self.period_of(pos)
+        if period not in self._clauses:
+            self._clauses[period] = self.clauses_of(*period)
+        return next((c for c in self._clauses[period] if c[0] <= pos < c[1]), (pos, pos, _Subject(), False))
 
 
 @dataclass(frozen=True)
@@ -186,18 +193,19 @@ class NarrativeExtractor:
         in the head of the clause before it (the text before its first term),
         else what that clause inherited; and whether a breakdown ("从专业大类
         看…") makes the clause count a part."""
-        periods = _spans(text, _PERIOD_END)
         marks = sorted(h.start for h in hits if h.metric is not None)
-        clauses = []
-        for p_start, p_end in periods:
+
+        def clauses_of(p_start, p_end):
+            out = []
             subject = _Subject()
             part = self.cues.opens_breakdown(text[p_start:p_end])
             for c_start, c_end in _spans(text[p_start:p_end], _SUBJECT_BREAK):
                 a, b = p_start + c_start, p_start + c_end
-                clauses.append((a, b, subject, part))
+                out.append((a, b, subject, part))
                 head_end = next((x for x in marks if a <= x < b), b)
                 subject = self._subject(text[a:head_end], subject, part)
-        return _Paragraph(text, _cn_years(text), periods, clauses, [], marks)
+            return out
+        return _Paragraph(text, _cn_years(text), _spans(text, _PERIOD_END), clauses_of, terms=marks)
 
     def _subject(self, head: str, inherited: _Subject, part: bool) -> _Subject:
         kind, region = self.cues.subject(head)
