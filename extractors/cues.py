@@ -23,7 +23,7 @@ import re
 
 #: the priority of clause subjects: one "other" word makes the clause
 #: another entity's, whatever else it names
-SUBJECT_ORDER = ("other", "part", "facility", "target", "own")
+SUBJECT_ORDER = ("other", "part", "facility", "target", "own", "premises")
 
 _SINGLE_YEAR = r"(?:19|20)\d\d\s*(?:年|届)(?!\s*(?:至|到|—|–|-|~))"
 
@@ -124,7 +124,8 @@ class Cues:
         """What a clause head names: (class, region).
 
         class — other / part / facility / target / own (the school or the
-        vocational sector), or None; region — True when a region (全国, 全市 …)
+        vocational sector) / premises (校舍, 校园: the school's unless a part
+        or another entity is in scope), or None; region — True when a region (全国, 全市 …)
         is named after the last mention of the school itself, False when the
         school itself (本校, 学校 …) is named last, None when neither.  Words
         that follow 比, 较, 占, 居 … are compared with, not subjects."""

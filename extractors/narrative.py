@@ -209,8 +209,10 @@ class NarrativeExtractor:
 
     def _subject(self, head: str, inherited: _Subject, part: bool) -> _Subject:
         kind, region = self.cues.subject(head)
-        if part and kind in (None, "own"):
+        if part and kind in (None, "own", "premises"):
             kind = "part"
+        if kind == "premises":      # 校舍…: the school's, unless a part or another entity is in scope
+            kind = inherited.kind if inherited.kind in ("other", "part", "target") else "own"
         return _Subject(kind or inherited.kind, inherited.regional if region is None else region)
 
     def subject_at(self, para: _Paragraph, pos: int) -> _Subject:

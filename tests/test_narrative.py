@@ -242,3 +242,17 @@ def test_a_bulletin_named_as_the_source_gives_the_data_year():
     f = _titled("鹿鸣市2024年中等职业教育质量年度报告",
                 "根据《2023年鹿鸣市教育事业发展统计公报》，全市中职学校生师比为16.2:1。")
     assert _by_year(f, "student_teacher_ratio") == [(2023, 16.2)]
+
+
+@pytest.mark.parametrize("text,metric,want", [
+    # a region named as a rank of the school is not a region's figure
+    ("学校是全市唯一的国家级重点中职学校，在校生3,000人。", "students_fulltime", [(3000, False)]),
+    ("学校在全省率先开展学分制改革，专任教师186人。", "teachers_fulltime", [(186, False)]),
+    # the school's premises after a room named in the clause before
+    ("学校建有实训室50间，校舍建筑面积8.2万平方米。", "building_area", [(82000, False)]),
+    # "for many years" in another clause does not make a total of years
+    ("多年来学校坚持产教融合，全日制在校生2,950人。", "students_fulltime", [(2950, False)]),
+    ("学校现有的专任教师中，高级职称教师64人。", "teachers_senior_title", [(64, False)]),
+])
+def test_school_report_phrasings_are_kept(text, metric, want):
+    assert _values(_facts(text), metric) == want
