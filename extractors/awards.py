@@ -142,7 +142,7 @@ class AwardRules:
 
     def is_name(self, s: str) -> bool:
         """A person's name: 2–4 Han characters starting with a surname, or a
-        minority name with a middle dot (克拉木·叶斯波拉提); never a unit, a
+        minority name with a middle dot (阿依达·努尔别克); never a unit, a
         school or an organisation."""
         if not s:
             return False
@@ -869,7 +869,7 @@ class _Paragraph:
                     continue
                 j = i - 1
                 if j >= 0 and j in groups and groups[j].subject_ok and toks[j].end == t.start:
-                    emit(groups[j].persons, t, "awards/text/names-prize")     # 李兴强优胜奖
+                    emit(groups[j].persons, t, "awards/text/names-prize")     # 韩立新优胜奖
                     pending = [p for p in pending if p not in groups[j].persons]
                     continue
                 if is_count:

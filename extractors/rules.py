@@ -7,12 +7,9 @@ process.
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 from pathlib import Path
 
 import yaml
-
-from nianbao.rules import RULES_DIR
 
 from .errors import RulesError
 
@@ -61,13 +58,3 @@ def file_digest(*paths: Path) -> str:
     for p in paths:
         h.update(Path(p).read_bytes())
     return h.hexdigest()[:8]
-
-
-@lru_cache(maxsize=None)
-def load_attributes(path: str | None = None) -> dict:
-    data = load_yaml(path or RULES_DIR / "attributes.yaml")
-    for key in ("school_pattern", "school_prefix_strip", "school_name_reject", "level_title_words", "level_school_suffixes",
-                "region_title_pattern", "provinces", "province_short", "prefecture_pattern", "location_pattern"):
-        if key not in data:
-            raise RuleFileError(path or RULES_DIR / "attributes.yaml", None, f"missing key '{key}'")
-    return data

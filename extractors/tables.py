@@ -1,10 +1,13 @@
 """Figures in indicator tables (附表: 计分卡, 教学资源表, 服务贡献表, 落实政策表 …).
 
-These tables are laid out as 序号 / 指标 / 单位 / year columns.  Row labels are
-mapped to metric ids through ``table_labels`` in ``rules/metrics.yaml`` (a
-trailing ``*`` or a "其中：" prefix still matches); every year column is read
-and stored with its own year, so the previous year's column is never taken for
-the report year; the unit column converts the value (万元 → 元).
+These tables are laid out as 序号 / 指标 / 单位 / year columns, sometimes with
+a 类别 column (学生规模 / 就业质量 …) before 指标 and a header of two rows (年度
+over 2022年 / 2023年).  Row labels are mapped to metric ids through
+``table_labels`` in ``rules/metrics.yaml`` (a trailing ``*`` or a "其中："
+prefix still matches); the label column is the one whose cells name metrics,
+wherever it stands; every year column is read and stored with its own year,
+so the previous year's column is never taken for the report year; the unit
+column converts the value (万元 → 元).
 """
 from __future__ import annotations
 
@@ -17,7 +20,8 @@ from .metric_rules import MetricRules
 from .numbers import find_quantities, normalize, parse_number
 
 _YEAR_HEAD = re.compile(r"^(?:((?:19|20)\d\d)\s*[-—–~至]\s*)?((?:19|20)\d\d)\s*(?:年度|年|学年|届)?(?:数据|值)?$")
-_LABEL_HEADS = ("指标", "项目", "名称", "内容", "类别")
+#: header words of the label column, strongest first (类别 names a category column)
+_LABEL_HEADS = ("指标", "指标名称", "项目", "项目名称", "指标项目", "名称", "内容", "类别")
 _VALUE_HEADS = ("数值", "数量", "指标值", "值", "本年", "当年", "本年度")
 _TOTAL_ROWS = ("合计", "总计", "全校合计", "全院合计", "总数", "全校", "全院")
 _NOT_FILLED = ("不填报", "不适用", "无", "—", "-", "/", "／", "——")
@@ -31,6 +35,7 @@ def _columns(header: list[str], report_year: int | None):
     """Find the label, unit and year columns of a header row; ``years`` is
     empty when the row is not a header row."""
     label_col = unit_col = None
+    label_rank = len(_LABEL_HEADS)
     years: dict[int, int] = {}
     suffixed = False
     for c, h in enumerate(header):
@@ -41,8 +46,8 @@ def _columns(header: list[str], report_year: int | None):
             suffixed = suffixed or not h.isdigit()
         elif h in ("单位", "计量单位"):
             unit_col = c
-        elif label_col is None and (h in _LABEL_HEADS or h in ("指标名称", "项目名称", "指标项目")):
-            label_col = c
+        elif h in _LABEL_HEADS and (label_col is None or _LABEL_HEADS.index(h) < label_rank):
+            label_col, label_rank = c, _LABEL_HEADS.index(h)
         elif report_year and h in _VALUE_HEADS:
             years[c] = report_year
             suffixed = True
@@ -106,18 +111,16 @@ class TableExtractor:
     def _table(self, doc: Document, t: Block, report_year) -> list[Metric]:
         grid = t.filled_grid()
         out = []
+        section = " > ".join(doc.section_path_at(t.span[0]))
+        heads = {r: h for r, row in enumerate(grid) if (h := _columns(row, report_year))[2]}
         label_col = unit_col = None
         years: dict[int, int] = {}
         col_rules: dict = {}
-        section = " > ".join(doc.section_path_at(t.span[0]))
         for r, row in enumerate(grid):
-            lc, uc, ys = _columns(row, report_year)
-            if ys:
-                label_col, unit_col, years = lc, uc, ys
-                if label_col is None:
-                    label_col = 1 if len(row) > 2 and _compact(row[0]) in ("序号", "") else 0
+            if r in heads:
+                label_col, unit_col, years = self._header(grid, r, heads)
                 # a cross-tab: metrics in the row above, years below, totals in 合计
-                col_rules = self._column_rules(grid[r - 1], ys) if r > 0 else {}
+                col_rules = self._column_rules(grid[r - 1], years) if r > 0 else {}
                 continue
             if not years:
                 continue
@@ -135,6 +138,37 @@ class TableExtractor:
             for c, year in years.items():
                 out.extend(self._emit(doc, t, grid, r, c, rule, unit, year, section, _compact(row[label_col])))
         return out
+
+    def _header(self, grid: list[list[str]], r: int, heads: dict) -> tuple[int | None, int | None, dict]:
+        """(label column, unit column, {column: year}) of the header row ``r``
+        and the body under it.  A header of two rows (年度 over 2022年 /
+        2023年) may name 指标 and 单位 only in the row above.  The label column
+        is the one whose cells name metrics (a leading 类别 column of
+        学生规模 / 就业质量 … names none); the header's own 指标 column wins a tie."""
+        label_col, unit_col, years = heads[r]
+        for above in grid[max(0, r - 2):r][::-1]:
+            lc, uc, _ = _columns(above, None)
+            label_col = label_col if label_col is not None else lc
+            unit_col = unit_col if unit_col is not None else uc
+        end = next((k for k in sorted(heads) if k > r), len(grid))
+        by_content = self._label_column(grid[r + 1:end], years, unit_col, label_col)
+        if by_content is not None:
+            return by_content, unit_col, years
+        if label_col is None:
+            row = grid[r]
+            label_col = 1 if len(row) > 2 and _compact(row[0]) in ("序号", "") else 0
+        return label_col, unit_col, years
+
+    def _label_column(self, body: list[list[str]], years: dict, unit_col, preferred) -> int | None:
+        """The column whose cells name the most metrics (None when none does)."""
+        n = max((len(row) for row in body), default=0)
+        counts = {c: sum(1 for row in body if c < len(row) and self.rules.by_label(row[c]) is not None)
+                  for c in range(n) if c not in years and c != unit_col}
+        best = max(counts.values(), default=0)
+        if not best:
+            return None
+        ties = [c for c, k in counts.items() if k == best]
+        return preferred if preferred in ties else ties[-1]
 
     def _column_rules(self, above: list[str], years: dict[int, int]) -> dict:
         out = {}

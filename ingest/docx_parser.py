@@ -11,6 +11,14 @@ order of paragraphs and tables is kept:
   label Word displays ("1.1", "（一）", "一、", "第一部分");
 * heading levels come from heading styles (also through ``basedOn``), from
   outline levels, or else from typed numbering (:func:`classify_line`);
+* numbered and bulleted paragraphs without a heading style or outline level
+  are list items (``Block.list_item``, the label in ``number``, never glued
+  to the text) unless their list reads as headings
+  (:mod:`ingest.docx_lists`);
+* ``w:altChunk`` parts (HTML, MHT, plain text, a whole .docx) are read where
+  they stand (:mod:`ingest.docx_altchunk`, :mod:`ingest.html_blocks`); RTF
+  ones are reported in ``warnings``;
+* a document of pictures with (almost) no text is ``needs_ocr``;
 * merged cells (``gridSpan``, ``vMerge``, ``hMerge``, ``gridBefore``/``After``)
   are expanded into a rectangular grid with the text at the origin only;
   nested tables are kept in their cell's text and emitted as table blocks of
@@ -34,9 +42,14 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from lxml import etree
+
 from . import errors
 from .errors import IngestError
-from .headings import LevelAssigner, match_caption, match_heading
+from .docx_altchunk import DOCX, HTML, TEXT, chunk_content
+from .docx_lists import list_paragraphs
+from .html_blocks import html_blocks
+from .headings import LevelAssigner, match_caption, match_heading, word_list_rules
 from .model import CAPTION, HEADING, PAGE_EMPTY, PAGE_OK, PARAGRAPH, TABLE, Block, Document, PageInfo, make_table
 from .structure import classify_line
 
@@ -64,7 +77,7 @@ W_DRAWING, W_PICT, W_OBJECT, W_TXBX = _w("drawing"), _w("pict"), _w("object"), _
 W_HYPERLINK, W_SMARTTAG, W_INS, W_DEL, W_MOVETO, W_MOVEFROM = (
     _w("hyperlink"), _w("smartTag"), _w("ins"), _w("del"), _w("moveTo"), _w("moveFrom"))
 W_FLDSIMPLE, W_DIR, W_BDO, W_RUBY, W_RUBYBASE = _w("fldSimple"), _w("dir"), _w("bdo"), _w("ruby"), _w("rubyBase")
-W_VANISH, W_VAL = _w("vanish"), _w("val")
+W_VANISH, W_VAL, W_B, W_SZ = _w("vanish"), _w("val"), _w("b"), _w("sz")
 W_TR, W_TC, W_TRPR, W_TCPR = _w("tr"), _w("tc"), _w("trPr"), _w("tcPr")
 W_GRIDSPAN, W_VMERGE, W_HMERGE, W_GRIDBEFORE, W_GRIDAFTER, W_TBLHEADER = (
     _w("gridSpan"), _w("vMerge"), _w("hMerge"), _w("gridBefore"), _w("gridAfter"), _w("tblHeader"))
@@ -74,8 +87,14 @@ MC_ALT, MC_CHOICE, MC_FALLBACK = f"{{{MC_NS}}}AlternateContent", f"{{{MC_NS}}}Ch
 M_T, M_OMATH, M_OMATHPARA = f"{{{M_NS}}}t", f"{{{M_NS}}}oMath", f"{{{M_NS}}}oMathPara"
 R_ID = f"{{{R_NS}}}id"
 WP_EXTENT = f"{{{WP_NS}}}extent"
+A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+V_IMAGEDATA = "{urn:schemas-microsoft-com:vml}imagedata"
 
 _FALSE = ("0", "false", "off")
+
+#: paragraphs with a numPr or a pStyle among the space-separated ``$ids``
+_NUMBERED_P = etree.XPath(
+    ".//w:p[w:pPr/w:numPr or contains($ids, concat(' ', w:pPr/w:pStyle/@w:val, ' '))]", namespaces={"w": W_NS})
 
 # containers whose children are runs (or more containers) inside a paragraph
 _INLINE_CONTAINERS = {W_HYPERLINK, W_SMARTTAG, W_CUSTOMXML, W_INS, W_MOVETO, W_FLDSIMPLE, W_DIR, W_BDO}
@@ -295,10 +314,21 @@ class _Numbering:
                 return ilvl
         return None
 
-    def label(self, num_id: str | None, ilvl: int, *, advance: bool = True) -> tuple[str, str] | None:
-        """Advance the counters for one numbered paragraph and return
-        (label, numFmt) as Word would display it, or None."""
+    def list_key(self, num_id: str | None) -> tuple | None:
+        """Which running list a numId belongs to: numIds that share an
+        abstractNum continue one list unless they override its levels."""
         if not num_id or num_id == "0" or num_id not in self.nums:
+            return None
+        aid, starts, lvl_over = self.nums[num_id]
+        return ("num", num_id) if (starts or lvl_over) else ("abs", self._abstract_id(aid))
+
+    def label(self, num_id: str | None, ilvl: int, *, advance: bool = True) -> tuple[str | None, str] | None:
+        """Advance the counters for one numbered paragraph and return
+        (label, numFmt) as Word would display it — label None for a bullet
+        or a level that shows no number — or None without a numbering
+        definition."""
+        key = self.list_key(num_id)
+        if key is None:
             return None
         aid, starts, lvl_over = self.nums[num_id]
         aid = self._abstract_id(aid)
@@ -308,7 +338,6 @@ class _Numbering:
         lvl = levels.get(ilvl)
         if lvl is None:
             return None
-        key = ("num", num_id) if (starts or lvl_over) else ("abs", aid)
 
         def start(k: int) -> int:
             if k in starts:
@@ -324,11 +353,9 @@ class _Numbering:
                 r = levels[k].restart if k in levels else None
                 if r is None or (r != 0 and ilvl < r):
                     c[k] = None
-        if lvl.fmt == "bullet":
-            return None
         text = lvl.text
-        if text is None:
-            return None
+        if lvl.fmt == "bullet" or text is None:
+            return None, lvl.fmt
 
         def repl(m: re.Match) -> str:
             k = int(m.group(1)) - 1
@@ -341,7 +368,7 @@ class _Numbering:
 
         label = self._PLACEHOLDER.sub(repl, text).strip()
         if not any(ch.isalnum() for ch in label):
-            return None  # numFmt none or punctuation only: nothing to show
+            return None, lvl.fmt  # numFmt none or punctuation only: nothing to show
         return label, lvl.fmt
 
 
@@ -353,7 +380,7 @@ _TOC_NAME = re.compile(r"^(?:toc|目录)\s*[1-9]$")
 
 
 class _StyleInfo:
-    __slots__ = ("name", "level", "role", "num_id", "ilvl", "break_before", "toc", "font_pt")
+    __slots__ = ("name", "level", "role", "num_id", "ilvl", "break_before", "toc", "font_pt", "bold")
 
     def __init__(self) -> None:
         self.name = ""
@@ -364,6 +391,7 @@ class _StyleInfo:
         self.break_before = False
         self.toc = False
         self.font_pt: float | None = None
+        self.bold = False
 
 
 class _Styles:
@@ -389,7 +417,7 @@ class _Styles:
             sid = el.get(_w("styleId"))
             stype = el.get(W_TYPE, "paragraph")
             d = {"type": stype, "name": "", "based": None, "outline": None, "num_id": None,
-                 "ilvl": None, "pbb": None, "sz": None, "line": None, "rule": None}
+                 "ilvl": None, "pbb": None, "sz": None, "line": None, "rule": None, "b": None}
             for ch in el:
                 tag = ch.tag
                 if tag == _w("name"):
@@ -415,6 +443,8 @@ class _Styles:
                     for rr in ch:
                         if rr.tag == _w("sz"):
                             d["sz"] = _int(rr.get(W_VAL))
+                        elif rr.tag == W_B:
+                            d["b"] = _on(rr)
             self.raw[sid] = d
             if stype == "paragraph" and el.get(_w("default")) in ("1", "true", "on"):
                 self.default_para = sid
@@ -439,7 +469,7 @@ class _Styles:
         chain = list(self._chain(sid))
         if chain:
             si.name = chain[0][1]["name"]
-        level_known = role_known = num_known = pbb_known = sz_known = False
+        level_known = role_known = num_known = pbb_known = sz_known = b_known = False
         for i, (cid, d) in enumerate(chain):
             name = d["name"].lower()
             if not level_known:
@@ -468,12 +498,25 @@ class _Styles:
                 si.break_before, pbb_known = d["pbb"], True
             if not sz_known and d["sz"]:
                 si.font_pt, sz_known = d["sz"] / 2, True
+            if not b_known and d["b"] is not None:
+                si.bold, b_known = d["b"], True
         if si.role == "title":
             si.level = None  # the document title is never an outline heading
         if si.num_id is not None and si.ilvl is None and sid:
             si.ilvl = self.numbering.level_for_style(si.num_id, sid)
         self.cache[key] = si
         return si
+
+    def numbering_styles(self) -> set[str]:
+        """Ids of the styles that number their paragraphs (a numPr of their
+        own or through ``basedOn``)."""
+        out = {sid for sid, d in self.raw.items() if d["num_id"] is not None}
+        grew = bool(out)
+        while grew:
+            more = {sid for sid, d in self.raw.items() if sid not in out and d["based"] in out}
+            out |= more
+            grew = bool(more)
+        return {sid for sid in out if self.info(sid).num_id not in (None, "0")}
 
     def body_metrics(self) -> tuple[float, float]:
         """(font size pt, line spacing factor) of the default paragraph style."""
@@ -497,7 +540,8 @@ class _Styles:
 class _Para:
     """What one w:p holds."""
     __slots__ = ("text", "style", "num_id", "ilvl", "outline", "label", "fmt", "textboxes",
-                 "br_before", "br_after", "rbr_before", "rbr_after", "toc", "image_pt", "sect")
+                 "br_before", "br_after", "rbr_before", "rbr_after", "toc", "image_pt", "sect",
+                 "bold", "large", "emph_chars", "plain_chars", "pictures")
 
     def __init__(self) -> None:
         self.text = ""
@@ -513,6 +557,14 @@ class _Para:
         self.toc = False
         self.image_pt = 0.0
         self.sect = False
+        self.bold = self.large = False         # the paragraph style's
+        self.emph_chars = self.plain_chars = 0  # characters in bold/large runs, in others
+        self.pictures = 0
+
+    @property
+    def emphasised(self) -> bool:
+        """Set apart by its type: (nearly) all its characters bold or large."""
+        return self.emph_chars > 0 and self.plain_chars <= 0.1 * (self.emph_chars + self.plain_chars)
 
 
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
@@ -532,6 +584,10 @@ class _Walker:
         self.numbering = _Numbering(self._related_root("numbering"))
         self.styles = _Styles(self._related_root("styles"), self.numbering)
         self.assigner = LevelAssigner()
+        self.lists: set = set()    # w:p elements that are list items
+        self.pictures = 0          # paragraphs that hold a picture
+        self.depth = 0             # .docx altChunks inside altChunks
+        self._typed_run = None     # typed list being read: (style, assigner state before it, last item)
         self.ref = ""
         # page layout estimate
         self.rendered = 0          # lastRenderedPageBreak count (outside text boxes)
@@ -579,6 +635,7 @@ class _Walker:
                 elif ch.tag == _w("docGrid") and ch.get(W_TYPE) in ("lines", "linesAndChars", "snapToChars"):
                     pitch = _int(ch.get(_w("linePitch")))
         font_pt, factor = self.styles.body_metrics()
+        self.body_pt = font_pt
         width_pt = max(100.0, (w - left - right) / 20)
         height_pt = max(100.0, (h - top - bottom) / 20)
         single = (pitch / 20) if pitch else font_pt * 1.3
@@ -588,8 +645,49 @@ class _Walker:
 
     # -- paragraphs -----------------------------------------------------------
     def para(self, p, *, count: bool = True) -> _Para:
-        """Read one w:p: text, style, numbering label, text boxes, breaks."""
+        """Read one w:p: text, style, numbering label, text boxes, breaks,
+        emphasis (bold or large type)."""
         info = _Para()
+        pbb = self._props(p, info)
+        st = info.style
+        if pbb is None:
+            pbb = st.break_before
+        if pbb:
+            info.br_before += 1
+        if info.num_id is not None:
+            got = self.numbering.label(info.num_id, info.ilvl, advance=count)
+            if got:
+                info.label, info.fmt = got
+        parts: list[str] = []
+        self._inline(p, parts, info)
+        text = "".join(parts)
+        if "\n" in text:
+            text = _MULTI_NL.sub("\n", "\n".join(line.strip() for line in text.split("\n")))
+        info.text = text.strip()
+        if count:
+            self.pictures += info.pictures
+        return info
+
+    def numbered_paragraphs(self, body) -> list:
+        """The w:p elements under ``body``, in document order, that have a
+        numPr or a paragraph style that numbers (one XPath query)."""
+        if not self.numbering.nums:
+            return []
+        styles = self.styles.numbering_styles()
+        if self.styles.default_para in styles:
+            return list(body.iter(W_P))
+        return _NUMBERED_P(body, ids=" " + " ".join(sorted(sid for sid in styles if " " not in sid)) + " ")
+
+    def para_props(self, p) -> _Para:
+        """Style, outline level and numbering of one w:p, without its text."""
+        info = _Para()
+        self._props(p, info)
+        return info
+
+    def _props(self, p, info: _Para) -> bool | None:
+        """Paragraph properties into ``info``: style, outline level, numbering
+        (the paragraph's numPr, else its style's; numId 0 = none).  Returns
+        the paragraph's own pageBreakBefore (None when not set)."""
         ppr = p.find(W_PPR)
         pstyle = None
         pbb = None
@@ -613,29 +711,16 @@ class _Walker:
         st = self.styles.info(pstyle)
         info.style = st
         info.toc = st.toc
-        if pbb is None:
-            pbb = st.break_before
-        if pbb:
-            info.br_before += 1
-        # numbering: the paragraph's numPr, or its style's
+        info.bold = st.bold
+        info.large = bool(st.font_pt and st.font_pt > self.body_pt * 1.1)
         num_id = info.num_id if info.num_id is not None else st.num_id
-        ilvl = info.ilvl
-        if ilvl is None:
-            ilvl = st.ilvl if st.ilvl is not None else 0
         if num_id is not None and num_id != "0":
-            got = self.numbering.label(num_id, ilvl, advance=count)
-            if got:
-                info.label, info.fmt = got
-            info.num_id, info.ilvl = num_id, ilvl
+            info.num_id = num_id
+            if info.ilvl is None:
+                info.ilvl = st.ilvl if st.ilvl is not None else 0
         else:
             info.num_id = None
-        parts: list[str] = []
-        self._inline(p, parts, info)
-        text = "".join(parts)
-        if "\n" in text:
-            text = _MULTI_NL.sub("\n", "\n".join(line.strip() for line in text.split("\n")))
-        info.text = text.strip()
-        return info
+        return pbb
 
     def _inline(self, el, parts: list[str], info: _Para) -> None:
         for ch in el:
@@ -660,14 +745,20 @@ class _Walker:
                 continue
 
     def _run(self, r, parts: list[str], info: _Para) -> None:
+        emph = info.bold or info.large
         for ch in r:
             tag = ch.tag
             if tag == W_T:
                 if ch.text:
                     parts.append(ch.text)
+                    if emph:
+                        info.emph_chars += len(ch.text)
+                    else:
+                        info.plain_chars += len(ch.text)
             elif tag == W_RPR:
                 if _on(ch.find(W_VANISH)):
                     return
+                emph = self._emphasis(ch, info)
             elif tag == W_TAB or tag == W_PTAB:
                 parts.append(" ")
             elif tag == W_BR:
@@ -707,8 +798,21 @@ class _Walker:
                 if base is not None:
                     self._inline(base, parts, info)
 
+    def _emphasis(self, rpr, info: _Para) -> bool:
+        """Is a run set bold or larger than the body text (its own rPr over
+        its paragraph style's)?"""
+        b = rpr.find(W_B)
+        bold = _on(b) if b is not None else info.bold
+        sz = rpr.find(W_SZ)
+        half = _int(sz.get(W_VAL)) if sz is not None else None
+        large = half / 2 > self.body_pt * 1.1 if half else info.large
+        return bold or large
+
     def _graphic(self, el, info: _Para) -> None:
         _find_txbx(el, info.textboxes)
+        for _ in el.iter(A_BLIP, V_IMAGEDATA):
+            info.pictures += 1
+            break
         if el.tag == W_DRAWING:
             for ext in el.iter(WP_EXTENT):
                 cy = _int(ext.get("cy"))
@@ -762,10 +866,69 @@ class _Walker:
         return total
 
     # -- body -----------------------------------------------------------------
-    def walk_body(self, body) -> None:
+    def walk_body(self, body, prefix: str = "body") -> None:
+        self.lists = list_paragraphs(self, body)
         for i, el in enumerate(body):
-            self.ref = f"body/{i}"
+            self.ref = f"{prefix}/{i}"
             self._block_level(el, toc=False)
+
+    # -- altChunk: HTML / MHT / text / .docx merged into the body --------------
+    def _alt_chunk(self, el) -> None:
+        rid = el.get(R_ID)
+        part = self.part.related_parts.get(rid) if rid else None
+        if part is None:
+            self.doc.warnings.append(f"{self.ref}: 嵌入内容缺失 / altChunk {rid!r} has no part")
+            return
+        try:
+            kind, payload = chunk_content(getattr(part, "content_type", ""), part.blob)
+        except Exception as e:  # undecodable or malformed: the rest of the document still counts
+            self.doc.warnings.append(f"{self.ref}: 嵌入内容无法读取 / altChunk cannot be read "
+                                     f"({type(e).__name__}: {e})")
+            return
+        if kind == DOCX:
+            self._alt_docx(payload)
+        elif kind in (HTML, TEXT):
+            blocks = (html_blocks(payload, self.assigner, ref=self.ref, page=None) if kind == HTML else
+                      [classify_line(s, self.assigner, ref=self.ref, page=None)
+                       for s in (line.strip() for line in payload.splitlines()) if s])
+            base = len(self.doc.blocks)
+            for b in blocks:
+                if "nested_in" in b.meta:
+                    b.meta["nested_in"] += base
+                b.meta["alt_chunk"] = kind
+                lines = self._table_lines(b) if b.kind == TABLE else self._text_lines(b.text, b.kind == HEADING)
+                self._emit(b, self._advance(lines, 0, 0, 0, 0))
+        else:
+            self.doc.warnings.append(f"{self.ref}: 嵌入内容（{kind}）未读取 / embedded {kind} content "
+                                     f"(altChunk, {getattr(part, 'content_type', '?')}) was not read")
+
+    def _alt_docx(self, blob: bytes) -> None:
+        """A whole .docx merged into the body: walked with its own styles and
+        numbering, into this document, continuing its page estimate."""
+        import io
+        import docx
+        if self.depth >= 3:
+            self.doc.warnings.append(f"{self.ref}: .docx altChunk nested too deep, not read")
+            return
+        try:
+            inner = docx.Document(io.BytesIO(blob))
+        except Exception as e:  # a broken embedded package must not lose the rest
+            self.doc.warnings.append(f"{self.ref}: 嵌入的 Word 内容无法读取 / embedded .docx (altChunk) "
+                                     f"cannot be read: {type(e).__name__}")
+            return
+        sub = _Walker(inner, self.doc)
+        sub.depth = self.depth + 1
+        sub.assigner = self.assigner
+        sub.page, sub.rpage, sub.lines, sub._last_rstart = self.page, self.rpage, self.lines, self._last_rstart
+        sub.walk_body(inner.element.body, prefix=f"{self.ref}/altChunk")
+        self.page, self.lines, self.rpage = sub.page, sub.lines, sub.rpage
+        self.rendered += sub.rendered
+        self.explicit += sub.explicit
+        self.pictures += sub.pictures
+
+    def _text_lines(self, text: str, heading: bool) -> float:
+        n = sum(max(1, math.ceil((_units(line) + 2) / self.cpl)) for line in text.split("\n"))
+        return n * 1.3 + 0.8 if heading else n
 
     def _block_level(self, el, *, toc: bool, textbox: bool = False) -> None:
         tag = el.tag
@@ -788,7 +951,7 @@ class _Walker:
                 for ch in branch:
                     self._block_level(ch, toc=toc, textbox=textbox)
         elif tag == W_ALTCHUNK:
-            self.doc.warnings.append(f"{self.ref}: embedded alternative content (altChunk) was not read")
+            self._alt_chunk(el)
 
     def _emit(self, block: Block, page: int) -> Block:
         block.meta["page_est"] = page
@@ -798,7 +961,10 @@ class _Walker:
 
     def _body_para(self, p, *, toc: bool, textbox: bool) -> None:
         info = self.para(p)
-        block = self._para_block(info, toc=toc or info.toc, textbox=textbox)
+        before = (dict(self.assigner.levels), self.assigner.last_level)
+        block = self._para_block(info, toc=toc or info.toc, textbox=textbox, listed=p in self.lists)
+        if block is not None and not textbox:
+            self._typed_list(block, info, before)
         if textbox:
             page = self.page + int(self.lines // self.lpp)
             self._last_rstart = self.rpage
@@ -813,6 +979,29 @@ class _Walker:
         for tx in info.textboxes:
             for ch in tx:
                 self._block_level(ch, toc=False, textbox=True)
+
+    def _typed_list(self, block: Block, info: _Para, before: tuple) -> None:
+        """Lines typed as 1. / (1) / ① (no Word numbering) that follow one
+        another, of one style and in plain type, are a list: the second one
+        turns itself and the first into list items and undoes what they told
+        the level assigner (``before``: its state before the line)."""
+        style = block.meta.get("style")
+        typed = (block.kind == HEADING and style in word_list_rules().typed_list_styles
+                 and "level_source" not in block.meta and "numbering" not in block.meta and not info.emphasised)
+        run = self._typed_run
+        if not typed:
+            self._typed_run = None
+            return
+        if run is None or run[0] != style or not self.doc.blocks or self.doc.blocks[-1] is not run[2]:
+            self._typed_run = (style, before, block)
+            return
+        self.assigner.levels, self.assigner.last_level = dict(run[1][0]), run[1][1]
+        for b in (run[2], block):
+            if b.kind == HEADING:
+                b.kind, b.text, b.title, b.level, b.list_item = PARAGRAPH, b.title, None, 1, True
+                b.meta.pop("style", None)
+                b.meta["numbering"] = "typed"
+        self._typed_run = (style, run[1], block)
 
     def _sect_breaks(self, p) -> bool:
         """Does the section that ends at this paragraph end with a page break?
@@ -833,7 +1022,10 @@ class _Walker:
         t = nxt.find(W_TYPE)
         return t is None or t.get(W_VAL, "nextPage") != "continuous"
 
-    def _para_block(self, info: _Para, *, toc: bool, textbox: bool) -> Block | None:
+    def _para_block(self, info: _Para, *, toc: bool, textbox: bool, listed: bool = False) -> Block | None:
+        """The block for one paragraph (None when it has no text).  ``listed``:
+        the paragraph is an item of a list level judged a list
+        (:func:`ingest.docx_lists.list_paragraphs`)."""
         text = info.text
         label = info.label or ""
         kw = {"ref": self.ref, "page": None}
@@ -867,22 +1059,8 @@ class _Walker:
                 return b
             return Block(kind=PARAGRAPH, text=f"{label}{_sep(label, text)}{text}" if label else text,
                          meta={"role": st.role, "word_style": st.name}, **kw)
-        if label:
-            full = f"{label}{_sep(label, flat)}{flat}"
-            if textbox:
-                cm = match_caption(full)
-                if cm:
-                    return classify_line(full, self.assigner, **kw)
-                return Block(kind=PARAGRAPH, text=f"{label}{_sep(label, text)}{text}", **kw)
-            b = classify_line(full, self.assigner, **kw)
-            if b.kind == HEADING:
-                b.number, b.title = label, flat
-                b.meta["numbering"] = "auto"
-                return b
-            if b.kind == CAPTION:
-                b.meta["numbering"] = "auto"
-                return b
-            return Block(kind=PARAGRAPH, text=f"{label}{_sep(label, text)}{text}", meta={"numbering": "auto"}, **kw)
+        if label or (listed and info.num_id is not None):
+            return self._numbered_block(info, flat, listed=listed, textbox=textbox, **kw)
         if textbox or "\n" in text:
             cm = match_caption(flat)
             if cm:
@@ -897,6 +1075,24 @@ class _Walker:
         if st is not None and st.role == "caption" and b.kind == PARAGRAPH:
             b.meta["word_style"] = st.name
         return b
+
+    def _numbered_block(self, info: _Para, flat: str, *, listed: bool, textbox: bool, **kw) -> Block:
+        """A paragraph numbered by Word (no heading style or outline level):
+        a caption (表1 …), a heading when its list is not judged a list and
+        it reads as one, else a list item."""
+        label = info.label or ""
+        if label:
+            full = f"{label}{_sep(label, flat)}{flat}"
+            cm = match_caption(full)
+            if cm or not (listed or textbox):
+                b = classify_line(full, self.assigner, **kw)
+                if b.kind == CAPTION or (b.kind == HEADING and not textbox):
+                    if b.kind == HEADING:
+                        b.number, b.title = label, flat
+                    b.meta["numbering"] = "auto"
+                    return b
+        return Block(kind=PARAGRAPH, text=info.text, number=label or None, level=(info.ilvl or 0) + 1,
+                     list_item=True, meta={"numbering": "auto", "list_format": info.fmt}, **kw)
 
     def _styled_heading(self, text: str, label: str, level: int, st: _StyleInfo | None, source: str,
                         **kw) -> Block:
@@ -1125,8 +1321,13 @@ def _int_hex(v):
 
 
 def _sep(label: str, text: str) -> str:
-    """Separator between a numbering label and the text (none for CJK)."""
-    if label and text and label[-1].isascii() and label[-1].isalnum() and text[0].isascii() and text[0].isalnum():
+    """Separator between a numbering label and the text where both are shown
+    together (headings, table cells): none before CJK, a space between two
+    ASCII words and before a figure, so that "1." + "12个" never reads as
+    1.12."""
+    if not (label and text):
+        return ""
+    if text[0].isdigit() or (label[-1].isascii() and label[-1].isalnum() and text[0].isascii() and text[0].isalnum()):
         return " "
     return ""
 
@@ -1280,6 +1481,22 @@ def _parse(p: Path) -> Document:
             doc.metadata["core"] = core
     except Exception:  # core.xml is optional and sometimes malformed
         pass
+    _picture_only(doc, walker.pictures)
     if not doc.blocks:
-        doc.warnings.append("no text found in the Word body")
+        doc.warnings.append("正文没有文字 / no text found in the Word body")
     return doc
+
+
+def _picture_only(doc: Document, pictures: int) -> None:
+    """A document of pictures with (almost) no text — a scanned report
+    pasted into Word — needs OCR: fewer than 50 characters per picture,
+    200 at most, is not a text layer."""
+    if not pictures:
+        return
+    chars = sum(len(c.text) for b in doc.blocks for row in (b.rows or []) for c in row) + \
+        sum(len(b.text) for b in doc.blocks if b.kind != TABLE)
+    if chars < min(200, 50 * pictures):
+        doc.status = "needs_ocr"
+        doc.warnings.append(f"只有图片（{pictures} 张），没有可读的文字，需要OCR / the document is {pictures} "
+                            f"picture(s) with {chars} characters of text: it needs OCR")
+

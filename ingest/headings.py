@@ -136,3 +136,38 @@ class LevelAssigner:
             self.levels.setdefault(style, level)
         self.last_level = level
 
+
+
+@dataclass(frozen=True)
+class WordListRules:
+    """``word_lists`` of rules/headings.yaml: how Word list paragraphs are
+    told from headings (see the comments there)."""
+    hierarchy_styles: frozenset[str]
+    typed_list_styles: frozenset[str]
+    ends_sentence: tuple[str, ...]
+    list_styles: tuple[re.Pattern, ...]
+    max_title_chars: int
+
+
+@lru_cache(maxsize=None)
+def word_list_rules() -> WordListRules:
+    """The ``word_lists`` section, checked; ValueError names the file and key."""
+    cfg = _load()
+    wl = cfg.get("word_lists")
+    where = f"{RULES_DIR / 'headings.yaml'}: word_lists"
+    if not isinstance(wl, dict):
+        raise ValueError(f"{where}: missing or not a mapping")
+    for key in ("hierarchy_styles", "typed_list_styles", "ends_sentence", "list_styles"):
+        if not isinstance(wl.get(key), list) or not all(isinstance(x, str) for x in wl[key]):
+            raise ValueError(f"{where}.{key}: must be a list of strings")
+    known = {s for s, _ in cfg["_styles"]}
+    for key in ("hierarchy_styles", "typed_list_styles"):
+        unknown = set(wl[key]) - known
+        if unknown:
+            raise ValueError(f"{where}.{key}: unknown styles {sorted(unknown)} (known: {sorted(known)})")
+    try:
+        styles = tuple(re.compile(p, re.I) for p in wl["list_styles"])
+    except re.error as e:
+        raise ValueError(f"{where}.list_styles: bad pattern {e.pattern!r}: {e}") from None
+    return WordListRules(frozenset(wl["hierarchy_styles"]), frozenset(wl["typed_list_styles"]),
+                         tuple(wl["ends_sentence"]), styles, int(cfg["max_title_chars"]))

@@ -1,7 +1,8 @@
 """The one document model that every parser fills and every later stage reads.
 
 A :class:`Document` is an ordered list of :class:`Block` objects — headings,
-paragraphs, tables and captions — plus per-page information.  After a parser
+paragraphs (some of them list items, ``Block.list_item``), tables and
+captions — plus per-page information.  After a parser
 has appended its blocks it calls :meth:`Document.finalize`, which lays every
 block out in one flat text (``Document.text``) and gives each block (and each
 table cell) its character span in that text.  Any value found later can then
@@ -49,10 +50,16 @@ class Block:
     #: where the block is in its source: "p12" (PDF page), "body/45" (Word body
     #: element), "line 120" (text file)
     ref: str = ""
-    # heading fields
+    # heading fields (for a list item: ``level`` is its list level, 1 = outermost,
+    # and ``number`` the label Word displays before it — "1.", "（3）", "a)")
     level: int | None = None
     number: str | None = None
     title: str | None = None
+    #: a paragraph that is an item of a numbered or bulleted list.  Its label
+    #: is in ``number`` (None for bullets), never in ``text``: the flat text
+    #: that extraction reads holds only what was typed ("12个专业…", not
+    #: "1.12个专业…")
+    list_item: bool = False
     # table fields: a full rectangular grid; merged positions carry merged_from
     rows: list[list[Cell]] | None = None
     header_rows: int = 0

@@ -43,7 +43,7 @@ def sniff(path: str | Path) -> str:
         return "ole"
     if head.startswith(b"{\\rtf"):
         return "rtf"
-    if b"\x00" in head and not (head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff")):
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):  # UTF-16/32 BOMs
         return "unknown"
     return "txt"
 

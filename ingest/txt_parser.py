@@ -1,4 +1,5 @@
-"""Plain-text reports (.txt) in UTF-8 or GB18030/GBK.
+"""Plain-text reports (.txt) in UTF-8, UTF-16/32 (with a byte-order mark),
+GB18030/GBK or Big5.
 
 Text dumps of Word reports arrive with one paragraph per line and tables
 flattened: every cell on its own line starting with a tab, rows separated by
@@ -21,39 +22,124 @@ _FORMFEED = "\f"
 _PARA_END = ("。", "！", "？", "!", "?", "；", ";", "：", ":", "…", "”", "」", "）", ")", "】")
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (with or without BOM), else GB18030 (a superset
-    of GBK and GB2312), else whatever charset-normalizer is sure of."""
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc), ("utf-8" if enc == "utf-8-sig" else enc)
-        except UnicodeDecodeError:
-            continue
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+#: byte-order marks, longest first (UTF-32 LE starts like UTF-16 LE)
+_BOMS = ((b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"),
+         (b"\x84\x31\x95\x33", "gb18030"), (b"\xef\xbb\xbf", "utf-8"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+#: Big5 as Windows writes it (cp950), then with the Hong Kong additions
+_BIG5 = ("cp950", "big5hkscs")
+
+
+def decode(data: bytes) -> tuple[str, str, str | None]:
+    """Decode a text file: ``(text, encoding, warning or None)``.
+
+    A byte-order mark decides (UTF-8, UTF-16/32 LE/BE, GB18030's
+    ``84 31 95 33``) and is removed.  Without one: UTF-8, else GB18030 (a
+    superset of GBK and GB2312) or Big5 — for bytes valid in both, the
+    reading with more frequent characters wins (Big5 read as GB18030 is
+    valid but mojibake; see :func:`_big5_reads_better`); a Big5 file is
+    decoded as Big5 with a warning that its traditional characters may not
+    match the (simplified) rules.  Anything
+    else goes to charset-normalizer; IngestError ``encoding`` when nothing
+    fits.  U+FEFF (a BOM left inside the text) is removed everywhere."""
+    text, encoding, warning = _decode(data)
+    return text.replace("\ufeff", ""), encoding, warning
+
+
+def _decode(data: bytes) -> tuple[str, str, str | None]:
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(enc), enc, None
+            except UnicodeDecodeError:
+                break           # a stray BOM: detect the encoding below
+    utf8 = _try(data, ("utf-8",))
+    if utf8 and (utf8[0].isascii() or _has_cjk(utf8[0])):
+        return utf8[0], utf8[1], None
+    gb = _try(data, ("gb18030",))
+    if utf8 and not (gb and _common_share(gb[0]) >= 0.9 and _has_cjk(gb[0])):
+        # UTF-8 without CJK, not GBK either (a few GBK words are valid
+        # UTF-8 too: 学校 = D1A7 D0A3 = "ѧУ")
+        return utf8[0], utf8[1], None
+    big5 = _try(data, _BIG5)
+    if gb and big5 and not _big5_reads_better(data, gb[0], big5[0]):
+        big5 = None
+    if big5:
+        return big5[0], big5[1], ("按 Big5（繁体中文）解码，繁体字词可能与规则不符 / decoded as Big5 (traditional "
+                                  "Chinese): its terms may not match the simplified-Chinese rules")
+    if gb:
+        return gb[0], gb[1], None
     from charset_normalizer import from_bytes
     best = from_bytes(data).best()
     if best is None or best.encoding is None:
-        raise errors.undecodable("neither UTF-8 nor GB18030")
-    return str(best), best.encoding
+        raise errors.undecodable("neither UTF-8, GB18030 nor Big5")
+    return str(best), best.encoding, (f"编码不确定，按 {best.encoding} 解码 / encoding guessed as {best.encoding}")
+
+
+def _has_cjk(text: str) -> bool:
+    return any(ord(c) >= 0x2E80 for c in text)
+
+
+def _big5_reads_better(data: bytes, as_gb: str, as_big5: str) -> bool:
+    """Bytes valid as both GB18030 and Big5: which reading is Chinese?  The
+    share of frequent characters decides (mojibake is full of rare ones,
+    kana and private-use characters); when it does not, charset-normalizer
+    does (it is unreliable on a few words); GB18030 by default."""
+    gb, b5 = _common_share(as_gb), _common_share(as_big5)
+    if abs(gb - b5) >= 0.1:
+        return b5 > gb
+    from charset_normalizer import from_bytes
+    best = from_bytes(data, cp_isolation=["gb18030", "big5"]).best()
+    return best is not None and best.encoding == "big5"
+
+
+def _common_share(text: str, sample: int = 3000) -> float:
+    """Share of CJK characters (of the first ``sample``) that are frequent:
+    level 1 of GB2312 (3,755 characters) or of Big5 (5,401)."""
+    wide = [c for c in text if ord(c) >= 0x2E80][:sample]
+    return sum(map(_frequent, wide)) / len(wide) if wide else 1.0
+
+
+def _frequent(ch: str) -> bool:
+    for enc, lo, hi in (("gb2312", 0xB0A1, 0xD7FE), ("big5", 0xA440, 0xC67E)):
+        try:
+            b = ch.encode(enc)
+        except UnicodeEncodeError:
+            continue
+        if len(b) == 2 and lo <= (b[0] << 8 | b[1]) <= hi:
+            return True
+    return False
+
+
+def _try(data: bytes, encodings) -> tuple[str, str] | None:
+    for enc in encodings:
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 def parse_txt(path: str | Path) -> Document:
     """Read a .txt file (encoding detected by :func:`decode`) into a Document."""
     data = Path(path).read_bytes()
-    text, encoding = decode(data)
-    return parse_text(text, path, encoding=encoding)
+    text, encoding, warning = decode(data)
+    return parse_text(text, path, encoding=encoding, warning=warning)
 
 
-def parse_text(text: str, path: str | Path = "<text>", *, encoding: str = "utf-8") -> Document:
+def parse_text(text: str, path: str | Path = "<text>", *, encoding: str = "utf-8",
+               warning: str | None = None) -> Document:
     """Text already in memory → a Document, as :func:`parse_txt` reads a file
-    (``path`` is only recorded).  Callers that need captions and sections
-    finalize it as ``ingest.parse`` does.  Raises ``IngestError`` for NUL
-    bytes or no readable text."""
+    (``path`` is only recorded; ``warning`` from decoding goes to the
+    document's warnings).  Callers that need captions and sections finalize it
+    as ``ingest.parse`` does.  Raises ``IngestError`` for NUL bytes or no
+    readable text."""
     if "\x00" in text:
         raise errors.undecodable("contains NUL characters: binary data, not text")
     doc = Document(path=str(path), format="txt", parser="text")
     doc.metadata["encoding"] = encoding
+    if warning:
+        doc.warnings.append(warning)
     assigner = LevelAssigner()
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     page = 1

@@ -21,9 +21,7 @@ CASES = json.loads((CASES_DIR / "cases.json").read_text(encoding="utf-8")) if CA
 
 # not yet passing (issue #10 / #9): take an id off when its case passes
 KNOWN_FAILING: set[str] = {
-    "D07", "D08", "D13",                                            # Word (#10)
     "P01", "P03", "P04", "P05", "P06", "P07", "P11", "P12",         # PDF (#10)
-    "T12",                                                          # text encodings (#10)
 }
 
 TOL = 0.011

@@ -190,11 +190,15 @@ def test_auto_numbered_headings_and_lists(tmp_path):
     assert heads[8][:3] == (1, "1.", "服务贡献")
     assert heads[9][:3] == (2, "1.1", "服务行业企业")
     paras = _texts(doc, "paragraph")
-    assert "1.学校坚持立德树人，全面推进各项工作。" in paras
     assert "没有编号的列表项" in paras
-    assert "5.重新起始的列表项，继续推进各项工作。" in paras
-    assert "甲.甲项内容，按计划推进。" in paras
-    assert "①圈号内容，按计划推进。" in paras
+    # numbered list items: the label Word displays is the item's number,
+    # never part of its text
+    items = [(b.number, b.level, b.text) for b in doc.blocks if b.list_item]
+    assert items == [("1.", 1, "学校坚持立德树人，全面推进各项工作。"),
+                     ("5.", 1, "重新起始的列表项，继续推进各项工作。"),
+                     ("甲.", 1, "甲项内容，按计划推进。"),
+                     ("①", 2, "圈号内容，按计划推进。")]
+    assert all(b.kind == "paragraph" for b in doc.blocks if b.list_item)
     assert doc.tables()[0].grid() == [["1", "数控"], ["2", "焊接"], ["3", "汽修"]]
 
 
@@ -487,3 +491,22 @@ def _timed(fn, *args):
     t = time.perf_counter()
     fn(*args)
     return time.perf_counter() - t
+
+
+def test_di_yi_jie_section_headings(tmp_path):
+    d = docx.Document()
+    _add_abstract(d, 77, [("chineseCounting", "第%1节", 1)])
+    _add_num(d, 77, 77)
+    d.add_paragraph("第一章 学校发展")                   # typed
+    d.add_paragraph("第一节 办学定位")
+    d.add_paragraph("学校面向县域经济办学。")
+    d.add_paragraph("第二节 专业布局")
+    d.add_paragraph("第二章 人才培养")
+    p = d.add_paragraph("德育工作")                      # 第一节, numbered by Word, Normal style
+    _set_numpr(p, 77)
+    d.add_paragraph("第一节课后开展社团活动。")           # a sentence, not a heading
+    path = tmp_path / "jie.docx"
+    d.save(path)
+    heads = [(h.level, h.number, h.title) for h in parse(path).headings()]
+    assert heads == [(1, "第一章", "学校发展"), (2, "第一节", "办学定位"), (2, "第二节", "专业布局"),
+                     (1, "第二章", "人才培养"), (2, "第一节", "德育工作")]

@@ -100,13 +100,13 @@ def test_seed_contradictions_are_flagged_with_both_sources(seed_reviewed, seed_e
     for f in facts.flags:
         by_kind.setdefault(f.kind, []).append(f)
     assert "review_error" not in by_kind
-    # 1359人（其中中职1214人、技工315人）
+    # a total with two parts after 其中 that exceed it
     (s,) = by_kind["sum_mismatch"]
     assert s.metric == "students_fulltime"
     assert (s.source_a["value"], s.source_b["value"]) == (1359, 1529)
     assert [p["value"] for p in s.source_b["parts"]] == [1214, 315]
-    assert "1359人（其中中职1214人、技工315人）" in s.source_a["sentence"]
-    # 教学仪器设备值为2749元 (per-student 2.5万元)
+    assert "其中" in s.source_a["sentence"] and "1214" in s.source_b["sentence"]
+    # a whole-school equipment value below its per-student value
     (i,) = by_kind["implausible"]
     assert i.metric == "equipment_value_total" and i.source_a["value"] == 2749
     assert i.source_b["value"] == 25000 and "2.5万元" in i.source_b["sentence"]
@@ -337,7 +337,7 @@ def _doc(*paragraphs):
     "学校核定编制80个，其中管理岗12个（县处级4个，内设科室管理岗8个），专技岗58个，工勤岗10个。",
     "学院现有教职工806人，其中专任教师598人，双师型教师412人，双师型教师比例68.90%。",
     "专任教师118人，其中双师型教师84人，占比71.19%，高级职称35人，另有兼职教师20人。",
-    "2023年学校总收入2259.88万元，其中人员经费1146.44万元，2023年市财政预算安排生均经费198.2万元，比2022年增加了30.8万元。",
+    "2024年学校经费收入共1820.5万元，其中人员支出960.3万元，当年县财政安排生均拨款160.4万元，比上一年多出22.6万元。",
     "共有中等职业学校12所，其中国家级示范校3所、省级高水平中职学校5所。",
     "全日制在校生2,214人，其中三年制中职1,604人、五年一贯制610人。",
     "毕业生就业240人，其中215人到企业就业（其中对口就业150人），22人升学，3人参军，0人创业。",

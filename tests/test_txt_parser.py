@@ -68,3 +68,50 @@ def test_empty_text_files(tmp_path, payload, code):
     with pytest.raises(IngestError) as e:
         parse(p)
     assert e.value.code == code
+
+
+REPORT = "云岭县职业技术学校2023年质量年度报告\n一、学校概况\n学校现有全日制在校生2360人，专任教师142人。\n"
+
+
+@pytest.mark.parametrize("encoding,bom", [
+    ("gb18030", b"\x84\x31\x95\x33"), ("utf-8", b"\xef\xbb\xbf"), ("utf-16-le", b"\xff\xfe"),
+    ("utf-16-be", b"\xfe\xff"), ("utf-32-le", b"\xff\xfe\x00\x00"), ("utf-32-be", b"\x00\x00\xfe\xff")])
+def test_byte_order_marks_decide_and_are_removed(tmp_path, encoding, bom):
+    p = tmp_path / "bom.txt"
+    p.write_bytes(bom + REPORT.replace("\n", "\r\n").encode(encoding))
+    doc = parse(p)
+    assert doc.metadata["encoding"] == encoding
+    assert doc.blocks[0].text == "云岭县职业技术学校2023年质量年度报告"
+    assert "\ufeff" not in doc.text and not doc.warnings
+
+
+def test_big5_is_decoded_as_big5_with_a_warning(tmp_path):
+    trad = "雲嶺縣職業技術學校2023年質量年度報告\n一、學校概況\n學校現有全日制在校生2360人，專任教師142人。\n"
+    p = tmp_path / "big5.txt"
+    p.write_bytes(trad.encode("big5"))
+    doc = parse(p)
+    assert doc.metadata["encoding"] in ("cp950", "big5hkscs")
+    assert doc.blocks[0].text == "雲嶺縣職業技術學校2023年質量年度報告"
+    assert [h.title for h in doc.headings()] == ["學校概況"]
+    assert any("Big5" in w for w in doc.warnings)
+
+
+@pytest.mark.parametrize("words", ["学校", "就业率", "专任教师", "生师比为", "学校现有在校生"])
+def test_short_gbk_is_not_taken_for_big5_or_utf8(words):
+    # 学校 in GBK is also valid UTF-8 ("ѧУ") and valid Big5
+    assert decode(words.encode("gbk"))[:2] == (words, "gb18030")
+
+
+@pytest.mark.parametrize("words", ["學校", "就業率", "專任教師", "生師比", "學校現有在校生"])
+def test_short_big5(words):
+    text, encoding, warning = decode(words.encode("big5"))
+    assert (text, encoding) == (words, "cp950") and warning
+
+
+def test_section_headings_di_yi_jie(tmp_path):
+    p = tmp_path / "jie.txt"
+    p.write_text("某职业学校2023年质量年度报告\n第一节 学校概况\n学校始建于1985年。\n第二节 人才培养\n"
+                 "（一）德育工作\n开展主题班会40次。\n第三节 服务贡献\n", encoding="utf-8")
+    heads = [(h.level, h.number, h.title) for h in parse(p).headings()]
+    assert heads == [(1, "第一节", "学校概况"), (1, "第二节", "人才培养"), (2, "（一）", "德育工作"),
+                     (1, "第三节", "服务贡献")]

@@ -1,0 +1,108 @@
+"""Appendix tables → metrics (extractors/tables.py): the label column is found
+by what its cells say, so a leading 类别 column does not hide the table, and
+two-row headers (年度 over 2022年 / 2023年) are read — in Word (python-docx),
+text (tab-flattened) and a PDF-like grid (merged header cells left empty)."""
+from __future__ import annotations
+
+import docx
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+
+from nianbao.extractors.extract import extract
+from nianbao.ingest import parse
+from nianbao.ingest.model import PARAGRAPH, Block, Document, make_table
+
+WANT = {("students_fulltime", 1612, 2023), ("students_fulltime", 1570, 2022), ("enrolment_new", 540, 2023),
+        ("graduates_total", 498, 2023), ("employment_rate", 96.4, 2023), ("employment_rate", 95.1, 2022)}
+
+ROWS = [("学生规模", "全日制在校生", "人", "1570", "1612"), ("学生规模", "招生人数", "人", "522", "540"),
+        ("就业质量", "毕业生人数", "人", "471", "498"), ("就业质量", "就业率", "%", "95.1", "96.4")]
+
+
+def _got(doc):
+    return {(m.metric, m.value, m.year) for m in extract(doc).metrics if m.prov.source == "table"}
+
+
+def _vmerge(cell, restart: bool):
+    cell._tc.get_or_add_tcPr().append(parse_xml(f'<w:vMerge {nsdecls("w")}'
+                                                + (' w:val="restart"/>' if restart else "/>")))
+
+
+def _docx_scorecard(path, *, two_rows: bool, category: bool = True):
+    d = docx.Document()
+    d.add_paragraph("石桥县职业教育中心2023年质量年度报告", style="Title")
+    d.add_paragraph("附表", style="Heading 1")
+    d.add_paragraph("附表1 人才培养质量计分卡")
+    head = (["类别"] if category else []) + ["指标", "单位"]
+    n_cols = len(head) + 2
+    top = 2 if two_rows else 1
+    t = d.add_table(rows=top + len(ROWS), cols=n_cols)
+    for c, h in enumerate(head):
+        t.cell(0, c).text = h
+        if two_rows:
+            _vmerge(t.cell(0, c), True)
+            _vmerge(t.cell(1, c), False)
+    if two_rows:
+        t.cell(0, len(head)).merge(t.cell(0, len(head) + 1)).text = "年度"   # gridSpan over the years
+    years_row = 1 if two_rows else 0
+    t.cell(years_row, len(head)).text, t.cell(years_row, len(head) + 1).text = "2022年", "2023年"
+    for r, row in enumerate(ROWS):
+        cells = row if category else row[1:]
+        for c, v in enumerate(cells):
+            t.cell(top + r, c).text = v
+    if category:   # 学生规模 / 就业质量 merged down their rows
+        for r in range(len(ROWS)):
+            _vmerge(t.cell(top + r, 0), r % 2 == 0)
+            if r % 2:
+                t.cell(top + r, 0)._tc.clear_content()
+                t.cell(top + r, 0)._tc.append(parse_xml(f'<w:p {nsdecls("w")}/>'))
+    d.save(path)
+    return path
+
+
+def test_word_category_column_and_two_row_header(tmp_path):
+    doc = parse(_docx_scorecard(tmp_path / "two.docx", two_rows=True))
+    (t,) = doc.tables()
+    assert t.rows[2 + 1][0].merged_from == (2, 0)          # the category cell is merged
+    assert _got(doc) >= WANT
+
+
+def test_word_category_column_one_row_header(tmp_path):
+    assert _got(parse(_docx_scorecard(tmp_path / "one.docx", two_rows=False))) >= WANT
+
+
+def test_word_two_row_header_without_category(tmp_path):
+    assert _got(parse(_docx_scorecard(tmp_path / "nocat.docx", two_rows=True, category=False))) >= WANT
+
+
+def test_text_table_with_category_column(tmp_path):
+    lines = ["石桥县职业教育中心2023年质量年度报告", "", "附表1 人才培养质量计分卡", ""]
+    for row in [("类别", "指标", "单位", "2022年", "2023年")] + ROWS:
+        lines += [f"\t{c}" for c in row] + [""]
+    path = tmp_path / "scorecard.txt"
+    path.write_text("\n".join(lines) + "\n正文结束。\n", encoding="utf-8")
+    assert _got(parse(path)) >= WANT
+
+
+def _grid_doc(grid, spans=None) -> Document:
+    doc = Document(path="grid.pdf", format="pdf", parser="test")
+    doc.add(Block(kind=PARAGRAPH, text="石桥县职业教育中心2023年质量年度报告", page=1))
+    doc.add(make_table(grid, spans or {}, title="附表1人才培养质量计分卡", page=1))
+    return doc.finalize()
+
+
+def test_pdf_like_grid_two_row_header_with_empty_merged_cells():
+    # a PDF table finder gives merged header cells as empty strings, no spans
+    grid = [["类别", "指标", "单位", "年度", ""], ["", "", "", "2022年", "2023年"]] + [list(r) for r in ROWS]
+    assert _got(_grid_doc(grid)) >= WANT
+
+
+def test_category_repeated_in_every_row_and_label_column_on_the_right():
+    grid = [["序号", "类别", "指标", "2022年", "2023年", "单位"]] + [
+        [str(i + 1), cat, label, a, b, unit] for i, (cat, label, unit, a, b) in enumerate(ROWS)]
+    assert _got(_grid_doc(grid)) >= WANT
+
+
+def test_a_table_whose_cells_name_no_metric_yields_nothing():
+    grid = [["类别", "项目", "2022年", "2023年"], ["学生规模", "篮球场", "3", "4"], ["就业质量", "食堂", "1", "2"]]
+    assert _got(_grid_doc(grid)) == set()
