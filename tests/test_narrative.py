@@ -175,8 +175,9 @@ def test_real_trap_kinds(text, metric):
 
 
 def test_other_sectors_and_the_region_are_not_the_school():
-    f = _facts("全市普通高中在校生12,300人，中职学校在校生8,450人。",
-               "本科院校毕业生就业率为91%。")
+    f = _titled("青禾县职业技术学校2023年度质量报告",
+                "全市普通高中在校生12,300人，中职学校在校生8,450人。",
+                "本科院校毕业生就业率为91%。")
     assert _values(f, "students_fulltime") == []          # a named school's report: the city's figures are not its own
     assert _values(f, "employment_rate") == []
     # a region's own report: the region's vocational figures are its own, other sectors are not
@@ -256,3 +257,13 @@ def test_a_bulletin_named_as_the_source_gives_the_data_year():
 ])
 def test_school_report_phrasings_are_kept(text, metric, want):
     assert _values(_facts(text), metric) == want
+
+
+@pytest.mark.parametrize("text,want", [
+    ("学校16个专业面向县域产业设置。", [(16, False)]),
+    ("学院设有8个专业教学系。", []),
+    ("5个专业签约率达100%。", []),
+    ("312个专业教学标准在国外使用。", []),
+])
+def test_majors_counted_after_the_figure_unless_another_noun_follows(text, want):
+    assert _values(_facts(text), "majors_count") == want
