@@ -9,13 +9,13 @@ stretch of text each kind of evidence is looked for:
   (每个专业…), a range after the figure (16:1~20:1);
 * the sentence up to ``；`` — a plan, standard or capacity (计划, 可容纳…);
 * the sentence period up to ``。`` — a total over several years (近三年,
-  2006年至2011年) unless a single year is named after it, the subject of
-  the clause (another sector, a part, the region), a breakdown (从专业大类看,
-  最多, 其次), a term qualified by a clause before 的 (从事个体经营的毕业生).
+  2018年至2022年) unless a single year is named after it, the subject of
+  the clause (another sector, a part, the region), a breakdown (从专业类别看,
+  最多, 其次), a term qualified by a clause before 的 (自主创业的毕业生).
 
 >>> cues = Cues(load_metric_rules().context)
->>> cues.subject("普通高中专任教师")
-'other'
+>>> cues.subject("普通高中在校生")
+('other', None)
 """
 from __future__ import annotations
 
@@ -107,7 +107,7 @@ class Cues:
     def is_cumulative(self, clause: str, period: str) -> bool:
         """A total or average over several years: a cumulative word in the
         figure's clause (累计…), or a multi-year cue in the sentence period
-        before it (近三年来, 2006年至2011年) unless the figure's clause names a
+        before it (近三年来, 2018年至2022年) unless the figure's clause names a
         single year or "now" after the cue ("2020—2023年…，2021年为…")."""
         if self.cumulative.search(clause):
             return True
@@ -144,11 +144,11 @@ class Cues:
         return next((c for c in SUBJECT_ORDER if c in found), None), region
 
     def opens_breakdown(self, period_head: str) -> bool:
-        """A sentence period that opens with 从专业大类看, 按…统计 …"""
+        """A sentence period that opens with 从专业类别看, 按…统计 …"""
         return any(p.search(period_head) for p in self.breakdown)
 
     def is_qualified(self, before_term: str) -> bool:
-        """``before_term``: the clause up to the term.  "…从事个体经营的" + term
+        """``before_term``: the clause up to the term.  "…自主创业的" + term
         is a part of the population; "学校的", "2023届的", "毕业半年后的" are not."""
         m = self.qualified.search(before_term)
         return bool(m) and not self.qualifier_ok.fullmatch(before_term[:m.start()].strip())

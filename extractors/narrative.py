@@ -459,7 +459,7 @@ class NarrativeExtractor:
 
     def _period_year(self, para, clause_start, report_year) -> int | None:
         """The year that opens an earlier clause of the sentence period and
-        scopes the clauses after it ("2016年全国共有…，年招生…"): the clause
+        scopes the clauses after it ("2022年全省共有…，年招生…"): the clause
         names no metric of its own, the year is not in parentheses, not a
         date of the school's history, not after the report year."""
         p_start, _ = para.period_of(clause_start)
@@ -467,7 +467,7 @@ class NarrativeExtractor:
         source = None
         for source in self.cues.source_year.finditer(ytext, p_start, clause_start):
             pass
-        if source is not None:       # "根据《2023年…统计公报》的数据，…": the bulletin's year
+        if source is not None:       # "据《2022年…统计公报》，…": the bulletin's year
             y = int(source.group(1))
             return y if report_year is None or y <= report_year else None
         for m in reversed(list(_YEAR.finditer(ytext, p_start, clause_start))):

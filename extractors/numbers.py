@@ -362,7 +362,7 @@ class UnitTable:
             return None          # 过千人 without its marker: not a figure we can read
         mult, unit = (m["mult"] or "") + (m["mult2"] or "") or None, m["unit"]
         if mult and (mult[-1] + unit) in self._after:
-            # 2259.88万元, 3000多万元: read the 万 as part of the unit 万元 when units.yaml has it
+            # 2259.88万元, 1500多万元: read the 万 as part of the unit 万元 when units.yaml has it
             mult, unit = mult[:-1] or None, mult[-1] + unit
         elif (not m["mid"] and (m["cn"] or m["cnb"]) and len(num) > 1 and num[-1] in "万亿千"
               and (num[-1] + unit) in self._after and _core_value(num[:-1]) is not None

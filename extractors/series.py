@@ -4,7 +4,7 @@ Reports state a metric for several years at once; each kind below gives the
 figures after a metric term and the year of each, or nothing when the years
 cannot be paired with the figures (then no figure is taken):
 
-* respectively — "2021、2022、2023年就业率分别为97.1%、97.8%、98.2%";
+* respectively — "2021、2022、2023年毕业去向落实率分别为95.6%、96.3%、96.9%";
 * from … to — "平均月收入由3,900元增至4,300元" (the level reached is the
   value; the starting one only when its year is stated: "从2021年的…",
   "2019年至2023年…由…增至…");
