@@ -267,3 +267,19 @@ def test_school_report_phrasings_are_kept(text, metric, want):
 ])
 def test_majors_counted_after_the_figure_unless_another_noun_follows(text, want):
     assert _values(_facts(text), "majors_count") == want
+
+
+@pytest.mark.parametrize("text,metric,want", [
+    # the figure before the persons it counts
+    ("9月初，1,260余名新生入校报到。", "enrolment_new", [(1260, True)]),
+    ("学校迎来了980名2023级新同学。", "enrolment_new", [(980, False)]),
+    ("学校圆满完成了1,450人的招生计划。", "enrolment_new", [(1450, False)]),
+    ("全校1,020名直接就业的毕业生中，本地就业占六成。", "graduates_employed_direct", [(1020, False)]),
+    ("今年有318名应届毕业生被省内各类高职院校录取。", "graduates_further_study", [(318, False)]),
+])
+def test_figures_before_their_persons(text, metric, want):
+    assert _values(_facts(text), metric) == want
+
+
+def test_new_students_as_a_group_are_not_the_intake():
+    assert _values(_facts("学校为600名新生代表举行开学典礼。"), "enrolment_new") == []
