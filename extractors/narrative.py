@@ -37,6 +37,8 @@ _PERIOD_END = re.compile(r"[。！？!?\n]")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:（）()]")
 _SUBJECT_BREAK = re.compile(r"[，,；;。：:]")
+_ITEM_BREAK = re.compile(r"[，,；;、]")
+_FOOTNOTE = re.compile(r"\[\d{1,3}\]|［\d{1,3}］|[①-⑳]")
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*(?:[-—–~至]\s*((?:19|20)\d\d)\s*)?(年度|年|届|学年)")
 _LEAD_YEAR = re.compile(r"^\s*(截至|截止|到|在)?\s*((?:19|20)\d\d)\s*(?:[-—–~至]\s*((?:19|20)\d\d)\s*)?(年度|年|届|学年)")
 _COMPARE = re.compile(r"(?:较|比|相比|同比|对比)(?:于)?\s*(上年|去年|上一年|上一学年|前一年|((?:19|20)\d\d)\s*(?:年度|年|届|学年)?)(?:同期)?(的)?\s*$")
@@ -77,7 +79,10 @@ class _Paragraph:
     clauses_of: Callable[[int, int], list[tuple[int, int, "_Subject", bool]]]
     accepted: list[tuple[str, int]] = field(default_factory=list)  # (metric, position) taken so far
     terms: list[int] = field(default_factory=list)                 # where metric terms start
+    not_terms: list[int] = field(default_factory=list)             # where not_metrics phrases start
     _clauses: dict = field(default_factory=dict)
+    sentences: list[tuple[int, int]] = field(default_factory=list)   # up to ；
+    quants: list = field(default_factory=list)                        # the paragraph's figures
 
     def period_of(self, pos: int) -> tuple[int, int]:
         return next((p for p in self.periods if p[0] <= pos < p[1]), (0, len(self.text)))
@@ -162,6 +167,8 @@ class NarrativeExtractor:
             if any(s_start <= q.start < s_end for q in quants):
                 hits.extend(h.shifted(s_start) for h in self.matcher.find(text[s_start:s_end]))
         para = self._paragraph(text, hits, quants)
+        para.sentences, para.quants = sentences, quants
+        para.not_terms = [h.start for h in hits if h.metric is None and not self.cues.part_openers.fullmatch(h.text)]
         out = []
         year_ctx = None
         for s_start, s_end in sentences:
@@ -261,6 +268,8 @@ class NarrativeExtractor:
                 continue
             m = self._accept(doc, block, para, s_start, s_end, c, report_year, year_ctx, lead, scope)
             if m is None:
+                if c.term and c.year is None and self.subject_at(para, c.q.start).kind == "other":
+                    out.extend(self._items(doc, block, para, hits, c, report_year, year_ctx, scope))
                 continue
             out.append(m)
             done.add((c.q.start, c.rule.id))
@@ -270,6 +279,23 @@ class NarrativeExtractor:
                 prev = self._follow(doc, block, text, s_end, c, m, sq, report_year)
                 if prev is not None:
                     out.append(prev)
+        return out
+
+    def _items(self, doc, block, para, hits, c: _Candidate, report_year, year_ctx, scope) -> list[Metric]:
+        """A total that is another entity's, broken down by entity without the
+        term: the items whose entity is the report's own (series.elided_items)."""
+        _, p_end = para.period_of(c.q.start)
+        terms = [h.start for h in hits if h.metric is not None and h.start > c.q.end]
+        found = series.elided_items(para.text, c.q.end, p_end, para.quants, c.rule.quantity_kind, _ITEM_BREAK, terms,
+                                    lambda head: self.cues.subject(head)[0] is not None)
+        out = []
+        for q in found:
+            s_start, s_end = next(((a, b) for a, b in para.sentences if a <= q.start < b), (q.start, p_end))
+            item = _Candidate(c.rule, q, q.start, f"{c.rule_id}+item", "", q.start)
+            m = self._accept(doc, block, para, s_start, s_end, item, report_year, year_ctx, None, scope)
+            if m is not None:
+                out.append(m)
+                para.accepted.append((m.metric, q.start))
         return out
 
     def _several(self, para, s_start, h, sq, rule) -> list[_Candidate]:
@@ -343,6 +369,7 @@ class NarrativeExtractor:
                 gap = text[lead.end():q.start]
             elif lead is not None:
                 continue         # the change itself
+            gap = _FOOTNOTE.sub("", gap)      # "专任教师[3]1,280人": a note mark is no word
             if len(gap) > self.max_gap or not self.connector.match(gap):
                 return None
             return q if _kind_ok(q, rule) else None
@@ -392,11 +419,25 @@ class NarrativeExtractor:
         return self._part_of_stated(para, c, p_start)
 
     def _part_of_stated(self, para, c: _Candidate, p_start: int) -> bool:
-        """After 其中, a metric already stated in the paragraph is a part of it."""
+        """After 其中, a metric already stated in the paragraph is a part of
+        it; and after a group that is no metric ("专业课教师64人，其中…"), a
+        count of persons is that group's, not the school's."""
         opener = None
         for m in self.cues.part_openers.finditer(para.text, p_start, c.anchor):
             opener = m.start()
-        return opener is not None and any(metric == c.rule.id and pos < opener for metric, pos in para.accepted)
+        if opener is None:
+            return False
+        if any(metric == c.rule.id and pos < opener for metric, pos in para.accepted):
+            return True
+        # the clause that 其中 follows
+        breaks = [m.start() for m in _SUBJECT_BREAK.finditer(para.text, p_start, opener)]
+        end = breaks[-1] if breaks and not para.text[breaks[-1] + 1:opener].strip() else opener
+        before = max((b + 1 for b in breaks if b < end), default=p_start)
+        group = [q for q in para.quants if before <= q.start < end and q.kind == "persons"]
+        taken = {pos for _, pos in para.accepted}
+        return c.rule.quantity_kind == "persons" and bool(group) and group[0].start not in taken \
+            and any(before <= t < group[0].start for t in para.not_terms + para.terms) \
+            and self.subject_at(para, group[0].start).kind not in ("other", "part")
 
     def _accept(self, doc, block, para, s_start, s_end, c: _Candidate, report_year, year_ctx,
                 lead, scope) -> Metric | None:

@@ -70,6 +70,7 @@ class TermMatcher:
                 self.matcher.add(f"{m.id}|after", [self.nlp.make_doc(t) for t in m.after_number])
         if self.rules.not_metrics:
             self.matcher.add(NOT_METRIC, [self.nlp.make_doc(t) for t in self.rules.not_metrics])
+        self._openers = [str(w) for w in self.rules.context.get("part_openers", [])]
         # a plain-text fallback for terms jieba may cut differently in context
         self._fallback_keys: dict[str, str] = {}
         for m in self.rules.metrics.values():
@@ -81,6 +82,10 @@ class TermMatcher:
         # a space a PDF left inside a term ("毕业去向落 实率") does not hide it
         self._fallback = re.compile("|".join(
             "[ \t\u3000]?".join(map(re.escape, t)) for t in sorted(self._fallback_keys, key=len, reverse=True)))
+
+    def _inside_opener(self, text: str, a: int) -> bool:
+        """Position ``a`` falls inside a part opener (rules context part_openers: 其中)."""
+        return any(text[a - k:a - k + len(w)] == w for w in self._openers for k in range(1, len(w)) if a >= k)
 
     def tokens(self, text: str) -> list[str]:
         return [t.text for t in self.nlp.make_doc(text)]
@@ -98,6 +103,8 @@ class TermMatcher:
         for span in filter_spans(spans):
             keys = labels[(span.start, span.end)]
             a, b = span.start_char, span.end_char
+            if self._inside_opener(text, a):
+                continue         # jieba cut 其|中高级…: the word is 其中, the term starts after it
             if NOT_METRIC in keys:
                 keys = {NOT_METRIC}
             for key in sorted(keys):

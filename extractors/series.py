@@ -9,7 +9,10 @@ cannot be paired with the figures (then no figure is taken):
   value; the starting one only when its year is stated: "从2021年的…",
   "2019年至2023年…由…增至…");
 * a compared year in parentheses — "…为96.1%，比2022届(95.4%)高0.7个百分点";
-* a year series — "2021年毕业生1,020人，2022年为1,064人，2023年达1,102人".
+* a year series — "2021年毕业生1,020人，2022年为1,064人，2023年达1,102人";
+* items after a total that is another entity's, each naming its own entity
+  without the metric's term — "全省高等学校专任教师5.2万人，其中，本科院校3.1万人；
+  高职院校2.0万人" (the caller keeps the items whose entity is the report's).
 
 The words are data (``rules/metrics.yaml`` context: ``respectively_words``,
 ``from_words``, ``to_level_words``, ``connectors``).  Every function takes the
@@ -110,4 +113,25 @@ def year_series(text: str, after: int, s_end: int, quants, kind: str, clause_bre
             m = _SERIES_HEAD.match(text[c_start:q.start])
             if m and _kind_ok(q, kind):
                 out.append((q, int(m.group(1))))
+    return out
+
+
+def elided_items(text: str, after: int, period_end: int, quants, kind: str, item_break: re.Pattern,
+                 term_starts, names_entity) -> list:
+    """Clauses after a figure, up to the next metric term in the sentence
+    period, that name an entity and give one figure of ``kind``:
+    "…，其中，本科院校3.1万人；高职院校2.0万人".  ``names_entity(head)`` says
+    whether the text before the figure names one."""
+    out = []
+    for cb in item_break.finditer(text, after, period_end):
+        c_start = cb.end()
+        c_end = next((x.start() for x in item_break.finditer(text, c_start, period_end)), period_end)
+        if any(c_start <= t < c_end for t in term_starts):
+            break
+        q = next((x for x in _after(quants, c_start) if x.start < c_end), None)
+        if q is None or not _kind_ok(q, kind):
+            continue
+        head = re.sub(r"^\s*其中\s*[，,：:]?", "", text[c_start:q.start])
+        if head and len(head) <= 16 and names_entity(head):
+            out.append(q)
     return out

@@ -283,3 +283,25 @@ def test_figures_before_their_persons(text, metric, want):
 
 def test_new_students_as_a_group_are_not_the_intake():
     assert _values(_facts("学校为600名新生代表举行开学典礼。"), "enrolment_new") == []
+
+
+def test_items_after_another_entitys_total_keep_the_reports_own():
+    f = _titled("鹿鸣市2023年中等职业教育质量年度报告",
+                "全市高等学校专任教师5.2万人，其中，本科院校3.1万人；高职院校2.0万人；成人高校0.1万人。")
+    assert _values(f, "teachers_fulltime") == [(20000, False)]
+    # the school's own total: its parts are not read as the total
+    f = _facts("全日制在校生2,460人（其中中职1,900人、技工560人）。")
+    assert _values(f, "students_fulltime") == [(2460, False)]
+
+
+def test_a_note_mark_between_term_and_figure():
+    assert _values(_facts("专任教师[3]186人。"), "teachers_fulltime") == [(186, False)]
+
+
+def test_persons_counted_within_a_group_that_is_no_metric():
+    # "专业课教师" is not a catalog metric: its 其中 items are that group's
+    f = _facts("学校现有专业课教师64人，其中高级讲师20人。")
+    assert _values(f, "teachers_senior_title") == []
+    # after a metric's total they are the school's
+    f = _facts("学校现有教职工188人，其中高级讲师41人。")
+    assert _values(f, "teachers_senior_title") == [(41, False)]
