@@ -1,7 +1,7 @@
-"""Run every extractor on one document and collect the facts.
+"""Run the registered extractors on one document and collect the facts.
 
->>> from ingest import parse
->>> from extractors.extract import extract
+>>> from nianbao.ingest import parse
+>>> from nianbao.extractors.extract import extract
 >>> facts = extract(parse("report.pdf"))
 >>> [(m.metric, m.value, m.year, m.prov.page) for m in facts.metrics]
 """
@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from nianbao import registry
 from nianbao.ingest.model import Document
+from nianbao.rules.loader import rules_digest
 
 from .attributes import extract_attributes
 from .facts import Facts, Flag, Metric
@@ -91,17 +93,36 @@ def document_scope(attributes: dict) -> str:
     return "open"
 
 
-def extract(doc: Document) -> Facts:
-    """Document attributes, metrics (narrative and appendix tables) with
-    provenance, and conflict flags."""
-    rules, narrative, tables = _extractors()
-    facts = Facts(rules_version=rules.label)
+# -- the registered extractors (rules/pipeline.yaml ``extractors`` says which run) -------
+@registry.extractors.register("attributes")
+def attributes(doc: Document, facts: Facts) -> None:
     facts.attributes = extract_attributes(doc)
     facts.attributes["format"] = doc.format
-    year = facts.attributes.get("year")
-    metrics = narrative.extract(doc, year, document_scope(facts.attributes)) + tables.extract(doc, year)
-    facts.metrics = dedupe(metrics)
-    facts.flags = conflict_flags(facts.metrics, year)
-    from .awards import extract_awards
-    facts.awards = extract_awards(doc, year)
+
+
+@registry.extractors.register("narrative")
+def narrative(doc: Document, facts: Facts) -> None:
+    facts.metrics += _extractors()[1].extract(doc, facts.attributes.get("year"), document_scope(facts.attributes))
+
+
+@registry.extractors.register("tables")
+def tables(doc: Document, facts: Facts) -> None:
+    facts.metrics += _extractors()[2].extract(doc, facts.attributes.get("year"))
+
+
+def extract(doc: Document) -> Facts:
+    """Run the extractors named in ``rules/pipeline.yaml`` on a parsed
+    document, in order; then drop repeated statements and flag a metric
+    stated with two values for the report year (``conflict``).
+
+    Returns :class:`Facts`: ``attributes`` (school, level, region, year …),
+    ``metrics`` (each with page, section, sentence and rule), ``awards`` and
+    ``flags``; ``rules_version`` is the metrics rules' version and a digest
+    of every file in ``rules/``."""
+    rules = _extractors()[0]
+    facts = Facts(rules_version=f"{rules.version}+{rules_digest()}")
+    for _, fn in registry.configured("extractors"):
+        fn(doc, facts)
+    facts.metrics = dedupe(facts.metrics)
+    facts.flags = conflict_flags(facts.metrics, facts.attributes.get("year")) + facts.flags
     return facts

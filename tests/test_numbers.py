@@ -440,6 +440,7 @@ def test_units_file_is_data(tmp_path):
 
 # ------------------------------------------------------------------ speed
 
+@pytest.mark.slow   # a benchmark with a generous bound: the slow tier
 def test_speed_one_pass_per_sentence():
     sentences = [
         "2023年，学校招生1,286人，毕业生307人，就业率96.5%，较上年提高3.2个百分点。",
