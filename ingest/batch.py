@@ -282,14 +282,14 @@ class _IngestRun:
     def _store_result(self, item: _Item, out: Outcome) -> None:
         t0 = time.perf_counter()
         st = self.summary
+        prep = out.prepared if not out.error else None
         doc_id = self.store.save(path=item.display, sha256=item.sha256, size=item.size, mtime=item.mtime,
-                                 doc=out.doc, facts=out.facts, error=out.error, status=out.status,
-                                 model=out.model, search_tokens=out.search_tokens)
+                                 prepared=prep, error=out.error, status=out.status)
         self.stored_ids.add(doc_id)
         status = "failed" if out.error else out.status
         self.index[item.display] = {"size": item.size, "mtime": item.mtime, "sha256": item.sha256,
                                     "document_id": doc_id, "status": status, "error": out.error}
-        pages = out.doc.page_count if out.doc else 0
+        pages = prep.page_count if prep else 0
         if out.error:
             st.failed.append((item.display, out.error))
             self.failed_shas[item.sha256] = out.error
@@ -297,16 +297,15 @@ class _IngestRun:
         else:
             self.shas[item.sha256] = {"id": doc_id, "path": item.display, "status": status}
             if status == "needs_ocr":
-                garbage = out.doc is not None and any(p.status == "garbage" for p in out.doc.pages)
                 st.needs_ocr.append(item.display)
-                if garbage:
+                if prep is not None and prep.garbage:
                     st.garbage.add(item.display)
                 kind = "needs_ocr"
             else:
                 st.ingested.append(item.display)
                 st.pages += pages
                 kind = "ingested"
-            if out.facts is not None and getattr(out.facts, "flags", None):
+            if prep is not None and prep.flagged:
                 st.flagged.append(item.display)
         st.stages["store"] += time.perf_counter() - t0
         self._emit(kind, item.display, pages=pages, error=out.error, seconds=out.seconds)
@@ -468,10 +467,10 @@ class _IngestRun:
             self._emit("failed", task.display, error=out.error)
             return
         t0 = time.perf_counter()
-        self.store.replace_facts(task.document_id, out.facts)
+        self.store.replace_facts(task.document_id, out.prepared)
         st.stages["store"] += time.perf_counter() - t0
         st.reextracted.append(task.display)
-        if getattr(out.facts, "flags", None):
+        if out.prepared.flags:
             st.flagged.append(task.display)
         self._emit("reextracted", task.display, seconds=out.seconds)
 

@@ -49,8 +49,9 @@ class Outcome:
     parse_seconds: float = 0.0
     extract_seconds: float = 0.0
     cpu_seconds: float = 0.0          # CPU time of the whole task in its process
-    model: bytes | None = None        # the document packed for the store (done in the worker)
-    search_tokens: dict | None = None  # sections segmented for the full-text index (done in the worker)
+    #: the rows to store (:func:`nianbao.store.rows.prepare`), built in the worker: the
+    #: writer only inserts them; ``doc`` and ``facts`` are then dropped (not sent back)
+    prepared: object | None = None
     document_id: int | None = None    # re-extraction: the stored document
     worker: int | None = None         # pid of the worker process
     peak_rss_mb: float | None = None  # that worker's peak resident memory so far
@@ -228,10 +229,9 @@ def run_task(task: Task) -> Outcome:
             out = Outcome(path=task.display, sha256=task.sha256, size=task.size, mtime=task.mtime)
             out = process_file(task.display, Path(task.path), out=out)
             if out.doc is not None:
-                from nianbao.store.db import pack_model
-                out.model = pack_model(out.doc)
-                from nianbao.store.search import segment_document
-                out.search_tokens = segment_document(out.doc)
+                from nianbao.store.rows import prepare
+                out.prepared = prepare(out.doc, out.facts)
+                out.doc = out.facts = None
     except MemoryError:   # anywhere in the task: the file fails, the worker is replaced
         out = Outcome(path=task.display, sha256=task.sha256, size=task.size, mtime=task.mtime,
                       document_id=task.document_id, status="failed", error=_memory_error(), recycle=True)
@@ -240,14 +240,15 @@ def run_task(task: Task) -> Outcome:
 
 
 def _reextract_task(task: Task) -> Outcome:
-    from nianbao.store.db import unpack_model
+    from nianbao.store.rows import unpack_model
     out = Outcome(path=task.display, sha256=task.sha256, size=0, mtime=None, document_id=task.document_id)
     t0 = time.perf_counter()
     try:
         doc = unpack_model(task.model)
         out.parse_seconds = time.perf_counter() - t0
         t1 = time.perf_counter()
-        out.facts = extract_facts(doc)
+        from nianbao.store.rows import FactRows
+        out.prepared = FactRows.of(extract_facts(doc))
         out.extract_seconds = time.perf_counter() - t1
     except MemoryError:
         out.error, out.status, out.recycle = _memory_error(), "failed", True

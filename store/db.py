@@ -8,17 +8,17 @@ transaction (sqlite-utils' own write helpers commit on their own).
 """
 from __future__ import annotations
 
-import json
 import sqlite3
-import zlib
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 import sqlite_utils
 
-from nianbao.ingest.model import HEADING, TABLE, Document
+from nianbao.ingest.model import Document
 
+from .rows import (FactRows, Prepared, _j, award_rows, flag_rows, metric_rows, pack_model, page_rows,  # noqa: F401
+                   prepare, section_rows, table_rows, unpack_model)
 from .schema import ensure_schema
 from .search import index_document as index_sections
 
@@ -75,49 +75,15 @@ def _insert(conn: sqlite3.Connection, table: str, rows: list[dict]) -> None:
     conn.executemany(sql, [tuple(r.get(c) for c in cols) for r in rows])
 
 
-def _j(obj) -> str | None:
-    return None if obj is None else json.dumps(obj, ensure_ascii=False)
-
-
 def delete_document_rows(conn: sqlite3.Connection, document_id: int) -> None:
     for t in DOCUMENT_TABLES:
         conn.execute(f'DELETE FROM "{t}" WHERE document_id = ?', (document_id,))
 
 
-def section_rows(doc: Document, document_id: int) -> list[dict]:
-    heads = doc.headings()
-    rows = []
-    for i, s in enumerate(doc.sections()):   # one section per heading, in the same order
-        # the text directly under this heading, up to the next heading
-        h = heads[i]
-        body_end = heads[i + 1].span[0] if i + 1 < len(heads) else len(doc.text)
-        rows.append({"document_id": document_id, "order": s.order, "level": s.level, "number": s.number,
-                     "title": s.title, "path": " > ".join(s.path), "page": s.page,
-                     "start": s.start, "end": s.end, "text": doc.text[h.span[1]:body_end].strip()})
+def _with_id(rows: list[dict], document_id: int) -> list[dict]:
+    for r in rows:
+        r["document_id"] = document_id
     return rows
-
-
-def table_rows(doc: Document, document_id: int) -> list[dict]:
-    rows = []
-    for t in doc.blocks:
-        if t.kind != TABLE:
-            continue
-        merges = [[c.row, c.col, c.rowspan, c.colspan] for r in t.rows or [] for c in r
-                  if c.is_origin and (c.rowspan > 1 or c.colspan > 1)]
-        rows.append({"document_id": document_id, "order": t.order, "page": t.page, "title": t.title,
-                     "number": t.number, "section": " > ".join(doc.section_path_at(t.span[0])),
-                     "n_rows": t.n_rows, "n_cols": t.n_cols, "header_rows": t.header_rows,
-                     "cells": _j([[c.text if c.is_origin else None for c in r] for r in t.rows or []]),
-                     "merges": _j(merges)})
-    return rows
-
-
-def pack_model(doc: Document) -> bytes:
-    return zlib.compress(json.dumps(doc.to_dict(), ensure_ascii=False).encode("utf-8"), 6)
-
-
-def unpack_model(blob: bytes) -> Document:
-    return Document.from_dict(json.loads(zlib.decompress(blob)))
 
 
 class Store:
@@ -179,24 +145,25 @@ class Store:
 
     # -- writes -----------------------------------------------------------------
     def save(self, *, path: str, sha256: str, size: int, mtime: float | None,
-             doc: Document | None, facts=None, error=None, status: str | None = None,
-             model: bytes | None = None, search_tokens: dict | None = None) -> int:
+             doc: Document | None = None, facts=None, error=None, status: str | None = None,
+             model: bytes | None = None, prepared: Prepared | None = None) -> int:
         """Store one file's outcome in one transaction and return its document id.
 
-        ``doc`` is the parsed document (None when parsing failed, then
-        ``error`` says why); ``facts`` what extraction found; ``model`` the
-        document already packed by :func:`pack_model` (a worker process
-        packs it, so the single writer does not have to).  Rows the
-        document had before are replaced, never duplicated."""
+        ``prepared`` holds the rows a worker built (:func:`nianbao.store.rows.prepare`);
+        without it they are built here from ``doc`` (the parsed document),
+        ``facts`` (what extraction found) and ``model`` (the packed model, if
+        already made).  No document (``error`` says why): only the
+        ``documents`` and ``document_paths`` rows.  Rows the document had
+        before are replaced, never duplicated."""
+        if prepared is None and doc is not None:
+            prepared = prepare(doc, facts, model=model)
         with transaction(self.db) as conn:
-            doc_id = self._save(conn, path=path, sha256=sha256, size=size, mtime=mtime, doc=doc,
-                                facts=facts, error=error, status=status, model=model,
-                                search_tokens=search_tokens)
+            doc_id = self._save(conn, path=path, sha256=sha256, size=size, mtime=mtime, prepared=prepared,
+                                error=error, status=status)
         return doc_id
 
-    def _save(self, conn, *, path, sha256, size, mtime, doc, facts, error, status, model=None,
-              search_tokens=None) -> int:
-        failed = error is not None
+    def _document_id(self, conn, path: str, sha256: str, failed: bool) -> int | None:
+        """The stored document these bytes (or this path) replace, if any."""
         row = None
         if not failed:
             row = conn.execute("select id from documents where sha256 = ? and status != 'failed'",
@@ -207,23 +174,28 @@ class Store:
                 "select p.document_id from document_paths p where p.path = ? and "
                 "(select count(*) from document_paths q where q.document_id = p.document_id) = 1",
                 (path,)).fetchone()
-        attrs = dict(facts.attributes) if facts is not None else {}
+        return row[0] if row else None
+
+    def _save(self, conn, *, path, sha256, size, mtime, prepared: Prepared | None, error, status) -> int:
+        old_id = self._document_id(conn, path, sha256, error is not None)
+        p = prepared
+        base = p.record if p is not None else {"format": None, "pages": None, "chars": None, "parser": None,
+                                                 "warnings": None}
+        attrs = p.facts.attributes if p is not None and p.facts is not None else {}
         record = {
             "path": path, "sha256": sha256, "size": size,
-            "format": doc.format if doc else (attrs.get("format")),
-            "pages": doc.page_count if doc else None,
-            "chars": len(doc.text) if doc else None,
+            "format": base["format"] or attrs.get("format"), "pages": base["pages"], "chars": base["chars"],
             "school": attrs.get("school"), "year": attrs.get("year"), "level": attrs.get("level"),
             "region": attrs.get("region"), "title": attrs.get("title"), "title_year": attrs.get("title_year"),
-            "status": status or ("failed" if error is not None else (doc.status if doc else "failed")),
+            "status": status or ("failed" if error is not None else (base.get("status") or "failed")),
             "error": str(error) if error is not None else None,
-            "parser": doc.parser if doc else None,
-            "rules_version": facts.rules_version if facts is not None else None,
-            "warnings": _j(doc.warnings) if doc and doc.warnings else None,
+            "parser": base["parser"],
+            "rules_version": p.facts.rules_version if p is not None and p.facts is not None else None,
+            "warnings": base["warnings"],
             "ingested_at": now(),
         }
-        if row:
-            doc_id = row[0]
+        if old_id is not None:
+            doc_id = old_id
             delete_document_rows(conn, doc_id)
             sets = ", ".join(f'"{k}" = ?' for k in record)
             conn.execute(f"UPDATE documents SET {sets} WHERE id = ?", (*record.values(), doc_id))
@@ -233,35 +205,20 @@ class Store:
                 f'VALUES ({", ".join("?" for _ in record)})', tuple(record.values()))
             doc_id = cur.lastrowid
         self._link_path(conn, path, doc_id, sha256, size, mtime)
-        if doc is not None:
-            _insert(conn, "pages", [{"document_id": doc_id, "page": p.number, "chars": p.chars,
-                                     "status": p.status, "note": p.note} for p in doc.pages])
-            _insert(conn, "sections", section_rows(doc, doc_id))
-            index_sections(conn, doc_id, search_tokens)  # Chinese full-text index, same transaction
-            _insert(conn, "tables", table_rows(doc, doc_id))
-            conn.execute("INSERT INTO document_models (document_id, model) VALUES (?, ?)",
-                         (doc_id, model if model is not None else pack_model(doc)))
-        if facts is not None:
-            self._insert_facts(conn, doc_id, facts)
+        if p is not None:
+            _insert(conn, "pages", _with_id(p.rows["pages"], doc_id))
+            _insert(conn, "sections", _with_id(p.rows["sections"], doc_id))
+            index_sections(conn, doc_id, p.search)  # Chinese full-text index, same transaction
+            _insert(conn, "tables", _with_id(p.rows["tables"], doc_id))
+            conn.execute("INSERT INTO document_models (document_id, model) VALUES (?, ?)", (doc_id, p.model))
+            if p.facts is not None:
+                self._insert_facts(conn, doc_id, p.facts)
         return doc_id
 
-    def _insert_facts(self, conn, doc_id: int, facts) -> None:
-        _insert(conn, "metrics", [{
-            "document_id": doc_id, "metric": m.metric, "name_zh": m.name_zh, "value": m.value,
-            "unit": m.unit, "year": m.year, "approximate": int(bool(m.approximate)), "raw": m.raw,
-            "source": m.prov.source, "page": m.prov.page, "section": m.prov.section,
-            "sentence": m.prov.sentence, "start": m.prov.start, "end": m.prov.end,
-            "table_order": m.prov.table, "row": m.prov.row, "col": m.prov.col,
-            "rule": m.prov.rule, "rules_version": facts.rules_version} for m in facts.metrics])
-        _insert(conn, "awards", [{
-            "document_id": doc_id, "competition": a.competition, "level": a.level, "event": a.event,
-            "prize": a.prize, "person": a.person, "role": a.role, "year": a.year, "page": a.prov.page,
-            "section": a.prov.section, "sentence": a.prov.sentence, "start": a.prov.start,
-            "end": a.prov.end, "rule": a.prov.rule} for a in facts.awards])
-        _insert(conn, "flags", [{
-            "document_id": doc_id, "kind": f.kind, "severity": f.severity, "metric": f.metric,
-            "message": f.message, "source_a": _j(f.source_a), "source_b": _j(f.source_b),
-            "rule": f.rule} for f in facts.flags])
+    def _insert_facts(self, conn, doc_id: int, facts: FactRows) -> None:
+        _insert(conn, "metrics", _with_id(facts.metrics, doc_id))
+        _insert(conn, "awards", _with_id(facts.awards, doc_id))
+        _insert(conn, "flags", _with_id(facts.flags, doc_id))
 
     def _link_path(self, conn, path, doc_id, sha256, size, mtime) -> None:
         old = conn.execute("select document_id from document_paths where path = ?", (path,)).fetchone()
@@ -290,7 +247,10 @@ class Store:
                 self._drop_if_orphan(conn, old[0])
 
     def replace_facts(self, document_id: int, facts) -> None:
-        """Re-extraction: replace a document's facts, keep its structure."""
+        """Re-extraction: replace a document's facts (:class:`Facts`, or the
+        :class:`FactRows` a worker built), keep its structure."""
+        if not isinstance(facts, FactRows):
+            facts = FactRows.of(facts)
         with transaction(self.db) as conn:
             for t in ("metrics", "awards", "flags"):
                 conn.execute(f'DELETE FROM "{t}" WHERE document_id = ?', (document_id,))

@@ -89,12 +89,13 @@ def _row_values(rowid: int, document_id: int, order: int, title: str | None, tex
 def segment_document(doc) -> dict[int, tuple[str, str]]:
     """The index tokens of every section of a parsed document, by section
     order — made in the worker process, so the one writer only inserts."""
-    from .db import section_rows
-    out = {}
-    for r in section_rows(doc, 0):
-        body = f"{r['title'] or ''}\n{r['text'] or ''}"
-        out[r["order"]] = ("", segment_chars(body))
-    return out
+    from .rows import section_rows
+    return segment_rows(section_rows(doc, 0))
+
+
+def segment_rows(sections: list[dict]) -> dict[int, tuple[str, str]]:
+    """The index tokens (words, characters) of section rows, by section order."""
+    return {r["order"]: ("", segment_chars(f"{r['title'] or ''}\n{r['text'] or ''}")) for r in sections}
 
 
 def index_document(conn: sqlite3.Connection, document_id: int,
