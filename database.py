@@ -60,7 +60,7 @@ class Database:
         Unchanged files (same path, size and mtime) are skipped unread; bytes
         already stored are linked, not parsed.  ``workers``: processes (None =
         one per CPU, 0 = this process); ``timeout`` seconds and
-        ``memory_limit_mb`` MB per file; ``reextract`` re-runs extraction on
+        ``memory_limit_mb`` MB of resident memory per worker; ``reextract`` re-runs extraction on
         every stored document from its stored model.  Another run holding
         the database: wait ``lock_wait`` s, then ``RunLocked``.
         ``progress(Progress)`` is called for every file."""

@@ -84,7 +84,8 @@ def cli():
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=FILE_TIMEOUT, show_default=True,
               help="每个文件的时间上限（秒）/ time limit per file, seconds")
 @click.option("--memory-limit", type=click.IntRange(min=0), default=MEMORY_LIMIT_MB, show_default=True,
-              help="每个工作进程的内存（地址空间）上限，MB；0 = 不限 / address-space limit per worker, MB (0: none)")
+              help="每个工作进程的常驻内存（RSS）上限，MB；超出则该文件失败（memory:）；0 = 不限 / resident memory "
+                   "(RSS) limit per worker, MB: a file whose worker goes above it fails with memory: (0: none)")
 @click.option("--wait", "lock_wait", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="另一个入库任务占用数据库时等待的秒数，默认立即退出 / seconds to wait while another ingest run "
                    "holds the database (default: refuse at once)")

@@ -192,8 +192,11 @@ class Document:
         each), built once after :meth:`finalize` (or when blocks were added
         since), so that a look-up per figure costs a bisection, not a scan."""
         idx = getattr(self, "_heads", None)
-        if idx is not None and idx[0] == len(self.blocks):
-            return idx
+        if idx is None or idx[0] != len(self.blocks):
+            idx = self._heads = self._build_heading_index()
+        return idx
+
+    def _build_heading_index(self) -> tuple[int, list[Block], list[int], list[tuple[str, ...]]]:
         heads = [b for b in self.blocks if b.kind == HEADING]
         paths: list[tuple[str, ...]] = []
         stack: list[tuple[int, str]] = []
@@ -202,8 +205,7 @@ class Document:
                 stack.pop()
             stack.append((h.level or 1, h.title or h.text))
             paths.append(tuple(t for _, t in stack))
-        self._heads = idx = (len(self.blocks), heads, [h.span[0] for h in heads], paths)
-        return idx
+        return len(self.blocks), heads, [h.span[0] for h in heads], paths
 
     def tables(self) -> list[Block]:
         return [b for b in self.blocks if b.kind == TABLE]

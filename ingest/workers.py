@@ -23,8 +23,10 @@ from nianbao.ingest.model import Document
 
 #: seconds one file may take in a worker (parse + extract) before the worker is killed
 FILE_TIMEOUT = 300.0
-#: address space one worker process may use, MB (a file that needs more fails with ``memory:``)
+#: resident memory (RSS) one worker process may use, MB (a file that needs more fails with ``memory:``)
 MEMORY_LIMIT_MB = 3072
+#: how often the watchdog reads the workers' resident memory, seconds
+MEMORY_POLL = 0.1
 #: a worker process is replaced after this many files (bounds slow leaks in parser libraries)
 MAX_TASKS_PER_WORKER = 500
 #: files waiting in this process for a free worker, per worker (bounds the extracted temp files)
@@ -274,40 +276,35 @@ def _peak_rss_mb() -> float | None:
         return None
 
 
-def _limit_memory(limit_mb: int | None) -> None:
-    if not limit_mb:
-        return
+def _rss_mb(pid: int) -> float | None:
+    """Resident memory of a process, MB (None when it is gone)."""
     try:
-        import resource
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        want = int(limit_mb) << 20
-        if hard != resource.RLIM_INFINITY:
-            want = min(want, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (want, hard))
-    except (ImportError, ValueError, OSError):  # pragma: no cover - not enforceable here
+        import psutil
+        return psutil.Process(pid).memory_info().rss / (1 << 20)
+    except Exception:  # noqa: BLE001 - gone, or not readable here
+        return None
+
+
+def _warm_up() -> bool:
+    """Ready the worker.  Forked from the warmed forkserver it is ready
+    already — unless ``rules/`` changed since the forkserver read it: then
+    False (the pool starts a fresh forkserver).  Otherwise (spawned, or the
+    preload failed) it warms itself."""
+    from nianbao.ingest import warm
+    if warm.WARMED_RULES is not None:
+        return warm.is_current()
+    try:
+        warm.warm_up()
+    except Exception:  # noqa: BLE001 - the error shows again, per file, in the tasks
         pass
-
-
-def _warm_up() -> None:
-    """Load the parsers, jieba's dictionary and the spaCy matcher once per worker."""
-    import nianbao.ingest.docx_parser  # noqa: F401
-    import nianbao.ingest.pdf_parser  # noqa: F401
-    import nianbao.ingest.txt_parser  # noqa: F401
-    from nianbao import review  # noqa: F401
-    from nianbao.extractors.extract import _extractors
-    _extractors()
+    return True
 
 
 def _worker_main(conn, memory_limit_mb, runner) -> None:
     import signal
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C and stops us
     try:
-        _warm_up()
-    except Exception:
-        pass  # the error shows again, per file, in the tasks
-    _limit_memory(memory_limit_mb)
-    try:
-        conn.send(("ready", os.getpid()))
+        conn.send(("ready" if _warm_up() else "stale", os.getpid()))
     except OSError:
         return
     while True:
@@ -409,15 +406,17 @@ class WorkerPool:
     """Long-lived worker processes that parse and extract; the caller (the one
     writer) gets every result through ``on_result(task, context, outcome)``.
 
+    Workers are forked from a forkserver warmed once (:mod:`nianbao.ingest.warm`).
     Each worker holds its current file and the next one (so it never waits
     for the writer).  Each file runs under a watchdog: past ``timeout``
     seconds its worker is killed, the file gets a ``timeout:`` error, the
     file queued behind it goes back to the queue and a fresh worker takes
-    over.  Workers limit their own address space to ``memory_limit_mb``
-    (``RLIMIT_AS``); a MemoryError becomes a ``memory:`` error and the worker
-    is replaced.  A worker that dies gives its file a ``crashed:`` error.
-    With ``n == 0`` tasks run in this process (no limits).  ``runner(task)
-    -> Outcome`` is the work (default :func:`run_task`)."""
+    over.  The watchdog reads every busy worker's resident memory (RSS)
+    every ``MEMORY_POLL`` seconds: above ``memory_limit_mb`` the worker is
+    killed and its file gets a ``memory:`` error (a MemoryError inside a
+    worker does the same).  A worker that dies gives its file a
+    ``crashed:`` error.  With ``n == 0`` tasks run in this process (no
+    limits).  ``runner(task) -> Outcome`` is the work (default :func:`run_task`)."""
 
     #: files held by one worker: the one it reads and the next
     PER_WORKER = 2
@@ -481,11 +480,12 @@ class WorkerPool:
                 os.environ.setdefault(var, "1")
             methods = mp.get_all_start_methods()
             # forkserver/spawn: workers inherit no open database, lock or threads
-            self._ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
-            if "forkserver" in methods:
-                self._ctx.set_forkserver_preload(["nianbao.ingest", "nianbao.ingest.pdf_parser",
-                                                  "nianbao.ingest.docx_parser", "nianbao.ingest.txt_parser",
-                                                  "nianbao.extractors.extract", "nianbao.store.db"])
+            fork = "forkserver" in methods and not _STALE_FORKSERVER
+            self._ctx = mp.get_context("forkserver" if fork else "spawn")
+            if fork:
+                # the forkserver warms once (imports, jieba's dictionary) and every
+                # worker is forked from it warm (nianbao.ingest.warm)
+                self._ctx.set_forkserver_preload(["nianbao.ingest.preload"])
         return self._ctx
 
     def _spawn(self) -> None:
@@ -555,6 +555,12 @@ class WorkerPool:
                 if kind == "ready":
                     w.ready = True
                     self.early_deaths = 0
+                elif kind == "stale":   # rules/ changed since the forkserver read it
+                    self.workers.remove(w)
+                    w.stop()
+                    _forkserver_is_stale()
+                    self._ctx = None      # the next workers are spawned fresh
+                    return False
                 elif w.jobs:
                     self._finish(w, payload)
                     if payload.recycle or w.done >= self.max_tasks:
@@ -574,6 +580,8 @@ class WorkerPool:
         timeout = None
         if busy:
             timeout = max(0.0, min(w.started + self.timeout for w in busy) - time.monotonic()) + 0.01
+            if self.memory_limit_mb:
+                timeout = min(timeout, MEMORY_POLL)
         handles = {}
         for w in self.workers:
             handles[w.conn] = w
@@ -601,7 +609,21 @@ class WorkerPool:
             if w.jobs and now - w.started > self.timeout:
                 # a hung parser cannot be interrupted otherwise: stop the whole worker
                 self._abandon(w, _timeout_error(self.timeout))
+            elif w.jobs and self.memory_limit_mb and (_rss_mb(w.proc.pid) or 0) > self.memory_limit_mb:
+                self._abandon(w, _memory_error(self.memory_limit_mb))
         self._dispatch()
+
+
+#: the forkserver's warm state is older than ``rules/``: spawn workers from now on
+_STALE_FORKSERVER = False
+
+
+def _forkserver_is_stale() -> None:
+    """The forkserver warmed itself before ``rules/`` was edited (a
+    long-lived process): it runs until this process ends, so from now on
+    workers are spawned and warm themselves (slower to start, never stale)."""
+    global _STALE_FORKSERVER
+    _STALE_FORKSERVER = True
 
 
 def _default_workers() -> int:

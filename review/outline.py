@@ -96,7 +96,7 @@ def records_from_rows(section_rows, table_rows) -> tuple[list[HeadingRec], list[
 
 def records_from_document(doc) -> tuple[list[HeadingRec], list[TableRec]]:
     """Records from a parsed document — the same rows the store writes."""
-    from nianbao.store.db import section_rows, table_rows
+    from nianbao.store.rows import section_rows, table_rows
     return records_from_rows(section_rows(doc, 0), table_rows(doc, 0))
 
 

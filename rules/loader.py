@@ -43,12 +43,17 @@ class RulesError(ValueError):
         return (type(self), (self.path, self.line, self.message))
 
 
-class _LineLoader(yaml.SafeLoader):
+#: PyYAML's safe loader, in C (libyaml) when PyYAML was built with it: the
+#: rules load ≈ 5× faster, which every worker process does once
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(SafeLoader):
     """A safe loader that remembers the line of every mapping (``__line__``)."""
 
 
 def _construct_mapping(loader, node, deep=False):
-    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+    mapping = yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep=deep)
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
 
@@ -63,7 +68,7 @@ def load_yaml(path: str | Path, *, lines: bool = False):
     path = Path(path)
     try:
         with open(path, encoding="utf-8") as f:
-            return yaml.load(f, Loader=_LineLoader if lines else yaml.SafeLoader)
+            return yaml.load(f, Loader=_LineLoader if lines else SafeLoader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark
         raise RulesError(path, mark.line + 1 if mark else None, f"{e.problem or e}") from None

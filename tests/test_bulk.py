@@ -92,6 +92,11 @@ def dump(db: Path) -> dict:
         "metrics": db_rows(db, "select document_id, metric, value, unit, year, page, source, start from metrics "
                                "order by document_id, metric, start, value"),
         "flags": db_rows(db, "select document_id, kind, metric, message from flags order by 1, 2, 3, 4"),
+        "awards": db_rows(db, "select document_id, competition, level, prize, person, start from awards "
+                              "order by 1, 6, 2, 5"),
+        "pages": db_rows(db, "select document_id, page, chars, status, note from pages order by 1, 2"),
+        "models": db_rows(db, "select document_id, model from document_models order by 1"),
+        "search": db_rows(db, 'select document_id, "order", chars from sections_fts order by 1, 2'),
     }
 
 
@@ -333,24 +338,27 @@ def test_legacy_doc_without_libreoffice_says_to_install_it(tmp_path, monkeypatch
 @pytest.mark.slow
 def test_hang_memory_and_crash_are_isolated(tmp_path, monkeypatch):
     """A file that hangs, one that eats memory and one that kills its worker
-    each get their error; the good files are stored.  The time limit is
-    generous (the hang is endless, so only the watchdog ends it) and no
-    duration is asserted."""
+    each get their error; the good files are stored.  The memory limit is on
+    resident memory: a worker that reserves far more address space than the
+    limit, without using it, reads its file.  The time limit is generous
+    (the hang is endless, so only the watchdog ends it) and no duration is
+    asserted."""
     d = tmp_path / "in"
     d.mkdir()
-    for i, name in enumerate(("hang_me", "crash_me", "eat_memory")):
+    for i, name in enumerate(("hang_me", "crash_me", "eat_memory", "reserve_me")):
         (d / f"{name}.txt").write_bytes(variant(TXT, i))
     (d / "good.docx").write_bytes(DOCX.read_bytes())
     (d / "good.pdf").write_bytes(PDF.read_bytes())
     db = tmp_path / "n.db"
     monkeypatch.setattr(workers, "run_task",
-                        faulty_runner({"hang_me": "hang", "crash_me": "crash", "eat_memory": "memory"}))
-    s = pipeline.ingest_paths([d], db, workers=2, timeout=30, memory_limit_mb=1500)
+                        faulty_runner({"hang_me": "hang", "crash_me": "crash", "eat_memory": "memory",
+                                       "reserve_me": "reserve"}))
+    s = pipeline.ingest_paths([d], db, workers=2, timeout=30, memory_limit_mb=900)
     errors = {Path(p).stem: e for p, e in s.failed}
     assert errors["hang_me"].startswith("timeout:") and "30 s" in errors["hang_me"]
     assert errors["crash_me"].startswith("crashed:")
-    assert errors["eat_memory"].startswith("memory:") and "1500 MB" in errors["eat_memory"]
-    assert sorted(s.ingested) == [str(d / "good.docx"), str(d / "good.pdf")]
+    assert errors["eat_memory"].startswith("memory:") and "900 MB" in errors["eat_memory"]
+    assert sorted(s.ingested) == [str(d / "good.docx"), str(d / "good.pdf"), str(d / "reserve_me.txt")]
     assert db_rows(db, "select count(*) from documents where status = 'failed'") == [(3,)]
     assert db_rows(db, "PRAGMA integrity_check") == [("ok",)]
 
@@ -371,12 +379,14 @@ def _batch(folder: Path, n: int) -> Path:
 def test_workers_give_the_same_database(tmp_path):
     d = _batch(tmp_path / "in", 14)
     bad_files(d / "bad")
-    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    zero, one, two = tmp_path / "zero.db", tmp_path / "one.db", tmp_path / "two.db"
+    s0 = pipeline.ingest_paths([d], zero, workers=0)
     s1 = pipeline.ingest_paths([d], one, workers=1)
     s2 = pipeline.ingest_paths([d], two, workers=2)
-    assert (len(s1.ingested), len(s1.failed)) == (len(s2.ingested), len(s2.failed))
+    assert (len(s0.ingested), len(s0.failed)) == (len(s1.ingested), len(s1.failed)) == \
+        (len(s2.ingested), len(s2.failed))
     assert s2.workers == 2
-    assert dump(one) == dump(two)
+    assert dump(zero) == dump(one) == dump(two)
 
 
 @pytest.mark.slow
