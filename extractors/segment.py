@@ -6,9 +6,16 @@ plus every term of ``rules/metrics.yaml``) so that 生师比, 双师型教师比
 segmenter turns it into tokens and a ``PhraseMatcher`` finds the metric terms
 on token boundaries, longest match first ("生均教学仪器设备值" is never read as
 "教学仪器设备值").  One matcher is built per process and reused.
+
+Only the stretches of text where a term could stand are segmented
+(:meth:`TermMatcher.windows`): jieba cuts every run of Han characters,
+letters and digits on its own, so segmenting the runs around each place a
+term's characters occur gives exactly the tokens the whole sentence would
+have there — at a fraction of the cost.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -70,6 +77,17 @@ class TermMatcher:
                 self.matcher.add(f"{m.id}|after", [self.nlp.make_doc(t) for t in m.after_number])
         if self.rules.not_metrics:
             self.matcher.add(NOT_METRIC, [self.nlp.make_doc(t) for t in self.rules.not_metrics])
+        # where a phrase could match: a pattern's characters, any spaces between them
+        # (at each position the longest pattern that occurs there, so a match is inside)
+        phrases = {re.sub(r"\s", "", t) for t in self.rules.not_metrics}
+        for m in self.rules.metrics.values():
+            phrases.update(re.sub(r"\s", "", t) for t in (*m.terms, *m.after_number))
+        phrases.discard("")
+        self._runs = jieba.re_han_default        # the runs jieba segments one by one
+        first = "".join(sorted({re.escape(t[0]) for t in phrases}))   # a cheap test before the alternation
+        self._may_match = re.compile(f"(?=[{first}])(?=(" + "|".join(
+            r"\s*".join(map(re.escape, t)) for t in sorted(phrases, key=lambda t: (-len(t), t))) + "))") \
+            if phrases else None
         self._openers = [str(w) for w in self.rules.context.get("part_openers", [])]
         # a plain-text fallback for terms jieba may cut differently in context
         self._fallback_keys: dict[str, str] = {}
@@ -90,19 +108,49 @@ class TermMatcher:
     def tokens(self, text: str) -> list[str]:
         return [t.text for t in self.nlp.make_doc(text)]
 
+    def windows(self, text: str) -> list[tuple[int, int]]:
+        """The stretches of ``text`` to segment, in order and disjoint: around
+        every place where a term's characters occur, widened to whole jieba
+        runs, so that their tokens are those of the whole text."""
+        if self._may_match is None:
+            return []
+        runs = [(m.start(), m.end()) for m in self._runs.finditer(text)]
+        starts = [a for a, _ in runs]
+        out: list[list[int]] = []
+        for m in self._may_match.finditer(text):
+            a, b = m.span(1)
+            i = bisect.bisect_right(starts, a) - 1
+            if i >= 0 and a < runs[i][1]:
+                a = runs[i][0]
+            j = bisect.bisect_right(starts, b - 1) - 1
+            if j >= 0 and b < runs[j][1]:
+                b = runs[j][1]
+            if out and a <= out[-1][1]:
+                out[-1][1] = max(out[-1][1], b)
+            else:
+                out.append([a, b])
+        return [(a, b) for a, b in out]
+
+    def _phrase_spans(self, text: str) -> list[tuple[int, int, set[str]]]:
+        """The PhraseMatcher's longest, non-overlapping matches (spaCy's
+        ``filter_spans``) as (start, end, match keys), by start."""
+        from spacy.util import filter_spans
+        out = []
+        for w0, w1 in self.windows(text):
+            doc = self.nlp.make_doc(text[w0:w1])
+            matches = self.matcher(doc)
+            labels: dict[tuple[int, int], set[str]] = {}
+            for match_id, s, e in matches:
+                labels.setdefault((s, e), set()).add(self.nlp.vocab.strings[match_id])
+            for span in filter_spans([doc[s:e] for _, s, e in matches]):
+                out.append((w0 + span.start_char, w0 + span.end_char, labels[(span.start, span.end)]))
+        return out
+
     def find(self, text: str) -> list[TermHit]:
         """Metric terms in ``text``: longest matches, no overlaps, in order."""
-        from spacy.util import filter_spans
-        doc = self.nlp.make_doc(text)
-        spans = [doc[s:e] for _, s, e in self.matcher(doc)]
-        labels: dict[tuple[int, int], set[str]] = {}
-        for match_id, s, e in self.matcher(doc):
-            labels.setdefault((s, e), set()).add(self.nlp.vocab.strings[match_id])
         hits = []
         covered = []
-        for span in filter_spans(spans):
-            keys = labels[(span.start, span.end)]
-            a, b = span.start_char, span.end_char
+        for a, b, keys in self._phrase_spans(text):
             if self._inside_opener(text, a):
                 continue         # jieba cut 其|中高级…: the word is 其中, the term starts after it
             if NOT_METRIC in keys:

@@ -148,3 +148,49 @@ def test_prepared_rows_are_what_the_writer_would_build(tmp_path, name):
         rows = [sqlite3.connect(db).execute(f'select * from "{table}" order by 1, 2').fetchall() for db in dbs]
         assert rows[0] == rows[1], table
         assert rows[0] or table in ("tables", "awards", "flags"), table
+
+
+def _whole_sentence_spans(tm, text):
+    """The term matcher's phrase matches on the whole text (what
+    ``TermMatcher`` did before it segmented only windows)."""
+    from spacy.util import filter_spans
+    doc = tm.nlp.make_doc(text)
+    matches = tm.matcher(doc)
+    labels: dict = {}
+    for match_id, s, e in matches:
+        labels.setdefault((s, e), set()).add(tm.nlp.vocab.strings[match_id])
+    return [(sp.start_char, sp.end_char, labels[(sp.start, sp.end)])
+            for sp in filter_spans([doc[s:e] for _, s, e in matches])]
+
+
+def _sentences(texts):
+    import re
+    return [s for t in texts for s in re.split(r"(?<=[。！？；;\n])", t) if s.strip()]
+
+
+def test_segmenting_windows_finds_what_segmenting_the_sentence_finds():
+    """jieba cuts each run of Han characters, letters and digits on its own,
+    so the term matcher segments only the runs around places where a term's
+    characters occur.  It must find exactly the phrase matches a
+    segmentation of the whole sentence finds: on every sentence of the
+    corpus, of ../shared (when present) and on made-up edge cases (spaces
+    inside terms, terms with quotes and brackets, CR LF, terms touching
+    digits and Latin letters)."""
+    from conftest import SHARED, corpus_reports
+    from nianbao.extractors.segment import term_matcher
+    tm = term_matcher()
+    texts = [b.text for f in corpus_reports() for b in parse(f).blocks if b.text]
+    realdev = SHARED / "realdev" / "sentences.jsonl"
+    if realdev.exists():
+        texts += [json.loads(line)["text"] for line in realdev.read_text(encoding="utf-8").splitlines() if line]
+    texts += ["学校“双师型”教师占比达到65%，生师比为18:1。", "毕业去向落 实率为97.3%\r\n专任教师126人",
+              "全日制在校生 3,276人，就业（含升学）率98.2%，教授、副教授共12人。", "ABC专任教师12人x生均教学（科研）仪器设备值1.2万元",
+              "其中高级职称教师45人。", "", "   ", "2023年"]
+    sentences = _sentences(texts)
+    assert len(sentences) > 500
+    segmented = total = 0
+    for s in sentences:
+        assert tm._phrase_spans(s) == _whole_sentence_spans(tm, s), s
+        segmented += sum(b - a for a, b in tm.windows(s))
+        total += len(s)
+    assert segmented < 0.5 * total      # the point of it: most text is never segmented
