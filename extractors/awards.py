@@ -137,6 +137,9 @@ class AwardRules:
     caption_strip: re.Pattern = re.compile(r"(?:获奖)?(?:情况|名单|一览表?|统计表?)+$")
     prize_aliases: dict = field(default_factory=dict)
     instructor_rows: bool = True
+    #: the prize words alone: whether a paragraph holds a prize, ≈ 10× faster than
+    #: ``prize_rx`` (whose optional level is tried at every position)
+    prize_word_rx: re.Pattern = re.compile("(?!)")
 
     # -- names
     def norm_name(self, s: str) -> str:
@@ -251,7 +254,8 @@ def load_award_rules(path: str | None = None) -> AwardRules:
     # one scanner for every token kind; at a position the first alternative
     # that matches wins, so prizes beat the role words inside them
     # (优秀指导教师奖) and longer role words beat verbs (获奖学生 before 获)
-    prize_rx = f"(?P<plevel>(?:{levels.pop('level_alt')})级?)?(?P<prize>{'|'.join(prizes.pop('prize_alts'))})"
+    prize_alts = "|".join(prizes.pop("prize_alts"))
+    prize_rx = f"(?P<plevel>(?:{levels.pop('level_alt')})级?)?(?P<prize>{prize_alts})"
     token_rx = re.compile(
         f"(?P<PRIZE>{prize_rx})"
         f"|(?P<ROLE>{_lit(roles['role_words'])})"
@@ -261,6 +265,7 @@ def load_award_rules(path: str | None = None) -> AwardRules:
     )
     return AwardRules(
         path=p, label=f"awards.yaml@{file_digest(p)}", prize_rx=re.compile(prize_rx), token_rx=token_rx,
+        prize_word_rx=re.compile(prize_alts),
         verbs=verbs, fillers=fillers, filler_rx=re.compile(f"(?:{_lit(fillers)})*"),
         team_comp_words=_words(data, "team_competition_words", p),
         teacher_comp_words=_words(data, "teacher_competition_words", p),
@@ -1247,7 +1252,7 @@ def extract_awards(doc: Document, report_year: int | None, rules: AwardRules | N
             if carried is not None and not _starts_item(text[:4], R):
                 carried = None
             carry = None
-            if R.prize_rx.search(text):
+            if R.prize_word_rx.search(text):
                 new, carry = _paragraph_rows(doc, b, R, report_year, carried)
                 rows.extend(new)
             elif text.endswith(("：", ":")):
