@@ -75,6 +75,8 @@ _SPACE_BEFORE_UNIT = re.compile(r"(?<=[\d.])[ \t\u00a0]+(?=[%％‰℃])")
 _MULTI_SPACE = re.compile(r"[ \t\u00a0\u2002-\u200a]{2,}")
 _INVISIBLE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u00ad\u200b-\u200d\u2060\ufeff\ufffe]")
 _CJK_CHAR = re.compile(f"[{_CJK}]")
+#: any character the substitutions below act on (spaces, line breaks, invisible characters)
+_TO_NORMALIZE = re.compile("[\u0000-\u001f \u007f\u00a0\u00ad\u2002-\u200d\u2060\u3000\ufeff\ufffe]")
 
 
 def normalize_text(s: str) -> str:
@@ -82,6 +84,8 @@ def normalize_text(s: str) -> str:
     numbers and units; keep single spaces between Latin words."""
     if not s:
         return ""
+    if not _TO_NORMALIZE.search(s):   # most lines: nothing to remove
+        return s.strip()
     s = _INVISIBLE.sub("", s)
     s = s.replace("\r", " ").replace("\n", " ").replace("\u3000", " ")
     s = _SPACE_AFTER_CJK.sub("", s)
