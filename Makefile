@@ -12,7 +12,7 @@ DB ?= nianbao.db
 $(BIN)/nianbao: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,cluster]'
 	touch $(BIN)/nianbao
 
 install: $(BIN)/nianbao

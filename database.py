@@ -51,7 +51,8 @@ class Database:
     # -- writing ---------------------------------------------------------------------
     def ingest(self, paths=(), *, force: bool = False, retry_failed: bool = False, reextract: bool = False,
                workers: int | None = None, timeout: float = FILE_TIMEOUT,
-               memory_limit_mb: int | None = MEMORY_LIMIT_MB, lock_wait: float = 0.0, progress=None):
+               memory_limit_mb: int | None = MEMORY_LIMIT_MB, lock_wait: float = 0.0, progress=None,
+               cluster: str | None = None):
         """Parse, extract, review and store files, folders (recursive) and .zip
         archives; return a :class:`nianbao.ingest.batch.Summary` (``ingested``,
         ``unchanged``, ``duplicates``, ``failed`` as (path, reason),
@@ -63,11 +64,13 @@ class Database:
         ``memory_limit_mb`` MB of resident memory per worker; ``reextract`` re-runs extraction on
         every stored document from its stored model.  Another run holding
         the database: wait ``lock_wait`` s, then ``RunLocked``.
+        ``cluster``: a Dask scheduler address (or ``local``) whose workers
+        parse and extract; this process still writes (same database).
         ``progress(Progress)`` is called for every file."""
         from nianbao.ingest.batch import ingest_paths
         return ingest_paths(paths, self.path, force=force, retry_failed=retry_failed, reextract=reextract,
                             workers=workers, timeout=timeout, memory_limit_mb=memory_limit_mb,
-                            lock_wait=lock_wait, progress=progress)
+                            lock_wait=lock_wait, progress=progress, cluster=cluster)
 
     def reindex(self) -> int:
         """Rebuild the full-text index of section text; returns the number of sections."""

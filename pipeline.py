@@ -44,6 +44,7 @@ from nianbao.cli import render  # noqa: E402
 from nianbao.database import Database  # noqa: E402
 from nianbao.ingest import IngestError, parse  # noqa: E402
 from nianbao.ingest.batch import Progress, Summary, ingest_paths, iter_inputs  # noqa: E402,F401
+from nianbao.ingest.cluster import ClusterError  # noqa: E402
 from nianbao.ingest.workers import FILE_TIMEOUT, MEMORY_LIMIT_MB, RunLocked, run_lock  # noqa: E402,F401
 from nianbao.review import extract_and_review as extract_facts  # noqa: E402,F401
 from nianbao.store import DEFAULT_DB  # noqa: E402
@@ -86,10 +87,15 @@ def cli():
 @click.option("--memory-limit", type=click.IntRange(min=0), default=MEMORY_LIMIT_MB, show_default=True,
               help="每个工作进程的常驻内存（RSS）上限，MB；超出则该文件失败（memory:）；0 = 不限 / resident memory "
                    "(RSS) limit per worker, MB: a file whose worker goes above it fails with memory: (0: none)")
+@click.option("--cluster", metavar="ADDRESS", default=None,
+              help="在 Dask 集群的工作进程上解析与抽取（调度器地址 tcp://主机:8786；local = 在本机启动 --workers 个"
+                   "进程），本进程仍是唯一写入者 / parse and extract on a Dask cluster's workers (scheduler address "
+                   "tcp://host:8786; local = start --workers processes here); this process still writes the "
+                   "database (needs pip install 'nianbao[cluster]')")
 @click.option("--wait", "lock_wait", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="另一个入库任务占用数据库时等待的秒数，默认立即退出 / seconds to wait while another ingest run "
                    "holds the database (default: refuse at once)")
-def ingest(paths, db_path, force, retry_failed, reextract, workers, timeout, memory_limit, lock_wait):
+def ingest(paths, db_path, force, retry_failed, reextract, workers, timeout, memory_limit, cluster, lock_wait):
     """入库：解析文件、文件夹（递归）和 ZIP 压缩包并存入数据库。
 
     Ingest files, folders (recursive) and .zip archives: parse, extract,
@@ -106,8 +112,11 @@ def ingest(paths, db_path, force, retry_failed, reextract, workers, timeout, mem
     try:
         summary = Database(db_path).ingest(paths, force=force, retry_failed=retry_failed, reextract=reextract,
                                            workers=workers, timeout=timeout, memory_limit_mb=memory_limit or None,
-                                           lock_wait=lock_wait, progress=reporter)
+                                           lock_wait=lock_wait, progress=reporter, cluster=cluster)
     except RunLocked as e:
+        raise click.ClickException(str(e))
+    except ClusterError as e:
+        reporter.close()
         raise click.ClickException(str(e))
     except KeyboardInterrupt:
         reporter.close()

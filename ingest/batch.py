@@ -484,10 +484,18 @@ def _run_store_checks(store: Store, summary: Summary) -> None:
     summary.stages["store"] += time.perf_counter() - t0
 
 
+def _pool(run: _IngestRun, n: int, cluster: str | None, **limits):
+    """The local worker processes, or a Dask cluster's workers."""
+    if cluster:
+        from nianbao.ingest.cluster import ClusterPool
+        return ClusterPool(cluster, run.on_result, n_local=n or None, **limits)
+    return WorkerPool(n, run.on_result, **limits)
+
+
 def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = False, retry_failed: bool = False,
                  reextract: bool = False, workers: int | None = None, timeout: float = FILE_TIMEOUT,
                  memory_limit_mb: int | None = MEMORY_LIMIT_MB, lock_wait: float = 0.0,
-                 progress=None) -> Summary:
+                 progress=None, cluster: str | None = None) -> Summary:
     """Ingest files, folders (recursive) and ZIP archives into the database;
     return a :class:`Summary`.
 
@@ -502,6 +510,10 @@ def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = Fa
       seconds) and each worker under a memory limit (``memory_limit_mb``).
       This process is the only writer: each document is stored in one
       transaction, in input order (ids do not depend on ``workers``).
+    * ``cluster``: parse and extract on the workers of a Dask cluster
+      (a scheduler address, or ``local`` for a ``LocalCluster`` of
+      ``workers`` processes here: :mod:`nianbao.ingest.cluster`); this
+      process stays the only writer, so the database is the same.
     * ``reextract``: afterwards, re-run extraction on every other stored
       document from its stored model, without re-parsing (after a rules change).
     * Another run on the same database: wait ``lock_wait`` seconds, then
@@ -517,8 +529,9 @@ def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = Fa
                 n = _default_workers() if workers is None else max(0, int(workers))
                 run = _IngestRun(store, summary, force=force, retry_failed=retry_failed, progress=progress,
                                  tmpdir=Path(tmp), window=max(16, 4 * n))
-                with WorkerPool(n, run.on_result, timeout=timeout, memory_limit_mb=memory_limit_mb) as pool:
+                with _pool(run, n, cluster, timeout=timeout, memory_limit_mb=memory_limit_mb) as pool:
                     run.pool = pool
+                    run.window = max(run.window, 2 * getattr(pool, "capacity", 0))
                     from nianbao.ingest.archive import is_archive_name
                     kinds = [(d, p, p.is_file() and is_archive_name(p.name)) for d, p in inputs]
                     run.add_total(sum(run.count_archive(d, p) if z else 1 for d, p, z in kinds))
