@@ -159,7 +159,7 @@ class ClusterPool:
             self.client = Client(self.cluster)
         else:
             try:
-                self.client = Client(address, timeout=30)
+                self.client = Client(address, timeout=10)
             except (OSError, TimeoutError) as e:
                 raise ClusterError(f"无法连接集群 / cannot reach the Dask scheduler at {address} ({e})") from None
         from nianbao.ingest import workers
