@@ -2,12 +2,13 @@
 #   make demo      create .venv, install, ingest corpus/ into nianbao.db, print the summary
 #   make test      create .venv, install, run the fast tests (everything not marked slow)
 #   make test-all  every test, the slow bulk / crash / worker ones too
+#   make bench     every figure of the README's Performance section (bench-large: + 1,000 reports)
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 DB ?= nianbao.db
 
-.PHONY: demo test test-all install bench corpus clean
+.PHONY: demo test test-all install bench bench-large corpus clean
 
 $(BIN)/nianbao: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -30,6 +31,9 @@ test-all: install
 
 bench: install
 	$(BIN)/python bench/bench.py
+
+bench-large: install
+	$(BIN)/python bench/bench.py --large
 
 corpus: install
 	$(BIN)/python -m pip install -q -e '.[corpus]'
