@@ -182,9 +182,31 @@ def _subreaper() -> bool:
         return False
 
 
+def _children() -> set[int]:
+    import psutil
+    return {c.pid for c in psutil.Process().children()}
+
+
+def _reap(own: set[int], patience: float = 60.0) -> None:
+    """Wait for the command's orphaned descendants (its forkserver, workers,
+    resource tracker), now children of this process; not for this
+    process's own children (``own``)."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        orphans = _children() - own
+        if not orphans:
+            return
+        for pid in orphans:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+
+
 def run_command(args: list[str], reaper: bool) -> dict:
     """Run ``nianbao …`` as a child process: wall seconds, CPU seconds of it and
     every descendant, seconds until its first "ingested" line, its output."""
+    own = _children()
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     p = subprocess.Popen(NIANBAO + args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -196,11 +218,8 @@ def run_command(args: list[str], reaper: bool) -> dict:
         lines.append(line)
     p.wait()
     wall = time.perf_counter() - t0
-    while reaper:
-        try:
-            os.waitpid(-1, 0)       # orphaned forkservers and workers, now ours
-        except ChildProcessError:
-            break
+    if reaper:
+        _reap(own)
     r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
     out = "".join(lines)
