@@ -74,9 +74,14 @@ class Cues:
                 self._entity_class.setdefault(f"{w}{suffix}", "sector")
         self.entity = re.compile(_alt(self._entity_class))
         self.entity_patterns = [(cls, re.compile(p)) for cls, pats in (ctx.get("entity_patterns") or {}).items()
-                                for p in pats]
+                                for p in pats if cls != "none"]
+        # "none" patterns: phrases that hold an entity word but name no entity
+        self.masks = [re.compile(p) for p in (ctx.get("entity_patterns") or {}).get("none", [])]
         self.compared = re.compile("(?:" + _alt(ctx.get("compared_markers", [])) + r")[^，,；;。]{0,3}$")
         self.breakdown = [re.compile(p) for p in ctx.get("breakdown_openers", [])]
+        self.addition = re.compile(_alt(ctx.get("addition_words", [])))
+        pats = list(ctx.get("project_patterns", []))
+        self.project = re.compile("|".join(f"(?:{p})" for p in pats)) if pats else None
         self.qualified = re.compile(ctx.get("qualified_before") or "(?!)")
         self.qualifier_ok = re.compile(ctx.get("qualifier_ok") or "(?!)")
 
@@ -85,6 +90,16 @@ class Cues:
         """``before``: the figure's clause up to the figure (from the term, if
         the term is in the clause).  True for "比上年增加"…, not for "增至"."""
         return bool(self.diff.search(before)) and not self.to_level.search(before)
+
+    def is_addition(self, before_term: str) -> bool:
+        """``before_term``: the clause up to the term.  "新招聘专任教师…",
+        "引进…": the persons added this year, not the total."""
+        return bool(self.addition.search(before_term))
+
+    def is_project(self, period: str) -> bool:
+        """``period``: the whole sentence period.  A construction built in
+        phases ("分两期建设"): its figures are a project's, partly future."""
+        return bool(self.project and self.project.search(period))
 
     def is_per_unit(self, before: str) -> bool:
         return bool(self.per_unit.search(before))
@@ -131,6 +146,8 @@ class Cues:
         that follow 比, 较, 占, 居 … are compared with, not subjects."""
         found = set()
         region = None
+        for p in self.masks:       # "两个校区": all the campuses, the whole school
+            head = p.sub(lambda m: " " * len(m.group(0)), head)
         for m in self.entity.finditer(head):
             if self.compared.search(head[:m.start()]):
                 continue

@@ -28,7 +28,7 @@ from nianbao.ingest.model import PARAGRAPH, Document
 
 from . import series
 from .cues import Cues, _alt
-from .facts import Metric, Provenance
+from .facts import Candidate, Metric, Provenance
 from .metric_rules import MetricRule, MetricRules
 from .numbers import find_quantities
 from .segment import TermMatcher
@@ -144,12 +144,25 @@ class NarrativeExtractor:
         self.to_words = re.compile("(?:" + _alt(ctx.get("to_level_words", [])) + ")了?")
 
     # ------------------------------------------------------------------
-    def extract(self, doc: Document, report_year: int | None, scope: str = "open") -> list[Metric]:
+    def extract(self, doc: Document, report_year: int | None, scope: str = "open",
+                candidates: list[Candidate] | None = None) -> list[Metric]:
+        """The figures of every paragraph (see the module docstring).  When
+        ``candidates`` is a list, the figures bound to a metric term that the
+        evidence kept out are appended to it (one per metric and figure, none
+        for a figure also taken as that metric), each with its reason."""
         out: list[Metric] = []
+        self._rejected: list[Candidate] = []
         for b in doc.blocks:
             if b.kind != PARAGRAPH or not b.text:
                 continue
             out.extend(self._block(doc, b, report_year, scope))
+        if candidates is not None:
+            taken = {(m.metric, m.prov.start) for m in out}
+            for c in self._rejected:
+                key = (c.metric, c.prov.start)
+                if key not in taken:
+                    taken.add(key)
+                    candidates.append(c)
         return out
 
     def _block(self, doc, block, report_year, scope) -> list[Metric]:
@@ -266,7 +279,7 @@ class NarrativeExtractor:
             c = queue.pop(0)
             if (c.q.start, c.rule.id) in done:
                 continue
-            m = self._accept(doc, block, para, s_start, s_end, c, report_year, year_ctx, lead, scope)
+            m, _ = self._accept(doc, block, para, s_start, s_end, c, report_year, year_ctx, lead, scope)
             if m is None:
                 if c.term and c.year is None and self.subject_at(para, c.q.start).kind == "other":
                     out.extend(self._items(doc, block, para, hits, c, report_year, year_ctx, scope))
@@ -292,7 +305,7 @@ class NarrativeExtractor:
         for q in found:
             s_start, s_end = next(((a, b) for a, b in para.sentences if a <= q.start < b), (q.start, p_end))
             item = _Candidate(c.rule, q, q.start, f"{c.rule_id}+item", "", q.start)
-            m = self._accept(doc, block, para, s_start, s_end, item, report_year, year_ctx, None, scope)
+            m = self._accept(doc, block, para, s_start, s_end, item, report_year, year_ctx, None, scope)[0]
             if m is not None:
                 out.append(m)
                 para.accepted.append((m.metric, q.start))
@@ -381,42 +394,57 @@ class NarrativeExtractor:
         return any(w in before for w in rule.exclude_before) or any(w in text[clause_start:at]
                                                                     for w in rule.exclude_in_clause)
 
-    def _disqualified(self, doc, block, para, s_start, c: _Candidate, scope, report_year=None) -> bool:
-        """Evidence that the figure is not the current value of the report's own entity."""
+    def _disqualified(self, doc, block, para, s_start, c: _Candidate, scope, report_year=None) -> str | None:
+        """Evidence that the figure is not the current value of the report's
+        own entity: its kind (facts.CANDIDATE_REASONS), "unit" when the figure
+        is not of the metric's kind at all, or None."""
         q, rule, text, cues = c.q, c.rule, para.text, self.cues
         if not _kind_ok(q, rule) or q.is_difference:
-            return True
+            return "unit"
         if _SPLIT_NUMBER.search(text, max(0, q.start - 4), q.start):
-            return True      # "345 678人": a number split by spaces — which one is it? Do not guess.
+            return "split_number"      # "345 678人": a number split by spaces — which one is it? Do not guess.
         if rule.sections and "/term:" not in c.rule_id:
             # the looser patterns count only where the metric is usually stated
             path = "".join(doc.section_path_at(block.span[0]))
             if path and not any(w in path for w in rule.sections):
-                return True
+                return "section"
         lo = min(c.anchor, q.start)
         clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, s_start, q.start)), default=s_start)
-        p_start, _ = para.period_of(q.start)
+        p_start, p_end = para.period_of(q.start)
         own_clause = text[max(lo, clause_start):q.start]
         to_level = bool(cues.to_level.search(text[max(clause_start, lo):q.start]))
         if cues.is_change(own_clause) or any(w in text[q.end:q.end + 3] for w in ("的增长", "的增幅")):
-            return True
-        if cues.is_range(text[q.end:q.end + 4]) or cues.is_modifier(text[q.end:q.end + 20]) \
-                or cues.is_per_unit(text[clause_start:q.start]):
-            return True
+            return "change"
+        if c.term and cues.is_addition(text[clause_start:c.anchor]):
+            return "change"            # 新招聘专任教师74名: the newcomers, not the staff
+        if cues.is_range(text[q.end:q.end + 4]):
+            return "range"
+        if cues.is_modifier(text[q.end:q.end + 20]):
+            return "subset"
+        if cues.is_per_unit(text[clause_start:q.start]):
+            return "per_unit"
         if c.term and cues.is_qualified(text[clause_start:c.anchor]):
-            return True
+            return "qualified"
         past = c.year is not None and (report_year is None or c.year <= report_year)
-        if not past and (cues.is_target(text[s_start:q.start]) or cues.is_target(q.text)):
-            return True      # a plan, unless the phrasing gives a past year
+        if not past and (cues.is_target(text[s_start:q.start]) or cues.is_target(q.text)
+                         or cues.is_project(text[p_start:p_end])):
+            return "target"            # a plan, unless the phrasing gives a past year
         if any(w in text[c.anchor_end or lo:q.start] for w in cues.subset):
-            return True
+            return "subset"
         if not to_level and c.year is None and cues.is_cumulative(text[clause_start:q.start], text[p_start:q.start]):
-            return True
+            return "cumulative"
         subject = self.subject_at(para, q.start)
-        if subject.kind in ("other", "part", "target") or subject.kind in rule.exclude_subjects \
-                or (subject.regional and scope == "school"):
-            return True
-        return self._part_of_stated(para, c, p_start)
+        if subject.kind == "other":
+            return "other_entity"
+        if subject.kind == "part":
+            return "part"
+        if subject.kind == "target":
+            return "target"
+        if subject.kind in rule.exclude_subjects:
+            return "part"
+        if subject.regional and scope == "school":
+            return "region"
+        return "subset" if self._part_of_stated(para, c, p_start) else None
 
     def _part_of_stated(self, para, c: _Candidate, p_start: int) -> bool:
         """After 其中, a metric already stated in the paragraph is a part of
@@ -440,22 +468,32 @@ class NarrativeExtractor:
             and self.subject_at(para, group[0].start).kind not in ("other", "part")
 
     def _accept(self, doc, block, para, s_start, s_end, c: _Candidate, report_year, year_ctx,
-                lead, scope) -> Metric | None:
-        if self._disqualified(doc, block, para, s_start, c, scope, report_year):
-            return None
+                lead, scope) -> tuple[Metric | None, str | None]:
+        """(the metric, None) when the figure is the report's own current value;
+        else (None, the reason it is not — "unit" when it is not even of the
+        metric's kind) with the figure kept on ``self._rejected`` for review."""
+        why = self._disqualified(doc, block, para, s_start, c, scope, report_year)
+        if why == "unit":
+            return None, why
         q, rule, text = c.q, c.rule, para.text
         year = c.year if c.year is not None else self._year(para, s_start, c, report_year, year_ctx, lead)
-        if year is False:
-            return None
+        if why is None and year is False:
+            why = "year"
         lo, hi = rule.range if scope == "school" or rule.region_range is None else rule.region_range
-        if not (lo <= q.value <= hi):
-            return None
+        if why is None and not (lo <= q.value <= hi):
+            why = "out_of_range"
         start = block.span[0] + q.start
+        prov = Provenance(page=block.page, section=" > ".join(doc.section_path_at(block.span[0])),
+                          sentence=text[s_start:s_end].strip(), start=start,
+                          end=block.span[0] + q.end, rule=c.rule_id, source="text")
+        if why is not None:
+            self._rejected.append(Candidate(metric=rule.id, value=q.value, unit=rule.unit,
+                                            year=year if isinstance(year, int) and year is not True else None,
+                                            reason=why, raw=q.text, approximate=bool(q.approximate),
+                                            name_zh=rule.name_zh, prov=prov))
+            return None, why
         return Metric(metric=rule.id, value=q.value, unit=rule.unit, year=year, raw=q.text,
-                      approximate=bool(q.approximate), name_zh=rule.name_zh,
-                      prov=Provenance(page=block.page, section=" > ".join(doc.section_path_at(block.span[0])),
-                                      sentence=text[s_start:s_end].strip(), start=start,
-                                      end=block.span[0] + q.end, rule=c.rule_id, source="text"))
+                      approximate=bool(q.approximate), name_zh=rule.name_zh, prov=prov), None
 
     def _year(self, para, s_start, c: _Candidate, report_year, year_ctx, lead):
         """The year the figure refers to; False when it is a future year (a plan)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -80,7 +80,20 @@ def _v2(db: sqlite_utils.Database) -> None:
     refresh_derived(db, force=True)
 
 
-MIGRATIONS = {1: _v1, 2: _v2}
+def _v3(db: sqlite_utils.Database) -> None:
+    """Review candidates: figures bound to a metric term that extraction kept
+    out of ``metrics`` (a change, a target, a part …), with the reason — for a
+    reviewer, never in the comparison views."""
+    db["candidates"].create({
+        "id": int, "document_id": int, "metric": str, "name_zh": str, "value": float, "unit": str,
+        "year": int, "reason": str, "approximate": int, "raw": str, "page": int, "section": str,
+        "sentence": str, "start": int, "end": int, "rule": str, "rules_version": str,
+    }, pk="id", foreign_keys=[("document_id", "documents", "id")], if_not_exists=True)
+    db["candidates"].create_index(["document_id"], if_not_exists=True)
+    db["candidates"].create_index(["metric", "reason"], if_not_exists=True)
+
+
+MIGRATIONS = {1: _v1, 2: _v2, 3: _v3}
 
 
 def current_version(db: sqlite_utils.Database) -> int:
