@@ -51,6 +51,7 @@ class Cues:
         self.to_level = re.compile("(?:" + _alt(ctx.get("to_level_words", [])) + r")了?\s*$")
         self.target = re.compile(_alt(ctx["target_words"]))
         self.target_reset = re.compile(_alt(ctx.get("target_reset_words", [])))
+        self.target_noun = re.compile(ctx.get("target_noun_pattern") or "(?!)")
         self.history = re.compile(_alt(ctx.get("history_words", [])))
         self.source_year = re.compile(ctx.get("source_year_pattern") or "(?!)")
         self.subset = tuple(ctx["subset_words"])
@@ -113,10 +114,14 @@ class Cues:
         return bool(self.range_after.match(after))
 
     def is_target(self, before: str) -> bool:
-        """A plan word before the figure, with no "实际…" after it."""
+        """A plan word before the figure, with no "实际…" after it; a plan
+        named as the object of a verb ("制定了…发展规划，") is no plan for the
+        figure."""
+        nouns = [m.span() for m in self.target_noun.finditer(before)]
         last = None
         for m in self.target.finditer(before):
-            last = m
+            if not any(a <= m.start() < b for a, b in nouns):
+                last = m
         return last is not None and not self.target_reset.search(before, last.end())
 
     def is_cumulative(self, clause: str, period: str) -> bool:

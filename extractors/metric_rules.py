@@ -55,6 +55,10 @@ class MetricRule:
     exclude_in_clause: list[str] = field(default_factory=list)
     #: what must follow an after_number word (a compiled regex), or None
     after_number_end: re.Pattern | None = None
+    #: what the clause before an after_number figure must end with (a
+    #: compiled regex searched there), or None: "现有986名教职工" but not
+    #: "资助了300名在校生"
+    after_number_before: re.Pattern | None = None
     #: clause subjects (context.entities classes) whose figures are not this metric's
     exclude_subjects: list[str] = field(default_factory=list)
     #: terms that give way to the metric's other terms in the same paragraph
@@ -145,7 +149,7 @@ def _check_context(path, ctx: dict) -> None:
         v = ctx.get(key, [])
         if not isinstance(v, list) or not all(isinstance(x, (str, int)) for x in v):
             _fail(path, line, f"context: {key} must be a list of words")
-    for key in _PATTERN_LISTS + ("change_lead", "qualified_before", "qualifier_ok", "modifier_after",
+    for key in _PATTERN_LISTS + ("change_lead", "qualified_before", "target_noun_pattern", "qualifier_ok", "modifier_after",
                                  "source_year_pattern"):
         v = ctx.get(key, [])
         for p in ([v] if isinstance(v, str) else v):
@@ -196,7 +200,7 @@ def load_metric_rules(path: str | None = None) -> MetricRules:
     parts = {k: str(v) for k, v in (ctx.get("template_parts") or {}).items() if k != "__line__"}
     allowed = {"id", "name_zh", "kind", "terms", "after_number", "templates", "exclude_before",
                "table_labels", "sections", "range", "region_range", "weak_terms", "exclude_subjects",
-               "exclude_in_clause", "after_number_end", "__line__"}
+               "exclude_in_clause", "after_number_end", "after_number_before", "__line__"}
     _check_context(path, data["context"])
     for m in data["metrics"]:
         line = m.get("__line__") if isinstance(m, dict) else None
@@ -233,7 +237,9 @@ def load_metric_rules(path: str | None = None) -> MetricRules:
             weak_terms=[str(t) for t in m.get("weak_terms") or []],
             exclude_subjects=[str(t) for t in m.get("exclude_subjects") or []],
             exclude_in_clause=[str(t) for t in m.get("exclude_in_clause") or []],
-            after_number_end=_regex(path, line, m["id"], "after_number_end", m.get("after_number_end")), line=line)
+            after_number_end=_regex(path, line, m["id"], "after_number_end", m.get("after_number_end")),
+            after_number_before=_regex(path, line, m["id"], "after_number_before", m.get("after_number_before")),
+            line=line)
         if set(metrics[m["id"]].exclude_subjects) - set(_ENTITY_CLASSES):
             _fail(path, line, f"metric '{m['id']}': exclude_subjects must be among {', '.join(_ENTITY_CLASSES)}")
         unknown_weak = set(metrics[m["id"]].weak_terms) - set(metrics[m["id"]].terms)

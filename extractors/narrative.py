@@ -265,6 +265,7 @@ class NarrativeExtractor:
             else:  # a word after the figure: "11个专业"
                 q = next((q for q in sq if q.end == h.start), None)
                 if q is not None and (rule.after_number_end is None or rule.after_number_end.match(text, h.end)) \
+                        and self._before_count_ok(text, s_start, q.start, rule) \
                         and not self._excluded_before(text, s_start, q.start, rule):
                     cands.append(_Candidate(rule, q, q.start, f"{rule.id}/after:{h.text}"))
         for rule, t, m in templ:
@@ -388,6 +389,14 @@ class NarrativeExtractor:
             return q if _kind_ok(q, rule) else None
         return None
 
+    def _before_count_ok(self, text, s_start, at, rule) -> bool:
+        """A count before its noun ("986名教职工") is the stock only after a
+        word that states one (rule.after_number_before), else anything goes."""
+        if rule.after_number_before is None:
+            return True
+        clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, s_start, at)), default=s_start)
+        return bool(rule.after_number_before.search(text[clause_start:at]))
+
     def _excluded_before(self, text, s_start, at, rule) -> bool:
         clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, s_start, at)), default=s_start)
         before = text[max(clause_start, at - 6):at]
@@ -415,7 +424,7 @@ class NarrativeExtractor:
         to_level = bool(cues.to_level.search(text[max(clause_start, lo):q.start]))
         if cues.is_change(own_clause) or any(w in text[q.end:q.end + 3] for w in ("的增长", "的增幅")):
             return "change"
-        if c.term and cues.is_addition(text[clause_start:c.anchor]):
+        if cues.is_addition(text[clause_start:c.anchor]):
             return "change"            # 新招聘专任教师74名: the newcomers, not the staff
         if cues.is_range(text[q.end:q.end + 4]):
             return "range"
