@@ -32,7 +32,7 @@ _SHAPES = {
     "report_words": "words", "title_cues": "words", "not_title_words": "words", "editor_words": "words", "title_body_words": "words", "sector_words": "levels",
     "title_strip_chars": "text",
     "year_digits": "digits", "cover_date_same_year_from_month": "month", "period_cues": "words",
-    "year_skip_before": "words",
+    "year_skip_before": "words", "year_skip_clause_words": "words",
 }
 
 

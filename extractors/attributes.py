@@ -199,12 +199,19 @@ def stated_period(doc: Document, rules: AttributeRules) -> int | None:
 
 def _year_evidence(doc: Document, rules: AttributeRules) -> Counter:
     """How often the body names each year (届 counts three times; a year after
-    较/比/始建于 … does not count)."""
+    较/比/始建于 … or in a clause about the school's history — 建校, 易地新建,
+    成为… — does not count)."""
     body = compact(doc.text[:200000], rules)
     skip = tuple(rules.year_skip_before)
+    history = tuple(rules.year_skip_clause_words)
     evidence: Counter = Counter()
     for m in _YEAR.finditer(body):
         if body[max(0, m.start() - 3):m.start()].endswith(skip):
+            continue
+        clause_start = max((x.end() for x in _CLAUSES.finditer(body, max(0, m.start() - 40), m.start())),
+                           default=max(0, m.start() - 40))
+        clause_end = next((x.start() for x in _CLAUSES.finditer(body, m.end())), len(body))
+        if any(w in body[clause_start:clause_end] for w in history):
             continue
         evidence[int(m.group(1))] += 3 if m.group(2) == "届" else 1
     for m in _SPAN_YEAR.finditer(body):

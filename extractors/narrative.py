@@ -187,6 +187,9 @@ class NarrativeExtractor:
         for s_start, s_end in sentences:
             sentence = para.years[s_start:s_end]
             lead = _LEAD_YEAR.match(sentence)
+            if lead and self.cues.history.search(sentence[:next((m.start() for m in _SUBJECT_BREAK.finditer(sentence)),
+                                                                len(sentence))]):
+                lead = None        # "2005年易地新建，占地…": a date of the school's history, not the figures' year
             lead_year = _year_of_lead(lead) if lead else None
             # a sentence that opens with the report year or the year before sets
             # the year for the rest of the paragraph ("2022年毕业生…。就业率…")
@@ -497,7 +500,7 @@ class NarrativeExtractor:
                           end=block.span[0] + q.end, rule=c.rule_id, source="text")
         if why is not None:
             self._rejected.append(Candidate(metric=rule.id, value=q.value, unit=rule.unit,
-                                            year=year if isinstance(year, int) and year is not True else None,
+                                            year=year if type(year) is int else None,
                                             reason=why, raw=q.text, approximate=bool(q.approximate),
                                             name_zh=rule.name_zh, prov=prov))
             return None, why
