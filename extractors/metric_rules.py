@@ -240,8 +240,9 @@ def load_metric_rules(path: str | None = None) -> MetricRules:
             after_number_end=_regex(path, line, m["id"], "after_number_end", m.get("after_number_end")),
             after_number_before=_regex(path, line, m["id"], "after_number_before", m.get("after_number_before")),
             line=line)
-        if set(metrics[m["id"]].exclude_subjects) - set(_ENTITY_CLASSES):
-            _fail(path, line, f"metric '{m['id']}': exclude_subjects must be among {', '.join(_ENTITY_CLASSES)}")
+        if set(metrics[m["id"]].exclude_subjects) - set(_ENTITY_CLASSES + ("project",)):
+            _fail(path, line, f"metric '{m['id']}': exclude_subjects must be among "
+                              f"{', '.join(_ENTITY_CLASSES + ('project',))}")
         unknown_weak = set(metrics[m["id"]].weak_terms) - set(metrics[m["id"]].terms)
         if unknown_weak:
             _fail(path, line, f"metric '{m['id']}': weak_terms {sorted(unknown_weak)} are not among its terms")

@@ -217,6 +217,8 @@ class NarrativeExtractor:
         else what that clause inherited; and whether a breakdown ("从专业大类
         看…") makes the clause count a part."""
         marks = sorted(h.start for h in hits if h.metric is not None)
+        # a clause head ends at the first term; a word after a figure ("…个专业") is no term
+        heads = sorted(h.start for h in hits if h.metric is not None and h.role == "term")
 
         def clauses_of(p_start, p_end):
             out = []
@@ -225,7 +227,7 @@ class NarrativeExtractor:
             for c_start, c_end in _spans(text[p_start:p_end], _SUBJECT_BREAK):
                 a, b = p_start + c_start, p_start + c_end
                 out.append((a, b, subject, part))
-                head_end = next((x for x in marks if a <= x < b), b)
+                head_end = next((x for x in heads if a <= x < b), b)
                 subject = self._subject(text[a:head_end], subject, part)
             return out
         return _Paragraph(text, _cn_years(text), _spans(text, _PERIOD_END), clauses_of, terms=marks)
@@ -439,7 +441,7 @@ class NarrativeExtractor:
             return "qualified"
         past = c.year is not None and (report_year is None or c.year <= report_year)
         if not past and (cues.is_target(text[s_start:q.start]) or cues.is_target(q.text)
-                         or cues.is_project(text[p_start:p_end])):
+                         or ("project" in rule.exclude_subjects and cues.is_project(text[p_start:p_end]))):
             return "target"            # a plan, unless the phrasing gives a past year
         if any(w in text[c.anchor_end or lo:q.start] for w in cues.subset):
             return "subset"
