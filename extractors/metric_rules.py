@@ -59,6 +59,10 @@ class MetricRule:
     #: compiled regex searched there), or None: "现有986名教职工" but not
     #: "资助了300名在校生"
     after_number_before: re.Pattern | None = None
+    #: bare terms that name the metric only in a stock statement: term →
+    #: (regex the clause before the term must match, regex the text after
+    #: the term must match from its start — the figure ending its clause)
+    bare_terms: dict[str, tuple[re.Pattern, re.Pattern]] = field(default_factory=dict)
     #: clause subjects (context.entities classes) whose figures are not this metric's
     exclude_subjects: list[str] = field(default_factory=list)
     #: terms that give way to the metric's other terms in the same paragraph
@@ -115,6 +119,23 @@ def _regex(path, line, metric: str, key: str, pattern) -> re.Pattern | None:
         return re.compile(str(pattern))
     except re.error as e:
         _fail(path, line, f"metric '{metric}': {key} {pattern!r} is not a valid regex ({e})")
+
+
+def _bare_terms(path, line, m: dict) -> dict[str, tuple[re.Pattern, re.Pattern]]:
+    """``bare_terms: {term: [before regex, after regex]}``; every term must be among ``terms``."""
+    v = m.get("bare_terms") or {}
+    if not isinstance(v, dict):
+        _fail(path, line, f"metric '{m['id']}': bare_terms must map a term to [before regex, after regex]")
+    out = {}
+    for term, pair in v.items():
+        if term == "__line__":
+            continue
+        if str(term) not in [str(t) for t in m.get("terms") or []]:
+            _fail(path, line, f"metric '{m['id']}': bare term {term!r} is not among its terms")
+        if not (isinstance(pair, list) and len(pair) == 2):
+            _fail(path, line, f"metric '{m['id']}': bare_terms {term!r} needs [before regex, after regex]")
+        out[str(term)] = tuple(_regex(path, line, m["id"], f"bare_terms {term}", p) for p in pair)
+    return out
 
 
 def _template(path, line, metric: str, t: str, parts: dict[str, str]) -> re.Pattern:
@@ -200,7 +221,7 @@ def load_metric_rules(path: str | None = None) -> MetricRules:
     parts = {k: str(v) for k, v in (ctx.get("template_parts") or {}).items() if k != "__line__"}
     allowed = {"id", "name_zh", "kind", "terms", "after_number", "templates", "exclude_before",
                "table_labels", "sections", "range", "region_range", "weak_terms", "exclude_subjects",
-               "exclude_in_clause", "after_number_end", "after_number_before", "__line__"}
+               "exclude_in_clause", "after_number_end", "after_number_before", "bare_terms", "__line__"}
     _check_context(path, data["context"])
     for m in data["metrics"]:
         line = m.get("__line__") if isinstance(m, dict) else None
@@ -239,7 +260,7 @@ def load_metric_rules(path: str | None = None) -> MetricRules:
             exclude_in_clause=[str(t) for t in m.get("exclude_in_clause") or []],
             after_number_end=_regex(path, line, m["id"], "after_number_end", m.get("after_number_end")),
             after_number_before=_regex(path, line, m["id"], "after_number_before", m.get("after_number_before")),
-            line=line)
+            bare_terms=_bare_terms(path, line, m), line=line)
         if set(metrics[m["id"]].exclude_subjects) - set(_ENTITY_CLASSES + ("project",)):
             _fail(path, line, f"metric '{m['id']}': exclude_subjects must be among "
                               f"{', '.join(_ENTITY_CLASSES + ('project',))}")

@@ -258,7 +258,7 @@ class NarrativeExtractor:
                 continue
             rule = self.rules.metrics[h.metric]
             if h.role == "term":
-                if self._excluded_before(text, s_start, h.start, rule):
+                if self._excluded_before(text, s_start, h.start, rule) or not self._bare_ok(text, s_start, s_end, h, rule):
                     continue
                 several = self._several(para, s_start, h, sq, rule)
                 if several:
@@ -393,6 +393,19 @@ class NarrativeExtractor:
                 return None
             return q if _kind_ok(q, rule) else None
         return None
+
+    def _bare_ok(self, text, s_start, s_end, h, rule) -> bool:
+        """A bare term (rule.bare_terms: 教师 for 专任教师) counts only where it
+        opens its clause after a word stating a stock ("现有教师649人") and
+        its figure ends the clause or list item ("教师3人获奖" does not)."""
+        ctx = rule.bare_terms.get(h.text)
+        if ctx is None:
+            return True
+        before, after = ctx
+        clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, s_start, h.start)), default=s_start)
+        if not before.search(text[clause_start:h.start]):
+            return False
+        return bool(after.match(text, h.end))
 
     def _before_count_ok(self, text, s_start, at, rule) -> bool:
         """A count before its noun ("986名教职工") is the stock only after a

@@ -61,6 +61,15 @@ def _why(facts, metric):
     # a qualifier that names the whole population
     ("全县接受职业教育的在校生总计为6100人。", "students_fulltime", [6100]),
     ("职业学校毕业生的就业率为88%。", "employment_rate", [88]),
+    # 教师 alone for the full-time teachers, in a stock statement only
+    ("学院现有教师460人，其中包括高级职称120人。", "teachers_fulltime", [460]),
+    ("学校有教职工900余人，其中教师700余人，有副高职称100余人。", "teachers_fulltime", [700]),
+    ("学校现有教师总数300人，专任教师280人。", "teachers_fulltime", [280]),
+    # a count before the graduates with a verb of graduating after it
+    ("六月，1,240名学生顺利完成学业毕业了。", "graduates_total", [1240]),
+    ("典礼上，900 多名应届毕业生依依告别校园。", "graduates_total", [900]),
+    # a superscript flattened in the source
+    ("学校建筑面积1.2万m~2。", "building_area", [12000]),
     # a region's qualified subset is not the region; one that took part in an evaluation is
     ("2023年，全省参与评估的中职学校210所，在校生32.1万人。", "students_fulltime", [321000]),
 ])
@@ -98,6 +107,10 @@ def test_kept_out_as_candidates(text, metric, value, reason):
     ("学校资助了300名在校生。", "students_fulltime"),
     ("学校组织45名专任教师参加培训。", "teachers_fulltime"),
     ("学院开设5个省级重点专业。", "majors_count"),
+    ("在技能大赛中，教师3人获一等奖。", "teachers_fulltime"),
+    ("学校骨干教师45人。", "teachers_fulltime"),
+    ("共有300名学生毕业后升入高职。", "graduates_total"),
+    ("首届“订单班”133名学生顺利毕业。", "graduates_total"),
 ])
 def test_not_a_value(text, metric):
     assert _got(_facts(text), metric) == []
