@@ -110,6 +110,16 @@ KINDS = [
     # a (year) title dated in the year before covers that year
     (["楚州工程职业技术学院", "", "高等职业教育质量年度报告", "2019年）", "二〇一八年十二月二十六日"],
      ("楚州工程职业技术学院", "高职", 2018)),
+    # round 2 kinds: an explicit 年度 year wins over a bare year before the name
+    (["2022青禾县职业技术学校质量年度报告.pdf", "（2022 年度）"], ("青禾县职业技术学校", "中职", 2022)),
+    # Word field codes left on the cover
+    (["PAGE", "PAGE2", "2022年度青禾县职业中等专业学校质量年度报告"], ("青禾县职业中等专业学校", "中职", 2022)),
+    # a province's evaluation of its schools is the province's report, not a series
+    (["青禾省中等职业学校办学能力评估报告（2021年）"], ("青禾省", "区域", 2021)),
+    # an analysis titled without 报告, a national one
+    (["2022年中国技工院校发展情况分析"], ("全国", "区域", 2022)),
+    # 关于…的调查报告 about the writer's own region
+    (["关于我县职业教育情况的调查报告"], (None, "区域", None)),
     # a sentence citing a notice is not the title
     (["#前言", "根据《关于做好2024年度职业教育质量报告编制工作的通知》要求，学校编制本报告。",
       "青禾县职业技术学校", "2023年度质量报告"], ("青禾县职业技术学校", "中职", 2023)),
