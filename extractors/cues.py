@@ -48,7 +48,8 @@ class Cues:
 
     def __init__(self, ctx: dict):
         self.diff = re.compile(_alt(ctx["difference_words"]))
-        self.to_level = re.compile("(?:" + _alt(ctx.get("to_level_words", [])) + r")了?\s*$")
+        self.to_level = re.compile("(?:" + _alt(ctx.get("to_level_words", [])) + r")了?\s*(?:"
+                                   + _alt(ctx.get("now_words", [])) + r")?\s*$")
         self.target = re.compile(_alt(ctx["target_words"]))
         self.target_reset = re.compile(_alt(ctx.get("target_reset_words", [])))
         self.target_noun = re.compile(ctx.get("target_noun_pattern") or "(?!)")

@@ -135,13 +135,16 @@ class NarrativeExtractor:
         self.cues = Cues(ctx)
         self.prev = tuple(ctx["previous_year_words"])
         self.current = tuple(ctx.get("current_words", []))
+        self.same_year = tuple(ctx.get("same_year_words", []))
         self.max_gap = int(ctx["max_gap"])
         words = sorted(ctx.get("connectors", []), key=len, reverse=True)
         self.connector = re.compile("^(?:" + "|".join(map(re.escape, words)) + r"|\s)*$")
         self.templated = [(m, t) for m in rules.metrics.values() for t in m.templates]
         self.respectively = re.compile(r"\s*(?:" + _alt(ctx.get("respectively_words", [])) + r")\s*")
         self.from_words = re.compile(r"\s*(?:" + _alt(ctx.get("from_words", [])) + r")\s*")
-        self.to_words = re.compile("(?:" + _alt(ctx.get("to_level_words", [])) + ")了?")
+        self.to_words = re.compile(r"[，,]?\s*(?:" + _alt(ctx.get("to_level_words", [])) + r")了?\s*(?:"
+                                   + _alt(ctx.get("now_words", [])) + ")?")
+        self.from_state = re.compile(r"\s*(?:" + _alt(ctx.get("from_state_words", [])) + r")?\s*")
 
     # ------------------------------------------------------------------
     def extract(self, doc: Document, report_year: int | None, scope: str = "open",
@@ -325,7 +328,7 @@ class NarrativeExtractor:
         out = []
         for how, pairs in (("respectively", series.respectively(text, h.end, clause_start, sq, kind, self.respectively)),
                            ("from", series.from_to(text, h.end, p_start, sq, kind, self.connector, self.from_words,
-                                                   self.to_words))):
+                                                   self.to_words, self.from_state))):
             out += [_Candidate(rule, q, h.start, f"{rule.id}/term:{h.text}+{how}", h.text, h.end, y) for q, y in pairs]
         return out
 
@@ -543,6 +546,11 @@ class NarrativeExtractor:
                 return False
             year = int(cmp.group(2)) if cmp.group(2) else (report_year - 1 if report_year else None)
             return False if year is None else year
+        if any(w in prefix for w in self.same_year):     # "…2022届…，而同届…": the year named before
+            p_start, _ = para.period_of(clause_start)
+            named = [_year_of(m) for m in _YEAR.finditer(ytext, p_start, clause_start)]
+            if named and (report_year is None or named[-1] <= report_year):
+                return named[-1]
         ys = [m for m in _YEAR.finditer(prefix) if not _COMPARED.search(prefix[max(0, m.start() - 4):m.start()])]
         lead_year = _year_of_lead(lead) if lead else None
         snapshot = bool(lead and lead.group(1) and self.cues.is_snapshot(lead.group(1)))

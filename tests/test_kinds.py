@@ -70,6 +70,19 @@ def _why(facts, metric):
     ("典礼上，900 多名应届毕业生依依告别校园。", "graduates_total", [900]),
     # a superscript flattened in the source
     ("学校建筑面积1.2万m~2。", "building_area", [12000]),
+    # the inverse ratio 1:x, after a loose verb
+    ("两年制在校生师生比基本达到1:16.8。", "student_teacher_ratio", [16.8]),
+    # from … to with the starting state and "now" named
+    ("学院在校生总数由不足3000名增加到目前的8200余名。", "students_fulltime", [8200]),
+    ("校舍建筑面积由原来的6000多平方米,增加到12000多平方米。", "building_area", [12000]),
+    # 同届: the cohort named before; the other sector's figure is another entity's
+    ("报告显示，2022届本科毕业生就业率为91.2%，而同届高职毕业生就业率则为93.5%。", "employment_rate", [93.5]),
+    # an evaluative qualifier keeps the whole group
+    ("学校聘请技艺精湛、经验丰富的兼职教师26人。", "teachers_parttime", [26]),
+    # sector words inside the term, another verb before 专业, a count after 毕业
+    ("学院现有全日制高职学生4120人。", "students_fulltime", [4120]),
+    ("学院常设专业38个，现有招生专业35个。", "majors_count", [38]),
+    ("全市技工院校共计毕业2.1万名学生。", "graduates_total", [21000]),
     # a region's qualified subset is not the region; one that took part in an evaluation is
     ("2023年，全省参与评估的中职学校210所，在校生32.1万人。", "students_fulltime", [321000]),
 ])
