@@ -229,6 +229,8 @@ class NarrativeExtractor:
             part = self.cues.opens_breakdown(text[p_start:p_end])
             for c_start, c_end in _spans(text[p_start:p_end], _SUBJECT_BREAK):
                 a, b = p_start + c_start, p_start + c_end
+                if a > p_start and text[a - 1] in "；;" and subject.kind in ("part", "facility"):
+                    subject = _Subject(None, subject.regional)     # a part named before ； is that statement's
                 out.append((a, b, subject, part))
                 head_end = next((x for x in heads if a <= x < b), b)
                 subject = self._subject(text[a:head_end], subject, part)
