@@ -84,7 +84,7 @@ def _why(facts, metric):
     ("学院常设专业38个，现有招生专业35个。", "majors_count", [38]),
     ("全市技工院校共计毕业2.1万名学生。", "graduates_total", [21000]),
     # a major named before ； is that statement's, not the next one's
-    ("2022年共招生420人，各专业招生人数：机电专业120人，会计专业90人；2023年共招生450人。", "enrolment_new", [450]),
+    ("2022年共招生420人，各专业招生人数：机电专业120人，会计专业90人；2023年共招生450人。", "enrolment_new", [420, 450]),
     # a region's qualified subset is not the region; one that took part in an evaluation is
     ("2023年，全省参与评估的中职学校210所，在校生32.1万人。", "students_fulltime", [321000]),
 ])
