@@ -115,11 +115,11 @@ KINDS = [
     # Word field codes left on the cover
     (["PAGE", "PAGE2", "2022年度青禾县职业中等专业学校质量年度报告"], ("青禾县职业中等专业学校", "中职", 2022)),
     # a province's evaluation of its schools is the province's report, not a series
-    (["青禾省中等职业学校办学能力评估报告（2021年）"], ("青禾省", "区域", 2021)),
+    (["青禾省职业院校专项督导评估报告（2021年）"], ("青禾省", "区域", 2021)),
     # an analysis titled without 报告, a national one
-    (["2022年中国技工院校发展情况分析"], ("全国", "区域", 2022)),
+    (["2021年全国职业院校发展情况分析"], ("全国", "区域", 2021)),
     # 关于…的调查报告 about the writer's own region
-    (["关于我县职业教育情况的调查报告"], (None, "区域", None)),
+    (["关于我市中等职业教育发展的调查报告"], (None, "区域", None)),
     # a sentence citing a notice is not the title
     (["#前言", "根据《关于做好2024年度职业教育质量报告编制工作的通知》要求，学校编制本报告。",
       "青禾县职业技术学校", "2023年度质量报告"], ("青禾县职业技术学校", "中职", 2023)),
