@@ -499,18 +499,41 @@ def serve(db_path, host, port, live):
 
     Browse the database read-only in Datasette: tables and views with
     Chinese/English descriptions, facets on school, year, metric and flag
-    kind, Chinese full-text search on sections, and canned queries
-    就业率排名, 缺失附表的学校, 同比变化, 全文搜索.
+    kind, Chinese full-text search on sections, canned queries 就业率排名,
+    缺失附表的学校, 同比变化, 全文搜索, 人工更正, and charts of a metric across
+    schools and years at /-/chart.  A port in use is reported as such.
     Example: nianbao serve --db nianbao.db --port 8001
     """
+    from nianbao.web.serve import ServeError, check_port
     from nianbao.web.serve import serve as run_serve
     if not Path(db_path).exists():
         raise click.ClickException(f"数据库不存在 / database not found: {db_path}")
-    click.echo(f"http://{host}:{port}/  (Ctrl+C 停止 / to stop)")
-    run_serve(db_path, host=host, port=port, live=live)
+    try:
+        check_port(host, port)
+        click.echo(f"http://{host}:{port}/  图表 charts: http://{host}:{port}/-/chart  (Ctrl+C 停止 / to stop)")
+        run_serve(db_path, host=host, port=port, live=live)
+    except ServeError as e:
+        raise click.ClickException(str(e))
 
 
-def main():  # console-script entry point
+def console_safe() -> None:
+    """Output that a console cannot encode (a Chinese Windows console or a
+    pipe in GBK) never crashes: the marks ✓ ✗ ⚠ ✎ become √ × ！ ＊ there,
+    and any other character it lacks becomes '?'."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        enc = getattr(stream, "encoding", None) or "utf-8"
+        if name == "stdout":
+            render.use_marks_for(enc)
+        if hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="replace")
+            except (ValueError, OSError):   # a stream that cannot be reconfigured: leave it
+                pass
+
+
+def main():  # console-script entry point (also ``python -m nianbao``)
+    console_safe()
     cli(prog_name="nianbao")
 
 

@@ -464,10 +464,23 @@ class ProgressReporter:
         self.bar = None
         self.pages = 0
         self.unchanged = 0
+        self.starting = False
 
     def __call__(self, ev) -> None:
         if ev.kind == "total":
             return self._total(ev.total) if self.tty else None
+        if ev.kind == "workers":
+            text = (f"启动 {ev.workers} 个工作进程（加载词典，需数秒）/ starting {ev.workers} worker processes "
+                    f"(loading dictionaries, a few seconds)")
+            if self.tty and self.bar is not None:
+                self.bar.set_description_str("入库 ingesting · 启动工作进程 starting workers")
+                self.starting = True
+            else:
+                print(text, file=self.stream, flush=True)
+            return
+        if self.starting and self.bar is not None:
+            self.bar.set_description_str("入库 ingesting", refresh=False)
+            self.starting = False
         self.pages += ev.pages
         if self.tty and self.bar is not None:
             self.bar.set_postfix_str(f"页 pages {self.pages} · 失败 failed {ev.failed}", refresh=False)

@@ -51,8 +51,10 @@ class Summary:
 @dataclass
 class Progress:
     """One progress event: ``kind`` is ``total`` (the number of files to look
-    at grew), or what happened to one file: ``ingested``, ``unchanged``,
-    ``duplicate``, ``failed``, ``needs_ocr``, ``reextracted``."""
+    at grew), ``workers`` (``workers`` processes are starting: each loads
+    the dictionaries, a few seconds, before the first file is read), or what
+    happened to one file: ``ingested``, ``unchanged``, ``duplicate``,
+    ``failed``, ``needs_ocr``, ``reextracted``."""
     kind: str
     path: str | None = None
     done: int = 0
@@ -61,6 +63,7 @@ class Progress:
     failed: int = 0
     error: str | None = None
     seconds: float = 0.0
+    workers: int = 0
 
 
 def iter_inputs(paths, skipped: list | None = None) -> list[tuple[str, Path]]:
@@ -145,6 +148,7 @@ class _IngestRun:
         self._seq = 0          # next sequence number
         self._commit = 0       # next sequence number to commit
         self._ready: dict[int, object] = {}
+        self._workers_announced = False
 
     # -- ordered writes ---------------------------------------------------------------
     def _reserve(self) -> int:
@@ -164,6 +168,15 @@ class _IngestRun:
             self.pool.wait()
 
     # -- progress -------------------------------------------------------------------
+    def submit(self, task: Task, context=None) -> None:
+        """Hand one task to the pool; the first time, tell the progress
+        display that the worker processes are starting."""
+        if not self._workers_announced and self.pool.n > 0:
+            self._workers_announced = True
+            if self.progress:
+                self.progress(Progress(kind="workers", done=self.done, total=self.total, workers=self.pool.n))
+        self.pool.submit(task, context)
+
     def add_total(self, n: int) -> None:
         self.total += n
         self._emit("total")
@@ -274,8 +287,8 @@ class _IngestRun:
             item.archive.outstanding += 1
         self.summary.parsed += 1
         seq = self._reserve()
-        self.pool.submit(Task(display=item.display, path=str(item.path), sha256=sha, size=item.size,
-                              mtime=item.mtime), (seq, item))
+        self.submit(Task(display=item.display, path=str(item.path), sha256=sha, size=item.size,
+                         mtime=item.mtime), (seq, item))
         self.throttle()
 
     def on_result(self, task: Task, context, out: Outcome) -> None:
@@ -471,7 +484,7 @@ class _IngestRun:
         for doc_id, path, sha in rows:
             blob = self.store.model_blob(doc_id)
             if blob is not None:
-                self.pool.submit(Task(display=path, sha256=sha or "", document_id=doc_id, model=blob))
+                self.submit(Task(display=path, sha256=sha or "", document_id=doc_id, model=blob))
 
     def _store_facts(self, task: Task, out: Outcome) -> None:
         st = self.summary
