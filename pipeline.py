@@ -250,9 +250,22 @@ def _output(fmt: str | None, *, records, table, lines) -> None:
         click.echo(tabular.json_text(records()))
     elif fmt == "csv":
         header, rows = table()
-        click.echo(tabular.csv_text(header, rows), nl=False)
+        _write_utf8(tabular.csv_text(header, rows))
     else:
         _echo(lines())
+
+
+def _write_utf8(text: str) -> None:
+    """CSV goes out as UTF-8 bytes, whatever the console's encoding (GBK on a
+    Chinese Windows) and without newline translation: Excel reads it by its
+    byte-order mark."""
+    sys.stdout.flush()
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:   # a stream without bytes underneath: text it is
+        click.echo(text, nl=False)
+        return
+    out.write(text.encode("utf-8"))
+    out.flush()
 
 
 def _format_options(fn):
@@ -419,7 +432,7 @@ def corrections(db_path, import_file, remove_id, fmt):
         return
     if fmt == "csv":
         from nianbao.export.tabular import BOM
-        click.echo(BOM + _query(db.corrections_csv), nl=False)
+        _write_utf8(BOM + _query(db.corrections_csv))
         return
     rows = _query(db.corrections)
     if fmt == "json":
