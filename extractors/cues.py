@@ -85,6 +85,8 @@ class Cues:
         pats = list(ctx.get("project_patterns", []))
         self.project = re.compile("|".join(f"(?:{p})" for p in pats)) if pats else None
         self.qualified = re.compile(ctx.get("qualified_before") or "(?!)")
+        self.sector_levels = {str(lv): tuple(str(w) for w in ws) for lv, ws in (ctx.get("sector_levels") or {}).items()}
+        self.target_list = re.compile(ctx.get("target_list_pattern") or "(?!)")
         self.qualifier_ok = re.compile(ctx.get("qualifier_ok") or "(?!)")
 
     # -- clause evidence
@@ -165,6 +167,18 @@ class Cues:
             found.add("own" if cls == "sector" else cls)
         found.update(cls for cls, p in self.entity_patterns if p.search(head))
         return next((c for c in SUBJECT_ORDER if c in found), None), region
+
+    def sectors_named(self, head: str) -> set[str]:
+        """The levels (中职 / 高职, ``context.sector_levels``) whose sector words
+        ``head`` names as its subject — not after 升入, 比 … ("升入高职的…")."""
+        out = set()
+        for p in self.masks:
+            head = p.sub(lambda m: " " * len(m.group(0)), head)
+        for m in self.entity.finditer(head):
+            if self._entity_class[m.group(0)] != "sector" or self.compared.search(head[:m.start()]):
+                continue
+            out.update(lv for lv, words in self.sector_levels.items() if m.group(0).startswith(tuple(words)))
+        return out
 
     def opens_breakdown(self, period_head: str) -> bool:
         """A sentence period that opens with 从专业类别看, 按…统计 …"""

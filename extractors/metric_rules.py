@@ -171,7 +171,7 @@ def _check_context(path, ctx: dict) -> None:
         v = ctx.get(key, [])
         if not isinstance(v, list) or not all(isinstance(x, (str, int)) for x in v):
             _fail(path, line, f"context: {key} must be a list of words")
-    for key in _PATTERN_LISTS + ("change_lead", "qualified_before", "target_noun_pattern", "qualifier_ok", "modifier_after",
+    for key in _PATTERN_LISTS + ("change_lead", "qualified_before", "target_noun_pattern", "target_list_pattern", "qualifier_ok", "modifier_after",
                                  "source_year_pattern"):
         v = ctx.get(key, [])
         for p in ([v] if isinstance(v, str) else v):
@@ -189,6 +189,9 @@ def _check_context(path, ctx: dict) -> None:
                 re.compile(p)
             except (re.error, TypeError) as e:
                 _fail(path, line, f"context: entity_patterns: {p!r} is not a valid regex ({e})")
+    levels = ctx.get("sector_levels", {})
+    if not isinstance(levels, dict) or any(k != "__line__" and not isinstance(v, list) for k, v in levels.items()):
+        _fail(path, line, "context: sector_levels must map 中职 / 高职 to word lists")
     ents = ctx.get("entities", {})
     if not isinstance(ents, dict):
         _fail(path, line, "context: entities must map other / part / region / own to word lists")
@@ -211,7 +214,7 @@ def load_metric_rules(path: str | None = None) -> MetricRules:
         if key not in data:
             _fail(path, data.get("__line__"), f"missing key '{key}'")
     ctx = {k: v for k, v in data["context"].items() if k != "__line__"}
-    for key in ("entities", "entity_patterns", "template_parts"):
+    for key in ("entities", "entity_patterns", "template_parts", "sector_levels"):
         if isinstance(ctx.get(key), dict):
             ctx[key] = {k: v for k, v in ctx[key].items() if k != "__line__"}
     for key in ("difference_words", "target_words", "subset_words", "cumulative_words",

@@ -148,13 +148,15 @@ class NarrativeExtractor:
 
     # ------------------------------------------------------------------
     def extract(self, doc: Document, report_year: int | None, scope: str = "open",
-                candidates: list[Candidate] | None = None) -> list[Metric]:
+                candidates: list[Candidate] | None = None, level: str | None = None) -> list[Metric]:
         """The figures of every paragraph (see the module docstring).  When
         ``candidates`` is a list, the figures bound to a metric term that the
         evidence kept out are appended to it (one per metric and figure, none
-        for a figure also taken as that metric), each with its reason."""
+        for a figure also taken as that metric), each with its reason.
+        ``level`` (中职 / 高职): the school's, in a named school's report."""
         out: list[Metric] = []
         self._rejected: list[Candidate] = []
+        self._level = level
         for b in doc.blocks:
             if b.kind != PARAGRAPH or not b.text:
                 continue
@@ -459,6 +461,7 @@ class NarrativeExtractor:
             return "qualified"
         past = c.year is not None and (report_year is None or c.year <= report_year)
         if not past and (cues.is_target(text[s_start:q.start]) or cues.is_target(q.text)
+                         or cues.target_list.search(text, p_start, q.start)
                          or ("project" in rule.exclude_subjects and cues.is_project(text[p_start:p_end]))):
             return "target"            # a plan, unless the phrasing gives a past year
         if any(w in text[c.anchor_end or lo:q.start] for w in cues.subset):
@@ -476,6 +479,10 @@ class NarrativeExtractor:
             return "part"
         if subject.regional and scope == "school":
             return "region"
+        if scope == "school" and self._level in cues.sector_levels:
+            named = cues.sectors_named(text[clause_start:q.start])
+            if named and self._level not in named:
+                return "other_entity"     # 中职在校生… in a 高职 school's report
         return "subset" if self._part_of_stated(para, c, p_start) else None
 
     def _part_of_stated(self, para, c: _Candidate, p_start: int) -> bool:

@@ -133,3 +133,23 @@ def test_a_phased_project_keeps_the_land_the_school_has():
     f = _facts("学校占地40公顷。新校园建筑面积共18万平方米，分三期建成。")
     assert _got(f, "land_area") == [400000]
     assert _got(f, "building_area") == []
+
+
+def test_the_other_sector_in_a_named_schools_report_is_another_entity():
+    f = _facts("学院有教职工600人，高职在校生5200人，中职在校生800人。",
+               title="楚州工程职业技术学院2023年度质量报告")
+    assert _got(f, "students_fulltime") == [5200]
+    assert (800, "other_entity") in _why(f, "students_fulltime")
+    # under a neutral title the level is not the school's: nothing is decided by it
+    g = _facts("学校有在校生2100人，其中五年制高职在校生300人。升入高职院校的毕业生210人。",
+               title="青禾县职业技术学校2023年度质量报告")
+    assert _got(g, "students_fulltime") == [2100]
+    assert _got(g, "graduates_further_study") == [210]
+    assert _got(g, "graduates_total") == []
+
+
+def test_a_list_of_requirements_after_a_colon_holds_standards():
+    f = _facts("省级示范校的遴选条件如下：1)占地面积不少于150亩；2)专任教师中双师型教师比例达到60%以上；"
+               "3)在校生规模2000人以上。")
+    assert f.metrics == []
+    assert {c.reason for c in f.candidates} <= {"target"}
