@@ -265,7 +265,15 @@ class NarrativeExtractor:
                 continue
             rule = self.rules.metrics[h.metric]
             if h.role == "term":
-                if self._excluded_before(text, s_start, h.start, rule) or not self._bare_ok(text, s_start, s_end, h, rule):
+                if not self._bare_ok(text, s_start, s_end, h, rule):
+                    continue
+                if self._excluded_before(text, s_start, h.start, rule):
+                    # "计划招生…", "新增图书…": a word before the term makes it another thing
+                    q = self._figure_after(text, h, [x for x in s_hits[i + 1:] if x.start > h.start], sq, rule)
+                    if q is not None:
+                        c = _Candidate(rule, q, h.start, f"{rule.id}/term:{h.text}", h.text, h.end)
+                        self._reject(doc, block, para, s_start, s_end, c, "excluded",
+                                     self._year(para, s_start, c, report_year, year_ctx, lead))
                     continue
                 several = self._several(para, s_start, h, sq, rule)
                 if several:
@@ -521,18 +529,25 @@ class NarrativeExtractor:
         lo, hi = rule.range if scope == "school" or rule.region_range is None else rule.region_range
         if why is None and not (lo <= q.value <= hi):
             why = "out_of_range"
-        start = block.span[0] + q.start
-        prov = Provenance(page=block.page, section=" > ".join(doc.section_path_at(block.span[0])),
-                          sentence=text[s_start:s_end].strip(), start=start,
-                          end=block.span[0] + q.end, rule=c.rule_id, source="text")
         if why is not None:
-            self._rejected.append(Candidate(metric=rule.id, value=q.value, unit=rule.unit,
-                                            year=year if type(year) is int else None,
-                                            reason=why, raw=q.text, approximate=bool(q.approximate),
-                                            name_zh=rule.name_zh, prov=prov))
+            self._reject(doc, block, para, s_start, s_end, c, why, year)
             return None, why
         return Metric(metric=rule.id, value=q.value, unit=rule.unit, year=year, raw=q.text,
-                      approximate=bool(q.approximate), name_zh=rule.name_zh, prov=prov), None
+                      approximate=bool(q.approximate), name_zh=rule.name_zh,
+                      prov=self._prov(doc, block, para, s_start, s_end, c)), None
+
+    def _prov(self, doc, block, para, s_start, s_end, c: _Candidate) -> Provenance:
+        return Provenance(page=block.page, section=" > ".join(doc.section_path_at(block.span[0])),
+                          sentence=para.text[s_start:s_end].strip(), start=block.span[0] + c.q.start,
+                          end=block.span[0] + c.q.end, rule=c.rule_id, source="text")
+
+    def _reject(self, doc, block, para, s_start, s_end, c: _Candidate, why: str, year) -> None:
+        """Keep a figure bound to a metric term, but kept out, for review."""
+        q, rule = c.q, c.rule
+        self._rejected.append(Candidate(metric=rule.id, value=q.value, unit=rule.unit,
+                                        year=year if type(year) is int else None, reason=why, raw=q.text,
+                                        approximate=bool(q.approximate), name_zh=rule.name_zh,
+                                        prov=self._prov(doc, block, para, s_start, s_end, c)))
 
     def _year(self, para, s_start, c: _Candidate, report_year, year_ctx, lead):
         """The year the figure refers to; False when it is a future year (a plan)

@@ -23,6 +23,7 @@ PARAGRAPHS = [
     "全市中职学校在校生共3.1万人。",
     "学院新校区分两期建设，总建筑面积9.2万平方米。",
     "建校以来累计培养毕业生2万余人。",
+    "学校计划招生600人。",
 ]
 
 
@@ -54,6 +55,7 @@ def test_unsure_figures_are_candidates_with_their_reason(report):
     assert cands[("students_fulltime", 31000)] == "region"
     assert cands[("building_area", 92000)] == "target"
     assert cands[("graduates_total", 20000)] == "cumulative"
+    assert cands[("enrolment_new", 600)] == "excluded"      # 计划 before the term (exclude_before)
     # a candidate is never a metric too, and every reason has a label
     assert not {(c.metric, c.value) for c in facts.candidates} & got
     assert {c.reason for c in facts.candidates} <= set(CANDIDATE_REASONS)
