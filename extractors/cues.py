@@ -80,6 +80,8 @@ class Cues:
         # "none" patterns: phrases that hold an entity word but name no entity
         self.masks = [re.compile(p) for p in (ctx.get("entity_patterns") or {}).get("none", [])]
         self.compared = re.compile("(?:" + _alt(ctx.get("compared_markers", [])) + r")[^，,；;。]{0,3}$")
+        # "学院是…普通高等学校": what the subject is said to be describes it
+        self.copula = re.compile("(?:" + _alt(ctx.get("copula_words", [])) + r")[^，,；;。]*$")
         self.breakdown = [re.compile(p) for p in ctx.get("breakdown_openers", [])]
         self.addition = re.compile(_alt(ctx.get("addition_words", [])))
         pats = list(ctx.get("project_patterns", []))
@@ -151,13 +153,15 @@ class Cues:
         or another entity is in scope), or None; region — True when a region (全国, 全市 …)
         is named after the last mention of the school itself, False when the
         school itself (本校, 学校 …) is named last, None when neither.  Words
-        that follow 比, 较, 占, 居 … are compared with, not subjects."""
+        that follow 比, 较, 占, 居 … are compared with, not subjects, and
+        words after 是, 系, 属于 … in the clause say what the subject is
+        ("学院是…普通高等学校")."""
         found = set()
         region = None
         for p in self.masks:       # "两个校区": all the campuses, the whole school
             head = p.sub(lambda m: " " * len(m.group(0)), head)
         for m in self.entity.finditer(head):
-            if self.compared.search(head[:m.start()]):
+            if self.compared.search(head[:m.start()]) or self.copula.search(head[:m.start()]):
                 continue
             cls = self._entity_class[m.group(0)]       # "none": 本科学历 names no entity
             if cls == "region":

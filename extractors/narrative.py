@@ -136,6 +136,7 @@ class NarrativeExtractor:
         self.prev = tuple(ctx["previous_year_words"])
         self.current = tuple(ctx.get("current_words", []))
         self.same_year = tuple(ctx.get("same_year_words", []))
+        self.whole_groups = tuple(ctx.get("whole_groups", []))
         self.max_gap = int(ctx["max_gap"])
         words = sorted(ctx.get("connectors", []), key=len, reverse=True)
         self.connector = re.compile("^(?:" + "|".join(map(re.escape, words)) + r"|\s)*$")
@@ -509,6 +510,8 @@ class NarrativeExtractor:
         end = breaks[-1] if breaks and not para.text[breaks[-1] + 1:opener].strip() else opener
         before = max((b + 1 for b in breaks if b < end), default=p_start)
         group = [q for q in para.quants if before <= q.start < end and q.kind == "persons"]
+        if group and any(w in para.text[before:group[0].start] for w in self.whole_groups):
+            return False      # 专兼职教师…，其中专任教师…: the school's own full-time teachers
         taken = {pos for _, pos in para.accepted}
         return c.rule.quantity_kind == "persons" and bool(group) and group[0].start not in taken \
             and any(before <= t < group[0].start for t in para.not_terms + para.terms) \

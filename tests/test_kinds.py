@@ -153,3 +153,77 @@ def test_a_list_of_requirements_after_a_colon_holds_standards():
                "3)在校生规模2000人以上。")
     assert f.metrics == []
     assert {c.reason for c in f.candidates} <= {"target"}
+
+
+# -- whole statements: every figure of the report's own, and nothing else ------------
+
+TYPICAL = [
+ ("学院现有全日制在校生15860人，教职工892人，其中专任教师704人。", {("students_fulltime",15860),("staff_total",892),("teachers_fulltime",704)}),
+ ("学校校园占地面积326亩，校舍建筑面积12.6万平方米，教学仪器设备总值8560万元。", {("land_area",217333.42),("building_area",126000),("equipment_value_total",85600000)}),
+ ("2023年学校招收新生1350人，毕业生1210人，毕业去向落实率97.52%。", {("enrolment_new",1350),("graduates_total",1210),("employment_rate",97.52)}),
+ ("学校现有专任教师210人，其中高级职称教师68人，“双师型”教师152人，占专业课教师的82.3%。", {("teachers_fulltime",210),("teachers_senior_title",68),("teachers_dual_qualified",152),("teachers_dual_qualified_ratio",82.3)}),
+ ("学院生师比为17.8:1，生均教学仪器设备值1.26万元。", {("student_teacher_ratio",17.8),("equipment_value_per_student",12600)}),
+ ("学校馆藏纸质图书42.5万册，生均图书68册。", {("books_total",425000),("books_per_student",68)}),
+ ("学院与186家企业建立了校企合作关系。", {("partner_enterprises",186)}),
+ ("学院开设招生专业38个，覆盖8个专业大类。", {("majors_count",38)}),
+ ("2023届毕业生中，升学人数为426人，直接就业782人。", {("graduates_further_study",426),("graduates_employed_direct",782)}),
+ ("毕业生对口就业率为86.4%，平均月收入4120元。", {("employment_match_rate",86.4),("graduates_monthly_income",4120)}),
+ ("学院是国家“双高计划”建设单位，现有在校生1.6万余人。", {("students_fulltime",16000)}),
+ ("学校占地面积200亩，其中新校区占地120亩。", {("land_area",133334)}),
+ ("学校聘请行业企业兼职教师56人。", {("teachers_parttime",56)}),
+ ("全校教职工共计312人，专任教师256人，兼职教师48人。", {("staff_total",312),("teachers_fulltime",256),("teachers_parttime",48)}),
+ ("2023年，学院毕业生总数为3860人，其中专升本412人。", {("graduates_total",3860)}),
+ ("学校2023年共有毕业生620人，就业率98.1%，较上年提高0.6个百分点。", {("graduates_total",620),("employment_rate",98.1)}),
+ ("学校1+X证书获取率达92%。", {("certificate_rate",92)}),
+ ("学院年度总收入2.36亿元，生均财政拨款1.2万元。", {("income_total",236000000),("funding_per_student",12000)}),
+ ("学院作为省级示范性高职院校，2023年全日制在校生达到11250人。", {("students_fulltime",11250)}),
+ ("学院下设8个二级学院，开设54个专业。", {("majors_count",54)}),
+ ("学校建有校内实训基地18个，实训室126间，实训基地建筑面积2.1万平方米。", set()),
+ ("全市共有中等职业学校12所，在校生2.86万人，专任教师1864人。", {("students_fulltime",28600),("teachers_fulltime",1864)}),
+ ("学院现有专兼职教师860余人，其中专任教师640人。", {("teachers_fulltime",640)}),
+ ("学院拥有教职工1100人，高级职称教师占比达到38%。", {("staff_total",1100)}),
+ ("学院毕业生初次就业率连续五年保持在95%以上。", set()),
+ ("学院计划到2025年在校生规模达到1.5万人。", set()),
+ ("新生报到率为95.6%，共报到新生2860人。", {("enrolment_new",2860)}),
+]
+
+TRAPS = [
+ ("全省中等职业学校在校生58.6万人，比上年增加2.1万人。", {("students_fulltime",586000)}),
+ ("2023年全市高职院校招生4.2万人，毕业生3.8万人，就业率96.3%。", {("enrolment_new",42000),("graduates_total",38000),("employment_rate",96.3)}),
+ ("全国中职学校7085所，在校生1339.29万人。", {("students_fulltime",13392900)}),
+ ("学校力争到2025年专任教师达到300人。", set()),
+ ("学校每个专业平均在校生280人。", set()),
+ ("近三年学校累计招生4600人。", set()),
+ ("其中，女生1200人，少数民族学生460人。", set()),
+ ("学校新增校外实训基地12个，新增合作企业23家。", set()),
+ ("学院新校区规划占地800亩，建成后可容纳学生1.2万人。", set()),
+ ("该专业2023届毕业生就业率为100%。", set()),
+ ("2022年毕业生就业率为96.8%，2023年为97.5%。", {("employment_rate",97.5)}),
+ ("普通高中在校生3.2万人，中职在校生1.8万人。", {("students_fulltime",18000)}),
+ ("学院本科层次职业教育在校生1200人。", set()),
+ ("学校毕业生平均月薪比上年增长320元。", set()),
+ ("省教育厅要求生师比不高于20:1。", set()),
+ ("学院高级职称教师比例为35%。", set()),
+ ("毕业三年后月收入达到6500元。", set()),
+ ("学校实训楼建筑面积1.8万平方米。", set()),
+ ("学院图书馆藏书80万册。", {("books_total",800000)}),
+ ("全县初中毕业生5200人，其中升入中职学校1900人。", set()),
+ ("参加技能鉴定的学生860人，鉴定合格率98%。", set()),
+ ("学校获得省级以上奖励36项，其中国家级5项。", set()),
+ ("学院教职工中具有硕士学位的240人。", set()),
+ ("2024年学院计划招生5000人。", set()),
+]
+
+
+def _close(a, b):
+    return abs(a - b) <= max(0.02, 0.005 * abs(b))
+
+
+@pytest.mark.parametrize("text,want", TYPICAL + TRAPS, ids=[t[:16] for t, _ in TYPICAL + TRAPS])
+def test_statements(text, want):
+    """The figures of the report year (or undated) are exactly the expected ones."""
+    got = [(m.metric, m.value) for m in _facts(text).metrics if m.year in (2023, None)]
+    for metric, value in want:
+        assert any(g == metric and _close(v, value) for g, v in got), (metric, value, got)
+    for metric, value in got:
+        assert any(w == metric and _close(value, v) for w, v in want), (metric, value, "not expected")
