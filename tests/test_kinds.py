@@ -187,6 +187,32 @@ TYPICAL = [
  ("新生报到率为95.6%，共报到新生2860人。", {("enrolment_new",2860)}),
 ]
 
+TYPICAL += [
+ ("截至2023年8月31日，学校有全日制在校学生4862人。", {("students_fulltime",4862)}),
+ ("本学年共招收全日制新生1568名。", {("enrolment_new",1568)}),
+ ("学校教职工总数达到436人。", {("staff_total",436)}),
+ ("全校专任教师共有318名，具有高级专业技术职务的教师98名。", {("teachers_fulltime",318),("teachers_senior_title",98)}),
+ ("学院占地约1500亩，总建筑面积约56万平方米。", {("land_area",1000005),("building_area",560000)}),
+ ("我校现有在籍学生3200余人。", {("students_fulltime",3200)}),
+ ("学校教学仪器设备资产总值达1.35亿元。", {("equipment_value_total",135000000)}),
+ ("学院“双师型”教师占专任教师比例为72.6%。", {("teachers_dual_qualified_ratio",72.6)}),
+ ("学校生师比18：1。", {("student_teacher_ratio",18)}),
+ ("学校现有专业28个，其中国家级骨干专业3个。", {("majors_count",28)}),
+ ("学校共有合作企业120余家。", {("partner_enterprises",120)}),
+ ("2023年学院共有应届毕业生4125人，毕业去向落实率为95.83%。", {("graduates_total",4125),("employment_rate",95.83)}),
+ ("学校现有藏书15万册，电子图书30万册。", {("books_total",150000)}),
+ ("全日制在校生人数为6,543人。", {("students_fulltime",6543)}),
+ ("学院各类在籍学生总数2.3万人，其中全日制高职学生1.9万人。", {("students_fulltime",19000)}),
+ ("学校现有教职员工280人，其中专任教师236人，外聘教师32人。", {("staff_total",280),("teachers_fulltime",236),("teachers_parttime",32)}),
+ ("我院现有兼职教师120人。", {("teachers_parttime",120)}),
+ ("学校占地面积为8.6万平方米，建筑面积5.2万平方米。", {("land_area",86000),("building_area",52000)}),
+ ("学校总占地面积156亩。", {("land_area",104000.52)}),
+ ("2023年毕业生平均起薪为3860元/月。", {("graduates_monthly_income",3860)}),
+ ("学院开设专业数为47个。", {("majors_count",47)}),
+ ("全校在校生规模稳定在5000人左右。", {("students_fulltime",5000)}),
+ ("学院在校学生总数超过1.2万人。", {("students_fulltime",12000)}),
+]
+
 TRAPS = [
  ("全省中等职业学校在校生58.6万人，比上年增加2.1万人。", {("students_fulltime",586000)}),
  ("2023年全市高职院校招生4.2万人，毕业生3.8万人，就业率96.3%。", {("enrolment_new",42000),("graduates_total",38000),("employment_rate",96.3)}),
