@@ -73,6 +73,8 @@ def who(doc: Document, cover: Cover, rules: AttributeRules) -> tuple[Name, str |
     name = title_name
     if name.kind not in ("school", "region", "national") or (name.generic and cover.school_line):
         name = _fallback_name(doc, cover, title_name, rules)
+    elif name.kind == "region" and name.text is None and cover.bureau_region:
+        name = classify_name(cover.bureau_region, rules)       # 关于全市…的报告 under 楚州市教育局
     if name.kind in ("region", "national"):
         return name, "区域"
     level = sector or name.level or title_name.level

@@ -211,6 +211,12 @@ def _title_name(title: str, rules: AttributeRules) -> str:
     masked = masked.translate({ord(c): "|" for c in rules.title_strip_chars})
     lead = masked.strip("|")
     rx = patterns(rules)
+    for w in rules.title_lead_words:            # 关于2023年全市…的报告, 关于我州…的调查报告
+        at = lead.find(w)
+        if at == 0 or (at > 0 and rx["bureau"].fullmatch(lead[:at].strip("|"))):
+            if at > 0:
+                return lead[:at].strip("|")     # 楚州市教育局关于…的报告: the bureau's region
+            lead = lead[len(w):].strip("|")
     schools = [m.span() for m in rx["school"].finditer(lead)]
     end = len(lead)
     for m in rx["body"].finditer(lead):
@@ -218,8 +224,6 @@ def _title_name(title: str, rules: AttributeRules) -> str:
             end = m.start()
             break
     name = lead[:end].split("|")[0]
-    for w in rules.title_lead_words:            # 关于…的调查报告
-        name = name.removeprefix(w)
     return _PAREN_TAIL.sub("", name)      # 楚州工程职业技术学院（楚州开放大学） → the first name
 
 
