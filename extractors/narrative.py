@@ -137,6 +137,7 @@ class NarrativeExtractor:
         self.current = tuple(ctx.get("current_words", []))
         self.same_year = tuple(ctx.get("same_year_words", []))
         self.whole_groups = tuple(ctx.get("whole_groups", []))
+        self.moved = tuple(ctx.get("moved_words", []))
         self.max_gap = int(ctx["max_gap"])
         words = sorted(ctx.get("connectors", []), key=len, reverse=True)
         self.connector = re.compile("^(?:" + "|".join(map(re.escape, words)) + r"|\s)*$")
@@ -237,6 +238,8 @@ class NarrativeExtractor:
                 out.append((a, b, subject, part))
                 head_end = next((x for x in heads if a <= x < b), b)
                 subject = self._subject(text[a:head_end], subject, part)
+                if subject.kind in ("part", "facility") and any(w in text[a:b] for w in self.moved):
+                    subject = _Subject(None, subject.regional)   # "学校于2010年迁入新校区，现占地…": the whole school
             return out
         return _Paragraph(text, _cn_years(text), _spans(text, _PERIOD_END), clauses_of, terms=marks)
 
