@@ -89,6 +89,9 @@ class TermMatcher:
             r"\s*".join(map(re.escape, t)) for t in sorted(phrases, key=lambda t: (-len(t), t))) + "))") \
             if phrases else None
         self._openers = [str(w) for w in self.rules.context.get("part_openers", [])]
+        # terms by text, and the words jieba may glue after a term (connectors: 约, 达, 为 …)
+        self._term_keys = {t: f"{m.id}|term" for m in self.rules.metrics.values() for t in m.terms}
+        self._glue = {str(w) for w in self.rules.context.get("connectors", [])} - {"", " "}
         # a plain-text fallback for terms jieba may cut differently in context
         self._fallback_keys: dict[str, str] = {}
         for m in self.rules.metrics.values():
@@ -131,13 +134,16 @@ class TermMatcher:
                 out.append([a, b])
         return [(a, b) for a, b in out]
 
-    def _phrase_spans(self, text: str) -> list[tuple[int, int, set[str]]]:
+    def _window_docs(self, text: str) -> list[tuple[int, object]]:
+        """(offset, spaCy doc) of every window of ``text`` (:meth:`windows`)."""
+        return [(w0, self.nlp.make_doc(text[w0:w1])) for w0, w1 in self.windows(text)]
+
+    def _phrase_spans(self, text: str, docs=None) -> list[tuple[int, int, set[str]]]:
         """The PhraseMatcher's longest, non-overlapping matches (spaCy's
         ``filter_spans``) as (start, end, match keys), by start."""
         from spacy.util import filter_spans
         out = []
-        for w0, w1 in self.windows(text):
-            doc = self.nlp.make_doc(text[w0:w1])
+        for w0, doc in (self._window_docs(text) if docs is None else docs):
             matches = self.matcher(doc)
             labels: dict[tuple[int, int], set[str]] = {}
             for match_id, s, e in matches:
@@ -148,9 +154,10 @@ class TermMatcher:
 
     def find(self, text: str) -> list[TermHit]:
         """Metric terms in ``text``: longest matches, no overlaps, in order."""
+        docs = self._window_docs(text)
         hits = []
         covered = []
-        for a, b, keys in self._phrase_spans(text):
+        for a, b, keys in self._phrase_spans(text, docs):
             if self._inside_opener(text, a):
                 continue         # jieba cut 其|中高级…: the word is 其中, the term starts after it
             if NOT_METRIC in keys:
@@ -158,6 +165,19 @@ class TermMatcher:
             for key in sorted(keys):
                 hits.append(TermHit(a, b, key, text[a:b]))
             covered.append((a, b))
+        # a term jieba glued to the word after it ("占地约" → 占地 + 约, "共招生达")
+        # (a token that begins with a term lies in a window: the term's characters made one there)
+        for w0, doc in docs:
+            for tok in doc:
+                i = w0 + tok.idx
+                if (i, i + len(tok.text)) in covered or any(x < i + len(tok.text) and i < y for x, y in covered):
+                    continue
+                for k in range(len(tok.text) - 1, 1, -1):
+                    key = self._term_keys.get(tok.text[:k])
+                    if key and tok.text[k:] in self._glue:
+                        hits.append(TermHit(i, i + k, key, tok.text[:k]))
+                        covered.append((i, i + k))
+                        break
         # fallback: a whole term that segmentation split inside other words;
         # it replaces shorter hits that lie inside it ("就业（含升学）率" over 升学)
         for m in self._fallback.finditer(text):

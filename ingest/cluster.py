@@ -187,6 +187,11 @@ class ClusterPool:
         self.started = len(ids)
 
     @property
+    def n(self) -> int:
+        """Worker processes of the cluster (as ``WorkerPool.n``)."""
+        return self.started
+
+    @property
     def capacity(self) -> int:
         threads = sum(self.client.nthreads().values()) or 1
         return IN_FLIGHT_PER_THREAD * threads

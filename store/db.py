@@ -25,7 +25,7 @@ from .search import index_document as index_sections
 DEFAULT_DB = "nianbao.db"
 
 #: tables whose rows belong to one document
-DOCUMENT_TABLES = ("pages", "sections", "tables", "metrics", "awards", "flags", "document_models")
+DOCUMENT_TABLES = ("pages", "sections", "tables", "metrics", "candidates", "awards", "flags", "document_models")
 
 
 def now() -> str:
@@ -84,6 +84,13 @@ def _with_id(rows: list[dict], document_id: int) -> list[dict]:
     for r in rows:
         r["document_id"] = document_id
     return rows
+
+
+def _under(path: str, root: str) -> bool:
+    """Whether the display path ``path`` is ``root`` or lies under it
+    (a folder, or an archive's members ``root!/…``)."""
+    root = root.rstrip("/\\")
+    return path == root or path.startswith((root + "/", root + "\\", root + "!/"))
 
 
 class Store:
@@ -193,6 +200,8 @@ class Store:
             "rules_version": p.facts.rules_version if p is not None and p.facts is not None else None,
             "warnings": base["warnings"],
             "ingested_at": now(),
+            "school_orig": attrs.get("school"), "year_orig": attrs.get("year"), "level_orig": attrs.get("level"),
+            "fingerprint": base.get("fingerprint"),
         }
         if old_id is not None:
             doc_id = old_id
@@ -217,6 +226,7 @@ class Store:
 
     def _insert_facts(self, conn, doc_id: int, facts: FactRows) -> None:
         _insert(conn, "metrics", _with_id(facts.metrics, doc_id))
+        _insert(conn, "candidates", _with_id(facts.candidates, doc_id))
         _insert(conn, "awards", _with_id(facts.awards, doc_id))
         _insert(conn, "flags", _with_id(facts.flags, doc_id))
 
@@ -252,14 +262,36 @@ class Store:
         if not isinstance(facts, FactRows):
             facts = FactRows.of(facts)
         with transaction(self.db) as conn:
-            for t in ("metrics", "awards", "flags"):
+            for t in ("metrics", "candidates", "awards", "flags"):
                 conn.execute(f'DELETE FROM "{t}" WHERE document_id = ?', (document_id,))
             a = facts.attributes
             conn.execute("UPDATE documents SET school=?, year=?, level=?, region=?, title=?, title_year=?, "
-                         "rules_version=? WHERE id=?", (a.get("school"), a.get("year"), a.get("level"),
-                                                        a.get("region"), a.get("title"), a.get("title_year"),
-                                                        facts.rules_version, document_id))
+                         "rules_version=?, school_orig=?, year_orig=?, level_orig=? WHERE id=?",
+                         (a.get("school"), a.get("year"), a.get("level"), a.get("region"), a.get("title"),
+                          a.get("title_year"), facts.rules_version, a.get("school"), a.get("year"),
+                          a.get("level"), document_id))
             self._insert_facts(conn, document_id, facts)
+
+    def settle(self) -> int:
+        """After a run: write the school, level and year corrections into
+        ``documents`` and regroup the copies and editions of each report
+        (``store/reports.py``); returns the number of current reports."""
+        from .corrections import apply_attributes
+        with transaction(self.db) as conn:
+            return apply_attributes(conn)
+
+    def forget_under(self, roots, keep) -> list[str]:
+        """Forget every remembered path under the folders or archives
+        ``roots`` (display paths) that is not in ``keep`` and no longer
+        exists on disk; returns the paths forgotten."""
+        gone = []
+        for (path,) in self.db.execute("select path from document_paths order by path").fetchall():
+            if path in keep or not any(_under(path, r) for r in roots):
+                continue
+            if "!/" in path or not Path(path).exists():
+                self.forget_path(path)
+                gone.append(path)
+        return gone
 
     # -- summaries ----------------------------------------------------------------
     def counts(self) -> dict:

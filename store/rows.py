@@ -95,6 +95,16 @@ def metric_rows(facts, document_id: int | None) -> list[dict]:
         "rule": m.prov.rule, "rules_version": facts.rules_version} for m in facts.metrics]
 
 
+def candidate_rows(facts, document_id: int | None) -> list[dict]:
+    """Review candidates: figures extraction did not store as values, with the reason."""
+    return [{
+        "document_id": document_id, "metric": c.metric, "name_zh": c.name_zh, "value": c.value, "unit": c.unit,
+        "year": c.year, "reason": c.reason, "approximate": int(bool(c.approximate)), "raw": c.raw,
+        "page": c.prov.page, "section": c.prov.section, "sentence": c.prov.sentence,
+        "start": c.prov.start, "end": c.prov.end, "rule": c.prov.rule,
+        "rules_version": facts.rules_version} for c in getattr(facts, "candidates", [])]
+
+
 def award_rows(facts, document_id: int | None) -> list[dict]:
     return [{
         "document_id": document_id, "competition": a.competition, "level": a.level, "event": a.event,
@@ -116,13 +126,15 @@ class FactRows:
     attributes: dict = field(default_factory=dict)
     rules_version: str | None = None
     metrics: list[dict] = field(default_factory=list)
+    candidates: list[dict] = field(default_factory=list)
     awards: list[dict] = field(default_factory=list)
     flags: list[dict] = field(default_factory=list)
 
     @classmethod
     def of(cls, facts) -> "FactRows":
         return cls(attributes=dict(facts.attributes), rules_version=facts.rules_version,
-                   metrics=metric_rows(facts, None), awards=award_rows(facts, None),
+                   metrics=metric_rows(facts, None), candidates=candidate_rows(facts, None),
+                   awards=award_rows(facts, None),
                    flags=flag_rows(facts, None))
 
 
@@ -149,6 +161,7 @@ class Prepared:
 
 def prepare(doc: Document, facts=None, *, model: bytes | None = None) -> Prepared:
     """The rows of a parsed document and its facts (see :class:`Prepared`)."""
+    from .reports import fingerprint
     from .search import segment_rows
     attrs = facts.attributes if facts is not None else {}
     record = {"format": doc.format, "pages": doc.page_count, "chars": len(doc.text),
@@ -156,7 +169,8 @@ def prepare(doc: Document, facts=None, *, model: bytes | None = None) -> Prepare
               "region": attrs.get("region"), "title": attrs.get("title"), "title_year": attrs.get("title_year"),
               "status": doc.status, "parser": doc.parser,
               "rules_version": facts.rules_version if facts is not None else None,
-              "warnings": _j(doc.warnings) if doc.warnings else None}
+              "warnings": _j(doc.warnings) if doc.warnings else None,
+              "fingerprint": fingerprint(doc.text) if doc.text else None}
     sections = section_rows(doc, None)
     return Prepared(record=record,
                     rows={"pages": page_rows(doc, None), "sections": sections, "tables": table_rows(doc, None)},

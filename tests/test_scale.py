@@ -189,8 +189,27 @@ def test_segmenting_windows_finds_what_segmenting_the_sentence_finds():
     sentences = _sentences(texts)
     assert len(sentences) > 500
     segmented = total = 0
+    found = [tm.find(s) for s in sentences]
     for s in sentences:
         assert tm._phrase_spans(s) == _whole_sentence_spans(tm, s), s
         segmented += sum(b - a for a, b in tm.windows(s))
         total += len(s)
     assert segmented < 0.5 * total      # the point of it: most text is never segmented
+    # and everything find() reads from the tokens, with the whole sentence as one window
+    whole = TermMatcherWhole(tm)
+    assert [whole.find(s) for s in sentences] == found
+
+
+class TermMatcherWhole:
+    """The term matcher with one window: the whole text (as before windows)."""
+
+    def __init__(self, tm):
+        self.tm = tm
+
+    def find(self, text):
+        real = self.tm.windows
+        self.tm.windows = lambda t: [(0, len(t))] if t else []
+        try:
+            return self.tm.find(text)
+        finally:
+            self.tm.windows = real
