@@ -41,24 +41,50 @@ if __package__ in (None, ""):
     _bootstrap()
 
 from nianbao.cli import render  # noqa: E402
+from nianbao.cli.safe_text import csv_cell, json_text, terminal_text  # noqa: E402
 from nianbao.database import Database  # noqa: E402
 from nianbao.ingest import IngestError, parse  # noqa: E402
 from nianbao.ingest.batch import Progress, Summary, ingest_paths, iter_inputs  # noqa: E402,F401
 from nianbao.ingest.workers import FILE_TIMEOUT, MEMORY_LIMIT_MB, RunLocked, run_lock  # noqa: E402,F401
 from nianbao.review import extract_and_review as extract_facts  # noqa: E402,F401
 from nianbao.store import DEFAULT_DB  # noqa: E402
+from nianbao.store.sql_guard import SQL_TIME_LIMIT  # noqa: E402
 
 
 def _echo(lines) -> None:
+    """Print lines made from report text and file names: control characters
+    shown as escapes, so none can act on the terminal or start a new line."""
     for line in lines:
-        click.echo(line)
+        click.echo(terminal_text(line))
+
+
+def _json(data) -> None:
+    click.echo(json_text(json.dumps(data, ensure_ascii=False, indent=2)))
+
+
+class _Commands(click.Group):
+    """The command group: a database that cannot be read or written (full or
+    failing disk, read-only, not SQLite, corrupt, newer, another program's)
+    ends any command with one line in Chinese and English, not a traceback."""
+
+    def invoke(self, ctx):
+        import sqlite3
+
+        from nianbao.store.errors import StorageError, storage_error
+        try:
+            return super().invoke(ctx)
+        except (StorageError, sqlite3.Error, OSError) as e:
+            err = storage_error(e, getattr(e, "path", None) or "--db")
+            if err is None:
+                raise
+            raise click.ClickException(terminal_text(str(err))) from None
 
 
 DB_OPTION = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
                          help="数据库文件 / SQLite database file")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="nianbao", message="nianbao %(version)s")
 def cli():
     """年报 nianbao — 把职业教育质量年度报告读入 SQLite 数据库。
@@ -88,7 +114,11 @@ def cli():
 @click.option("--wait", "lock_wait", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="另一个入库任务占用数据库时等待的秒数，默认立即退出 / seconds to wait while another ingest run "
                    "holds the database (default: refuse at once)")
-def ingest(paths, db_path, force, retry_failed, reextract, workers, timeout, memory_limit, lock_wait):
+@click.option("--follow-symlinks", is_flag=True,
+              help="跟随指向文件夹之外的符号链接（默认不跟随，列为跳过）/ follow symbolic links that lead outside the "
+                   "folder (default: not followed, listed as skipped)")
+def ingest(paths, db_path, force, retry_failed, reextract, workers, timeout, memory_limit, lock_wait,
+           follow_symlinks):
     """入库：解析文件、文件夹（递归）和 ZIP 压缩包并存入数据库。
 
     Ingest files, folders (recursive) and .zip archives: parse, extract,
@@ -96,8 +126,10 @@ def ingest(paths, db_path, force, retry_failed, reextract, workers, timeout, mem
     stored once; parsing runs in worker processes (--workers), each file
     under a time and memory limit.  A progress bar on a terminal, plain lines
     in a pipe; a summary at the end: ingested, unchanged, duplicates,
-    needs_ocr, failed (with reasons), flagged.  One run at a time per
-    database: a second one waits --wait seconds, then stops.
+    needs_ocr, failed (with reasons), skipped (links, unreadable folders),
+    flagged.  A failure of the machine (full or failing disk) is retried by
+    the next run.  One run at a time per database: a second one waits
+    --wait seconds, then stops.
     """
     if not paths and not reextract:
         raise click.UsageError("请给出文件或文件夹（或 --reextract）/ give files or folders (or --reextract)")
@@ -105,9 +137,10 @@ def ingest(paths, db_path, force, retry_failed, reextract, workers, timeout, mem
     try:
         summary = Database(db_path).ingest(paths, force=force, retry_failed=retry_failed, reextract=reextract,
                                            workers=workers, timeout=timeout, memory_limit_mb=memory_limit or None,
-                                           lock_wait=lock_wait, progress=reporter)
+                                           lock_wait=lock_wait, follow_symlinks=follow_symlinks,
+                                           progress=reporter)
     except RunLocked as e:
-        raise click.ClickException(str(e))
+        raise click.ClickException(terminal_text(str(e)))
     except KeyboardInterrupt:
         reporter.close()
         click.echo("已中断：已存的文档完整，再次运行将继续 / interrupted: stored documents are complete; "
@@ -136,24 +169,34 @@ def outline(file):
 @DB_OPTION
 @click.option("--csv", "fmt", flag_value="csv", help="输出 CSV / output CSV")
 @click.option("--json", "fmt", flag_value="json", help="输出 JSON / output JSON")
-def sql(query, db_path, fmt):
+@click.option("--time-limit", type=click.FloatRange(min=0), default=SQL_TIME_LIMIT, show_default=True,
+              help="查询时间上限（秒），0 = 不限 / time limit of the query, seconds (0: none)")
+def sql(query, db_path, fmt, time_limit):
     """查询：在只读连接上执行 SQL。
 
     Run a SELECT on a read-only connection and print the rows as a table, CSV
-    or JSON.  Example: nianbao sql "select school, year from documents"
+    or JSON.  Writes, ATTACH and VACUUM INTO are refused; a query stops after
+    --time-limit seconds or on Ctrl-C.  CSV cells that Excel would run as a
+    formula (= + - @) start with '.
+    Example: nianbao sql "select school, year from documents"
     """
     import sqlite3
     try:
-        res = Database(db_path).sql(query)
+        res = Database(db_path).sql(query, time_limit=time_limit or None)
+    except KeyboardInterrupt:
+        click.echo("已中断 / interrupted", err=True)
+        sys.exit(130)
     except (sqlite3.Error, FileNotFoundError) as e:
-        raise click.ClickException(f"SQL 错误 / SQL error: {e}")
+        raise click.ClickException(terminal_text(f"SQL 错误 / SQL error: {e}"))
     if fmt == "json":
-        click.echo(json.dumps(res.dicts(), ensure_ascii=False, indent=2))
+        _json(res.dicts())
     elif fmt == "csv":
         import csv
+        tty = sys.stdout.isatty()
         w = csv.writer(sys.stdout)
-        w.writerow(res.columns)
-        w.writerows(res.rows)
+        for row in [res.columns, *res.rows]:
+            cells = [csv_cell(v) for v in row]
+            w.writerow([terminal_text(v) if tty and isinstance(v, str) else v for v in cells])
     else:
         _echo(render.sql_lines(res.columns, res.rows))
 
@@ -172,7 +215,7 @@ def extract(file, as_json):
         raise click.ClickException(f"{doc.status}: 没有可用的文本层 / no usable text layer")
     facts = extract_facts(doc)
     if as_json:
-        click.echo(json.dumps(render.facts_json(facts), ensure_ascii=False, indent=2))
+        _json(render.facts_json(facts))
     else:
         _echo(render.facts_lines(facts))
 
@@ -182,7 +225,7 @@ def _parse(file):
     try:
         return parse(file)
     except IngestError as e:
-        raise click.ClickException(str(e))
+        raise click.ClickException(terminal_text(str(e)))
 
 
 @cli.command()
@@ -206,7 +249,7 @@ def _query(method, *args, **kw):
     try:
         return method(*args, **kw)
     except (FileNotFoundError, ValueError) as e:
-        raise click.ClickException(str(e))
+        raise click.ClickException(terminal_text(str(e)))
 
 
 @cli.command()
@@ -304,7 +347,7 @@ def search(query, db_path, school, year, limit, words_only, all_copies, reindex,
     hits = _query(db.search, query, school=school, year=year, limit=limit, words_only=words_only,
                   all_copies=all_copies)
     if as_json:
-        click.echo(json.dumps([h.to_row() for h in hits], ensure_ascii=False, indent=2))
+        _json([h.to_row() for h in hits])
     else:
         _echo(render.search_lines(query, hits))
 
@@ -313,12 +356,15 @@ def search(query, db_path, school, year, limit, words_only, all_copies, reindex,
 @DB_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址 / address to listen on")
 @click.option("--port", default=8001, show_default=True, type=int, help="端口 / port")
-@click.option("--live", is_flag=True,
-              help="只读打开而非不可变，重新入库后无需重启 / open read-only instead of immutable, so re-ingests show")
-def serve(db_path, host, port, live):
+@click.option("--immutable", is_flag=True,
+              help="以不可变方式打开（不会再入库时更快）；默认只读打开，入库时也可安全浏览 / open immutable (faster when no "
+                   "ingest will run); by default it is opened read-only, safe while an ingest writes")
+@click.option("--live", is_flag=True, hidden=True, help="默认行为 / the default (read-only, mode=ro)")
+def serve(db_path, host, port, immutable, live):
     """浏览：用 Datasette 只读浏览数据库（表格、分面、全文搜索、预设查询）。
 
-    Browse the database read-only in Datasette: tables and views with
+    Browse the database read-only in Datasette (mode=ro: safe while an
+    ingest rewrites it; immutable on a read-only folder): tables and views with
     Chinese/English descriptions, facets on school, year, metric and flag
     kind, Chinese full-text search on sections, and canned queries
     就业率排名, 缺失附表的学校, 同比变化, 全文搜索.
@@ -328,7 +374,7 @@ def serve(db_path, host, port, live):
     if not Path(db_path).exists():
         raise click.ClickException(f"数据库不存在 / database not found: {db_path}")
     click.echo(f"http://{host}:{port}/  (Ctrl+C 停止 / to stop)")
-    run_serve(db_path, host=host, port=port, live=live)
+    run_serve(db_path, host=host, port=port, immutable=immutable and not live)
 
 
 def main():  # console-script entry point
