@@ -32,14 +32,17 @@ def _same(a: float, b: float) -> bool:
 
 
 def dedupe(metrics: list[Metric]) -> list[Metric]:
-    """Keep the first statement of each (metric, year, value, source)."""
-    seen: list[Metric] = []
+    """Keep the first statement of each (metric, year, value, source); values
+    are compared within their (metric, year, source) group only."""
+    kept: list[Metric] = []
+    groups: dict[tuple, list[float]] = {}
     for m in metrics:
-        if any(s.metric == m.metric and s.year == m.year and s.prov.source == m.prov.source
-               and _same(s.value, m.value) for s in seen):
+        values = groups.setdefault((m.metric, m.year, m.prov.source), [])
+        if any(_same(v, m.value) for v in values):
             continue
-        seen.append(m)
-    return seen
+        values.append(m.value)
+        kept.append(m)
+    return kept
 
 
 def _fmt(v: float) -> str:

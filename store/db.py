@@ -131,11 +131,10 @@ def delete_document_rows(conn: sqlite3.Connection, document_id: int) -> None:
 def section_rows(doc: Document, document_id: int) -> list[dict]:
     heads = doc.headings()
     rows = []
-    for s in doc.sections():
+    for i, s in enumerate(doc.sections()):   # one section per heading, in the same order
         # the text directly under this heading, up to the next heading
-        h = doc.blocks[s.order]
-        nxt = next((x for x in heads if x.order > s.order), None)
-        body_end = nxt.span[0] if nxt else len(doc.text)
+        h = heads[i]
+        body_end = heads[i + 1].span[0] if i + 1 < len(heads) else len(doc.text)
         rows.append({"document_id": document_id, "order": s.order, "level": s.level, "number": s.number,
                      "title": s.title, "path": " > ".join(s.path), "page": s.page,
                      "start": s.start, "end": s.end, "text": doc.text[h.span[1]:body_end].strip()})
