@@ -337,6 +337,7 @@ def summary_lines(s) -> list[str]:
                if p in s.garbage else "没有文本层（扫描件）/ no text layer (scanned)")
         out.append(f"  需OCR needs_ocr  {p}: {why}")
     out += [f"  失败 failed  {p}: {err}" for p, err in s.failed]
+    out += [f"  受损 damaged  {p}: {why}" for p, why in getattr(s, "damaged", [])]
     out += [f"  跳过 skipped  {p}: {why}" for p, why in getattr(s, "skipped", [])]
     if s.failed_unchanged:
         out.append(f"  ({s.failed_unchanged} 个失败文件自上次以来未变，未重试；--retry-failed 重试 / "

@@ -38,6 +38,7 @@ class Summary:
     duplicates: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)   # not read, with why (links, unreadable folders)
+    damaged: list[tuple[str, str]] = field(default_factory=list)   # stored, but the file is damaged (why)
     needs_ocr: list[str] = field(default_factory=list)
     garbage: set[str] = field(default_factory=set)   # needs_ocr because the text layer is garbage
     flagged: list[str] = field(default_factory=list)      # stored in this run with at least one flag
@@ -325,6 +326,8 @@ class _IngestRun:
                 kind = "ingested"
             if out.facts is not None and getattr(out.facts, "flags", None):
                 st.flagged.append(item.display)
+            if out.doc is not None and out.doc.metadata.get("damaged"):
+                st.damaged.append((item.display, next((w for w in out.doc.warnings if "damaged" in w), "damaged")))
         st.stages["store"] += time.perf_counter() - t0
         self._emit(kind, item.display, pages=pages, error=out.error, seconds=out.seconds)
         _, dups = self.pending.pop(item.sha256, (item, []))

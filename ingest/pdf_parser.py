@@ -844,6 +844,7 @@ def parse_pdf(path, *, table_engine: str = "fast") -> Document:
     path = Path(path)
     pdf = _open(path)
     doc = Document(path=str(path), format="pdf", parser=PARSER_NAME)
+    _note_damage(path, doc)
     reading = _Reading(rd=_TextPageReader(), plumber=PlumberTables(path), table_engine=table_engine)
     try:
         pages = _read_pages(pdf, doc, reading)
@@ -880,6 +881,19 @@ def parse_pdf(path, *, table_engine: str = "fast") -> Document:
     stats = _doc_stats(usable)
     _build_blocks(doc, usable, stats)
     return doc
+
+
+def _note_damage(path: Path, doc: Document) -> None:
+    """A file PDFium opened only by repairing it, or whose compressed streams
+    are corrupt, gets a warning and ``metadata["damaged"]`` (never a silent ``ok``)."""
+    from .pdf_damage import find_damage
+    try:
+        damage = find_damage(path.read_bytes())
+    except OSError as e:
+        raise errors.read_failure(e, "PDF", f"cannot read the file: {e}") from None
+    if damage:
+        doc.warnings.append(damage.warning())
+        doc.metadata["damaged"] = {"streams": damage.streams, "xref_rebuilt": damage.xref}
 
 
 @dataclass
