@@ -373,8 +373,8 @@ def serve(db_path, host, port, immutable, live):
     from nianbao.web.serve import serve as run_serve
     if not Path(db_path).exists():
         raise click.ClickException(f"数据库不存在 / database not found: {db_path}")
-    click.echo(f"http://{host}:{port}/  (Ctrl+C 停止 / to stop)")
-    run_serve(db_path, host=host, port=port, immutable=immutable and not live)
+    run_serve(db_path, host=host, port=port, immutable=immutable and not live,
+              ready=lambda: click.echo(f"http://{host}:{port}/  (Ctrl+C 停止 / to stop)"))
 
 
 def main():  # console-script entry point

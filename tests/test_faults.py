@@ -279,7 +279,7 @@ def test_memory_error_inside_a_parser_is_memory_not_truncated(tmp_path, monkeypa
 def test_memory_error_in_a_worker_replaces_the_worker(tmp_path, monkeypatch):
     d = tmp_path / "in"
     d.mkdir()
-    (d / "oom_me.docx").write_bytes(DOCX.read_bytes())
+    (d / "a_oom_me.docx").write_bytes(DOCX.read_bytes())       # first: the files after it need a worker
     (d / "good.txt").write_bytes(TXT.read_bytes())
     (d / "good.pdf").write_bytes(PDF.read_bytes())
     monkeypatch.setattr(workers, "run_task", faulty_runner({"oom_me": "parser_memory"}))

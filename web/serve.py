@@ -313,11 +313,14 @@ def make_datasette(db_path, *, immutable: bool = False, settings: dict | None = 
                      metadata=build_metadata(db_path), settings=opts)
 
 
-def serve(db_path, *, host: str = "127.0.0.1", port: int = 8001, immutable: bool = False) -> None:
-    """Run Datasette until interrupted (see :func:`make_datasette`)."""
+def serve(db_path, *, host: str = "127.0.0.1", port: int = 8001, immutable: bool = False, ready=None) -> None:
+    """Run Datasette until interrupted (see :func:`make_datasette`);
+    ``ready()`` is called once the database has been opened."""
     import asyncio
 
     import uvicorn
     ds = make_datasette(db_path, immutable=immutable)
+    if ready:
+        ready()
     asyncio.run(ds.invoke_startup())
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
