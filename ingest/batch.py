@@ -29,6 +29,7 @@ TRANSIENT = "transient:"
 def _transient(error: str | None) -> bool:
     return bool(error) and error.startswith(TRANSIENT)
 
+
 @dataclass
 class Summary:
     """What one ``ingest_paths`` run did.  Paths are as displayed (a member of an

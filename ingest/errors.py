@@ -11,7 +11,7 @@ import re
 
 #: errno values of a fault in the machine, not in the file: the next run retries the file
 TRANSIENT_ERRNOS = frozenset(getattr(errno, n) for n in (
-    "ENOSPC", "EDQUOT", "EIO", "EAGAIN", "EINTR", "ETIMEDOUT", "ESTALE", "EBUSY", "ENFILE", "EMFILE", "ENOMEM",
+    "ENOSPC", "EDQUOT", "EFBIG", "EIO", "EAGAIN", "EINTR", "ETIMEDOUT", "ESTALE", "EBUSY", "ENFILE", "EMFILE", "ENOMEM",
     "ENOLCK", "ECONNRESET", "EHOSTDOWN", "ENETDOWN") if hasattr(errno, n))
 
 #: what libxml2 says when a document breaks its safety limits (entity expansion,

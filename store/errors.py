@@ -21,8 +21,9 @@ _CODES = {13: "disk_full", 10: "io_error", 8: "read_only", 26: "not_sqlite", 11:
 _WORDS = (("database or disk is full", "disk_full"), ("disk i/o error", "io_error"),
           ("readonly database", "read_only"), ("file is not a database", "not_sqlite"),
           ("disk image is malformed", "corrupt"), ("unable to open database", "cannot_open"))
-_ERRNO = {errno.ENOSPC: "disk_full", errno.EDQUOT: "disk_full", errno.EIO: "io_error", errno.EROFS: "read_only",
-          errno.EACCES: "read_only", errno.EPERM: "read_only"}
+_ERRNO = {errno.ENOSPC: "disk_full", errno.EDQUOT: "disk_full", errno.EFBIG: "disk_full", errno.EIO: "io_error",
+          errno.EROFS: "read_only", errno.EACCES: "read_only", errno.EPERM: "read_only",
+          errno.ENOENT: "cannot_open", errno.ENOTDIR: "cannot_open", errno.EISDIR: "cannot_open"}
 
 _TEXT = {
     "disk_full": ("磁盘已满，无法写入数据库", "the disk is full: the database cannot be written; free space and "

@@ -338,6 +338,32 @@ def test_a_broken_cross_reference_table_is_reported():
     assert find_damage(wrong).xref and not find_damage(data).xref
 
 
+def test_a_text_file_with_a_few_damaged_bytes_is_read_with_a_warning(tmp_path):
+    data = bytearray(TXT.read_bytes())
+    data[len(data) // 2] = 0xFF                    # never valid in GB18030 or UTF-8
+    data[len(data) // 3] = 0x00                    # a NUL inside the text
+    f = tmp_path / "damaged.txt"
+    f.write_bytes(bytes(data))
+    doc = parse(f)
+    assert doc.status == "ok" and "\ufffd" in doc.text and "\x00" not in doc.text
+    assert any("damaged" in w and "损坏" in w for w in doc.warnings), doc.warnings
+    f.write_bytes(TXT.read_bytes().replace("。".encode("gb18030"), b"\xff", 50))
+    with pytest.raises(IngestError) as e:          # many: not this file's text any more
+        parse(f)
+    assert e.value.code == "encoding"
+
+
+def test_damaged_containers_get_file_errors_not_parser_failures(tmp_path):
+    data = bytearray(DOCX.read_bytes())
+    cd = data.rfind(b"PK\x01\x02")
+    data[cd + 6] = 148                              # "version needed to extract" 14.8 in the central directory
+    f = tmp_path / "version.docx"
+    f.write_bytes(bytes(data))
+    with pytest.raises(IngestError) as e:
+        parse(f)
+    assert e.value.code == "truncated"
+
+
 # ---------------------------------------------------------------------------
 # 10. folder walking: links, loops, unreadable folders
 # ---------------------------------------------------------------------------
