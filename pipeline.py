@@ -231,16 +231,47 @@ def _parse(file):
 @cli.command()
 @click.argument("expected", nargs=-1, type=click.Path(exists=True, dir_okay=False))
 @DB_OPTION
-def score(expected, db_path):
+@click.option("--realdev", "realdev_dir", is_flag=False, flag_value="", default=None, metavar="[DIR]",
+              help="在真实文本开发集上评估（默认 ../shared/realdev）/ score extraction on the real-text "
+                   "dev set (default ../shared/realdev), no database")
+@click.option("--list", "list_n", type=click.IntRange(min=0), default=0, show_default=True,
+              help="--realdev：列出前 N 个误报、漏报和标题错误 / list the first N false positives, misses, title errors")
+@click.option("--json", "as_json", is_flag=True, help="--realdev：输出 JSON / output JSON")
+@click.option("--predictions", type=click.Path(file_okay=False),
+              help="--realdev：把预测写入此目录（pred_sentences.jsonl、pred_titles.jsonl）/ "
+                   "write the predictions to this folder")
+def score(expected, db_path, realdev_dir, list_n, as_json, predictions):
     """准确率：按期望值 JSON 给数据库中的指标打分（精确率、召回率、F1）。
 
     Score the metrics in the database against expected-values JSON files
     (default: corpus/expected/*.json and ../shared/seed/expected.json) and
-    print precision, recall and F1 per format, per metric and overall.
+    print precision, recall and F1 per format, per metric and overall
+    (in-sample: the rules were written on them).
+
+    With --realdev [DIR]: extract the real passages and titles of the realdev
+    set in this process and print precision / recall overall, per level and
+    per metric, the trap hits by kind, and school / level / year accuracy.
     """
+    if realdev_dir is not None:
+        _score_realdev(realdev_dir or None, list_n, as_json, predictions)
+        return
     from nianbao.evaluate.accuracy import report_lines
     results, problems = _query(Database(db_path).score, expected or None)
     _echo(report_lines(results, problems))
+
+
+def _score_realdev(directory, list_n, as_json, predictions) -> None:
+    from nianbao.evaluate.realdev import RealdevMissing, evaluate
+    try:
+        result = evaluate(directory)
+    except RealdevMissing as e:
+        raise click.ClickException(str(e))
+    if predictions:
+        result.write_predictions(predictions)
+    if as_json:
+        click.echo(json.dumps(result.summary(list_n), ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n".join(result.report(list_n)))
 
 
 def _query(method, *args, **kw):

@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from nianbao import registry
@@ -81,6 +82,20 @@ def conflict_flags(metrics: list[Metric], year: int | None) -> list[Flag]:
     return flags
 
 
+def document_scope(attributes: dict) -> str:
+    """Whose figures the report states: "school" (a 中职/高职 school its title
+    names), "region" (a region's report) or "open" (not known — e.g. a passage
+    under a neutral title: the passage's own subject counts)."""
+    if attributes.get("level") == "区域":
+        return "region"
+    school = "".join((attributes.get("school") or "").split())
+    # the title opens with the school's name (after a year, if any)
+    title = re.sub(r"^[\d\s年度（）()《—-]+", "", "".join((attributes.get("title") or "").split()))
+    if school and title.startswith(school) and attributes.get("level") in ("中职", "高职"):
+        return "school"
+    return "open"
+
+
 # -- the registered extractors (rules/pipeline.yaml ``extractors`` says which run) -------
 @registry.extractors.register("attributes")
 def attributes(doc: Document, facts: Facts) -> None:
@@ -90,7 +105,7 @@ def attributes(doc: Document, facts: Facts) -> None:
 
 @registry.extractors.register("narrative")
 def narrative(doc: Document, facts: Facts) -> None:
-    facts.metrics += _extractors()[1].extract(doc, facts.attributes.get("year"))
+    facts.metrics += _extractors()[1].extract(doc, facts.attributes.get("year"), document_scope(facts.attributes))
 
 
 @registry.extractors.register("tables")

@@ -20,9 +20,7 @@ CASES_DIR = SHARED / "cases"
 CASES = json.loads((CASES_DIR / "cases.json").read_text(encoding="utf-8")) if CASES_DIR.exists() else []
 
 # not yet passing (issue #10 / #9): take an id off when its case passes
-KNOWN_FAILING: set[str] = {
-    "T03", "T06", "T07",                                            # numbers (#9)
-}
+KNOWN_FAILING: set[str] = set()
 
 TOL = 0.011
 
