@@ -75,47 +75,55 @@ def _inside(target: str, root: str) -> bool:
     return target == root or target.startswith(root.rstrip(os.sep) + os.sep)
 
 
+def _folder_link(full: str, top: str, real_root: str, seen: set, follow: bool) -> str | None:
+    """Why a link to a folder is not walked (None: walk it)."""
+    target = os.path.realpath(full)
+    if not os.path.exists(full):
+        return DANGLING
+    if follow:
+        if target in seen or _inside(os.path.realpath(top), target):
+            return LOOP   # a folder already read, or one holding this one
+        seen.add(target)
+        return None
+    # a link to a folder inside the input is not walked either: that folder is read where it stands
+    return "" if _inside(target, real_root) else OUTSIDE
+
+
+def _file_link(full: str, real_root: str, follow: bool) -> str | None:
+    """Why a linked file is not read (None: read it)."""
+    if not os.path.exists(full):
+        return DANGLING
+    if not follow and not _inside(os.path.realpath(full), real_root):
+        return OUTSIDE
+    return None
+
+
 def _walk_folder(root: Path, wanted, follow: bool, found: list, skipped: list) -> None:
     real_root = os.path.realpath(root)
-    seen_dirs = {real_root}
+    seen = {real_root}
 
     def onerror(e: OSError) -> None:
         skipped.append((e.filename or str(root), _reason_unreadable(e)))
 
     for top, dirs, files in os.walk(root, onerror=onerror, followlinks=follow):
-        dirs.sort()
         keep = []
-        for d in dirs:
+        for d in sorted(dirs):
             full = os.path.join(top, d)
-            if d.startswith("."):
-                continue
-            if not os.path.islink(full):
+            why = _folder_link(full, top, real_root, seen, follow) if os.path.islink(full) else None
+            if why is None and not d.startswith("."):
                 keep.append(d)
-                continue
-            target = os.path.realpath(full)
-            if not os.path.exists(full):
-                skipped.append((full, DANGLING))
-            elif follow and (target in seen_dirs or _inside(os.path.realpath(top), target)):
-                skipped.append((full, LOOP))   # a folder already read, or one holding this one
-            elif follow:
-                seen_dirs.add(target)
-                keep.append(d)
-            elif not _inside(target, real_root):
-                skipped.append((full, OUTSIDE))
-            # a link to a folder inside the input: that folder is read where it stands
+            elif why:
+                skipped.append((full, why))
         dirs[:] = keep
         for name in sorted(files):
             if name.startswith(("~$", ".")) or not name.lower().endswith(wanted):
                 continue
             full = os.path.join(top, name)
-            if os.path.islink(full):
-                if not os.path.exists(full):
-                    skipped.append((full, DANGLING))
-                    continue
-                if not follow and not _inside(os.path.realpath(full), real_root):
-                    skipped.append((full, OUTSIDE))
-                    continue
-            found.append(full)
+            why = _file_link(full, real_root, follow) if os.path.islink(full) else None
+            if why:
+                skipped.append((full, why))
+            else:
+                found.append(full)
 
 
 def walk_inputs(paths, extensions, *, follow_symlinks: bool = False) -> Inputs:
