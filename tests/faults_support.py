@@ -74,6 +74,28 @@ def _plain(value):
     return repr(value)
 
 
+#: how long the child may take before it is killed (a safeguard, not a measurement)
+CHILD_LIMIT = 600
+
+
+def _read_all(fd: int, pid: int) -> bytes:
+    """Everything the child writes, until it closes the pipe or passes CHILD_LIMIT (then killed)."""
+    import select
+    import signal
+    import time
+    deadline, chunks = time.monotonic() + CHILD_LIMIT, []
+    with os.fdopen(fd, "rb", buffering=0) as inp:
+        while True:
+            ready, _, _ = select.select([inp], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                os.kill(pid, signal.SIGKILL)
+                return b""
+            chunk = inp.read(1 << 16)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+
+
 def without_write_or_read_override(fn):
     """``fn()`` run in a forked child where ``chmod`` is obeyed; its result
     (dataclasses as dicts) is returned and its exception re-raised as an
@@ -95,8 +117,7 @@ def without_write_or_read_override(fn):
                 out.write(pickle.dumps(("error", traceback.format_exc())))
         os._exit(0)
     os.close(w)
-    with os.fdopen(r, "rb") as inp:
-        blob = inp.read()
+    blob = _read_all(r, pid)
     os.waitpid(pid, 0)
     kind, value = pickle.loads(blob) if blob else ("error", "the child process died")
     if kind == "skip":
