@@ -219,7 +219,7 @@ def storage_probe(work: Path, good: Path) -> tuple[int, int, int]:
         data[page * size + 8:page * size + 40] = b"\xa5" * 32
     dbs["corrupt"].write_bytes(bytes(data))
     commands = [["ingest", txt, "--workers", "0"], ["search", "产教"], ["compare"], ["check"], ["flags"], ["score"],
-                ["sql", "select count(*) from documents"], ["serve", "--port", "1"]]
+                ["sql", "select count(*) from documents"], ["serve", "--port", "0"]]
     tried = tracebacks = unclear = 0
     for kind, db in dbs.items():
         for c in commands:

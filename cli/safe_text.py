@@ -11,8 +11,8 @@ of the ingest summary.  Opened in Excel, a CSV cell beginning ``=`` ``+``
   (``\\n``, ``\\x1b``, ``\\u202e``): one line in, one line out.
 * :func:`json_text` — the same characters escaped inside JSON text that
   ``json.dumps(..., ensure_ascii=False)`` made (still valid JSON, same value).
-* :func:`csv_cell` — a text cell that Excel would read as a formula gets a
-  leading apostrophe (OWASP's advice); numbers are left alone.
+* CSV and workbook cells are made formula-safe by
+  :func:`nianbao.export.cells.neutralise` (a leading apostrophe).
 """
 from __future__ import annotations
 
@@ -23,8 +23,6 @@ UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u2
 #: the ones ``json.dumps`` leaves as they are (it escapes C0 already)
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-#: first characters that make a spreadsheet read a cell as a formula
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def _escape(m: re.Match) -> str:
@@ -45,12 +43,3 @@ def json_text(dumped: str) -> str:
     """JSON text (from ``json.dumps(ensure_ascii=False)``) with DEL, C1 and
     bidirectional controls written as ``\\uXXXX`` escapes."""
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
-
-
-def csv_cell(value):
-    """A CSV cell Excel will not run as a formula: text beginning ``= + - @``
-    (or a tab, a carriage return, their full-width forms) gets a leading
-    ``'``; everything else is returned unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value

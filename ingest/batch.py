@@ -55,13 +55,18 @@ class Summary:
                                                   "store": 0.0})
     worker_peak_rss_mb: dict = field(default_factory=dict)   # worker pid → peak RSS (MB)
     store_flags: int = 0        # flags of the store-wide checks (yoy_jump …) after this run
+    unsupported: list[tuple[str, str]] = field(default_factory=list)  # files in folders not read: (path, reason)
+    removed: list[str] = field(default_factory=list)   # remembered paths forgotten by ``prune``
+    reports: int = 0            # current reports in the store after this run (copies counted once)
 
 
 @dataclass
 class Progress:
     """One progress event: ``kind`` is ``total`` (the number of files to look
-    at grew), or what happened to one file: ``ingested``, ``unchanged``,
-    ``duplicate``, ``failed``, ``needs_ocr``, ``reextracted``."""
+    at grew), ``workers`` (``workers`` processes are starting: each loads
+    the dictionaries, a few seconds, before the first file is read), or what
+    happened to one file: ``ingested``, ``unchanged``, ``duplicate``,
+    ``failed``, ``needs_ocr``, ``reextracted``."""
     kind: str
     path: str | None = None
     done: int = 0
@@ -70,18 +75,30 @@ class Progress:
     failed: int = 0
     error: str | None = None
     seconds: float = 0.0
+    workers: int = 0
 
 
-def iter_inputs(paths, *, follow_symlinks: bool = False) -> list[tuple[str, Path]]:
+def iter_inputs(paths, skipped: list | None = None, *, follow_symlinks: bool = False) -> list[tuple[str, Path]]:
     """Expand files and folders (recursively) into (display path, file path)
     pairs, in a stable order, each path once (see
-    :func:`nianbao.ingest.walk.walk_inputs`, which also says what it skipped
-    and why).  Files inside folders are kept when their extension is one
-    nianbao reads, or ``.zip``; files named explicitly are always kept."""
-    return walk_inputs(paths, _WANTED, follow_symlinks=follow_symlinks).files
+    :func:`nianbao.ingest.walk.walk_inputs`, which also says what it did not
+    read and why).  Files inside folders are kept when their extension is
+    one nianbao reads, or ``.zip``; the others are appended to ``skipped`` as
+    (path, reason) (``rules/formats.yaml``), except hidden files and
+    Office's ``~$`` lock files.  Files named explicitly are always kept (so
+    that a wrong one gets its clear error)."""
+    inputs = _walk(paths, follow_symlinks)
+    if skipped is not None:
+        skipped.extend(inputs.unsupported)
+    return inputs.files
 
 
 _WANTED = tuple(SUPPORTED_EXTENSIONS) + (".zip",)
+
+
+def _walk(paths, follow_symlinks: bool):
+    from nianbao.ingest.formats import unsupported_reason
+    return walk_inputs(paths, _WANTED, follow_symlinks=follow_symlinks, unsupported=unsupported_reason)
 
 
 # -- the ingest run ----------------------------------------------------------------------
@@ -136,6 +153,7 @@ class _IngestRun:
         self._seq = 0          # next sequence number
         self._commit = 0       # next sequence number to commit
         self._ready: dict[int, object] = {}
+        self._workers_announced = False
 
     # -- ordered writes ---------------------------------------------------------------
     def _reserve(self) -> int:
@@ -155,6 +173,15 @@ class _IngestRun:
             self.pool.wait()
 
     # -- progress -------------------------------------------------------------------
+    def submit(self, task: Task, context=None) -> None:
+        """Hand one task to the pool; the first time, tell the progress
+        display that the worker processes are starting."""
+        if not self._workers_announced and self.pool.n > 0:
+            self._workers_announced = True
+            if self.progress:
+                self.progress(Progress(kind="workers", done=self.done, total=self.total, workers=self.pool.n))
+        self.pool.submit(task, context)
+
     def add_total(self, n: int) -> None:
         self.total += n
         self._emit("total")
@@ -279,8 +306,8 @@ class _IngestRun:
             item.archive.outstanding += 1
         self.summary.parsed += 1
         seq = self._reserve()
-        self.pool.submit(Task(display=item.display, path=str(item.path), sha256=sha, size=item.size,
-                              mtime=item.mtime), (seq, item))
+        self.submit(Task(display=item.display, path=str(item.path), sha256=sha, size=item.size,
+                         mtime=item.mtime), (seq, item))
         self.throttle()
 
     def on_result(self, task: Task, context, out: Outcome) -> None:
@@ -481,7 +508,7 @@ class _IngestRun:
         for doc_id, path, sha in rows:
             blob = self.store.model_blob(doc_id)
             if blob is not None:
-                self.pool.submit(Task(display=path, sha256=sha or "", document_id=doc_id, model=blob))
+                self.submit(Task(display=path, sha256=sha or "", document_id=doc_id, model=blob))
 
     def _store_facts(self, task: Task, out: Outcome) -> None:
         st = self.summary
@@ -499,10 +526,13 @@ class _IngestRun:
 
 
 def _run_store_checks(store: Store, summary: Summary) -> None:
-    """The checks over the whole store (``rules/pipeline.yaml`` ``store_checks``),
-    after the documents of this run are stored."""
+    """After the documents of this run are stored: corrections of school,
+    level and year applied, copies and editions of each report grouped
+    (``store/reports.py``), then the checks over the whole store
+    (``rules/pipeline.yaml`` ``store_checks``)."""
     from nianbao.review import store_checks
     t0 = time.perf_counter()
+    summary.reports = store.settle()
     summary.store_flags = store_checks.run(store)
     summary.stages["store"] += time.perf_counter() - t0
 
@@ -510,7 +540,7 @@ def _run_store_checks(store: Store, summary: Summary) -> None:
 def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = False, retry_failed: bool = False,
                  reextract: bool = False, workers: int | None = None, timeout: float = FILE_TIMEOUT,
                  memory_limit_mb: int | None = MEMORY_LIMIT_MB, lock_wait: float = 0.0,
-                 follow_symlinks: bool = False, progress=None) -> Summary:
+                 progress=None, prune: bool = False, follow_symlinks: bool = False) -> Summary:
     """Ingest files, folders (recursive) and ZIP archives into the database;
     return a :class:`Summary`.
 
@@ -535,16 +565,28 @@ def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = Fa
     * Another run on the same database: wait ``lock_wait`` seconds, then
       :class:`RunLocked`.  A database that cannot be written (full or
       failing disk, read-only, not nianbao's): :class:`nianbao.store.StorageError`.
+    * ``prune``: afterwards, forget the remembered files under the folders
+      and archives given that have left them (``Summary.removed``).
+    * Files in folders that nianbao does not read (.rar, .xlsx, .ofd …) are
+      listed in ``Summary.unsupported`` with the reason (``rules/formats.yaml``).
     * ``progress(Progress)`` is called for every file."""
     t0 = time.perf_counter()
     summary = Summary()
-    inputs = walk_inputs(paths, _WANTED, follow_symlinks=follow_symlinks)
-    summary.skipped = list(inputs.skipped)
+    inputs = _walk(paths, follow_symlinks)
+    summary.skipped, summary.unsupported = list(inputs.skipped), list(inputs.unsupported)
     with storage_errors(db_path), run_lock(db_path, wait=lock_wait):
         store = Store(db_path)
         try:
-            _run(store, summary, inputs, force=force, retry_failed=retry_failed, reextract=reextract,
-                 workers=workers, timeout=timeout, memory_limit_mb=memory_limit_mb, progress=progress)
+            run = _run(store, summary, inputs, force=force, retry_failed=retry_failed, reextract=reextract,
+                       workers=workers, timeout=timeout, memory_limit_mb=memory_limit_mb, progress=progress)
+            if prune:
+                seen = {p for p in summary.ingested + summary.unchanged + summary.needs_ocr}
+                seen |= {p for p, _ in summary.duplicates + summary.failed}
+                summary.removed = store.forget_under([str(Path(p)) for p in paths], seen)
+            if run.stored_ids or summary.reextracted or summary.removed:
+                _run_store_checks(store, summary)
+            else:
+                summary.reports = store.db.execute("select count(*) from reports").fetchone()[0]
         finally:
             store.close()
     summary.seconds = time.perf_counter() - t0
@@ -552,7 +594,8 @@ def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = Fa
 
 
 def _run(store: Store, summary: Summary, inputs, *, force, retry_failed, reextract, workers, timeout,
-         memory_limit_mb, progress) -> None:
+         memory_limit_mb, progress) -> "_IngestRun":
+    """Read every input (and re-extract, when asked) with the worker pool; the run, for what it stored."""
     with tempfile.TemporaryDirectory(prefix="nianbao-") as tmp:
         n = _default_workers() if workers is None else max(0, int(workers))
         run = _IngestRun(store, summary, force=force, retry_failed=retry_failed, progress=progress,
@@ -572,5 +615,4 @@ def _run(store: Store, summary: Summary, inputs, *, force, retry_failed, reextra
                 run.reextract()
                 pool.drain()
             summary.workers = pool.started
-    if run.stored_ids or summary.reextracted:
-        _run_store_checks(store, summary)
+    return run

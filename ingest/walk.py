@@ -55,10 +55,13 @@ def raw_path(path_bytes_hex: str) -> str:
 class Inputs:
     """What :func:`walk_inputs` found: ``files`` as (display, real path)
     pairs in a stable order, ``raw`` display → raw bytes (hex) for names that
-    are not UTF-8, ``skipped`` as (display, reason) pairs."""
+    are not UTF-8, ``skipped`` (links not followed, folders that cannot be
+    read) and ``unsupported`` (files of a format nianbao does not read) as
+    (display, reason) pairs."""
     files: list[tuple[str, Path]] = field(default_factory=list)
     raw: dict[str, str] = field(default_factory=dict)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    unsupported: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _reason_unreadable(e: OSError) -> str:
@@ -98,7 +101,7 @@ def _file_link(full: str, real_root: str, follow: bool) -> str | None:
     return None
 
 
-def _walk_folder(root: Path, wanted, follow: bool, found: list, skipped: list) -> None:
+def _walk_folder(root: Path, wanted, follow: bool, found: list, skipped: list, other: list) -> None:
     real_root = os.path.realpath(root)
     seen = {real_root}
 
@@ -116,9 +119,13 @@ def _walk_folder(root: Path, wanted, follow: bool, found: list, skipped: list) -
                 skipped.append((full, why))
         dirs[:] = keep
         for name in sorted(files):
-            if name.startswith(("~$", ".")) or not name.lower().endswith(wanted):
+            if name.startswith(("~$", ".")):
                 continue
             full = os.path.join(top, name)
+            if not name.lower().endswith(wanted):
+                if os.path.isfile(full):
+                    other.append(full)
+                continue
             why = _file_link(full, real_root, follow) if os.path.islink(full) else None
             if why:
                 skipped.append((full, why))
@@ -126,7 +133,7 @@ def _walk_folder(root: Path, wanted, follow: bool, found: list, skipped: list) -
                 found.append(full)
 
 
-def walk_inputs(paths, extensions, *, follow_symlinks: bool = False) -> Inputs:
+def walk_inputs(paths, extensions, *, follow_symlinks: bool = False, unsupported=None) -> Inputs:
     """Expand files and folders (recursively) into an :class:`Inputs`.
 
     Files inside folders are kept when their extension is in ``extensions``
@@ -135,7 +142,9 @@ def walk_inputs(paths, extensions, *, follow_symlinks: bool = False) -> Inputs:
     folder, symbolic links are followed only when they stay inside it,
     unless ``follow_symlinks`` (then loops are cut and listed).  Dangling
     links and folders that cannot be read are listed in ``skipped`` with
-    their reason.  Each file once, in path order within each input."""
+    their reason; other files in folders in ``unsupported``, with
+    ``unsupported(suffix)`` as the reason (when given).  Each file once, in
+    path order within each input."""
     out = Inputs()
     seen: set[str] = set()
     wanted = tuple(e.lower() for e in extensions)
@@ -143,8 +152,9 @@ def walk_inputs(paths, extensions, *, follow_symlinks: bool = False) -> Inputs:
         p = Path(p)
         found: list[str] = []
         skipped: list[tuple[str, str]] = []
+        other: list[str] = []
         if p.is_dir():
-            _walk_folder(p, wanted, follow_symlinks, found, skipped)
+            _walk_folder(p, wanted, follow_symlinks, found, skipped, other)
             found.sort()
         elif os.path.islink(p) and not p.exists():
             skipped.append((str(p), DANGLING))
@@ -163,4 +173,6 @@ def walk_inputs(paths, extensions, *, follow_symlinks: bool = False) -> Inputs:
                 out.raw[shown] = raw
             out.files.append((shown, Path(f)))
         out.skipped += [(display_name(s)[0], why) for s, why in skipped]
+        if unsupported is not None:
+            out.unsupported += [(display_name(f)[0], unsupported(Path(f).suffix)) for f in sorted(other)]
     return out

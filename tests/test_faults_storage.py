@@ -34,7 +34,7 @@ TXT = REPORTS / "E_zhongzhi_2023_gb18030.txt"
 NIANBAO = [sys.executable, "-m", "nianbao.pipeline"]
 
 READING = [["search", "产教"], ["compare"], ["check"], ["flags"], ["score"], ["sql", "select count(*) from documents"]]
-COMMANDS = [["ingest", str(TXT), "--workers", "0"], *READING, ["serve", "--port", "1"]]
+COMMANDS = [["ingest", str(TXT), "--workers", "0"], *READING, ["serve", "--port", "0"]]
 
 
 def cli(*args):
@@ -325,8 +325,9 @@ def test_csv_cells_cannot_run_as_formulas(good_db):
 
 
 def test_safe_text_helpers():
-    from nianbao.cli.safe_text import csv_cell, json_text, terminal_text
+    from nianbao.cli.safe_text import json_text, terminal_text
+    from nianbao.export.cells import neutralise
     assert terminal_text("青岚\n\x1b[31m\t\x9b\u202e") == "青岚\\n\\x1b[31m\\t\\x9b\\u202e"
     assert terminal_text("普通文字 plain") == "普通文字 plain"
     assert json_text('"\x9b\u2028"') == '"\\u009b\\u2028"'
-    assert csv_cell(-3) == -3 and csv_cell("=A1") == "'=A1" and csv_cell("学校") == "学校"
+    assert neutralise(-3) == -3 and neutralise("=A1") == "'=A1" and neutralise("学校") == "学校"
