@@ -150,10 +150,6 @@ class _FullDisk:
         if "w" not in mode and "x" not in mode:
             return f
         outer = self
-
-        class Writer(io.BufferedWriter):
-            pass
-
         real_write = f.write
 
         def write(b):
@@ -166,11 +162,12 @@ class _FullDisk:
 
 
 def test_full_disk_while_unpacking_is_transient_and_retried_without_retry_failed(tmp_path, monkeypatch):
-    srcs = [TXT, DOCX, PDF]
-    members = {f"{i:02d}{srcs[i % 3].suffix}": srcs[i % 3].read_bytes() + (b"" if srcs[i % 3] != TXT else
-                                                                          f"\n{i}\n".encode()) for i in range(11)}
-    members = {k: (v if not k.endswith(".pdf") else v + f"\n% {k}\n".encode()) for k, v in members.items()}
-    members = {k: (v if not k.endswith(".docx") else _docx_variant(v, k)) for k, v in members.items()}
+    members = {}
+    for i in range(11):                      # 11 different reports (a few bytes changed: no duplicates)
+        src = (TXT, DOCX, PDF)[i % 3]
+        data = src.read_bytes()
+        data = _docx_variant(data, str(i)) if src is DOCX else data + f"\n% {i}\n".encode()
+        members[f"{i:02d}{src.suffix}"] = data
     z = tmp_path / "eleven.zip"
     with zipfile.ZipFile(z, "w") as zf:
         for k, v in members.items():
