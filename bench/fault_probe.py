@@ -123,7 +123,7 @@ def make_inputs(folder: Path, per_file: int, rng: random.Random) -> dict:
     with zipfile.ZipFile(zips / "bomb.zip", "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("bomb.txt", b"\0" * (16 << 20))
         zf.writestr("ok.txt", txt + b"\nbeside the bomb\n")
-        zf.writestr(f"line\n已入库 ingested: 7.txt", txt + b"\nnewline member\n")
+        zf.writestr("line\n已入库 ingested: 7.txt", txt + b"\nnewline member\n")
     members[str(zips / "bomb.zip")] = 3
     with zipfile.ZipFile(zips / "fuzzed.zip", "w") as zf:
         for src in reports:

@@ -20,7 +20,7 @@ import sqlite_utils
 
 from nianbao.ingest.model import HEADING, TABLE, Document
 
-from .errors import StorageError, storage_errors
+from .errors import storage_errors
 from .reports import fingerprint
 from .schema import check_owner, ensure_schema
 from .search import index_document as index_sections
@@ -43,7 +43,7 @@ def connect(path: str | Path = DEFAULT_DB, *, readonly: bool = False, timeout: f
     file system, where the WAL's shared-memory file cannot be made — the file
     is opened ``immutable=1`` (nobody can be writing it there).  Raises
     ``FileNotFoundError`` for a missing read-only database and
-    :class:`StorageError` for a file that is not a (nianbao) database, a
+    :class:`nianbao.store.StorageError` for a file that is not a (nianbao) database, a
     newer schema, a read-only or full disk."""
     path = str(path)
     with storage_errors(path):
@@ -68,7 +68,7 @@ def _connect_readonly(path: str, timeout: float) -> sqlite_utils.Database:
     if not Path(path).exists():
         raise FileNotFoundError(f"数据库不存在 / database not found: {path}")
     uri = Path(path).resolve().as_uri()
-    modes = ["mode=ro", "immutable=1"] if _writable_place(path) else ["immutable=1"]
+    modes = ["mode=ro", "immutable=1"] if writable_place(path) else ["immutable=1"]
     for i, mode in enumerate(modes):
         conn = sqlite3.connect(f"{uri}?{mode}", uri=True, timeout=timeout, isolation_level=None,
                                check_same_thread=False)
@@ -87,7 +87,7 @@ def _connect_readonly(path: str, timeout: float) -> sqlite_utils.Database:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _writable_place(path: str) -> bool:
+def writable_place(path: str) -> bool:
     """Whether SQLite can keep a WAL beside ``path`` (folder and file writable)."""
     folder = os.path.dirname(os.path.abspath(path))
     return os.access(folder, os.W_OK) and os.access(path, os.W_OK)

@@ -374,7 +374,7 @@ def prepare_database(db_path, *, checkpoint: bool = False) -> None:
     """Upgrade the schema if needed and rebuild a missing or stale search
     index, where the database can be written; with ``checkpoint``, fold the
     WAL into the file so an immutable open sees every row."""
-    from nianbao.store.db import _writable_place
+    from nianbao.store.db import writable_place
     from nianbao.store.errors import storage_errors
     with storage_errors(db_path):
         store = open_for_reading(db_path)
@@ -382,7 +382,7 @@ def prepare_database(db_path, *, checkpoint: bool = False) -> None:
             status = index_status(store.db.conn)
         finally:
             store.close()
-        if not _writable_place(str(db_path)) or (status == "ok" and not checkpoint):
+        if not writable_place(str(db_path)) or (status == "ok" and not checkpoint):
             return
         conn = sqlite3.connect(str(db_path), timeout=60)
         try:
@@ -398,8 +398,8 @@ def open_immutable(db_path, requested: bool = False) -> bool:
     """Whether to serve ``db_path`` immutable: when asked, or when its folder
     or file cannot be written (no ingest can run there, and SQLite cannot
     share a WAL there)."""
-    from nianbao.store.db import _writable_place
-    return requested or not _writable_place(str(db_path))
+    from nianbao.store.db import writable_place
+    return requested or not writable_place(str(db_path))
 
 
 def make_datasette(db_path, *, immutable: bool = False, settings: dict | None = None, prepare: bool = True,
