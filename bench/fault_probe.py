@@ -176,23 +176,36 @@ def make_inputs(folder: Path, per_file: int, rng: random.Random) -> dict:
 
 
 # -- running -------------------------------------------------------------------------------
+#: environment of the ``nianbao`` runs (``--code DIR`` puts another checkout first, to compare)
+ENV = dict(os.environ)
+
+
 def run(args, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([*NIANBAO, *map(str, args)], capture_output=True, text=True, **kw)
+    """``nianbao ARGS``; a run past its ``timeout`` (a server that started where it should have
+    refused) is stopped and reported with return code -1."""
+    try:
+        return subprocess.run([*NIANBAO, *map(str, args)], capture_output=True, text=True, env=ENV, **kw)
+    except subprocess.TimeoutExpired as e:
+        return subprocess.CompletedProcess(e.cmd, -1, e.stdout or "", (e.stderr or "") + "\n(timed out)")
 
 
-def account(db: Path, expected: dict, output: str) -> tuple[int, list[str]]:
-    """Inputs tried and the ones lost (neither stored nor listed as skipped)."""
+def account(db: Path, expected: dict, output: str) -> tuple[int, int, list[str]]:
+    """Inputs tried, inputs lost (neither stored nor listed as skipped with
+    their reason; each archive member counts) and what was lost."""
     con = sqlite3.connect(db)
     paths = {p for (p,) in con.execute("select path from document_paths")}
     con.close()
     lost = [f for f in expected["files"] if f not in paths]
+    n_lost = len(lost)
     for z, n in expected["members"].items():
         got = sum(1 for p in paths if p.startswith(z + "!/"))
         if got < n and z not in paths:
             lost.append(f"{z} ({n - got} members)")
-    lost += [s for s in expected["skipped"] if f"跳过 skipped  {s}:" not in output]
+            n_lost += n - got
+    gone = [s for s in expected["skipped"] if f"跳过 skipped  {s}:" not in output]
+    lost, n_lost = lost + gone, n_lost + len(gone)
     tried = len(expected["files"]) + sum(expected["members"].values()) + len(expected["skipped"])
-    return tried, lost
+    return tried, n_lost, lost
 
 
 def storage_probe(work: Path, good: Path) -> tuple[int, int, int]:
@@ -223,7 +236,7 @@ def storage_probe(work: Path, good: Path) -> tuple[int, int, int]:
     tried = tracebacks = unclear = 0
     for kind, db in dbs.items():
         for c in commands:
-            p = run([*c, "--db", db], timeout=300)
+            p = run([*c, "--db", db], timeout=120)
             tried += 1
             tracebacks += "Traceback" in p.stderr + p.stdout
             last = (p.stderr.strip().splitlines() or [""])[-1]
@@ -243,7 +256,11 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--keep", help="keep the inputs and database in this folder")
+    ap.add_argument("--code", help="run the nianbao of this folder (a folder holding the package as "
+                                   "nianbao/, e.g. an older commit's export) instead of this one")
     a = ap.parse_args()
+    if a.code:
+        ENV["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(a.code).resolve()), ENV.get("PYTHONPATH")]))
     work = Path(a.keep or tempfile.mkdtemp(prefix="nianbao-probe-"))
     work.mkdir(parents=True, exist_ok=True)
     inputs = work / "inputs"
@@ -251,7 +268,7 @@ def main() -> int:
     db = work / "probe.db"
     first = run(["ingest", inputs, "--db", db, "--workers", a.workers, "--timeout", 120], cwd=work)
     second = run(["ingest", inputs, "--db", db, "--workers", a.workers, "--timeout", 120], cwd=work)
-    tried, lost = account(db, expected, first.stdout)
+    tried, n_lost, lost = account(db, expected, first.stdout)
     s_tried, s_tb, s_unclear = storage_probe(work, db)
     con = sqlite3.connect(db)
     codes = Counter((e or "ok").split(":")[0] if s != "needs_ocr" else "needs_ocr"
@@ -262,7 +279,7 @@ def main() -> int:
     aborted = sum(p.returncode != 0 for p in (first, second))
     reread = re.search(r"已入库 ingested: (\d+)", second.stdout)
     report = {
-        "inputs tried": tried, "tracebacks": tracebacks, "runs aborted": aborted, "files lost": len(lost),
+        "inputs tried": tried, "tracebacks": tracebacks, "runs aborted": aborted, "files lost": n_lost,
         "re-run read again": int(reread.group(1)) if reread else None,
         "outcomes": dict(sorted(codes.items())), "stored with a damage warning": damaged,
         "storage and SQL faults tried": s_tried, "storage tracebacks": s_tb, "storage outcomes unclear": s_unclear,
