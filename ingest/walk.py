@@ -113,7 +113,7 @@ def _walk_folder(root: Path, wanted, follow: bool, found: list, skipped: list, o
         for d in sorted(dirs):
             full = os.path.join(top, d)
             why = _folder_link(full, top, real_root, seen, follow) if os.path.islink(full) else None
-            if why is None and not d.startswith("."):
+            if why is None:
                 keep.append(d)
             elif why:
                 skipped.append((full, why))
