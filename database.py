@@ -212,6 +212,25 @@ class Database:
                "and (? = 0 or is_report_year = 1) order by school, year, metric, document_id, value_id")
         return self.sql(sql, [metric, metric, school, school, year, year, int(report_year_only)]).dicts()
 
+    def candidates(self, *, metric: str | None = None, reason: str | None = None, school: str | None = None,
+                   year: int | None = None) -> list[dict]:
+        """Review candidates: figures bound to a metric term that extraction
+        kept out of ``metrics`` because a cue made them unsure — rows of
+        ``candidates`` with their document: ``metric``, ``name_zh``,
+        ``value`` (normalized, in ``unit``), ``year`` (the year it would
+        refer to, or None), ``reason`` (change, target, subset, part,
+        other_entity, region, cumulative …; labels in
+        ``nianbao.extractors.facts.CANDIDATE_REASONS``), ``raw``, ``page``,
+        ``section``, ``sentence``, ``rule``, ``school``, ``report_year``,
+        ``path``.  Never part of ``compare``.  ``school``: part of a name;
+        ``year``: the report year."""
+        sql = ("select c.*, d.school, d.year as report_year, d.path from candidates c "
+               "join documents d on d.id = c.document_id "
+               "where (? is null or c.metric = ?) and (? is null or c.reason = ?) "
+               "and (? is null or d.school like '%' || ? || '%') and (? is null or d.year = ?) "
+               "order by d.school, d.year, c.document_id, c.start")
+        return self.sql(sql, [metric, metric, reason, reason, school, school, year, year]).dicts()
+
     def compare(self, *, year: int | None = None, metrics=None, schools=None):
         """Schools × metrics: a :class:`nianbao.store.compare.Comparison` with
         ``metrics`` (definitions: id, Chinese name, unit) and ``rows`` (one per

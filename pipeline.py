@@ -239,10 +239,12 @@ def sql(query, db_path, fmt, time_limit):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON / output JSON")
 def extract(file, as_json):
-    """抽取：打印一个文件的属性、指标（含来源）和冲突，不写数据库。
+    """抽取：打印一个文件的属性、指标（含来源）和冲突，以及待审候选，不写数据库。
 
     Print one file's attributes, metrics (with page, section and source
-    sentence) and conflict flags, without a database.
+    sentence) and conflict flags, then the review candidates — figures kept
+    out of the metrics because a cue made them unsure, with the reason —
+    without a database.
     """
     doc = _parse(file)
     if doc.status != "ok":

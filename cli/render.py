@@ -396,7 +396,8 @@ def outline_lines(doc) -> list[str]:
 def facts_json(facts) -> dict:
     """``nianbao extract --json``: attributes, rules version, metrics and flags."""
     return {"attributes": facts.attributes, "rules_version": facts.rules_version,
-            "metrics": [m.to_row() for m in facts.metrics], "flags": [f.to_row() for f in facts.flags]}
+            "metrics": [m.to_row() for m in facts.metrics], "flags": [f.to_row() for f in facts.flags],
+            "candidates": [c.to_row() for c in facts.candidates]}
 
 
 def facts_lines(facts) -> list[str]:
@@ -410,6 +411,14 @@ def facts_lines(facts) -> list[str]:
     lines += tabulate(rows, headers=["metric 指标", "名称", "value 数值", "unit 单位", "year 年", "约",
                                      "source 来源", "page 页", "sentence 原文"]).splitlines()
     lines += [f"! {f.kind}: {f.message}" for f in facts.flags]
+    if facts.candidates:
+        from nianbao.extractors.facts import CANDIDATE_REASONS
+        lines += ["", f"待审候选（未计入指标）review candidates (not in metrics): {len(facts.candidates)}"]
+        rows = [(c.metric, c.name_zh, fmt_value(float(c.value)), c.unit, c.year or "", c.reason,
+                 CANDIDATE_REASONS.get(c.reason, "").split(" ")[0], c.prov.page or "", c.prov.sentence[:40])
+                for c in facts.candidates]
+        lines += tabulate(rows, headers=["metric 指标", "名称", "value 数值", "unit 单位", "year 年",
+                                         "reason 原因", "说明", "page 页", "sentence 原文"]).splitlines()
     return lines
 
 

@@ -71,6 +71,9 @@ class TermMatcher:
         if self.rules.not_metrics:
             self.matcher.add(NOT_METRIC, [self.nlp.make_doc(t) for t in self.rules.not_metrics])
         self._openers = [str(w) for w in self.rules.context.get("part_openers", [])]
+        # terms by text, and the words jieba may glue after a term (connectors: 约, 达, 为 …)
+        self._term_keys = {t: f"{m.id}|term" for m in self.rules.metrics.values() for t in m.terms}
+        self._glue = {str(w) for w in self.rules.context.get("connectors", [])} - {"", " "}
         # a plain-text fallback for terms jieba may cut differently in context
         self._fallback_keys: dict[str, str] = {}
         for m in self.rules.metrics.values():
@@ -118,6 +121,17 @@ class TermMatcher:
             for key in sorted(keys):
                 hits.append(TermHit(a, b, key, text[a:b]))
             covered.append((a, b))
+        # a term jieba glued to the word after it ("占地约" → 占地 + 约, "共招生达")
+        for tok in doc:
+            if (tok.idx, tok.idx + len(tok.text)) in covered or any(
+                    x < tok.idx + len(tok.text) and tok.idx < y for x, y in covered):
+                continue
+            for k in range(len(tok.text) - 1, 1, -1):
+                key = self._term_keys.get(tok.text[:k])
+                if key and tok.text[k:] in self._glue:
+                    hits.append(TermHit(tok.idx, tok.idx + k, key, tok.text[:k]))
+                    covered.append((tok.idx, tok.idx + k))
+                    break
         # fallback: a whole term that segmentation split inside other words;
         # it replaces shorter hits that lie inside it ("就业（含升学）率" over 升学)
         for m in self._fallback.finditer(text):

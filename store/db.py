@@ -28,7 +28,7 @@ from .search import index_document as index_sections
 DEFAULT_DB = "nianbao.db"
 
 #: tables whose rows belong to one document
-DOCUMENT_TABLES = ("pages", "sections", "tables", "metrics", "awards", "flags", "document_models")
+DOCUMENT_TABLES = ("pages", "sections", "tables", "metrics", "candidates", "awards", "flags", "document_models")
 
 
 def now() -> str:
@@ -308,6 +308,12 @@ class Store:
             "sentence": m.prov.sentence, "start": m.prov.start, "end": m.prov.end,
             "table_order": m.prov.table, "row": m.prov.row, "col": m.prov.col,
             "rule": m.prov.rule, "rules_version": facts.rules_version} for m in facts.metrics])
+        _insert(conn, "candidates", [{
+            "document_id": doc_id, "metric": c.metric, "name_zh": c.name_zh, "value": c.value, "unit": c.unit,
+            "year": c.year, "reason": c.reason, "approximate": int(bool(c.approximate)), "raw": c.raw,
+            "page": c.prov.page, "section": c.prov.section, "sentence": c.prov.sentence,
+            "start": c.prov.start, "end": c.prov.end, "rule": c.prov.rule,
+            "rules_version": facts.rules_version} for c in getattr(facts, "candidates", [])])
         _insert(conn, "awards", [{
             "document_id": doc_id, "competition": a.competition, "level": a.level, "event": a.event,
             "prize": a.prize, "person": a.person, "role": a.role, "year": a.year, "page": a.prov.page,
@@ -349,7 +355,7 @@ class Store:
     def replace_facts(self, document_id: int, facts) -> None:
         """Re-extraction: replace a document's facts, keep its structure."""
         with transaction(self.db) as conn:
-            for t in ("metrics", "awards", "flags"):
+            for t in ("metrics", "candidates", "awards", "flags"):
                 conn.execute(f'DELETE FROM "{t}" WHERE document_id = ?', (document_id,))
             a = facts.attributes
             conn.execute("UPDATE documents SET school=?, year=?, level=?, region=?, title=?, title_year=?, "

@@ -15,7 +15,7 @@ import sqlite_utils
 
 from .errors import StorageError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: ``PRAGMA application_id`` of a nianbao database ("NBAO")
 APPLICATION_ID = 0x4E42414F
@@ -117,13 +117,26 @@ def _v3(db: sqlite_utils.Database) -> None:
 
 
 def _v4(db: sqlite_utils.Database) -> None:
+    """Review candidates: figures bound to a metric term that extraction kept
+    out of ``metrics`` (a change, a target, a part …), with the reason — for a
+    reviewer, never in the comparison views."""
+    db["candidates"].create({
+        "id": int, "document_id": int, "metric": str, "name_zh": str, "value": float, "unit": str,
+        "year": int, "reason": str, "approximate": int, "raw": str, "page": int, "section": str,
+        "sentence": str, "start": int, "end": int, "rule": str, "rules_version": str,
+    }, pk="id", foreign_keys=[("document_id", "documents", "id")], if_not_exists=True)
+    db["candidates"].create_index(["document_id"], if_not_exists=True)
+    db["candidates"].create_index(["metric", "reason"], if_not_exists=True)
+
+
+def _v5(db: sqlite_utils.Database) -> None:
     """File names that are not UTF-8: ``document_paths.path_bytes``, the raw
     bytes of the name (hex) when they differ from ``path`` in UTF-8."""
     if "path_bytes" not in db["document_paths"].columns_dict:
         db.execute("ALTER TABLE document_paths ADD COLUMN path_bytes TEXT")
 
 
-MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
+MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5}
 
 
 def current_version(db: sqlite_utils.Database) -> int:

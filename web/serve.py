@@ -64,6 +64,15 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "year": "数值所属年度 / the year the value refers to", "approximate": "约数 1 / approximate",
         "raw": "原始写法 / as written", "source": "来源类型：text 正文 / table 表格 / source kind",
         "page": "页码 / page", "section": "章节路径 / heading path", "sentence": "原文 / source text"}),
+    "candidates": ("待审候选：与指标词相连、但因线索（变化量、计划、部分、其他主体…）未计入指标的数值；不参与对比 / review "
+                   "candidates: figures bound to a metric term but kept out of metrics by a cue (a change, a "
+                   "target, a part, another entity …); never compared", {
+                       "metric": "指标编号 / metric id", "value": "数值（已规范化）/ normalized value",
+                       "unit": "规范单位 / canonical unit", "year": "数值所属年度 / the year the value would refer to",
+                       "reason": "未计入的原因 / why it was kept out (change, target, subset, part, other_entity, "
+                                 "region, cumulative …)",
+                       "raw": "原始写法 / as written", "page": "页码 / page", "section": "章节路径 / heading path",
+                       "sentence": "原文 / source text", "rule": "规则 / rule"}),
     "awards": ("获奖：竞赛、级别、奖项、人员 / awards: competition, level, prize, person", {
         "competition": "竞赛 / competition", "level": "级别：国家 / 省 / 市 … / level", "event": "赛项 / event",
         "prize": "奖项 / prize", "person": "获奖人 / person", "role": "角色 / role",
@@ -141,6 +150,7 @@ FACETS = {
     "flags": ["kind", "severity", "metric"],
     "awards": ["level", "prize"],
     "metrics": ["metric", "source"],
+    "candidates": ["metric", "reason"],
     "reports": ["year", "level"],
 }
 
