@@ -10,6 +10,8 @@ import json
 import unicodedata
 from pathlib import Path
 
+from .safe_text import terminal_text
+
 OK, BAD, WARN, OPT = "✓", "✗", "⚠", "·"
 CONFLICT_MARK = "⚠"
 CORRECTED_MARK = "✎"
@@ -76,11 +78,20 @@ def render_table(headers: list[list[str]], rows: list[list[str]], right: list[bo
     return out
 
 
+def _sql_cell(v):
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return terminal_text(v) if isinstance(v, str) else v
+
+
 def sql_lines(columns: list[str], rows: list[tuple]) -> list[str]:
-    """Rows of ``nianbao sql`` as a table (whole numbers without ``.0``)."""
+    """Rows of ``nianbao sql`` as a table (whole numbers without ``.0``; a
+    newline or control character inside a value shown as an escape, so each
+    row stays one line)."""
     from tabulate import tabulate
-    rows = [[int(v) if isinstance(v, float) and v.is_integer() else v for v in r] for r in rows]
-    return tabulate(rows, headers=columns, tablefmt="simple", floatfmt=".10g").splitlines()
+    rows = [[_sql_cell(v) for v in r] for r in rows]
+    return tabulate(rows, headers=[terminal_text(c) for c in columns], tablefmt="simple",
+                    floatfmt=".10g").splitlines()
 
 
 # ---------------------------------------------------------------------------
@@ -435,7 +446,9 @@ def summary_lines(s) -> list[str]:
     failures with their reasons (a :class:`nianbao.ingest.batch.Summary`)."""
     out = [f"已入库 ingested: {len(s.ingested)}   未变 unchanged: {len(s.unchanged)}   "
            f"重复 duplicates: {len(s.duplicates)}   需OCR needs_ocr: {len(s.needs_ocr)}   "
-           f"失败 failed: {len(s.failed)}   有标记 flagged: {len(s.flagged)}   "
+           f"失败 failed: {len(s.failed)}   "
+           + (f"跳过 skipped: {len(s.skipped)}   " if getattr(s, "skipped", None) else "")
+           + f"有标记 flagged: {len(s.flagged)}   "
            f"页 pages: {s.pages}   用时 time: {s.seconds:.1f}s"]
     if s.reextracted:
         out.append(f"重新抽取 re-extracted: {len(s.reextracted)}")
@@ -445,6 +458,8 @@ def summary_lines(s) -> list[str]:
                if p in s.garbage else "没有文本层（扫描件）/ no text layer (scanned)")
         out.append(f"  需OCR needs_ocr  {p}: {why}")
     out += [f"  失败 failed  {p}: {err}" for p, err in s.failed]
+    out += [f"  受损 damaged  {p}: {why}" for p, why in getattr(s, "damaged", [])]
+    out += [f"  跳过 skipped  {p}: {why}" for p, why in getattr(s, "skipped", [])]
     unsupported = getattr(s, "unsupported", [])
     if unsupported:
         out.append(f"未读取 not read: {len(unsupported)} 个文件 files (类型不支持 unsupported type)")
@@ -496,8 +511,8 @@ class ProgressReporter:
             self.bar.update(1)
             return
         line = self._line(ev)
-        if line:
-            print(line, file=self.stream, flush=True)
+        if line:   # a file name can hold a newline or an escape sequence: shown escaped
+            print(terminal_text(line), file=self.stream, flush=True)
 
     def _total(self, total: int) -> None:
         if self.bar is None:

@@ -109,7 +109,7 @@ class TermMatcher:
         return any(text[a - k:a - k + len(w)] == w for w in self._openers for k in range(1, len(w)) if a >= k)
 
     def tokens(self, text: str) -> list[str]:
-        return [t.text for t in self.nlp.make_doc(text)]
+        return [t.text for a, b in chunks(text) for t in self.nlp.make_doc(text[a:b])]
 
     def windows(self, text: str) -> list[tuple[int, int]]:
         """The stretches of ``text`` to segment, in order and disjoint: around
@@ -153,7 +153,15 @@ class TermMatcher:
         return out
 
     def find(self, text: str) -> list[TermHit]:
-        """Metric terms in ``text``: longest matches, no overlaps, in order."""
+        """Metric terms in ``text``: longest matches, no overlaps, in order.
+        A text longer than :data:`CHUNK_CHARS` (a "sentence" of a million
+        characters without 。, which spaCy refuses: E088) is read in pieces cut
+        at punctuation or spaces."""
+        if len(text) <= CHUNK_CHARS:
+            return self._find(text)
+        return [h.shifted(a) for a, b in chunks(text) for h in self._find(text[a:b])]
+
+    def _find(self, text: str) -> list[TermHit]:
         docs = self._window_docs(text)
         hits = []
         covered = []
@@ -192,6 +200,29 @@ class TermMatcher:
             covered.append((a, b))
         hits.sort(key=lambda h: h.start)
         return hits
+
+
+#: longest text handed to spaCy at once (its limit, ``nlp.max_length``, is 1,000,000)
+CHUNK_CHARS = 100_000
+#: where a long text may be cut: after punctuation or a space (a term never spans one)
+_CUT = re.compile(r"[，、；：,;:\s。！？!?）)]")
+
+
+def chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
+    """``(start, end)`` pieces of ``text`` of at most ``size`` characters, each
+    cut after the last punctuation or space in its final tenth (else at
+    ``size``).  One piece for a text that fits."""
+    out, a, n = [], 0, len(text)
+    while n - a > size:
+        b = a + size
+        cut = None
+        for m in _CUT.finditer(text, b - size // 10, b):
+            cut = m.end()
+        b = cut or b
+        out.append((a, b))
+        a = b
+    out.append((a, n))
+    return out
 
 
 @lru_cache(maxsize=1)

@@ -6,7 +6,7 @@ sqlite-utils and pandas."""
 from __future__ import annotations
 
 _NAMES = {"DEFAULT_DB": "db", "Store": "db", "connect": "db", "transaction": "db",
-          "SCHEMA_VERSION": "schema", "ensure_schema": "schema"}
+          "StorageError": "errors", "SCHEMA_VERSION": "schema", "ensure_schema": "schema"}
 
 __all__ = list(_NAMES)
 

@@ -8,6 +8,7 @@ transaction (sqlite-utils' own write helpers commit on their own).
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -17,9 +18,10 @@ import sqlite_utils
 
 from nianbao.ingest.model import Document
 
+from .errors import storage_errors
 from .rows import (FactRows, Prepared, _j, award_rows, flag_rows, metric_rows, pack_model, page_rows,  # noqa: F401
                    prepare, section_rows, table_rows, unpack_model)
-from .schema import ensure_schema
+from .schema import check_owner, ensure_schema
 from .search import index_document as index_sections
 
 DEFAULT_DB = "nianbao.db"
@@ -33,23 +35,61 @@ def now() -> str:
 
 
 def connect(path: str | Path = DEFAULT_DB, *, readonly: bool = False, timeout: float = 60.0) -> sqlite_utils.Database:
-    """Open the database; a read-only connection cannot change anything."""
+    """Open the database; a read-only connection cannot change anything.
+
+    Read-only opens use ``mode=ro``, so an ingest writing at the same time is
+    seen consistently; where SQLite cannot open it so — a read-only folder or
+    file system, where the WAL's shared-memory file cannot be made — the file
+    is opened ``immutable=1`` (nobody can be writing it there).  Raises
+    ``FileNotFoundError`` for a missing read-only database and
+    :class:`nianbao.store.StorageError` for a file that is not a (nianbao) database, a
+    newer schema, a read-only or full disk."""
     path = str(path)
-    if readonly:
-        if not Path(path).exists():
-            raise FileNotFoundError(f"数据库不存在 / database not found: {path}")
-        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, timeout=timeout,
-                               isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA query_only = 1")
-        return sqlite_utils.Database(conn)
-    conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-    db = sqlite_utils.Database(conn)
-    ensure_schema(db)
-    return db
+    with storage_errors(path):
+        if readonly:
+            return _connect_readonly(path, timeout)
+        conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+        try:
+            check_owner(sqlite_utils.Database(conn), path)   # before anything is written
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            db = sqlite_utils.Database(conn)
+            ensure_schema(db, path)
+        except BaseException:
+            conn.close()
+            raise
+        return db
+
+
+def _connect_readonly(path: str, timeout: float) -> sqlite_utils.Database:
+    if not Path(path).exists():
+        raise FileNotFoundError(f"数据库不存在 / database not found: {path}")
+    uri = Path(path).resolve().as_uri()
+    modes = ["mode=ro", "immutable=1"] if writable_place(path) else ["immutable=1"]
+    for i, mode in enumerate(modes):
+        conn = sqlite3.connect(f"{uri}?{mode}", uri=True, timeout=timeout, isolation_level=None,
+                               check_same_thread=False)
+        try:
+            conn.execute("PRAGMA query_only = 1")
+            db = sqlite_utils.Database(conn)
+            check_owner(db, path)
+            return db
+        except sqlite3.OperationalError as e:   # cannot open the WAL here: a read-only place
+            conn.close()
+            if i + 1 == len(modes) or "unable to open" not in str(e) and "readonly" not in str(e):
+                raise
+        except BaseException:
+            conn.close()
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def writable_place(path: str) -> bool:
+    """Whether SQLite can keep a WAL beside ``path`` (folder and file writable)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    return os.access(folder, os.W_OK) and os.access(path, os.W_OK)
 
 
 @contextmanager
@@ -60,7 +100,11 @@ def transaction(db: sqlite_utils.Database):
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:   # SQLite may have rolled back already (a full disk, say)
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass   # the error that matters is the one being raised
         raise
     else:
         conn.execute("COMMIT")
@@ -153,20 +197,21 @@ class Store:
     # -- writes -----------------------------------------------------------------
     def save(self, *, path: str, sha256: str, size: int, mtime: float | None,
              doc: Document | None = None, facts=None, error=None, status: str | None = None,
-             model: bytes | None = None, prepared: Prepared | None = None) -> int:
+             model: bytes | None = None, prepared: Prepared | None = None, path_bytes: str | None = None) -> int:
         """Store one file's outcome in one transaction and return its document id.
 
         ``prepared`` holds the rows a worker built (:func:`nianbao.store.rows.prepare`);
         without it they are built here from ``doc`` (the parsed document),
         ``facts`` (what extraction found) and ``model`` (the packed model, if
         already made).  No document (``error`` says why): only the
-        ``documents`` and ``document_paths`` rows.  Rows the document had
-        before are replaced, never duplicated."""
+        ``documents`` and ``document_paths`` rows.  ``path_bytes`` is the hex
+        of the file name's raw bytes when it is not UTF-8.  Rows the document
+        had before are replaced, never duplicated."""
         if prepared is None and doc is not None:
             prepared = prepare(doc, facts, model=model)
         with transaction(self.db) as conn:
             doc_id = self._save(conn, path=path, sha256=sha256, size=size, mtime=mtime, prepared=prepared,
-                                error=error, status=status)
+                                error=error, status=status, path_bytes=path_bytes)
         return doc_id
 
     def _document_id(self, conn, path: str, sha256: str, failed: bool) -> int | None:
@@ -183,7 +228,8 @@ class Store:
                 (path,)).fetchone()
         return row[0] if row else None
 
-    def _save(self, conn, *, path, sha256, size, mtime, prepared: Prepared | None, error, status) -> int:
+    def _save(self, conn, *, path, sha256, size, mtime, prepared: Prepared | None, error, status,
+              path_bytes=None) -> int:
         old_id = self._document_id(conn, path, sha256, error is not None)
         p = prepared
         base = p.record if p is not None else {"format": None, "pages": None, "chars": None, "parser": None,
@@ -213,7 +259,7 @@ class Store:
                 f'INSERT INTO documents ({", ".join(chr(34) + k + chr(34) for k in record)}) '
                 f'VALUES ({", ".join("?" for _ in record)})', tuple(record.values()))
             doc_id = cur.lastrowid
-        self._link_path(conn, path, doc_id, sha256, size, mtime)
+        self._link_path(conn, path, doc_id, sha256, size, mtime, path_bytes)
         if p is not None:
             _insert(conn, "pages", _with_id(p.rows["pages"], doc_id))
             _insert(conn, "sections", _with_id(p.rows["sections"], doc_id))
@@ -230,10 +276,11 @@ class Store:
         _insert(conn, "awards", _with_id(facts.awards, doc_id))
         _insert(conn, "flags", _with_id(facts.flags, doc_id))
 
-    def _link_path(self, conn, path, doc_id, sha256, size, mtime) -> None:
+    def _link_path(self, conn, path, doc_id, sha256, size, mtime, path_bytes=None) -> None:
         old = conn.execute("select document_id from document_paths where path = ?", (path,)).fetchone()
-        conn.execute("INSERT OR REPLACE INTO document_paths (path, document_id, sha256, size, mtime, seen_at) "
-                     "VALUES (?, ?, ?, ?, ?, ?)", (path, doc_id, sha256, size, mtime, now()))
+        conn.execute("INSERT OR REPLACE INTO document_paths (path, document_id, sha256, size, mtime, seen_at, "
+                     "path_bytes) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     (path, doc_id, sha256, size, mtime, now(), path_bytes))
         if old and old[0] != doc_id:
             self._drop_if_orphan(conn, old[0])
 
@@ -243,10 +290,11 @@ class Store:
             delete_document_rows(conn, doc_id)
             conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
 
-    def add_path(self, path: str, document_id: int, sha256: str, size: int, mtime: float | None) -> None:
+    def add_path(self, path: str, document_id: int, sha256: str, size: int, mtime: float | None,
+                 path_bytes: str | None = None) -> None:
         """Remember another name for a document already stored (same bytes)."""
         with transaction(self.db) as conn:
-            self._link_path(conn, path, document_id, sha256, size, mtime)
+            self._link_path(conn, path, document_id, sha256, size, mtime, path_bytes)
 
     def forget_path(self, path: str) -> None:
         """Forget one name; its document goes too when no other name holds it."""

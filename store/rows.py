@@ -153,6 +153,7 @@ class Prepared:
     facts: FactRows | None = None
     page_count: int = 0
     garbage: bool = False      # a page's text layer is unreadable (needs_ocr for that reason)
+    damaged: str | None = None  # the parser read a damaged file: the warning that says so
 
     @property
     def flagged(self) -> bool:
@@ -176,4 +177,6 @@ def prepare(doc: Document, facts=None, *, model: bytes | None = None) -> Prepare
                     rows={"pages": page_rows(doc, None), "sections": sections, "tables": table_rows(doc, None)},
                     search=segment_rows(sections), model=model if model is not None else pack_model(doc),
                     facts=FactRows.of(facts) if facts is not None else None, page_count=doc.page_count,
-                    garbage=any(p.status == PAGE_GARBAGE for p in doc.pages))
+                    garbage=any(p.status == PAGE_GARBAGE for p in doc.pages),
+                    damaged=(next((w for w in doc.warnings if "damaged" in w), "damaged")
+                             if doc.metadata.get("damaged") else None))

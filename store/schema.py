@@ -4,12 +4,21 @@ The column names of ``documents``, ``sections``, ``tables``, ``metrics``,
 ``awards`` and ``flags`` are a contract: users' SQL and other tools depend on
 them.  Add columns; never rename or drop one.  Each schema change is one entry
 in ``MIGRATIONS``; the version reached is kept in the ``_meta`` table.
+
+A nianbao database says so in its header (``PRAGMA application_id`` =
+:data:`APPLICATION_ID`).  A database of another program — tables but no
+nianbao ``_meta`` — is refused (:func:`check_owner`), never written into.
 """
 from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 4
+from .errors import StorageError
+
+SCHEMA_VERSION = 5
+
+#: ``PRAGMA application_id`` of a nianbao database ("NBAO")
+APPLICATION_ID = 0x4E42414F
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -120,7 +129,14 @@ def _v4(db: sqlite_utils.Database) -> None:
     db["candidates"].create_index(["metric", "reason"], if_not_exists=True)
 
 
-MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
+def _v5(db: sqlite_utils.Database) -> None:
+    """File names that are not UTF-8: ``document_paths.path_bytes``, the raw
+    bytes of the name (hex) when they differ from ``path`` in UTF-8."""
+    if "path_bytes" not in db["document_paths"].columns_dict:
+        db.execute("ALTER TABLE document_paths ADD COLUMN path_bytes TEXT")
+
+
+MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5}
 
 
 def current_version(db: sqlite_utils.Database) -> int:
@@ -130,17 +146,31 @@ def current_version(db: sqlite_utils.Database) -> int:
     return int(row[0]) if row else 0
 
 
-def ensure_schema(db: sqlite_utils.Database) -> int:
-    """Create or upgrade the schema to SCHEMA_VERSION; return the version."""
+def check_owner(db: sqlite_utils.Database, path) -> int:
+    """The schema version of a nianbao database (0: an empty file, a new
+    database).  Raises :class:`StorageError` ``foreign`` for another
+    program's database and ``newer_schema`` for one made by a newer nianbao."""
+    app_id = db.execute("PRAGMA application_id").fetchone()[0]
+    tables = [t for t in db.table_names() if not t.startswith("sqlite_")]
     version = current_version(db)
+    if app_id not in (0, APPLICATION_ID) or (tables and version == 0):
+        shown = ", ".join(sorted(tables)[:5]) or f"application_id {app_id}"
+        raise StorageError("foreign", path, f"tables: {shown}")
     if version > SCHEMA_VERSION:
-        raise RuntimeError(
-            f"数据库版本 {version} 比本程序新 / database schema version {version} is newer than this "
-            f"nianbao ({SCHEMA_VERSION}); upgrade nianbao")
+        raise StorageError("newer_schema", path, f"schema version {version} > {SCHEMA_VERSION}")
+    return version
+
+
+def ensure_schema(db: sqlite_utils.Database, path="") -> int:
+    """Create or upgrade the schema to SCHEMA_VERSION; return the version.
+    Raises :class:`StorageError` (see :func:`check_owner`) before writing
+    anything into a database that is not nianbao's."""
+    version = check_owner(db, path)
     if version == SCHEMA_VERSION:
         _refresh_derived(db)
         return version
     with db.conn:
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         db["_meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
         for v in range(version + 1, SCHEMA_VERSION + 1):
             MIGRATIONS[v](db)

@@ -14,7 +14,8 @@ from nianbao.ingest import workers
 def faulty_runner(faults: dict[str, str]):
     """A picklable runner: for a file whose name contains a key of ``faults``,
     the parser is replaced by that fault (``hang``, ``memory``, ``crash``,
-    ``reserve``: 4 GB of address space reserved, never touched, then the real parser);
+    ``reserve``: 4 GB of address space reserved, never touched, then the real parser;
+    ``parser_memory``: a MemoryError raised inside the Word parser);
     everything else is the real :func:`nianbao.ingest.workers.run_task`."""
     return functools.partial(_run, tuple(sorted(faults.items())))
 
@@ -22,6 +23,8 @@ def faulty_runner(faults: dict[str, str]):
 def _run(faults: tuple, task):
     base = task.display.replace("\\", "/").rsplit("/", 1)[-1]
     kind = next((k for name, k in faults if name in base), None)
+    if kind == "parser_memory":          # a MemoryError inside the real parser, below its own handlers
+        return _with_parser_memory_error(task)
     real = workers.process_file
     fault = {"hang": _hang, "memory": _eat_memory, "crash": _crash,
              "reserve": functools.partial(_reserve, real)}.get(kind)
@@ -62,3 +65,16 @@ def _reserve(real, *a, **k):
         return real(*a, **k)
     finally:
         area.close()
+
+
+def _with_parser_memory_error(task):
+    from nianbao.ingest import docx_parser
+
+    def oom(*a, **k):
+        raise MemoryError
+    real = docx_parser._parse
+    docx_parser._parse = oom
+    try:
+        return workers.run_task(task)
+    finally:
+        docx_parser._parse = real
