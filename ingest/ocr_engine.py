@@ -205,14 +205,14 @@ def read_image(img: Image.Image, *, rules: OcrRules | None = None) -> OcrPage:
     dropped = 0
     for item in res or []:
         quad, text, score = item[0], item[1], float(item[2])
-        extra = item[3] if len(item) > 3 else None
+        # with return_word_box: word boxes, words, per-character confidences
+        word_boxes, words, confs = (item[3], item[4], item[5]) if len(item) >= 6 else (None, None, [])
         text = (text or "").strip()
         if not text or score < rules.min_box_confidence:
             dropped += 1
             continue
         xs, ys = [p[0] for p in quad], [p[1] for p in quad]
         x0, x1 = float(min(xs)), float(max(xs))
-        words, word_boxes, confs = (extra[1], extra[0], extra[2]) if extra and len(extra) >= 3 else (None, None, [])
         raw = item[1] or ""
         chars = _box_chars(x0, x1, raw, words, word_boxes, list(confs or []))
         lead = len(raw) - len(raw.lstrip())
