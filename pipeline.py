@@ -62,6 +62,8 @@ class Summary:
     failed: list[tuple[str, str]] = field(default_factory=list)
     needs_ocr: list[str] = field(default_factory=list)
     garbage: set[str] = field(default_factory=set)   # needs_ocr because the text layer is garbage
+    ocr: list[str] = field(default_factory=list)     # stored with pages read by OCR (status 'ocr')
+    ocr_pages: int = 0
     flagged: list[str] = field(default_factory=list)      # stored in this run with at least one flag
     reextracted: list[str] = field(default_factory=list)
     failed_unchanged: int = 0   # of ``failed``: unchanged since a run that failed them (not retried)
@@ -80,6 +82,9 @@ class Summary:
                f"重复 duplicates: {len(self.duplicates)}   需OCR needs_ocr: {len(self.needs_ocr)}   "
                f"失败 failed: {len(self.failed)}   有标记 flagged: {len(self.flagged)}   "
                f"页 pages: {self.pages}   用时 time: {self.seconds:.1f}s"]
+        if self.ocr:
+            out.append(f"OCR识别 read by OCR: {len(self.ocr)} 个文件 documents, {self.ocr_pages} 页 pages "
+                       "(数值带 origin='ocr' 与置信度 / values carry origin 'ocr' and a confidence)")
         if self.reextracted:
             out.append(f"重新抽取 re-extracted: {len(self.reextracted)}")
         for p, other in self.duplicates:
@@ -110,6 +115,9 @@ class Progress:
     failed: int = 0
     error: str | None = None
     seconds: float = 0.0
+    #: ``ocr_page`` events (a file's scanned pages being read): pages done / to read
+    ocr_done: int = 0
+    ocr_total: int = 0
 
 
 def iter_inputs(paths) -> list[tuple[str, Path]]:
@@ -170,6 +178,7 @@ class _IngestRun:
         self.force = force
         self.retry_failed = retry_failed
         self.progress = progress
+        self.ocr = True              # read scanned pages with OCR (ingest_paths sets it)
         self.tmpdir = tmpdir
         self.window = window
         self.pool: WorkerPool | None = None
@@ -216,6 +225,12 @@ class _IngestRun:
         if self.progress:
             self.progress(Progress(kind=kind, path=path, done=self.done, total=self.total, pages=pages,
                                    failed=len(self.summary.failed), error=error, seconds=seconds))
+
+    def on_ocr(self, task: Task, context, done: int, n: int) -> None:
+        """A worker reads scanned pages of ``task``'s file."""
+        if self.progress:
+            self.progress(Progress(kind="ocr_page", path=task.display, done=self.done, total=self.total,
+                                   failed=len(self.summary.failed), ocr_done=done, ocr_total=n))
 
     # -- outcomes that need no parsing ---------------------------------------------------
     def _unchanged(self, display: str, size: int, mtime: float | None, crc_ok: bool = True) -> bool:
@@ -309,7 +324,7 @@ class _IngestRun:
         self.summary.parsed += 1
         seq = self._reserve()
         self.pool.submit(Task(display=item.display, path=str(item.path), sha256=sha, size=item.size,
-                              mtime=item.mtime), (seq, item))
+                              mtime=item.mtime, ocr=self.ocr), (seq, item))
         self.throttle()
 
     def on_result(self, task: Task, context, out: Outcome) -> None:
@@ -352,6 +367,9 @@ class _IngestRun:
                 st.ingested.append(item.display)
                 st.pages += pages
                 kind = "ingested"
+                if status == "ocr":
+                    st.ocr.append(item.display)
+                    st.ocr_pages += sum(1 for p in out.doc.pages if p.status == "ocr")
             if out.facts is not None and getattr(out.facts, "flags", None):
                 st.flagged.append(item.display)
         st.stages["store"] += time.perf_counter() - t0
@@ -501,7 +519,7 @@ class _IngestRun:
     def reextract(self) -> None:
         rows = self.store.db.execute(
             "select d.id, d.path, d.sha256 from documents d join document_models m on m.document_id = d.id "
-            "where d.status = 'ok' order by d.id").fetchall()
+            "where d.status in ('ok', 'ocr') order by d.id").fetchall()
         rows = [r for r in rows if r[0] not in self.stored_ids]
         self.add_total(len(rows))
         for doc_id, path, sha in rows:
@@ -527,7 +545,7 @@ class _IngestRun:
 def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = False, retry_failed: bool = False,
                  reextract: bool = False, workers: int | None = None, timeout: float = FILE_TIMEOUT,
                  memory_limit_mb: int | None = MEMORY_LIMIT_MB, lock_wait: float = 0.0,
-                 progress=None) -> Summary:
+                 progress=None, ocr: bool = True) -> Summary:
     """Ingest files, folders (recursive) and ZIP archives into the database;
     return a :class:`Summary`.
 
@@ -546,7 +564,11 @@ def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = Fa
       document from its stored model, without re-parsing (after a rules change).
     * Another run on the same database: wait ``lock_wait`` seconds, then
       :class:`RunLocked`.
-    * ``progress(Progress)`` is called for every file."""
+    * ``ocr``: scanned PDF pages and picture-only Word files are read with
+      OCR (status ``ocr``); False leaves them ``needs_ocr``.  A file's time
+      limit grows by ``seconds_per_page`` (rules/ocr.yaml) per page to OCR.
+    * ``progress(Progress)`` is called for every file, and with ``ocr_page``
+      events while a file's scanned pages are read."""
     t0 = time.perf_counter()
     summary = Summary()
     inputs = iter_inputs(paths)
@@ -557,7 +579,9 @@ def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = Fa
                 n = _default_workers() if workers is None else max(0, int(workers))
                 run = _IngestRun(store, summary, force=force, retry_failed=retry_failed, progress=progress,
                                  tmpdir=Path(tmp), window=max(16, 4 * n))
-                with WorkerPool(n, run.on_result, timeout=timeout, memory_limit_mb=memory_limit_mb) as pool:
+                run.ocr = ocr
+                with WorkerPool(n, run.on_result, timeout=timeout, memory_limit_mb=memory_limit_mb,
+                                on_ocr=run.on_ocr) as pool:
                     run.pool = pool
                     from nianbao.ingest.archive import is_archive_name
                     kinds = [(d, p, p.is_file() and is_archive_name(p.name)) for d, p in inputs]
@@ -647,7 +671,10 @@ def cli():
 @click.option("--wait", "lock_wait", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="另一个入库任务占用数据库时等待的秒数，默认立即退出 / seconds to wait while another ingest run "
                    "holds the database (default: refuse at once)")
-def ingest(paths, db_path, force, retry_failed, reextract, workers, timeout, memory_limit, lock_wait):
+@click.option("--no-ocr", "no_ocr", is_flag=True,
+              help="不做OCR：扫描页和纯图片Word文件记为 needs_ocr / skip OCR: scanned pages and picture-only "
+                   "Word files are stored as needs_ocr")
+def ingest(paths, db_path, force, retry_failed, reextract, workers, timeout, memory_limit, lock_wait, no_ocr):
     """入库：解析文件、文件夹（递归）和 ZIP 压缩包并存入数据库。
 
     Ingest files, folders (recursive) and .zip archives: parse, extract,
@@ -655,8 +682,10 @@ def ingest(paths, db_path, force, retry_failed, reextract, workers, timeout, mem
     stored once; parsing runs in worker processes (--workers), each file
     under a time and memory limit.  A progress bar on a terminal, plain lines
     in a pipe; a summary at the end: ingested, unchanged, duplicates,
-    needs_ocr, failed (with reasons), flagged.  One run at a time per
-    database: a second one waits --wait seconds, then stops.
+    needs_ocr, failed (with reasons), flagged.  Scanned pages are read with
+    OCR (offline; --no-ocr skips it), each file's time limit growing with its
+    pages to OCR.  One run at a time per database: a second one waits --wait
+    seconds, then stops.
     """
     if not paths and not reextract:
         raise click.UsageError("请给出文件或文件夹（或 --reextract）/ give files or folders (or --reextract)")
@@ -664,7 +693,7 @@ def ingest(paths, db_path, force, retry_failed, reextract, workers, timeout, mem
     try:
         summary = ingest_paths(paths, db_path, force=force, retry_failed=retry_failed, reextract=reextract,
                                workers=workers, timeout=timeout, memory_limit_mb=memory_limit or None,
-                               lock_wait=lock_wait, progress=reporter)
+                               lock_wait=lock_wait, progress=reporter, ocr=not no_ocr)
     except RunLocked as e:
         reporter.close()
         raise click.ClickException(str(e))
@@ -704,6 +733,9 @@ class _ProgressReporter:
                     self.bar.total = ev.total
                     self.bar.refresh()
             return
+        if ev.kind == "ocr_page":
+            self._ocr_page(ev)
+            return
         self.pages += ev.pages
         if self.tty and self.bar is not None:
             self.bar.set_postfix_str(f"页 pages {self.pages} · 失败 failed {ev.failed}", refresh=False)
@@ -723,6 +755,13 @@ class _ProgressReporter:
             if ev.error:
                 line += f"  {ev.error}"
         print(line, file=self.stream, flush=True)
+
+    def _ocr_page(self, ev: Progress) -> None:
+        text = f"OCR {ev.ocr_done}/{ev.ocr_total} 页/pages"
+        if self.tty and self.bar is not None:
+            self.bar.set_postfix_str(f"页 pages {self.pages} · {text} · 失败 failed {ev.failed}")
+        elif ev.ocr_done:
+            print(f"  {text}  {ev.path}", file=self.stream, flush=True)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -789,7 +828,7 @@ def extract(file, as_json):
         doc = parse(file)
     except IngestError as e:
         raise click.ClickException(str(e))
-    if doc.status != "ok":
+    if doc.status not in ("ok", "ocr"):
         raise click.ClickException(f"{doc.status}: 没有可用的文本层 / no usable text layer")
     facts = extract_facts(doc)
     if as_json:

@@ -45,9 +45,12 @@ def _fmt(v: float) -> str:
 
 
 def source_of(m: Metric) -> dict:
-    return {"value": m.value, "unit": m.unit, "raw": m.raw, "source": m.prov.source, "page": m.prov.page,
-            "section": m.prov.section, "sentence": m.prov.sentence[:300], "start": m.prov.start,
-            "rule": m.prov.rule}
+    d = {"value": m.value, "unit": m.unit, "raw": m.raw, "source": m.prov.source, "page": m.prov.page,
+         "section": m.prov.section, "sentence": m.prov.sentence[:300], "start": m.prov.start,
+         "rule": m.prov.rule}
+    if m.prov.origin != "file":
+        d.update({"origin": m.prov.origin, "confidence": m.prov.confidence})
+    return d
 
 
 def conflict_flags(metrics: list[Metric], year: int | None) -> list[Flag]:
@@ -86,7 +89,16 @@ def extract(doc: Document) -> Facts:
     year = facts.attributes.get("year")
     metrics = narrative.extract(doc, year) + tables.extract(doc, year)
     facts.metrics = dedupe(metrics)
-    facts.flags = conflict_flags(facts.metrics, year)
+    from .ocr_trust import mark_awards, mark_metrics
+    ocr_flags = mark_metrics(doc, facts.metrics, _low_confidence()) if doc.status == "ocr" else []
+    facts.flags = conflict_flags(facts.metrics, year) + ocr_flags
     from .awards import extract_awards
     facts.awards = extract_awards(doc, year)
+    if doc.status == "ocr":
+        mark_awards(doc, facts.awards)
     return facts
+
+
+def _low_confidence() -> float:
+    from nianbao.ingest.ocr_rules import load_ocr_rules
+    return load_ocr_rules().low_confidence

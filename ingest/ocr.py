@@ -84,6 +84,8 @@ def _read(doc: Document, images, n: int, progress: Progress | None, rules: OcrRu
     t0 = time.perf_counter()
     read: list[tuple] = []
     infos: dict[int, str] = {}
+    if progress:
+        progress(0, n, 0.0)
     for done, (no, img, dpi) in enumerate(images, 1):
         page = read_image(img, rules=rules)
         tables = find_tables(page, dpi)

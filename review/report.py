@@ -17,7 +17,7 @@ def _conn(db):
 
 
 def select_documents(db, school: str | None = None, year: int | None = None) -> list[dict]:
-    sql = "select id, path, school, year, level from documents where status = 'ok'"
+    sql = "select id, path, school, year, level from documents where status in ('ok', 'ocr')"
     sql, args = _school_year(sql, [], school, year, prefix="")
     return _rows(db, sql + " order by school, year, path", args)
 

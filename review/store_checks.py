@@ -51,7 +51,7 @@ def yoy_flags(conn, cfg: dict | None = None) -> list[dict]:
     factors = cfg.get("factors") or {}
     skip = set(cfg.get("skip") or [])
     max_gap = int(cfg.get("max_gap_years", 1))
-    docs = conn.execute("select id, school, year, path from documents where status = 'ok' and school is not null "
+    docs = conn.execute("select id, school, year, path from documents where status in ('ok', 'ocr') and school is not null "
                         "and year is not null").fetchall()
     by_school: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     for doc_id, school, year, path in docs:

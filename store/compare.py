@@ -44,7 +44,7 @@ from pathlib import Path
 from nianbao.rules import RULES_DIR
 
 #: bump when the SQL of the views below changes
-VIEWS_REVISION = "1+implausible-last"
+VIEWS_REVISION = "1+implausible-last+ocr-origin"
 VIEWS = ("metric_values", "metric_chosen", "metric_wide", "school_flags")
 
 #: metric kind → unit shown in Chinese headers, and in English
@@ -182,7 +182,7 @@ SELECT {SCHOOL_SQL} AS school, d.year AS year, d.level AS level, d.region AS reg
        d.path AS path, m.page AS page, m.section AS section, m.sentence AS sentence,
        m.source AS source_kind, m.document_id AS document_id, m.year AS metric_year,
        CASE WHEN m.year IS d.year THEN 1 ELSE 0 END AS is_report_year,
-       m.raw AS raw, m.rule AS rule, m.id AS value_id
+       m.raw AS raw, m.rule AS rule, m.id AS value_id, m.origin AS origin, m.confidence AS confidence
 FROM metrics m
 JOIN documents d ON d.id = m.document_id
 LEFT JOIN metric_defs md ON md.id = m.metric
@@ -205,7 +205,8 @@ WITH v AS (
 )
 SELECT v.school, v.year, v.level, v.region, v.province, v.metric, v.name_zh, v.value, v.unit, v.approximate,
        v.source_kind, v.path, v.page, v.section, v.sentence, v.document_id, v.value_id,
-       v.n_values, n.n_distinct, CASE WHEN n.n_distinct > 1 THEN 1 ELSE 0 END AS conflict, n.values_stated
+       v.n_values, n.n_distinct, CASE WHEN n.n_distinct > 1 THEN 1 ELSE 0 END AS conflict, n.values_stated,
+       v.origin, v.confidence
 FROM v JOIN n ON n.school = v.school AND n.year IS v.year AND n.metric = v.metric
 WHERE v.rn = 1"""
 

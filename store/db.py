@@ -109,7 +109,8 @@ def table_rows(doc: Document, document_id: int) -> list[dict]:
                      "number": t.number, "section": " > ".join(doc.section_path_at(t.span[0])),
                      "n_rows": t.n_rows, "n_cols": t.n_cols, "header_rows": t.header_rows,
                      "cells": _j([[c.text if c.is_origin else None for c in r] for r in t.rows or []]),
-                     "merges": _j(merges)})
+                     "merges": _j(merges), "origin": t.meta.get("source") or "file",
+                     "confidence": t.meta.get("confidence")})
     return rows
 
 
@@ -253,12 +254,14 @@ class Store:
             "source": m.prov.source, "page": m.prov.page, "section": m.prov.section,
             "sentence": m.prov.sentence, "start": m.prov.start, "end": m.prov.end,
             "table_order": m.prov.table, "row": m.prov.row, "col": m.prov.col,
-            "rule": m.prov.rule, "rules_version": facts.rules_version} for m in facts.metrics])
+            "rule": m.prov.rule, "rules_version": facts.rules_version,
+            "origin": m.prov.origin, "confidence": m.prov.confidence} for m in facts.metrics])
         _insert(conn, "awards", [{
             "document_id": doc_id, "competition": a.competition, "level": a.level, "event": a.event,
             "prize": a.prize, "person": a.person, "role": a.role, "year": a.year, "page": a.prov.page,
             "section": a.prov.section, "sentence": a.prov.sentence, "start": a.prov.start,
-            "end": a.prov.end, "rule": a.prov.rule} for a in facts.awards])
+            "end": a.prov.end, "rule": a.prov.rule,
+            "origin": a.prov.origin, "confidence": a.prov.confidence} for a in facts.awards])
         _insert(conn, "flags", [{
             "document_id": doc_id, "kind": f.kind, "severity": f.severity, "metric": f.metric,
             "message": f.message, "source_a": _j(f.source_a), "source_b": _j(f.source_b),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -80,7 +80,20 @@ def _v2(db: sqlite_utils.Database) -> None:
     refresh_derived(db, force=True)
 
 
-MIGRATIONS = {1: _v1, 2: _v2}
+def _v3(db: sqlite_utils.Database) -> None:
+    """OCR provenance: ``origin`` ('file' — text layer, Word XML, text file —
+    or 'ocr') and ``confidence`` (the recogniser's, 0–1; NULL unless OCR) on
+    ``metrics``, ``awards`` and ``tables``.  Rows stored before are 'file'."""
+    for table in ("metrics", "awards", "tables"):
+        cols = db[table].columns_dict
+        if "origin" not in cols:
+            db[table].add_column("origin", str)
+            db.execute(f'UPDATE "{table}" SET origin = \'file\'')
+        if "confidence" not in cols:
+            db[table].add_column("confidence", float)
+
+
+MIGRATIONS = {1: _v1, 2: _v2, 3: _v3}
 
 
 def current_version(db: sqlite_utils.Database) -> int:
