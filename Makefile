@@ -1,12 +1,13 @@
 # nianbao — the two set-up commands (see README):
-#   make demo   create .venv, install, ingest corpus/ into nianbao.db, print the summary
-#   make test   create .venv, install, run the tests
+#   make demo      create .venv, install, ingest corpus/ into nianbao.db, print the summary
+#   make test      create .venv, install, run the fast tests (everything not marked slow)
+#   make test-all  every test, the slow bulk / crash / worker ones too
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 DB ?= nianbao.db
 
-.PHONY: demo test install bench corpus clean
+.PHONY: demo test test-all install bench corpus clean
 
 $(BIN)/nianbao: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -22,6 +23,9 @@ demo: install
 	$(BIN)/nianbao sql "select id, path, format, pages, school, year, level, status from documents" --db $(DB)
 
 test: install
+	$(BIN)/python -m pytest -m "not slow"
+
+test-all: install
 	$(BIN)/python -m pytest
 
 bench: install

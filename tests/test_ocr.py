@@ -1,0 +1,207 @@
+"""OCR of scanned reports (issue #11), on scans we make ourselves: corpus
+PDFs (and the seed, from ../shared at run time) rendered to image-only PDFs
+at 150 dpi with evaluate/scans.py.
+
+Fast tier: the clean-up rules, the trust pass on a model built by hand, and
+ONE scanned page read end to end (engine, layout, ruled table, extraction,
+store).  Slow tier (``make test-all``): whole scanned reports against their
+expected values, and rotated and skewed scans.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from nianbao import pipeline
+from nianbao.evaluate.scans import make_scan
+from nianbao.extractors.facts import Metric, Provenance
+from nianbao.extractors.ocr_trust import mark_metrics
+from nianbao.ingest import parse
+from nianbao.ingest.model import Block, Document, PageInfo
+from nianbao.ingest.ocr_rules import clean_text, load_ocr_rules
+
+from conftest import CORPUS, SEED
+
+REPORT = CORPUS / "reports" / "A_zhongzhi_2023.pdf"
+REPORT_EXPECTED = CORPUS / "expected" / "A_zhongzhi_2023.pdf.json"
+
+
+# -- clean-up rules (no engine) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("raw, clean", [
+    ("在校生1，046人", "在校生1,046人"),        # full-width thousands comma
+    ("共12。5万元", "共12.5万元"),              # full-width stop as decimal point
+    ("增长12。2023年", "增长12。2023年"),        # a sentence end before a year stays
+    ("列举3，12，45项", "列举3，12，45项"),      # a list of numbers is no thousands group
+    ("1O5人", "105人"), ("2l0个", "210个"), ("1OO5", "1005"),   # letters inside digit runs
+    ("OK班", "OK班"), ("Office", "Office"),      # letters outside numbers stay
+    ("国家级丶省级", "国家级、省级"),            # look-alike enumeration comma
+])
+def test_clean_text(raw, clean):
+    assert clean_text(raw) == clean
+    assert len(clean_text(raw)) == len(raw)      # per-character confidences stay aligned
+
+
+def test_ocr_rules_are_checked(tmp_path):
+    bad = tmp_path / "ocr.yaml"
+    text = (CORPUS.parent / "rules" / "ocr.yaml").read_text(encoding="utf-8")
+    bad.write_text(text.replace('"丶": "、"', '"丶": "、、"'), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"ocr.yaml: replace"):
+        load_ocr_rules(str(bad))
+    bad.write_text(text.replace("low_confidence: 0.85", "low_confidence: high"), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"low_confidence"):
+        load_ocr_rules(str(bad))
+
+
+def _ocr_doc(text: str, confs: list[int]) -> Document:
+    doc = Document(path="x.pdf", format="pdf", parser="test", status="ocr",
+                   pages=[PageInfo(number=1, status="ocr")])
+    doc.add(Block(kind="paragraph", text=text, page=1,
+                  meta={"source": "ocr", "confidence": sum(confs) / len(confs) / 100, "ocr_conf": confs}))
+    return doc.finalize()
+
+
+def test_low_confidence_digit_is_stored_and_flagged():
+    """A figure is as sure as its least sure digit: a 0.99 line whose one
+    digit came back at 0.40 gives a stored value with a review flag."""
+    text = "学校有在校生1,046人，教师88人。"
+    confs = [99] * len(text)
+    confs[text.index("046") + 1] = 40          # the 4
+    doc = _ocr_doc(text, confs)
+    s1, s2 = text.index("1,046"), text.index("88")
+    metrics = [Metric("students_fulltime", 1046, "persons", 2023, raw="1,046人", name_zh="在校生",
+                      prov=Provenance(page=1, start=s1, end=s1 + 6)),
+               Metric("teachers_fulltime", 88, "persons", 2023, raw="88人", name_zh="专任教师",
+                      prov=Provenance(page=1, start=s2, end=s2 + 3))]
+    flags = mark_metrics(doc, metrics, low=0.85)
+    assert [m.prov.origin for m in metrics] == ["ocr", "ocr"]
+    assert metrics[0].prov.confidence == pytest.approx(0.40)
+    assert metrics[1].prov.confidence == pytest.approx(0.99)
+    assert [(f.kind, f.metric) for f in flags] == [("ocr_low_confidence", "students_fulltime")]
+    assert flags[0].source_a["origin"] == "ocr" and "0.40" in flags[0].message
+
+
+def test_text_layer_values_are_not_marked():
+    doc = Document(path="x.pdf", format="pdf", parser="test")
+    doc.add(Block(kind="paragraph", text="在校生500人", page=1))
+    doc.finalize()
+    m = Metric("students_fulltime", 500, "persons", 2023, raw="500人", prov=Provenance(page=1, start=3, end=7))
+    assert mark_metrics(doc, [m], low=0.85) == []
+    assert m.prov.origin == "file" and m.prov.confidence is None
+
+
+# -- one scanned page, end to end ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def one_page(tmp_path_factory):
+    """Page 3 of a corpus report (a numbered heading, figures in sentences, a
+    ruled table with a caption) as a 150 dpi image-only PDF, ingested."""
+    d = tmp_path_factory.mktemp("scan")
+    scan = make_scan(REPORT, d / "scan_p3.pdf", pages=[3])
+    db = d / "n.db"
+    r = CliRunner().invoke(pipeline.cli, ["ingest", str(scan), "--db", str(db), "--workers", "0"])
+    assert r.exit_code == 0, r.output
+    return scan, db, r.output
+
+
+def test_scan_has_no_text_layer(one_page):
+    scan, _, _ = one_page
+    doc = parse(scan, ocr=False)
+    assert doc.status == "needs_ocr" and doc.blocks == []
+
+
+def test_scanned_page_is_read(one_page):
+    _, db, output = one_page
+    con = sqlite3.connect(db)
+    assert con.execute("select status, parser from documents").fetchone() == ("ocr", "pypdfium2+pdfplumber+rapidocr")
+    status, note = con.execute("select status, note from pages").fetchone()
+    assert status == "ocr" and "confidence" in note and "ruled table" in note
+    assert "OCR识别 read by OCR: 1" in output
+    titles = [t for (t,) in con.execute("select title from sections where level is not null")]
+    assert "教师队伍" in titles and "学生情况" in titles
+
+
+def test_scanned_table_is_rebuilt(one_page):
+    _, db, _ = one_page
+    con = sqlite3.connect(db)
+    title, cells, origin = con.execute("select title, cells, origin from tables").fetchone()
+    grid = json.loads(cells)
+    assert title.startswith("表1") and origin == "ocr"
+    assert grid[0][:3] == ["类别", "项目", "人数(人)"]
+    assert ["双师", "双师型教师", "132", "70.97"] in grid
+
+
+def test_scanned_values_match_the_text_version(one_page):
+    """Every figure of the page as the text layer gives it, from the scan
+    too, and each says it came from OCR, with its confidence."""
+    _, db, _ = one_page
+    con = sqlite3.connect(db)
+    rows = con.execute("select metric, value, origin, confidence from metrics where year = 2023").fetchall()
+    assert rows and all(o == "ocr" and c is not None and 0 < c <= 1 for _, _, o, c in rows)
+    got = {(m, v) for m, v, _, _ in rows}
+    text_doc = parse(REPORT)
+    text_doc.blocks = [b for b in text_doc.blocks if b.page == 3]
+    text_doc.finalize()
+    from nianbao.extractors.extract import extract
+    want = {(m.metric, m.value) for m in extract(text_doc).metrics if m.year == 2023}
+    assert want and want <= got, want - got
+
+
+def test_no_ocr_leaves_scans_needing_ocr(one_page, tmp_path):
+    scan, _, _ = one_page
+    db = tmp_path / "n.db"
+    r = CliRunner().invoke(pipeline.cli, ["ingest", str(scan), "--db", str(db), "--workers", "0", "--no-ocr"])
+    assert r.exit_code == 0 and "需OCR needs_ocr: 1" in r.output
+    con = sqlite3.connect(db)
+    assert con.execute("select status from documents").fetchone() == ("needs_ocr",)
+    assert con.execute("select count(*) from metrics").fetchone() == (0,)
+
+
+# -- whole scanned reports (slow) -----------------------------------------------------------------
+
+
+def _measure(pdf, tmp_path, **kw):
+    from nianbao.evaluate.ocr_scans import measure
+    return measure(pdf, tmp_path, **kw)
+
+
+@pytest.mark.slow
+def test_scanned_corpus_report(tmp_path):
+    """A corpus report as a scan: ≥ 90% of its expected metrics, right, all
+    of them from OCR."""
+    r = _measure(REPORT, tmp_path)
+    assert r["status"] == "ocr" and r["ocr_pages"] == 15
+    assert r["right"] >= 0.9 * r["expected"], r
+    assert r["values_without_ocr_origin"] == 0
+
+
+@pytest.mark.slow
+def test_scanned_seed(tmp_path):
+    """The real seed report (../shared, read at run time) as a scan: at least
+    17 of its 21 expected metrics with the right values."""
+    if not SEED.exists():
+        pytest.skip("../shared/seed not present")
+    r = _measure(SEED / "seed.pdf", tmp_path, workers=2)
+    assert r["right"] >= 17, r
+    assert r["values_without_ocr_origin"] == 0
+
+
+@pytest.mark.slow
+def test_rotated_and_skewed_pages(tmp_path):
+    """Pages fed upside down, sideways and at a slant are turned and
+    straightened; their figures come out as from the straight scan."""
+    scan = make_scan(REPORT, tmp_path / "turned.pdf", pages=[3, 3, 3], rotate={1: 180, 2: 90}, skew={3: 2.5})
+    doc = parse(scan)
+    assert doc.status == "ocr"
+    notes = [p.note for p in doc.pages]
+    assert "turned 180°" in notes[0] and "turned 270°" in notes[1] and "straightened" in notes[2]
+    from nianbao.extractors.extract import extract
+    per_page: dict[int, set] = {1: set(), 2: set(), 3: set()}
+    for m in extract(doc).metrics:
+        per_page[m.prov.page].add((m.metric, m.value))
+    assert per_page[1] and per_page[1] == per_page[2] == per_page[3], per_page
