@@ -69,6 +69,9 @@ def apply_ocr(doc: Document, path: str | Path, *, progress: Progress | None = No
         n = len(pages_needing_ocr(doc))
     elif doc.format in ("docx", "doc", "wps") and doc.status == "needs_ocr":
         pics = _docx_pictures(Path(path))
+        if not pics:
+            doc.warnings.append("没有可供OCR的整页图片 / no picture large enough to hold a page of text")
+            return doc
         n = len(pics)
         images = ((i + 1, img, _dpi(img)) for i, img in enumerate(pics))
     else:

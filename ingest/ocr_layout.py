@@ -16,7 +16,9 @@ with one :class:`ingest.headings.LevelAssigner` per document):
   ignored), and bare page numbers there, are dropped;
 * a paragraph that stops mid-sentence at the foot of a page continues on the
   next when that page starts with an unindented line;
-* ruled tables (:mod:`ingest.ocr_tables`) stand where their top edge is.
+* ruled tables (:mod:`ingest.ocr_tables`) stand where their top edge is; a
+  table that ends one page and whose columns go on at the top of the next
+  is one table (a repeated header row dropped).
 
 Every block gets ``meta["source"] = "ocr"``, ``meta["confidence"]`` (the
 mean character confidence, 0–1) and ``meta["ocr_conf"]``: one integer 0–100
@@ -32,7 +34,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .headings import LevelAssigner, match_caption, match_heading
-from .model import HEADING, PARAGRAPH, Block, make_table
+from .model import HEADING, PARAGRAPH, TABLE, Block, make_table
 from .ocr_engine import OcrBox, OcrPage
 from .ocr_rules import OcrRules, load_ocr_rules
 from .ocr_tables import OcrTable
@@ -323,8 +325,53 @@ def _table_block(t: OcrTable, page: int) -> Block | None:
     block = make_table(grid, spans=spans, page=page, ref=f"p{page}")
     block.meta.update({"source": SOURCE, "engine": "ocr",
                        "confidence": round(sum(confs) / len(confs) / 100, 3) if confs else 0.0,
-                       "cell_conf": cell_conf, "pages": [page]})
+                       "cell_conf": cell_conf, "pages": [page], "col_x": [round(x, 1) for x in grid_t.xs]})
     return block
+
+
+def _spans(b: Block) -> dict:
+    return {(c.row, c.col): (c.rowspan, c.colspan) for row in b.rows or [] for c in row
+            if c.is_origin and (c.rowspan > 1 or c.colspan > 1)}
+
+
+def _continues(a: Block, b: Block) -> bool:
+    """Is table ``b`` (first on its page) the rest of table ``a`` (last on
+    the page before)?  Same columns at the same places (within 6 pt)."""
+    xa, xb = a.meta.get("col_x") or [], b.meta.get("col_x") or []
+    return (b.page == (a.meta.get("pages") or [a.page])[-1] + 1 and len(xa) == len(xb)
+            and all(abs(p - q) <= 6 for p, q in zip(xa, xb)))
+
+
+def _merge_tables(a: Block, b: Block) -> Block:
+    """One table from ``a`` and its continuation ``b``; a header row that
+    ``b`` repeats is dropped."""
+    ga = [[c.text if c.is_origin else None for c in row] for row in a.rows]
+    gb = [[c.text if c.is_origin else None for c in row] for row in b.rows]
+    sa, sb = _spans(a), _spans(b)
+    ca, cb = dict(a.meta.get("cell_conf") or {}), dict(b.meta.get("cell_conf") or {})
+    skip = 1 if gb and ga and gb[0] == ga[0] and not any(r == 0 for r, _ in sb) else 0
+    off = len(ga) - skip
+    spans = {**sa, **{(r + off, c): v for (r, c), v in sb.items() if r >= skip}}
+    for key, v in cb.items():
+        r, c = (int(x) for x in key.split(","))
+        if r >= skip:
+            ca[f"{r + off},{c}"] = v
+    t = make_table(ga + gb[skip:], spans=spans, page=a.page, ref=a.ref)
+    t.meta = {**a.meta, "cell_conf": ca, "pages": (a.meta.get("pages") or [a.page]) + [b.page],
+              "confidence": round((a.meta.get("confidence", 0) + b.meta.get("confidence", 0)) / 2, 3)}
+    return t
+
+
+def merge_page_break_tables(blocks: list[Block]) -> list[Block]:
+    """Join a table that runs on over a page break into one block."""
+    out: list[Block] = []
+    for b in blocks:
+        prev = out[-1] if out else None
+        if prev is not None and prev.kind == TABLE and b.kind == TABLE and _continues(prev, b):
+            out[-1] = _merge_tables(prev, b)
+        else:
+            out.append(b)
+    return out
 
 
 def build_blocks(pages: list[tuple[int, OcrPage, list[OcrTable]]], assigner: LevelAssigner | None = None,
@@ -358,7 +405,7 @@ def build_blocks(pages: list[tuple[int, OcrPage, list[OcrTable]]], assigner: Lev
                 b = _text_block(it, st, assigner, no)
             if b is not None:
                 blocks.append(b)
-    return blocks
+    return merge_page_break_tables(blocks)
 
 
 def _join_page_breaks(items: list[tuple[int, list]], st: _Stats) -> None:

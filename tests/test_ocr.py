@@ -205,3 +205,25 @@ def test_rotated_and_skewed_pages(tmp_path):
     for m in extract(doc).metrics:
         per_page[m.prov.page].add((m.metric, m.value))
     assert per_page[1] and per_page[1] == per_page[2] == per_page[3], per_page
+
+
+@pytest.mark.slow
+def test_picture_only_word_file(tmp_path):
+    """A report pasted into Word as page pictures: each picture is read as a
+    page, its figures stored from OCR."""
+    import docx
+    from docx.shared import Cm
+
+    from nianbao.evaluate.scans import render_pages
+    img = tmp_path / "page3.png"
+    render_pages(REPORT, 150, [3])[0].save(img)
+    d = docx.Document()
+    d.add_picture(str(img), width=Cm(16))
+    path = tmp_path / "pasted.docx"
+    d.save(path)
+    assert parse(path, ocr=False).status == "needs_ocr"
+    doc = parse(path)
+    assert doc.status == "ocr" and [p.status for p in doc.pages] == ["ocr"]
+    from nianbao.extractors.extract import extract
+    got = {(m.metric, m.value, m.prov.origin) for m in extract(doc).metrics}
+    assert ("teachers_fulltime", 186, "ocr") in got and ("student_teacher_ratio", 17.6, "ocr") in got
