@@ -227,3 +227,15 @@ def test_picture_only_word_file(tmp_path):
     from nianbao.extractors.extract import extract
     got = {(m.metric, m.value, m.prov.origin) for m in extract(doc).metrics}
     assert ("teachers_fulltime", 186, "ocr") in got and ("student_teacher_ratio", 17.6, "ocr") in got
+
+
+@pytest.mark.slow
+def test_garbage_text_layer_is_read_by_ocr():
+    """A PDF whose fonts have no Unicode map (its text layer is symbol soup)
+    is read from its rendered pages instead."""
+    doc = parse(CORPUS.parent / "tests" / "fixtures" / "bad" / "garbage_text.pdf")
+    assert doc.status == "ocr" and {p.status for p in doc.pages} == {"ocr"}
+    assert any(b.kind == "heading" and b.title == "基本情况" for b in doc.blocks)
+    from nianbao.extractors.extract import extract
+    got = {(m.metric, m.value) for m in extract(doc).metrics if m.prov.origin == "ocr"}
+    assert ("students_fulltime", 1845) in got and ("teachers_fulltime", 104) in got
