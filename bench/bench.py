@@ -184,7 +184,7 @@ def ocr_rate(pdf: Path, n_pages: int, work: Path) -> dict:
     """OCR pages per CPU-second: ``n_pages`` of ``pdf`` as an image-only scan,
     ingested in this process with one onnxruntime thread."""
     from nianbao.evaluate.scans import make_scan
-    from nianbao.ingest.ocr_engine import engine, providers
+    from nianbao.ingest.ocr_engine import engine, provider
     os.environ["NIANBAO_OCR_THREADS"] = "1"
     engine.cache_clear()
     pages = list(range(1, min(n_pages, page_count(pdf)) + 1))
@@ -194,7 +194,7 @@ def ocr_rate(pdf: Path, n_pages: int, work: Path) -> dict:
     s = pipeline.ingest_paths([scan], work / "ocr.db", workers=0)
     cpu, wall = time.process_time() - c0, time.perf_counter() - t0
     n = s.ocr_pages
-    return {"source": pdf.name, "pages": n, "provider": providers()[0], "cpu_s_per_page": cpu / max(1, n),
+    return {"source": pdf.name, "pages": n, "provider": provider(), "cpu_s_per_page": cpu / max(1, n),
             "wall_s_per_page": wall / max(1, n), "pages_per_cpu_s": n / cpu if cpu else 0.0}
 
 

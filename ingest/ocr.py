@@ -80,7 +80,7 @@ def apply_ocr(doc: Document, path: str | Path, *, progress: Progress | None = No
 
 
 def _read(doc: Document, images, n: int, progress: Progress | None, rules: OcrRules) -> Document:
-    from .ocr_engine import engine, providers, read_image
+    from .ocr_engine import engine, provider, read_image
     from .ocr_layout import build_blocks
     from .ocr_tables import find_tables
     engine()
@@ -110,7 +110,7 @@ def _read(doc: Document, images, n: int, progress: Progress | None, rules: OcrRu
             p.note = f"{p.note}; OCR found no text".lstrip("; ")
     _insert(doc, blocks)
     seconds = time.perf_counter() - t0
-    doc.metadata["ocr"] = {"engine": _engine_version(), "provider": providers()[0],
+    doc.metadata["ocr"] = {"engine": _engine_version(), "provider": provider(),
                            "pages": sorted(chars), "seconds": round(seconds, 2),
                            "dpi": rules.render_dpi}
     if chars:

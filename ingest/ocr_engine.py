@@ -66,9 +66,13 @@ def providers() -> list[str]:
     return list(onnxruntime.get_available_providers())
 
 
-def uses_gpu() -> bool:
+def provider() -> str:
+    """The provider OCR runs on: CUDA or DirectML when offered, else the CPU."""
     p = providers()
-    return "CUDAExecutionProvider" in p or "DmlExecutionProvider" in p
+    for gpu in ("CUDAExecutionProvider", "DmlExecutionProvider"):
+        if gpu in p:
+            return gpu
+    return "CPUExecutionProvider"
 
 
 def available() -> bool:

@@ -92,6 +92,7 @@ def _box_text(box: OcrBox) -> Text:
 class Line:
     boxes: list[OcrBox]
     page: int
+    col: int = 0          # 0: the page's one column (or a line across both), 1: left, 2: right
 
     @property
     def x0(self) -> float:
@@ -136,7 +137,7 @@ class Line:
 # -- lines and columns -------------------------------------------------------------------
 
 
-def _lines(boxes: list[OcrBox], page: int) -> list[Line]:
+def _lines(boxes: list[OcrBox], page: int, col: int = 0) -> list[Line]:
     """Boxes → lines (vertical overlap of at least half the smaller box), top
     to bottom, boxes left to right."""
     lines: list[Line] = []
@@ -147,7 +148,7 @@ def _lines(boxes: list[OcrBox], page: int) -> list[Line]:
                 ln.boxes.append(b)
                 break
         else:
-            lines.append(Line([b], page))
+            lines.append(Line([b], page, col))
     for ln in lines:
         ln.boxes.sort(key=lambda b: b.x0)
     return lines
@@ -202,7 +203,7 @@ def page_lines(page: OcrPage, number: int) -> list[Line]:
 def _read_band(boxes: list[OcrBox], g: float, number: int) -> list[Line]:
     left = [b for b in boxes if b.x1 <= g]
     right = [b for b in boxes if b.x0 >= g]
-    return _lines(left, number) + _lines(right, number)
+    return _lines(left, number, 1) + _lines(right, number, 2)
 
 
 # -- running heads and page numbers -------------------------------------------------------
@@ -237,21 +238,28 @@ def _in_band(ln: Line, pg: OcrPage) -> bool:
 @dataclass
 class _Stats:
     size: float          # body text height (px)
-    left: float
-    right: float
+    margins: dict        # column (Line.col) → (left, right) edges of body text (px)
     pitch: float         # usual distance between baselines (px)
+
+    def left(self, ln: Line) -> float:
+        return self.margins.get(ln.col, self.margins[0])[0]
+
+    def right(self, ln: Line) -> float:
+        return self.margins.get(ln.col, self.margins[0])[1]
 
 
 def _stats(lines: list[Line], width: float) -> _Stats:
     if not lines:
-        return _Stats(20.0, 0.0, width, 30.0)
+        return _Stats(20.0, {0: (0.0, width)}, 30.0)
     size = statistics.median(ln.size for ln in lines)
     body = [ln for ln in lines if abs(ln.size - size) < 0.25 * size]
-    lefts = sorted(ln.x0 for ln in body)
-    rights = sorted(ln.x1 for ln in body)
+    margins = {}
+    for col in sorted({ln.col for ln in body} | {0}):
+        mine = [ln for ln in body if ln.col == col] or body
+        lefts, rights = sorted(ln.x0 for ln in mine), sorted(ln.x1 for ln in mine)
+        margins[col] = (lefts[int(0.1 * (len(lefts) - 1))], rights[int(0.9 * (len(rights) - 1))])
     pitches = [b.y0 - a.y0 for a, b in zip(body, body[1:]) if 0 < b.y0 - a.y0 < 3 * size]
-    return _Stats(size=size, left=lefts[int(0.1 * (len(lefts) - 1))], right=rights[int(0.9 * (len(rights) - 1))],
-                  pitch=statistics.median(pitches) if pitches else 1.5 * size)
+    return _Stats(size=size, margins=margins, pitch=statistics.median(pitches) if pitches else 1.5 * size)
 
 
 def _ends_sentence(text: str) -> bool:
@@ -264,19 +272,32 @@ def _structural(text: str) -> bool:
 
 
 def _breaks(prev: Line, cur: Line, st: _Stats, ptext: str, ctext: str) -> bool:
+    if cur.col != prev.col:
+        # left column → right column: a paragraph may run on, as over a page break
+        return not (prev.col == 1 and cur.col == 2 and _runs_on(prev, cur, st, ptext, ctext))
     if cur.y0 < prev.y0 - 0.5 * st.size:                      # back up: another column
         return True
     if cur.y0 - prev.y0 > 1.45 * st.pitch:                     # a gap
         return True
     if abs(cur.size - prev.size) > 0.25 * st.size:             # another text height
         return True
-    if cur.x0 > st.left + 0.9 * st.size:                        # indented
+    if cur.col != prev.col:                                    # the other column
         return True
-    if prev.x1 < st.right - 1.5 * st.size or _ends_sentence(ptext):   # short or finished
+    if cur.x0 > st.left(cur) + 0.9 * st.size:                  # indented
         return True
-    if _structural(ctext) or (_structural(ptext) and prev.x1 < st.right - st.size):
+    if prev.x1 < st.right(prev) - 1.5 * st.size or _ends_sentence(ptext):   # short or finished
+        return True
+    if _structural(ctext) or (_structural(ptext) and prev.x1 < st.right(prev) - st.size):
         return True
     return False
+
+
+def _runs_on(last: Line, first: Line, st: _Stats, ltext: str, ftext: str) -> bool:
+    """Does the paragraph ending with ``last`` go on with ``first`` (the top
+    of the next column or page)?"""
+    return not (_ends_sentence(ltext) or last.x1 < st.right(last) - 1.5 * st.size
+                or first.x0 > st.left(first) + 0.9 * st.size or _structural(ftext)
+                or abs(first.size - last.size) > 0.25 * st.size)
 
 
 def _paragraphs(lines: list[Line], st: _Stats) -> list[list[Line]]:
@@ -416,9 +437,7 @@ def _join_page_breaks(items: list[tuple[int, list]], st: _Stats) -> None:
         if not (isinstance(a, list) and isinstance(b, list)):
             continue
         last, first = a[-1], b[0]
-        if _ends_sentence(last.plain) or last.x1 < st.right - 1.5 * st.size or \
-                first.x0 > st.left + 0.9 * st.size or _structural(first.plain) or \
-                (len(a) == 1 and _structural(last.plain)) or abs(first.size - last.size) > 0.25 * st.size:
+        if not _runs_on(last, first, st, last.plain, first.plain) or (len(a) == 1 and _structural(last.plain)):
             continue
         flow[-1] = a + b
         nxt.pop(0)

@@ -195,15 +195,16 @@ def test_scanned_seed(tmp_path):
 def test_rotated_and_skewed_pages(tmp_path):
     """Pages fed upside down, sideways and at a slant are turned and
     straightened; their figures come out as from the straight scan."""
-    scan = make_scan(REPORT, tmp_path / "turned.pdf", pages=[3, 3, 3], rotate={1: 180, 2: 90}, skew={3: 2.5})
-    doc = parse(scan)
-    assert doc.status == "ocr"
-    notes = [p.note for p in doc.pages]
-    assert "turned 180°" in notes[0] and "turned 270°" in notes[1] and "straightened" in notes[2]
     from nianbao.extractors.extract import extract
-    per_page: dict[int, set] = {1: set(), 2: set(), 3: set()}
-    for m in extract(doc).metrics:
-        per_page[m.prov.page].add((m.metric, m.value))
+    figures, notes = [], []
+    for name, kw in (("upside_down", {"rotate": {1: 180}}), ("sideways", {"rotate": {1: 90}}),
+                     ("slanted", {"skew": {1: 2.5}})):
+        doc = parse(make_scan(REPORT, tmp_path / f"{name}.pdf", pages=[3], **kw))
+        assert doc.status == "ocr", name
+        notes.append(doc.pages[0].note)
+        figures.append({(m.metric, m.value) for m in extract(doc).metrics})
+    assert "turned 180°" in notes[0] and "turned 270°" in notes[1] and "straightened" in notes[2], notes
+    per_page = dict(enumerate(figures, 1))
     assert per_page[1] and per_page[1] == per_page[2] == per_page[3], per_page
 
 
@@ -239,3 +240,27 @@ def test_garbage_text_layer_is_read_by_ocr():
     from nianbao.extractors.extract import extract
     got = {(m.metric, m.value) for m in extract(doc).metrics if m.prov.origin == "ocr"}
     assert ("students_fulltime", 1845) in got and ("teachers_fulltime", 104) in got
+
+
+@pytest.mark.slow
+def test_two_column_page_is_read_column_by_column(tmp_path):
+    """Two report pages set side by side as the columns of one scanned sheet:
+    each column's paragraphs come out whole, the left column first."""
+    from PIL import Image
+
+    from nianbao.evaluate.scans import render_pages
+    left, right = (im.crop((150, 150, 1100, 1600)) for im in render_pages(REPORT, 150, [3, 4]))
+    sheet = Image.new("L", (left.width * 2 + 60, left.height), 255)
+    sheet.paste(left, (0, 0))
+    sheet.paste(right, (left.width + 60, 0))
+    scan = tmp_path / "columns.pdf"
+    sheet.save(scan, "PDF", resolution=150)
+    doc = parse(scan)
+    one_col = parse(REPORT)
+    want = {p: [b.text for b in one_col.blocks if b.page == p and b.kind == "paragraph" and len(b.text) > 40]
+            for p in (3, 4)}
+    got = [b.text for b in doc.blocks if b.kind == "paragraph"]
+    # every long paragraph of either page is one paragraph of the sheet, in order
+    order = [got.index(t) for t in want[3] + want[4] if t in got]
+    assert len(order) >= 0.8 * len(want[3] + want[4]), (want, got)
+    assert order == sorted(order)
