@@ -247,6 +247,12 @@ class _Stats:
     def right(self, ln: Line) -> float:
         return self.margins.get(ln.col, self.margins[0])[1]
 
+    def short(self, ln: Line) -> bool:
+        """Ends well before the right margin.  Generous (2.5 characters):
+        box edges move by a few pixels between scans, and a new paragraph is
+        told by its indent anyway."""
+        return ln.x1 < self.right(ln) - 2.5 * self.size
+
 
 def _stats(lines: list[Line], width: float) -> _Stats:
     if not lines:
@@ -279,25 +285,32 @@ def _breaks(prev: Line, cur: Line, st: _Stats, ptext: str, ctext: str) -> bool:
         return True
     if cur.y0 - prev.y0 > 1.45 * st.pitch:                     # a gap
         return True
-    if abs(cur.size - prev.size) > 0.25 * st.size:             # another text height
+    if _other_height(prev, cur):                               # another text height
         return True
     if cur.col != prev.col:                                    # the other column
         return True
     if cur.x0 > st.left(cur) + 0.9 * st.size:                  # indented
         return True
-    if prev.x1 < st.right(prev) - 1.5 * st.size or _ends_sentence(ptext):   # short or finished
+    if st.short(prev) or _ends_sentence(ptext):                # short or finished
         return True
     if _structural(ctext) or (_structural(ptext) and prev.x1 < st.right(prev) - st.size):
         return True
     return False
 
 
+def _other_height(a: Line, b: Line) -> bool:
+    """Set in another font size: a third taller.  (Box heights vary by a few
+    pixels with what a line holds — digits, brackets, a colon — so smaller
+    differences say nothing.)"""
+    return max(a.size, b.size) > 1.35 * min(a.size, b.size)
+
+
 def _runs_on(last: Line, first: Line, st: _Stats, ltext: str, ftext: str) -> bool:
     """Does the paragraph ending with ``last`` go on with ``first`` (the top
     of the next column or page)?"""
-    return not (_ends_sentence(ltext) or last.x1 < st.right(last) - 1.5 * st.size
+    return not (_ends_sentence(ltext) or st.short(last)
                 or first.x0 > st.left(first) + 0.9 * st.size or _structural(ftext)
-                or abs(first.size - last.size) > 0.25 * st.size)
+                or _other_height(last, first))
 
 
 def _paragraphs(lines: list[Line], st: _Stats) -> list[list[Line]]:
