@@ -9,8 +9,9 @@ The front door, in the manner of pdfplumber and sqlite-utils::
     >>> db = nianbao.Database("reports.db")        # store: ingest folders, query
 
 This file is the package root: the repository's top-level folders
-(``ingest/``, ``extractors/``, ``rules/``, ``review/``, ``store/``) are its
-subpackages (``nianbao.ingest`` …), mapped by ``pyproject.toml``.  Names are
+(``ingest/``, ``extractors/``, ``rules/``, ``review/``, ``store/`` …) are its
+subpackages (``nianbao.ingest`` …), mapped by ``pyproject.toml``; see
+``docs/api.md``.  Names are
 imported lazily so that ``import nianbao`` stays cheap in worker processes.
 """
 from __future__ import annotations
@@ -21,12 +22,26 @@ _LAZY = {
     "parse": ("nianbao.ingest", "parse"),
     "Document": ("nianbao.ingest.model", "Document"),
     "IngestError": ("nianbao.ingest.errors", "IngestError"),
-    "extract": ("nianbao.extractors.extract", "extract"),
     "Facts": ("nianbao.extractors.facts", "Facts"),
     "Database": ("nianbao.database", "Database"),
 }
 
-__all__ = ["__version__", *_LAZY]
+__all__ = ["__version__", "extract", *_LAZY]
+
+
+def extract(doc, *, review: bool = True):
+    """The facts of one parsed document (:func:`nianbao.parse`): a
+    :class:`nianbao.extractors.facts.Facts` with ``attributes`` (school,
+    level, region, covered ``year``), ``metrics`` (value in the catalog unit,
+    year it refers to, page, section, sentence, rule), ``awards`` and
+    ``flags`` (``conflict``; with ``review`` also the outline and
+    contradiction checks of ``rules/pipeline.yaml``).  What runs is
+    ``rules/pipeline.yaml``; the rules are the YAML files of ``rules/``."""
+    if review:
+        from nianbao.review import extract_and_review
+        return extract_and_review(doc)
+    from nianbao.extractors.extract import extract as run
+    return run(doc)
 
 
 def __getattr__(name: str):

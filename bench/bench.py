@@ -34,7 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nianbao import pipeline  # noqa: E402
+from nianbao.ingest.batch import ingest_paths  # noqa: E402
+from nianbao.ingest.workers import _peak_rss_mb  # noqa: E402
 
 
 def sources(include_seed: bool = True) -> dict[str, list[Path]]:
@@ -136,7 +137,7 @@ def run(paths, db: Path, workers: int, **kw):
     col = Collector()
     c0 = time.process_time()
     t0 = time.perf_counter()
-    summary = pipeline.ingest_paths(paths, db, workers=workers, progress=col, **kw)
+    summary = ingest_paths(paths, db, workers=workers, progress=col, **kw)
     wall = time.perf_counter() - t0
     cpu = time.process_time() - c0 + (summary.stages["worker_cpu"] if workers else 0.0)
     return summary, wall, cpu
@@ -177,7 +178,7 @@ def fmt_rate(x: float | None, unit: str) -> str:
 
 
 def vmhwm_self() -> float | None:
-    return pipeline._peak_rss_mb()
+    return _peak_rss_mb()
 
 
 def ocr_rate(pdf: Path, n_pages: int, work: Path) -> dict:
@@ -191,7 +192,7 @@ def ocr_rate(pdf: Path, n_pages: int, work: Path) -> dict:
     scan = make_scan(pdf, work / "scan.pdf", pages=pages)
     engine()                                  # loading the models is not per page
     c0, t0 = time.process_time(), time.perf_counter()
-    s = pipeline.ingest_paths([scan], work / "ocr.db", workers=0)
+    s = ingest_paths([scan], work / "ocr.db", workers=0)
     cpu, wall = time.process_time() - c0, time.perf_counter() - t0
     n = s.ocr_pages
     return {"source": pdf.name, "pages": n, "provider": provider(), "cpu_s_per_page": cpu / max(1, n),
@@ -262,11 +263,11 @@ def main(argv=None) -> int:
                 c = tmpd / f"{k:02d}_{f.name}"
                 c.write_bytes(variant(f, 10_000 + len(copies)))
                 copies.append(c)
-        pipeline.ingest_paths([copies[0]], work / f"warm_{fmt}.db", workers=0)  # warm imports, jieba
+        ingest_paths([copies[0]], work / f"warm_{fmt}.db", workers=0)  # warm imports, jieba
         c0 = time.process_time()
         t0 = time.perf_counter()
         with FtsTimer() as fts:
-            s1 = pipeline.ingest_paths(copies, db1, workers=0)
+            s1 = ingest_paths(copies, db1, workers=0)
         cpu, w1 = time.process_time() - c0, time.perf_counter() - t0
         per[fmt] = {"docs": len(s1.ingested), "pages": s1.pages, "cpu": cpu, "wall": w1, "fts": fts.seconds,
                     "parse": s1.stages["parse"], "extract": s1.stages["extract"], "store": s1.stages["store"]}

@@ -31,8 +31,8 @@ def expected_json(pdf: Path) -> Path:
 def measure(pdf: Path, workdir: Path, *, rotate=None, skew=None, workers: int = 1) -> dict:
     """Scan, ingest and score one PDF; a dict of the figures."""
     from nianbao.evaluate.scans import make_scan
-    from nianbao.pipeline import ingest_paths
-    from nianbao.store.accuracy import score
+    from nianbao.ingest.batch import ingest_paths
+    from nianbao.evaluate.accuracy import score
     from nianbao.store.db import Store
     folder = workdir / pdf.stem
     folder.mkdir(parents=True, exist_ok=True)

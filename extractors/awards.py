@@ -5,8 +5,8 @@ One :class:`~extractors.facts.Award` per person: competition, level, event
 sentence, character span in ``Document.text``, rule id).  The words are data
 (``rules/awards.yaml``); this module only applies them.
 
->>> from ingest import parse
->>> from extractors.awards import extract_awards
+>>> from nianbao.ingest import parse
+>>> from nianbao.extractors.awards import extract_awards
 >>> [(a.person, a.prize, a.event) for a in extract_awards(parse("report.docx"), 2023)]
 
 How the narrative is read
@@ -44,6 +44,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from nianbao.ingest.model import CAPTION, PARAGRAPH, TABLE, Block, Document
+from nianbao import registry
 from nianbao.rules import RULES_DIR
 
 from .facts import Award, Provenance
@@ -127,11 +128,12 @@ class AwardRules:
     followers: tuple[str, ...]
     subject_tails: tuple[str, ...]
     joiners: tuple[str, ...]
-    respectively: str = "分别"
+    respectively: str = ""        # names.respectively in awards.yaml
     follower_rx: re.Pattern = re.compile("(?!)")
     subject_tail_rx: re.Pattern = re.compile("(?!)")
     table: dict = field(default_factory=dict)
     name_sep_rx: re.Pattern = re.compile(r"[、，,；;/\s]+")
+    name_suffix_rx: re.Pattern = re.compile("(?!)")   # cut off the end of a name in a table cell
     caption_strip: re.Pattern = re.compile(r"(?:获奖)?(?:情况|名单|一览表?|统计表?)+$")
     prize_aliases: dict = field(default_factory=dict)
     instructor_rows: bool = True
@@ -234,29 +236,57 @@ def load_award_rules(path: str | None = None) -> AwardRules:
     data = load_yaml(p, lines=True)
     if not isinstance(data, dict):
         raise RuleFileError(p, None, "expected a mapping at the top level")
+    prizes, levels, roles = _prize_rules(data, p), _level_rules(data, p), _role_rules(data, p)
+    verbs, fillers = _words(data, "verbs", p), _words(data, "fillers", p)
+    comp = _competition_rules(data, p, verbs)
+    event = _event_rules(data, p)
+    # one scanner for every token kind; at a position the first alternative
+    # that matches wins, so prizes beat the role words inside them
+    # (优秀指导教师奖) and longer role words beat verbs (获奖学生 before 获)
+    prize_rx = f"(?P<plevel>(?:{levels.pop('level_alt')})级?)?(?P<prize>{'|'.join(prizes.pop('prize_alts'))})"
+    token_rx = re.compile(
+        f"(?P<PRIZE>{prize_rx})"
+        f"|(?P<ROLE>{_lit(roles['role_words'])})"
+        f"|(?P<VERB>{_lit(verbs)})"
+        f"|(?P<EVSUF>{_lit(event['event_suffixes'])})"
+        f"|(?P<PUNCT>[{_PUNCT}])"
+    )
+    return AwardRules(
+        path=p, label=f"awards.yaml@{file_digest(p)}", prize_rx=re.compile(prize_rx), token_rx=token_rx,
+        verbs=verbs, fillers=fillers, filler_rx=re.compile(f"(?:{_lit(fillers)})*"),
+        team_comp_words=_words(data, "team_competition_words", p),
+        teacher_comp_words=_words(data, "teacher_competition_words", p),
+        **prizes, **levels, **roles, **comp, **event, **_enumeration_rules(data, p),
+        **_name_rules(_need(data, "names", p, dict), p), **_table_rules(data, p))
 
-    # prizes
+
+def _line(item, data: dict) -> int | None:
+    return getattr(item, "get", lambda k: None)("__line__") or data.get("__line__")
+
+
+def _prize_rules(data: dict, p: Path) -> dict:
+    """Prize words (and the role a prize implies), prize patterns, what is not a prize."""
     prize_role: dict[str, str] = {}
-    prize_alts = []
     for item in _need(data, "prizes", p, list):
         if not isinstance(item, dict) or not item.get("word"):
-            raise RuleFileError(p, getattr(item, "get", lambda k: None)("__line__") or data.get("__line__"),
-                                f"a prize needs 'word': {item!r}")
+            raise RuleFileError(p, _line(item, data), f"a prize needs 'word': {item!r}")
         role = item.get("role")
         if role is not None and role not in ROLES:
             raise RuleFileError(p, item.get("__line__"), f"unknown role {role!r} (one of {', '.join(ROLES)})")
         prize_role[item["word"]] = role
-    prize_alts.append(_lit(prize_role))
+    prize_alts = [_lit(prize_role)]
     for item in data.get("prize_patterns") or []:
         if not isinstance(item, dict) or "pattern" not in item:
             raise RuleFileError(p, getattr(item, "get", lambda k: None)("__line__"), "a prize pattern needs 'pattern'")
         _rx(item["pattern"], p, item.get("__line__"), "prize_patterns")
         prize_alts.insert(0, f"(?:{item['pattern']})")
-    not_prizes = set(_words(data, "not_prizes", p))
-    rank_prizes = set(_words(data, "rank_prizes", p))
-    count_after = _rx(_need(data, "count_after_prize", p, str), p, None, "count_after_prize")
+    return {"prize_role": prize_role, "prize_alts": prize_alts,
+            "not_prizes": set(_words(data, "not_prizes", p)), "rank_prizes": set(_words(data, "rank_prizes", p)),
+            "count_after": _rx(_need(data, "count_after_prize", p, str), p, None, "count_after_prize")}
 
-    # levels
+
+def _level_rules(data: dict, p: Path) -> dict:
+    """Level words (国家级, 省级 …) with what may not stand before or after them."""
     level_words: list[tuple[str, str]] = []
     level_alts: list[tuple[str, str]] = []
     for item in _need(data, "levels", p, list):
@@ -269,11 +299,13 @@ def load_award_rules(path: str | None = None) -> AwardRules:
             level_alts.append((str(w), f"{na}{re.escape(str(w))}{nb}"))
     level_alts.sort(key=lambda x: (-len(x[0]), x[0]))
     level_alt = "|".join(f"(?:{rx})" for _, rx in level_alts)
-    level_rx = re.compile(level_alt)
     level_places = [(w, lvl) for lvl, ws in (data.get("level_places") or {}).items() if lvl != "__line__"
                     for w in ws]
+    return {"level_words": level_words, "level_alt": level_alt, "level_rx": re.compile(level_alt),
+            "level_places": level_places}
 
-    # roles
+
+def _role_rules(data: dict, p: Path) -> dict:
     roles = _need(data, "roles", p, dict)
     role_words: dict[str, str] = {}
     for role, ws in roles.items():
@@ -286,14 +318,17 @@ def load_award_rules(path: str | None = None) -> AwardRules:
     default_role = data.get("default_role")
     if default_role is not None and default_role not in ROLES:
         raise RuleFileError(p, None, f"default_role must be one of {', '.join(ROLES)}")
+    return {"role_words": role_words, "default_role": default_role}
 
-    verbs = _words(data, "verbs", p)
-    fillers = _words(data, "fillers", p)
 
+def _enumeration_rules(data: dict, p: Path) -> dict:
     enum = _need(data, "enumeration", p, dict)
-    enum_top = [_rx(x, p, enum.get("__line__"), "enumeration.top") for x in enum.get("top") or []]
-    enum_sub = [_rx(x, p, enum.get("__line__"), "enumeration.sub") for x in enum.get("sub") or []]
+    return {"enum_top": [_rx(x, p, enum.get("__line__"), "enumeration.top") for x in enum.get("top") or []],
+            "enum_sub": [_rx(x, p, enum.get("__line__"), "enumeration.sub") for x in enum.get("sub") or []]}
 
+
+def _competition_rules(data: dict, p: Path, verbs) -> dict:
+    """How a competition's name is found (triggers, suffixes, group) and cleaned."""
     comp = _need(data, "competition", p, dict)
     suffixes = _words(comp, "suffixes", p)
     group = _need(comp, "group_pattern", p, str)
@@ -302,79 +337,70 @@ def load_award_rules(path: str | None = None) -> AwardRules:
     quoted = "“[^”]{0,40}”|《[^》]{0,40}》|\"[^\"]{0,40}\""
     body = f"(?:{quoted}|[^{_PUNCT}“”《》\"获\\x00])*"
     name = f"(?P<name>{body}(?:{_lit(suffixes)}){group})"
-    comp_trigger_rx = re.compile(f"(?P<trig>{_lit(list(triggers) + list(verbs))}){name}")
-    comp_start_rx = re.compile(f"(?:^|(?<=[{_PUNCT}]))(?P<name>{body}(?:{_lit(suffixes)}){group})(?=中|上)")
-    comp_suffix_rx = re.compile(_lit(suffixes))
-    organiser_rx = _rx(_need(comp, "organiser_pattern", p, str), p, comp.get("__line__"), "organiser_pattern")
+    return {
+        "comp_trigger_rx": re.compile(f"(?P<trig>{_lit(list(triggers) + list(verbs))}){name}"),
+        "comp_start_rx": re.compile(f"(?:^|(?<=[{_PUNCT}]))(?P<name>{body}(?:{_lit(suffixes)}){group})(?=中|上)"),
+        "comp_suffix_rx": re.compile(_lit(suffixes)),
+        "comp_not_before": _words(comp, "not_before", p),
+        "organiser_rx": _rx(_need(comp, "organiser_pattern", p, str), p, comp.get("__line__"), "organiser_pattern"),
+        "inner_triggers": _words(comp, "inner_triggers", p), "generic_prefixes": _words(comp, "generic_prefixes", p),
+        "list_joiners": _words(comp, "list_joiners", p), "alias_joiner": str(_need(comp, "alias_joiner", p, str)),
+        "stage_words": _words(comp, "stage_words", p), "drop_stage_after": _words(comp, "drop_stage_after", p),
+        "comp_min": int(comp.get("min_chars", 4)), "comp_max": int(comp.get("max_chars", 80)),
+    }
 
+
+def _event_rules(data: dict, p: Path) -> dict:
     ev = _need(data, "event", p, dict)
-    event_suffixes = _words(ev, "suffixes", p)
-    event_strip = [_rx(x, p, ev.get("__line__"), "event.from_competition_strip")
-                   for x in ev.get("from_competition_strip") or []]
+    return {"event_suffixes": _words(ev, "suffixes", p), "event_max": int(ev.get("max_chars", 24)),
+            "event_strip": [_rx(x, p, ev.get("__line__"), "event.from_competition_strip")
+                            for x in ev.get("from_competition_strip") or []],
+            "event_cut_after": _words(ev, "cut_after", p), "generic_events": set(ev.get("generic_events") or [])}
 
-    names = _need(data, "names", p, dict)
-    surnames = set(re.sub(r"\s", "", _need(names, "surnames", p, str)))
 
-    # one scanner for every token kind; at a position the first alternative
-    # that matches wins, so prizes beat the role words inside them
-    # (优秀指导教师奖) and longer role words beat verbs (获奖学生 before 获)
-    token_rx = re.compile(
-        f"(?P<PRIZE>(?P<plevel>(?:{level_alt})级?)?(?P<prize>{'|'.join(prize_alts)}))"
-        f"|(?P<ROLE>{_lit(role_words)})"
-        f"|(?P<VERB>{_lit(verbs)})"
-        f"|(?P<EVSUF>{_lit(event_suffixes)})"
-        f"|(?P<PUNCT>[{_PUNCT}])"
-    )
+def _name_rules(names: dict, p: Path) -> dict:
+    """What a person's name looks like, and the words around names."""
+    veto = names.get("common_word_veto") or {}
 
+    def patterns(words_key: str, patterns_key: str) -> list[str]:
+        return [_lit(_words(names, words_key, p))] + [
+            f"(?:{_rx(x, p, names.get('__line__'), f'names.{patterns_key}').pattern})"
+            for x in names.get(patterns_key) or []]
+    return {
+        "dots": str(_need(names, "dots", p, str)), "plain_min": int(names.get("plain_min", 2)),
+        "plain_max": int(names.get("plain_max", 4)), "dotted_part_max": int(names.get("dotted_part_max", 8)),
+        "dotted_max": int(names.get("dotted_max", 16)),
+        "surnames": set(re.sub(r"\s", "", _need(names, "surnames", p, str))),
+        "compound_surnames": set(names.get("compound_surnames") or []),
+        "not_name_chars": set(str(names.get("not_name_chars") or "")),
+        "not_dotted_chars": set(str(names.get("not_dotted_name_chars") or "")),
+        "veto_min_freq": int(veto.get("min_freq", 0)), "veto_prefix_min_freq": int(veto.get("prefix_min_freq", 0)),
+        "not_name_words": _words(names, "not_name_words", p), "leading": _words(names, "leading", p),
+        "followers": _words(names, "followers", p), "subject_tails": _words(names, "subject_tails", p),
+        "joiners": _words(names, "joiners", p), "respectively": str(_need(names, "respectively", p, str)),
+        "follower_rx": re.compile("|".join(patterns("followers", "follower_patterns"))),
+        "subject_tail_rx": re.compile("(?:" + "|".join(patterns("subject_tails", "subject_tail_patterns")) + ")+"),
+    }
+
+
+def _table_rules(data: dict, p: Path) -> dict:
+    """How award tables' columns are recognised, and their cells split."""
     tbl = _need(data, "table", p, dict)
     for key in ("person", "instructor", "prize", "level", "event", "competition", "role", "year"):
         col = _need(tbl, key, p, dict)
         col.setdefault("exact", [])
         col.setdefault("contains", [])
-
-    return AwardRules(
-        path=p, label=f"awards.yaml@{file_digest(p)}",
-        prize_role=prize_role,
-        prize_rx=re.compile(f"(?P<plevel>(?:{level_alt})级?)?(?P<prize>{'|'.join(prize_alts)})"),
-        not_prizes=not_prizes, rank_prizes=rank_prizes, count_after=count_after,
-        level_words=level_words, level_rx=level_rx, level_places=level_places,
-        role_words=role_words, team_comp_words=_words(data, "team_competition_words", p),
-        teacher_comp_words=_words(data, "teacher_competition_words", p), default_role=default_role,
-        verbs=verbs, fillers=fillers, filler_rx=re.compile(f"(?:{_lit(fillers)})*"),
-        enum_top=enum_top, enum_sub=enum_sub, token_rx=token_rx,
-        comp_trigger_rx=comp_trigger_rx, comp_start_rx=comp_start_rx, comp_suffix_rx=comp_suffix_rx,
-        comp_not_before=_words(comp, "not_before", p), organiser_rx=organiser_rx,
-        inner_triggers=_words(comp, "inner_triggers", p), generic_prefixes=_words(comp, "generic_prefixes", p),
-        list_joiners=_words(comp, "list_joiners", p), alias_joiner=str(_need(comp, "alias_joiner", p, str)),
-        stage_words=_words(comp, "stage_words", p), drop_stage_after=_words(comp, "drop_stage_after", p),
-        comp_min=int(comp.get("min_chars", 4)), comp_max=int(comp.get("max_chars", 80)),
-        event_suffixes=event_suffixes, event_max=int(ev.get("max_chars", 24)), event_strip=event_strip,
-        event_cut_after=_words(ev, "cut_after", p),
-        generic_events=set(ev.get("generic_events") or []),
-        dots=str(_need(names, "dots", p, str)), plain_min=int(names.get("plain_min", 2)),
-        plain_max=int(names.get("plain_max", 4)), dotted_part_max=int(names.get("dotted_part_max", 8)),
-        dotted_max=int(names.get("dotted_max", 16)), surnames=surnames,
-        compound_surnames=set(names.get("compound_surnames") or []),
-        not_name_chars=set(str(names.get("not_name_chars") or "")),
-        not_dotted_chars=set(str(names.get("not_dotted_name_chars") or "")),
-        veto_min_freq=int((names.get("common_word_veto") or {}).get("min_freq", 0)),
-        veto_prefix_min_freq=int((names.get("common_word_veto") or {}).get("prefix_min_freq", 0)),
-        not_name_words=_words(names, "not_name_words", p), leading=_words(names, "leading", p),
-        followers=_words(names, "followers", p), subject_tails=_words(names, "subject_tails", p),
-        joiners=_words(names, "joiners", p),
-        follower_rx=re.compile("|".join([_lit(_words(names, "followers", p))] + [
-            f"(?:{_rx(x, p, names.get('__line__'), 'names.follower_patterns').pattern})"
-            for x in names.get("follower_patterns") or []])),
-        subject_tail_rx=re.compile("(?:" + "|".join([_lit(_words(names, "subject_tails", p))] + [
-            f"(?:{_rx(x, p, names.get('__line__'), 'names.subject_tail_patterns').pattern})"
-            for x in names.get("subject_tail_patterns") or []]) + ")+"),
-        table=tbl, name_sep_rx=_rx(str(tbl.get("name_separators") or r"[、，,；;/\s]+"), p, tbl.get("__line__"),
-                                   "table.name_separators"),
-        instructor_rows=bool(tbl.get("instructor_rows", True)),
-        caption_strip=_rx(str(tbl.get("caption_strip") or r"(?:获奖)?(?:情况|名单)$"), p, tbl.get("__line__"),
-                          "table.caption_strip"),
-        prize_aliases={k: v for k, v in (tbl.get("prize_aliases") or {}).items() if k != "__line__"},
-    )
+    return {
+        "table": tbl,
+        "name_sep_rx": _rx(str(tbl.get("name_separators") or r"[、，,；;/\s]+"), p, tbl.get("__line__"),
+                           "table.name_separators"),
+        "name_suffix_rx": _rx(str(tbl.get("name_suffix_strip") or "(?!)"), p, tbl.get("__line__"),
+                              "table.name_suffix_strip"),
+        "instructor_rows": bool(tbl.get("instructor_rows", True)),
+        "caption_strip": _rx(str(tbl.get("caption_strip") or r"(?:获奖)?(?:情况|名单)$"), p, tbl.get("__line__"),
+                             "table.caption_strip"),
+        "prize_aliases": {k: v for k, v in (tbl.get("prize_aliases") or {}).items() if k != "__line__"},
+    }
 
 
 # ---------------------------------------------------------------- competitions
@@ -689,203 +715,221 @@ class _Paragraph:
     def _is_filler(self, text: str) -> bool:
         return bool(self.R.filler_rx.fullmatch(text))
 
-    # -- reading
+    # -- reading: one pass over the tokens, a handler per kind of token
     def run(self) -> list[Hit]:
-        R = self.R
-        toks = self.tokens()
-        ctx: list[dict] = [{"comp": self.outer_comp, "event": None}]
-        role_label: str | None = None
-        pending: list[Person] = []
-        groups: dict[int, NameGroup] = {}        # token index → names found there
-        suffix_roles: set[int] = set()           # ROLE tokens read as suffixes
-        verb: dict | None = None
-        rank: dict | None = None                 # a prize waiting for the names after it
-
-        def get(key):
-            for c in reversed(ctx):
-                if c.get(key) is not None:
-                    return c[key]
-            return None
-
-        def emit(persons, prize_tok, rule, v=None):
-            d = prize_tok.data
-            comp = (v or {}).get("comp") or get("comp")
-            event = (v or {}).get("event") or get("event")
-            hint = (v or {}).get("role")
-            for p in persons:
-                self.hits.append(Hit(p, d["prize"], d["pstart"], prize_tok.end, d["plevel"], comp, event, rule,
-                                     hint == "team", hint))
-
-        def close_verb():
-            # the prizes of one verb: all to everyone when there is one prize
-            # or one winner; A、B分别获一等奖、二等奖 one each, in order;
-            # A、B获一等奖、二等奖 is ambiguous: no rows
-            if verb and verb["deferred"]:
-                prizes, subj = verb["deferred"], verb["subject"]
-                if len(prizes) == 1 or len(subj) == 1:
-                    for pt in prizes:
-                        emit(subj, pt, verb["rule"], verb)
-                elif verb["resp"] and len(prizes) == len(subj):
-                    for p, pt in zip(subj, prizes):
-                        emit([p], pt, verb["rule"], verb)
-                verb["deferred"] = []
-
-        n = len(toks)
-        for i, t in enumerate(toks):
-            k = t.kind
-            if k == "PUNCT":
-                close_verb()
-                verb = None
-                if t.text in _STRONG:
-                    ctx[-1]["event"] = None
-                    role_label, pending, rank = None, [], None
-                elif t.text in "，,":
-                    rank = None
-                continue
-            if k in ("TOP", "SUB"):
-                keep = 1
-                if k == "SUB":
-                    tops = [x for x, c in enumerate(ctx) if c.get("kind") == "TOP"]
-                    keep = tops[-1] + 1 if tops else 1
-                del ctx[keep:]
-                ctx.append({"comp": None, "event": None, "kind": k})
-                role_label, pending, rank, verb = None, [], None, None
-                continue
-            if k == "COMP":
-                comp, after_verb = t.data
-                if verb is not None and after_verb:
-                    cur = get("comp")
-                    if cur and _norm(comp.name) in _norm(cur.name):
-                        verb["event"] = comp.name          # 获教学能力比赛一等奖 inside that competition
-                    else:
-                        verb["comp"] = comp                # 荣获2023年全国…大赛一等奖: also names it
-                        ctx[-1]["comp"] = comp             # for the clauses that follow
-                else:
-                    ctx[-1]["comp"] = comp
-                    ctx[-1]["event"] = None
-                continue
-            if k == "EVSUF":
-                j = i - 1
-                if j >= 0 and toks[j].kind == "GAP" and j not in groups:
-                    ev = toks[j].text
-                    # the event is what follows a trigger or verb in the gap (参加汽车维修赛项)
-                    ev = re.sub(f"^.*(?:{_lit(R.event_cut_after)})", "", ev)
-                    ev = ev.strip("的“”\"'《》「」")
-                    if 2 <= len(ev) <= R.event_max and re.fullmatch(f"[{HAN}A-Za-z0-9（）()“”\"·+＋-]+", ev):
-                        if verb is not None:
-                            verb["event"] = ev
-                        else:
-                            ctx[-1]["event"] = ev
-                continue
-            if k == "GAP":
-                if i + 1 < n and toks[i + 1].kind == "EVSUF":
-                    continue
-                if self._is_filler(t.text):
-                    continue
-                grp = self.parse_names(t)
-                if not grp:
-                    continue
-                groups[i] = grp
-                # a role word right before the names, else the current label
-                for p in grp.persons:
-                    p.role, p.role_src = (role_label, "label") if role_label else (None, "")
-                if rank is not None and rank["tok_end"] == i:
-                    emit(grp.persons, rank["tok"], "awards/text/prize-names")
-                    rank = None
-                    continue
-                if grp.subject_ok:
-                    pending.extend(grp.persons)
-                continue
-            if k == "ROLE":
-                role = R.role_words[t.text]
-                j = i - 1
-                if verb is not None and j >= 0 and toks[j].kind in ("VERB", "GAP") and j not in groups:
-                    if verb.get("role") != "team":
-                        verb["role"] = role          # 获团体一等奖 / 获教师组一等奖
-                    continue
-                if role == "team" and j in groups and len(groups[j].persons) == 1 \
-                        and toks[j].end == t.start and toks[j].text == groups[j].persons[0].name:
-                    # 金华代表队: one "name" before a team word is a place or a school
-                    drop = groups.pop(j).persons
-                    pending = [p for p in pending if p not in drop]
-                    role_label = role
-                    continue
-                if j >= 0 and j in groups and groups[j].subject_ok and toks[j].end == t.start:
-                    for p in groups[j].persons:       # 赵立新老师 / 由A、B组成的团队
-                        p.role, p.role_src = role, ("team" if role == "team" else "suffix")
-                    suffix_roles.add(i)
-                else:
-                    role_label = role
-                continue
-            if k == "VERB":
-                # the subject: names right before the verb (fillers, a role
-                # suffix and 在…大赛中 may stand between), else — when the verb
-                # opens its clause — the names listed since the sentence began
-                close_verb()
-                subject: list[Person] | None = None
-                rule = "awards/text/names-prize"
-                resp = False
-                j = i - 1
-                while j >= 0:
-                    tj = toks[j]
-                    if tj.kind == "GAP" and j in groups:
-                        subject = groups[j].persons if groups[j].subject_ok else None
-                        resp = resp or groups[j].respectively
-                        break
-                    if tj.kind == "GAP" and R.respectively in tj.text:
-                        resp = True
-                    if (tj.kind == "GAP" and self._is_filler(tj.text)) or tj.kind == "COMP" \
-                            or (tj.kind == "ROLE" and j in suffix_roles):
-                        j -= 1
-                        continue
-                    if tj.kind in ("PUNCT", "TOP", "SUB"):
-                        if pending:
-                            subject, rule = list(pending), "awards/text/listed-names"
-                    break
-                if j < 0 and pending:
-                    subject, rule = list(pending), "awards/text/listed-names"
-                verb = {"subject": subject, "rule": rule, "comp": None, "event": None, "tok": i,
-                        "deferred": [], "resp": resp}
-                continue
-            if k == "PRIZE":
-                d = t.data
-                if d["prize"] in R.not_prizes:
-                    continue
-                after = self.s[t.end:t.end + 12]
-                is_count = bool(R.count_after.match(after))
-                if verb is not None:
-                    subj = verb["subject"]
-                    if subj and not (is_count and verb["rule"] == "awards/text/listed-names"):
-                        # a gap between verb and prize names the event (获教学能力比赛一等奖)
-                        if verb["event"] is None:
-                            mid = [x for x in toks[verb["tok"] + 1:i] if x.kind == "GAP"]
-                            txt = "".join(x.text for x in mid)
-                            txt = re.sub(f"^(?:{_lit(R.fillers)})+", "", txt)
-                            if 2 <= len(txt) <= R.event_max and re.fullmatch(f"[{HAN}]+", txt) \
-                                    and not self._is_filler(txt) and not level_of(txt, R):
-                                verb["event"] = txt
-                        verb["deferred"].append(t)
-                        pending = [p for p in pending if p not in subj]
-                    continue
-                j = i - 1
-                if j >= 0 and j in groups and groups[j].subject_ok and toks[j].end == t.start:
-                    emit(groups[j].persons, t, "awards/text/names-prize")     # 韩立新优胜奖
-                    pending = [p for p in pending if p not in groups[j].persons]
-                    continue
-                if is_count:
-                    continue
-                # 第一名A / 一等奖：A、B — the prize opens a clause
-                pj = i - 1
-                opens = pj < 0 or toks[pj].kind in ("PUNCT", "TOP", "SUB", "ROLE", "EVSUF") \
-                    or (toks[pj].kind == "GAP" and self._is_filler(toks[pj].text))
-                if opens and (d["prize"] in R.rank_prizes or self.s[t.end:t.end + 1] in "：:"):
-                    nxt = i + 1
-                    if nxt < n and toks[nxt].kind == "PUNCT" and toks[nxt].text in "：:":
-                        nxt += 1
-                    rank = {"tok": t, "tok_end": nxt}
-                continue
-        close_verb()
+        """The award hits of the paragraph.  The reading state: ``ctx`` (the
+        competition and event of the enclosing enumeration items), the role
+        label in force, names listed since the sentence began (``pending``),
+        names found per token (``groups``), the open verb clause and a rank
+        prize waiting for the names after it."""
+        self.toks = self.tokens()
+        self.ctx: list[dict] = [{"comp": self.outer_comp, "event": None}]
+        self.role_label: str | None = None
+        self.pending: list[Person] = []
+        self.groups: dict[int, NameGroup] = {}     # token index → names found there
+        self.suffix_roles: set[int] = set()        # ROLE tokens read as suffixes
+        self.verb: dict | None = None
+        self.rank: dict | None = None              # a prize waiting for the names after it
+        handlers = {"PUNCT": self._on_punct, "TOP": self._on_enum, "SUB": self._on_enum, "COMP": self._on_comp,
+                    "EVSUF": self._on_evsuf, "GAP": self._on_gap, "ROLE": self._on_role, "VERB": self._on_verb,
+                    "PRIZE": self._on_prize}
+        for i, t in enumerate(self.toks):
+            handlers[t.kind](i, t)
+        self._close_verb()
         return self.hits
+
+    def _get(self, key):
+        for c in reversed(self.ctx):
+            if c.get(key) is not None:
+                return c[key]
+        return None
+
+    def _emit(self, persons, prize_tok, rule, v=None) -> None:
+        d = prize_tok.data
+        comp = (v or {}).get("comp") or self._get("comp")
+        event = (v or {}).get("event") or self._get("event")
+        hint = (v or {}).get("role")
+        for p in persons:
+            self.hits.append(Hit(p, d["prize"], d["pstart"], prize_tok.end, d["plevel"], comp, event, rule,
+                                 hint == "team", hint))
+
+    def _close_verb(self) -> None:
+        """The prizes of one verb: all to everyone when there is one prize or
+        one winner; A、B分别获一等奖、二等奖 one each, in order; A、B获一等奖、二等奖
+        is ambiguous: no rows."""
+        verb = self.verb
+        if not (verb and verb["deferred"]):
+            return
+        prizes, subj = verb["deferred"], verb["subject"]
+        if len(prizes) == 1 or len(subj) == 1:
+            for pt in prizes:
+                self._emit(subj, pt, verb["rule"], verb)
+        elif verb["resp"] and len(prizes) == len(subj):
+            for p, pt in zip(subj, prizes):
+                self._emit([p], pt, verb["rule"], verb)
+        verb["deferred"] = []
+
+    def _drop_pending(self, persons) -> None:
+        self.pending = [p for p in self.pending if p not in persons]
+
+    def _on_punct(self, i: int, t: Tok) -> None:
+        self._close_verb()
+        self.verb = None
+        if t.text in _STRONG:
+            self.ctx[-1]["event"] = None
+            self.role_label, self.pending, self.rank = None, [], None
+        elif t.text in "，,":
+            self.rank = None
+
+    def _on_enum(self, i: int, t: Tok) -> None:
+        """An enumeration item (TOP: 一、 / 1.; SUB: （1） / ①) opens a new context."""
+        keep = 1
+        if t.kind == "SUB":
+            tops = [x for x, c in enumerate(self.ctx) if c.get("kind") == "TOP"]
+            keep = tops[-1] + 1 if tops else 1
+        del self.ctx[keep:]
+        self.ctx.append({"comp": None, "event": None, "kind": t.kind})
+        self.role_label, self.pending, self.rank, self.verb = None, [], None, None
+
+    def _on_comp(self, i: int, t: Tok) -> None:
+        comp, after_verb = t.data
+        if self.verb is not None and after_verb:
+            cur = self._get("comp")
+            if cur and _norm(comp.name) in _norm(cur.name):
+                self.verb["event"] = comp.name          # 获教学能力比赛一等奖 inside that competition
+            else:
+                self.verb["comp"] = comp                # 荣获2023年全国…大赛一等奖: also names it
+                self.ctx[-1]["comp"] = comp             # for the clauses that follow
+        else:
+            self.ctx[-1]["comp"] = comp
+            self.ctx[-1]["event"] = None
+
+    def _on_evsuf(self, i: int, t: Tok) -> None:
+        """An event suffix (赛项, 项目 …): the gap before it names the event."""
+        R, j = self.R, i - 1
+        if j < 0 or self.toks[j].kind != "GAP" or j in self.groups:
+            return
+        # the event is what follows a trigger or verb in the gap (参加汽车维修赛项)
+        ev = re.sub(f"^.*(?:{_lit(R.event_cut_after)})", "", self.toks[j].text)
+        ev = ev.strip("的“”\"'《》「」")
+        if 2 <= len(ev) <= R.event_max and re.fullmatch(f"[{HAN}A-Za-z0-9（）()“”\"·+＋-]+", ev):
+            if self.verb is not None:
+                self.verb["event"] = ev
+            else:
+                self.ctx[-1]["event"] = ev
+
+    def _on_gap(self, i: int, t: Tok) -> None:
+        """Text between known words: perhaps names."""
+        toks = self.toks
+        if (i + 1 < len(toks) and toks[i + 1].kind == "EVSUF") or self._is_filler(t.text):
+            return
+        grp = self.parse_names(t)
+        if not grp:
+            return
+        self.groups[i] = grp
+        # a role word right before the names, else the current label
+        for p in grp.persons:
+            p.role, p.role_src = (self.role_label, "label") if self.role_label else (None, "")
+        if self.rank is not None and self.rank["tok_end"] == i:
+            self._emit(grp.persons, self.rank["tok"], "awards/text/prize-names")
+            self.rank = None
+        elif grp.subject_ok:
+            self.pending.extend(grp.persons)
+
+    def _on_role(self, i: int, t: Tok) -> None:
+        """A role word: of the verb's prize (获团体一等奖), a suffix of the names
+        before it (赵老师), or a label for the names that follow."""
+        role, j, toks, groups = self.R.role_words[t.text], i - 1, self.toks, self.groups
+        if self.verb is not None and j >= 0 and toks[j].kind in ("VERB", "GAP") and j not in groups:
+            if self.verb.get("role") != "team":
+                self.verb["role"] = role          # 获团体一等奖 / 获教师组一等奖
+            return
+        if role == "team" and j in groups and len(groups[j].persons) == 1 \
+                and toks[j].end == t.start and toks[j].text == groups[j].persons[0].name:
+            # 金华代表队: one "name" before a team word is a place or a school
+            self._drop_pending(groups.pop(j).persons)
+            self.role_label = role
+            return
+        if j >= 0 and j in groups and groups[j].subject_ok and toks[j].end == t.start:
+            for p in groups[j].persons:       # 赵立新老师 / 由A、B组成的团队
+                p.role, p.role_src = role, ("team" if role == "team" else "suffix")
+            self.suffix_roles.add(i)
+        else:
+            self.role_label = role
+
+    def _on_verb(self, i: int, t: Tok) -> None:
+        self._close_verb()
+        subject, rule, resp = self._subject_before(i)
+        self.verb = {"subject": subject, "rule": rule, "comp": None, "event": None, "tok": i,
+                     "deferred": [], "resp": resp}
+
+    def _subject_before(self, i: int) -> tuple[list[Person] | None, str, bool]:
+        """The verb's subject: names right before it (fillers, a role suffix and
+        在…大赛中 may stand between), else — when the verb opens its clause —
+        the names listed since the sentence began.  Returns (persons, rule,
+        whether 分别 was said)."""
+        R, toks, groups = self.R, self.toks, self.groups
+        subject: list[Person] | None = None
+        rule, resp, j = "awards/text/names-prize", False, i - 1
+        while j >= 0:
+            tj = toks[j]
+            if tj.kind == "GAP" and j in groups:
+                subject = groups[j].persons if groups[j].subject_ok else None
+                resp = resp or groups[j].respectively
+                break
+            if tj.kind == "GAP" and R.respectively in tj.text:
+                resp = True
+            if (tj.kind == "GAP" and self._is_filler(tj.text)) or tj.kind == "COMP" \
+                    or (tj.kind == "ROLE" and j in self.suffix_roles):
+                j -= 1
+                continue
+            if tj.kind in ("PUNCT", "TOP", "SUB") and self.pending:
+                subject, rule = list(self.pending), "awards/text/listed-names"
+            break
+        if j < 0 and self.pending:
+            subject, rule = list(self.pending), "awards/text/listed-names"
+        return subject, rule, resp
+
+    def _on_prize(self, i: int, t: Tok) -> None:
+        R, d = self.R, t.data
+        if d["prize"] in R.not_prizes:
+            return
+        is_count = bool(R.count_after.match(self.s[t.end:t.end + 12]))
+        if self.verb is not None:
+            subj = self.verb["subject"]
+            if subj and not (is_count and self.verb["rule"] == "awards/text/listed-names"):
+                self._verb_event(i)
+                self.verb["deferred"].append(t)
+                self._drop_pending(subj)
+            return
+        j = i - 1
+        if j >= 0 and j in self.groups and self.groups[j].subject_ok and self.toks[j].end == t.start:
+            self._emit(self.groups[j].persons, t, "awards/text/names-prize")     # 韩立新优胜奖
+            self._drop_pending(self.groups[j].persons)
+        elif not is_count:
+            self._rank_opens(i, t)
+
+    def _verb_event(self, i: int) -> None:
+        """A gap between the verb and its prize names the event (获教学能力比赛一等奖)."""
+        R, verb = self.R, self.verb
+        if verb["event"] is not None:
+            return
+        txt = "".join(x.text for x in self.toks[verb["tok"] + 1:i] if x.kind == "GAP")
+        txt = re.sub(f"^(?:{_lit(R.fillers)})+", "", txt)
+        if 2 <= len(txt) <= R.event_max and re.fullmatch(f"[{HAN}]+", txt) \
+                and not self._is_filler(txt) and not level_of(txt, R):
+            verb["event"] = txt
+
+    def _rank_opens(self, i: int, t: Tok) -> None:
+        """第一名A / 一等奖：A、B — a prize that opens a clause waits for the names after it."""
+        toks, pj = self.toks, i - 1
+        opens = pj < 0 or toks[pj].kind in ("PUNCT", "TOP", "SUB", "ROLE", "EVSUF") \
+            or (toks[pj].kind == "GAP" and self._is_filler(toks[pj].text))
+        if opens and (t.data["prize"] in self.R.rank_prizes or self.s[t.end:t.end + 1] in "：:"):
+            nxt = i + 1
+            if nxt < len(toks) and toks[nxt].kind == "PUNCT" and toks[nxt].text in "：:":
+                nxt += 1
+            self.rank = {"tok": t, "tok_end": nxt}
 
 
 # ---------------------------------------------------------------- tables
@@ -1006,97 +1050,124 @@ def _paragraph_rows(doc: Document, block: Block, R: AwardRules, report_year: int
 
 def _table_rows(doc: Document, block: Block, header: tuple[int, dict[str, list[int]], list[str]],
                 R: AwardRules, report_year: int | None, context: Competition | None) -> list[_Row]:
-    hr, cols, labels = header
-    grid = block.filled_grid()
-    rows: list[_Row] = []
+    """One row per person of an award table (``header``: header row, the
+    columns of each kind, the header labels)."""
+    return _AwardTable(doc, block, header, R, report_year, context).rows()
 
-    def cell(r, c):
-        return grid[r][c] if c < len(grid[r]) else ""
 
-    def origin(r, c):
-        cl = block.rows[r][c]
+@dataclass
+class _RowFacts:
+    """What one table row says about its award (the same for every person in it)."""
+    prize: str
+    comp: Competition | None
+    event: str | None
+    level: str | None
+    role: str | None
+    year: int | None
+    line: str
+
+
+class _AwardTable:
+    def __init__(self, doc, block, header, R: AwardRules, report_year, context):
+        self.doc, self.block, self.R = doc, block, R
+        self.hr, self.cols, self.labels = header
+        self.grid = block.filled_grid()
+        self.report_year, self.context = report_year, context
+
+    def cell(self, r: int, c: int) -> str:
+        return self.grid[r][c] if c < len(self.grid[r]) else ""
+
+    def origin(self, r: int, c: int):
+        cl = self.block.rows[r][c]
         if not cl.is_origin:
             rr, cc = cl.merged_from
-            cl = block.rows[rr][cc]
+            cl = self.block.rows[rr][cc]
         return cl
 
-    def first(r, key):
-        for c in cols.get(key, []):
-            v = _norm(cell(r, c))
+    def first(self, r: int, key: str) -> str:
+        """The first non-empty cell of the row in a column of kind ``key``."""
+        for c in self.cols.get(key, []):
+            v = _norm(self.cell(r, c))
             if v:
-                return v, c
-        return "", None
+                return v
+        return ""
 
-    for r in range(hr + 1, len(grid)):
-        texts = [cell(r, c) for c in range(len(grid[r]))]
+    def rows(self) -> list[_Row]:
+        out: list[_Row] = []
+        for r in range(self.hr + 1, len(self.grid)):
+            facts = self.row_facts(r)
+            if facts is None:
+                continue
+            for key in ("person", "instructor"):
+                if key == "instructor" and not self.R.instructor_rows:
+                    continue
+                for c in self.cols.get(key, []):
+                    out += self.persons(r, c, key, facts)
+        return out
+
+    def row_facts(self, r: int) -> _RowFacts | None:
+        """Prize, competition, event, level, role and year of a row; None for
+        a row without a prize."""
+        R = self.R
+        texts = [self.cell(r, c) for c in range(len(self.grid[r]))]
         if not any(texts):
-            continue
-        prize_text, _ = first(r, "prize")
-        level_text, _ = first(r, "level")
-        if prize_text in R.prize_aliases:
-            prize_text = R.prize_aliases[prize_text]
+            return None
+        prize_text, level_text = self.first(r, "prize"), self.first(r, "level")
+        prize_text = R.prize_aliases.get(prize_text, prize_text)
         pm = R.prize_rx.search(prize_text) or R.prize_rx.search(level_text)
         if not pm or pm.group("prize") in R.not_prizes:
-            continue
-        prize = pm.group("prize")
-        comp_text, _ = first(r, "competition")
+            return None
+        comp_text = self.first(r, "competition")
         comp = make_competition(comp_text, R) if comp_text else None
         if comp is None and comp_text and R.comp_suffix_rx.search(comp_text):
             comp = Competition(comp_text, level_of(comp_text, R), None, False, False)
-        comp = comp or context
-        event_text, _ = first(r, "event")
-        event = _norm_event(event_text, R) or None
+        comp = comp or self.context
+        event = _norm_event(self.first(r, "event"), R) or None
         if event is None and comp:
             event = event_from_competition(comp.name, R)
         level = level_of(level_text, R) or (level_of(pm.group("plevel"), R) if pm.group("plevel") else None) \
             or (comp.level if comp else None)
-        role_text, _ = first(r, "role")
-        row_role = _role_from_text(role_text, R) if role_text else None
-        year_text, _ = first(r, "year")
-        ym = re.search(r"(?:19|20)\d\d", year_text)
-        year = int(ym.group(0)) if ym else (comp.year if comp and comp.year else report_year)
-        line = "\t".join(t for t in texts if t)
-        for key in ("person", "instructor"):
-            if key == "instructor" and not R.instructor_rows:
+        role_text = self.first(r, "role")
+        ym = re.search(r"(?:19|20)\d\d", self.first(r, "year"))
+        year = int(ym.group(0)) if ym else (comp.year if comp and comp.year else self.report_year)
+        return _RowFacts(pm.group("prize"), comp, event, level, _role_from_text(role_text, R) if role_text else None,
+                         year, "\t".join(t for t in texts if t))
+
+    def _head_role(self, c: int) -> str | None:
+        head = _norm(self.labels[c]) if c < len(self.labels) else ""
+        for w, rl in (self.R.table["person"].get("role") or {}).items():
+            if w != "__line__" and w in head:
+                return rl
+        return None
+
+    def persons(self, r: int, c: int, key: str, f: _RowFacts) -> list[_Row]:
+        """The names in one person (or instructor) cell, each with its span in doc.text."""
+        R, raw = self.R, self.cell(r, c)
+        if not raw:
+            return []
+        if key == "instructor":
+            explicit, src = "teacher", "explicit"
+        else:
+            explicit = f.role or self._head_role(c)
+            src = "team" if explicit == "team" else "explicit"
+        cl, out, pos = self.origin(r, c), [], 0
+        for part in R.name_sep_rx.split(raw):
+            at = raw.find(part, pos)
+            pos = at + len(part)
+            nm = R.name_suffix_rx.sub("", part)
+            if not R.is_name(nm):
                 continue
-            for c in cols.get(key, []):
-                raw = cell(r, c)
-                if not raw:
-                    continue
-                head = _norm(labels[c]) if c < len(labels) else ""
-                head_role = None
-                for w, rl in (R.table["person"].get("role") or {}).items():
-                    if w != "__line__" and w in head:
-                        head_role = rl
-                        break
-                if key == "instructor":
-                    explicit, src = "teacher", "explicit"
-                else:
-                    explicit = row_role or head_role
-                    src = "team" if explicit == "team" else "explicit"
-                cl = origin(r, c)
-                # names in the cell, each with its span in doc.text
-                pos = 0
-                for part in R.name_sep_rx.split(raw):
-                    at = raw.find(part, pos)
-                    pos = at + len(part)
-                    nm = re.sub(r"(?:等人|等|同学|老师)$", "", part)
-                    if not R.is_name(nm):
-                        continue
-                    if key == "instructor":
-                        role, rsrc = "teacher", "explicit"
-                    else:
-                        role, rsrc = _resolve_role(explicit, src, prize, comp, R)
-                    start = (cl.span[0] + at) if cl.span else block.span[0]
-                    prov = Provenance(page=doc.page_at(start) or block.page,
-                                      section=" > ".join(doc.section_path_at(block.span[0])),
-                                      sentence=line, start=start, end=start + len(nm),
-                                      rule="awards/table/instructor" if key == "instructor" else "awards/table",
-                                      source="table", table=block.order, row=r, col=c)
-                    rows.append(_Row(Award(competition=comp.name if comp else "", level=level, event=event,
-                                           prize=prize, person=R.norm_name(nm), role=role, year=year, prov=prov),
-                                     rsrc))
-    return rows
+            role, rsrc = ("teacher", "explicit") if key == "instructor" else \
+                _resolve_role(explicit, src, f.prize, f.comp, R)
+            start = (cl.span[0] + at) if cl.span else self.block.span[0]
+            prov = Provenance(page=self.doc.page_at(start) or self.block.page,
+                              section=" > ".join(self.doc.section_path_at(self.block.span[0])),
+                              sentence=f.line, start=start, end=start + len(nm),
+                              rule="awards/table/instructor" if key == "instructor" else "awards/table",
+                              source="table", table=self.block.order, row=r, col=c)
+            out.append(_Row(Award(competition=f.comp.name if f.comp else "", level=f.level, event=f.event,
+                                  prize=f.prize, person=R.norm_name(nm), role=role, year=f.year, prov=prov), rsrc))
+        return out
 
 
 # ---------------------------------------------------------------- merging
@@ -1142,6 +1213,12 @@ def _merge(rows: list[_Row], R: AwardRules) -> list[_Row]:
 
 
 # ---------------------------------------------------------------- entry point
+
+@registry.extractors.register("awards")
+def awards(doc: Document, facts) -> None:
+    """The registered extractor: ``facts.awards`` for the covered year."""
+    facts.awards = extract_awards(doc, facts.attributes.get("year"))
+
 
 def extract_awards(doc: Document, report_year: int | None, rules: AwardRules | None = None) -> list[Award]:
     """Every award row (one per person) in ``doc``: narrative lists and award

@@ -1,15 +1,18 @@
-"""Run every extractor on one document and collect the facts.
+"""Run the registered extractors on one document and collect the facts.
 
->>> from ingest import parse
->>> from extractors.extract import extract
+>>> from nianbao.ingest import parse
+>>> from nianbao.extractors.extract import extract
 >>> facts = extract(parse("report.pdf"))
 >>> [(m.metric, m.value, m.year, m.prov.page) for m in facts.metrics]
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
+from nianbao import registry
 from nianbao.ingest.model import Document
+from nianbao.rules.loader import rules_digest
 
 from .attributes import extract_attributes
 from .facts import Facts, Flag, Metric
@@ -79,26 +82,64 @@ def conflict_flags(metrics: list[Metric], year: int | None) -> list[Flag]:
     return flags
 
 
-def extract(doc: Document) -> Facts:
-    """Document attributes, metrics (narrative and appendix tables) with
-    provenance, and conflict flags."""
-    rules, narrative, tables = _extractors()
-    facts = Facts(rules_version=rules.label)
+def document_scope(attributes: dict) -> str:
+    """Whose figures the report states: "school" (a 中职/高职 school its title
+    names), "region" (a region's report) or "open" (not known — e.g. a passage
+    under a neutral title: the passage's own subject counts)."""
+    if attributes.get("level") == "区域":
+        return "region"
+    school = "".join((attributes.get("school") or "").split())
+    # the title opens with the school's name (after a year, if any)
+    title = re.sub(r"^[\d\s年度（）()《—-]+", "", "".join((attributes.get("title") or "").split()))
+    if school and title.startswith(school) and attributes.get("level") in ("中职", "高职"):
+        return "school"
+    return "open"
+
+
+# -- the registered extractors (rules/pipeline.yaml ``extractors`` says which run) -------
+@registry.extractors.register("attributes")
+def attributes(doc: Document, facts: Facts) -> None:
     facts.attributes = extract_attributes(doc)
     facts.attributes["format"] = doc.format
-    year = facts.attributes.get("year")
-    metrics = narrative.extract(doc, year) + tables.extract(doc, year)
-    facts.metrics = dedupe(metrics)
-    from .ocr_trust import mark_awards, mark_metrics
-    ocr_flags = mark_metrics(doc, facts.metrics, _low_confidence()) if doc.status == "ocr" else []
-    facts.flags = conflict_flags(facts.metrics, year) + ocr_flags
-    from .awards import extract_awards
-    facts.awards = extract_awards(doc, year)
-    if doc.status == "ocr":
-        mark_awards(doc, facts.awards)
+
+
+@registry.extractors.register("narrative")
+def narrative(doc: Document, facts: Facts) -> None:
+    facts.metrics += _extractors()[1].extract(doc, facts.attributes.get("year"), document_scope(facts.attributes))
+
+
+@registry.extractors.register("tables")
+def tables(doc: Document, facts: Facts) -> None:
+    facts.metrics += _extractors()[2].extract(doc, facts.attributes.get("year"))
+
+
+def extract(doc: Document) -> Facts:
+    """Run the extractors named in ``rules/pipeline.yaml`` on a parsed
+    document, in order; then drop repeated statements and flag a metric
+    stated with two values for the report year (``conflict``).
+
+    Returns :class:`Facts`: ``attributes`` (school, level, region, year …),
+    ``metrics`` (each with page, section, sentence and rule), ``awards`` and
+    ``flags``; ``rules_version`` is the metrics rules' version and a digest
+    of every file in ``rules/``."""
+    rules = _extractors()[0]
+    facts = Facts(rules_version=f"{rules.version}+{rules_digest()}")
+    for _, fn in registry.configured("extractors"):
+        fn(doc, facts)
+    facts.metrics = dedupe(facts.metrics)
+    ocr_flags = _mark_ocr(doc, facts)
+    facts.flags = conflict_flags(facts.metrics, facts.attributes.get("year")) + facts.flags + ocr_flags
     return facts
 
 
-def _low_confidence() -> float:
+def _mark_ocr(doc: Document, facts: Facts) -> list[Flag]:
+    """Values read by OCR get origin 'ocr' and their confidence; low ones a
+    flag (extractors/ocr_trust.py).  Nothing to do for a document read from
+    text alone."""
+    if doc.status != "ocr":
+        return []
     from nianbao.ingest.ocr_rules import load_ocr_rules
-    return load_ocr_rules().low_confidence
+
+    from .ocr_trust import mark_awards, mark_metrics
+    mark_awards(doc, facts.awards)
+    return mark_metrics(doc, facts.metrics, load_ocr_rules().low_confidence)

@@ -48,6 +48,18 @@ class MetricRule:
     #: by ``after_number`` or ``templates`` elsewhere are not taken
     sections: list[str] = field(default_factory=list)
     range: tuple[float, float] = (float("-inf"), float("inf"))
+    #: plausible range for a region (up to the whole country); used when the
+    #: report is not one named school's
+    region_range: tuple[float, float] | None = None
+    #: words anywhere before the term in its clause that make it another thing
+    exclude_in_clause: list[str] = field(default_factory=list)
+    #: what must follow an after_number word (a compiled regex), or None
+    after_number_end: re.Pattern | None = None
+    #: clause subjects (context.entities classes) whose figures are not this metric's
+    exclude_subjects: list[str] = field(default_factory=list)
+    #: terms that give way to the metric's other terms in the same paragraph
+    #: (录取 gives way to 报到: the students who came, not those admitted)
+    weak_terms: list[str] = field(default_factory=list)
     line: int | None = None
 
     @property
@@ -92,6 +104,76 @@ def _fail(path, line, msg):
     raise RuleFileError(path, line, msg)
 
 
+def _regex(path, line, metric: str, key: str, pattern) -> re.Pattern | None:
+    if pattern is None:
+        return None
+    try:
+        return re.compile(str(pattern))
+    except re.error as e:
+        _fail(path, line, f"metric '{metric}': {key} {pattern!r} is not a valid regex ({e})")
+
+
+def _template(path, line, metric: str, t: str, parts: dict[str, str]) -> re.Pattern:
+    """A template regex: {q} is the figure, {name} a part of context.template_parts."""
+    if "{q}" not in t:
+        _fail(path, line, f"metric '{metric}': template {t!r} has no {{q}} for the figure")
+    body = t
+    for name in re.findall(r"\{([a-z_]+)\}", t):
+        if name == "q":
+            continue
+        if name not in parts:
+            _fail(path, line, f"metric '{metric}': template {t!r} uses {{{name}}}, not in context.template_parts")
+        body = body.replace("{" + name + "}", f"(?:{parts[name]})")
+    try:
+        return re.compile(body.replace("{q}", _Q))
+    except re.error as e:
+        _fail(path, line, f"metric '{metric}': template {t!r} is not a valid regex ({e})")
+
+
+_WORD_LISTS = ("difference_words", "to_level_words", "target_words", "subset_words", "cumulative_words",
+               "per_unit_words", "range_marks", "current_words", "snapshot_words", "previous_year_words",
+               "connectors", "subset_after_term", "part_openers", "compared_markers", "skip_tables")
+_PATTERN_LISTS = ("cumulative_patterns", "breakdown_openers")
+_ENTITY_CLASSES = ("other", "part", "facility", "target", "region", "sector", "premises", "own", "none")
+
+
+def _check_context(path, ctx: dict) -> None:
+    """Word lists are lists of words, patterns compile, entity classes are known."""
+    line = ctx.get("__line__")
+    for key in _WORD_LISTS + ("target_reset_words", "history_words", "respectively_words", "from_words"):
+        v = ctx.get(key, [])
+        if not isinstance(v, list) or not all(isinstance(x, (str, int)) for x in v):
+            _fail(path, line, f"context: {key} must be a list of words")
+    for key in _PATTERN_LISTS + ("change_lead", "qualified_before", "qualifier_ok", "modifier_after",
+                                 "source_year_pattern"):
+        v = ctx.get(key, [])
+        for p in ([v] if isinstance(v, str) else v):
+            try:
+                re.compile(p)
+            except (re.error, TypeError) as e:
+                _fail(path, line, f"context: {key}: {p!r} is not a valid regex ({e})")
+    for cls, pats in (ctx.get("entity_patterns") or {}).items():
+        if cls == "__line__":
+            continue
+        if cls not in _ENTITY_CLASSES or not isinstance(pats, list):
+            _fail(path, line, f"context: entity_patterns: '{cls}' must be one of {', '.join(_ENTITY_CLASSES)} with a list")
+        for p in pats:
+            try:
+                re.compile(p)
+            except (re.error, TypeError) as e:
+                _fail(path, line, f"context: entity_patterns: {p!r} is not a valid regex ({e})")
+    ents = ctx.get("entities", {})
+    if not isinstance(ents, dict):
+        _fail(path, line, "context: entities must map other / part / region / own to word lists")
+    for cls, words in ents.items():
+        if cls == "__line__":
+            continue
+        if cls not in _ENTITY_CLASSES + ("sector_suffixes",):
+            _fail(path, ents.get("__line__", line), f"context: entities: unknown class '{cls}' (allowed: {', '.join(_ENTITY_CLASSES)})")
+        if not isinstance(words, list):
+            _fail(path, ents.get("__line__", line), f"context: entities: {cls} must be a list of words")
+
+
 @lru_cache(maxsize=None)
 def load_metric_rules(path: str | None = None) -> MetricRules:
     path = Path(path or RULES_DIR / "metrics.yaml")
@@ -102,13 +184,19 @@ def load_metric_rules(path: str | None = None) -> MetricRules:
         if key not in data:
             _fail(path, data.get("__line__"), f"missing key '{key}'")
     ctx = {k: v for k, v in data["context"].items() if k != "__line__"}
+    for key in ("entities", "entity_patterns", "template_parts"):
+        if isinstance(ctx.get(key), dict):
+            ctx[key] = {k: v for k, v in ctx[key].items() if k != "__line__"}
     for key in ("difference_words", "target_words", "subset_words", "cumulative_words",
                 "previous_year_words", "max_gap"):
         if key not in ctx:
             _fail(path, data["context"].get("__line__"), f"context: missing '{key}'")
     metrics: dict[str, MetricRule] = {}
+    parts = {k: str(v) for k, v in (ctx.get("template_parts") or {}).items() if k != "__line__"}
     allowed = {"id", "name_zh", "kind", "terms", "after_number", "templates", "exclude_before",
-               "table_labels", "sections", "range", "__line__"}
+               "table_labels", "sections", "range", "region_range", "weak_terms", "exclude_subjects",
+               "exclude_in_clause", "after_number_end", "__line__"}
+    _check_context(path, data["context"])
     for m in data["metrics"]:
         line = m.get("__line__") if isinstance(m, dict) else None
         if not isinstance(m, dict) or "id" not in m:
@@ -122,18 +210,14 @@ def load_metric_rules(path: str | None = None) -> MetricRules:
             _fail(path, line, f"metric '{m['id']}': kind must be one of {sorted(KIND_QUANTITY)}, not {m.get('kind')!r}")
         if not m.get("name_zh"):
             _fail(path, line, f"metric '{m['id']}': missing name_zh")
-        templates = []
-        for t in m.get("templates") or []:
-            if "{q}" not in t:
-                _fail(path, line, f"metric '{m['id']}': template {t!r} has no {{q}} for the figure")
-            try:
-                templates.append(re.compile(t.replace("{q}", _Q)))
-            except re.error as e:
-                _fail(path, line, f"metric '{m['id']}': template {t!r} is not a valid regex ({e})")
+        templates = [_template(path, line, m["id"], t, parts) for t in m.get("templates") or []]
         rng = m.get("range") or [float("-inf"), float("inf")]
-        if not (isinstance(rng, list) and len(rng) == 2 and all(isinstance(x, (int, float)) for x in rng)):
-            _fail(path, line, f"metric '{m['id']}': range must be [min, max]")
-        for key in ("terms", "after_number", "exclude_before", "table_labels", "sections"):
+        for key in ("range", "region_range"):
+            r = m.get(key, rng)
+            if not (isinstance(r, list) and len(r) == 2 and all(isinstance(x, (int, float)) for x in r)):
+                _fail(path, line, f"metric '{m['id']}': {key} must be [min, max]")
+        for key in ("terms", "after_number", "exclude_before", "table_labels", "sections", "weak_terms",
+                    "exclude_subjects", "exclude_in_clause"):
             v = m.get(key) or []
             if not isinstance(v, list) or not all(isinstance(x, (str, int)) for x in v):
                 _fail(path, line, f"metric '{m['id']}': {key} must be a list of words")
@@ -143,7 +227,17 @@ def load_metric_rules(path: str | None = None) -> MetricRules:
             exclude_before=[str(t) for t in m.get("exclude_before") or []],
             table_labels={normalize_label(str(t)) for t in m.get("table_labels") or []},
             sections=[str(t) for t in m.get("sections") or []],
-            range=(float(rng[0]), float(rng[1])), line=line)
+            range=(float(rng[0]), float(rng[1])),
+            region_range=tuple(float(x) for x in m["region_range"]) if m.get("region_range") else None,
+            weak_terms=[str(t) for t in m.get("weak_terms") or []],
+            exclude_subjects=[str(t) for t in m.get("exclude_subjects") or []],
+            exclude_in_clause=[str(t) for t in m.get("exclude_in_clause") or []],
+            after_number_end=_regex(path, line, m["id"], "after_number_end", m.get("after_number_end")), line=line)
+        if set(metrics[m["id"]].exclude_subjects) - set(_ENTITY_CLASSES):
+            _fail(path, line, f"metric '{m['id']}': exclude_subjects must be among {', '.join(_ENTITY_CLASSES)}")
+        unknown_weak = set(metrics[m["id"]].weak_terms) - set(metrics[m["id"]].terms)
+        if unknown_weak:
+            _fail(path, line, f"metric '{m['id']}': weak_terms {sorted(unknown_weak)} are not among its terms")
     missing = [i for i in catalog_ids() if i not in metrics]
     if missing:
         _fail(path, None, f"catalog metrics without a rule: {missing}")

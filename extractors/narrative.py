@@ -4,38 +4,56 @@ For each paragraph: the term matcher (jieba + spaCy) finds metric terms, the
 number scanner (``extractors.numbers``) finds every figure with its unit, and
 the rules of ``rules/metrics.yaml`` pair them — a term and the figure after it
 in the same clause, a figure and the word after it ("11个专业"), or a
-template.  A pairing is dropped when the figure is a change (比上年增加…),
-a target (计划、目标…), a subset (其中…), a cumulative total, or of the wrong
-kind or magnitude.  The year a figure refers to comes from the clause
-("2022年…", "较2022年的…", "上年…") or from the year the paragraph is about;
-otherwise it is the report year.
+template.  The kind of the figure's unit must be the metric's kind.  A pairing
+is dropped when the evidence around it (``extractors.cues``) says the figure is
+a change (比上年增加…), a target (计划、可容纳…), a part (其中…, 新校区…, 从专业
+大类看…), a total over several years (近三年…), another entity's (普通高中,
+本科…; the region's, in a school's report), or out of the plausible range.
+The year a figure refers to comes from the clause ("2022年…", "较2022年的…",
+"上年…") or from the year the paragraph is about; otherwise it is the report
+year.
+
+``NarrativeExtractor(rules, matcher).extract(doc, report_year, scope)`` →
+``list[Metric]``; ``scope`` is ``"school"`` (a named school's report: region
+totals are not its figures), ``"region"`` or ``"open"`` (whose report is not
+known: the passage's own subject counts).
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
 from nianbao.ingest.model import PARAGRAPH, Document
 
+from . import series
+from .cues import Cues, _alt
 from .facts import Metric, Provenance
 from .metric_rules import MetricRule, MetricRules
 from .numbers import find_quantities
 from .segment import TermMatcher
 
+_PERIOD_END = re.compile(r"[。！？!?\n]")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:（）()]")
+_SUBJECT_BREAK = re.compile(r"[，,；;。：:]")
+_ITEM_BREAK = re.compile(r"[，,；;、]")
+_FOOTNOTE = re.compile(r"\[\d{1,3}\]|［\d{1,3}］|[①-⑳]")
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*(?:[-—–~至]\s*((?:19|20)\d\d)\s*)?(年度|年|届|学年)")
-_LEAD_YEAR = re.compile(r"^\s*(?:截至|截止|到|在)?\s*((?:19|20)\d\d)\s*(?:[-—–~至]\s*((?:19|20)\d\d)\s*)?(年度|年|届|学年)")
+_LEAD_YEAR = re.compile(r"^\s*(截至|截止|到|在)?\s*((?:19|20)\d\d)\s*(?:[-—–~至]\s*((?:19|20)\d\d)\s*)?(年度|年|届|学年)")
 _COMPARE = re.compile(r"(?:较|比|相比|同比|对比)(?:于)?\s*(上年|去年|上一年|上一学年|前一年|((?:19|20)\d\d)\s*(?:年度|年|届|学年)?)(?:同期)?(的)?\s*$")
 # "…97.3%，较2022年的95.8%": the previous year's value of the same metric
 _FOLLOW = re.compile(r"^[^。；;]{0,24}?(?:较|比|相比|同比)(?:于)?\s*(上年|去年|上一年|上一学年|前一年|((?:19|20)\d\d)\s*(?:年度|年|届|学年)?)(?:同期)?的\s*")
 # digits, then spaces right before a figure: the figure may be the tail of a
-# number a PDF split with a space ("3 276人")
+# number a PDF split with a space ("12 345 678人")
 _SPLIT_NUMBER = re.compile(r"\d[ \t\u00a0\u2009]+$")
 # a year after 较/比/与 is compared with, not talked about
 _COMPARED = re.compile(r"(?:较|比|与|同|相比|对比)(?:于)?\s*$")
 # "…4,235.6万元（上年3,986.2万元）"
 _FOLLOW_PAREN = re.compile(r"^\s*[（(，,]\s*(上年|去年|上一年|上一学年|前一年|((?:19|20)\d\d)\s*(?:年度|年|届|学年))(?:同期)?(?:为|是)?\s*")
+# 二〇二三年 → 2023年 (same length, so offsets hold)
+_CN_YEAR = re.compile(r"[〇○零一二三四五六七八九]{4}(?=\s*(?:年|届|学年))")
+_CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" "9")
 
 
 @dataclass
@@ -44,10 +62,69 @@ class _Candidate:
     q: object          # numbers.Quantity
     anchor: int        # where the term (or template) starts
     rule_id: str
+    term: str = ""     # the term that named the metric ("" for templates)
+    anchor_end: int | None = None   # where the term ends
+    year: int | None = None         # the year, when the phrasing gives it (series.py)
+
+
+@dataclass
+class _Paragraph:
+    """One paragraph being read: its text, years readable as digits, the
+    sentence periods and the subject of every clause."""
+    text: str
+    years: str                       # text with 二〇二三年 → 2023年
+    periods: list[tuple[int, int]]
+    # (period start, end) → its clauses: start, end, the subject it inherits,
+    # whether it counts a part; worked out when first asked for
+    clauses_of: Callable[[int, int], list[tuple[int, int, "_Subject", bool]]]
+    accepted: list[tuple[str, int]] = field(default_factory=list)  # (metric, position) taken so far
+    terms: list[int] = field(default_factory=list)                 # where metric terms start
+    not_terms: list[int] = field(default_factory=list)             # where not_metrics phrases start
+    _clauses: dict = field(default_factory=dict)
+    sentences: list[tuple[int, int]] = field(default_factory=list)   # up to ；
+    quants: list = field(default_factory=list)                        # the paragraph's figures
+
+    def period_of(self, pos: int) -> tuple[int, int]:
+        return next((p for p in self.periods if p[0] <= pos < p[1]), (0, len(self.text)))
+
+    def clause_of(self, pos: int) -> tuple[int, int, "_Subject", bool]:
+        period = self.period_of(pos)
+        if period not in self._clauses:
+            self._clauses[period] = self.clauses_of(*period)
+        return next((c for c in self._clauses[period] if c[0] <= pos < c[1]), (pos, pos, _Subject(), False))
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """Whose figure a clause states: kind (other / part / facility / target /
+    own / None) and whether a region scopes it ("全市…")."""
+    kind: str | None = None
+    regional: bool = False
 
 
 def _year_of(match: re.Match) -> int:
     return int(match.group(2) or match.group(1))
+
+
+def _cn_years(text: str) -> str:
+    return _CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGITS), text)
+
+
+def _spans(text: str, rx: re.Pattern) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for m in list(rx.finditer(text)) + [None]:
+        end = m.end() if m else len(text)
+        if end > pos:
+            out.append((pos, end))
+        pos = end
+    return out
+
+
+def _kind_ok(q, rule: MetricRule) -> bool:
+    """The unit's kind agrees with the metric's (人 → persons, % → percent …);
+    "515.47万" without a unit counts as persons only after a persons term."""
+    return q.kind == rule.quantity_kind or (rule.quantity_kind == "persons" and q.kind == "number"
+                                            and any(ch in q.text for ch in "万亿"))
 
 
 class NarrativeExtractor:
@@ -55,58 +132,57 @@ class NarrativeExtractor:
         self.rules = rules
         self.matcher = matcher
         ctx = rules.context
-        self.diff = tuple(ctx["difference_words"])
-        self.target = tuple(ctx["target_words"])
-        self.subset = tuple(ctx["subset_words"])
-        self.cumul = tuple(ctx["cumulative_words"])
+        self.cues = Cues(ctx)
         self.prev = tuple(ctx["previous_year_words"])
         self.current = tuple(ctx.get("current_words", []))
         self.max_gap = int(ctx["max_gap"])
         words = sorted(ctx.get("connectors", []), key=len, reverse=True)
         self.connector = re.compile("^(?:" + "|".join(map(re.escape, words)) + r"|\s)*$")
         self.templated = [(m, t) for m in rules.metrics.values() for t in m.templates]
+        self.respectively = re.compile(r"\s*(?:" + _alt(ctx.get("respectively_words", [])) + r")\s*")
+        self.from_words = re.compile(r"\s*(?:" + _alt(ctx.get("from_words", [])) + r")\s*")
+        self.to_words = re.compile("(?:" + _alt(ctx.get("to_level_words", [])) + ")了?")
 
     # ------------------------------------------------------------------
-    def extract(self, doc: Document, report_year: int | None) -> list[Metric]:
+    def extract(self, doc: Document, report_year: int | None, scope: str = "open") -> list[Metric]:
         out: list[Metric] = []
         for b in doc.blocks:
             if b.kind != PARAGRAPH or not b.text:
                 continue
-            out.extend(self._block(doc, b, report_year))
+            out.extend(self._block(doc, b, report_year, scope))
         return out
 
-    def _block(self, doc, block, report_year) -> list[Metric]:
+    def _block(self, doc, block, report_year, scope) -> list[Metric]:
         text = block.text
         # figures first (a cheap scan): most prose has none, and only the
         # sentences that hold a figure need segmenting
-        quants = [q for q in find_quantities(text) if q.kind not in ("date", "year", "number")]
+        quants = [q for q in find_quantities(text) if q.kind not in ("date", "year")
+                  and (q.kind != "number" or any(ch in q.text for ch in "万亿"))]
         if not quants:
             return []
         templ = [(m, t, x) for m, t in self.templated for x in t.finditer(text)]
-        sentences = []
-        pos = 0
-        for sm in list(_SENTENCE_END.finditer(text)) + [None]:
-            s_end = sm.end() if sm else len(text)
-            if s_end > pos:
-                sentences.append((pos, s_end))
-            pos = s_end
+        sentences = _spans(text, _SENTENCE_END)
         hits = []
         for s_start, s_end in sentences:
             if any(s_start <= q.start < s_end for q in quants):
                 hits.extend(h.shifted(s_start) for h in self.matcher.find(text[s_start:s_end]))
+        para = self._paragraph(text, hits, quants)
+        para.sentences, para.quants = sentences, quants
+        para.not_terms = [h.start for h in hits if h.metric is None and not self.cues.part_openers.fullmatch(h.text)]
         out = []
         year_ctx = None
         for s_start, s_end in sentences:
-            sentence = text[s_start:s_end]
+            sentence = para.years[s_start:s_end]
             lead = _LEAD_YEAR.match(sentence)
-            lead_year = _year_of(lead) if lead else None
+            lead_year = _year_of_lead(lead) if lead else None
             # a sentence that opens with the report year or the year before sets
             # the year for the rest of the paragraph ("2022年毕业生…。就业率…")
-            if lead_year and (report_year is None or report_year - 1 <= lead_year <= report_year):
+            if lead_year and (report_year is None or report_year - 1 <= lead_year <= report_year
+                              or (self.cues.is_snapshot(lead.group(1) or "") and lead_year == report_year + 1)):
                 year_ctx = lead_year
             sq = [q for q in quants if s_start <= q.start < s_end]
-            out.extend(self._sentence(doc, block, text, s_start, s_end, hits, templ, sq, report_year,
-                                      year_ctx, lead_year))
+            out.extend(self._sentence(doc, block, para, s_start, s_end, hits, templ, sq, report_year,
+                                      year_ctx, lead, scope))
             # the year the paragraph is about after this sentence: the last
             # year it names (report year or the year before), or now for 现有…
             if report_year:
@@ -117,13 +193,46 @@ class NarrativeExtractor:
                     year_ctx = report_year
                 elif named:
                     year_ctx = named[-1]
-        return out
+        return _latest_dated(self._drop_weak(out), text, block.span[0])
 
-    def _sentence(self, doc, block, text, s_start, s_end, hits, templ, sq, report_year, year_ctx,
-                  lead_year) -> list[Metric]:
+    def _paragraph(self, text, hits, quants) -> _Paragraph:
+        """Sentence periods and what each clause inherits: the subject named
+        in the head of the clause before it (the text before its first term),
+        else what that clause inherited; and whether a breakdown ("从专业大类
+        看…") makes the clause count a part."""
+        marks = sorted(h.start for h in hits if h.metric is not None)
+
+        def clauses_of(p_start, p_end):
+            out = []
+            subject = _Subject()
+            part = self.cues.opens_breakdown(text[p_start:p_end])
+            for c_start, c_end in _spans(text[p_start:p_end], _SUBJECT_BREAK):
+                a, b = p_start + c_start, p_start + c_end
+                out.append((a, b, subject, part))
+                head_end = next((x for x in marks if a <= x < b), b)
+                subject = self._subject(text[a:head_end], subject, part)
+            return out
+        return _Paragraph(text, _cn_years(text), _spans(text, _PERIOD_END), clauses_of, terms=marks)
+
+    def _subject(self, head: str, inherited: _Subject, part: bool) -> _Subject:
+        kind, region = self.cues.subject(head)
+        if part and kind in (None, "own", "premises"):
+            kind = "part"
+        if kind == "premises":      # 校舍…: the school's, unless a part or another entity is in scope
+            kind = inherited.kind if inherited.kind in ("other", "part", "target") else "own"
+        return _Subject(kind or inherited.kind, inherited.regional if region is None else region)
+
+    def subject_at(self, para: _Paragraph, pos: int) -> _Subject:
+        """The subject of the clause at ``pos``, as named before ``pos``."""
+        a, _, inherited, part = para.clause_of(pos)
+        return self._subject(para.text[a:pos], inherited, part)
+
+    def _sentence(self, doc, block, para, s_start, s_end, hits, templ, sq, report_year, year_ctx,
+                  lead, scope) -> list[Metric]:
         out: list[Metric] = []
         if not sq:
             return out
+        text = para.text
         cands: list[_Candidate] = []
         s_hits = [h for h in hits if s_start <= h.start < s_end]
         for i, h in enumerate(s_hits):
@@ -131,27 +240,95 @@ class NarrativeExtractor:
                 continue
             rule = self.rules.metrics[h.metric]
             if h.role == "term":
+                if self._excluded_before(text, s_start, h.start, rule):
+                    continue
+                several = self._several(para, s_start, h, sq, rule)
+                if several:
+                    cands.extend(several)
+                    continue
                 q = self._figure_after(text, h, [x for x in s_hits[i + 1:] if x.start > h.start], sq, rule)
-                if q is not None and not self._excluded_before(text, s_start, h.start, rule):
-                    cands.append(_Candidate(rule, q, h.start, f"{rule.id}/term:{h.text}"))
+                if q is not None:
+                    cands.append(_Candidate(rule, q, h.start, f"{rule.id}/term:{h.text}", h.text, h.end))
             else:  # a word after the figure: "11个专业"
                 q = next((q for q in sq if q.end == h.start), None)
-                if q is not None and not self._excluded_before(text, s_start, q.start, rule):
+                if q is not None and (rule.after_number_end is None or rule.after_number_end.match(text, h.end)) \
+                        and not self._excluded_before(text, s_start, q.start, rule):
                     cands.append(_Candidate(rule, q, q.start, f"{rule.id}/after:{h.text}"))
         for rule, t, m in templ:
             if s_start <= m.start() < s_end:
                 qs = m.start("q")
                 q = next((q for q in sq if q.start <= qs + 2 and q.end > qs), None)
                 if q is not None:
-                    cands.append(_Candidate(rule, q, m.start(), f"{rule.id}/template"))
-        for c in cands:
-            m = self._accept(doc, block, text, s_start, s_end, c, report_year, year_ctx, lead_year)
-            if m is not None:
-                out.append(m)
+                    cands.append(_Candidate(rule, q, m.start(), f"{rule.id}/template", "", qs))
+        done: set[int] = set()
+        queue = sorted(cands, key=lambda c: c.q.start)
+        while queue:
+            c = queue.pop(0)
+            if (c.q.start, c.rule.id) in done:
+                continue
+            m = self._accept(doc, block, para, s_start, s_end, c, report_year, year_ctx, lead, scope)
+            if m is None:
+                if c.term and c.year is None and self.subject_at(para, c.q.start).kind == "other":
+                    out.extend(self._items(doc, block, para, hits, c, report_year, year_ctx, scope))
+                continue
+            out.append(m)
+            done.add((c.q.start, c.rule.id))
+            para.accepted.append((m.metric, c.q.start))
+            if c.year is None:
+                queue.extend(self._more_years(para, s_end, hits, sq, c))
                 prev = self._follow(doc, block, text, s_end, c, m, sq, report_year)
                 if prev is not None:
                     out.append(prev)
         return out
+
+    def _items(self, doc, block, para, hits, c: _Candidate, report_year, year_ctx, scope) -> list[Metric]:
+        """A total that is another entity's, broken down by entity without the
+        term: the items whose entity is the report's own (series.elided_items)."""
+        _, p_end = para.period_of(c.q.start)
+        terms = [h.start for h in hits if h.metric is not None and h.start > c.q.end]
+        found = series.elided_items(para.text, c.q.end, p_end, para.quants, c.rule.quantity_kind, _ITEM_BREAK, terms,
+                                    lambda head: self.cues.subject(head)[0] is not None)
+        out = []
+        for q in found:
+            s_start, s_end = next(((a, b) for a, b in para.sentences if a <= q.start < b), (q.start, p_end))
+            item = _Candidate(c.rule, q, q.start, f"{c.rule_id}+item", "", q.start)
+            m = self._accept(doc, block, para, s_start, s_end, item, report_year, year_ctx, None, scope)
+            if m is not None:
+                out.append(m)
+                para.accepted.append((m.metric, q.start))
+        return out
+
+    def _several(self, para, s_start, h, sq, rule) -> list[_Candidate]:
+        """A term followed by values for several years: 分别为…, 由…增至…"""
+        text, kind = para.years, rule.quantity_kind
+        clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, s_start, h.start)), default=s_start)
+        p_start, _ = para.period_of(h.start)
+        out = []
+        for how, pairs in (("respectively", series.respectively(text, h.end, clause_start, sq, kind, self.respectively)),
+                           ("from", series.from_to(text, h.end, p_start, sq, kind, self.connector, self.from_words,
+                                                   self.to_words))):
+            out += [_Candidate(rule, q, h.start, f"{rule.id}/term:{h.text}+{how}", h.text, h.end, y) for q, y in pairs]
+        return out
+
+    def _more_years(self, para, s_end, hits, sq, c: _Candidate) -> list[_Candidate]:
+        """After a value: the same metric for compared years in parentheses and
+        in a year series (series.py)."""
+        kind, rule = c.rule.quantity_kind, c.rule
+        terms = [h.start for h in hits if h.metric is not None and h.start > c.q.end]
+        pairs = [("compare", series.compared_in_parentheses(para.years, c.q.end, s_end, sq, kind)),
+                 ("series", series.year_series(para.years, c.q.end, s_end, sq, kind, _SUBJECT_BREAK, terms))]
+        return [_Candidate(rule, q, c.anchor, f"{c.rule_id}+{how}", c.term, c.anchor_end, y)
+                for how, found in pairs for q, y in found]
+
+    def _drop_weak(self, metrics: list[Metric]) -> list[Metric]:
+        """A figure named by a weak term (录取) gives way to one named by
+        another term of the metric (报到) for the same year."""
+        strong = {(m.metric, m.year) for m in metrics if not self._weak(m)}
+        return [m for m in metrics if not (self._weak(m) and (m.metric, m.year) in strong)]
+
+    def _weak(self, m: Metric) -> bool:
+        rule = self.rules.metrics[m.metric]
+        return bool(rule.weak_terms) and any(m.prov.rule == f"{rule.id}/term:{t}" for t in rule.weak_terms)
 
     def _follow(self, doc, block, text, s_end, c: _Candidate, m: Metric, quants, report_year) -> Metric | None:
         """A comparison right after a figure names the earlier year's value:
@@ -176,8 +353,10 @@ class NarrativeExtractor:
     # ------------------------------------------------------------------
     def _figure_after(self, text, hit, later_hits, quants, rule):
         """The first figure after a term in the same clause, when nothing but
-        a short connector stands between them."""
-        nxt = next((h.start for h in later_hits), None)
+        a short connector stands between them — or a change clause and a
+        connector ("就业率比上年提高1.2个百分点，达到98.5%")."""
+        nxt = next((h.start for h in later_hits if h.metric is not None), None)
+        lead = self.cues.change_lead.match(text, hit.end) if self.cues.change_lead else None
         for q in quants:
             if q.start < hit.end:
                 continue
@@ -186,72 +365,194 @@ class NarrativeExtractor:
             gap = text[hit.end:q.start]
             if gap.startswith(tuple(self.rules.context.get("subset_after_term", []))):
                 return None      # "毕业生中获得证书…人", "专任教师中具有…"
+            if lead is not None and lead.end() <= q.start:
+                gap = text[lead.end():q.start]
+            elif lead is not None:
+                continue         # the change itself
+            gap = _FOOTNOTE.sub("", gap)      # "专任教师[3]1,280人": a note mark is no word
             if len(gap) > self.max_gap or not self.connector.match(gap):
                 return None
-            if q.kind in ("date", "year"):
-                continue
-            return q if q.kind == rule.quantity_kind else None
+            return q if _kind_ok(q, rule) else None
         return None
 
     def _excluded_before(self, text, s_start, at, rule) -> bool:
         clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, s_start, at)), default=s_start)
         before = text[max(clause_start, at - 6):at]
-        return any(w in before for w in rule.exclude_before)
+        return any(w in before for w in rule.exclude_before) or any(w in text[clause_start:at]
+                                                                    for w in rule.exclude_in_clause)
 
-    def _accept(self, doc, block, text, s_start, s_end, c: _Candidate, report_year, year_ctx,
-                lead_year) -> Metric | None:
-        q, rule = c.q, c.rule
-        if q.kind != rule.quantity_kind or getattr(q, "is_difference", False):
-            return None
+    def _disqualified(self, doc, block, para, s_start, c: _Candidate, scope, report_year=None) -> bool:
+        """Evidence that the figure is not the current value of the report's own entity."""
+        q, rule, text, cues = c.q, c.rule, para.text, self.cues
+        if not _kind_ok(q, rule) or q.is_difference:
+            return True
         if _SPLIT_NUMBER.search(text, max(0, q.start - 4), q.start):
-            return None      # "3 276人": a number split by a space — which one is it? Do not guess.
+            return True      # "345 678人": a number split by spaces — which one is it? Do not guess.
         if rule.sections and "/term:" not in c.rule_id:
             # the looser patterns count only where the metric is usually stated
             path = "".join(doc.section_path_at(block.span[0]))
-            if not any(w in path for w in rule.sections):
-                return None
+            if path and not any(w in path for w in rule.sections):
+                return True
         lo = min(c.anchor, q.start)
-        clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, s_start, lo)), default=s_start)
-        between = text[lo:q.start]
-        prefix = text[clause_start:q.start]
-        if any(w in between for w in self.diff) or any(w in text[q.end:q.end + 3] for w in ("的增长", "的增幅")):
+        clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, s_start, q.start)), default=s_start)
+        p_start, _ = para.period_of(q.start)
+        own_clause = text[max(lo, clause_start):q.start]
+        to_level = bool(cues.to_level.search(text[max(clause_start, lo):q.start]))
+        if cues.is_change(own_clause) or any(w in text[q.end:q.end + 3] for w in ("的增长", "的增幅")):
+            return True
+        if cues.is_range(text[q.end:q.end + 4]) or cues.is_modifier(text[q.end:q.end + 20]) \
+                or cues.is_per_unit(text[clause_start:q.start]):
+            return True
+        if c.term and cues.is_qualified(text[clause_start:c.anchor]):
+            return True
+        past = c.year is not None and (report_year is None or c.year <= report_year)
+        if not past and (cues.is_target(text[s_start:q.start]) or cues.is_target(q.text)):
+            return True      # a plan, unless the phrasing gives a past year
+        if any(w in text[c.anchor_end or lo:q.start] for w in cues.subset):
+            return True
+        if not to_level and c.year is None and cues.is_cumulative(text[clause_start:q.start], text[p_start:q.start]):
+            return True
+        subject = self.subject_at(para, q.start)
+        if subject.kind in ("other", "part", "target") or subject.kind in rule.exclude_subjects \
+                or (subject.regional and scope == "school"):
+            return True
+        return self._part_of_stated(para, c, p_start)
+
+    def _part_of_stated(self, para, c: _Candidate, p_start: int) -> bool:
+        """After 其中, a metric already stated in the paragraph is a part of
+        it; and after a group that is no metric ("专业课教师64人，其中…"), a
+        count of persons is that group's, not the school's."""
+        opener = None
+        for m in self.cues.part_openers.finditer(para.text, p_start, c.anchor):
+            opener = m.start()
+        if opener is None:
+            return False
+        if any(metric == c.rule.id and pos < opener for metric, pos in para.accepted):
+            return True
+        # the clause that 其中 follows
+        breaks = [m.start() for m in _SUBJECT_BREAK.finditer(para.text, p_start, opener)]
+        end = breaks[-1] if breaks and not para.text[breaks[-1] + 1:opener].strip() else opener
+        before = max((b + 1 for b in breaks if b < end), default=p_start)
+        group = [q for q in para.quants if before <= q.start < end and q.kind == "persons"]
+        taken = {pos for _, pos in para.accepted}
+        return c.rule.quantity_kind == "persons" and bool(group) and group[0].start not in taken \
+            and any(before <= t < group[0].start for t in para.not_terms + para.terms) \
+            and self.subject_at(para, group[0].start).kind not in ("other", "part")
+
+    def _accept(self, doc, block, para, s_start, s_end, c: _Candidate, report_year, year_ctx,
+                lead, scope) -> Metric | None:
+        if self._disqualified(doc, block, para, s_start, c, scope, report_year):
             return None
-        if any(w in text[s_start:q.start] or w in q.text for w in self.target):
+        q, rule, text = c.q, c.rule, para.text
+        year = c.year if c.year is not None else self._year(para, s_start, c, report_year, year_ctx, lead)
+        if year is False:
             return None
-        if any(w in between for w in self.subset) or any(w in prefix for w in self.cumul):
+        lo, hi = rule.range if scope == "school" or rule.region_range is None else rule.region_range
+        if not (lo <= q.value <= hi):
             return None
-        # the year the figure refers to
-        year = None
-        cmp = _COMPARE.search(text[clause_start:q.start])
+        start = block.span[0] + q.start
+        return Metric(metric=rule.id, value=q.value, unit=rule.unit, year=year, raw=q.text,
+                      approximate=bool(q.approximate), name_zh=rule.name_zh,
+                      prov=Provenance(page=block.page, section=" > ".join(doc.section_path_at(block.span[0])),
+                                      sentence=text[s_start:s_end].strip(), start=start,
+                                      end=block.span[0] + q.end, rule=c.rule_id, source="text"))
+
+    def _year(self, para, s_start, c: _Candidate, report_year, year_ctx, lead):
+        """The year the figure refers to; False when it is a future year (a plan)
+        or an unclear comparison."""
+        q, ytext = c.q, para.years
+        lo = min(c.anchor, q.start)
+        clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(ytext, s_start, lo)), default=s_start)
+        prefix = ytext[clause_start:q.start]
+        fig_clause = max((m.end() for m in _CLAUSE_BREAK.finditer(ytext, s_start, q.start)), default=s_start)
+        start_word = self.from_words.search(ytext, c.anchor_end or lo, q.start) if c.rule_id.endswith("+from") else None
+        if start_word:
+            prefix = ytext[clause_start:start_word.start()]     # "从2021年的…增至…": not the start's year
+        elif c.anchor_end is not None and c.anchor_end <= fig_clause:
+            # a change clause stood between term and figure: its years are compared with
+            prefix = ytext[clause_start:c.anchor_end] + "，" + ytext[fig_clause:q.start]
+        cmp = _COMPARE.search(prefix)
         if cmp:
             # "较2022年的95.8%" is the 2022 value; "较2022年1000人" is unclear
             if not cmp.group(3):
-                return None
+                return False
             year = int(cmp.group(2)) if cmp.group(2) else (report_year - 1 if report_year else None)
-            if year is None:
-                return None
-        else:
-            ys = list(_YEAR.finditer(text, clause_start, q.start))
-            if ys:
-                y = _year_of(ys[-1])
-                if report_year and y > report_year:
-                    return None          # a future year: a plan or a target
-                year = y
-            elif any(w in prefix for w in self.prev):
-                year = report_year - 1 if report_year else None
-            elif any(w in prefix for w in self.current):
-                year = report_year          # "现有…", "目前…": now, whatever the sentence began with
-            elif lead_year and report_year and lead_year > report_year:
-                return None
-            else:
-                year = year_ctx or report_year
-        value = q.value
-        if not (rule.range[0] <= value <= rule.range[1]):
-            return None
-        sentence = text[s_start:s_end].strip()
-        start = block.span[0] + q.start
-        return Metric(metric=rule.id, value=value, unit=rule.unit, year=year, raw=q.text,
-                      approximate=bool(q.approximate), name_zh=rule.name_zh,
-                      prov=Provenance(page=block.page, section=" > ".join(doc.section_path_at(block.span[0])),
-                                      sentence=sentence, start=start, end=block.span[0] + q.end,
-                                      rule=c.rule_id, source="text"))
+            return False if year is None else year
+        ys = [m for m in _YEAR.finditer(prefix) if not _COMPARED.search(prefix[max(0, m.start() - 4):m.start()])]
+        lead_year = _year_of_lead(lead) if lead else None
+        snapshot = bool(lead and lead.group(1) and self.cues.is_snapshot(lead.group(1)))
+        if ys:
+            y = _year_of(ys[-1])
+            if report_year and y > report_year and not (snapshot and y == lead_year):
+                return False          # a future year: a plan or a target
+            return y
+        if any(w in prefix for w in self.prev):
+            return report_year - 1 if report_year else None
+        if any(w in prefix for w in self.current):
+            return report_year        # "现有…", "目前…": now, whatever the sentence began with
+        earlier = self._period_year(para, clause_start, report_year)
+        if earlier is not None:
+            return earlier
+        if lead_year and report_year and lead_year > report_year and not snapshot:
+            return False
+        return year_ctx or report_year
+
+
+    def _period_year(self, para, clause_start, report_year) -> int | None:
+        """The year that opens an earlier clause of the sentence period and
+        scopes the clauses after it ("2022年全省共有…，年招生…"): the clause
+        names no metric of its own, the year is not in parentheses, not a
+        date of the school's history, not after the report year."""
+        p_start, _ = para.period_of(clause_start)
+        ytext = para.years
+        source = None
+        for source in self.cues.source_year.finditer(ytext, p_start, clause_start):
+            pass
+        if source is not None:       # "据《2022年…统计公报》，…": the bulletin's year
+            y = int(source.group(1))
+            return y if report_year is None or y <= report_year else None
+        for m in reversed(list(_YEAR.finditer(ytext, p_start, clause_start))):
+            a, b, _, _ = para.clause_of(m.start())
+            opens = _LEAD_YEAR.match(ytext[a:b]) is not None
+            if not opens or any(a <= pos < b for pos in para.terms) or self.cues.history.search(ytext[a:b]) \
+                    or _depth(ytext[p_start:m.start()]) > 0:
+                continue
+            y = _year_of(m)
+            return y if report_year is None or y <= report_year else None
+        return None
+
+
+_DAY = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+
+
+def _latest_dated(metrics: list[Metric], text: str, offset: int) -> list[Metric]:
+    """One metric stated for one year at several dates of that year ("9月1日…
+    为86.3%，12月26日…为97.4%"): the latest date's value is the year's.
+    ``offset``: where the paragraph starts in Document.text."""
+    def date(m):
+        return _clause_date(text, m.prov.start - offset)
+    out = []
+    for m in metrics:
+        others = [o for o in metrics if o is not m and o.metric == m.metric and o.year == m.year
+                  and o.prov.sentence == m.prov.sentence and o.value != m.value]
+        if others and all(date(x) for x in others + [m]) and any(date(o) > date(m) for o in others):
+            continue
+        out.append(m)
+    return out
+
+
+def _clause_date(text: str, pos: int) -> tuple[int, int] | None:
+    start = max((x.end() for x in _SUBJECT_BREAK.finditer(text, 0, pos)), default=0)
+    d = None
+    for d in _DAY.finditer(text, start, pos):
+        pass
+    return (int(d.group(1)), int(d.group(2))) if d else None
+
+
+def _depth(text: str) -> int:
+    """How many parentheses are open at the end of ``text``."""
+    return sum(text.count(c) for c in "（(") - sum(text.count(c) for c in "）)")
+
+
+def _year_of_lead(lead: re.Match) -> int:
+    return int(lead.group(3) or lead.group(2))

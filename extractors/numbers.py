@@ -90,6 +90,7 @@ class UnitDef:
     pattern: str | None = None
     not_before: tuple[str, ...] = ()
     line: int | None = None
+    chinese_only: bool = False    # read only after a Chinese numeral (七成, never 8成)
 
 
 # ---------------------------------------------------------------- characters
@@ -107,8 +108,11 @@ _MULT = "百万|千万|万亿|[百千万亿]"
 # An Arabic number: 1234, 1,234 / 1，234 / 3, 276 (a comma only before exactly
 # three digits), 12.5, full-width digits.  Not part of a longer number, a
 # dotted heading number (1.1.2) or a code (ISO9001), and not a rank (第1).
-_ARABIC = (rf"(?<![0-9０-９A-Za-z.．])(?<!第)(?<!第 )"
-           rf"{_D}++(?:[,，][ \t]?{_D}{{3}}(?!{_D}))*+(?:[.．]{_D}++)?+(?![.．]?{_D})")
+_ARABIC = (rf"(?<![0-9０-９A-Za-z.．])(?<!第)(?<!第 )(?<![0-9０-９][ \u00a0\u2009])"
+           rf"(?:{_D}{{1,3}}[ \u00a0\u2009]{_D}{{3}}(?![0-9０-９.．]|[ \u00a0\u2009]{_D})"
+           rf"|{_D}++(?:[,，][ \t]?{_D}{{3}}(?!{_D}))*+(?:[.．]{_D}++)?+(?![.．]?{_D}))")
+# 13万2千, 1亿2千万: Arabic digits with more than one magnitude
+_MIXED = (rf"(?<![0-9０-９A-Za-z.．])(?:{_D}++(?:[.．]{_D}++)?[万亿])(?:零?{_D}++[千百万]++)+")
 _CN_BODY = rf"[{_CND}十拾][{_CND}{_CNU}]*+(?:点[{_CND}]++[{_CNU}]?)?+"
 _CN_ANY = rf"[{_CND}{_CNU}][{_CND}{_CNU}]*+(?:点[{_CND}]++[{_CNU}]?)?+"
 _YEAR = r"(?<![0-9０-９])(?:19|20|１９|２０)[0-9０-９]{2}(?![0-9０-９])"
@@ -144,6 +148,19 @@ def _cn_value(s: str) -> Decimal | None:
     except Exception:           # cn2an raises ValueError and friends on 十四五 etc.
         return None
     return Decimal(str(v)) * tail
+
+
+def _mixed_value(s: str) -> Decimal | None:
+    """Arabic digits with several magnitudes: 13万2千 → 132000, 1亿2千万 → 120000000."""
+    total = Decimal(0)
+    last = None
+    for num, mags in re.findall(r"([0-9０-９]+(?:[.．][0-9０-９]+)?)([千百万亿]*)", s.replace("零", "")):
+        mag = _mult_value(mags)
+        if not mags or (last is not None and mag >= last):
+            return None          # magnitudes must fall: 13万2千, never 2千13万
+        total += Decimal(num.translate(_FW_DIGITS)) * mag
+        last = mag
+    return total
 
 
 def _core_value(s: str) -> Decimal | None:
@@ -240,13 +257,13 @@ class UnitTable:
         )
         measured = (
             rf"(?:(?P<pre>{pre}){sp}*+)?"
-            rf"(?:(?P<ar>{_ARABIC})|{cn_lb}(?P<cn>{_CN_BODY})|(?<=[{pre_last}])(?P<cnb>[百佰千仟万亿][{_CND}{_CNU}]*+))"
-            rf"(?:{sp}*+(?P<mult>{_MULT}))?{sp}*+(?:(?P<mid>{mid}){sp}*+)?"
+            rf"(?:(?P<mix>{_MIXED})|(?P<ar>{_ARABIC})|{cn_lb}(?P<cn>{_CN_BODY})|(?<=[{pre_last}])(?P<cnb>[百佰千仟万亿][{_CND}{_CNU}]*+))"
+            rf"(?:{sp}*+(?P<mult>{_MULT}))?{sp}*+(?:(?P<mid>{mid}){sp}*+(?P<mult2>{_MULT})?{sp}*+)?"
             rf"(?P<unit>{units})(?:{sp}*+(?P<post>{post}))?"
         )
         bare = (
             rf"(?:(?P<bpre>{pre}){sp}*+)?(?P<bnum>{_ARABIC})(?![A-Za-z])"
-            rf"(?:{sp}*+(?P<bmult>{_MULT}))?(?P<bmid>{mid})?(?:{sp}*+(?P<bpost>{post}))?"
+            rf"(?:{sp}*+(?P<bmult>{_MULT}))?(?:(?P<bmid>{mid})(?P<bmult2>{_MULT})?)?(?:{sp}*+(?P<bpost>{post}))?"
         )
         # every match starts with a digit, a numeral, a marker or a prefix unit:
         # checking that first keeps the scan to one cheap test per character
@@ -340,20 +357,24 @@ class UnitTable:
         return out
 
     def _measured(self, m: re.Match, text: str) -> Quantity | None:
-        num = m["ar"] or m["cn"] or m["cnb"]
+        num = m["mix"] or m["ar"] or m["cn"] or m["cnb"]
         if m["cnb"] and not m["pre"]:
             return None          # 过千人 without its marker: not a figure we can read
-        mult, unit = m["mult"], m["unit"]
-        if not m["mid"]:
-            # 2259.88万元: read the 万 as part of the unit 万元 when units.yaml has it
-            if mult and (mult[-1] + unit) in self._after:
-                mult, unit = mult[:-1] or None, mult[-1] + unit
-            elif not m["ar"] and len(num) > 1 and num[-1] in "万亿千" and (num[-1] + unit) in self._after:
-                num, unit = num[:-1], num[-1] + unit
-        v = _core_value(num)
+        mult, unit = (m["mult"] or "") + (m["mult2"] or "") or None, m["unit"]
+        if mult and (mult[-1] + unit) in self._after:
+            # 2259.88万元, 1500多万元: read the 万 as part of the unit 万元 when units.yaml has it
+            mult, unit = mult[:-1] or None, mult[-1] + unit
+        elif (not m["mid"] and (m["cn"] or m["cnb"]) and len(num) > 1 and num[-1] in "万亿千"
+              and (num[-1] + unit) in self._after and _core_value(num[:-1]) is not None
+              and _core_value(num[:-1]) * _MULT_VALUES[num[-1]] == _core_value(num)):
+            # 二十万元 → 二十 × 万元; never 一千二百万零三千元 → 一千二百万零三 × 千元
+            num, unit = num[:-1], num[-1] + unit
+        v = _mixed_value(num) if m["mix"] else _core_value(num)
         if v is None:
             return None
         d = self._unit_of(unit)
+        if d.chinese_only and not (m["cn"] or m["cnb"]):
+            return None          # 七成 is 70 %; "8成" is not read
         value = self._apply(v * _mult_value(mult), d)
         s, e = m.span()
         return Quantity(_float(value), d.unit, d.canonical, d.kind,
@@ -364,7 +385,7 @@ class UnitTable:
         if v is None:
             return None
         s, e = m.span()
-        return Quantity(_float(v * _mult_value(m["bmult"])), "", "", "number",
+        return Quantity(_float(v * _mult_value((m["bmult"] or "") + (m["bmult2"] or ""))), "", "", "number",
                         bool(m["bpre"] or m["bmid"] or m["bpost"]), s, e, text[s:e], False)
 
     def _prefixed(self, m: re.Match, text: str) -> Quantity | None:
@@ -412,7 +433,7 @@ _POSITIONS_UNIT = ("after", "before")
 _POSITIONS_MARKER = ("before", "after", "after_unit")
 _TOP_KEYS = {"version", "kinds", "units", "approximation", "cn_not_after", "stop_phrases"}
 _KIND_KEYS = {"canonical", "integer", "difference"}
-_UNIT_KEYS = {"unit", "kind", "canonical", "factor", "position", "pattern", "not_before"}
+_UNIT_KEYS = {"unit", "kind", "canonical", "factor", "position", "pattern", "not_before", "numerals"}
 _MARKER_KEYS = {"marker", "position", "not_after"}
 
 
@@ -559,8 +580,12 @@ def _parse_table(path: Path) -> UnitTable:
             if position == "before":
                 v.fail(spec["pattern"][1], f"{where}: a pattern is only supported for units after the number")
         not_before = v.texts(spec["not_before"][1], f"{where}: not_before") if "not_before" in spec else ()
+        numerals = v.text(spec["numerals"][1], f"{where}: numerals") if "numerals" in spec else "any"
+        if numerals not in ("any", "chinese"):
+            v.fail(spec["numerals"][1], f"{where}: numerals must be 'any' or 'chinese', not '{numerals}'")
         units[unit] = UnitDef(unit, kind, canonical, factor, position, kinds[kind]["integer"],
-                              kinds[kind]["difference"], pattern, not_before, spec["unit"][1].start_mark.line + 1)
+                              kinds[kind]["difference"], pattern, not_before, spec["unit"][1].start_mark.line + 1,
+                              numerals == "chinese")
 
     markers: dict[str, list] = {p: [] for p in _POSITIONS_MARKER}
     if "approximation" in top:

@@ -70,6 +70,7 @@ class TermMatcher:
                 self.matcher.add(f"{m.id}|after", [self.nlp.make_doc(t) for t in m.after_number])
         if self.rules.not_metrics:
             self.matcher.add(NOT_METRIC, [self.nlp.make_doc(t) for t in self.rules.not_metrics])
+        self._openers = [str(w) for w in self.rules.context.get("part_openers", [])]
         # a plain-text fallback for terms jieba may cut differently in context
         self._fallback_keys: dict[str, str] = {}
         for m in self.rules.metrics.values():
@@ -78,8 +79,13 @@ class TermMatcher:
                     self._fallback_keys.setdefault(t, f"{m.id}|term")
         for t in self.rules.not_metrics:
             self._fallback_keys[t] = NOT_METRIC
+        # a space a PDF left inside a term ("毕业去向落 实率") does not hide it
         self._fallback = re.compile("|".join(
-            re.escape(t) for t in sorted(self._fallback_keys, key=len, reverse=True)))
+            "[ \t\u3000]?".join(map(re.escape, t)) for t in sorted(self._fallback_keys, key=len, reverse=True)))
+
+    def _inside_opener(self, text: str, a: int) -> bool:
+        """Position ``a`` falls inside a part opener (rules context part_openers: 其中)."""
+        return any(text[a - k:a - k + len(w)] == w for w in self._openers for k in range(1, len(w)) if a >= k)
 
     def tokens(self, text: str) -> list[str]:
         return [t.text for t in self.nlp.make_doc(text)]
@@ -97,17 +103,24 @@ class TermMatcher:
         for span in filter_spans(spans):
             keys = labels[(span.start, span.end)]
             a, b = span.start_char, span.end_char
+            if self._inside_opener(text, a):
+                continue         # jieba cut 其|中高级…: the word is 其中, the term starts after it
             if NOT_METRIC in keys:
                 keys = {NOT_METRIC}
             for key in sorted(keys):
                 hits.append(TermHit(a, b, key, text[a:b]))
             covered.append((a, b))
-        # fallback: a whole term that segmentation split inside other words
+        # fallback: a whole term that segmentation split inside other words;
+        # it replaces shorter hits that lie inside it ("就业（含升学）率" over 升学)
         for m in self._fallback.finditer(text):
             a, b = m.span()
-            if any(x < b and a < y for x, y in covered):
+            inside = [(x, y) for x, y in covered if a <= x and y <= b and y - x < b - a]
+            if any(x < b and a < y for x, y in covered if (x, y) not in inside):
                 continue
-            hits.append(TermHit(a, b, self._fallback_keys[m.group(0)], m.group(0)))
+            hits = [h for h in hits if (h.start, h.end) not in inside]
+            covered = [c for c in covered if c not in inside]
+            key = self._fallback_keys[re.sub(r"[ \t\u3000]", "", m.group(0))]
+            hits.append(TermHit(a, b, key, m.group(0)))
             covered.append((a, b))
         hits.sort(key=lambda h: h.start)
         return hits

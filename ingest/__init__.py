@@ -1,6 +1,6 @@
 """Parse .docx, .pdf and .txt reports into one document model.
 
->>> from ingest import parse
+>>> from nianbao.ingest import parse
 >>> doc = parse("report.pdf")
 >>> [(h.level, h.number, h.title, h.page) for h in doc.headings()]
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-import yaml
 
 from nianbao.rules import RULES_DIR
+from nianbao.rules.loader import check_keys, load_yaml
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,8 @@ _SPACES = re.compile(r"[\s\u3000]+")
 
 @lru_cache(maxsize=None)
 def _load(path: str | None = None) -> dict:
-    with open(path or RULES_DIR / "headings.yaml", encoding="utf-8") as f:
-        data = yaml.safe_load(f)
+    p = path or RULES_DIR / "headings.yaml"
+    data = check_keys(load_yaml(p), {"styles": list, "captions": (list, False)}, p)  # RulesError: file and line
     data["_styles"] = [(s["style"], re.compile(s["pattern"])) for s in data["styles"]]
     data["_emph"] = [(s["style"], re.compile(s["pattern"])) for s in data.get("styles_if_emphasised", [])]
     data["_reject"] = [re.compile(p) for p in data.get("reject_if_matches", [])]

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from nianbao.rules import RULES_DIR
+from nianbao.rules.loader import RulesError, check_keys, line_of, load_yaml, regex
 
 _NUMBERS = ("render_dpi", "min_box_confidence", "low_confidence", "seconds_per_page",
             "skew_min_degrees", "orientation_vote")
@@ -34,40 +33,37 @@ class OcrRules:
     page_numbers: tuple[re.Pattern, ...]
 
 
-def _char_map(data: dict, key: str, where: str) -> dict[str, str]:
+def _char_map(data: dict, key: str, path) -> dict[str, str]:
     m = data.get(key) or {}
     if not isinstance(m, dict):
-        raise ValueError(f"{where}: {key}: must be a mapping of one character to one character")
+        raise RulesError(path, line_of(data), f"'{key}' must be a mapping of one character to one character")
+    m = {k: v for k, v in m.items() if k != "__line__"}
     for k, v in m.items():
         if not (isinstance(k, str) and isinstance(v, str) and len(k) == 1 and len(v) == 1):
-            raise ValueError(f"{where}: {key}: {k!r} → {v!r}: both sides must be one character "
-                             "(positions and confidences stay per character)")
-    return dict(m)
+            raise RulesError(path, line_of(data.get(key)), f"{key}: {k!r} → {v!r}: both sides must be one "
+                             "character (positions and confidences stay per character)")
+    return m
 
 
 @lru_cache(maxsize=None)
 def load_ocr_rules(path: str | None = None) -> OcrRules:
-    """Read and check ``rules/ocr.yaml`` (or ``path``).  ValueError names the
-    file and the key that is wrong."""
-    where = str(path or RULES_DIR / "ocr.yaml")
-    with open(where, encoding="utf-8") as f:
-        data = yaml.safe_load(f)
-    if not isinstance(data, dict):
-        raise ValueError(f"{where}: not a mapping")
+    """Read and check ``rules/ocr.yaml`` (or ``path``).  A mistake raises
+    :class:`nianbao.rules.loader.RulesError` with the file and line."""
+    p = Path(path) if path else RULES_DIR / "ocr.yaml"
+    data = load_yaml(p, lines=True)
+    check_keys(data, {**{k: (int, float) for k in _NUMBERS}, "replace": dict, "digit_lookalikes": dict,
+                      "number_separators": dict, "page_number_patterns": list}, p)
     for key in _NUMBERS:
-        if not isinstance(data.get(key), (int, float)) or data[key] < 0:
-            raise ValueError(f"{where}: {key}: must be a number ≥ 0")
-    seps = data.get("number_separators") or {}
+        if data[key] < 0:
+            raise RulesError(p, line_of(data), f"'{key}' must be ≥ 0")
+    seps = data["number_separators"]
     for key in ("thousands", "decimal"):
-        if not isinstance(seps.get(key), list) or not all(isinstance(s, str) and len(s) == 1 for s in seps[key]):
-            raise ValueError(f"{where}: number_separators.{key}: must be a list of single characters")
-    try:
-        pages = tuple(re.compile(p) for p in data.get("page_number_patterns") or [])
-    except re.error as e:
-        raise ValueError(f"{where}: page_number_patterns: bad pattern {e.pattern!r}: {e}") from None
+        if not isinstance(seps.get(key), list) or not all(isinstance(x, str) and len(x) == 1 for x in seps[key]):
+            raise RulesError(p, line_of(seps), f"number_separators.{key}: must be a list of single characters")
+    pages = tuple(regex(rx, p, line_of(data), "page_number_patterns") for rx in data["page_number_patterns"])
     return OcrRules(**{k: float(data[k]) for k in _NUMBERS},
-                    replace=_char_map(data, "replace", where),
-                    digit_lookalikes=_char_map(data, "digit_lookalikes", where),
+                    replace=_char_map(data, "replace", p),
+                    digit_lookalikes=_char_map(data, "digit_lookalikes", p),
                     thousands=tuple(seps["thousands"]), decimal=tuple(seps["decimal"]),
                     page_numbers=pages)
 
@@ -119,7 +115,3 @@ def _short_fraction(chars: list[str], j: int) -> bool:
     while k < len(chars) and _is_digit(chars[k]):
         k += 1
     return 1 <= k - j <= 2
-
-
-def rules_path() -> Path:
-    return RULES_DIR / "ocr.yaml"

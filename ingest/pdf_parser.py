@@ -6,9 +6,11 @@ the position, size and font of a few characters per line.  From those:
 * spurious spaces that PDF producers put around CJK characters and numbers
   (``在校生 3,276 人``, ``2023 年``) are removed; spaces between two Latin
   words are kept;
-* running headers, footers and page numbers are dropped — lines in the top or
-  bottom band that repeat across pages once digits are ignored, and bare page
-  numbers (``1``, ``- 2 -``, ``第 3 页``, ``3/41``);
+* running headers, footers and page numbers are page furniture, kept apart
+  in ``metadata["furniture"]`` — lines in the top or bottom band that repeat
+  across pages at one place and size once digits are ignored, and bare page
+  numbers (``1``, ``- 2 -``, ``第 3 页``, ``3/41``); a cover title that a
+  running header repeats stays body text;
 * wrapped lines are joined into paragraphs; a paragraph ends at an indented
   line (the 2-character first-line indent of Chinese body text), after a short
   line or one ending a sentence, at a vertical gap, or at a change of font size
@@ -22,15 +24,24 @@ the position, size and font of a few characters per line.  From those:
 Ruled tables are found only on pages whose path objects hold both horizontal
 and vertical rules (see :mod:`ingest.pdf_tables`); their text is taken out of
 the running text and the table block is placed where it stands on the page.
-A table that runs on over a page break is merged into one block.
+A table that runs on over a page break is merged into one block.  Tables without
+rules come from aligned columns (:mod:`ingest.pdf_borderless`); two-column
+pages are read column by column (:mod:`ingest.pdf_columns`).
+
+Pages pdfium's lines would get wrong — ``/Rotate`` pages, sideways text,
+overprinted (fake bold) text pdfium kept twice, text objects pdfium cannot
+place — are read character by character with pdfplumber, as displayed
+(:mod:`ingest.pdf_chars`); ``pages.note`` says why.
 
 Pages whose text layer is missing (scans) or unreadable (``(cid:``, U+FFFD,
-private-use characters) store no blocks; they get a status and a warning, and
+private-use characters, Chinese that is a wrong decode: :mod:`ingest.pdf_textcheck`)
+store no blocks; they get a status and a warning, and
 a document with no usable page has ``status = "needs_ocr"``.
 """
 from __future__ import annotations
 
 import ctypes
+import math
 import re
 import statistics
 from collections import Counter
@@ -44,7 +55,10 @@ from . import errors
 from .headings import LevelAssigner, match_caption, match_heading
 from .model import (HEADING, PAGE_EMPTY, PAGE_GARBAGE, PAGE_OK, PARAGRAPH, TABLE, Block,
                     Document, PageInfo, make_table)
-from .pdf_tables import PdfTable, PlumberTables, find_tables_fast, scan_page_objects
+from .pdf_borderless import find_borderless_tables
+from .pdf_columns import split_columns
+from .pdf_textcheck import BAD_CHARS as _BAD, implausible_chinese, strip_bullets, text_quality
+from .pdf_tables import PdfTable, PlumberTables, find_tables_fast, scan_page_objects, table_from_cells
 from .structure import classify_line, guess_header_rows, is_numeric
 
 PARSER_NAME = "pypdfium2+pdfplumber"
@@ -116,6 +130,17 @@ class Line:
     page: int = 0
     #: set by the layout pass
     dropped: str = ""
+    #: pieces of the line set apart by a gap of at least a character's width
+    #: (table columns, a second text column): (start, end, x0, x1) each,
+    #: char indices like ``start``/``end``; empty when the line is one piece
+    segments: list = field(default_factory=list)
+    #: the width its characters need set solid (CJK one em, others ≈ 0.45 em)
+    need: float = 0.0
+    #: on a two-column page: the edges of the line's column, and whether it
+    #: is the first line of a right column (:mod:`ingest.pdf_columns`)
+    col_left: float | None = None
+    col_right: float | None = None
+    column_start: bool = False
 
     @property
     def mid(self) -> float:
@@ -135,6 +160,8 @@ class PageData:
     n_images: int = 0
     image_area: float = 0.0
     bad_chars: bool = False
+    #: why the page was read character by character ("" = pdfium's lines)
+    read_as: str = ""
 
 
 _BOLD_FONT = re.compile(r"bold|heavy|black|semibold|demibold|medium|hei(?!ght)|黑|粗", re.I)
@@ -156,6 +183,10 @@ class _TextPageReader:
         self.buf = ctypes.create_string_buffer(256)
         self.flags = ctypes.c_int()
         self.font_cache: dict[str, bool] = {}
+        #: font name as stored (subset prefix kept) → embedded in the file
+        self.embedded: dict[str, bool] = {}
+        #: a font that is not embedded was seen on the page being read
+        self.page_has_foreign_font = False
         self.l, self.r, self.b, self.t = (ctypes.c_double() for _ in range(4))
 
     def loose(self, tp, i):
@@ -173,6 +204,11 @@ class _TextPageReader:
     def font(self, tp, i) -> tuple[str, bool]:
         n = pdfium_c.FPDFText_GetFontInfo(tp, i, self.buf, 256, self.flags)
         name = self.buf.value.decode("utf-8", "replace") if n else ""
+        emb = self.embedded.get(name)
+        if emb is None:
+            emb = self.embedded[name] = _font_embedded(tp, i)
+        if not emb:
+            self.page_has_foreign_font = True
         name = name.split("+", 1)[-1]
         bold = self.font_cache.get(name)
         if bold is None:
@@ -181,6 +217,65 @@ class _TextPageReader:
         if not bold and pdfium_c.FPDFText_GetFontWeight(tp, i) >= 600:
             bold = True
         return name, bold
+
+
+def _font_embedded(tp, i) -> bool:
+    obj = pdfium_c.FPDFText_GetTextObject(tp, i)
+    font = pdfium_c.FPDFTextObj_GetFont(obj) if obj else None
+    return bool(font) and bool(pdfium_c.FPDFFont_GetIsEmbedded(font))
+
+
+class _PdfiumLayer:
+    """pdfium's text page behind the accessors :class:`ingest.pdf_chars.CharLayer`
+    also offers, so lines and cells are built the same way from either."""
+
+    def __init__(self, tp, rd: _TextPageReader) -> None:
+        self.tp, self.rd = tp, rd
+        self.rect = rd.rect
+        self.matrix = pdfium_c.FS_MATRIX()
+
+    def loose(self, i, get=pdfium_c.FPDFText_GetLooseCharBox):
+        r = self.rect
+        get(self.tp, i, r)
+        return r.left, r.bottom, r.right, r.top
+
+    def box(self, i):
+        return self.rd.box(self.tp, i)
+
+    def origin_y(self, i) -> float:
+        return self.rd.origin_y(self.tp, i)
+
+    def size(self, i) -> float:
+        """The font size in points as drawn: the size set in the text
+        object times the scale of its text matrix (a producer may set a
+        180 pt font scaled by 0.05)."""
+        return pdfium_c.FPDFText_GetFontSize(self.tp, i) * self.scale(i)
+
+    def scale(self, i) -> float:
+        m = self.matrix
+        if pdfium_c.FPDFText_GetMatrix(self.tp, i, m):
+            scale = abs(m.a * m.d - m.b * m.c) ** 0.5
+            if scale > 0:
+                return scale
+        return 1.0
+
+    def line_size(self, a, mid) -> float:
+        """The larger font size of two characters of one line (one matrix
+        read: a line's characters share it)."""
+        get = pdfium_c.FPDFText_GetFontSize
+        return max(get(self.tp, a), get(self.tp, mid)) * self.scale(mid)
+
+    def font(self, i) -> tuple[str, bool]:
+        return self.rd.font(self.tp, i)
+
+    def is_generated(self, i) -> bool:
+        """A space pdfium put in for a gap (not in the PDF's text)."""
+        return pdfium_c.FPDFText_IsGenerated(self.tp, i) == 1
+
+    def angle(self, i) -> float:
+        """The character's rotation in degrees (0 = upright)."""
+        a = pdfium_c.FPDFText_GetCharAngle(self.tp, i)
+        return math.degrees(a) if a >= 0 else 0.0
 
 
 def _page_text(tp) -> str:
@@ -202,9 +297,30 @@ def _page_text(tp) -> str:
 
 
 _LINE_RX = re.compile(r"[^\r\n]+")
+_SPACED_DIGIT = re.compile(r"(?<=\d) (?=\d)")
+#: a gap below this many font sizes between two digits is letter spacing
+LETTER_GAP = 0.6
 
 
-def _read_lines(tp, text: str, rd: _TextPageReader, page_no: int) -> list[Line]:
+def join_spaced_digits(layer, text: str) -> str:
+    """``3 5 6人`` set with letter spacing is ``356人``: a space between two
+    digits that the PDF does not hold (put in for the gap) and that is
+    narrower than ``LETTER_GAP`` font sizes becomes a zero-width space, which
+    text normalisation removes.  Positions stay those of the layer."""
+    if not _SPACED_DIGIT.search(text):
+        return text
+    chars = list(text)
+    for m in _SPACED_DIGIT.finditer(text):
+        i = m.start()
+        if not layer.is_generated(i):
+            continue
+        gap = layer.loose(i + 1)[0] - layer.loose(i - 1)[2]
+        if gap < LETTER_GAP * max(layer.size(i - 1), 1.0):
+            chars[i] = "\u200b"
+    return "".join(chars)
+
+
+def _read_lines(layer, text: str, page_no: int) -> list[Line]:
     lines = []
     for m in _LINE_RX.finditer(text):
         seg = m.group()
@@ -213,47 +329,50 @@ def _read_lines(tp, text: str, rd: _TextPageReader, page_no: int) -> list[Line]:
             continue
         a = m.start() + (len(seg) - len(seg.lstrip()))
         b = m.start() + len(seg.rstrip())           # exclusive
-        x0 = rd.loose(tp, a)[0]
-        x1 = rd.loose(tp, b - 1)[2]
-        y = rd.origin_y(tp, a)
+        x0 = layer.loose(a)[0]
+        x1 = layer.loose(b - 1)[2]
+        y = layer.origin_y(a)
         mid = (a + b - 1) // 2
         if text[mid].isspace():
             mid = a
-        size = max(pdfium_c.FPDFText_GetFontSize(tp, a), pdfium_c.FPDFText_GetFontSize(tp, mid))
-        font, bold = rd.font(tp, mid)
+        size = layer.line_size(a, mid)
+        font, bold = layer.font(mid)
         if bold and mid != a:
-            bold = rd.font(tp, a)[1]
-        lines.append(Line(text=normalize_text(stripped), raw=stripped, x0=x0, x1=x1, y=y,
-                          size=round(size, 1), bold=bold, font=font, start=a, end=b, page=page_no))
+            bold = layer.font(a)[1]
+        n = b - a
+        wide = (len(stripped.encode("utf-8")) - n) / 2       # CJK: 3 bytes in UTF-8
+        ln = Line(text=normalize_text(stripped), raw=stripped, x0=x0, x1=x1, y=y,
+                  size=round(size, 1), bold=bold, font=font, start=a, end=b, page=page_no,
+                  need=(wide + 0.45 * (n - wide)) * size)
+        # only a line clearly wider than its text can hold a wide gap
+        if x1 - x0 > ln.need + 0.8 * size and (" " in stripped or "\t" in stripped or "\u3000" in stripped):
+            ln.segments = _segments(layer, text, ln)
+        lines.append(ln)
     return lines
 
 
-# -- garbage text layers ---------------------------------------------------------
-
-_BAD = re.compile("[\ufffd\ue000-\uf8ff]|\\(cid:\\d+\\)")
-_SYMBOLS = re.compile(r"[!-/:-@\[-`{-~]")
-_WHITE = re.compile(r"\s")
-_CTRL = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f]")
+_GAP = re.compile(r"[ \t\u00a0\u2002-\u200a\u3000]+")
+#: a gap this many font sizes wide separates two pieces of a line
+SEGMENT_GAP = 1.0
 
 
-def _text_quality(text: str) -> tuple[int, float, str]:
-    """(number of visible characters, share of unreadable ones, reason)."""
-    visible = len(text) - len(_WHITE.findall(text))
-    if not visible:
-        return 0, 0.0, ""
-    bad = sum(len(m) for m in _BAD.findall(text))
-    ctrl = len(_CTRL.findall(text))
-    share = (bad + ctrl) / visible
-    if share > 0:
-        kind = "cid codes" if "(cid:" in text else ("private-use characters" if re.search("[\ue000-\uf8ff]", text)
-                                                    else "unmapped characters")
-        return visible, share, kind
-    # a font without a Unicode map often comes out as ASCII symbol soup
-    if visible >= 40 and not _CJK_CHAR.search(text):
-        sym = len(_SYMBOLS.findall(text)) / visible
-        if sym > 0.35:
-            return visible, sym, "symbols instead of characters (font without a Unicode map)"
-    return visible, 0.0, ""
+def _segments(layer, text: str, ln: Line) -> list[tuple[int, int, float, float]]:
+    """Split a line at wide gaps (see :attr:`Line.segments`); two character
+    boxes are read per space run."""
+    cuts = []
+    for m in _GAP.finditer(text, ln.start, ln.end):
+        left = layer.loose(m.start() - 1)[2]
+        right = layer.loose(m.end())[0]
+        if right - left >= SEGMENT_GAP * ln.size:
+            cuts.append((m.start(), m.end(), left, right))
+    if not cuts:
+        return []
+    out, start, x0 = [], ln.start, ln.x0
+    for a, b, left, right in cuts:
+        out.append((start, a, x0, left))
+        start, x0 = b, right
+    out.append((start, ln.end, x0, ln.x1))
+    return out
 
 
 # -- headers, footers, page numbers ----------------------------------------------------
@@ -270,17 +389,27 @@ _BAND = 0.09          # top/bottom share of the page where running heads live
 _NUMBER_BAND = 0.12   # bare page numbers may sit a little further in
 
 
-def _drop_running_lines(pages: list[PageData]) -> None:
+def _drop_running_lines(pages: list[PageData]) -> list[dict]:
+    """Mark running headers/footers and page numbers as page furniture
+    (``Line.dropped``) and return them, one dict per line (page, role, text)
+    — a layer of their own, like Docling's furniture, not body text.
+
+    A running line repeats in the top or bottom band of many pages at one
+    place and size.  Text that only reads the same — the cover title set
+    larger or elsewhere than the header that repeats it — stays body text."""
     text_pages = [p for p in pages if p.status == PAGE_OK and p.lines]
-    seen: Counter = Counter()
+    seen: dict[str, list[Line]] = {}
     for p in text_pages:
-        keys = set()
+        keys: dict[str, Line] = {}
         for ln in p.lines:
             if ln.y > p.height * (1 - _BAND) or ln.y < p.height * _BAND:
-                keys.add(_DIGITS.sub("#", ln.text))
-        seen.update(keys)
+                keys.setdefault(_DIGITS.sub("#", ln.text), ln)
+        for k, ln in keys.items():
+            seen.setdefault(k, []).append(ln)
     need = max(2, int(0.3 * len(text_pages) + 0.999))
-    repeated = {k for k, n in seen.items() if n >= need and k.strip("#")}
+    usual = {k: (statistics.median(ln.y for ln in lns), statistics.median(ln.size for ln in lns))
+             for k, lns in seen.items() if len(lns) >= need and k.strip("#")}
+    furniture = []
     for p in text_pages:
         body = [ln for ln in p.lines if p.height * _NUMBER_BAND <= ln.y <= p.height * (1 - _NUMBER_BAND)]
         low = min((ln.y for ln in body), default=p.height * _NUMBER_BAND)
@@ -288,24 +417,34 @@ def _drop_running_lines(pages: list[PageData]) -> None:
         for ln in p.lines:
             top_band = ln.y > p.height * (1 - _BAND)
             bottom_band = ln.y < p.height * _BAND
-            if (top_band or bottom_band) and _DIGITS.sub("#", ln.text) in repeated:
-                ln.dropped = "running"
+            where = usual.get(_DIGITS.sub("#", ln.text)) if (top_band or bottom_band) else None
+            if where and abs(ln.y - where[0]) <= 3 + 0.5 * ln.size and abs(ln.size - where[1]) < 1:
+                ln.dropped = ("page_number" if _PAGE_NUMBER.match(ln.text.strip())
+                              else "header" if top_band else "footer")
             elif _PAGE_NUMBER.match(ln.text.strip()) and (
                     (ln.y < p.height * _NUMBER_BAND and ln.y <= low)
                     or (ln.y > p.height * (1 - _NUMBER_BAND) and ln.y >= high)):
                 ln.dropped = "page_number"
+            if ln.dropped:
+                furniture.append({"page": p.number, "role": ln.dropped, "text": ln.text})
+    return furniture
 
 
 # -- tables: cell text and placement -------------------------------------------------
 
 
-def _fill_table_text(tp, text: str, page: PageData, rd: _TextPageReader) -> None:
+def _fill_table_text(layer, text: str, page: PageData, tables: list[PdfTable] | None = None) -> None:
     """Give each table cell the characters whose centres fall inside it, and
-    take those characters out of the running lines."""
-    if not page.tables:
+    take those characters out of the running lines.  The centre is that of
+    the character's font box (advance × font height), not of its ink: a
+    decimal point or a comma sits on the baseline but belongs to the line of
+    the digits beside it, never to the row below."""
+    if tables is None:
+        page.tables = tables = _drop_containers(page.tables)
+    if not tables:
         return
     h = page.height
-    boxes = [(t, t.bbox_top) for t in page.tables]
+    boxes = [(t, t.bbox_top) for t in tables]
     kept: list[Line] = []
     for ln in page.lines:
         top_mid = h - ln.mid
@@ -326,7 +465,7 @@ def _fill_table_text(tp, text: str, page: PageData, rd: _TextPageReader) -> None
                 else:
                     outside.append((i, ch))
                 continue
-            l, b, r, t_ = rd.box(tp, i)
+            l, b, r, t_ = layer.loose(i)
             cx, ctop = (l + r) / 2, h - (b + t_) / 2
             owner = None
             for t in hit:
@@ -339,15 +478,31 @@ def _fill_table_text(tp, text: str, page: PageData, rd: _TextPageReader) -> None
                 last_owner = None
             else:
                 owner[0].texts.setdefault(owner[1], []).append((id(ln), ch))
+                owner[0].ends[owner[1]] = (r, ln.size)
                 last_owner = owner
         if outside and "".join(ch for _, ch in outside).strip():
             raw = "".join(ch for _, ch in outside).strip()
             first = next(i for i, ch in outside if not ch.isspace())
             last = max(i for i, ch in outside if not ch.isspace())
             ln.raw, ln.text = raw, normalize_text(raw)
-            ln.x0, ln.x1 = rd.loose(tp, first)[0], rd.loose(tp, last)[2]
+            ln.x0, ln.x1 = layer.loose(first)[0], layer.loose(last)[2]
             kept.append(ln)
     page.lines = kept
+
+
+def _drop_containers(tables: list[PdfTable]) -> list[PdfTable]:
+    """Leave out a ruled frame drawn around other tables (a box around a
+    form's sections): its text outside the inner tables stays running text."""
+    def inside(a: PdfTable, b: PdfTable) -> bool:
+        ax0, at, ax1, ab = a.bbox_top
+        bx0, bt, bx1, bb = b.bbox_top
+        return bx0 - 2 <= ax0 and ax1 <= bx1 + 2 and bt - 2 <= at and ab <= bb + 2 and a is not b
+    return [t for t in tables if not any(inside(o, t) for o in tables)]
+
+
+def _drop_empty_tables(page: PageData) -> None:
+    """A grid of rules with no text in it (a barcode, a drawing) is no table."""
+    page.tables = [t for t in page.tables if any(t.texts.values())]
 
 
 def _cell_text(pieces: list[tuple[int, str]]) -> str:
@@ -473,14 +628,16 @@ class _Layout:
         self.right = stats.right.get(par)
 
     def short(self, ln: Line) -> bool:
-        if self.right is None:
+        right = ln.col_right if ln.col_right is not None else self.right
+        if right is None:
             return False
-        return ln.x1 < self.right - 1.5 * ln.size
+        return ln.x1 < right - 1.5 * ln.size
 
     def indented(self, ln: Line) -> bool:
-        if self.left is None:
+        left = ln.col_left if ln.col_left is not None else self.left
+        if left is None:
             return False
-        return ln.x0 > self.left + 0.75 * ln.size
+        return ln.x0 > left + 0.75 * ln.size
 
     def font_differs(self, a: Line, b: Line) -> bool:
         return abs(a.size - b.size) >= 1 or a.bold != b.bold
@@ -492,9 +649,19 @@ class _Layout:
     def breaks_before(self, prev: Line, cur: Line) -> bool:
         if self.font_differs(prev, cur):
             return True
+        if cur.column_start:
+            # the top of the right column: the paragraph at the foot of the
+            # left one goes on when it stopped mid-sentence
+            return (_ends_sentence(prev.text) or self.indented(cur) or _looks_structural(cur.text)
+                    or (self.short(prev) and not _unfinished([prev, prev], cur)))
         if prev.y - cur.y < -0.5 * cur.size:              # went back up: another column/box
             return True
-        if prev.y - cur.y > self.st.pitch_ratio * cur.size * 1.3 + 1:   # a gap
+        step = prev.y - cur.y
+        if step > self.st.pitch_ratio * cur.size * 1.3 + 1:   # a gap
+            return True
+        # a heading set in the body font, as wide as the text, is still set
+        # apart by the space after it (a paragraph's lines are evenly spaced)
+        if step > self.st.pitch_ratio * cur.size * 1.08 + 1 and match_heading(prev.text):
             return True
         if self.indented(cur):
             return True
@@ -548,7 +715,9 @@ def _continues_on_next_page(prev_group: list[Line], prev_page: PageData, nxt: Li
                             next_page: PageData, stats: _Stats) -> bool:
     a = prev_group[-1]
     lay_a, lay_b = _Layout(stats, prev_page), _Layout(stats, next_page)
-    if lay_a.short(a) or lay_a.font_differs(a, nxt):
+    if lay_a.font_differs(a, nxt):
+        return False
+    if lay_a.short(a) and not _unfinished(prev_group, nxt):
         return False
     if _ends_sentence(a.text) and not stats.uses_indent:
         return False
@@ -561,6 +730,25 @@ def _continues_on_next_page(prev_group: list[Line], prev_page: PageData, nxt: Li
     return True
 
 
+#: the start of a line that goes on from the line before: a figure with its
+#: unit (``1234人``), or punctuation that cannot open a sentence
+_GOES_ON = re.compile(r"^(?:[\d０-９][\d０-９,，.．]*\s*(?:人|名|个|位|所|家|项|门|次|台|套|册|亩|元|万|亿|%|％|平方米)"
+                      r"|[，。、；：,.;:）)”’」』】》])")
+
+
+def _unfinished(group: list[Line], nxt: Line | None = None) -> bool:
+    """Does the paragraph stop in mid-sentence, so that a page (or column)
+    break cut it (``…现有全日制在校生`` / ``1234人，…``)?  Its last line ends
+    with no sentence punctuation, and either the paragraph has several
+    lines or the next line plainly goes on from it."""
+    text = group[-1].text.rstrip()
+    if not text or _ends_sentence(text) or text[-1] in "。.!！?？”’」』）)】》":
+        return False
+    if len(group) < 2 and not (nxt is not None and _GOES_ON.match(nxt.text)):
+        return False
+    return not _looks_structural(group[0].text)
+
+
 # -- tables over page breaks ----------------------------------------------------------
 
 
@@ -570,28 +758,46 @@ def _same_columns(a: PdfTable, b: PdfTable, tol: float = 4.0) -> bool:
 
 def _merge_table_grids(first: dict, second: dict) -> dict:
     """Append ``second`` (a table continued on the next page) to ``first``.
-    Drops a repeated header row and rejoins a row split by the page break."""
+    Drops a repeated header row and rejoins a row split by the page break
+    (see :func:`_split_row`)."""
     g1, g2 = first["grid"], second["grid"]
     s2 = dict(second["spans"])
     if g1 and g2 and [c or "" for c in g2[0]] == [c or "" for c in g1[0]] and any(g2[0]):
         g2, s2 = g2[1:], {(r - 1, c): v for (r, c), v in s2.items() if r > 0}
         first.setdefault("notes", []).append("repeated header dropped")
-    elif g1 and g2 and not any((r == 0) for (r, _c) in s2) and not any(r == len(g1) - 1 for (r, _c) in first["spans"]):
+    elif g1 and g2 and _split_row(first, second):
         last, head = g1[-1], g2[0]
-        filled_head = [i for i, c in enumerate(head) if c]
-        filled_last = [i for i, c in enumerate(last) if c]
-        if (filled_head and len(filled_head) < len(filled_last)
-                and all(i in filled_last for i in filled_head)
-                and not any(is_numeric(head[i]) for i in filled_head)
-                and not any(re.match(r"^(其中|合计|小计|总计|\d)", head[i]) for i in filled_head)):
-            g1[-1] = [join_lines(last[i], head[i]) if head[i] else last[i] for i in range(len(last))]
-            g2, s2 = g2[1:], {(r - 1, c): v for (r, c), v in s2.items() if r > 0}
-            first.setdefault("notes", []).append("row split by the page break rejoined")
+        g1[-1] = [join_lines(last[i], head[i]) if head[i] else last[i] for i in range(len(last))]
+        g2, s2 = g2[1:], {(r - 1, c): v for (r, c), v in s2.items() if r > 0}
+        first.setdefault("notes", []).append("row split by the page break rejoined")
     offset = len(g1)
     first["grid"] = g1 + g2
     first["spans"].update({(r + offset, c): v for (r, c), v in s2.items()})
     first["pages"].extend(p for p in second["pages"] if p not in first["pages"])
     return first
+
+
+_ROW_START = re.compile(r"^(其中|合计|小计|总计|\d)")
+
+
+def _split_row(first: dict, second: dict) -> bool:
+    """Is the first row on the new page the rest of the last row before the
+    break?  Only when the page shows it: the new row has text only where the
+    last row has text, none of it a figure or a row of its own (其中…, 合计,
+    a number), and each of those cells of the last row is filled to its
+    right edge — the text was wrapped there.  A label-only row under a
+    complete one (``可供出售金融资产 …`` / ``持有至到期投资``) is its own row."""
+    last, head = first["grid"][-1], second["grid"][0]
+    if any(r == 0 for (r, _c) in second["spans"]) or any(r == len(first["grid"]) - 1 for (r, _c) in first["spans"]):
+        return False
+    filled_head = [i for i, c in enumerate(head) if c]
+    filled_last = {i for i, c in enumerate(last) if c}
+    if not filled_head or not set(filled_head) <= filled_last:
+        return False
+    if any(is_numeric(head[i]) or _ROW_START.match(head[i]) for i in filled_head):
+        return False
+    t: PdfTable = first["table"]
+    return all(t.text_fills(t.n_rows - 1, i) for i in filled_head)
 
 
 # -- the parser -------------------------------------------------------------------------
@@ -638,9 +844,9 @@ def parse_pdf(path, *, table_engine: str = "fast") -> Document:
     path = Path(path)
     pdf = _open(path)
     doc = Document(path=str(path), format="pdf", parser=PARSER_NAME)
-    plumber = PlumberTables(path) if table_engine == "pdfplumber" else None
+    reading = _Reading(rd=_TextPageReader(), plumber=PlumberTables(path), table_engine=table_engine)
     try:
-        pages = _read_pages(pdf, doc, plumber)
+        pages = _read_pages(pdf, doc, reading)
         try:
             meta = pdf.get_metadata_dict(skip_empty=True)
         except Exception:
@@ -649,8 +855,7 @@ def parse_pdf(path, *, table_engine: str = "fast") -> Document:
                              **{f"pdf_{k.lower()}": v for k, v in meta.items()
                                 if k in ("Title", "Author", "Creator", "Producer", "CreationDate")}})
     finally:
-        if plumber is not None:
-            plumber.close()
+        reading.plumber.close()
         pdf.close()
 
     for p in pages:
@@ -662,14 +867,39 @@ def parse_pdf(path, *, table_engine: str = "fast") -> Document:
                             if pages else "PDF没有页面 / the PDF has no pages")
         return doc
 
-    _drop_running_lines(pages)
+    furniture = _drop_running_lines(pages)
+    if furniture:
+        doc.metadata["furniture"] = furniture
+        # as the Word parser gives them: each running header / footer once
+        for role, key in (("header", "headers"), ("footer", "footers")):
+            texts = list(dict.fromkeys(f["text"] for f in furniture if f["role"] == role))
+            if texts:
+                doc.metadata[key] = texts
     stats = _doc_stats(usable)
     _build_blocks(doc, usable, stats)
     return doc
 
 
-def _read_pages(pdf, doc: Document, plumber: PlumberTables | None) -> list[PageData]:
-    rd = _TextPageReader()
+@dataclass
+class _Reading:
+    """What reading one document's pages shares: pdfium helpers, pdfplumber
+    opened on demand, and how often reading a page again with pdfplumber
+    because of empty text objects found nothing pdfium had missed."""
+    rd: _TextPageReader
+    plumber: PlumberTables
+    table_engine: str
+    lost_hits: int = 0
+    lost_misses: int = 0
+
+    @property
+    def trust_lost(self) -> bool:
+        # empty text objects in fonts that are not embedded are also blank
+        # glyphs (spaces): after two pages where pdfplumber found nothing more,
+        # stop paying for it in this document
+        return self.lost_hits > 0 or self.lost_misses < 2
+
+
+def _read_pages(pdf, doc: Document, reading: _Reading) -> list[PageData]:
     pages: list[PageData] = []
     n_pages = len(pdf)
     for i in range(n_pages):
@@ -682,7 +912,7 @@ def _read_pages(pdf, doc: Document, plumber: PlumberTables | None) -> list[PageD
             pages.append(pd)
             continue
         try:
-            pages.append(_read_page(page, no, rd, doc, plumber))
+            pages.append(_read_page(page, no, reading, doc))
         except Exception as e:
             pd = PageData(number=no, width=0, height=0, status=PAGE_GARBAGE,
                           note=f"page cannot be read ({type(e).__name__})")
@@ -693,61 +923,212 @@ def _read_pages(pdf, doc: Document, plumber: PlumberTables | None) -> list[PageD
     return pages
 
 
-def _read_page(page, no: int, rd: _TextPageReader, doc: Document,
-               plumber: PlumberTables | None) -> PageData:
+def _read_page(page, no: int, reading: _Reading, doc: Document) -> PageData:
     width, height = page.get_size()
     pd = PageData(number=no, width=width, height=height)
     tp = page.get_textpage()
     try:
-        text = _page_text(tp.raw)
-        visible, bad_share, reason = _text_quality(text)
-        pd.chars = visible
-        objects = scan_page_objects(page.raw, height, width * height)
+        layer = _PdfiumLayer(tp.raw, reading.rd)
+        text = join_spaced_digits(layer, strip_bullets(_page_text(tp.raw)))
+        reading.rd.page_has_foreign_font = False
+        lines = _read_lines(layer, text, no)
+        # the text objects are looked at one by one only where pdfium's text
+        # gives a reason: a font that is not embedded, a line wider in text
+        # than on the page (overprint), or fewer characters than objects
+        inspect = (reading.rd.page_has_foreign_font or _overprint_suspect(lines)
+                   or len(text) < 40)
+        objects = scan_page_objects(page.raw, height, width * height, tp.raw if inspect else None)
         pd.n_images, pd.image_area = objects.n_images, objects.image_area
-        if visible == 0:
-            pd.status = PAGE_EMPTY
-            if objects.n_images:
-                pd.note = "no text layer: scanned image"
-                doc.warnings.append(f"第{no}页没有文本层（扫描图像），需要OCR / page {no}: no text layer "
-                                    "(scanned image), needs OCR")
-            else:
-                pd.note = "blank page"
+        why = _why_read_as_displayed(page, objects, layer, text, reading)
+        if not why and _sideways(lines, layer):
+            why = "sideways text"
+        if why:
+            try:
+                return _read_page_as_displayed(pd, no, reading, doc, why, _visible(text))
+            except Exception as e:     # pdfplumber failed here: pdfium's reading stands
+                pd.lines, pd.tables, pd.status, pd.note = [], [], PAGE_OK, ""
+                doc.warnings.append(f"第{no}页无法按显示方式读取 / page {no}: could not be read as displayed "
+                                    f"({why}: {type(e).__name__}); pdfium's text is used")
+        if not _check_text(pd, text, doc, objects.n_images):
             return pd
-        if bad_share > 0.1:
-            pd.status = PAGE_GARBAGE
-            pd.note = f"text layer unreadable: {reason} ({bad_share:.0%})"
-            doc.warnings.append(f"第{no}页文本层无法识别 / page {no}: text layer is garbage ({reason})")
-            return pd
-        if bad_share > 0:
-            # kept as U+FFFD so that digits either side are never read as one number
-            pd.bad_chars = True
-            pd.note = f"{bad_share:.1%} unreadable characters ({reason}) shown as U+FFFD"
-            doc.warnings.append(f"第{no}页有少量无法识别的字符 / page {no}: {bad_share:.1%} of the characters "
-                                f"are unreadable ({reason}); they are shown as U+FFFD")
-        pd.lines = _read_lines(tp.raw, text, rd, no)
-        if bad_share > 0:
+        pd.lines = lines
+        if pd.bad_chars:
             for ln in pd.lines:
                 ln.text = _BAD.sub("\ufffd", ln.text)
         if objects.has_rulings:
             try:
-                if plumber is not None:
+                if reading.table_engine == "pdfplumber":
                     ox, oy = 0.0, 0.0
                     try:
                         mb = page.get_mediabox()
                         ox, oy = mb[0], mb[1]
                     except Exception:
                         pass
-                    pd.tables = plumber.find(no - 1, height, (ox, oy))
+                    pd.tables = reading.plumber.find(no - 1, height, (ox, oy))
                 else:
                     pd.tables = find_tables_fast(objects, no)
-                _fill_table_text(tp.raw, text, pd, rd)
+                _fill_table_text(layer, text, pd)
             except Exception as e:
                 pd.tables = []
                 doc.warnings.append(f"第{no}页表格无法识别 / page {no}: table detection failed "
                                     f"({type(e).__name__}); its text is kept as paragraphs")
+        _add_borderless_tables(layer, text, pd)
+        _drop_empty_tables(pd)
+        pd.lines = split_columns(pd.lines, pd.width, lambda ln, k: _piece(ln, k, text))
         return pd
     finally:
         tp.close()
+
+
+def _piece(ln: Line, k: int, text: str) -> Line:
+    """Segment ``k`` of a line as a line of its own."""
+    a, b, x0, x1 = ln.segments[k]
+    raw = text[a:b].strip()
+    return Line(text=normalize_text(raw), raw=raw, x0=x0, x1=x1, y=ln.y, size=ln.size, bold=ln.bold,
+                font=ln.font, start=a, end=b, page=ln.page, need=ln.need * len(raw) / max(1, len(ln.raw)))
+
+
+def _add_borderless_tables(layer, text: str, pd: PageData) -> None:
+    """Tables of aligned columns among the lines left outside ruled tables
+    (:mod:`ingest.pdf_borderless`)."""
+    found = find_borderless_tables(pd.lines, text, pd.number, pd.height)
+    if found:
+        pd.tables.extend(found)
+        _fill_table_text(layer, text, pd, found)
+
+
+def _check_text(pd: PageData, text: str, doc: Document, n_images: int) -> bool:
+    """Set the page's status from its text layer; False when there is no
+    usable text on it."""
+    no = pd.number
+    visible, bad_share, reason = text_quality(text)
+    pd.chars = visible
+    if visible == 0:
+        pd.status = PAGE_EMPTY
+        if n_images:
+            pd.note = "no text layer: scanned image"
+            doc.warnings.append(f"第{no}页没有文本层（扫描图像），需要OCR / page {no}: no text layer "
+                                "(scanned image), needs OCR")
+        else:
+            pd.note = "blank page"
+        return False
+    if bad_share > 0.1:
+        pd.status = PAGE_GARBAGE
+        pd.note = f"text layer unreadable: {reason} ({bad_share:.0%})"
+        doc.warnings.append(f"第{no}页文本层无法识别 / page {no}: text layer is garbage ({reason})")
+        return False
+    wrong = implausible_chinese(text)
+    if wrong:
+        pd.status = PAGE_GARBAGE
+        pd.note = f"text layer decodes to wrong characters: {wrong}"
+        doc.warnings.append(f"第{no}页文本层解码为错误的汉字，需要OCR / page {no}: the text layer decodes to "
+                            f"wrong characters ({wrong}); the page needs OCR")
+        return False
+    if bad_share > 0:
+        # kept as U+FFFD so that digits either side are never read as one number
+        pd.bad_chars = True
+        pd.note = f"{bad_share:.1%} unreadable characters ({reason}) shown as U+FFFD"
+        doc.warnings.append(f"第{no}页有少量无法识别的字符 / page {no}: {bad_share:.1%} of the characters "
+                            f"are unreadable ({reason}); they are shown as U+FFFD")
+    return True
+
+
+# -- pages read as displayed (pdfplumber) ---------------------------------------------
+
+
+def _visible(text: str) -> int:
+    return len(text) - len(_WHITESPACE.findall(text))
+
+
+_WHITESPACE = re.compile(r"\s")
+
+
+def _why_read_as_displayed(page, objects, layer, text: str, reading: _Reading) -> str:
+    """Why the page must be read character by character (see
+    :mod:`ingest.pdf_chars`), or "" for the fast path."""
+    rotation = page.get_rotation()
+    if rotation:
+        return f"page rotated {rotation}°"
+    if objects.lost_text and reading.trust_lost:
+        return "text objects pdfium cannot place"
+    if objects.overprint and _duplicate_chars(layer, text):
+        return "overprinted text"
+    return ""
+
+
+def _duplicate_chars(layer, text: str) -> int:
+    """How many characters repeat one with the same text within 1 pt (fake
+    bold pdfium kept twice)."""
+    seen: dict[tuple[str, int, int], list[tuple[float, float]]] = {}
+    dups = 0
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            continue
+        l, b, _r, _t = layer.box(i)
+        kx, ky = round(l), round(b)
+        if any(abs(l - x) < 1 and abs(b - y) < 1
+               for dx in (-1, 0, 1) for dy in (-1, 0, 1)
+               for x, y in seen.get((ch, kx + dx, ky + dy), ())):
+            dups += 1
+        else:
+            seen.setdefault((ch, kx, ky), []).append((l, b))
+    return dups
+
+
+_SIDEWAYS_SHARE = 0.5
+
+
+def _overprint_suspect(lines: list[Line]) -> bool:
+    """A line holding clearly more text than fits its width: characters
+    drawn over each other (fake bold pdfium kept twice)."""
+    return any(len(ln.raw) >= 4 and ln.need > 1.3 * (ln.x1 - ln.x0) + ln.size for ln in lines)
+
+
+
+def _sideways(lines: list[Line], layer) -> bool:
+    """Is most of the page's text turned by 90° or 270° (a table typeset
+    sideways on a portrait page)?  Only lines far narrower than their text
+    are asked, one character each."""
+    total = sum(len(ln.text) for ln in lines)
+    narrow = [ln for ln in lines if len(ln.raw) >= 2 and ln.x1 - ln.x0 < 0.4 * ln.need]
+    if not total or sum(len(ln.text) for ln in narrow) <= _SIDEWAYS_SHARE * total:
+        return False
+    turned = sum(len(ln.text) for ln in narrow if 45 < layer.angle(ln.start) % 180 < 135)
+    return turned > _SIDEWAYS_SHARE * total
+
+
+def _read_page_as_displayed(pd: PageData, no: int, reading: _Reading, doc: Document,
+                            why: str, pdfium_chars: int) -> PageData:
+    sp = reading.plumber.special(no - 1)
+    sp.layer.text = join_spaced_digits(sp.layer, strip_bullets(sp.layer.text))
+    layer, text = sp.layer, sp.layer.text
+    if why.startswith("text objects"):
+        if _visible(text) > pdfium_chars:
+            reading.lost_hits += 1
+        else:
+            reading.lost_misses += 1
+    pd.width, pd.height = sp.width, sp.height
+    pd.read_as = why
+    pd.lines, pd.tables, pd.bad_chars = [], [], False
+    if not _check_text(pd, text, doc, pd.n_images):
+        return pd
+    pd.lines = _read_lines(layer, text, no)
+    if pd.bad_chars:
+        for ln in pd.lines:
+            ln.text = _BAD.sub("\ufffd", ln.text)
+    for cells in sp.tables:
+        t = table_from_cells(cells, no, "pdfplumber")
+        if t is not None:
+            pd.tables.append(t)
+    if pd.tables:
+        _fill_table_text(layer, text, pd)
+    _add_borderless_tables(layer, text, pd)
+    _drop_empty_tables(pd)
+    pd.lines = split_columns(pd.lines, pd.width, lambda ln, k: _piece(ln, k, text))
+    if sp.n_duplicates:
+        why += f", {sp.n_duplicates} overprinted characters removed"
+    pd.note = (pd.note + "; " if pd.note else "") + f"read as displayed ({why})"
+    return pd
 
 
 def _build_blocks(doc: Document, pages: list[PageData], stats: _Stats) -> None:

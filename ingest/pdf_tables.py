@@ -53,6 +53,13 @@ class PageObjects:
     n_images: int = 0
     image_area: float = 0.0       # share of the page covered by image bounds
     truncated_geometry: bool = False
+    n_text: int = 0               # text objects
+    #: text objects pdfium may leave out of its text page: an empty box (glyphs
+    #: the font cannot draw on this machine) in a font that is not embedded
+    lost_text: int = 0
+    #: text objects drawn again over an earlier one (fake bold) that pdfium's
+    #: own check did not merge
+    overprint: int = 0
 
     @property
     def has_rulings(self) -> bool:
@@ -81,10 +88,13 @@ def _mul(m1, m2):
 _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
-def scan_page_objects(page_raw, page_height: float, page_area: float) -> PageObjects:
-    """Walk the page's objects once: count images, and read the straight
-    horizontal/vertical segments of path objects as pdfplumber-style edges."""
+def scan_page_objects(page_raw, page_height: float, page_area: float, textpage=None) -> PageObjects:
+    """Walk the page's objects once: count images, read the straight
+    horizontal/vertical segments of path objects as pdfplumber-style edges,
+    and (given pdfium's text page) count text objects pdfium lost or did not
+    merge (see :class:`PageObjects`)."""
     out = PageObjects()
+    texts = _TextObjects(textpage) if textpage is not None else None
     fx, fy = ctypes.c_float(), ctypes.c_float()
     fill, stroke = ctypes.c_int(), ctypes.c_int()
     mat = pdfium_c.FS_MATRIX()
@@ -154,6 +164,8 @@ def scan_page_objects(page_raw, page_height: float, page_area: float) -> PageObj
                 continue
             kind = get_type(obj)
             if kind == _OBJ_TEXT:
+                if texts is not None:
+                    texts.add(obj, out)
                 continue
             if kind == _OBJ_PATH:
                 out.n_paths += 1
@@ -183,6 +195,59 @@ def scan_page_objects(page_raw, page_height: float, page_area: float) -> PageObj
     return out
 
 
+class _TextObjects:
+    """Bounds of a page's text objects: which are empty (lost by pdfium when
+    their font is not embedded) and which lie over the object drawn just
+    before them (how fake bold is drawn).  Called once per text object:
+    kept lean."""
+
+    def __init__(self, textpage) -> None:
+        self.tp = textpage
+        self.prev = (0.0, 0.0, 0.0, 0.0)
+        self.prev2 = self.prev
+        self.c = (ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float())
+        self.embedded: dict[int, bool] = {}
+
+    def add(self, obj, out: PageObjects, get_bounds=pdfium_c.FPDFPageObj_GetBounds) -> None:
+        out.n_text += 1
+        cl, cb, cr, ct = self.c
+        if not get_bounds(obj, cl, cb, cr, ct):
+            return
+        l, b, r, t = cl.value, cb.value, cr.value, ct.value
+        if r - l < 0.01 or t - b < 0.01:
+            # an empty box: the font has no glyphs here.  pdfium drops a
+            # one-glyph object like that, and takes two such objects with
+            # the same text a line apart for one drawn twice
+            if not self._embedded(obj):
+                out.lost_text += 1
+            return
+        bb = (l, b, r, t)
+        for o in (self.prev, self.prev2):
+            if l < o[2] and o[0] < r and b < o[3] and o[1] < t and _overlap(bb, o) > 0.5:
+                if pdfium_c.FPDFTextObj_GetText(obj, self.tp, None, 0) > 2:   # pdfium kept its text
+                    out.overprint += 1
+                break
+        self.prev2, self.prev = self.prev, bb
+
+    def _embedded(self, obj) -> bool:
+        font = pdfium_c.FPDFTextObj_GetFont(obj)
+        key = ctypes.cast(font, ctypes.c_void_p).value or 0
+        emb = self.embedded.get(key)
+        if emb is None:
+            emb = self.embedded[key] = bool(font and pdfium_c.FPDFFont_GetIsEmbedded(font))
+        return emb
+
+
+def _overlap(a, b) -> float:
+    """Shared area of two boxes over the smaller one's area (0 … 1)."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return w * h / small if small > 0 else 0.0
+
+
 # -- cells → grid --------------------------------------------------------------
 
 
@@ -196,6 +261,19 @@ class PdfTable:
     engine: str = "fast"
     #: texts of origin cells, filled by the caller
     texts: dict[tuple[int, int], list] = field(default_factory=dict)
+    #: where each origin cell's text ends: (x of its last character's right
+    #: edge, that character's font size), filled by the caller
+    ends: dict[tuple[int, int], tuple[float, float]] = field(default_factory=dict)
+
+    def text_fills(self, r: int, c: int) -> bool:
+        """Does the cell's last line run to its right edge (so that the text
+        was wrapped there, and may go on in the next row part)?"""
+        end = self.ends.get((r, c))
+        if end is None or (r, c) not in self.origins:
+            return False
+        x1, size = end
+        right = self.xs[min(len(self.xs) - 1, c + self.origins[(r, c)][1])]
+        return right - x1 <= 1.6 * size + 4.0
 
     @property
     def n_rows(self) -> int:
@@ -375,6 +453,19 @@ class PlumberTables:
                 if pt is not None:
                     out.append(pt)
             return out
+        finally:
+            page.close()
+
+    def special(self, page_index: int):
+        """The page read character by character, as displayed
+        (:func:`ingest.pdf_chars.read_plumber_page`)."""
+        import pdfplumber
+        from .pdf_chars import read_plumber_page
+        if self._pdf is None:
+            self._pdf = pdfplumber.open(self.path)
+        page = self._pdf.pages[page_index]
+        try:
+            return read_plumber_page(page)
         finally:
             page.close()
 

@@ -121,8 +121,19 @@ def _try(data: bytes, encodings) -> tuple[str, str] | None:
 
 
 def parse_txt(path: str | Path) -> Document:
+    """Read a .txt file (encoding detected by :func:`decode`) into a Document."""
     data = Path(path).read_bytes()
     text, encoding, warning = decode(data)
+    return parse_text(text, path, encoding=encoding, warning=warning)
+
+
+def parse_text(text: str, path: str | Path = "<text>", *, encoding: str = "utf-8",
+               warning: str | None = None) -> Document:
+    """Text already in memory → a Document, as :func:`parse_txt` reads a file
+    (``path`` is only recorded; ``warning`` from decoding goes to the
+    document's warnings).  Callers that need captions and sections finalize it
+    as ``ingest.parse`` does.  Raises ``IngestError`` for NUL bytes or no
+    readable text."""
     if "\x00" in text:
         raise errors.undecodable("contains NUL characters: binary data, not text")
     doc = Document(path=str(path), format="txt", parser="text")

@@ -19,11 +19,13 @@ Same-metric conflicts are extraction's own (``extractors.extract.conflict_flags`
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from nianbao.extractors.extract import source_of
 from nianbao.extractors.facts import Facts, Flag, Metric
 from nianbao.extractors.numbers import find_quantities, normalize, parse_number
 from nianbao.ingest.model import PARAGRAPH, TABLE, Document
+from nianbao.registry import checks
 
 from .rules import check_rules
 
@@ -107,56 +109,87 @@ def _complete_group(labels: list[str], groups: list[list[str]]) -> bool:
     return False
 
 
+@dataclass
+class _SumRules:
+    """``checks.yaml`` ``sum_mismatch``, compiled, and the document's text metrics by position."""
+    cfg: dict
+    gap_rx: re.Pattern
+    seps: str
+    kinds: set
+    tol: dict
+    metrics_at: dict
+
+    @classmethod
+    def make(cls, cfg: dict, facts: Facts | None) -> "_SumRules":
+        metrics_at = {m.prov.start: m for m in (facts.metrics if facts else [])
+                      if m.prov.source == "text" and m.prov.start is not None}
+        return cls(cfg, re.compile(cfg["gap"]), "".join(cfg["separators"]), set(cfg["kinds"]),
+                   cfg.get("tolerance") or {}, metrics_at)
+
+
 def sum_mismatch_flags(doc: Document, facts: Facts | None = None, cfg: dict | None = None) -> list[Flag]:
+    """``sum_mismatch`` in the narrative: a total, a marker (其中) and parts
+    that exceed it (or fall short of a complete group such as 男/女)."""
     cfg = (cfg or check_rules())["sum_mismatch"]
-    gap_rx = re.compile(cfg["gap"])
-    seps = "".join(cfg["separators"])
-    kinds = set(cfg["kinds"])
-    tol = cfg.get("tolerance") or {}
-    metrics_at = {}
-    for m in (facts.metrics if facts else []):
-        if m.prov.source == "text" and m.prov.start is not None:
-            metrics_at[m.prov.start] = m
+    rules = _SumRules.make(cfg, facts)
     flags = []
     for b in doc.blocks:
-        if b.kind != PARAGRAPH or not b.text:
+        if b.kind != PARAGRAPH or not b.text or not any(mk in b.text for mk in cfg["markers"]):
             continue
-        text = b.text
-        if not any(mk in text for mk in cfg["markers"]):
-            continue
-        quants = [q for q in find_quantities(text) if q.kind not in ("year", "date")]
+        quants = [q for q in find_quantities(b.text) if q.kind not in ("year", "date")]
         for marker in cfg["markers"]:
-            for mm in re.finditer(re.escape(marker), text):
-                f = _sum_at(doc, b, text, mm.start(), mm.end(), quants, cfg, gap_rx, seps, kinds, tol, metrics_at)
+            for mm in re.finditer(re.escape(marker), b.text):
+                f = _sum_at(doc, b, mm.start(), mm.end(), quants, rules)
                 if f:
                     flags.append(f)
     return flags
 
 
-def _sum_at(doc, block, text, at, after, quants, cfg, gap_rx, seps, kinds, tol, metrics_at) -> Flag | None:
+def _sum_at(doc, block, at: int, after: int, quants, rules: _SumRules) -> Flag | None:
+    """The flag for the marker at ``block.text[at:after]``, if its parts do not add up."""
+    text, cfg = block.text, rules.cfg
+    total = _total_before(text, at, quants, rules)
+    if total is None:
+        return None
+    clauses, end = _enumeration(text, after, rules.seps)
+    region, _ = _depth0(text, after, end)
+    if any(w in region for w in cfg["skip_words"]):
+        return None
+    found = _parts(text, clauses, quants, total, cfg)
+    if found is None or len(found[0]) < int(cfg["min_parts"]):
+        return None
+    parts, labels, natural = found
+    how = _mismatch(sum(q.value for q in parts), total, labels, natural, rules)
+    return _sum_flag(doc, block, total, parts, labels, how, rules) if how else None
+
+
+def _total_before(text: str, at: int, quants, rules: _SumRules):
+    """The figure right before the marker, when it can be a total."""
     before = [q for q in quants if q.end <= at]
     if not before:
         return None
     total = before[-1]
-    gap = text[total.end:at]
-    if not gap_rx.match(gap) or total.kind not in kinds or total.approximate or total.is_difference:
+    if (not rules.gap_rx.match(text[total.end:at]) or total.kind not in rules.kinds or total.approximate
+            or total.is_difference):
         return None
-    clauses, end = _enumeration(text, after, seps)
-    region, _ = _depth0(text, after, end)
-    if any(w in region for w in cfg["skip_words"]):
-        return None
-    parts, labels, natural = [], [], True
+    return total
+
+
+def _parts(text: str, clauses, quants, total, cfg: dict):
+    """(parts, labels, natural) of the enumeration: one figure per clause in
+    the total's unit, with a short category label; None when a part is
+    approximate or overlaps another (双师型 …).  ``natural``: every clause was
+    a part (the enumeration was not cut short)."""
+    parts, labels = [], []
     for a, b in clauses:
         clause, mask = _depth0(text, a, b)
         clause = clause.strip()
         if not clause:
-            natural = False
-            break
+            return parts, labels, False
         qs = [q for q in quants if a <= q.start < b and mask[q.start - a]]
         if (len(qs) != 1 or any(w in clause for w in cfg["stop_words"]) or len(clause) > cfg["max_part_chars"]
                 or qs[0].canonical_unit != total.canonical_unit or qs[0].is_difference):
-            natural = False
-            break
+            return parts, labels, False
         q = qs[0]
         if q.approximate:
             return None
@@ -165,20 +198,25 @@ def _sum_at(doc, block, text, at, after, quants, cfg, gap_rx, seps, kinds, tol, 
             return None
         parts.append(q)
         labels.append(label)
-    if len(parts) < int(cfg["min_parts"]):
-        return None
-    s = sum(q.value for q in parts)
-    t = total.value
+    return parts, labels, True
+
+
+def _mismatch(s: float, total, labels: list[str], natural: bool, rules: _SumRules) -> str | None:
+    """``exceed`` (the parts exceed the total), ``short`` (a complete group
+    falls short), or None (they agree within the tolerance)."""
+    t, tol = total.value, rules.tol
     allowed = max(float(tol.get("default", 0.0)), float((tol.get("relative") or {}).get(total.kind, 0.0)) * abs(t))
     allowed = max(allowed, 1e-6 * max(abs(s), abs(t)))
     if s > t + allowed:
-        how = "exceed"
-    elif s < t - allowed and natural and _complete_group(labels, cfg.get("complete_groups") or []):
-        how = "short"
-    else:
-        return None
-    base = block.span[0]
-    metric = metrics_at.get(base + total.start)
+        return "exceed"
+    if s < t - allowed and natural and _complete_group(labels, rules.cfg.get("complete_groups") or []):
+        return "short"
+    return None
+
+
+def _sum_flag(doc, block, total, parts, labels, how: str, rules: _SumRules) -> Flag:
+    text, base, s = block.text, block.span[0], sum(q.value for q in parts)
+    metric = rules.metrics_at.get(base + total.start)
     sentence = _sentence(text, total.start, parts[-1].end)
     section = " > ".join(doc.section_path_at(base))
     # figures as written (1,106人, 4000万元); the sum in the total's unit
@@ -188,13 +226,12 @@ def _sum_at(doc, block, text, at, after, quants, cfg, gap_rx, seps, kinds, tol, 
     plus = " + ".join(f"{lab}{q.text}" for lab, q in zip(labels, parts))
     s_txt = f"{_fmt(round(s / factor, 4))}{unit}"
     name = metric.name_zh if metric else text[max(0, total.start - 8):total.start].split("，")[-1]
-    sev = cfg.get("severity", "warning")
     msg_zh = (f"{name}{total.text}：其中各部分 {plus} = {s_txt}，"
               f"{'超过' if how == 'exceed' else '不足'}总数 {total.text}")
     msg_en = (f"{metric.metric if metric else 'total'}: stated parts {plus} = {s_txt} do not add up to "
               f"{total.text}")
-    return Flag(kind="sum_mismatch", severity=sev, metric=metric.metric if metric else None,
-                rule=f"{RULE}/sum_mismatch",
+    return Flag(kind="sum_mismatch", severity=rules.cfg.get("severity", "warning"),
+                metric=metric.metric if metric else None, rule=f"{RULE}/sum_mismatch",
                 message=f"{msg_zh} / {msg_en}",
                 source_a={"value": total.value, "raw": total.text, "page": block.page, "section": section,
                           "sentence": sentence[:300], "start": base + total.start},
@@ -211,10 +248,11 @@ def _compact(s: str) -> str:
     return re.sub(r"[\s\u3000*＊]+", "", s or "")
 
 
-def _row_label(s: str) -> str:
+def _row_label(s: str, cfg: dict) -> str:
+    """A row label without spaces, stars and the prefixes of ``row_label_strip`` (其中：…)."""
     s = _compact(s)
-    s = re.sub(r"^其中[:：]?", "", s)
-    s = re.sub(r"^[A-Z]类[:：]", "", s)
+    for rx in cfg.get("row_label_strip") or ():
+        s = re.sub(rx, "", s)
     return s
 
 
@@ -250,56 +288,71 @@ def table_child_flags(doc: Document, level: str | None, year: int | None, cfg: d
 
 
 def _table_children(doc, t, spec, year, units, cfg) -> list[Flag]:
+    """Rows of an appendix table that the template says are part of another
+    row (``parent``), larger than that row in the report year."""
     grid = t.grid()
-    # the report-year column and the label / unit columns from the header
-    ycol = lcol = ucol = None
-    hdr = None
-    for r, row in enumerate(grid[:3]):
-        for c, h in enumerate(row):
-            h = _compact(h)
-            if re.fullmatch(rf"{year}(年度|年)?", h) or h in ("当年", "本年", "本年度"):
-                ycol, hdr = c, r
-            elif h in ("单位", "计量单位"):
-                ucol = c
-            elif h in ("指标", "项目", "指标名称"):
-                lcol = c
-        if ycol is not None:
-            break
-    if ycol is None or ucol is None or lcol is None:
+    cols = _header_columns(grid, year, cfg)
+    if cols is None:
         return []
-    names = {}
-    for ind in spec.get("indicators") or []:
-        for n in [ind["name"], *(ind.get("synonyms") or [])]:
-            names[_row_label(n)] = ind["name"]
-    rows = {}
-    for r in range(hdr + 1, len(grid)):
-        row = grid[r]
-        if max(lcol, ucol, ycol) >= len(row):
-            continue
-        key = names.get(_row_label(row[lcol]))
-        if key and key not in rows:
-            v = parse_number(_compact(row[ycol]).replace(",", ""))
-            rows[key] = (r, _compact(row[ucol]), v[0] if v else None)
+    rows = _indicator_rows(grid, spec, cfg, *cols)
     flags = []
-    section = " > ".join(doc.section_path_at(t.span[0]))
     for ind in spec.get("indicators") or []:
         parent = ind.get("parent")
         if not parent or ind["name"] not in rows or parent not in rows:
             continue
         rc, uc, vc = rows[ind["name"]]
         rp, up, vp = rows[parent]
-        if vc is None or vp is None or uc != up or uc not in units:
+        if vc is None or vp is None or uc != up or uc not in units or not vc > vp * (1 + 1e-9):
             continue
-        if vc > vp * (1 + 1e-9):
-            flags.append(Flag(
-                kind="sum_mismatch", severity=cfg.get("severity", "warning"), rule=f"{RULE}/table_child",
-                message=(f"{t.title or '附表'}：其中“{ind['name']}”{_fmt(vc)}{uc} 大于“{parent}”{_fmt(vp)}{up} / "
-                         f"{ind['name']} {_fmt(vc)} exceeds its parent row {parent} {_fmt(vp)}"),
-                source_a={"value": vp, "page": t.page, "section": section,
-                          "sentence": f"{t.title or ''}: " + " | ".join(x for x in grid[rp] if x)},
-                source_b={"value": vc, "page": t.page, "section": section,
-                          "sentence": f"{t.title or ''}: " + " | ".join(x for x in grid[rc] if x)}))
+        section = " > ".join(doc.section_path_at(t.span[0]))
+        flags.append(Flag(
+            kind="sum_mismatch", severity=cfg.get("severity", "warning"), rule=f"{RULE}/table_child",
+            message=(f"{t.title or '附表'}：其中“{ind['name']}”{_fmt(vc)}{uc} 大于“{parent}”{_fmt(vp)}{up} / "
+                     f"{ind['name']} {_fmt(vc)} exceeds its parent row {parent} {_fmt(vp)}"),
+            source_a={"value": vp, "page": t.page, "section": section,
+                      "sentence": f"{t.title or ''}: " + " | ".join(x for x in grid[rp] if x)},
+            source_b={"value": vc, "page": t.page, "section": section,
+                      "sentence": f"{t.title or ''}: " + " | ".join(x for x in grid[rc] if x)}))
     return flags
+
+
+def _header_columns(grid, year, cfg: dict) -> tuple[int, int, int, int] | None:
+    """(header row, label column, unit column, report-year column) from the
+    first three rows (header words: ``checks.yaml`` ``table_children``), or
+    None when one is missing."""
+    ycol = lcol = ucol = hdr = None
+    for r, row in enumerate(grid[:3]):
+        for c, h in enumerate(row):
+            h = _compact(h)
+            if re.fullmatch(rf"{year}(年度|年)?", h) or h in cfg.get("year_headers", ()):
+                ycol, hdr = c, r
+            elif h in cfg.get("unit_headers", ()):
+                ucol = c
+            elif h in cfg.get("label_headers", ()):
+                lcol = c
+        if ycol is not None:
+            break
+    if ycol is None or ucol is None or lcol is None:
+        return None
+    return hdr, lcol, ucol, ycol
+
+
+def _indicator_rows(grid, spec, cfg: dict, hdr: int, lcol: int, ucol: int, ycol: int) -> dict:
+    """Indicator name → (row, unit, report-year value) for the template's indicators found in the table."""
+    names = {}
+    for ind in spec.get("indicators") or []:
+        for n in [ind["name"], *(ind.get("synonyms") or [])]:
+            names[_row_label(n, cfg)] = ind["name"]
+    rows = {}
+    for r in range(hdr + 1, len(grid)):
+        row = grid[r]
+        if max(lcol, ucol, ycol) >= len(row):
+            continue
+        key = names.get(_row_label(row[lcol], cfg))
+        if key and key not in rows:
+            v = parse_number(_compact(row[ycol]).replace(",", ""))
+            rows[key] = (r, _compact(row[ucol]), v[0] if v else None)
+    return rows
 
 
 # ---------------------------------------------------------------------------
@@ -344,60 +397,73 @@ def _distinct(ms: list[Metric]) -> list[Metric]:
 
 
 def implausible_flags(metrics: list[Metric], year: int | None, cfg: dict | None = None) -> list[Flag]:
+    """``implausible``: a value outside the range ``checks.yaml`` gives for a
+    whole school, and a total smaller than the same thing per student."""
     cfg = (cfg or check_rules())["implausible"]
     sev = cfg.get("severity", "warning")
     by: dict[str, list[Metric]] = {}
     for m in metrics:
         by.setdefault(m.metric, []).append(m)
     per_student = {p["total"]: p["per_student"] for p in cfg.get("total_vs_per_student") or []}
-    flags = []
-    flagged = set()
+    flags, flagged = [], set()
     for metric, rng in (cfg.get("ranges") or {}).items():
         lo, hi = rng.get("min"), rng.get("max")
-        ok = [o for o in _distinct(by.get(metric, []))
-              if (lo is None or o.value >= lo) and (hi is None or o.value <= hi)]
         for m in _distinct(by.get(metric, [])):
-            if not ((lo is not None and m.value < lo) or (hi is not None and m.value > hi)):
-                continue
-            bound = f"< {_fmt(lo)}" if lo is not None and m.value < lo else f"> {_fmt(hi)}"
-            note_zh, _, note_en = str(rng.get("note") or "").partition(" / ")
-            zh = (f"{m.name_zh}（{metric}）{m.year}年为 {_fmt(m.value)}{_unit_zh(m.unit)}，对一所学校不合理"
-                  f"（{bound}{'：' + note_zh if note_zh else ''}）")
-            en = (f"{metric} for {m.year} is {_fmt(m.value)} {m.unit}, implausible for a whole school "
-                  f"({bound}{': ' + note_en if note_en else ''})")
-            # the other source: the per-student value it falls below, else
-            # another statement of the same metric for the same year
-            per = next((p for p in _distinct(by.get(per_student.get(metric, ""), []))
-                        if p.year == m.year and p.value > m.value), None)
-            other = next((o for o in ok if o.year == m.year), None)
-            if per is not None:
-                zh += f"，且小于生均值 {_fmt(per.value)}"
-                en += f", and smaller than the per-student {per.metric} {_fmt(per.value)}"
-            if other is not None:
-                zh += f"；同年另述为 {_fmt(other.value)}"
-                en += f"; also stated as {_fmt(other.value)}"
-            b = per if per is not None else other
-            flags.append(Flag(kind="implausible", severity=sev, metric=metric, rule=f"{RULE}/implausible",
-                              message=f"{zh} / {en}", source_a=source_of(m),
-                              source_b=source_of(b) if b is not None else None))
-            flagged.add((metric, m.year, m.value))
+            if (lo is not None and m.value < lo) or (hi is not None and m.value > hi):
+                flags.append(_range_flag(metric, m, rng, by, per_student, sev))
+                flagged.add((metric, m.year, m.value))
     for tot, per in per_student.items():
-        for m in _distinct(by.get(tot, [])):
-            if (tot, m.year, m.value) in flagged:
-                continue
-            p = next((x for x in _distinct(by.get(per, [])) if x.year == m.year and x.value > m.value), None)
-            if p is None:
-                continue
-            flags.append(Flag(kind="implausible", severity=sev, metric=tot, rule=f"{RULE}/total_vs_per_student",
-                              message=(f"{m.name_zh}（{tot}）{m.year}年为 {_fmt(m.value)}，小于生均值 "
-                                       f"{p.name_zh} {_fmt(p.value)} / {tot} for {m.year} ({_fmt(m.value)}) is "
-                                       f"smaller than the per-student {per} ({_fmt(p.value)})"),
-                              source_a=source_of(m), source_b=source_of(p)))
+        flags += _below_per_student(tot, per, by, flagged, sev)
+    return flags
+
+
+def _range_flag(metric: str, m: Metric, rng: dict, by: dict, per_student: dict, sev: str) -> Flag:
+    """The flag of a value outside its range; the other source is the
+    per-student value it falls below, else another statement of the same
+    metric for the same year."""
+    lo, hi = rng.get("min"), rng.get("max")
+    ok = [o for o in _distinct(by.get(metric, [])) if (lo is None or o.value >= lo) and (hi is None or o.value <= hi)]
+    bound = f"< {_fmt(lo)}" if lo is not None and m.value < lo else f"> {_fmt(hi)}"
+    note_zh, _, note_en = str(rng.get("note") or "").partition(" / ")
+    zh = (f"{m.name_zh}（{metric}）{m.year}年为 {_fmt(m.value)}{_unit_zh(m.unit)}，对一所学校不合理"
+          f"（{bound}{'：' + note_zh if note_zh else ''}）")
+    en = (f"{metric} for {m.year} is {_fmt(m.value)} {m.unit}, implausible for a whole school "
+          f"({bound}{': ' + note_en if note_en else ''})")
+    per = next((p for p in _distinct(by.get(per_student.get(metric, ""), []))
+                if p.year == m.year and p.value > m.value), None)
+    other = next((o for o in ok if o.year == m.year), None)
+    if per is not None:
+        zh += f"，且小于生均值 {_fmt(per.value)}"
+        en += f", and smaller than the per-student {per.metric} {_fmt(per.value)}"
+    if other is not None:
+        zh += f"；同年另述为 {_fmt(other.value)}"
+        en += f"; also stated as {_fmt(other.value)}"
+    b = per if per is not None else other
+    return Flag(kind="implausible", severity=sev, metric=metric, rule=f"{RULE}/implausible",
+                message=f"{zh} / {en}", source_a=source_of(m), source_b=source_of(b) if b is not None else None)
+
+
+def _below_per_student(tot: str, per: str, by: dict, flagged: set, sev: str) -> list[Flag]:
+    """A total (equipment value …) smaller than its per-student value, the same year."""
+    flags = []
+    for m in _distinct(by.get(tot, [])):
+        if (tot, m.year, m.value) in flagged:
+            continue
+        p = next((x for x in _distinct(by.get(per, [])) if x.year == m.year and x.value > m.value), None)
+        if p is None:
+            continue
+        flags.append(Flag(kind="implausible", severity=sev, metric=tot, rule=f"{RULE}/total_vs_per_student",
+                          message=(f"{m.name_zh}（{tot}）{m.year}年为 {_fmt(m.value)}，小于生均值 "
+                                   f"{p.name_zh} {_fmt(p.value)} / {tot} for {m.year} ({_fmt(m.value)}) is "
+                                   f"smaller than the per-student {per} ({_fmt(p.value)})"),
+                          source_a=source_of(m), source_b=source_of(p)))
     return flags
 
 
 def _unit_zh(u: str) -> str:
-    return {"yuan": "元", "persons": "人", "m2": "平方米", "percent": "%", "volumes": "册", "count": "个"}.get(u, "")
+    """The Chinese unit shown for a metric unit kind (``rules/compare.yaml`` ``units``)."""
+    from nianbao.store.compare import display_rules
+    return display_rules()["units"].get(u, {}).get("zh", "")
 
 
 def derived_flags(metrics: list[Metric], year: int | None, cfg: dict | None = None) -> list[Flag]:
@@ -439,14 +505,27 @@ def derived_flags(metrics: list[Metric], year: int | None, cfg: dict | None = No
     return flags
 
 
-def document_flags(doc: Document, facts: Facts) -> list[Flag]:
-    """All per-document contradiction checks."""
-    year = facts.attributes.get("year")
-    level = facts.attributes.get("level")
-    flags = []
-    flags += sum_mismatch_flags(doc, facts)
-    flags += table_child_flags(doc, level, year)
-    flags += out_of_range_flags(facts.metrics)
-    flags += implausible_flags(facts.metrics, year)
-    flags += derived_flags(facts.metrics, year)
-    return flags
+# -- registered checks (rules/pipeline.yaml ``checks`` says which run) -----------------
+@checks.register("sum_mismatch")
+def _sum_mismatch(doc: Document, facts: Facts) -> list[Flag]:
+    return sum_mismatch_flags(doc, facts)
+
+
+@checks.register("table_children")
+def _table_children_check(doc: Document, facts: Facts) -> list[Flag]:
+    return table_child_flags(doc, facts.attributes.get("level"), facts.attributes.get("year"))
+
+
+@checks.register("out_of_range")
+def _out_of_range(doc: Document, facts: Facts) -> list[Flag]:
+    return out_of_range_flags(facts.metrics)
+
+
+@checks.register("implausible")
+def _implausible(doc: Document, facts: Facts) -> list[Flag]:
+    return implausible_flags(facts.metrics, facts.attributes.get("year"))
+
+
+@checks.register("derived_mismatch")
+def _derived_mismatch(doc: Document, facts: Facts) -> list[Flag]:
+    return derived_flags(facts.metrics, facts.attributes.get("year"))

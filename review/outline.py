@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 
 from nianbao.extractors.facts import Flag
+from nianbao.registry import checks
 
 from .rules import review_rules, templates
 
@@ -395,9 +396,37 @@ def _table_title_norm(s: str, norm: Normaliser, cfg: dict) -> str:
     return norm(s)
 
 
+@dataclass
+class _Run:
+    """One document checked against one template: what every step needs."""
+    heads: list[HeadingRec]
+    tables: list[TableRec]
+    template: dict
+    exact: bool
+    cfg: dict
+    norm: Normaliser
+    sub_min: int
+    res: OutlineResult
+
+    @property
+    def tid(self) -> str:
+        return self.template["id"]
+
+    def template_source(self, value) -> dict:
+        """A flag's source pointing at the template (the official notice it is based on)."""
+        return {"value": value, "page": None, "section": f"模板 template {self.tid}",
+                "sentence": str(self.template.get("basis") or "")}
+
+    def severity(self, provenance: str) -> str:
+        return _severity(True, provenance, self.template, self.exact, self.cfg)
+
+
 def check_outline(heads: list[HeadingRec], tables: list[TableRec], level: str | None, year: int | None,
                   cfg: dict | None = None) -> OutlineResult:
-    """Check one document's outline against its template."""
+    """Check one document's outline against its template (chosen by level
+    and covered year): an :class:`OutlineResult` with an :class:`Item` per
+    part and appendix table of the template and the flags (missing_part,
+    empty_part, part_order, missing_table)."""
     cfg = cfg or review_rules()
     template, exact = choose_template(level, year, cfg)
     res = OutlineResult(template=template.get("id") if template else None, exact_year=exact, level=level, year=year)
@@ -407,99 +436,119 @@ def check_outline(heads: list[HeadingRec], tables: list[TableRec], level: str | 
     if not exact:
         res.note = (f"{year}年无对应模板，按 {template['id']} 检查，仅作提示 / no template covers {year}: "
                     f"checked against {template['id']}, findings are warnings only")
-    norm = Normaliser(cfg["normalise"])
-    sub_min = int(cfg["normalise"].get("substring_min_chars", 3))
-    parts = _parts(template, norm, cfg)
-    tid = template["id"]
-    basis = str(template.get("basis") or "")
-    outline_src = {"value": None, "page": None, "section": "大纲 outline", "sentence": _outline_summary(heads)}
+    run = _Run(heads, tables, template, exact, cfg, Normaliser(cfg["normalise"]),
+               int(cfg["normalise"].get("substring_min_chars", 3)), res)
+    parts = _parts(template, run.norm, cfg)
+    placed = _check_parts(run, parts)
+    _check_order(run, parts, placed)
+    _check_tables(run)
+    return res
 
-    # -- parts ------------------------------------------------------------
+
+def _check_parts(run: _Run, parts: list[Part]) -> dict[str, tuple[HeadingRec, str]]:
+    """An item per part: found as a heading (top level, else the level
+    below), as a body line, or missing.  Returns the parts found as headings."""
+    heads = run.heads
     top = min((h.level for h in heads), default=1)
-    matched = _match_level(heads, top, parts, norm, sub_min)
-    level2 = _match_level(heads, top + 1, [p for p in parts if p.id not in matched], norm, sub_min)
-    body = _body_line_match(heads, [p for p in parts if p.id not in matched and p.id not in level2], norm, cfg)
+    matched = _match_level(heads, top, parts, run.norm, run.sub_min)
+    level2 = _match_level(heads, top + 1, [p for p in parts if p.id not in matched], run.norm, run.sub_min)
+    body = _body_line_match(heads, [p for p in parts if p.id not in matched and p.id not in level2], run.norm,
+                            run.cfg)
     for p in parts:
         item = Item(kind="part", id=p.id, title=p.title, required=p.required, provenance=p.provenance)
-        res.items.append(item)
+        run.res.items.append(item)
         hit = matched.get(p.id) or level2.get(p.id)
         if hit:
-            h, how = hit
-            item.status, item.found, item.page = "ok", h.label, h.page
-            item.how = how if p.id in matched else f"level{top + 1}:{how}"
-            if not h.has_body and not h.has_children:
-                item.status, item.severity = "empty", "warning"
-                item.note = "标题下没有内容 / heading with no text under it"
-                res.flags.append(Flag(
-                    kind="empty_part", severity="warning", rule=f"{RULE}/empty_part",
-                    message=(f"部分“{p.title}”只有标题、没有内容（{h.label}）/ part {p.title} ({p.id}) has a heading "
-                             f"but no text: {h.label}"),
-                    source_a={"value": h.label, "page": h.page, "section": h.label, "sentence": ""},
-                    source_b={"value": p.title, "page": None, "section": f"模板 template {tid}", "sentence": basis}))
-            continue
-        if p.id in body:
+            _part_found(run, p, item, hit, how=hit[1] if p.id in matched else f"level{top + 1}:{hit[1]}")
+        elif p.id in body:
             h, line = body[p.id]
             item.status, item.found, item.page, item.how = "ok", line, h.page, "body_line"
             item.note = f"标题未被识别，见正文行 / heading not recognised, found as a body line under {h.label}"
-            continue
-        if not p.required:
+        elif not p.required:
             item.status = "absent"
-            continue
-        sev = _severity(True, p.provenance, template, exact, cfg)
-        kw = _narrative_keyword(heads, p, cfg) if p.keywords else None
-        found_b = outline_src
-        extra = ""
-        if kw:
-            sev = "warning"
-            h, k, sentence = kw
-            found_b = {"value": k, "page": h.page, "section": h.label, "sentence": sentence}
-            extra = f"；正文提到“{k}”（{h.label}）/ the text mentions {k} under {h.label}"
-            item.note = f"无此标题，但正文提到“{k}” / no heading, but the text mentions {k}"
-        item.severity = sev
-        res.flags.append(Flag(
-            kind="missing_part", severity=sev, rule=f"{RULE}/missing_part",
-            message=(f"缺少{'必备' if sev == 'error' else ''}部分：{p.title}{extra} / "
-                     f"{'required ' if sev == 'error' else ''}part missing: {p.title} ({p.id}) "
-                     f"[template {tid}, provenance {p.provenance}]"),
-            source_a={"value": p.title, "page": None, "section": f"模板 template {tid}", "sentence": basis},
-            source_b=found_b))
+        else:
+            _part_missing(run, p, item)
+    return {**level2, **matched}
 
-    # -- order of the required parts -------------------------------------
-    cfg_order = cfg.get("order") or {}
+
+def _part_found(run: _Run, p: Part, item: Item, hit: tuple[HeadingRec, str], how: str) -> None:
+    h = hit[0]
+    item.status, item.found, item.page, item.how = "ok", h.label, h.page, how
+    if h.has_body or h.has_children:
+        return
+    item.status, item.severity = "empty", "warning"
+    item.note = "标题下没有内容 / heading with no text under it"
+    run.res.flags.append(Flag(
+        kind="empty_part", severity="warning", rule=f"{RULE}/empty_part",
+        message=(f"部分“{p.title}”只有标题、没有内容（{h.label}）/ part {p.title} ({p.id}) has a heading "
+                 f"but no text: {h.label}"),
+        source_a={"value": h.label, "page": h.page, "section": h.label, "sentence": ""},
+        source_b=run.template_source(p.title)))
+
+
+def _part_missing(run: _Run, p: Part, item: Item) -> None:
+    """A required part with no heading: an error where the template is backed
+    by evidence, a warning when the text mentions the part's keywords."""
+    sev = run.severity(p.provenance)
+    kw = _narrative_keyword(run.heads, p, run.cfg) if p.keywords else None
+    found_b = {"value": None, "page": None, "section": "大纲 outline", "sentence": _outline_summary(run.heads)}
+    extra = ""
+    if kw:
+        sev = "warning"
+        h, k, sentence = kw
+        found_b = {"value": k, "page": h.page, "section": h.label, "sentence": sentence}
+        extra = f"；正文提到“{k}”（{h.label}）/ the text mentions {k} under {h.label}"
+        item.note = f"无此标题，但正文提到“{k}” / no heading, but the text mentions {k}"
+    item.severity = sev
+    run.res.flags.append(Flag(
+        kind="missing_part", severity=sev, rule=f"{RULE}/missing_part",
+        message=(f"缺少{'必备' if sev == 'error' else ''}部分：{p.title}{extra} / "
+                 f"{'required ' if sev == 'error' else ''}part missing: {p.title} ({p.id}) "
+                 f"[template {run.tid}, provenance {p.provenance}]"),
+        source_a=run.template_source(p.title), source_b=found_b))
+
+
+def _check_order(run: _Run, parts: list[Part], found: dict[str, tuple[HeadingRec, str]]) -> None:
+    """Parts out of the template's order (outside the longest run in order): part_order warnings."""
+    cfg_order = run.cfg.get("order") or {}
     placed = [(i, p) for i, p in enumerate(parts)
-              if (p.required or not cfg_order.get("required_only", True))
-              and (matched.get(p.id) or level2.get(p.id))]
-    placed.sort(key=lambda ip: (matched.get(ip[1].id) or level2.get(ip[1].id))[0].order)
+              if (p.required or not cfg_order.get("required_only", True)) and p.id in found]
+    placed.sort(key=lambda ip: found[ip[1].id][0].order)
     keep = _lis([p.index for _, p in placed])
-    for k, (i, p) in enumerate(placed):
+    for k, (_, p) in enumerate(placed):
         if k in keep:
             continue
-        h = (matched.get(p.id) or level2.get(p.id))[0]
         earlier = next((q for _, q in placed[:k] if q.index > p.index), None)
         later = next((q for _, q in placed[k + 1:] if q.index < p.index), None)
-        q = earlier or later
-        hq = (matched.get(q.id) or level2.get(q.id))[0] if q else None
-        where_zh, where_en = ("之后", "after") if earlier else ("之前", "before")
-        should_zh, should_en = ("前", "before") if earlier else ("后", "after")
-        item = next(it for it in res.items if it.kind == "part" and it.id == p.id)
-        if item.status == "ok":
-            item.status = "order"
-        item.severity = item.severity or "warning"
-        item.note = (item.note + "；" if item.note else "") + "顺序与模板不同 / out of the template's order"
-        res.flags.append(Flag(
-            kind="part_order", severity="warning", rule=f"{RULE}/part_order",
-            message=(f"部分顺序与模板不同：“{p.title}”（{h.label}）排在“{q.title if q else '?'}”"
-                     f"（{hq.label if hq else '?'}）{where_zh}，模板中应在其{should_zh} / part {p.title} comes "
-                     f"{where_en} {q.title if q else '?'}; template {tid} puts it {should_en}"),
-            source_a={"value": h.label, "page": h.page, "section": h.label, "sentence": ""},
-            source_b={"value": hq.label if hq else None, "page": hq.page if hq else None,
-                      "section": hq.label if hq else "", "sentence": ""}))
+        _order_flag(run, p, found[p.id][0], earlier or later, found, bool(earlier))
 
-    # -- appendix tables --------------------------------------------------
+
+def _order_flag(run: _Run, p: Part, h: HeadingRec, q: Part | None, found: dict, earlier: bool) -> None:
+    hq = found[q.id][0] if q else None
+    where_zh, where_en = ("之后", "after") if earlier else ("之前", "before")
+    should_zh, should_en = ("前", "before") if earlier else ("后", "after")
+    item = next(it for it in run.res.items if it.kind == "part" and it.id == p.id)
+    if item.status == "ok":
+        item.status = "order"
+    item.severity = item.severity or "warning"
+    item.note = (item.note + "；" if item.note else "") + "顺序与模板不同 / out of the template's order"
+    run.res.flags.append(Flag(
+        kind="part_order", severity="warning", rule=f"{RULE}/part_order",
+        message=(f"部分顺序与模板不同：“{p.title}”（{h.label}）排在“{q.title if q else '?'}”"
+                 f"（{hq.label if hq else '?'}）{where_zh}，模板中应在其{should_zh} / part {p.title} comes "
+                 f"{where_en} {q.title if q else '?'}; template {run.tid} puts it {should_en}"),
+        source_a={"value": h.label, "page": h.page, "section": h.label, "sentence": ""},
+        source_b={"value": hq.label if hq else None, "page": hq.page if hq else None,
+                  "section": hq.label if hq else "", "sentence": ""}))
+
+
+def _check_tables(run: _Run) -> None:
+    """An item per appendix table of the template, matched by title (never number)."""
+    cfg, norm = run.cfg, run.norm
     syn = (cfg.get("appendix") or {}).get("title_synonyms") or {}
     cands = [(_table_title_norm(s, norm, cfg), s, page, where)
-             for s, page, where in _table_candidates(heads, tables, cfg)]
-    for t in template.get("appendix_tables") or []:
+             for s, page, where in _table_candidates(run.heads, run.tables, cfg)]
+    for t in run.template.get("appendix_tables") or []:
         names = []
         for n in [t["title"], *(t.get("synonyms") or []), *(syn.get(t["id"]) or [])]:
             n = _table_title_norm(str(n), norm, cfg)
@@ -507,38 +556,51 @@ def check_outline(heads: list[HeadingRec], tables: list[TableRec], level: str | 
                 names.append(n)
         item = Item(kind="table", id=t["id"], title=t["title"], required=bool(t.get("required")),
                     provenance=str(t.get("provenance") or "inferred"), number=t.get("number"))
-        res.items.append(item)
-        hit = None
-        for cn, raw, page, where in cands:
-            if not cn:
-                continue
-            if cn in names:
-                hit = (raw, page, "exact")
-                break
-            if hit is None and any(len(n) >= sub_min and n in cn for n in names):
-                hit = (raw, page, "substring")
+        run.res.items.append(item)
+        hit = _table_hit(cands, names, run.sub_min)
         if hit:
             item.status, item.found, item.page, item.how = "ok", hit[0], hit[1], hit[2]
-            continue
-        if not item.required:
+        elif not item.required:
             item.status = "absent"
+        else:
+            _table_missing(run, t, item, cands)
+
+
+def _table_hit(cands, names: list[str], sub_min: int) -> tuple[str, int | None, str] | None:
+    """The first candidate title equal to a name, else the first containing one."""
+    hit = None
+    for cn, raw, page, _ in cands:
+        if not cn:
             continue
-        sev = _severity(True, item.provenance, template, exact, cfg)
-        item.severity = sev
-        num = f"附表{t['number']} " if t.get("number") else ""
-        present = "；".join(dict.fromkeys(raw for _, raw, _, where in cands if where == "table"))[:300]
-        res.flags.append(Flag(
-            kind="missing_table", severity=sev, rule=f"{RULE}/missing_table",
-            message=(f"缺少附表：{num}{t['title']} / appendix table missing: {num}{t['title']} ({t['id']}) "
-                     f"[template {tid}, provenance {item.provenance}]"),
-            source_a={"value": t["title"], "page": None, "section": f"模板 template {tid}", "sentence": basis},
-            source_b={"value": None, "page": None, "section": "表格 tables", "sentence": present}))
-    return res
+        if cn in names:
+            return (raw, page, "exact")
+        if hit is None and any(len(n) >= sub_min and n in cn for n in names):
+            hit = (raw, page, "substring")
+    return hit
+
+
+def _table_missing(run: _Run, t: dict, item: Item, cands) -> None:
+    sev = item.severity = run.severity(item.provenance)
+    num = f"附表{t['number']} " if t.get("number") else ""
+    present = "；".join(dict.fromkeys(raw for _, raw, _, where in cands if where == "table"))[:300]
+    run.res.flags.append(Flag(
+        kind="missing_table", severity=sev, rule=f"{RULE}/missing_table",
+        message=(f"缺少附表：{num}{t['title']} / appendix table missing: {num}{t['title']} ({t['id']}) "
+                 f"[template {run.tid}, provenance {item.provenance}]"),
+        source_a=run.template_source(t["title"]),
+        source_b={"value": None, "page": None, "section": "表格 tables", "sentence": present}))
 
 
 def check_document(doc, level: str | None, year: int | None) -> OutlineResult:
     heads, tabs = records_from_document(doc)
     return check_outline(heads, tabs, level, year)
+
+
+@checks.register("outline")
+def outline_flags(doc, facts) -> list:
+    """The registered check: the flags of :func:`check_document` for the
+    document's level and covered year."""
+    return check_document(doc, facts.attributes.get("level"), facts.attributes.get("year")).flags
 
 
 def check_db(db, document_id: int) -> OutlineResult:

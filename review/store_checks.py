@@ -16,6 +16,8 @@ import json
 import re
 from collections import defaultdict
 
+from nianbao.registry import configured, store_checks
+
 from .rules import check_rules
 
 RULE = "review/store/yoy_jump"
@@ -44,6 +46,7 @@ def _fmt(v: float) -> str:
     return str(int(v)) if v.is_integer() else f"{v:.4f}".rstrip("0").rstrip(".")
 
 
+@store_checks.register("yoy_jump")
 def yoy_flags(conn, cfg: dict | None = None) -> list[dict]:
     """The yoy_jump flag rows (dicts for the flags table) for the whole store."""
     cfg = (cfg or check_rules())["yoy_jump"]
@@ -111,19 +114,26 @@ def _src(r: tuple, year: int) -> dict:
             "page": page, "section": section, "sentence": (sentence or "")[:300], "source": source}
 
 
+#: the ``rule`` of every flag a store check writes starts with this
+STORE_RULE_PREFIX = "review/store/"
+
+
 def run(db, cfg: dict | None = None) -> int:
-    """Recompute the store-wide flags (yoy_jump) in one transaction; return
-    how many were raised."""
+    """Recompute the store-wide flags in one transaction: the flags of every
+    store check named in ``rules/pipeline.yaml`` (``store_checks``) replace
+    the earlier ones (those whose rule starts with ``review/store/``).
+    Returns how many were raised.  ``cfg``: the checks' rules
+    (default ``rules/checks.yaml``)."""
     conn, owned = _conn(db)
     try:
-        rows = yoy_flags(conn, cfg)
+        rows = [r for _, fn in configured("store_checks") for r in fn(conn, cfg)]
         conn.execute("BEGIN IMMEDIATE")
         try:
-            conn.execute("DELETE FROM flags WHERE kind = 'yoy_jump'")
-            if rows:
-                cols = list(rows[0])
-                conn.executemany(f'INSERT INTO flags ({", ".join(cols)}) VALUES ({", ".join("?" for _ in cols)})',
-                                 [tuple(r[c] for c in cols) for r in rows])
+            conn.execute("DELETE FROM flags WHERE rule LIKE ?", (STORE_RULE_PREFIX + "%",))
+            for r in rows:
+                cols = list(r)
+                conn.execute(f'INSERT INTO flags ({", ".join(cols)}) VALUES ({", ".join("?" for _ in cols)})',
+                             tuple(r[c] for c in cols))
         except BaseException:
             conn.execute("ROLLBACK")
             raise

@@ -1,7 +1,9 @@
 """nianbao's declarative rules: YAML files a domain expert can read and extend.
 
-This package holds data only; the code that reads it lives in ``ingest`` and
-``extractors``.
+The files are data; :mod:`nianbao.rules.loader` is the one loader that reads
+and checks them (mistakes reported with file and line) and the digest of all
+of them that makes the rules version.  The code that applies them lives in
+``ingest``, ``extractors`` and ``review``.
 """
 from pathlib import Path
 

@@ -37,48 +37,46 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from nianbao.rules import RULES_DIR
+from nianbao.rules.loader import check_keys, line_of, load_yaml, strip_lines, words
 
 #: bump when the SQL of the views below changes
 VIEWS_REVISION = "1+implausible-last+ocr-origin"
 VIEWS = ("metric_values", "metric_chosen", "metric_wide", "school_flags")
 
-#: metric kind → unit shown in Chinese headers, and in English
-UNIT_ZH = {"persons": "人", "count": "个", "percent": "%", "yuan": "元", "m2": "平方米", "ratio": ":1",
-           "volumes": "册"}
-UNIT_EN = {"persons": "persons", "count": "count", "percent": "%", "yuan": "yuan", "m2": "m²",
-           "ratio": "x:1", "volumes": "volumes"}
-#: metrics whose count is not of 个
-UNIT_ZH_OVERRIDE = {"courses_count": "门", "partner_enterprises": "家"}
+COMPARE_PATH = RULES_DIR / "compare.yaml"
 
-NAME_EN = {
-    "enrolment_new": "new enrolment", "students_fulltime": "full-time students",
-    "graduates_total": "graduates", "graduates_employed_direct": "graduates directly employed",
-    "graduates_further_study": "graduates going on to further study", "employment_rate": "employment rate",
-    "employment_match_rate": "employment in the field of study", "staff_total": "staff",
-    "teachers_fulltime": "full-time teachers", "teachers_parttime": "part-time teachers",
-    "teachers_dual_qualified": "dual-qualified teachers",
-    "teachers_dual_qualified_ratio": "share of dual-qualified teachers",
-    "teachers_senior_title": "teachers with a senior title", "student_teacher_ratio": "student-teacher ratio",
-    "land_area": "land area", "building_area": "building floor area", "majors_count": "majors offered",
-    "courses_count": "courses offered", "equipment_value_total": "teaching equipment value",
-    "equipment_value_per_student": "equipment value per student", "books_total": "books",
-    "books_per_student": "books per student", "income_total": "total income",
-    "funding_per_student": "public funding per student", "certificate_holders": "certificate holders",
-    "certificate_rate": "certificate rate", "graduates_monthly_income": "graduates' monthly income",
-    "partner_enterprises": "partner enterprises",
-}
 
-#: the metrics ``nianbao compare`` shows in a terminal when none are named
-DEFAULT_TERMINAL_METRICS = ("students_fulltime", "enrolment_new", "graduates_total", "employment_rate",
-                            "teachers_fulltime", "student_teacher_ratio", "funding_per_student")
+@lru_cache(maxsize=4)
+def display_rules(path: str | None = None) -> dict:
+    """``rules/compare.yaml``: units by metric kind, English names, the
+    terminal's default metrics, the missing-part flag kinds and how a region
+    gives its province.  Checked on load (RulesError with file and line)."""
+    p = Path(path) if path else COMPARE_PATH
+    data = load_yaml(p, lines=True)
+    check_keys(data, {"units": dict, "unit_overrides": dict, "names_en": dict, "terminal_metrics": list,
+                      "missing_kinds": list, "province_suffixes": list, "municipalities": list}, p)
+    for kind, u in data["units"].items():
+        if kind != "__line__":
+            check_keys(u, {"zh": str, "en": str}, p, where=f"units.{kind}: ", line=line_of(data["units"]))
+    for key in ("terminal_metrics", "missing_kinds", "province_suffixes", "municipalities"):
+        words(data, key, p)
+    return strip_lines(data)
 
-#: flag kinds listed on the 缺失章节 sheet (written by the review)
-MISSING_KINDS = ("missing_part", "missing_table", "empty_part")
+
+def default_terminal_metrics() -> list[str]:
+    """The metrics ``nianbao compare`` shows in a terminal when none are named."""
+    return list(display_rules()["terminal_metrics"])
+
+
+def missing_kinds() -> tuple[str, ...]:
+    """Flag kinds listed on the workbook's 缺失章节 sheet (written by the review)."""
+    return tuple(display_rules()["missing_kinds"])
+
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -108,8 +106,9 @@ class MetricDef:
                 "name_en": self.name_en}
 
 
-def _rules_files() -> tuple[Path, Path]:
-    return RULES_DIR / "metrics.yaml", RULES_DIR / "metric-catalog.md"
+def _rules_files() -> tuple[Path, ...]:
+    """The files metric_defs and the views are made from."""
+    return RULES_DIR / "metrics.yaml", RULES_DIR / "metric-catalog.md", COMPARE_PATH
 
 
 def _catalog(path: Path) -> dict[str, tuple[str, str]]:
@@ -127,10 +126,11 @@ def _catalog(path: Path) -> dict[str, tuple[str, str]]:
 def load_metric_defs() -> list[MetricDef]:
     """The metrics of ``rules/metrics.yaml`` (in its order), then any catalog
     metric the rules do not have yet."""
-    import yaml
-    yaml_path, cat_path = _rules_files()
+    yaml_path, cat_path, _ = _rules_files()
     catalog = _catalog(cat_path)
-    data = yaml.safe_load(yaml_path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(yaml_path) or {}
+    shown = display_rules()
+    units, overrides, names_en = shown["units"], shown["unit_overrides"], shown["names_en"]
     defs, seen = [], set()
     entries = [(m.get("id"), m.get("name_zh"), m.get("kind"), m.get("terms") or [])
                for m in data.get("metrics") or []]
@@ -141,12 +141,13 @@ def load_metric_defs() -> list[MetricDef]:
         seen.add(mid)
         kind = kind or (catalog.get(mid, ("", ""))[1])
         wording = catalog.get(mid, ("", ""))[0] or " / ".join(terms[:4])
-        unit = UNIT_ZH_OVERRIDE.get(mid) or UNIT_ZH.get(kind, "")
-        name_en = NAME_EN.get(mid, mid.replace("_", " "))
-        desc = (f"{name_zh}（{unit}）：常见表述 {wording}。/ {name_en} ({UNIT_EN.get(kind, kind)}); "
+        unit = overrides.get(mid) or units.get(kind, {}).get("zh", "")
+        unit_en = units.get(kind, {}).get("en", kind or "")
+        name_en = names_en.get(mid, mid.replace("_", " "))
+        desc = (f"{name_zh}（{unit}）：常见表述 {wording}。/ {name_en} ({unit_en or kind}); "
                 f"stored as {kind}.")
         defs.append(MetricDef(id=mid, position=len(defs) + 1, name_zh=name_zh or mid, kind=kind or "",
-                              unit=unit, unit_en=UNIT_EN.get(kind, kind or ""), name_en=name_en,
+                              unit=unit, unit_en=unit_en, name_en=name_en,
                               description=desc))
     return defs
 
@@ -154,14 +155,19 @@ def load_metric_defs() -> list[MetricDef]:
 # ---------------------------------------------------------------------------
 # the views
 # ---------------------------------------------------------------------------
+def _sql_text(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
 def _province(col: str) -> str:
-    """SQL: the province-level part of a region (省 / 自治区 / 直辖市)."""
-    return (f"CASE WHEN {col} IS NULL THEN NULL "
-            f"WHEN instr({col}, '省') > 0 THEN substr({col}, 1, instr({col}, '省')) "
-            f"WHEN instr({col}, '自治区') > 0 THEN substr({col}, 1, instr({col}, '自治区') + 2) "
-            f"WHEN substr({col}, 1, 2) IN ('北京', '天津', '上海', '重庆') THEN substr({col}, 1, 2) || '市' "
-            f"WHEN instr({col}, '特别行政区') > 0 THEN substr({col}, 1, instr({col}, '特别行政区') + 4) "
-            f"ELSE {col} END")
+    """SQL: the province-level part of a region (``rules/compare.yaml``: up to
+    the first 省 / 自治区 / 特别行政区, or a municipality's name + 市)."""
+    shown = display_rules()
+    whens = [f"WHEN instr({col}, {_sql_text(x)}) > 0 THEN substr({col}, 1, instr({col}, {_sql_text(x)}) + {len(x) - 1})"
+             for x in shown["province_suffixes"]]
+    whens += [f"WHEN substr({col}, 1, {len(m)}) = {_sql_text(m)} THEN {_sql_text(m + '市')}"
+              for m in shown["municipalities"]]
+    return f"CASE WHEN {col} IS NULL THEN NULL {' '.join(whens)} ELSE {col} END"
 
 
 def _fmt_value_sql(col: str) -> str:
@@ -433,73 +439,3 @@ def load_comparison(db, *, year: int | None = None, metrics=None, schools=None) 
         row.cells.setdefault(metric, Cell()).sources.append(
             Value(value, kind, path, page, section, sentence, bool(approx), myear, doc_id, value_id, raw))
     return Comparison(defs, list(rows.values()))
-
-
-# ---------------------------------------------------------------------------
-# terminal rendering
-# ---------------------------------------------------------------------------
-CONFLICT_MARK = "⚠"
-
-
-def fmt_number(v: float | None) -> str:
-    if v is None:
-        return ""
-    if float(v).is_integer():
-        return f"{int(v):,}"
-    return f"{v:,.4f}".rstrip("0").rstrip(".")
-
-
-def fmt_cell(c: Cell | None) -> str:
-    """Blank when the report states nothing (never 0); ≈ for an approximate
-    figure; ⚠ when the report states different values."""
-    if c is None or c.value is None:
-        return ""
-    s = ("≈" if c.approximate else "") + fmt_number(c.value)
-    return f"{s} {CONFLICT_MARK}" if c.conflict else s
-
-
-def display_width(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1
-               for ch in s)
-
-
-def _pad(s: str, width: int, right: bool) -> str:
-    gap = " " * max(0, width - display_width(s))
-    return gap + s if right else s + gap
-
-
-def render_table(headers: list[list[str]], rows: list[list[str]], right: list[bool]) -> list[str]:
-    """A plain-text table aligned for CJK (wide characters count 2).
-    ``headers``: per column, its header lines."""
-    n = len(headers)
-    depth = max(len(h) for h in headers) if headers else 0
-    widths = [max([display_width(x) for x in headers[i]] + [display_width(r[i]) for r in rows] + [1])
-              for i in range(n)]
-    out = []
-    for k in range(depth):
-        out.append("  ".join(_pad(headers[i][k] if k < len(headers[i]) else "", widths[i], right[i])
-                             for i in range(n)).rstrip())
-    out.append("  ".join("-" * w for w in widths))
-    for r in rows:
-        out.append("  ".join(_pad(r[i], widths[i], right[i]) for i in range(n)).rstrip())
-    return out
-
-
-def comparison_lines(comp: Comparison) -> list[str]:
-    headers = [["学校", "school"], ["年度", "year"]]
-    headers += [[d.name_zh, f"({d.unit})"] for d in comp.metrics]
-    headers += [["冲突", "conflicts"]]
-    rows = []
-    for r in comp.rows:
-        rows.append([r.school, "" if r.year is None else str(r.year)]
-                    + [fmt_cell(r.cells.get(d.id)) for d in comp.metrics]
-                    + [str(r.conflicts) if r.conflicts else ""])
-    right = [False, False] + [True] * len(comp.metrics) + [True]
-    lines = render_table(headers, rows, right)
-    if not comp.rows:
-        lines.append("（没有符合条件的报告 / no report matches）")
-    lines.append("")
-    lines.append(f"空白 = 报告未说明 / blank = not stated · ≈ = 约数 / approximate · {CONFLICT_MARK} = 报告中有不同数值，"
-                 f"显示附表中的数值（无附表取首次出现的数值）/ the report states different values: the table value "
-                 f"is shown (else the first one) — see `nianbao compare --xlsx` 来源 for every source")
-    return lines

@@ -29,3 +29,24 @@ def corpus_reports():
 
 def expected_for(path: Path) -> dict:
     return json.loads((CORPUS / "expected" / f"{path.name}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def corpus_db_master(tmp_path_factory):
+    """The bundled corpus ingested once per test session (default workers).
+    Modules take a copy (:func:`copy_db`), never this file."""
+    from nianbao.ingest.batch import ingest_paths
+    path = tmp_path_factory.mktemp("corpus-master") / "corpus.db"
+    summary = ingest_paths([CORPUS / "reports"], path)
+    assert not summary.failed, summary.failed
+    return path
+
+
+def copy_db(src: Path, folder: Path, name: str = "corpus.db") -> Path:
+    """A private copy of a closed database (its WAL too, if one is left)."""
+    import shutil
+    dest = folder / name
+    for suffix in ("", "-wal"):
+        if Path(f"{src}{suffix}").exists():
+            shutil.copyfile(f"{src}{suffix}", f"{dest}{suffix}")
+    return dest

@@ -17,10 +17,13 @@ import pytest
 from click.testing import CliRunner
 
 import nianbao.ingest.archive as archive
+import nianbao.ingest.batch as batch
+import nianbao.ingest.workers as workers
 from nianbao import pipeline
 from nianbao.ingest.legacy import find_soffice
 
 from conftest import CORPUS, ROOT
+from fault_injection import faulty_runner
 
 BAD = ROOT / "tests" / "fixtures" / "bad"
 REPORTS = CORPUS / "reports"
@@ -226,8 +229,8 @@ def test_rerun_reads_nothing_and_changes_replace_rows(tmp_path, monkeypatch):
     # an unchanged re-run: no parsing, no hashing, the zip not even opened
     def boom(*a, **k):
         raise AssertionError("must not be called on an unchanged re-run")
-    monkeypatch.setattr(pipeline, "parse", boom)
-    monkeypatch.setattr(pipeline, "sha256_file", boom)
+    monkeypatch.setattr(workers, "parse", boom)
+    monkeypatch.setattr(batch, "sha256_file", boom)
     monkeypatch.setattr(archive, "open_archive", boom)
     s = pipeline.ingest_paths([d], db, workers=0)
     assert (s.parsed, len(s.unchanged), s.failed) == (0, 5, [])
@@ -238,7 +241,7 @@ def test_rerun_reads_nothing_and_changes_replace_rows(tmp_path, monkeypatch):
     os.utime(d / "0.txt", (time.time() + 10, time.time() + 10))
     s = pipeline.ingest_paths([d], db, workers=0)
     assert s.parsed == 0 and str(d / "0.txt") in s.unchanged
-    monkeypatch.setattr(pipeline, "sha256_file", boom)
+    monkeypatch.setattr(batch, "sha256_file", boom)
     assert pipeline.ingest_paths([d], db, workers=0).parsed == 0
     monkeypatch.undo()
 
@@ -273,7 +276,7 @@ def test_reextract_uses_stored_models(tmp_path, monkeypatch):
 
     def boom(*a, **k):
         raise AssertionError("re-extraction must not re-parse")
-    monkeypatch.setattr(pipeline, "parse", boom)
+    monkeypatch.setattr(workers, "parse", boom)
     r = CliRunner().invoke(pipeline.cli, ["ingest", "--reextract", "--db", str(db), "--workers", "0"])
     assert r.exit_code == 0, r.output
     assert "重新抽取 re-extracted: 2" in r.output
@@ -327,7 +330,12 @@ def test_legacy_doc_without_libreoffice_says_to_install_it(tmp_path, monkeypatch
     assert err.startswith("legacy_format:") and "LibreOffice" in err and "install" in err
 
 
+@pytest.mark.slow
 def test_hang_memory_and_crash_are_isolated(tmp_path, monkeypatch):
+    """A file that hangs, one that eats memory and one that kills its worker
+    each get their error; the good files are stored.  The time limit is
+    generous (the hang is endless, so only the watchdog ends it) and no
+    duration is asserted."""
     d = tmp_path / "in"
     d.mkdir()
     for i, name in enumerate(("hang_me", "crash_me", "eat_memory")):
@@ -335,15 +343,14 @@ def test_hang_memory_and_crash_are_isolated(tmp_path, monkeypatch):
     (d / "good.docx").write_bytes(DOCX.read_bytes())
     (d / "good.pdf").write_bytes(PDF.read_bytes())
     db = tmp_path / "n.db"
-    monkeypatch.setenv("NIANBAO_TEST_FAULT", "hang:hang_me,crash:crash_me,memory:eat_memory")
-    t0 = time.monotonic()
-    s = pipeline.ingest_paths([d], db, workers=2, timeout=6, memory_limit_mb=1500)
+    monkeypatch.setattr(workers, "run_task",
+                        faulty_runner({"hang_me": "hang", "crash_me": "crash", "eat_memory": "memory"}))
+    s = pipeline.ingest_paths([d], db, workers=2, timeout=30, memory_limit_mb=1500)
     errors = {Path(p).stem: e for p, e in s.failed}
-    assert errors["hang_me"].startswith("timeout:") and "6 s" in errors["hang_me"]
+    assert errors["hang_me"].startswith("timeout:") and "30 s" in errors["hang_me"]
     assert errors["crash_me"].startswith("crashed:")
     assert errors["eat_memory"].startswith("memory:") and "1500 MB" in errors["eat_memory"]
     assert sorted(s.ingested) == [str(d / "good.docx"), str(d / "good.pdf")]
-    assert time.monotonic() - t0 < 60
     assert db_rows(db, "select count(*) from documents where status = 'failed'") == [(3,)]
     assert db_rows(db, "PRAGMA integrity_check") == [("ok",)]
 
@@ -360,6 +367,7 @@ def _batch(folder: Path, n: int) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_workers_give_the_same_database(tmp_path):
     d = _batch(tmp_path / "in", 14)
     bad_files(d / "bad")
@@ -371,6 +379,7 @@ def test_workers_give_the_same_database(tmp_path):
     assert dump(one) == dump(two)
 
 
+@pytest.mark.slow
 def test_killed_run_leaves_a_consistent_database_and_the_next_run_completes(tmp_path):
     d = _batch(tmp_path / "in", 24)
     db = tmp_path / "killed.db"
@@ -414,19 +423,21 @@ def test_run_lock_refuses_or_waits(tmp_path):
         with pytest.raises(pipeline.RunLocked):
             pipeline.ingest_paths([TXT], db, workers=0)
 
-    held = threading.Event()
+    # a run that waits gets the lock only once the holder let it go
+    held, letting_go = threading.Event(), threading.Event()
 
     def hold():
         with pipeline.run_lock(db):
             held.set()
             time.sleep(1.0)
+            letting_go.set()           # still inside the lock
     t = threading.Thread(target=hold)
     t.start()
-    held.wait(5)
-    t0 = time.monotonic()
-    s = pipeline.ingest_paths([TXT], db, workers=0, lock_wait=30)
+    assert held.wait(60)
+    seen = []                          # at every progress event: had the holder let go?
+    s = pipeline.ingest_paths([TXT], db, workers=0, lock_wait=120, progress=lambda ev: seen.append(letting_go.is_set()))
     t.join()
-    assert s.ingested == [str(TXT)] and time.monotonic() - t0 >= 0.5
+    assert s.ingested == [str(TXT)] and seen and all(seen)
 
 
 def test_plain_progress_lines_and_summary_in_a_pipe(tmp_path):

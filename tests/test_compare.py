@@ -11,11 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from nianbao import pipeline
-from nianbao.store.compare import (CONFLICT_MARK, load_comparison, load_metric_defs, open_for_reading,
+from nianbao.cli.render import CONFLICT_MARK
+from nianbao.store.compare import (load_comparison, load_metric_defs, open_for_reading,
                            resolve_metrics)
-from nianbao.store.export import write_workbook
+from nianbao.export.xlsx import write_workbook
 
-from conftest import CORPUS
+from conftest import CORPUS, copy_db
 
 
 def _cli(*args):
@@ -23,11 +24,8 @@ def _cli(*args):
 
 
 @pytest.fixture(scope="module")
-def corpus_db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("cmp") / "corpus.db"
-    summary = pipeline.ingest_paths([CORPUS / "reports"], db)
-    assert not summary.failed
-    return db
+def corpus_db(tmp_path_factory, corpus_db_master):
+    return copy_db(corpus_db_master, tmp_path_factory.mktemp("cmp"))
 
 
 def _expected() -> list[dict]:

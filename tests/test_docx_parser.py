@@ -3,7 +3,6 @@ numbering, merged and nested tables, text boxes, tracked changes, headers and
 footers, errors — on small files built here and on the seed report."""
 from __future__ import annotations
 
-import time
 import zipfile
 
 import docx
@@ -450,10 +449,7 @@ def test_missing_document_part_and_bad_xml(tmp_path):
 @needs_seed
 def test_seed_outline_tables_and_speed():
     path = SEED_FILES["docx"]
-    parse(path)  # warm up imports and rules
-    best = min(_timed(parse, path) for _ in range(3))
-    assert best < 0.2
-    doc = parse(path)
+    doc = parse(path)   # its speed is measured by bench/, not asserted here
     assert doc.format == "docx"
     heads = doc.headings()
     assert (heads[0].title, heads[0].level) == ("前言", 1)
@@ -485,12 +481,6 @@ def test_seed_outline_tables_and_speed():
     # footer page numbers stay out of the body; pages are estimated (the PDF has 41)
     assert doc.metadata["page_estimate"] is True
     assert 30 <= len(doc.pages) <= 55
-
-
-def _timed(fn, *args):
-    t = time.perf_counter()
-    fn(*args)
-    return time.perf_counter() - t
 
 
 def test_di_yi_jie_section_headings(tmp_path):

@@ -3,20 +3,19 @@ against their expected-values JSONs; rule files that report their mistakes."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from nianbao.extractors.extract import extract
 from nianbao.extractors.metric_rules import load_metric_rules, normalize_label
+from nianbao.rules.loader import rules_digest
 from nianbao.extractors.rules import RuleFileError
 from nianbao.ingest import parse
-from nianbao.pipeline import ingest_paths
 from nianbao.store import Store
-from nianbao.store.accuracy import Counts, score
+from nianbao.evaluate.accuracy import Counts, score
 
-from conftest import CORPUS, SEED, SEED_FILES, corpus_reports, expected_for, needs_seed
+from conftest import CORPUS, SEED, SEED_FILES, corpus_reports, expected_for, needs_seed, copy_db
 
 
 def _close(a, b):
@@ -86,7 +85,7 @@ def test_seed_provenance_points_at_source(seed_facts):
     assert "生师比20.23:1" in m.prov.sentence
     t = next(m for m in facts.metrics if m.metric == "graduates_total" and m.prov.source == "table" and m.year == 2023)
     assert doc.text[t.prov.start:t.prov.end] == "252" and t.prov.page in (36, 37)
-    assert facts.rules_version == load_metric_rules().label
+    assert facts.rules_version == f"{load_metric_rules().version}+{rules_digest()}"
 
 
 def test_corpus_files_each_have_expected_json():
@@ -98,11 +97,8 @@ def test_corpus_files_each_have_expected_json():
 
 
 @pytest.fixture(scope="module")
-def corpus_db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("corpus") / "corpus.db"
-    summary = ingest_paths([CORPUS / "reports"], db)
-    assert not summary.failed, summary.failed
-    return db
+def corpus_db(tmp_path_factory, corpus_db_master):
+    return copy_db(corpus_db_master, tmp_path_factory.mktemp("corpus"))
 
 
 def test_corpus_accuracy_targets(corpus_db):

@@ -89,9 +89,219 @@ def test_section_hints_limit_the_looser_patterns():
     assert _values(facts_under("国际合作", "学校开设专业数11个。"), "majors_count") == [(11, False)]
 
 
-def test_a_number_split_by_a_space_is_not_guessed():
+def test_a_space_between_thousands_is_one_number_but_longer_runs_are_not_guessed():
+    # statistical bulletins separate thousands with a (thin) space
     f = _facts("全日制在校生3 276人，生师比为17.6:1。")
-    assert _values(f, "students_fulltime") == []
+    assert _values(f, "students_fulltime") == [(3276, False)]
     assert _values(f, "student_teacher_ratio") == [(17.6, False)]
     f = _facts("全日制在校生3, 276 人。")
     assert _values(f, "students_fulltime") == [(3276, False)]
+    # three groups could be three table columns: nothing is taken
+    f = _facts("全日制在校生12 345 678人。")
+    assert _values(f, "students_fulltime") == []
+
+
+# ------------------------------------------------------------------ phrasing kinds of real reports (issue #9)
+# Every sentence below is invented for the kind it stands for.
+
+def _titled(title, *paragraphs):
+    doc = Document(path="t.txt", format="txt", parser="test")
+    doc.add(Block(kind=PARAGRAPH, text=title))
+    for p in paragraphs:
+        doc.add(Block(kind=PARAGRAPH, text=p))
+    return extract(doc.finalize())
+
+
+@pytest.mark.parametrize("text,metric,want", [
+    # shares of 双师型 teachers: 占…的x%, …中双师型占x%, 比例达, 占比, 七成
+    ("学校有专任教师210人，双师型教师126人，占专任教师总数的60%。", "teachers_dual_qualified_ratio", [(60, False)]),
+    ("“双师型”教师88名，占专业课教师的73.3%。", "teachers_dual_qualified_ratio", [(73.3, False)]),
+    ("专业课教师中双师型教师占81%。", "teachers_dual_qualified_ratio", [(81, False)]),
+    ("学校“双师”素质教师比例为76.5%。", "teachers_dual_qualified_ratio", [(76.5, False)]),
+    ("全校双师素质教师占比为64.2%。", "teachers_dual_qualified_ratio", [(64.2, False)]),
+    ("双师型教师约占专任教师总数的六成。", "teachers_dual_qualified_ratio", [(60, False)]),
+    # a change clause before the value
+    ("毕业生就业率比上年提高0.6个百分点，达到97.2%。", "employment_rate", [(97.2, False)]),
+    # admitted, then actually enrolled: the students who came
+    ("学校计划招生650人，实际录取642人，实际报到618人。", "enrolment_new", [(618, False)]),
+    ("今年新生录取532人。", "enrolment_new", [(532, False)]),
+    # other words for the school's own figures
+    ("学校在册生2,460人，教职工188人。", "students_fulltime", [(2460, False)]),
+    ("现有全日制学生5,300余人，另有成人学历教育学员1,200人。", "students_fulltime", [(5300, True)]),
+    ("学校校园占地180亩，建筑面积6.2万平方米。", "building_area", [(62000, False)]),
+    ("毕业生平均月收入为4,150元。", "graduates_monthly_income", [(4150, False)]),
+    ("学校与本地65家企业签订了校企合作协议。", "partner_enterprises", [(65, False)]),
+    ("学校现有教职工260人，高级讲师57人。", "teachers_senior_title", [(57, False)]),
+    ("学校拥有价值2,500多万元的实训设备。", "equipment_value_total", [(25000000, True)]),
+    ("今年共有312名毕业生升入高职院校，升入本科院校的毕业生为46人。", "graduates_further_study", [(46, False)]),
+    # the school's year stated as a snapshot after the year covered
+    ("截至2024年8月31日，学校专任教师163人。", "teachers_fulltime", [(163, False)]),
+])
+def test_real_phrasing_kinds(text, metric, want):
+    year = 2024 if text.startswith("截至2024") else 2023
+    got = [(m.value, m.approximate) for m in _facts(text, year=2023).metrics if m.metric == metric
+           and m.year in (2023, year)]
+    assert got == want
+
+
+@pytest.mark.parametrize("text,metric", [
+    # parts: a campus, a phase, a building, a breakdown, a qualified population, 其中 + the same metric
+    ("学校新校区占地面积300亩，建筑面积9万平方米。", "land_area"),
+    ("一期工程占地120亩。", "land_area"),
+    ("学校图书馆建筑面积3,200平方米。", "building_area"),
+    ("机电实训室8间，建筑面积960平方米。", "building_area"),
+    ("从专业类别看，信息技术类就业率最高，为99.1%。", "employment_rate"),
+    ("全校毕业生中，自主创业的毕业生为41人。", "graduates_total"),
+    ("各专业就业率均达95%以上。", "employment_rate"),
+    ("学校有中高级教师96人。", "teachers_senior_title"),
+    # targets and capacities, also carried to the next clause
+    ("新校区建成后可容纳在校生6,000人。", "students_fulltime"),
+    ("新校区设计规模为80个教学班，在校生3,600人。", "students_fulltime"),
+    ("生师比应为16:1~18:1。", "student_teacher_ratio"),
+    # several years together
+    ("2019年至2023年，学校毕业去向落实率平均为97.5%。", "employment_rate"),
+    ("近三年来，学校毕业去向落实率一直在96%以上。", "employment_rate"),
+    # per unit, not the whole
+    ("每个专业均有专任教师6人。", "teachers_fulltime"),
+    # another population: income three years after graduation, staff who retired
+    ("校友离校三年后的平均月收入达6,200元。", "graduates_monthly_income"),
+    ("学校离退休教职工85人。", "staff_total"),
+    ("学校专兼职教师合计142人。", "teachers_parttime"),
+    # admitted to a college: further study, not this school's enrolment
+    ("被各类高职院校录取138人。", "enrolment_new"),
+])
+def test_real_trap_kinds(text, metric):
+    assert _values(_facts(text), metric) == []
+
+
+def test_other_sectors_and_the_region_are_not_the_school():
+    f = _titled("青禾县职业技术学校2023年度质量报告",
+                "全市普通高中在校生12,300人，中职学校在校生8,450人。",
+                "本科院校毕业生就业率为91%。")
+    assert _values(f, "students_fulltime") == []          # a named school's report: the city's figures are not its own
+    assert _values(f, "employment_rate") == []
+    # a region's own report: the region's vocational figures are its own, other sectors are not
+    f = _titled("鹿鸣市2023年中等职业教育质量年度报告",
+                "全市普通高中在校生12,300人，中职学校在校生8,450人。",
+                "全市有本科院校2所，招生5,600人；中等职业学校12所，招生3 120人。")
+    assert _values(f, "students_fulltime") == [(8450, False)]
+    assert _values(f, "enrolment_new") == [(3120, False)]
+
+
+def test_a_year_opening_the_sentence_scopes_its_clauses():
+    f = _titled("鹿鸣市2024年中等职业教育质量年度报告",
+                "据统计，2023年全市中等职业学校12所，年招生8,120人，在校生23,400人。")
+    assert [(m.metric, m.value, m.year) for m in f.metrics if m.metric in ("enrolment_new", "students_fulltime")] == [
+        ("enrolment_new", 8120, 2023), ("students_fulltime", 23400, 2023)]
+
+
+def test_subset_after_qiZhong_only_for_a_metric_already_stated():
+    f = _facts("全日制在校生4,200人。其中，三年制中职在校生3,100人。", "教职工230人，其中专任教师185人。")
+    assert _values(f, "students_fulltime") == [(4200, False)]
+    assert _values(f, "teachers_fulltime") == [(185, False)]
+
+
+def _by_year(facts, metric):
+    return sorted((m.year, m.value) for m in facts.metrics if m.metric == metric)
+
+
+def test_several_years_in_one_sentence():
+    # respectively, with a list of years
+    f = _facts("2021、2022、2023年学校毕业生就业率分别为96.4%、97.1%、97.9%。")
+    assert _by_year(f, "employment_rate") == [(2021, 96.4), (2022, 97.1), (2023, 97.9)]
+    # respectively without years to pair: nothing
+    f = _facts("机电、财经两个专业的就业率分别为96%和98%。")
+    assert _by_year(f, "employment_rate") == []
+    # from … to: the level reached; the start only with its own year
+    f = _facts("毕业生平均月收入由3,900元增至4,300元。")
+    assert _by_year(f, "graduates_monthly_income") == [(2023, 4300)]
+    f = _facts("毕业生起薪从2022年的3,950元提高到4,280元。")
+    assert _by_year(f, "graduates_monthly_income") == [(2022, 3950), (2023, 4280)]
+    f = _titled("鹿鸣市2023年中等职业教育质量年度报告",
+                "2019年至2023年，全市中职学校专任教师由1,820人增至2,130人。")
+    assert _by_year(f, "teachers_fulltime") == [(2019, 1820), (2023, 2130)]
+    # a compared year in parentheses
+    f = _facts("2023届毕业生就业率为97.6%，比2022届(96.9%)高0.7个百分点，比2021届(95.8%)高1.8个百分点。")
+    assert _by_year(f, "employment_rate") == [(2021, 95.8), (2022, 96.9), (2023, 97.6)]
+    # a year series after a value
+    f = _titled("鹿鸣市2023年中等职业教育质量年度报告",
+                "2021年全市中职毕业生5,120人，2022年为5,340人，比上年增加220人，2023年达5,610人。")
+    assert _by_year(f, "graduates_total") == [(2021, 5120), (2022, 5340), (2023, 5610)]
+
+
+def test_one_metric_at_two_dates_keeps_the_later():
+    f = _facts("2023届学生8月31日的毕业去向落实率是88.2%，到12月20日毕业去向落实率是97.6%。")
+    assert _values(f, "employment_rate") == [(97.6, False)]
+
+
+def test_a_space_inside_a_term_does_not_hide_it():
+    f = _facts("学校毕业去向落 实率为97.6%。")
+    assert _values(f, "employment_rate") == [(97.6, False)]
+
+
+def test_a_bulletin_named_as_the_source_gives_the_data_year():
+    f = _titled("鹿鸣市2024年中等职业教育质量年度报告",
+                "据《2023年鹿鸣市教育统计公报》，全市中职学校生师比为16.2:1。")
+    assert _by_year(f, "student_teacher_ratio") == [(2023, 16.2)]
+
+
+@pytest.mark.parametrize("text,metric,want", [
+    # a region named as a rank of the school is not a region's figure
+    ("学校是全市唯一的国家级重点中职学校，在校生3,000人。", "students_fulltime", [(3000, False)]),
+    ("学校在全省率先开展学分制改革，专任教师186人。", "teachers_fulltime", [(186, False)]),
+    # the school's premises after a room named in the clause before
+    ("学校建有实训室50间，校舍建筑面积8.2万平方米。", "building_area", [(82000, False)]),
+    # "for many years" in another clause does not make a total of years
+    ("多年来学校坚持产教融合，全日制在校生2,950人。", "students_fulltime", [(2950, False)]),
+    ("学校现有的专任教师中，高级职称教师64人。", "teachers_senior_title", [(64, False)]),
+])
+def test_school_report_phrasings_are_kept(text, metric, want):
+    assert _values(_facts(text), metric) == want
+
+
+@pytest.mark.parametrize("text,want", [
+    ("学校16个专业面向县域产业设置。", [(16, False)]),
+    ("学院设有8个专业教学系。", []),
+    ("5个专业签约率均为100%。", []),
+    ("12个专业教学资源库建成上线。", []),
+])
+def test_majors_counted_after_the_figure_unless_another_noun_follows(text, want):
+    assert _values(_facts(text), "majors_count") == want
+
+
+@pytest.mark.parametrize("text,metric,want", [
+    # the figure before the persons it counts
+    ("9月初，1,260余名新生入校报到。", "enrolment_new", [(1260, True)]),
+    ("学校迎来了980名2023级新同学。", "enrolment_new", [(980, False)]),
+    ("学校圆满完成了1,450人的招生计划。", "enrolment_new", [(1450, False)]),
+    ("全校1,020名直接就业的毕业生中，本地就业占六成。", "graduates_employed_direct", [(1020, False)]),
+    ("今年有318名应届毕业生被省内各类高职院校录取。", "graduates_further_study", [(318, False)]),
+])
+def test_figures_before_their_persons(text, metric, want):
+    assert _values(_facts(text), metric) == want
+
+
+def test_new_students_as_a_group_are_not_the_intake():
+    assert _values(_facts("学校为600名新生代表举行开学典礼。"), "enrolment_new") == []
+
+
+def test_items_after_another_entitys_total_keep_the_reports_own():
+    f = _titled("鹿鸣市2023年中等职业教育质量年度报告",
+                "全市高等学校专任教师5.2万人，其中，本科院校3.1万人；高职院校2.0万人；成人高校0.1万人。")
+    assert _values(f, "teachers_fulltime") == [(20000, False)]
+    # the school's own total: its parts are not read as the total
+    f = _facts("全日制在校生2,460人（其中中职1,900人、技工560人）。")
+    assert _values(f, "students_fulltime") == [(2460, False)]
+
+
+def test_a_note_mark_between_term_and_figure():
+    assert _values(_facts("专任教师[3]186人。"), "teachers_fulltime") == [(186, False)]
+
+
+def test_persons_counted_within_a_group_that_is_no_metric():
+    # "专业课教师" is not a catalog metric: its 其中 items are that group's
+    f = _facts("学校现有专业课教师64人，其中高级讲师20人。")
+    assert _values(f, "teachers_senior_title") == []
+    # after a metric's total they are the school's
+    f = _facts("学校现有教职工188人，其中高级讲师41人。")
+    assert _values(f, "teachers_senior_title") == [(41, False)]

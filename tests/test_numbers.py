@@ -397,7 +397,7 @@ def _line_of(path: Path, needle: str) -> int:
     ("  - {marker: 逾, position: before}", "  - {marker: 逾, position: inside}", "position: inside",
      "position must be one of"),
     ("cn_not_after: [第, 统,", "cn_not_after: [第一, 统,", "cn_not_after: [第一", "must be one character"),
-    ("  volumes:      {canonical: volumes, integer: true}", "  volumes:      {canonical: volumes, integer: yes please}",
+    ("  persons:      {canonical: persons, integer: true}", "  persons:      {canonical: persons, integer: yes please}",
      "integer: yes please", "must be true or false"),
 ])
 def test_broken_units_file_reports_file_and_line(tmp_path, old, new, needle, message):
@@ -440,6 +440,7 @@ def test_units_file_is_data(tmp_path):
 
 # ------------------------------------------------------------------ speed
 
+@pytest.mark.slow   # a benchmark with a generous bound: the slow tier
 def test_speed_one_pass_per_sentence():
     sentences = [
         "2023年，学校招生1,286人，毕业生307人，就业率96.5%，较上年提高3.2个百分点。",
@@ -459,3 +460,35 @@ def test_speed_one_pass_per_sentence():
         best = min(best, time.perf_counter() - t)
     per_1000 = best / (len(text) / 1000)
     assert per_1000 < 0.005, f"{per_1000 * 1000:.2f} ms per 1,000 chars"
+
+
+# ------------------------------------------------------------------ colloquial magnitudes (issue #9)
+
+@pytest.mark.parametrize("text, value, kind, approx", [
+    ("13万2千册", 132000, "volumes", False),          # Arabic digits, two magnitudes
+    ("4万5千人", 45000, "persons", False),
+    ("1亿2千万元", 120000000, "money", False),
+    ("一千二百万零三千元", 12003000, "money", False),   # never 一千二百万零三 × 千元
+    ("三万零五百元", 30500, "money", False),
+    ("七成", 70, "percent", False),                   # a tenth: 七成 = 70 %
+    ("八成以上", 80, "percent", True),
+    ("1500多万元", 15000000, "money", True),          # 多 before the multiplier
+    ("4600余万人", 46000000, "persons", True),
+    ("3千余万元", 30000000, "money", True),
+    ("生均42.65册", 42.65, "volumes", False),         # decimals kept (a per-student value)
+    ("5 208人", 5208, "persons", False),              # thousands separated by a space
+])
+def test_colloquial_magnitudes(text, value, kind, approx):
+    qs = [q for q in find_quantities(text) if q.kind not in ("number", "year", "date")]
+    assert len(qs) == 1, qs
+    assert qs[0].value == pytest.approx(value)
+    assert (qs[0].kind, qs[0].approximate) == (kind, approx)
+
+
+@pytest.mark.parametrize("text", ["一成不变", "8成", "组成员5名同学的7成员"])
+def test_cheng_is_a_tenth_only_after_a_chinese_numeral(text):
+    assert not [q for q in find_quantities(text) if q.kind == "percent"]
+
+
+def test_space_groups_longer_than_one_are_not_read_as_one_number():
+    assert not [q for q in find_quantities("12 345 678人") if q.value > 1000]

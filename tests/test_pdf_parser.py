@@ -16,12 +16,12 @@ from nianbao.ingest.headings import match_heading
 from nianbao.ingest.model import PAGE_EMPTY, PAGE_GARBAGE, PAGE_OK
 from nianbao.ingest.pdf_parser import join_lines, normalize_text, parse_pdf
 
+from cjk_font import register as register_cjk_font
+
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed"
 SEED_PDF = SEED / "seed.pdf"
 SEED_TXT = SEED / "000_4256106acabc83b5.txt"
 needs_seed = pytest.mark.skipif(not SEED_PDF.exists(), reason="../shared/seed is not available")
-
-CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 
 
 # -- text normalisation -------------------------------------------------------------
@@ -153,16 +153,10 @@ def test_seed_table_engines_agree():
 # -- generated PDFs -------------------------------------------------------------------
 
 def _canvas_kit():
-    rl = pytest.importorskip("reportlab")
-    del rl
-    if not CJK_FONT.exists():
-        pytest.skip("no CJK TrueType font")
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-    try:
-        pdfmetrics.getFont("WQY")
-    except KeyError:
-        pdfmetrics.registerFont(TTFont("WQY", str(CJK_FONT), subfontIndex=0))
+    """reportlab's canvas with a CJK TrueType font registered as "WQY": the
+    font the tests build themselves (tests/cjk_font.py), so no PDF test
+    depends on a font installed on the machine."""
+    register_cjk_font("WQY")
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
     return canvas, A4

@@ -13,7 +13,7 @@ from nianbao.store import Store
 from nianbao.store.compare import open_for_reading
 from nianbao.store.search import fts_query, index_status, search
 
-from conftest import CORPUS
+from conftest import CORPUS, copy_db
 
 
 def _cli(*args):
@@ -21,10 +21,8 @@ def _cli(*args):
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("search") / "corpus.db"
-    assert not pipeline.ingest_paths([CORPUS / "reports"], path).failed
-    return path
+def db(tmp_path_factory, corpus_db_master):
+    return copy_db(corpus_db_master, tmp_path_factory.mktemp("search"))
 
 
 def _hits(db, q, **kw):

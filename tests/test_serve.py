@@ -7,16 +7,14 @@ from urllib.parse import quote
 
 import pytest
 
-from nianbao import pipeline
-from nianbao.store.serve import QUERIES, build_metadata, database_name, make_datasette
+from nianbao.web.serve import QUERIES, build_metadata, database_name, make_datasette
 
-from conftest import CORPUS
+from conftest import CORPUS, copy_db
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    path = tmp_path_factory.mktemp("serve") / "nianbao.db"
-    assert not pipeline.ingest_paths([CORPUS / "reports"], path).failed
+def served(tmp_path_factory, corpus_db_master):
+    path = copy_db(corpus_db_master, tmp_path_factory.mktemp("serve"), "nianbao.db")
     return make_datasette(path), database_name(path)
 
 

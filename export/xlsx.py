@@ -33,7 +33,8 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .compare import MISSING_KINDS, Comparison, _filters, display_width, fmt_number, load_comparison
+from nianbao.cli.render import display_width, fmt_number
+from nianbao.store.compare import Comparison, _filters, load_comparison, missing_kinds
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -154,9 +155,9 @@ def write_workbook(db, path, *, year: int | None = None, metrics=None, schools=N
                      ("指标", "Metric"), ("指标名称", "Metric name"), ("说明", "Message"),
                      ("来源A", "Source A"), ("来源B", "Source B"), ("规则", "Rule"), ("文件", "Document")]
     wide = {7: 70, 8: 70, 9: 70}
-    _sheet(wb, "问题", issue_headers, [r for r in flags if r[2] not in MISSING_KINDS], wide=wide,
+    _sheet(wb, "问题", issue_headers, [r for r in flags if r[2] not in missing_kinds()], wide=wide,
            empty_note="没有问题记录 / no flags")
-    _sheet(wb, "缺失章节", issue_headers, [r for r in flags if r[2] in MISSING_KINDS], wide=wide,
+    _sheet(wb, "缺失章节", issue_headers, [r for r in flags if r[2] in missing_kinds()], wide=wide,
            empty_note="没有缺失记录（运行审核后填写）/ no missing_part, missing_table or empty_part flags "
                       "(written by the review)")
     path = Path(path)

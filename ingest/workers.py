@@ -3,8 +3,8 @@
 ``process_file`` parses and extracts one file (never raising for a bad
 file: the reason is in ``Outcome.error``); ``WorkerPool`` runs that work in
 long-lived worker processes under a per-file watchdog (time limit, memory
-limit, crashes), while the caller — ``pipeline.ingest_paths``, the one
-writer — stores the results; ``run_lock`` keeps two ingest runs off one
+limit, crashes), while the caller — ``nianbao.ingest.batch.ingest_paths``,
+the one writer — stores the results; ``run_lock`` keeps two ingest runs off one
 database.
 """
 from __future__ import annotations
@@ -76,11 +76,8 @@ def sha256_file(path: str | Path) -> str:
 def extract_facts(doc: Document):
     """Run the extractors on a parsed document, then review it (outline and
     contradiction flags: review/)."""
-    from nianbao.extractors.extract import extract
-    from nianbao.review import review_document
-    facts = extract(doc)
-    facts.flags.extend(review_document(doc, facts))
-    return facts
+    from nianbao.review import extract_and_review
+    return extract_and_review(doc)
 
 
 def _stat_hash(display: str, path: Path) -> Outcome:
@@ -222,18 +219,35 @@ class Task:
     ocr: bool = True              # read scanned pages with OCR
 
 
-def run_task(task: Task, fault: str | None = None, notify=None) -> Outcome:
-    """Do one task (in a worker, or in this process with ``workers=0``);
-    ``notify(done, n, seconds)`` hears of OCR pages."""
+#: called as (pages done, pages to OCR, seconds) while a task's file is read by OCR
+_ocr_listener = None
+
+
+def set_ocr_listener(fn) -> None:
+    """Who hears of OCR pages in this process: the worker sends them to the
+    pool (which extends the file's time limit); with ``workers=0`` the pool's
+    ``on_ocr`` hears them directly."""
+    global _ocr_listener
+    _ocr_listener = fn
+
+
+def _notify_ocr(done: int, n: int, seconds: float) -> None:
+    if _ocr_listener is not None:
+        _ocr_listener(done, n, seconds)
+
+
+def run_task(task: Task) -> Outcome:
+    """Do one task (in a worker, or in this process with ``workers=0``):
+    parse + extract a file, or re-extract a stored model.  The pool calls the
+    ``runner`` it was given, this function by default.  OCR pages are
+    reported through :func:`set_ocr_listener`."""
     c0 = time.process_time()
     try:
-        if fault:
-            _inject_fault(fault, task.display)
         if task.model is not None:
             out = _reextract_task(task)
         else:
             out = Outcome(path=task.display, sha256=task.sha256, size=task.size, mtime=task.mtime)
-            out = process_file(task.display, Path(task.path), out=out, ocr=task.ocr, on_ocr=notify)
+            out = process_file(task.display, Path(task.path), out=out, ocr=task.ocr, on_ocr=_notify_ocr)
             if out.doc is not None:
                 from nianbao.store.db import pack_model
                 out.model = pack_model(out.doc)
@@ -262,31 +276,6 @@ def _reextract_task(task: Task) -> Outcome:
         out.error, out.status = f"extract_failed: 抽取出错 / extraction failed ({type(e).__name__}: {e})", "failed"
     out.seconds = time.perf_counter() - t0
     return out
-
-
-def _inject_fault(fault: str, display: str) -> None:
-    """Testing hook: ``NIANBAO_TEST_FAULT=hang:NAME,memory:NAME,crash:NAME``
-    makes the worker misbehave on files whose name contains NAME, to
-    exercise the watchdog."""
-    base = display.replace("\\", "/").rsplit("/", 1)[-1]
-    for spec in fault.split(","):
-        kind, _, name = spec.partition(":")
-        if name and name in base:
-            break
-    else:
-        return
-    if kind == "hang":
-        while True:
-            time.sleep(1)
-    elif kind == "memory":
-        import resource
-        if resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY:
-            raise MemoryError("no limit set")
-        hog = []
-        while True:
-            hog.append(bytearray(64 << 20))
-    elif kind == "crash":
-        os.kill(os.getpid(), 9)
 
 
 def _peak_rss_mb() -> float | None:
@@ -329,7 +318,7 @@ def _warm_up() -> None:
     _extractors()
 
 
-def _worker_main(conn, memory_limit_mb, fault) -> None:
+def _worker_main(conn, memory_limit_mb, runner) -> None:
     import signal
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C and stops us
     try:
@@ -348,7 +337,8 @@ def _worker_main(conn, memory_limit_mb, fault) -> None:
             return  # the main process is gone
         if task is None:
             return
-        out = run_task(task, fault, lambda done, n, secs: conn.send(("ocr", (done, n, secs))))
+        set_ocr_listener(lambda done, n, secs: conn.send(("ocr", (done, n, secs))))
+        out = runner(task)
         if out.error and out.error.startswith("memory:"):
             out.error = _memory_error(memory_limit_mb)
         out.worker, out.peak_rss_mb = os.getpid(), _peak_rss_mb()
@@ -397,13 +387,13 @@ def _main_module_hidden():
 def _worker_target():
     # the function from the importable module ``workers``, never ``__main__._worker_main``
     import importlib
-    return importlib.import_module("nianbao.workers")._worker_main
+    return importlib.import_module("nianbao.ingest.workers")._worker_main
 
 
 class _Worker:
-    def __init__(self, ctx, memory_limit_mb, fault):
+    def __init__(self, ctx, memory_limit_mb, runner):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_target(), args=(child, memory_limit_mb, fault), daemon=True,
+        self.proc = ctx.Process(target=_worker_target(), args=(child, memory_limit_mb, runner), daemon=True,
                                 name="nianbao-worker")
         self.proc.start()
         child.close()
@@ -448,14 +438,15 @@ class WorkerPool:
     over.  Workers limit their own address space to ``memory_limit_mb``
     (``RLIMIT_AS``); a MemoryError becomes a ``memory:`` error and the worker
     is replaced.  A worker that dies gives its file a ``crashed:`` error.
-    With ``n == 0`` tasks run in this process (no limits)."""
+    With ``n == 0`` tasks run in this process (no limits).  ``runner(task)
+    -> Outcome`` is the work (default :func:`run_task`)."""
 
     #: files held by one worker: the one it reads and the next
     PER_WORKER = 2
 
     def __init__(self, n: int, on_result, *, timeout: float = FILE_TIMEOUT,
                  memory_limit_mb: int | None = MEMORY_LIMIT_MB, max_tasks: int = MAX_TASKS_PER_WORKER,
-                 on_ocr=None):
+                 runner=None, on_ocr=None):
         self.n = max(0, int(n))
         self.on_result = on_result
         #: ``on_ocr(task, context, done, n)``: a worker reports OCR pages of its file
@@ -463,7 +454,9 @@ class WorkerPool:
         self.timeout = timeout
         self.memory_limit_mb = memory_limit_mb
         self.max_tasks = max_tasks
-        self.fault = os.environ.get("NIANBAO_TEST_FAULT") or None
+        # what a worker runs per task: a picklable top-level function (looked up
+        # now, so that a test can put its own in place of ``run_task``)
+        self.runner = runner or run_task
         self.queue: deque = deque()
         self.workers: list[_Worker] = []
         self.started = 0
@@ -473,8 +466,12 @@ class WorkerPool:
     # -- public ---------------------------------------------------------------------
     def submit(self, task: Task, context=None) -> None:
         if self.n == 0:
-            notify = (lambda done, n, secs: self.on_ocr(task, context, done, n)) if self.on_ocr else None
-            self.on_result(task, context, run_task(task, self.fault, notify))
+            set_ocr_listener((lambda done, n, secs: self.on_ocr(task, context, done, n)) if self.on_ocr else None)
+            try:
+                out = self.runner(task)
+            finally:
+                set_ocr_listener(None)
+            self.on_result(task, context, out)
             return
         self.queue.append((task, context))
         self._dispatch()
@@ -525,7 +522,7 @@ class WorkerPool:
     def _spawn(self) -> None:
         ctx = self._context()
         with _main_module_hidden():
-            self.workers.append(_Worker(ctx, self.memory_limit_mb, self.fault))
+            self.workers.append(_Worker(ctx, self.memory_limit_mb, self.runner))
         self.started += 1
 
     def _dispatch(self) -> None:

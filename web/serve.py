@@ -26,8 +26,8 @@ from pathlib import Path
 
 from datasette import hookimpl
 
-from .compare import metric_defs_from_db, open_for_reading
-from .search import _CJK, FTS_TABLE, fts_query, highlight_pattern, index_status, rebuild, snippet
+from nianbao.store.compare import metric_defs_from_db, open_for_reading
+from nianbao.store.search import _CJK, FTS_TABLE, fts_query, highlight_pattern, index_status, rebuild, snippet
 
 TITLE = "年报 nianbao — 职业教育质量年度报告 / vocational schools' annual quality reports"
 

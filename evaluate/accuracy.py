@@ -109,6 +109,15 @@ def score_document(db, doc: dict, exp: dict) -> dict[str, Counts]:
     return out
 
 
+def default_expected() -> list[Path]:
+    """The expected values of the corpus (``corpus/expected/*.json``) and, when
+    ``../shared`` is beside the checkout, of the seed report."""
+    root = Path(__file__).resolve().parents[1]
+    paths = sorted((root / "corpus" / "expected").glob("*.json"))
+    seed = root.parent / "shared" / "seed" / "expected.json"
+    return paths + ([seed] if seed.exists() else [])
+
+
 def score(db, expected_paths) -> tuple[dict[str, dict[str, Counts]], list[str]]:
     """Score every JSON; returns ({format: {metric: Counts}}, problems)."""
     results: dict[str, dict[str, Counts]] = defaultdict(lambda: defaultdict(Counts))

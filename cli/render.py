@@ -1,0 +1,405 @@
+"""Terminal rendering: what the ``nianbao`` commands print, made from the plain
+data :class:`nianbao.Database` (and ``nianbao.parse`` / ``nianbao.extract``)
+return.  Every function returns lines of text (no printing), except the
+progress reporter, which writes to its stream.  Labels are Chinese beside
+English; tables are aligned for Chinese (a wide character counts two columns).
+"""
+from __future__ import annotations
+
+import json
+import unicodedata
+from pathlib import Path
+
+OK, BAD, WARN, OPT = "✓", "✗", "⚠", "·"
+CONFLICT_MARK = "⚠"
+
+
+# ---------------------------------------------------------------------------
+# numbers and plain-text tables
+# ---------------------------------------------------------------------------
+def fmt_number(v: float | None) -> str:
+    """Thousands separators, no trailing zeros; '' for None."""
+    if v is None:
+        return ""
+    if float(v).is_integer():
+        return f"{int(v):,}"
+    return f"{v:,.4f}".rstrip("0").rstrip(".")
+
+
+def fmt_value(v) -> str:
+    """A number as written plainly (20, 20.23), anything else as text."""
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() else f"{v:g}"
+    return str(v)
+
+
+def display_width(s: str) -> int:
+    """Terminal columns of ``s``: wide (CJK) characters count 2, combining 0."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1
+               for ch in s)
+
+
+def _pad(s: str, width: int, right: bool) -> str:
+    gap = " " * max(0, width - display_width(s))
+    return gap + s if right else s + gap
+
+
+def render_table(headers: list[list[str]], rows: list[list[str]], right: list[bool]) -> list[str]:
+    """A plain-text table aligned for CJK.  ``headers``: per column, its
+    header lines; ``right``: per column, whether it is right-aligned."""
+    n = len(headers)
+    depth = max(len(h) for h in headers) if headers else 0
+    widths = [max([display_width(x) for x in headers[i]] + [display_width(r[i]) for r in rows] + [1])
+              for i in range(n)]
+    out = []
+    for k in range(depth):
+        out.append("  ".join(_pad(headers[i][k] if k < len(headers[i]) else "", widths[i], right[i])
+                             for i in range(n)).rstrip())
+    out.append("  ".join("-" * w for w in widths))
+    for r in rows:
+        out.append("  ".join(_pad(r[i], widths[i], right[i]) for i in range(n)).rstrip())
+    return out
+
+
+def sql_lines(columns: list[str], rows: list[tuple]) -> list[str]:
+    """Rows of ``nianbao sql`` as a table (whole numbers without ``.0``)."""
+    from tabulate import tabulate
+    rows = [[int(v) if isinstance(v, float) and v.is_integer() else v for v in r] for r in rows]
+    return tabulate(rows, headers=columns, tablefmt="simple", floatfmt=".10g").splitlines()
+
+
+# ---------------------------------------------------------------------------
+# compare
+# ---------------------------------------------------------------------------
+def fmt_cell(c) -> str:
+    """A comparison cell: blank when the report states nothing (never 0); ≈
+    for an approximate figure; ⚠ when the report states different values."""
+    if c is None or c.value is None:
+        return ""
+    s = ("≈" if c.approximate else "") + fmt_number(c.value)
+    return f"{s} {CONFLICT_MARK}" if c.conflict else s
+
+
+def comparison_lines(comp) -> list[str]:
+    """The ``nianbao compare`` table of a :class:`nianbao.store.compare.Comparison`."""
+    headers = [["学校", "school"], ["年度", "year"]]
+    headers += [[d.name_zh, f"({d.unit})"] for d in comp.metrics]
+    headers += [["冲突", "conflicts"]]
+    rows = []
+    for r in comp.rows:
+        rows.append([r.school, "" if r.year is None else str(r.year)]
+                    + [fmt_cell(r.cells.get(d.id)) for d in comp.metrics]
+                    + [str(r.conflicts) if r.conflicts else ""])
+    right = [False, False] + [True] * len(comp.metrics) + [True]
+    lines = render_table(headers, rows, right)
+    if not comp.rows:
+        lines.append("（没有符合条件的报告 / no report matches）")
+    lines.append("")
+    lines.append(f"空白 = 报告未说明 / blank = not stated · ≈ = 约数 / approximate · {CONFLICT_MARK} = 报告中有不同数值，"
+                 f"显示附表中的数值（无附表取首次出现的数值）/ the report states different values: the table value "
+                 f"is shown (else the first one) — see `nianbao compare --xlsx` 来源 for every source")
+    return lines
+
+
+# ---------------------------------------------------------------------------
+# check
+# ---------------------------------------------------------------------------
+def _page(p) -> str:
+    return f" p.{p}" if p else ""
+
+
+def _doc_label(d: dict) -> str:
+    return (f"{d.get('school') or '(学校未知 school unknown)'} · {d.get('year') or '?'} · "
+            f"{d.get('level') or '?'} · {d['path']}")
+
+
+def _item_name(it) -> str:
+    return f"附表{it.number} {it.title}" if it.kind == "table" and it.number else it.title
+
+
+def _item_line(it) -> str:
+    """One part or appendix table of a checklist: ✓ found, ✗/⚠ missing, ⚠ empty or out of order."""
+    name, tag = _item_name(it), "" if it.required else "（可选 optional）"
+    if it.status == "missing":
+        mark = BAD if it.severity == "error" else WARN
+        text = f"{mark} {name}{tag} — 缺失 missing [{it.severity}]"
+        return text + (f"：{it.note}" if it.note else "")
+    mark = WARN if it.status in ("empty", "order") else OK if it.required else OPT
+    text = f"{mark} {name}{tag} ← {it.found}{_page(it.page)}"
+    return text + (f"  （{it.note}）" if it.note else "")
+
+
+def checklist_lines(cl) -> list[str]:
+    """One document's checklist (a :class:`nianbao.review.report.Checklist`)."""
+    res = cl.outline
+    lines = [_doc_label(cl.document)]
+    if res.template is None:
+        return lines + [f"  {WARN} {res.note}"]
+    from nianbao.review.rules import templates
+    basis = next((t.get("basis") for t in templates() if t.get("id") == res.template), "") or ""
+    lines.append(f"  模板 template: {res.template}" + (f" — {basis}" if basis else ""))
+    if res.note:
+        lines.append(f"  {WARN} {res.note}")
+    for kind, head in (("part", "部分 parts"), ("table", "附表 appendix tables")):
+        items = [it for it in res.items if it.kind == kind and (it.required or it.status != "absent")]
+        if items:
+            lines.append(f"  {head}:")
+            lines += [f"    {_item_line(it)}" for it in items]
+    if cl.other_flags:
+        lines.append("  其他提示 other flags: " + ", ".join(f"{k} {n}" for k, n in sorted(cl.other_flags.items()))
+                     + "  (nianbao flags)")
+    return lines
+
+
+def check_lines(checklists) -> list[str]:
+    """``nianbao check``: every checklist, then a summary of who misses what."""
+    if not checklists:
+        return ["没有符合条件的文档 / no documents match"]
+    lines: list[str] = []
+    missing: dict[tuple[str, str], list[str]] = {}
+    warned: dict[tuple[str, str], list[str]] = {}
+    for cl in checklists:
+        lines += checklist_lines(cl) + [""]
+        d = cl.document
+        who = f"{d.get('school') or Path(d['path']).name}（{d.get('year') or '?'}，{Path(d['path']).name}）"
+        for it in cl.outline.items:
+            key = ("部分 part" if it.kind == "part" else "附表 table", _item_name(it))
+            if it.status == "missing" and it.severity == "error":
+                missing.setdefault(key, []).append(who)
+            elif it.severity == "warning":
+                warned.setdefault(key, []).append(who)
+    lines.append(f"汇总 summary: {len(checklists)} 份报告 documents")
+    if not missing and not warned:
+        lines.append(f"  {OK} 未发现缺失 / nothing missing")
+    for title, group, mark in (("缺失（错误）missing (errors)", missing, BAD), ("提示 warnings", warned, WARN)):
+        if group:
+            lines.append(f"  {title}:")
+            lines += [f"    {mark} {kind} {name}: {'; '.join(whos)}" for (kind, name), whos in sorted(group.items())]
+    return lines
+
+
+# ---------------------------------------------------------------------------
+# flags
+# ---------------------------------------------------------------------------
+def _short(s: str | None, n: int = 70) -> str:
+    s = " ".join((s or "").split())
+    return s if len(s) <= n else s[:n - 1] + "…"
+
+
+def _around(sentence: str, raw: str, n: int = 70) -> str:
+    """A short piece of the sentence, centred on the value when it is far in."""
+    s = " ".join(sentence.split())
+    first = raw.split("、")[0] if raw else ""
+    i = s.find(first) if first else -1
+    if len(s) <= n or i < n - 30:
+        return _short(s, n)
+    a = max(0, i - 25)
+    return "…" + _short(s[a:], n - 1)
+
+
+def source_line(src) -> str:
+    """A flag's source (dict or JSON text): page | section | «value» | sentence."""
+    if not src:
+        return "—"
+    if isinstance(src, str):
+        try:
+            src = json.loads(src)
+        except ValueError:
+            return _short(src)
+    parts = []
+    if src.get("page"):
+        parts.append(f"p.{src['page']}")
+    if src.get("section"):
+        parts.append(_short(src["section"], 40))
+    v = src.get("raw") or src.get("value")
+    if v not in (None, ""):
+        parts.append(f"«{fmt_value(v)}»")
+    if src.get("sentence"):
+        parts.append(_around(src["sentence"], str(src.get("raw") or "")))
+    return " | ".join(parts) or "—"
+
+
+def flags_lines(rows: list[dict]) -> list[str]:
+    """``nianbao flags``: each flag with both sources, then counts."""
+    if not rows:
+        return ["没有提示 / no flags"]
+    lines = []
+    for r in rows:
+        metric = f" {r['metric']}" if r["metric"] else ""
+        lines.append(f"[{r['severity']}] {r['kind']}{metric}  {r['school'] or '?'} {r['year'] or '?'}  "
+                     f"{Path(r['path']).name}")
+        lines.append(f"  {r['message']}")
+        lines.append(f"  A: {source_line(r['source_a'])}")
+        if r["source_b"]:
+            lines.append(f"  B: {source_line(r['source_b'])}")
+    by_sev, by_kind = _count(r["severity"] for r in rows), _count(r["kind"] for r in rows)
+    lines.append("")
+    lines.append(f"共 {len(rows)} 条 flags: " + ", ".join(f"{k} {by_sev[k]}" for k in ("error", "warning", "info")
+                                                      if by_sev.get(k)) +
+                 "   按类 by kind: " + ", ".join(f"{k} {n}" for k, n in sorted(by_kind.items())))
+    return lines
+
+
+def _count(items) -> dict:
+    out: dict = {}
+    for x in items:
+        out[x] = out.get(x, 0) + 1
+    return out
+
+
+# ---------------------------------------------------------------------------
+# one file: outline and extract
+# ---------------------------------------------------------------------------
+def outline_lines(doc) -> list[str]:
+    """The recovered heading tree with pages and the tables under each heading."""
+    lines = [f"{doc.path}  [{doc.format}, {doc.page_count} 页/pages, {len(doc.headings())} 标题/headings, "
+             f"{len(doc.tables())} 表格/tables, parser {doc.parser}]"]
+    if doc.status != "ok":
+        lines.append(f"  状态 status: {doc.status}")
+    if doc.status == "ocr":
+        ocr = doc.metadata.get("ocr") or {}
+        lines.append(f"  OCR: {len(ocr.get('pages') or [])} 页/pages, {ocr.get('provider', '')}, "
+                     f"{ocr.get('seconds', 0)} s")
+    lines += [f"  ! {w}" for w in doc.warnings]
+    level = 0
+    for b in doc.blocks:
+        page = f"  p.{b.page}" if b.page else ""
+        if b.kind == "heading":
+            level = b.level or 1
+            label = f"{b.number} {b.title}" if b.number else b.title
+            lines.append(f"{'  ' * (level - 1)}{label}{page}")
+        elif b.kind == "table":
+            title = b.title or "(无标题 untitled)"
+            lines.append(f"{'  ' * level}[表 table] {title}  {b.n_rows}×{b.n_cols}{page}")
+    return lines
+
+
+def facts_json(facts) -> dict:
+    """``nianbao extract --json``: attributes, rules version, metrics and flags."""
+    return {"attributes": facts.attributes, "rules_version": facts.rules_version,
+            "metrics": [m.to_row() for m in facts.metrics], "flags": [f.to_row() for f in facts.flags]}
+
+
+def facts_lines(facts) -> list[str]:
+    """``nianbao extract``: attributes, a table of metrics with their sources, flags."""
+    from tabulate import tabulate
+    a = facts.attributes
+    lines = [f"学校 school: {a.get('school')}   年度 year: {a.get('year')}   层次 level: {a.get('level')}   "
+             f"地区 region: {a.get('region')}"]
+    rows = [(m.metric, m.name_zh, fmt_value(float(m.value)), m.unit, m.year, "≈" if m.approximate else "",
+             m.prov.source, m.prov.page or "", m.prov.sentence[:40]) for m in facts.metrics]
+    lines += tabulate(rows, headers=["metric 指标", "名称", "value 数值", "unit 单位", "year 年", "约",
+                                     "source 来源", "page 页", "sentence 原文"]).splitlines()
+    lines += [f"! {f.kind}: {f.message}" for f in facts.flags]
+    return lines
+
+
+# ---------------------------------------------------------------------------
+# search
+# ---------------------------------------------------------------------------
+def search_lines(query: str, hits) -> list[str]:
+    """``nianbao search``: school, year, page, section, file and snippet per hit."""
+    if not hits:
+        return [f"没有找到 / no match: {query}"]
+    lines = []
+    for i, h in enumerate(hits, 1):
+        page = f"p.{h.page}  " if h.page else ""
+        more = f" +{len(h.copies)}" if h.copies else ""
+        lines.append(f"{i}. {h.school} {h.year or ''}  {page}{h.section}  [{Path(h.path).name}{more}]")
+        lines.append(f"   {h.snippet}")
+    return lines
+
+
+# ---------------------------------------------------------------------------
+# ingest: summary and progress
+# ---------------------------------------------------------------------------
+def summary_lines(s) -> list[str]:
+    """The end of ``nianbao ingest``: counts, then duplicates, needs_ocr and
+    failures with their reasons (a :class:`nianbao.ingest.batch.Summary`)."""
+    out = [f"已入库 ingested: {len(s.ingested)}   未变 unchanged: {len(s.unchanged)}   "
+           f"重复 duplicates: {len(s.duplicates)}   需OCR needs_ocr: {len(s.needs_ocr)}   "
+           f"失败 failed: {len(s.failed)}   有标记 flagged: {len(s.flagged)}   "
+           f"页 pages: {s.pages}   用时 time: {s.seconds:.1f}s"]
+    if getattr(s, "ocr", None):
+        out.append(f"OCR识别 read by OCR: {len(s.ocr)} 个文件 documents, {s.ocr_pages} 页 pages "
+                   "(数值带 origin='ocr' 与置信度 / values carry origin 'ocr' and a confidence)")
+    if s.reextracted:
+        out.append(f"重新抽取 re-extracted: {len(s.reextracted)}")
+    out += [f"  重复 duplicate  {p}  = {other}" for p, other in s.duplicates]
+    for p in s.needs_ocr:
+        why = ("文本层无法识别（字体缺少编码映射）/ the text layer is unreadable (fonts without a Unicode map)"
+               if p in s.garbage else "没有文本层（扫描件）/ no text layer (scanned)")
+        out.append(f"  需OCR needs_ocr  {p}: {why}")
+    out += [f"  失败 failed  {p}: {err}" for p, err in s.failed]
+    if s.failed_unchanged:
+        out.append(f"  ({s.failed_unchanged} 个失败文件自上次以来未变，未重试；--retry-failed 重试 / "
+                   f"{s.failed_unchanged} failed files are unchanged since the last run and were not "
+                   "retried; use --retry-failed)")
+    return out
+
+
+class ProgressReporter:
+    """A tqdm bar on a terminal (files, pages, failures, ETA); in a pipe or CI
+    plain lines: one per file read, one per 100 unchanged files.  Call it
+    with each :class:`nianbao.ingest.batch.Progress`; ``close()`` at the end."""
+
+    LABELS = {"ingested": "入库 ingested", "unchanged": "未变 unchanged", "duplicate": "重复 duplicate",
+              "failed": "失败 failed", "needs_ocr": "需OCR needs_ocr", "reextracted": "重抽 re-extracted"}
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+        self.bar = None
+        self.pages = 0
+        self.unchanged = 0
+
+    def __call__(self, ev) -> None:
+        if ev.kind == "total":
+            return self._total(ev.total) if self.tty else None
+        if ev.kind == "ocr_page":
+            return self._ocr_page(ev)
+        self.pages += ev.pages
+        if self.tty and self.bar is not None:
+            self.bar.set_postfix_str(f"页 pages {self.pages} · 失败 failed {ev.failed}", refresh=False)
+            self.bar.update(1)
+            return
+        line = self._line(ev)
+        if line:
+            print(line, file=self.stream, flush=True)
+
+    def _total(self, total: int) -> None:
+        if self.bar is None:
+            from tqdm import tqdm
+            self.bar = tqdm(total=total, unit="file", desc="入库 ingesting", file=self.stream,
+                            dynamic_ncols=True, smoothing=0.1)
+        else:
+            self.bar.total = total
+            self.bar.refresh()
+
+    def _line(self, ev) -> str | None:
+        if ev.kind == "unchanged":
+            self.unchanged += 1
+            if self.unchanged % 100:
+                return None
+            return f"[{ev.done}/{ev.total}] {self.LABELS['unchanged']} ×{self.unchanged}"
+        line = f"[{ev.done}/{ev.total}] {self.LABELS.get(ev.kind, ev.kind)}  {ev.path}"
+        if ev.pages:
+            line += f"  {ev.pages} 页/pages"
+        if ev.seconds:
+            line += f"  {ev.seconds:.1f}s"
+        if ev.error:
+            line += f"  {ev.error}"
+        return line
+
+    def _ocr_page(self, ev) -> None:
+        """A file's scanned pages being read: ``OCR 3/41 页/pages``."""
+        text = f"OCR {ev.ocr_done}/{ev.ocr_total} 页/pages"
+        if self.tty and self.bar is not None:
+            self.bar.set_postfix_str(f"页 pages {self.pages} · {text} · 失败 failed {ev.failed}")
+        elif ev.ocr_done:
+            print(f"  {text}  {ev.path}", file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None

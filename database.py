@@ -1,0 +1,196 @@
+"""``nianbao.Database``: one SQLite database of annual quality reports, in the
+manner of sqlite-utils' ``Database``.
+
+>>> import nianbao
+>>> db = nianbao.Database("reports.db")
+>>> summary = db.ingest(["报告/", "各校报告.zip"], workers=2)
+>>> db.metrics(metric="employment_rate", year=2023)[0]["value"]
+>>> db.compare(year=2023, metrics="students_fulltime,employment_rate").rows
+>>> db.flags(kind="sum_mismatch"), db.check(school="青岚"), db.search("产教融合")
+>>> db.sql("select school, year from documents").dicts()
+
+Every query opens the database read-only for its own duration and returns
+plain Python data (lists of dicts, dataclasses); only :meth:`Database.ingest`
+and :meth:`Database.reindex` write.  The ``nianbao`` command is a thin layer
+over these methods (``pipeline.py``); ``docs/api.md`` has runnable examples.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from nianbao.ingest.workers import FILE_TIMEOUT, MEMORY_LIMIT_MB
+from nianbao.store import DEFAULT_DB
+
+
+@dataclass
+class QueryResult:
+    """The result of :meth:`Database.sql`: column names and rows (tuples)."""
+    columns: list[str]
+    rows: list[tuple]
+
+    def dicts(self) -> list[dict]:
+        """The rows as dicts keyed by column name."""
+        return [dict(zip(self.columns, r)) for r in self.rows]
+
+
+class Database:
+    """The database at ``path`` (created on the first :meth:`ingest`).
+
+    Queries on a database that does not exist raise ``FileNotFoundError``
+    (message in Chinese and English); a database made by an older nianbao is
+    upgraded (schema, views, search index) the first time it is read."""
+
+    def __init__(self, path: str | Path = DEFAULT_DB):
+        self.path = Path(path)
+
+    def __repr__(self) -> str:
+        return f"<nianbao.Database {str(self.path)!r}>"
+
+    # -- writing ---------------------------------------------------------------------
+    def ingest(self, paths=(), *, force: bool = False, retry_failed: bool = False, reextract: bool = False,
+               workers: int | None = None, timeout: float = FILE_TIMEOUT,
+               memory_limit_mb: int | None = MEMORY_LIMIT_MB, lock_wait: float = 0.0, progress=None,
+               ocr: bool = True):
+        """Parse, extract, review and store files, folders (recursive) and .zip
+        archives; return a :class:`nianbao.ingest.batch.Summary` (``ingested``,
+        ``unchanged``, ``duplicates``, ``failed`` as (path, reason),
+        ``needs_ocr``, ``flagged``, ``pages``, ``seconds`` …).
+
+        Unchanged files (same path, size and mtime) are skipped unread; bytes
+        already stored are linked, not parsed.  ``workers``: processes (None =
+        one per CPU, 0 = this process); ``timeout`` seconds and
+        ``memory_limit_mb`` MB per file; ``reextract`` re-runs extraction on
+        every stored document from its stored model.  Another run holding
+        the database: wait ``lock_wait`` s, then ``RunLocked``.  ``ocr``:
+        scanned PDF pages and picture-only Word files are read by OCR
+        (status ``ocr``; False: stored ``needs_ocr``), each such file's time
+        limit growing by 60 s per page.  ``progress(Progress)`` is called for
+        every file, and with ``ocr_page`` events while scanned pages are read."""
+        from nianbao.ingest.batch import ingest_paths
+        return ingest_paths(paths, self.path, force=force, retry_failed=retry_failed, reextract=reextract,
+                            workers=workers, timeout=timeout, memory_limit_mb=memory_limit_mb,
+                            lock_wait=lock_wait, progress=progress, ocr=ocr)
+
+    def reindex(self) -> int:
+        """Rebuild the full-text index of section text; returns the number of sections."""
+        from nianbao.store import Store
+        from nianbao.store.search import rebuild
+        store = Store(self.path)
+        try:
+            return rebuild(store.db.conn)
+        finally:
+            store.close()
+
+    # -- reading ---------------------------------------------------------------------
+    @contextmanager
+    def _reading(self):
+        """A read-only store, upgraded first when made by an older nianbao."""
+        from nianbao.store.compare import open_for_reading
+        store = open_for_reading(self.path)
+        try:
+            yield store
+        finally:
+            store.close()
+
+    def sql(self, query: str, params=None) -> QueryResult:
+        """Run one SQL statement on a read-only connection (a write raises
+        ``sqlite3.OperationalError``).  ``params``: a sequence for ``?`` or a
+        dict for ``:name`` placeholders."""
+        with self._reading() as store:
+            cur = store.db.execute(query, params or [])
+            return QueryResult([d[0] for d in cur.description or []], cur.fetchall())
+
+    def documents(self, *, school: str | None = None, year: int | None = None) -> list[dict]:
+        """The stored files: ``id``, ``path``, ``format``, ``pages``, ``school``,
+        ``year`` (report year), ``level``, ``region``, ``status``, ``error``.
+        ``school``: part of the name."""
+        sql = ("select id, path, format, pages, school, year, level, region, status, error from documents "
+               "where (? is null or school like '%' || ? || '%') and (? is null or year = ?) order by id")
+        return self.sql(sql, [school, school, year, year]).dicts()
+
+    def metrics(self, *, metric: str | None = None, school: str | None = None, year: int | None = None,
+                report_year_only: bool = False) -> list[dict]:
+        """Every extracted value with its source: the rows of the view
+        ``metric_values`` — ``school``, ``year`` (report year), ``metric``,
+        ``name_zh``, ``value`` (a number in ``unit``: 人, %, 元, 平方米 …),
+        ``metric_year`` (the year the value refers to), ``approximate``,
+        ``path``, ``page``, ``section``, ``sentence``, ``source_kind`` (text /
+        table), ``raw`` (as written), ``rule`` …  ``metric``: an id of
+        ``rules/metrics.yaml``; ``report_year_only``: leave out the
+        previous-year figures a report quotes."""
+        sql = ("select * from metric_values where (? is null or metric = ?) "
+               "and (? is null or school like '%' || ? || '%') and (? is null or year = ?) "
+               "and (? = 0 or is_report_year = 1) order by school, year, metric, document_id, value_id")
+        return self.sql(sql, [metric, metric, school, school, year, year, int(report_year_only)]).dicts()
+
+    def compare(self, *, year: int | None = None, metrics=None, schools=None):
+        """Schools × metrics: a :class:`nianbao.store.compare.Comparison` with
+        ``metrics`` (definitions: id, Chinese name, unit) and ``rows`` (one per
+        school and report year; ``cells[metric_id]`` has ``value`` — the
+        appendix-table value if any, else the first stated — ``conflict``,
+        ``approximate`` and every source).  ``metrics``: None/"all", ids or
+        Chinese names (list or comma text; an unknown one raises
+        ``ValueError``); ``schools``: parts of names."""
+        from nianbao.store.compare import load_comparison
+        with self._reading() as store:
+            return load_comparison(store.db, year=year, metrics=metrics, schools=schools)
+
+    def write_xlsx(self, path, *, year: int | None = None, metrics=None, schools=None) -> Path:
+        """Write the comparison workbook (sheets 对比, 来源, 问题, 缺失章节) to
+        ``path``; returns the path written.  Filters as :meth:`compare`."""
+        from nianbao.export.xlsx import write_workbook
+        with self._reading() as store:
+            return Path(write_workbook(store.db, path, year=year, schools=schools, metrics=metrics))
+
+    def flags(self, *, kind: str | None = None, school: str | None = None, year: int | None = None,
+              severity: str | None = None) -> list[dict]:
+        """Review flags with their document: ``kind``, ``severity``,
+        ``metric``, ``message``, ``source_a`` / ``source_b`` (JSON text: value,
+        page, section, sentence), ``rule``, ``school``, ``year``, ``path``.
+        ``kind``: one kind or a comma list; ``severity``: the least severe
+        kept (error < warning < info)."""
+        from nianbao.review.report import select_flags
+        with self._reading() as store:
+            return select_flags(store.db, kind, school, severity, year)
+
+    def check(self, *, school: str | None = None, year: int | None = None) -> list:
+        """Every stored report against its official template: a list of
+        :class:`nianbao.review.report.Checklist` (``document``, ``outline``
+        with each part and appendix table found / missing / empty / out of
+        order, ``other_flags`` counts)."""
+        from nianbao.review.report import checklists
+        with self._reading() as store:
+            return checklists(store.db, school, year)
+
+    def index_status(self) -> str:
+        """``ok``, or why the full-text index needs rebuilding (``missing``, ``stale`` …)."""
+        from nianbao.store.search import index_status
+        with self._reading() as store:
+            return index_status(store.db.conn)
+
+    def search(self, query: str, *, school: str | None = None, year: int | None = None, limit: int = 20,
+               words_only: bool = False, all_copies: bool = False) -> list:
+        """Chinese full-text search of section text: a list of
+        :class:`nianbao.store.search.Hit` (``school``, ``year``, ``section``,
+        ``page`` of the hit, ``snippet`` with the hit in 【】, ``path``,
+        ``copies``), best first.  Several words separated by spaces must all
+        occur; ``words_only`` keeps whole jieba words only; the same passage
+        in the .docx and .pdf of one report is one hit unless ``all_copies``.
+        A missing or stale index is rebuilt first."""
+        from nianbao.store.search import search
+        if self.index_status() != "ok":
+            self.reindex()
+        with self._reading() as store:
+            return search(store.db, query, school=school, year=year, limit=limit, words_only=words_only,
+                          load_model=store.load_model, distinct=not all_copies)
+
+    def score(self, expected=None) -> tuple[dict, list[str]]:
+        """Precision and recall of the stored metrics against expected-values
+        JSON files (default: ``corpus/expected/*.json`` and the seed's when
+        present): ({format: {metric: Counts}}, problems)."""
+        from nianbao.evaluate.accuracy import default_expected, score
+        with self._reading() as store:
+            return score(store.db, list(expected or default_expected()))
+

@@ -1,0 +1,157 @@
+"""The evidence around a figure that says whether it is the current value of
+the report's own school or region.
+
+Every word list and pattern comes from the ``context`` section of
+``rules/metrics.yaml``; this module only compiles them and says in which
+stretch of text each kind of evidence is looked for:
+
+* the figure's own clause — a change (比上年增加…), a per-unit figure
+  (每个专业…), a range after the figure (16:1~20:1);
+* the sentence up to ``；`` — a plan, standard or capacity (计划, 可容纳…);
+* the sentence period up to ``。`` — a total over several years (近三年,
+  2018年至2022年) unless a single year is named after it, the subject of
+  the clause (another sector, a part, the region), a breakdown (从专业类别看,
+  最多, 其次), a term qualified by a clause before 的 (自主创业的毕业生).
+
+>>> cues = Cues(load_metric_rules().context)
+>>> cues.subject("普通高中在校生")
+('other', None)
+"""
+from __future__ import annotations
+
+import re
+
+#: the priority of clause subjects: one "other" word makes the clause
+#: another entity's, whatever else it names
+SUBJECT_ORDER = ("other", "part", "facility", "target", "own", "premises")
+
+_SINGLE_YEAR = r"(?:19|20)\d\d\s*(?:年|届)(?!\s*(?:至|到|—|–|-|~))"
+
+
+def _alt(words) -> str:
+    """An alternation, longest first; a word that starts or ends with a digit
+    ("211") never matches inside a number."""
+    words = sorted({str(w) for w in words}, key=len, reverse=True)
+    out = []
+    for w in words:
+        body = re.escape(w)
+        if w[:1].isdigit():
+            body = r"(?<![\d.])" + body
+        if w[-1:].isdigit():
+            body += r"(?![\d.])"
+        out.append(body)
+    return "|".join(out) if out else "(?!)"
+
+
+class Cues:
+    """Compiled cue words and patterns of ``rules/metrics.yaml`` ``context``."""
+
+    def __init__(self, ctx: dict):
+        self.diff = re.compile(_alt(ctx["difference_words"]))
+        self.to_level = re.compile("(?:" + _alt(ctx.get("to_level_words", [])) + r")了?\s*$")
+        self.target = re.compile(_alt(ctx["target_words"]))
+        self.target_reset = re.compile(_alt(ctx.get("target_reset_words", [])))
+        self.history = re.compile(_alt(ctx.get("history_words", [])))
+        self.source_year = re.compile(ctx.get("source_year_pattern") or "(?!)")
+        self.subset = tuple(ctx["subset_words"])
+        self.cumulative = re.compile(_alt(ctx["cumulative_words"]))
+        pats = list(ctx.get("cumulative_patterns", []))
+        self.multi_year = re.compile("|".join(f"(?:{p})" for p in pats)) if pats else None
+        # a single year or "now" after a multi-year cue: the figure is that year's
+        self.year_reset = re.compile(_SINGLE_YEAR + "|" + _alt(ctx.get("current_words", [])))
+        self.per_unit = re.compile(_alt(ctx.get("per_unit_words", [])))
+        self.modifier = re.compile(ctx.get("modifier_after") or "(?!)")
+        self.range_after = re.compile(r"^\s*(?:" + _alt(ctx.get("range_marks", [])) + r")\s*(?:约|近)?[0-9０-９]")
+        self.snapshot = tuple(ctx.get("snapshot_words", []))
+        self.part_openers = re.compile(_alt(ctx.get("part_openers", [])))
+        # matched at the term's end (re.match with pos: a leading ^ would never match there)
+        self.change_lead = re.compile(ctx["change_lead"].removeprefix("^")) if ctx.get("change_lead") else None
+        ents = ctx.get("entities", {})
+        self._entity_class = {str(w): cls for cls in SUBJECT_ORDER + ("region", "sector", "none")
+                              for w in ents.get(cls, [])}
+        for w in ents.get("sector", []):
+            for suffix in ents.get("sector_suffixes", []):
+                self._entity_class.setdefault(f"{w}{suffix}", "sector")
+        self.entity = re.compile(_alt(self._entity_class))
+        self.entity_patterns = [(cls, re.compile(p)) for cls, pats in (ctx.get("entity_patterns") or {}).items()
+                                for p in pats]
+        self.compared = re.compile("(?:" + _alt(ctx.get("compared_markers", [])) + r")[^，,；;。]{0,3}$")
+        self.breakdown = [re.compile(p) for p in ctx.get("breakdown_openers", [])]
+        self.qualified = re.compile(ctx.get("qualified_before") or "(?!)")
+        self.qualifier_ok = re.compile(ctx.get("qualifier_ok") or "(?!)")
+
+    # -- clause evidence
+    def is_change(self, before: str) -> bool:
+        """``before``: the figure's clause up to the figure (from the term, if
+        the term is in the clause).  True for "比上年增加"…, not for "增至"."""
+        return bool(self.diff.search(before)) and not self.to_level.search(before)
+
+    def is_per_unit(self, before: str) -> bool:
+        return bool(self.per_unit.search(before))
+
+    def is_modifier(self, after: str) -> bool:
+        """``after``: the text right after the figure ("的专业有5个")."""
+        return bool(self.modifier.match(after))
+
+    def is_range(self, after: str) -> bool:
+        """``after``: the text right after the figure ("~20:1", "至20%")."""
+        return bool(self.range_after.match(after))
+
+    def is_target(self, before: str) -> bool:
+        """A plan word before the figure, with no "实际…" after it."""
+        last = None
+        for m in self.target.finditer(before):
+            last = m
+        return last is not None and not self.target_reset.search(before, last.end())
+
+    def is_cumulative(self, clause: str, period: str) -> bool:
+        """A total or average over several years: a cumulative word in the
+        figure's clause (累计…), or a multi-year cue in the sentence period
+        before it (近三年来, 2018年至2022年) unless the figure's clause names a
+        single year or "now" after the cue ("2020—2023年…，2021年为…")."""
+        if self.cumulative.search(clause):
+            return True
+        last = None
+        for m in self.multi_year.finditer(period) if self.multi_year else ():
+            last = m
+        if last is None:
+            return False
+        tail = period[max(last.end(), len(period) - len(clause)):]
+        return not self.year_reset.search(tail)
+
+    # -- subjects
+    def subject(self, head: str) -> tuple[str | None, bool | None]:
+        """What a clause head names: (class, region).
+
+        class — other / part / facility / target / own (the school or the
+        vocational sector) / premises (校舍, 校园: the school's unless a part
+        or another entity is in scope), or None; region — True when a region (全国, 全市 …)
+        is named after the last mention of the school itself, False when the
+        school itself (本校, 学校 …) is named last, None when neither.  Words
+        that follow 比, 较, 占, 居 … are compared with, not subjects."""
+        found = set()
+        region = None
+        for m in self.entity.finditer(head):
+            if self.compared.search(head[:m.start()]):
+                continue
+            cls = self._entity_class[m.group(0)]       # "none": 本科学历 names no entity
+            if cls == "region":
+                region = True
+            elif cls == "own":
+                region = False
+            found.add("own" if cls == "sector" else cls)
+        found.update(cls for cls, p in self.entity_patterns if p.search(head))
+        return next((c for c in SUBJECT_ORDER if c in found), None), region
+
+    def opens_breakdown(self, period_head: str) -> bool:
+        """A sentence period that opens with 从专业类别看, 按…统计 …"""
+        return any(p.search(period_head) for p in self.breakdown)
+
+    def is_qualified(self, before_term: str) -> bool:
+        """``before_term``: the clause up to the term.  "…自主创业的" + term
+        is a part of the population; "学校的", "2023届的", "毕业半年后的" are not."""
+        m = self.qualified.search(before_term)
+        return bool(m) and not self.qualifier_ok.fullmatch(before_term[:m.start()].strip())
+
+    def is_snapshot(self, before_year: str) -> bool:
+        return before_year.rstrip().endswith(self.snapshot) if self.snapshot else False

@@ -1,0 +1,137 @@
+"""Several values of one metric in one sentence, each with its own year.
+
+Reports state a metric for several years at once; each kind below gives the
+figures after a metric term and the year of each, or nothing when the years
+cannot be paired with the figures (then no figure is taken):
+
+* respectively — "2021、2022、2023年毕业去向落实率分别为95.6%、96.3%、96.9%";
+* from … to — "平均月收入由3,900元增至4,300元" (the level reached is the
+  value; the starting one only when its year is stated: "从2021年的…",
+  "2019年至2023年…由…增至…");
+* a compared year in parentheses — "…为96.1%，比2022届(95.4%)高0.7个百分点";
+* a year series — "2021年毕业生1,020人，2022年为1,064人，2023年达1,102人";
+* items after a total that is another entity's, each naming its own entity
+  without the metric's term — "全省高等学校专任教师5.2万人，其中，本科院校3.1万人；
+  高职院校2.0万人" (the caller keeps the items whose entity is the report's).
+
+The words are data (``rules/metrics.yaml`` context: ``respectively_words``,
+``from_words``, ``to_level_words``, ``connectors``).  Every function takes the
+paragraph text, where the term ends (or the first figure), the sentence's
+quantities and the quantity kind of the metric; it returns ``(quantity, year)``
+pairs, ``year`` None meaning "the year the clause gives".
+"""
+from __future__ import annotations
+
+import re
+
+_YEAR = r"(?:19|20)\d\d"
+_YEAR_LIST = re.compile(rf"({_YEAR})\s*(?:年度|年|届|学年)?(?:\s*[、和及与,，]\s*({_YEAR})\s*(?:年度|年|届|学年)?)+")
+_LIST_SEP = re.compile(r"^\s*(?:[、，,]|和|及|与|以及)\s*$")
+_RANGE = re.compile(rf"({_YEAR})\s*年?\s*(?:至|到|—|–|-|~)\s*({_YEAR})\s*年")
+_COMPARED_PAREN = re.compile(rf"(?:比|较|与|相比|同比)\s*({_YEAR})\s*(?:年度|年|届|学年)?\s*[（(]\s*$")
+_SERIES_HEAD = re.compile(rf"^\s*({_YEAR})\s*(?:年度|年|届|学年)\s*(?:为|达|达到|是|共|有|共有|增至|增加到|增长到)?\s*$")
+
+
+def _kind_ok(q, kind: str) -> bool:
+    return q.kind == kind and not q.is_difference
+
+
+def _after(quants, pos: int):
+    return [q for q in quants if q.start >= pos]
+
+
+def respectively(text: str, term_end: int, clause_start: int, quants, kind: str, words: re.Pattern):
+    """'YEARS … 分别为 a、b、c': one value per year, or nothing."""
+    m = words.match(text, term_end)
+    if not m:
+        return []
+    figures = []
+    pos = m.end()
+    for q in _after(quants, pos):
+        gap = text[pos:q.start]
+        if (figures and not _LIST_SEP.match(gap)) or (not figures and gap.strip()):
+            break
+        if not _kind_ok(q, kind):
+            return []
+        figures.append(q)
+        pos = q.end
+    years = None
+    for ym in _YEAR_LIST.finditer(text, clause_start, term_end):
+        years = [int(y) for y in re.findall(_YEAR, ym.group(0))]
+    if len(figures) < 2 or not years or len(years) != len(figures):
+        return []
+    return list(zip(figures, years))
+
+
+def from_to(text: str, term_end: int, period_start: int, quants, kind: str, connector: re.Pattern,
+            start_words: re.Pattern, to_words: re.Pattern):
+    """'由 a 增至 b': (b, end year or None), and (a, start year) when stated."""
+    m = start_words.match(text, term_end)
+    if not m or not connector.match(text[term_end:m.start()]):
+        return []
+    later = _after(quants, m.end())
+    if len(later) < 2:
+        return []
+    a, b = later[0], later[1]
+    head = text[m.end():a.start]
+    a_year = re.fullmatch(rf"\s*({_YEAR})\s*(?:年度|年|届)?\s*的?\s*", head)
+    if (head.strip() and not a_year) or not to_words.fullmatch(text[a.end:b.start].strip()):
+        return []
+    if not (_kind_ok(a, kind) and _kind_ok(b, kind)):
+        return []
+    rng = None
+    for r in _RANGE.finditer(text, period_start, term_end):
+        rng = r
+    if rng:
+        return [(b, int(rng.group(2))), (a, int(rng.group(1)))]
+    return [(b, None)] + ([(a, int(a_year.group(1)))] if a_year else [])
+
+
+def compared_in_parentheses(text: str, after: int, s_end: int, quants, kind: str):
+    """'…，比2022届(95.4%)高0.7个百分点': (95.4, 2022) for every such comparison."""
+    out = []
+    for q in _after(quants, after):
+        if q.start >= s_end:
+            break
+        m = _COMPARED_PAREN.search(text, max(after, q.start - 16), q.start)
+        if m and _kind_ok(q, kind) and re.match(r"\s*[)）]", text[q.end:]):
+            out.append((q, int(m.group(1))))
+    return out
+
+
+def year_series(text: str, after: int, s_end: int, quants, kind: str, clause_break: re.Pattern, term_starts):
+    """Clauses after a value that give the same metric for other years:
+    '…，2022年为1,064人，2023年达1,102人'.  Stops at a clause naming a metric."""
+    out = []
+    for cb in clause_break.finditer(text, after, s_end):
+        c_start = cb.end()
+        c_end = next((x.start() for x in clause_break.finditer(text, c_start, s_end)), s_end)
+        if any(c_start <= t < c_end for t in term_starts):
+            break
+        q = next((x for x in _after(quants, c_start) if x.start < c_end), None)
+        if q is not None:
+            m = _SERIES_HEAD.match(text[c_start:q.start])
+            if m and _kind_ok(q, kind):
+                out.append((q, int(m.group(1))))
+    return out
+
+
+def elided_items(text: str, after: int, period_end: int, quants, kind: str, item_break: re.Pattern,
+                 term_starts, names_entity) -> list:
+    """Clauses after a figure, up to the next metric term in the sentence
+    period, that name an entity and give one figure of ``kind``:
+    "…，其中，本科院校3.1万人；高职院校2.0万人".  ``names_entity(head)`` says
+    whether the text before the figure names one."""
+    out = []
+    for cb in item_break.finditer(text, after, period_end):
+        c_start = cb.end()
+        c_end = next((x.start() for x in item_break.finditer(text, c_start, period_end)), period_end)
+        if any(c_start <= t < c_end for t in term_starts):
+            break
+        q = next((x for x in _after(quants, c_start) if x.start < c_end), None)
+        if q is None or not _kind_ok(q, kind):
+            continue
+        head = re.sub(r"^\s*其中\s*[，,：:]?", "", text[c_start:q.start])
+        if head and len(head) <= 16 and names_entity(head):
+            out.append(q)
+    return out

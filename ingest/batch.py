@@ -1,0 +1,562 @@
+"""Bulk ingest: files, folders and ZIP archives into one database.
+
+:func:`ingest_paths` walks the inputs (folders recursively, archives member by
+member), decides what each file needs (skip an unchanged file, link bytes
+already stored, parse new bytes), hands parsing and extraction to the worker
+processes of :mod:`nianbao.ingest.workers`, and is the one writer: every
+document is stored in one transaction, in input order.  It returns a
+:class:`Summary`.
+"""
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nianbao.ingest import SUPPORTED_EXTENSIONS, IngestError
+from nianbao.ingest.workers import (FILE_TIMEOUT, MEMORY_LIMIT_MB, Outcome, Task, WorkerPool, _default_workers,
+                                    _unreadable, run_lock, sha256_file)
+from nianbao.store import DEFAULT_DB, Store
+
+@dataclass
+class Summary:
+    """What one ``ingest_paths`` run did.  Paths are as displayed (a member of an
+    archive is ``archive.zip!/inner/path``)."""
+    ingested: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    needs_ocr: list[str] = field(default_factory=list)
+    garbage: set[str] = field(default_factory=set)   # needs_ocr because the text layer is garbage
+    ocr: list[str] = field(default_factory=list)     # stored with pages read by OCR (status 'ocr')
+    ocr_pages: int = 0
+    flagged: list[str] = field(default_factory=list)      # stored in this run with at least one flag
+    reextracted: list[str] = field(default_factory=list)
+    failed_unchanged: int = 0   # of ``failed``: unchanged since a run that failed them (not retried)
+    parsed: int = 0             # files handed to the parser (0 on an unchanged re-run)
+    pages: int = 0
+    seconds: float = 0.0
+    workers: int = 0            # worker processes started, replacements included (0: in this process)
+    #: seconds per stage: scan (stat, hash, unzip; this process), parse and extract (summed over
+    #: workers, wall time), worker_cpu (their CPU time), store (this process, the one writer)
+    stages: dict = field(default_factory=lambda: {"scan": 0.0, "parse": 0.0, "extract": 0.0, "worker_cpu": 0.0,
+                                                  "store": 0.0})
+    worker_peak_rss_mb: dict = field(default_factory=dict)   # worker pid → peak RSS (MB)
+    store_flags: int = 0        # flags of the store-wide checks (yoy_jump …) after this run
+
+
+@dataclass
+class Progress:
+    """One progress event: ``kind`` is ``total`` (the number of files to look
+    at grew), or what happened to one file: ``ingested``, ``unchanged``,
+    ``duplicate``, ``failed``, ``needs_ocr``, ``reextracted``."""
+    kind: str
+    path: str | None = None
+    done: int = 0
+    total: int = 0
+    pages: int = 0
+    failed: int = 0
+    error: str | None = None
+    seconds: float = 0.0
+    #: ``ocr_page`` events (a file's scanned pages being read): pages done / to read
+    ocr_done: int = 0
+    ocr_total: int = 0
+
+
+def iter_inputs(paths) -> list[tuple[str, Path]]:
+    """Expand files and folders (recursively) into (display path, file path)
+    pairs, in a stable order, each path once.  Files inside folders are kept
+    when their extension is one nianbao reads, or ``.zip``; files named
+    explicitly are always kept (so that a wrong one gets its clear error)."""
+    out: list[tuple[str, Path]] = []
+    seen: set[str] = set()
+    wanted = tuple(SUPPORTED_EXTENSIONS) + (".zip",)
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            files = [f for f in sorted(p.rglob("*"))
+                     if f.is_file() and f.suffix.lower() in wanted and not f.name.startswith(("~$", "."))]
+        else:
+            files = [p]
+        for f in files:
+            if str(f) not in seen:
+                seen.add(str(f))
+                out.append((str(f), f))
+    return out
+
+
+# -- the ingest run ----------------------------------------------------------------------
+@dataclass
+class _Item:
+    display: str
+    path: Path | None
+    sha256: str
+    size: int
+    mtime: float | None
+    temp: bool = False                  # path is ours (an extracted member): delete when done
+    archive: "_ArchiveState | None" = None
+
+
+@dataclass
+class _ArchiveState:
+    display: str
+    size: int
+    mtime: float
+    members: dict = field(default_factory=dict)   # member display → [size, crc]
+    outstanding: int = 0
+    listing: bool = True
+
+
+class _IngestRun:
+    """One run: decide what each file needs (skip, link, parse), hand parsing to
+    the pool, and write — the only writer.  Every write is committed in input
+    order (a result that arrives early waits for the ones before it), so
+    document ids and the database content do not depend on the number of
+    workers or on which file finished first."""
+
+    def __init__(self, store: Store, summary: Summary, *, force: bool, retry_failed: bool, progress,
+                 tmpdir: Path, window: int):
+        self.store = store
+        self.summary = summary
+        self.force = force
+        self.retry_failed = retry_failed
+        self.progress = progress
+        self.ocr = True              # read scanned pages with OCR (ingest_paths sets it)
+        self.tmpdir = tmpdir
+        self.window = window
+        self.pool: WorkerPool | None = None
+        self.index = store.path_index()
+        self.shas = store.sha_index()
+        self.pending: dict[str, tuple[_Item, list[_Item]]] = {}   # sha → (item parsing, same bytes waiting)
+        self.parsed_shas: set[str] = set()
+        self.failed_shas: dict[str, str] = {}
+        self.stored_ids: set[int] = set()
+        self.done = 0
+        self.total = 0
+        self._n = 0
+        self._seq = 0          # next sequence number
+        self._commit = 0       # next sequence number to commit
+        self._ready: dict[int, object] = {}
+
+    # -- ordered writes ---------------------------------------------------------------
+    def _reserve(self) -> int:
+        self._seq += 1
+        return self._seq - 1
+
+    def _act(self, fn, seq: int | None = None) -> None:
+        """Run the write ``fn`` in its turn (now, when everything before it is written)."""
+        self._ready[self._reserve() if seq is None else seq] = fn
+        while self._commit in self._ready:
+            self._ready.pop(self._commit)()
+            self._commit += 1
+
+    def throttle(self) -> None:
+        """Keep at most ``window`` writes waiting (bounded memory behind a slow file)."""
+        while self._seq - self._commit > self.window and self.pool is not None:
+            self.pool.wait()
+
+    # -- progress -------------------------------------------------------------------
+    def add_total(self, n: int) -> None:
+        self.total += n
+        self._emit("total")
+
+    def on_ocr(self, task: Task, context, done: int, n: int) -> None:
+        """A worker reads scanned pages of ``task``'s file."""
+        if self.progress:
+            self.progress(Progress(kind="ocr_page", path=task.display, done=self.done, total=self.total,
+                                   failed=len(self.summary.failed), ocr_done=done, ocr_total=n))
+
+    def _emit(self, kind: str, path: str | None = None, *, pages: int = 0, error: str | None = None,
+              seconds: float = 0.0) -> None:
+        if kind != "total":
+            self.done += 1
+            self.total = max(self.total, self.done)
+        if self.progress:
+            self.progress(Progress(kind=kind, path=path, done=self.done, total=self.total, pages=pages,
+                                   failed=len(self.summary.failed), error=error, seconds=seconds))
+
+    # -- outcomes that need no parsing ---------------------------------------------------
+    def _unchanged(self, display: str, size: int, mtime: float | None, crc_ok: bool = True) -> bool:
+        """Skip a file whose (path, size, mtime) are as stored — without reading it."""
+        rec = self.index.get(display)
+        if self.force or rec is None or not crc_ok or rec["size"] != size or rec["mtime"] != mtime:
+            return False
+        if rec["status"] == "failed":
+            if self.retry_failed:
+                return False
+            self.summary.failed.append((display, rec["error"] or "failed"))
+            self.summary.failed_unchanged += 1
+            self._emit("failed", display, error=rec["error"])
+            return True
+        self.summary.unchanged.append(display)
+        self._emit("unchanged", display)
+        return True
+
+    def fail(self, display: str, size: int, mtime: float | None, error: str, sha256: str = "") -> None:
+        """A file that failed before parsing (unreadable, refused member, broken archive)."""
+        self._act(lambda: self._store_failure(display, size, mtime, error, sha256))
+
+    def _store_failure(self, display, size, mtime, error, sha256) -> None:
+        t0 = time.perf_counter()
+        doc_id = self.store.save(path=display, sha256=sha256, size=size, mtime=mtime, doc=None, error=error,
+                                 status="failed")
+        self.summary.stages["store"] += time.perf_counter() - t0
+        self.index[display] = {"size": size, "mtime": mtime, "sha256": sha256, "document_id": doc_id,
+                               "status": "failed", "error": error}
+        self.stored_ids.add(doc_id)
+        self.summary.failed.append((display, error))
+        self._emit("failed", display, error=error)
+
+    def _store_link(self, item: _Item, doc: dict, unchanged: bool) -> None:
+        rec = self.index.get(item.display)
+        if rec is None or (rec["document_id"], rec["size"], rec["mtime"]) != (doc["id"], item.size, item.mtime):
+            # a new name for stored bytes, or the same name touched: remember its size and
+            # mtime, so that the next run skips it without reading it
+            self.store.add_path(item.display, doc["id"], item.sha256, item.size, item.mtime)
+            self.index[item.display] = {"size": item.size, "mtime": item.mtime, "sha256": item.sha256,
+                                        "document_id": doc["id"], "status": doc["status"], "error": None}
+        if unchanged:
+            self.summary.unchanged.append(item.display)
+            self._emit("unchanged", item.display)
+        else:
+            self.summary.duplicates.append((item.display, doc["path"]))
+            self._emit("duplicate", item.display)
+
+    # -- files ------------------------------------------------------------------------
+    def _stat(self, display: str, path: Path):
+        """``path.stat()``, or None after storing the file as unreadable."""
+        try:
+            return path.stat()
+        except OSError as e:
+            self.fail(display, 0, None, _unreadable(e))
+            return None
+
+    def add_file(self, display: str, path: Path) -> None:
+        t0 = time.perf_counter()
+        st = self._stat(display, path)
+        if st is None:
+            return
+        if self._unchanged(display, st.st_size, st.st_mtime):
+            self.summary.stages["scan"] += time.perf_counter() - t0
+            return
+        try:
+            sha = sha256_file(path)
+        except OSError as e:
+            self.fail(display, st.st_size, st.st_mtime, _unreadable(e))
+            return
+        self.summary.stages["scan"] += time.perf_counter() - t0
+        self.consider(_Item(display, path, sha, st.st_size, st.st_mtime))
+
+    def consider(self, item: _Item) -> None:
+        """Known bytes are linked, not parsed; new bytes go to a worker."""
+        sha = item.sha256
+        if sha in self.pending:   # the same bytes are being read: link (or fail) with them
+            self.pending[sha][1].append(item)
+            if item.archive:
+                item.archive.outstanding += 1
+            return
+        if sha in self.failed_shas:
+            self._cleanup(item)
+            self.fail(item.display, item.size, item.mtime, self.failed_shas[sha], sha)
+            return
+        doc = self.shas.get(sha)
+        if doc and (not self.force or sha in self.parsed_shas):
+            rec = self.index.get(item.display)
+            unchanged = bool(rec and rec["document_id"] == doc["id"]) and not self.force
+            self._cleanup(item)
+            self._act(lambda: self._store_link(item, doc, unchanged))
+            return
+        self.pending[sha] = (item, [])
+        self.parsed_shas.add(sha)
+        if item.archive:
+            item.archive.outstanding += 1
+        self.summary.parsed += 1
+        seq = self._reserve()
+        self.pool.submit(Task(display=item.display, path=str(item.path), sha256=sha, size=item.size,
+                              mtime=item.mtime, ocr=self.ocr), (seq, item))
+        self.throttle()
+
+    def on_result(self, task: Task, context, out: Outcome) -> None:
+        st = self.summary
+        st.stages["parse"] += out.parse_seconds
+        st.stages["extract"] += out.extract_seconds
+        st.stages["worker_cpu"] += out.cpu_seconds
+        if out.worker:
+            st.worker_peak_rss_mb[out.worker] = max(st.worker_peak_rss_mb.get(out.worker, 0),
+                                                    out.peak_rss_mb or 0)
+        if task.model is not None:
+            return self._store_facts(task, out)
+        seq, item = context
+        self._act(lambda: self._store_result(item, out), seq)
+
+    def _store_result(self, item: _Item, out: Outcome) -> None:
+        t0 = time.perf_counter()
+        st = self.summary
+        doc_id = self.store.save(path=item.display, sha256=item.sha256, size=item.size, mtime=item.mtime,
+                                 doc=out.doc, facts=out.facts, error=out.error, status=out.status,
+                                 model=out.model, search_tokens=out.search_tokens)
+        self.stored_ids.add(doc_id)
+        status = "failed" if out.error else out.status
+        self.index[item.display] = {"size": item.size, "mtime": item.mtime, "sha256": item.sha256,
+                                    "document_id": doc_id, "status": status, "error": out.error}
+        pages = out.doc.page_count if out.doc else 0
+        if out.error:
+            st.failed.append((item.display, out.error))
+            self.failed_shas[item.sha256] = out.error
+            kind = "failed"
+        else:
+            self.shas[item.sha256] = {"id": doc_id, "path": item.display, "status": status}
+            if status == "needs_ocr":
+                garbage = out.doc is not None and any(p.status == "garbage" for p in out.doc.pages)
+                st.needs_ocr.append(item.display)
+                if garbage:
+                    st.garbage.add(item.display)
+                kind = "needs_ocr"
+            else:
+                st.ingested.append(item.display)
+                st.pages += pages
+                kind = "ingested"
+                if status == "ocr":
+                    st.ocr.append(item.display)
+                    st.ocr_pages += sum(1 for p in out.doc.pages if p.status == "ocr")
+            if out.facts is not None and getattr(out.facts, "flags", None):
+                st.flagged.append(item.display)
+        st.stages["store"] += time.perf_counter() - t0
+        self._emit(kind, item.display, pages=pages, error=out.error, seconds=out.seconds)
+        _, dups = self.pending.pop(item.sha256, (item, []))
+        self._cleanup(item)
+        self._resolved(item.archive)
+        for dup in dups:   # the same bytes under other names, met while this one was read
+            self._cleanup(dup)
+            if out.error:
+                self._store_failure(dup.display, dup.size, dup.mtime, out.error, dup.sha256)
+            else:
+                self._store_link(dup, self.shas[dup.sha256], False)
+            self._resolved(dup.archive)
+
+    def _cleanup(self, item: _Item) -> None:
+        if item.temp and item.path is not None:
+            try:
+                item.path.unlink()
+            except OSError:
+                pass
+
+    # -- archives ---------------------------------------------------------------------
+    @staticmethod
+    def _archive_key(display: str) -> str:
+        return f"archive:{display}"
+
+    def _archive_record(self, display: str) -> dict | None:
+        raw = self.store.get_meta(self._archive_key(display))
+        try:
+            return json.loads(raw) if raw else None
+        except ValueError:
+            return None
+
+    def count_archive(self, display: str, path: Path) -> int:
+        """How many documents an archive holds (for the progress total), cheaply."""
+        from nianbao.ingest.archive import list_members, open_archive
+        try:
+            st = path.stat()
+            rec = self._archive_record(display)
+            if rec and rec.get("size") == st.st_size and rec.get("mtime") == st.st_mtime:
+                return max(1, len(rec.get("members", {})))
+            with open_archive(path) as zf:
+                return max(1, len(list_members(zf, display, extensions=SUPPORTED_EXTENSIONS)))
+        except (OSError, IngestError):
+            return 1
+
+    def add_archive(self, display: str, path: Path) -> None:
+        from nianbao.ingest.archive import list_members, open_archive
+        t0 = time.perf_counter()
+        st = self._stat(display, path)
+        if st is None:
+            return
+        if self._unchanged(display, st.st_size, st.st_mtime):   # an archive that failed before
+            return
+        record = None if self.force else self._archive_record(display)
+        if record and record.get("size") == st.st_size and record.get("mtime") == st.st_mtime:
+            members = record.get("members", {})
+            known = [self.index.get(m) for m in members]
+            if all(known) and not (self.retry_failed and any(k["status"] == "failed" for k in known)):
+                for m in members:   # the archive is as it was: nothing in it is read
+                    self._unchanged(m, self.index[m]["size"], self.index[m]["mtime"])
+                self.summary.stages["scan"] += time.perf_counter() - t0
+                return
+        old = (record or {}).get("members", {})
+        key = self._archive_key(display)
+        try:
+            zf = open_archive(path)
+        except IngestError as e:
+            self._act(lambda: self.store.set_meta(key, None))
+            self.fail(display, st.st_size, st.st_mtime, str(e))
+            return
+        state = _ArchiveState(display, st.st_size, st.st_mtime)
+        try:
+            try:
+                members = list_members(zf, display, extensions=SUPPORTED_EXTENSIONS)
+            except IngestError as e:
+                self._act(lambda: self.store.set_meta(key, None))
+                self.fail(display, st.st_size, st.st_mtime, str(e))
+                return
+            if display in self.index:   # it failed before; it is readable now
+                self.index.pop(display, None)
+                self._act(lambda: self.store.forget_path(display))
+            self.summary.stages["scan"] += time.perf_counter() - t0
+            for m in members:
+                self._add_member(zf, m, state, old)
+        finally:
+            zf.close()
+        state.listing = False
+        self._act(lambda: self._resolved(state, done=False))
+
+    def _add_member(self, zf, m, state: _ArchiveState, old: dict) -> None:
+        from nianbao.ingest.archive import extract_member, list_members, open_archive
+        t0 = time.perf_counter()
+        crc_ok = old.get(m.display, [m.size, m.crc]) == [m.size, m.crc]
+        if m.is_archive and not m.error:   # a ZIP inside the ZIP: read its members
+            self._n += 1
+            inner_path = None
+            try:
+                inner_path, _ = extract_member(zf, m, self.tmpdir, index=self._n)
+                with open_archive(inner_path) as inner:
+                    inner_members = list_members(inner, m.display, extensions=SUPPORTED_EXTENSIONS,
+                                                 depth=m.depth + 1)
+                    self.add_total(len(inner_members) - 1)
+                    for im in inner_members:
+                        self._add_member(inner, im, state, old)
+            except IngestError as e:
+                state.members[m.display] = [m.size, m.crc]
+                if not self._unchanged(m.display, m.size, m.mtime, crc_ok):
+                    self.fail(m.display, m.size, m.mtime, str(e))
+            finally:
+                if inner_path is not None:
+                    inner_path.unlink(missing_ok=True)
+            return
+        state.members[m.display] = [m.size, m.crc]
+        if self._unchanged(m.display, m.size, m.mtime, crc_ok):
+            return
+        if m.error:
+            self.fail(m.display, m.size, m.mtime, m.error)
+            return
+        self._n += 1
+        try:
+            tmp, sha = extract_member(zf, m, self.tmpdir, index=self._n)
+        except IngestError as e:
+            self.fail(m.display, m.size, m.mtime, str(e))
+            return
+        self.summary.stages["scan"] += time.perf_counter() - t0
+        self.consider(_Item(m.display, tmp, sha, m.size, m.mtime, temp=True, archive=state))
+
+    def _resolved(self, state: _ArchiveState | None, *, done: bool = True) -> None:
+        """Once every member of an archive is stored, remember the archive's
+        size and mtime and its members' sizes and CRCs: an unchanged archive
+        is then skipped without opening it, and a member whose size and CRC
+        are unchanged is skipped without extracting it."""
+        if state is None:
+            return
+        if done:
+            state.outstanding -= 1
+        if state.listing or state.outstanding > 0:
+            return
+        self.store.set_meta(self._archive_key(state.display), json.dumps(
+            {"size": state.size, "mtime": state.mtime, "members": state.members}, ensure_ascii=False))
+
+    # -- re-extraction ------------------------------------------------------------------
+    def reextract(self) -> None:
+        rows = self.store.db.execute(
+            "select d.id, d.path, d.sha256 from documents d join document_models m on m.document_id = d.id "
+            "where d.status in ('ok', 'ocr') order by d.id").fetchall()
+        rows = [r for r in rows if r[0] not in self.stored_ids]
+        self.add_total(len(rows))
+        for doc_id, path, sha in rows:
+            blob = self.store.model_blob(doc_id)
+            if blob is not None:
+                self.pool.submit(Task(display=path, sha256=sha or "", document_id=doc_id, model=blob))
+
+    def _store_facts(self, task: Task, out: Outcome) -> None:
+        st = self.summary
+        if out.error:   # the stored document and its old facts stay as they were
+            st.failed.append((task.display, out.error))
+            self._emit("failed", task.display, error=out.error)
+            return
+        t0 = time.perf_counter()
+        self.store.replace_facts(task.document_id, out.facts)
+        st.stages["store"] += time.perf_counter() - t0
+        st.reextracted.append(task.display)
+        if getattr(out.facts, "flags", None):
+            st.flagged.append(task.display)
+        self._emit("reextracted", task.display, seconds=out.seconds)
+
+
+def _run_store_checks(store: Store, summary: Summary) -> None:
+    """The checks over the whole store (``rules/pipeline.yaml`` ``store_checks``),
+    after the documents of this run are stored."""
+    from nianbao.review import store_checks
+    t0 = time.perf_counter()
+    summary.store_flags = store_checks.run(store)
+    summary.stages["store"] += time.perf_counter() - t0
+
+
+def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = False, retry_failed: bool = False,
+                 reextract: bool = False, workers: int | None = None, timeout: float = FILE_TIMEOUT,
+                 memory_limit_mb: int | None = MEMORY_LIMIT_MB, lock_wait: float = 0.0,
+                 progress=None, ocr: bool = True) -> Summary:
+    """Ingest files, folders (recursive) and ZIP archives into the database;
+    return a :class:`Summary`.
+
+    * A file whose path, size and mtime are as stored is skipped without
+      being read (unchanged); so is an archive whose size and mtime are as
+      stored.  Otherwise the bytes are hashed: bytes already stored under
+      another name are linked, not parsed again (duplicate).  ``force``
+      re-parses everything; ``retry_failed`` re-reads unchanged files that
+      failed before.
+    * Parsing and extraction run in ``workers`` processes (default: one per
+      CPU; 0: in this process), each file under a time limit (``timeout``
+      seconds) and each worker under a memory limit (``memory_limit_mb``).
+      This process is the only writer: each document is stored in one
+      transaction, in input order (ids do not depend on ``workers``).
+    * ``reextract``: afterwards, re-run extraction on every other stored
+      document from its stored model, without re-parsing (after a rules change).
+    * Another run on the same database: wait ``lock_wait`` seconds, then
+      :class:`RunLocked`.
+    * ``ocr``: scanned PDF pages and picture-only Word files are read with
+      OCR (status ``ocr``); False leaves them ``needs_ocr``.  A file's time
+      limit grows by ``seconds_per_page`` (rules/ocr.yaml) per page to OCR.
+    * ``progress(Progress)`` is called for every file, and with ``ocr_page``
+      events while a file's scanned pages are read."""
+    t0 = time.perf_counter()
+    summary = Summary()
+    inputs = iter_inputs(paths)
+    with run_lock(db_path, wait=lock_wait):
+        store = Store(db_path)
+        try:
+            with tempfile.TemporaryDirectory(prefix="nianbao-") as tmp:
+                n = _default_workers() if workers is None else max(0, int(workers))
+                run = _IngestRun(store, summary, force=force, retry_failed=retry_failed, progress=progress,
+                                 tmpdir=Path(tmp), window=max(16, 4 * n))
+                run.ocr = ocr
+                with WorkerPool(n, run.on_result, timeout=timeout, memory_limit_mb=memory_limit_mb,
+                                on_ocr=run.on_ocr) as pool:
+                    run.pool = pool
+                    from nianbao.ingest.archive import is_archive_name
+                    kinds = [(d, p, p.is_file() and is_archive_name(p.name)) for d, p in inputs]
+                    run.add_total(sum(run.count_archive(d, p) if z else 1 for d, p, z in kinds))
+                    for display, path, is_zip in kinds:
+                        if is_zip:
+                            run.add_archive(display, path)
+                        else:
+                            run.add_file(display, path)
+                    pool.drain()
+                    if reextract:
+                        run.reextract()
+                        pool.drain()
+                    summary.workers = pool.started
+            if run.stored_ids or summary.reextracted:
+                _run_store_checks(store, summary)
+        finally:
+            store.close()
+    summary.seconds = time.perf_counter() - t0
+    return summary
