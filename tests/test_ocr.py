@@ -264,3 +264,29 @@ def test_two_column_page_is_read_column_by_column(tmp_path):
     order = [got.index(t) for t in want[3] + want[4] if t in got]
     assert len(order) >= 0.8 * len(want[3] + want[4]), (want, got)
     assert order == sorted(order)
+
+
+@pytest.mark.slow
+def test_scanned_page_among_text_pages(tmp_path):
+    """A report whose page 3 was scanned and put back among its text pages:
+    pages 1–2 keep their text layer (origin 'file'), page 3 is read by OCR
+    (origin 'ocr') and its blocks stand between page 2's and page 4's."""
+    import pypdfium2 as pdfium
+    scan = make_scan(REPORT, tmp_path / "p3.pdf", pages=[3])
+    mixed = pdfium.PdfDocument.new()
+    text, scanned = pdfium.PdfDocument(str(REPORT)), pdfium.PdfDocument(str(scan))
+    mixed.import_pages(text, [0, 1])
+    mixed.import_pages(scanned, [0])
+    mixed.import_pages(text, [3])
+    mixed.save(str(tmp_path / "mixed.pdf"))
+    for d in (mixed, text, scanned):
+        d.close()
+    doc = parse(tmp_path / "mixed.pdf")
+    assert doc.status == "ocr" and [p.status for p in doc.pages] == ["ok", "ok", "ocr", "ok"]
+    pages = [b.page for b in doc.blocks]
+    assert pages == sorted(pages) and 3 in pages
+    assert all((b.meta.get("source") == "ocr") == (b.page == 3) for b in doc.blocks)
+    from nianbao.extractors.extract import extract
+    origins = {(m.prov.page, m.prov.origin) for m in extract(doc).metrics}
+    assert (3, "ocr") in origins and (2, "file") in origins
+    assert not {(p, o) for p, o in origins if (p == 3) != (o == "ocr")}
