@@ -16,7 +16,8 @@ with one :class:`ingest.headings.LevelAssigner` per document):
   ignored), and bare page numbers there, are dropped;
 * a paragraph that stops mid-sentence at the foot of a page continues on the
   next when that page starts with an unindented line;
-* ruled tables (:mod:`ingest.ocr_tables`) stand where their top edge is; a
+* ruled tables and tables of aligned columns (:mod:`ingest.ocr_tables`)
+  stand where their top edge is; a
   table that ends one page and whose columns go on at the top of the next
   is one table (a repeated header row dropped).
 
@@ -37,7 +38,7 @@ from .headings import LevelAssigner, match_caption, match_heading
 from .model import HEADING, PARAGRAPH, TABLE, Block, make_table
 from .ocr_engine import OcrBox, OcrPage
 from .ocr_rules import OcrRules, load_ocr_rules
-from .ocr_tables import OcrTable
+from .ocr_tables import OcrTable, find_borderless
 from .structure import classify_line
 
 SOURCE = "ocr"
@@ -177,8 +178,10 @@ def _gutter(boxes: list[OcrBox], width: float) -> float | None:
     if best is None:
         return None
     g = best[0] + best[1] / 2
-    left = sum(1 for b in body if b.x1 <= g)
-    right = sum(1 for b in body if b.x0 >= g)
+    # columns of text: lines a quarter of the page wide on both sides (the
+    # narrow cells of a table without rules leave gaps too)
+    left = sum(1 for b in body if b.x1 <= g and b.x1 - b.x0 >= 0.25 * width)
+    right = sum(1 for b in body if b.x0 >= g and b.x1 - b.x0 >= 0.25 * width)
     return g if left >= 3 and right >= 3 else None
 
 
@@ -420,9 +423,10 @@ def build_blocks(pages: list[tuple[int, OcrPage, list[OcrTable]]], assigner: Lev
     st = _stats(all_lines, max((pg.width for _, pg, _ in pages), default=1000))
     items: list[tuple[int, list]] = []
     for (no, pg, lines), (_, _, tables) in zip(per_page, pages):
+        borderless, lines = find_borderless(lines, 72.0 / _dpi(pg, tables, rules))
         paras = _paragraphs(lines, st)
         flow: list = []
-        ts = sorted(tables, key=lambda t: t.top_px)
+        ts = sorted(tables + borderless, key=lambda t: t.top_px)
         for para in paras:
             while ts and para[0].y0 > ts[0].top_px:
                 flow.append(ts.pop(0))
@@ -440,6 +444,11 @@ def build_blocks(pages: list[tuple[int, OcrPage, list[OcrTable]]], assigner: Lev
             if b is not None:
                 blocks.append(b)
     return merge_page_break_tables(blocks)
+
+
+def _dpi(pg: OcrPage, tables: list[OcrTable], rules: OcrRules) -> float:
+    """The page's resolution: its ruled tables know it, else the rendering's."""
+    return 72.0 / tables[0].k if tables else rules.render_dpi
 
 
 def _join_page_breaks(items: list[tuple[int, list]], st: _Stats) -> None:

@@ -9,6 +9,13 @@ RapidOCR).  Each line becomes a pdfplumber-style edge in page points
 the cells of text-layer PDFs — turns them into grids with merged cells.  Every
 recognised character goes to the cell that holds its centre, so a text box
 that runs across a ruling is split where the ruling is.
+
+Tables without ruling lines (columns of figures aligned across lines) are
+found among the OCR lines with the same test as for text layers
+(:mod:`ingest.pdf_borderless`: at least three rows of pieces, three columns
+no piece crosses, two rows of figures — a unit column such as 人 / 万元 not
+counted against a row); the recogniser's boxes are the pieces, since it
+splits a line at wide gaps.
 """
 from __future__ import annotations
 
@@ -17,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .ocr_engine import OcrBox, OcrPage
+from .pdf_borderless import _NUMBER, MAX_ROW_GAP, MIN_COLS, MIN_NUMERIC_ROWS, MIN_ROWS, _columns
 from .pdf_tables import PageObjects, PdfTable, find_tables_fast
 
 #: ink darker than this (0–255) can be a ruling
@@ -118,3 +126,88 @@ def _distribute(box: OcrBox, tables: list[OcrTable], k: float) -> OcrBox | None:
     chars = [box.chars[i] for i in outside]
     return OcrBox(text="".join(box.text[i] for i in outside), x0=chars[0][0], y0=box.y0, x1=chars[-1][1],
                   y1=box.y1, conf=min(c for _, _, c in chars), chars=chars)
+
+
+def find_borderless(lines: list, k: float) -> tuple[list[OcrTable], list]:
+    """Tables of aligned columns among a page's OCR lines
+    (:class:`ingest.ocr_layout.Line`, in reading order); returns the tables
+    and the lines that are not in one.  A one-box line without figures
+    inside a run (a label wrapped in its cell) belongs to the row above."""
+    tables: list[OcrTable] = []
+    rest: list = []
+    run: list = []
+
+    def close() -> None:
+        while run and len(run[-1].boxes) < 2:      # a run ends on a row, not a wrapped label
+            tail = run.pop()
+            close()
+            rest.append(tail)
+            return
+        t = _borderless(run, k) if sum(len(ln.boxes) >= 2 for ln in run) >= MIN_ROWS else None
+        if t is None:
+            rest.extend(run)
+        else:
+            tables.append(t)
+        run.clear()
+
+    for ln in lines:
+        near = bool(run) and ln.col == run[-1].col and 0 < ln.y0 - run[-1].y0 <= MAX_ROW_GAP * ln.size
+        wrapped = near and len(ln.boxes) == 1 and len(ln.plain) <= 20 and not any(c.isdigit() for c in ln.plain)
+        if (len(ln.boxes) >= 2 and (not run or near)) or wrapped:
+            run.append(ln)
+            continue
+        close()
+        if len(ln.boxes) >= 2:
+            run.append(ln)
+        else:
+            rest.append(ln)
+    close()
+    order = {id(ln): i for i, ln in enumerate(lines)}
+    rest.sort(key=lambda ln: order[id(ln)])
+    return tables, rest
+
+
+def _rows(run: list) -> list[list]:
+    """Lines grouped into table rows: a one-box line joins the row above."""
+    rows: list[list] = []
+    for ln in run:
+        if len(ln.boxes) < 2 and rows:
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    return rows
+
+
+def _numeric_row(row: list[tuple[float, float, str]]) -> bool:
+    """The pieces after the label are mostly figures; a short word without
+    digits (a unit: 人, 万元, %) does not count either way."""
+    rest = [t for _x0, _x1, t in row[1:] if t and not (len(t) <= 3 and not any(c.isdigit() for c in t))]
+    return bool(rest) and sum(bool(_NUMBER.match(t)) for t in rest) * 2 >= len(rest) + (len(rest) > 1)
+
+
+def _is_table(rows: list[list[tuple[float, float, str]]]) -> list[tuple[float, float]] | None:
+    if len(rows) < MIN_ROWS:
+        return None
+    cols = _columns(rows)
+    if len(cols) < MIN_COLS or sum(_numeric_row(r) for r in rows) < MIN_NUMERIC_ROWS:
+        return None
+    return cols
+
+
+def _borderless(run: list, k: float) -> OcrTable | None:
+    groups = _rows(run)
+    cols = _is_table([[(b.x0, b.x1, b.text) for b in g[0].boxes] for g in groups])
+    if cols is None:
+        return None
+    lo, hi = min(ln.x0 for ln in run), max(ln.x1 for ln in run)
+    xs = [min(lo, cols[0][0]) - 1.0] + [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:])] + \
+        [max(hi, cols[-1][1]) + 1.0]
+    ys = [groups[0][0].y0 - 2.0] + [(a[-1].y1 + b[0].y0) / 2 for a, b in zip(groups, groups[1:])] + \
+        [max(ln.y1 for ln in groups[-1]) + 2.0]
+    origins = {(r, c): (1, 1) for r in range(len(groups)) for c in range(len(cols))}
+    t = OcrTable(grid=PdfTable(page=0, xs=[x * k for x in xs], ys=[y * k for y in ys], origins=origins,
+                               engine="ocr-text"), k=k)
+    for ln in run:
+        for box in ln.boxes:
+            _distribute(box, [t], k)
+    return t

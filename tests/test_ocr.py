@@ -290,3 +290,19 @@ def test_scanned_page_among_text_pages(tmp_path):
     origins = {(m.prov.page, m.prov.origin) for m in extract(doc).metrics}
     assert (3, "ocr") in origins and (2, "file") in origins
     assert not {(p, o) for p, o in origins if (p == 3) != (o == "ocr")}
+
+
+@pytest.mark.slow
+def test_appendix_table_without_rules(tmp_path):
+    """An appendix table printed without ruling lines (序号 / 指标 / 单位 /
+    2023年 in aligned columns) is rebuilt from the text boxes, a label
+    wrapped in its cell kept in its row, and its figures read as table values."""
+    doc = parse(make_scan(REPORT, tmp_path / "no_rules.pdf", pages=[14], no_rules={1}))
+    table = next(t for t in doc.tables() if (t.title or "").startswith("附表6"))
+    grid = table.grid()
+    assert grid[0] == ["序号", "指标", "单位", "2023年"] and table.meta["source"] == "ocr"
+    assert ["1", "全日制在校生人数*", "人", "3,276"] in grid
+    assert any(r[1] == "职业技能等级证书（含职业资格证书）获取人数" and r[3] == "903" for r in grid)
+    from nianbao.extractors.extract import extract
+    got = {(m.metric, m.value) for m in extract(doc).metrics if m.prov.source == "table" and m.prov.origin == "ocr"}
+    assert {("students_fulltime", 3276), ("teachers_fulltime", 186), ("certificate_holders", 903)} <= got
