@@ -265,7 +265,7 @@ def check(db_path, school, year):
 @DB_OPTION
 @click.option("--kind", help="类型，可用逗号分隔多个 / flag kind(s), comma-separated: conflict, sum_mismatch, "
                              "implausible, out_of_range, derived_mismatch, yoy_jump, missing_part, missing_table, "
-                             "empty_part, part_order")
+                             "empty_part, part_order, ocr_low_confidence")
 @click.option("--school", help="学校名称（部分匹配）/ school name (substring)")
 @click.option("--year", type=int, help="报告年度 / report year")
 @click.option("--severity", type=click.Choice(["error", "warning", "info"]),
