@@ -5,7 +5,8 @@ Word files.
 OCRs
 
 * the PDF pages whose text layer is missing (``empty`` with a scanned image)
-  or unreadable (``garbage``), rendered with pypdfium2 at ``render_dpi``
+  or unreadable (``garbage``), or is only a stamped line over a page-sized
+  picture (:func:`thin_pages`), rendered with pypdfium2 at ``render_dpi``
   (``rules/ocr.yaml``, 150 dpi); pages with a good text layer keep it;
 * the pictures of a Word file the parser found to be pictures only
   (``needs_ocr``), one picture per page, in body order.
@@ -52,21 +53,59 @@ def needs_ocr(doc: Document) -> bool:
     return bool(pages_needing_ocr(doc)) or doc.status == "needs_ocr"
 
 
+def thin_pages(doc: Document, path: Path, rules: OcrRules | None = None) -> list[int]:
+    """PDF pages whose text layer is only a stamped-on line (at most
+    ``thin_page_chars`` characters of blocks; a page number, which is
+    furniture, gives none) over a picture covering ``thin_page_image_share``
+    of the page: a scan.  A cover title over a photo has more text, a photo
+    page has margins."""
+    rules = rules or load_ocr_rules()
+    if doc.format != "pdf":
+        return []
+    text: dict[int, int] = {}
+    for b in doc.blocks:
+        text[b.page] = text.get(b.page, 0) + len(b.text) + sum(len(c.text) for r in (b.rows or []) for c in r)
+    thin = [p.number for p in doc.pages if p.status == "ok" and text.get(p.number, 0) <= rules.thin_page_chars]
+    if not thin:
+        return []
+    import pypdfium2 as pdfium
+
+    from .pdf_tables import scan_page_objects
+    out = []
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        for no in thin:
+            page = pdf[no - 1]
+            try:
+                w, h = page.get_size()
+                if scan_page_objects(page.raw, h, w * h).image_area >= rules.thin_page_image_share:
+                    out.append(no)
+            finally:
+                page.close()
+    finally:
+        pdf.close()
+    return out
+
+
 def apply_ocr(doc: Document, path: str | Path, *, progress: Progress | None = None,
               rules: OcrRules | None = None) -> Document:
     """OCR what ``doc`` lacks (see the module doc); returns ``doc`` (not yet
     finalised).  Without the engine installed, a warning says so."""
     from .ocr_engine import available
-    if not needs_ocr(doc):
+    rules = rules or load_ocr_rules()
+    if not needs_ocr(doc) and not thin_pages(doc, Path(path), rules):
         return doc
     if not available():
         doc.warnings.append("未安装OCR引擎 rapidocr-onnxruntime / the OCR engine (rapidocr-onnxruntime) "
                             "is not installed: scanned pages are not read")
         return doc
-    rules = rules or load_ocr_rules()
     if doc.format == "pdf":
-        images = _pdf_images(Path(path), pages_needing_ocr(doc), rules)
-        n = len(pages_needing_ocr(doc))
+        thin = thin_pages(doc, Path(path), rules)
+        numbers = sorted(set(pages_needing_ocr(doc)) | set(thin))
+        # the stamped line is read again with the rest of the page
+        doc.blocks = [b for b in doc.blocks if b.page not in thin]
+        images = _pdf_images(Path(path), numbers, rules)
+        n = len(numbers)
     elif doc.format in ("docx", "doc", "wps") and doc.status == "needs_ocr":
         pics = _docx_pictures(Path(path))
         if not pics:

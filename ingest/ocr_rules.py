@@ -15,7 +15,7 @@ from nianbao.rules import RULES_DIR
 from nianbao.rules.loader import RulesError, check_keys, line_of, load_yaml, regex
 
 _NUMBERS = ("render_dpi", "min_box_confidence", "low_confidence", "seconds_per_page",
-            "skew_min_degrees", "orientation_vote")
+            "skew_min_degrees", "orientation_vote", "thin_page_chars", "thin_page_image_share")
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class OcrRules:
     seconds_per_page: float
     skew_min_degrees: float
     orientation_vote: float
+    thin_page_chars: float
+    thin_page_image_share: float
     replace: dict[str, str]
     digit_lookalikes: dict[str, str]
     thousands: tuple[str, ...]

@@ -306,3 +306,26 @@ def test_appendix_table_without_rules(tmp_path):
     from nianbao.extractors.extract import extract
     got = {(m.metric, m.value) for m in extract(doc).metrics if m.prov.source == "table" and m.prov.origin == "ocr"}
     assert {("students_fulltime", 3276), ("teachers_fulltime", 186), ("certificate_holders", 903)} <= got
+
+
+@pytest.mark.slow
+def test_scan_with_a_stamped_page_number(tmp_path):
+    """A scanned page with a page number written over it as text: the text
+    layer is a number, the page is read by OCR."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from nianbao.evaluate.scans import render_pages
+    img = tmp_path / "p3.png"
+    render_pages(REPORT, 150, [3])[0].save(img)
+    path = tmp_path / "stamped.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.drawImage(str(img), 0, 0, *A4)
+    c.setFont("Helvetica", 10)
+    c.drawString(A4[0] / 2, 20, "- 3 -")
+    c.showPage()
+    c.save()
+    assert parse(path, ocr=False).pages[0].status == "ok"
+    doc = parse(path)
+    assert doc.status == "ocr" and doc.pages[0].status == "ocr"
+    assert any(b.kind == "heading" and b.title == "教师队伍" for b in doc.blocks)
