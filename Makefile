@@ -21,6 +21,14 @@ demo: install
 	rm -f $(DB) $(DB)-wal $(DB)-shm
 	$(BIN)/nianbao ingest corpus/reports --db $(DB)
 	$(BIN)/nianbao sql "select id, path, format, pages, school, year, level, status from documents" --db $(DB)
+	@echo ""
+	@echo "接下来可以试试 / next, try (docs/使用指南.md explains each):"
+	@echo "  $(BIN)/nianbao compare --db $(DB) --xlsx 对比.xlsx      # 各校对比 + Excel 工作簿 / compare schools, write a workbook"
+	@echo "  $(BIN)/nianbao check --db $(DB)                         # 按模板检查缺失部分 / template checklist per report"
+	@echo "  $(BIN)/nianbao flags --db $(DB)                         # 审核提示及来源 / review flags with sources"
+	@echo "  $(BIN)/nianbao report 青岚 --db $(DB) --html 青岚.html  # 一所学校的报告页 / one school's page"
+	@echo "  $(BIN)/nianbao correct --db $(DB) --school 青岚 --year 2023 就业率 97.5 --note 核实  # 人工更正 / correct a value"
+	@echo "  $(BIN)/nianbao serve --db $(DB)                         # 浏览器中浏览 / browse at http://127.0.0.1:8001/"
 
 test: install
 	$(BIN)/python -m pytest -m "not slow"

@@ -52,7 +52,7 @@ class Database:
     def ingest(self, paths=(), *, force: bool = False, retry_failed: bool = False, reextract: bool = False,
                workers: int | None = None, timeout: float = FILE_TIMEOUT,
                memory_limit_mb: int | None = MEMORY_LIMIT_MB, lock_wait: float = 0.0, progress=None,
-               ocr: bool = True):
+               prune: bool = False, ocr: bool = True):
         """Parse, extract, review and store files, folders (recursive) and .zip
         archives; return a :class:`nianbao.ingest.batch.Summary` (``ingested``,
         ``unchanged``, ``duplicates``, ``failed`` as (path, reason),
@@ -63,15 +63,89 @@ class Database:
         one per CPU, 0 = this process); ``timeout`` seconds and
         ``memory_limit_mb`` MB per file; ``reextract`` re-runs extraction on
         every stored document from its stored model.  Another run holding
-        the database: wait ``lock_wait`` s, then ``RunLocked``.  ``ocr``:
-        scanned PDF pages and picture-only Word files are read by OCR
-        (status ``ocr``; False: stored ``needs_ocr``), each such file's time
-        limit growing by 60 s per page.  ``progress(Progress)`` is called for
-        every file, and with ``ocr_page`` events while scanned pages are read."""
+        the database: wait ``lock_wait`` s, then ``RunLocked``.
+        ``prune``: forget stored files under the folders (and archives) given
+        that have left them (``Summary.removed``).  Copies of one report
+        (.docx/.pdf/.txt) are grouped and a newer file of the same school and
+        year supersedes the older (``Summary.reports`` counts the current
+        reports).  ``ocr``: scanned PDF pages and picture-only Word files are
+        read by OCR (status ``ocr``; False: stored ``needs_ocr``), each such
+        file's time limit growing by 60 s per page.  ``progress(Progress)`` is
+        called for every file, and with ``ocr_page`` events while scanned pages
+        are read."""
         from nianbao.ingest.batch import ingest_paths
         return ingest_paths(paths, self.path, force=force, retry_failed=retry_failed, reextract=reextract,
                             workers=workers, timeout=timeout, memory_limit_mb=memory_limit_mb,
-                            lock_wait=lock_wait, progress=progress, ocr=ocr)
+                            lock_wait=lock_wait, progress=progress, prune=prune, ocr=ocr)
+
+    def remove(self, paths) -> list[str]:
+        """Forget stored files: each of ``paths`` is a stored path, or a folder
+        or archive whose stored files are all forgotten (whether or not they
+        still exist).  A document goes with its last path; corrections stay.
+        Returns the paths forgotten (``[]`` when none matched)."""
+        from nianbao.ingest.workers import run_lock
+        from nianbao.store import Store
+        from nianbao.store.db import _under
+        with run_lock(self.path):
+            store = Store(self.path)
+            try:
+                stored = [r[0] for r in store.db.execute("select path from document_paths order by path")]
+                roots = [str(Path(p)) for p in paths]
+                gone = [p for p in stored if any(_under(p, r) for r in roots)]
+                for p in gone:
+                    store.forget_path(p)
+                if gone:
+                    store.settle()
+                    from nianbao.review import store_checks
+                    store_checks.run(store)
+                return gone
+            finally:
+                store.close()
+
+    def correct(self, *, school: str, year: int | None, field: str, value=None, exclude: bool = False,
+                note: str | None = None, who: str | None = None) -> dict:
+        """Record a correction of one report (``school``: part of its name,
+        ``year``: its report year): ``field`` a metric id or Chinese name (the
+        corrected ``value`` in the metric's unit — 人, %, 元 … — or
+        ``exclude=True`` to leave the extracted value out), or ``school`` /
+        ``level`` / ``year``.  Kept in the table ``corrections`` with ``who``
+        (default: the login name), when and ``note``; it survives
+        ``ingest --force`` and re-extraction.  Returns the stored row; raises
+        :class:`nianbao.store.corrections.CorrectionError` (a ``ValueError``)
+        for an unknown school, field, or a bad value."""
+        from nianbao.store import Store
+        from nianbao.store.corrections import add
+        store = self._writable()
+        try:
+            return add(store.db.conn, school=school, year=year, field=field, value=value, exclude=exclude,
+                       note=note, who=who)
+        finally:
+            store.close()
+
+    def uncorrect(self, correction_id: int) -> bool:
+        """Delete one correction by its id (undoing it); False when there is none."""
+        from nianbao.store.corrections import remove
+        store = self._writable()
+        try:
+            return remove(store.db.conn, int(correction_id))
+        finally:
+            store.close()
+
+    def import_corrections(self, text: str) -> tuple[int, list[str]]:
+        """Apply the corrections of CSV text (the columns of
+        :meth:`corrections_csv`); returns (number applied, problems)."""
+        from nianbao.store.corrections import from_csv
+        store = self._writable()
+        try:
+            return from_csv(store.db.conn, text)
+        finally:
+            store.close()
+
+    def _writable(self):
+        from nianbao.store import Store
+        if not self.path.exists():
+            raise FileNotFoundError(f"数据库不存在 / database not found: {self.path}")
+        return Store(self.path)
 
     def reindex(self) -> int:
         """Rebuild the full-text index of section text; returns the number of sections."""
@@ -163,6 +237,49 @@ class Database:
         from nianbao.review.report import checklists
         with self._reading() as store:
             return checklists(store.db, school, year)
+
+    def corrections(self) -> list[dict]:
+        """Every correction: ``id``, ``school``, ``year``, ``field``, ``metric``,
+        ``name_zh``, ``value``, ``text``, ``exclude``, ``note``, ``who``, ``at``,
+        ``matched`` (1 while a current report matches it)."""
+        from nianbao.store.corrections import rows
+        with self._reading() as store:
+            return rows(store.db.conn)
+
+    def corrections_csv(self) -> str:
+        """The corrections as CSV text (``school, year, field, metric, value,
+        text, exclude, note, who, at``), for :meth:`import_corrections`."""
+        from nianbao.store.corrections import to_csv
+        with self._reading() as store:
+            return to_csv(store.db.conn)
+
+    def reports(self, *, school: str | None = None, year: int | None = None) -> list[dict]:
+        """The current reports, copies counted once (view ``reports``):
+        ``report_id`` (the primary copy), ``school``, ``year``, ``level``,
+        ``region``, ``path`` (the primary copy), ``files`` (every copy, '; '),
+        ``n_files``, ``supersedes`` (older files it replaced), ``is_report``."""
+        sql = ("select * from reports where (? is null or school like '%' || ? || '%') "
+               "and (? is null or year = ?) order by school, year")
+        return self.sql(sql, [school, school, year, year]).dicts()
+
+    def report(self, school: str, *, year: int | None = None):
+        """One school's page: a :class:`nianbao.export.report_page.SchoolPage`
+        — ``school``, ``level``, ``region``, ``years``, ``reports`` (files),
+        ``metrics``, ``figures`` (metric → year → value with its source),
+        ``flags``, ``missing`` parts, ``corrections``.  ``school``: part of
+        the name, matching one school (else ``ValueError``)."""
+        from nianbao.export.report_page import load_school
+        with self._reading() as store:
+            return load_school(store.db.conn, school, year)
+
+    def write_report_html(self, path, school: str, *, year: int | None = None) -> Path:
+        """Write :meth:`report` as one printable, self-contained HTML page
+        (inline SVG charts, no network); returns the path written."""
+        from nianbao.export.report_page import render_html
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render_html(self.report(school, year=year)), encoding="utf-8")
+        return path
 
     def index_status(self) -> str:
         """``ok``, or why the full-text index needs rebuilding (``missing``, ``stale`` …)."""

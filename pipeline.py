@@ -88,10 +88,13 @@ def cli():
 @click.option("--wait", "lock_wait", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="另一个入库任务占用数据库时等待的秒数，默认立即退出 / seconds to wait while another ingest run "
                    "holds the database (default: refuse at once)")
+@click.option("--prune", is_flag=True,
+              help="从数据库中移除已不在所给文件夹中的文件 / forget stored files that have left the folders given")
 @click.option("--no-ocr", "no_ocr", is_flag=True,
               help="不做OCR：扫描页和纯图片Word文件记为 needs_ocr / skip OCR: scanned pages and picture-only "
                    "Word files are stored as needs_ocr")
-def ingest(paths, db_path, force, retry_failed, reextract, workers, timeout, memory_limit, lock_wait, no_ocr):
+def ingest(paths, db_path, force, retry_failed, reextract, workers, timeout, memory_limit, lock_wait, prune,
+           no_ocr):
     """入库：解析文件、文件夹（递归）和 ZIP 压缩包并存入数据库。
 
     Ingest files, folders (recursive) and .zip archives: parse, extract,
@@ -99,10 +102,14 @@ def ingest(paths, db_path, force, retry_failed, reextract, workers, timeout, mem
     stored once; parsing runs in worker processes (--workers), each file
     under a time and memory limit.  A progress bar on a terminal, plain lines
     in a pipe; a summary at the end: ingested, unchanged, duplicates,
-    needs_ocr, failed (with reasons), flagged.  Scanned pages are read with
-    OCR (offline; --no-ocr skips it), each file's time limit growing with its
-    pages to OCR.  One run at a time per database: a second one waits --wait
-    seconds, then stops.
+    needs_ocr, failed (with reasons), flagged, files not read (.rar, .xlsx
+    …) with the reason.  Copies of one report (.docx/.pdf/.txt) count once;
+    a newer file of the same school and year supersedes the older.  --prune
+    forgets stored files that have left the folders given.  Scanned pages
+    are read with OCR (offline; --no-ocr skips it), each file's time limit
+    growing with its pages to OCR.  One run at a time per database: a second
+    one waits --wait seconds, then stops.  Exit status 1 when every file
+    given failed.
     """
     if not paths and not reextract:
         raise click.UsageError("请给出文件或文件夹（或 --reextract）/ give files or folders (or --reextract)")
@@ -110,7 +117,8 @@ def ingest(paths, db_path, force, retry_failed, reextract, workers, timeout, mem
     try:
         summary = Database(db_path).ingest(paths, force=force, retry_failed=retry_failed, reextract=reextract,
                                            workers=workers, timeout=timeout, memory_limit_mb=memory_limit or None,
-                                           lock_wait=lock_wait, progress=reporter, ocr=not no_ocr)
+                                           lock_wait=lock_wait, progress=reporter, prune=prune,
+                                           ocr=not no_ocr)
     except RunLocked as e:
         raise click.ClickException(str(e))
     except KeyboardInterrupt:
@@ -122,6 +130,33 @@ def ingest(paths, db_path, force, retry_failed, reextract, workers, timeout, mem
         reporter.close()
     _echo(render.summary_lines(summary))
     click.echo(f"数据库 database: {db_path}")
+    if paths and summary.failed and not (summary.ingested or summary.unchanged or summary.duplicates
+                                         or summary.needs_ocr or summary.reextracted):
+        click.echo("所有文件都失败了 / every file failed", err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@DB_OPTION
+def remove(paths, db_path):
+    """移除：从数据库中去掉文件（或某文件夹、压缩包下的全部文件）。
+
+    Forget stored files: each PATH is a stored path, or a folder or .zip
+    whose stored files are all forgotten (whether or not they still exist on
+    disk).  A report's values and flags go with its last file; corrections
+    stay.  See also: nianbao ingest FOLDER --prune.
+    """
+    from nianbao.ingest.workers import RunLocked
+    try:
+        gone = _query(Database(db_path).remove, paths)
+    except RunLocked as e:
+        raise click.ClickException(str(e))
+    if not gone:
+        raise click.ClickException("数据库中没有这些路径 / no stored path matches: " + " ".join(paths))
+    for p in gone:
+        click.echo(f"已移除 removed: {p}")
+    click.echo(f"共 {len(gone)} 个 / {len(gone)} paths removed")
 
 
 @cli.command()
@@ -245,39 +280,99 @@ def _query(method, *args, **kw):
         raise click.ClickException(str(e))
 
 
+def _output(fmt: str | None, *, records, table, lines) -> None:
+    """Print as --json (``records()``), --csv (``table()`` → header, rows) or
+    text (``lines()``)."""
+    from nianbao.export import tabular
+    if fmt == "json":
+        click.echo(tabular.json_text(records()))
+    elif fmt == "csv":
+        header, rows = table()
+        _write_utf8(tabular.csv_text(header, rows))
+    else:
+        _echo(lines())
+
+
+def _write_utf8(text: str) -> None:
+    """CSV goes out as UTF-8 bytes, whatever the console's encoding (GBK on a
+    Chinese Windows) and without newline translation: Excel reads it by its
+    byte-order mark."""
+    sys.stdout.flush()
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:   # a stream without bytes underneath: text it is
+        click.echo(text, nl=False)
+        return
+    out.write(text.encode("utf-8"))
+    out.flush()
+
+
+def _format_options(fn):
+    """--json / --csv for a command that prints a list."""
+    fn = click.option("--csv", "fmt", flag_value="csv",
+                      help="输出 CSV（UTF-8 带 BOM，Excel 可直接打开）/ output CSV (UTF-8 with a byte-order mark: "
+                           "opens in Excel with the Chinese intact)")(fn)
+    return click.option("--json", "fmt", flag_value="json", help="输出 JSON / output JSON")(fn)
+
+
+class CommaChoice(click.Choice):
+    """A click.Choice that also takes a comma-separated list of choices."""
+
+    def convert(self, value, param, ctx):
+        parts = [p.strip() for p in str(value).replace("，", ",").split(",") if p.strip()]
+        if not parts:
+            self.fail("空值 / empty value", param, ctx)
+        return ",".join(super(CommaChoice, self).convert(p, param, ctx) for p in parts)
+
+
+def _flag_kind_choice() -> CommaChoice:
+    from nianbao.review.report import flag_kinds
+    return CommaChoice(list(flag_kinds()))
+
+
 @cli.command()
 @DB_OPTION
 @click.option("--school", help="学校名称（部分匹配）/ school name (substring)")
 @click.option("--year", type=int, help="报告年度 / report year")
-def check(db_path, school, year):
+@_format_options
+def check(db_path, school, year, fmt):
     """审阅：按官方模板逐份检查必备部分和附表（✓ 有 / ✗ 缺 / ⚠ 提示）。
 
     Check every stored report against its official template (by level and
     covered year): a checklist of the required parts and appendix tables
     (✓ present, ✗ missing, ⚠ warning: missing where the template is not
     evidence-backed, empty, out of order), then a summary of which schools
-    miss what.  Works from the stored sections and tables.
+    miss what.  A report filed as .docx and .pdf is checked once (its most
+    informative copy) and all its files are named.  --json: a list with one
+    object per report; --csv: one row per report and item.
     """
-    _echo(render.check_lines(_query(Database(db_path).check, school=school, year=year)))
+    from nianbao.export import tabular
+    lists = _query(Database(db_path).check, school=school, year=year)
+    _output(fmt, records=lambda: tabular.check_records(lists), table=lambda: tabular.check_table(lists),
+            lines=lambda: render.check_lines(lists))
 
 
 @cli.command()
 @DB_OPTION
-@click.option("--kind", help="类型，可用逗号分隔多个 / flag kind(s), comma-separated: conflict, sum_mismatch, "
-                             "implausible, out_of_range, derived_mismatch, yoy_jump, missing_part, missing_table, "
-                             "empty_part, part_order, ocr_low_confidence")
+@click.option("--kind", type=_flag_kind_choice(),
+              help="类型，可用逗号分隔多个 / flag kind(s), comma-separated")
 @click.option("--school", help="学校名称（部分匹配）/ school name (substring)")
 @click.option("--year", type=int, help="报告年度 / report year")
 @click.option("--severity", type=click.Choice(["error", "warning", "info"]),
               help="最低严重程度 / minimum severity (error < warning < info)")
-def flags(db_path, kind, school, year, severity):
+@_format_options
+def flags(db_path, kind, school, year, severity, fmt):
     """提示：列出审阅提示及其两处来源（页码和原句）。
 
-    List review flags: document (school, year, file), kind, severity, message
-    and both sources (page, section, value and a short sentence).
+    List review flags: school, year, the report's files, kind (Chinese and
+    id), severity, message and both sources (page, section, value and a
+    short sentence).  A flag found in both the .docx and the .pdf of one
+    report is listed once.  --json: a list of flags with school, year, kind,
+    metric, message, sources and files.
     """
+    from nianbao.export import tabular
     rows = _query(Database(db_path).flags, kind=kind, school=school, year=year, severity=severity)
-    _echo(render.flags_lines(rows))
+    _output(fmt, records=lambda: tabular.flags_records(rows), table=lambda: tabular.flags_table(rows),
+            lines=lambda: render.flags_lines(rows))
 
 
 @cli.command()
@@ -285,27 +380,126 @@ def flags(db_path, kind, school, year, severity):
 @click.option("--year", type=int, help="报告年度 / report year (default: every year)")
 @click.option("--metrics", "metrics", metavar="ID,ID",
               help="指标编号或中文名，逗号分隔；all = 全部 / metric ids or Chinese names, comma-separated; all = every "
-                   "metric (terminal default: a core set; workbook default: all)")
+                   "metric (terminal default: a core set; workbook, --json and --csv default: all)")
 @click.option("--school", "schools", multiple=True, metavar="S",
               help="学校名称的一部分，可重复 / part of a school name; repeatable")
 @click.option("--xlsx", type=click.Path(dir_okay=False), help="另存为 Excel 工作簿 / also write an Excel workbook")
-def compare(db_path, year, metrics, schools, xlsx):
+@_format_options
+def compare(db_path, year, metrics, schools, xlsx, fmt):
     """对比：各校指标对比表（空白 = 报告未说明，⚠ = 报告中有不同数值）。
 
     Compare schools: one row per school and report year, one column per
     metric with its Chinese name and unit.  Blank = the report states
-    nothing; ⚠ = the report states different values (the table value is
-    shown, else the first).  --xlsx writes sheets 对比, 来源 (every value with
-    its source), 问题 and 缺失章节.
+    nothing; ≈ = approximate; ⚠ = the report states different values (the
+    table value is shown, else the first); ✎ = corrected by a person
+    (nianbao correct).  --xlsx writes sheets 说明, 对比, 来源 (every value with
+    its source), 问题 and 缺失章节.  --json / --csv print the table for scripts
+    and Excel.
     Example: nianbao compare --year 2023 --metrics students_fulltime,employment_rate --xlsx 对比.xlsx
     """
+    from nianbao.export import tabular
     from nianbao.store.compare import default_terminal_metrics
     db = Database(db_path)
-    comp = _query(db.compare, year=year, schools=schools, metrics=metrics or default_terminal_metrics())
-    _echo(render.comparison_lines(comp))
+    chosen = metrics or (None if fmt else default_terminal_metrics())
+    comp = _query(db.compare, year=year, schools=schools, metrics=chosen)
+    _output(fmt, records=lambda: tabular.compare_records(comp), table=lambda: tabular.compare_table(comp),
+            lines=lambda: render.comparison_lines(comp))
     if xlsx:
         out = _query(db.write_xlsx, xlsx, year=year, schools=schools, metrics=metrics)
+        click.echo(f"已写入 written: {out}", err=bool(fmt))
+
+
+@cli.command()
+@click.argument("field", metavar="METRIC")
+@click.argument("value", required=False)
+@DB_OPTION
+@click.option("--school", required=True, help="学校名称（部分匹配，须只对应一份报告）/ school name (part; must match one "
+                                              "report)")
+@click.option("--year", type=int, help="报告年度 / report year")
+@click.option("--note", help="说明（为何更正）/ why")
+@click.option("--exclude", is_flag=True, help="剔除该指标的抽取值（不填 VALUE）/ leave the extracted value out (no VALUE)")
+@click.option("--by", "who", help="更正人，默认为登录名 / who corrects (default: the login name)")
+def correct(field, value, db_path, school, year, note, exclude, who):
+    """更正：人工更正一份报告的指标数值，或学校名称、层次、年度。
+
+    Correct one report: METRIC is a metric id or Chinese name (VALUE in its
+    unit: 人, %, 元 …), or school / 学校, level / 层次, year / 年度.  --exclude
+    leaves a metric's extracted value out.  Corrections are kept in their
+    own table with who, when and the note; they survive ingest --force and
+    --reextract, and compare, the workbook and Datasette mark them (✎).
+    Examples: nianbao correct --school 青岚 --year 2023 就业率 97.5 --note "以附表为准";
+    nianbao correct --school 青岚 --year 2023 level 中职
+    """
+    if exclude and value is not None:
+        raise click.UsageError("--exclude 不需要 VALUE / --exclude takes no VALUE")
+    if not exclude and value is None:
+        raise click.UsageError("需要 VALUE 或 --exclude / give a VALUE or --exclude")
+    row = _query(Database(db_path).correct, school=school, year=year, field=field, value=value, exclude=exclude,
+                 note=note, who=who)
+    _echo(render.correction_lines([row], header=False))
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--import", "import_file", type=click.Path(exists=True, dir_okay=False),
+              help="从 CSV 导入并应用更正 / apply the corrections of a CSV file")
+@click.option("--remove", "remove_id", type=int, help="删除（撤销）编号为 ID 的更正 / delete (undo) correction ID")
+@_format_options
+def corrections(db_path, import_file, remove_id, fmt):
+    """更正记录：列出、导出（--csv）、导入（--import）或撤销（--remove）人工更正。
+
+    List the corrections (who, when, note, whether a report still matches);
+    --csv prints them as CSV for a reviewer's spreadsheet (school, year,
+    field, metric, value, text, exclude, note, who, at), --import FILE applies
+    such a CSV, --remove ID undoes one.
+    """
+    db = Database(db_path)
+    if import_file:
+        text = Path(import_file).read_bytes().decode("utf-8-sig")
+        done, problems = _query(db.import_corrections, text)
+        click.echo(f"已应用 applied: {done}")
+        for p in problems:
+            click.echo(f"  未应用 not applied: {p}", err=True)
+        if problems and not done:
+            sys.exit(1)
+        return
+    if remove_id is not None:
+        if not _query(db.uncorrect, remove_id):
+            raise click.ClickException(f"没有编号为 {remove_id} 的更正 / no correction {remove_id}")
+        click.echo(f"已撤销 removed: {remove_id}")
+        return
+    if fmt == "csv":
+        from nianbao.export.tabular import BOM
+        _write_utf8(BOM + _query(db.corrections_csv))
+        return
+    rows = _query(db.corrections)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        _echo(render.correction_lines(rows))
+
+
+@cli.command()
+@click.argument("school")
+@DB_OPTION
+@click.option("--year", type=int, help="只看该报告年度 / that report year only")
+@click.option("--html", "html_file", type=click.Path(dir_okay=False),
+              help="写成可打印的网页（含图表）/ write a printable HTML page with charts")
+def report(school, db_path, year, html_file):
+    """报告页：一所学校历年指标（图表）、每个数值的来源、提示和缺失部分。
+
+    One school's figures across years with the source of every figure, its
+    review flags, missing parts and corrections.  --html FILE writes one
+    printable page with charts (inline SVG; opens offline in any browser);
+    without it the figures are printed here.
+    Example: nianbao report 青岚 --html 青岚.html
+    """
+    db = Database(db_path)
+    if html_file:
+        out = _query(db.write_report_html, html_file, school, year=year)
         click.echo(f"已写入 written: {out}")
+    else:
+        _echo(render.school_lines(_query(db.report, school, year=year)))
 
 
 @cli.command()
@@ -356,18 +550,41 @@ def serve(db_path, host, port, live):
 
     Browse the database read-only in Datasette: tables and views with
     Chinese/English descriptions, facets on school, year, metric and flag
-    kind, Chinese full-text search on sections, and canned queries
-    就业率排名, 缺失附表的学校, 同比变化, 全文搜索.
+    kind, Chinese full-text search on sections, canned queries 就业率排名,
+    缺失附表的学校, 同比变化, 全文搜索, 人工更正, and charts of a metric across
+    schools and years at /-/chart.  A port in use is reported as such.
     Example: nianbao serve --db nianbao.db --port 8001
     """
+    from nianbao.web.serve import ServeError, check_port
     from nianbao.web.serve import serve as run_serve
     if not Path(db_path).exists():
         raise click.ClickException(f"数据库不存在 / database not found: {db_path}")
-    click.echo(f"http://{host}:{port}/  (Ctrl+C 停止 / to stop)")
-    run_serve(db_path, host=host, port=port, live=live)
+    try:
+        check_port(host, port)
+        click.echo(f"http://{host}:{port}/  图表 charts: http://{host}:{port}/-/chart  (Ctrl+C 停止 / to stop)")
+        run_serve(db_path, host=host, port=port, live=live)
+    except ServeError as e:
+        raise click.ClickException(str(e))
 
 
-def main():  # console-script entry point
+def console_safe() -> None:
+    """Output that a console cannot encode (a Chinese Windows console or a
+    pipe in GBK) never crashes: the marks ✓ ✗ ⚠ ✎ become √ × ！ ＊ there,
+    and any other character it lacks becomes '?'."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        enc = getattr(stream, "encoding", None) or "utf-8"
+        if name == "stdout":
+            render.use_marks_for(enc)
+        if hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="replace")
+            except (ValueError, OSError):   # a stream that cannot be reconfigured: leave it
+                pass
+
+
+def main():  # console-script entry point (also ``python -m nianbao``)
+    console_safe()
     cli(prog_name="nianbao")
 
 

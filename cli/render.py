@@ -12,6 +12,21 @@ from pathlib import Path
 
 OK, BAD, WARN, OPT = "✓", "✗", "⚠", "·"
 CONFLICT_MARK = "⚠"
+CORRECTED_MARK = "✎"
+APPROX_MARK = "≈"
+#: marks a console that cannot show the ones above gets (GBK has these)
+NARROW_MARKS = {"OK": "√", "BAD": "×", "WARN": "！", "CONFLICT_MARK": "！", "CORRECTED_MARK": "＊", "OPT": "·"}
+
+
+def use_marks_for(encoding: str) -> bool:
+    """Switch to :data:`NARROW_MARKS` when ``encoding`` (a console's, e.g.
+    GBK) cannot write the usual marks; returns True when it switched."""
+    try:
+        (OK + BAD + WARN + CONFLICT_MARK + CORRECTED_MARK + OPT).encode(encoding or "utf-8")
+        return False
+    except (UnicodeEncodeError, LookupError):
+        globals().update(NARROW_MARKS)
+        return True
 
 
 # ---------------------------------------------------------------------------
@@ -74,9 +89,15 @@ def sql_lines(columns: list[str], rows: list[tuple]) -> list[str]:
 def fmt_cell(c) -> str:
     """A comparison cell: blank when the report states nothing (never 0); ≈
     for an approximate figure; ⚠ when the report states different values."""
-    if c is None or c.value is None:
+    if c is None:
         return ""
-    s = ("≈" if c.approximate else "") + fmt_number(c.value)
+    if getattr(c, "excluded", False):
+        return f"— {CORRECTED_MARK}"
+    if c.value is None:
+        return ""
+    s = (APPROX_MARK if c.approximate else "") + fmt_number(c.value)
+    if getattr(c, "corrected", False):
+        return f"{s} {CORRECTED_MARK}"
     return f"{s} {CONFLICT_MARK}" if c.conflict else s
 
 
@@ -95,9 +116,10 @@ def comparison_lines(comp) -> list[str]:
     if not comp.rows:
         lines.append("（没有符合条件的报告 / no report matches）")
     lines.append("")
-    lines.append(f"空白 = 报告未说明 / blank = not stated · ≈ = 约数 / approximate · {CONFLICT_MARK} = 报告中有不同数值，"
-                 f"显示附表中的数值（无附表取首次出现的数值）/ the report states different values: the table value "
-                 f"is shown (else the first one) — see `nianbao compare --xlsx` 来源 for every source")
+    lines.append(f"空白 = 报告未说明 / blank = not stated · {APPROX_MARK} = 约数 / approximate · {CONFLICT_MARK} = 报告中有"
+                 f"不同数值，显示附表中的数值（无附表取首次出现的数值）/ the report states different values: the table "
+                 f"value is shown (else the first one) · {CORRECTED_MARK} = 人工更正 / corrected by a person "
+                 f"(— {CORRECTED_MARK} = 已剔除 / excluded) — see `nianbao compare --xlsx` 来源 for every source")
     return lines
 
 
@@ -109,8 +131,10 @@ def _page(p) -> str:
 
 
 def _doc_label(d: dict) -> str:
+    files = d.get("files") or [d["path"]]
+    more = f"  (+ {', '.join(Path(f).name for f in files[1:])})" if len(files) > 1 else ""
     return (f"{d.get('school') or '(学校未知 school unknown)'} · {d.get('year') or '?'} · "
-            f"{d.get('level') or '?'} · {d['path']}")
+            f"{d.get('level') or '?'} · {d['path']}{more}")
 
 
 def _item_name(it) -> str:
@@ -186,15 +210,37 @@ def _short(s: str | None, n: int = 70) -> str:
     return s if len(s) <= n else s[:n - 1] + "…"
 
 
+def _needles(raw, value) -> list[str]:
+    """The ways a figure may be written in its sentence: as written (its
+    first part when it lists several), then the value plainly and with
+    thousands separators."""
+    out = []
+    if raw:
+        out += [str(raw), str(raw).split("、")[0]]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        out += [fmt_value(float(value)), fmt_number(float(value))]
+    return [x for x in out if x]
+
+
+def window(sentence: str | None, raw=None, value=None, width: int = 30) -> str:
+    """The part of ``sentence`` around its figure: up to ``width`` characters
+    either side of the first place ``raw`` (or ``value``) is written, with …
+    where text is left out — never cut before the figure.  A sentence where
+    the figure cannot be found is shortened at its end."""
+    s = " ".join((sentence or "").split())
+    if len(s) <= 2 * width + 10:
+        return s
+    for needle in _needles(raw, value):
+        i = s.find(needle)
+        if i >= 0:
+            a, b = max(0, i - width), min(len(s), i + len(needle) + width)
+            return ("…" if a else "") + s[a:b] + ("…" if b < len(s) else "")
+    return s[: 2 * width] + "…"
+
+
 def _around(sentence: str, raw: str, n: int = 70) -> str:
-    """A short piece of the sentence, centred on the value when it is far in."""
-    s = " ".join(sentence.split())
-    first = raw.split("、")[0] if raw else ""
-    i = s.find(first) if first else -1
-    if len(s) <= n or i < n - 30:
-        return _short(s, n)
-    a = max(0, i - 25)
-    return "…" + _short(s[a:], n - 1)
+    """A short piece of the sentence around the value (:func:`window`)."""
+    return window(sentence, raw, None, width=max(10, (n - len(raw or "")) // 2))
 
 
 def source_line(src) -> str:
@@ -226,8 +272,10 @@ def flags_lines(rows: list[dict]) -> list[str]:
     lines = []
     for r in rows:
         metric = f" {r['metric']}" if r["metric"] else ""
-        lines.append(f"[{r['severity']}] {r['kind']}{metric}  {r['school'] or '?'} {r['year'] or '?'}  "
-                     f"{Path(r['path']).name}")
+        files = [f for f in (r.get("files") or r["path"]).split("; ") if f]
+        kind_zh = f" {r['kind_zh']}" if r.get("kind_zh") and r["kind_zh"] != r["kind"] else ""
+        lines.append(f"[{r['severity']}] {r['kind']}{kind_zh}{metric}  {r['school'] or '?'} {r['year'] or '?'}  "
+                     f"{' + '.join(Path(f).name for f in files)}")
         lines.append(f"  {r['message']}")
         lines.append(f"  A: {source_line(r['source_a'])}")
         if r["source_b"]:
@@ -244,6 +292,70 @@ def _count(items) -> dict:
     out: dict = {}
     for x in items:
         out[x] = out.get(x, 0) + 1
+    return out
+
+
+# ---------------------------------------------------------------------------
+# report (one school)
+# ---------------------------------------------------------------------------
+def school_lines(page) -> list[str]:
+    """``nianbao report SCHOOL`` without --html: the figures by year, each
+    with its source, then flags and missing parts."""
+    out = [f"{page.school} · {page.level or '?'} · {page.region or ''}"]
+    for r in page.reports:
+        out.append(f"  {r['year']}: " + " + ".join(Path(f).name for f in (r.get("files") or r["path"]).split("; ")))
+    headers = [["指标", "metric"], ["单位", "unit"]] + [[str(y), ""] for y in page.years] + [["来源", "source"]]
+    rows = []
+    for d in page.metrics:
+        figs = page.figures[d.id]
+        cells = []
+        for y in page.years:
+            f = figs.get(y)
+            if f is None:
+                cells.append("")
+            elif f.kind == "correction":
+                cells.append(("—" if f.value is None else fmt_number(f.value)) + f" {CORRECTED_MARK}")
+            else:
+                cells.append((APPROX_MARK if f.approximate else "") + fmt_number(f.value)
+                             + (f" {CONFLICT_MARK}" if f.conflict else "") + ("*" if f.kind == "quoted" else ""))
+        last = figs[max(figs)]
+        src = ("人工更正 corrected" if last.kind == "correction" else
+               " ".join(x for x in (Path(last.path).name if last.path else "", f"p.{last.page}" if last.page else "",
+                                    last.section or "") if x))
+        rows.append([d.name_zh, d.unit, *cells, _short(src, 50)])
+    out += render_table(headers, rows, [False, False] + [True] * len(page.years) + [False])
+    out.append(f"* = 上年数，取自下一年的报告 / quoted by the next year's report · {CORRECTED_MARK} = 人工更正 corrected")
+    out.append(f"提示 flags: {len(page.flags)}   缺失 missing: "
+               + (", ".join(f"{m['year']} {m['title']}" for m in page.missing) or "—"))
+    out.append("网页（含图表和全部来源）/ the page with charts and every source: nianbao report "
+               f"{page.school} --html 报告.html")
+    return out
+
+
+# ---------------------------------------------------------------------------
+# corrections
+# ---------------------------------------------------------------------------
+def correction_lines(rows: list[dict], *, header: bool = True) -> list[str]:
+    """``nianbao corrections`` (and what ``correct`` confirms): one line per
+    correction with who, when and the note."""
+    if not rows:
+        return ["没有更正 / no corrections"]
+    out = []
+    for r in rows:
+        if r["field"] == "metric":
+            what = f"{r.get('name_zh') or ''} {r['metric']}".strip()
+            new = "剔除 excluded" if r["exclude"] else fmt_number(r["value"])
+        else:
+            what = r["field"]
+            new = r["text"] if r["text"] is not None else fmt_number(r["value"])
+        stale = "" if r.get("matched", 1) else f"  {WARN} 没有对应的报告 / no report matches"
+        out.append(f"{CORRECTED_MARK} #{r['id']} {r['school']} {r['year'] or ''}  {what} → {new}  "
+                   f"({r.get('who') or '?'}, {r.get('at') or ''})" + (f"  {r['note']}" if r.get("note") else "")
+                   + stale)
+    if header:
+        out.append("")
+        out.append(f"共 {len(rows)} 条更正 corrections · nianbao corrections --csv > 更正.csv 导出 export · "
+                   "--import 更正.csv 导入 import · --remove ID 撤销 undo")
     return out
 
 
@@ -331,6 +443,13 @@ def summary_lines(s) -> list[str]:
                if p in s.garbage else "没有文本层（扫描件）/ no text layer (scanned)")
         out.append(f"  需OCR needs_ocr  {p}: {why}")
     out += [f"  失败 failed  {p}: {err}" for p, err in s.failed]
+    unsupported = getattr(s, "unsupported", [])
+    if unsupported:
+        out.append(f"未读取 not read: {len(unsupported)} 个文件 files (类型不支持 unsupported type)")
+        out += [f"  未读取 not read  {p}: {why}" for p, why in unsupported]
+    out += [f"  已移除 removed  {p}（已不在文件夹中 / no longer in the folder）" for p in getattr(s, "removed", [])]
+    if getattr(s, "reports", 0):
+        out.append(f"报告 reports: {s.reports}（同一报告的 .docx/.pdf/.txt 计为一份 / copies of one report count once）")
     if s.failed_unchanged:
         out.append(f"  ({s.failed_unchanged} 个失败文件自上次以来未变，未重试；--retry-failed 重试 / "
                    f"{s.failed_unchanged} failed files are unchanged since the last run and were not "
@@ -352,12 +471,25 @@ class ProgressReporter:
         self.bar = None
         self.pages = 0
         self.unchanged = 0
+        self.starting = False
 
     def __call__(self, ev) -> None:
         if ev.kind == "total":
             return self._total(ev.total) if self.tty else None
         if ev.kind == "ocr_page":
             return self._ocr_page(ev)
+        if ev.kind == "workers":
+            text = (f"启动 {ev.workers} 个工作进程（加载词典，需数秒）/ starting {ev.workers} worker processes "
+                    f"(loading dictionaries, a few seconds)")
+            if self.tty and self.bar is not None:
+                self.bar.set_description_str("入库 ingesting · 启动工作进程 starting workers")
+                self.starting = True
+            else:
+                print(text, file=self.stream, flush=True)
+            return
+        if self.starting and self.bar is not None:
+            self.bar.set_description_str("入库 ingesting", refresh=False)
+            self.starting = False
         self.pages += ev.pages
         if self.tty and self.bar is not None:
             self.bar.set_postfix_str(f"页 pages {self.pages} · 失败 failed {ev.failed}", refresh=False)

@@ -2,12 +2,17 @@
 
 Sheets:
 
+``说明`` (Legend)
+    what each sheet holds, what the colours and marks mean, the flag kinds
+    and severities in Chinese with their ids.
 ``对比`` (Compare)
     schools × metrics: one row per school and report year, one column per
     metric with its Chinese name, unit and id; numbers are numbers (blank
     where the report states nothing, never 0); a conflicting value is filled
     orange and carries a comment with every value stated and where; an
-    approximate one (约, 近, 余) carries a comment too.
+    approximate one (约, 近, 余) is shown ``≈1,200`` (still a number) on
+    yellow; a value a person corrected (``nianbao correct``) is green with
+    the note in its comment, an excluded one reads 已剔除.
 ``来源`` (Sources)
     every value of the selected schools, years and metrics — including the
     previous-year figures a report quotes — with document, page, section and
@@ -19,8 +24,13 @@ Sheets:
     flags of kinds missing_part / missing_table / empty_part.
 
 Every sheet has a frozen header row with Chinese and English labels, an
-auto-filter and column widths fitted to the content.  Characters openpyxl
-cannot store (control characters PDFs leave in text) are removed.
+auto-filter, column widths fitted to the content, years shown as years
+(2023, not 2,023) and a print set-up: landscape, fitted to the page width,
+the header row repeated on every page.  Kinds, severities and metrics are
+named in Chinese with their ids beside.  Source text is the sentence
+windowed around the figure.  Characters openpyxl cannot store (control
+characters PDFs leave in text) are removed and text never runs as a
+formula (:mod:`nianbao.export.cells`).
 """
 from __future__ import annotations
 
@@ -33,12 +43,16 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from nianbao.cli.render import display_width, fmt_number
-from nianbao.store.compare import Comparison, _filters, load_comparison, missing_kinds
+from nianbao.cli.render import display_width, fmt_number, window
+from nianbao.export.cells import neutralise
+from nianbao.store.compare import Comparison, _filters, display_rules, load_comparison, missing_kinds
 
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 CONFLICT_FILL = PatternFill("solid", fgColor="FCE4D6")
+APPROX_FILL = PatternFill("solid", fgColor="FFF2CC")
+CORRECTED_FILL = PatternFill("solid", fgColor="E2EFDA")
+YEAR_FORMAT = "0"
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 INT_FORMAT = "#,##0"
 DEC_FORMAT = "#,##0.0#"
@@ -46,22 +60,34 @@ MAX_WIDTH = 60
 
 
 def clean(value):
-    """A value openpyxl can store: no illegal control characters, and text
-    that starts with '=' kept as text (not a formula)."""
+    """A value openpyxl can store: no illegal control characters."""
     if isinstance(value, str):
         return ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
 
 
 def _set(ws, row: int, col: int, value, number_format: str | None = None):
+    """Write one cell: text stays text (never a formula: a cell starting
+    = + - @ is stored as a string), numbers get ``number_format``."""
     cell = ws.cell(row=row, column=col)
     value = clean(value)
     cell.value = value
-    if isinstance(value, str) and value.startswith("="):
+    if isinstance(value, str) and value != neutralise(value):
         cell.data_type = "s"
     if number_format and isinstance(value, (int, float)):
         cell.number_format = number_format
     return cell
+
+
+def print_setup(ws) -> None:
+    """Landscape, fitted to the page width (any number of pages down), the
+    header row repeated on every printed page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
 
 
 def _num_format(v: float) -> str:
@@ -98,6 +124,7 @@ def _sheet(wb, title: str, headers: list[tuple[str, str]], rows: list[list], *,
     if headers:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(1, len(rows) + 1)}"
     fit_widths(ws, headers, rows, wide or {})
+    print_setup(ws)
     return ws
 
 
@@ -120,14 +147,9 @@ def _as_text(v) -> str:
     return str(v)
 
 
-def _around(sentence: str | None, raw: str | None, width: int = 36) -> str:
-    """The part of a long source sentence around the figure."""
-    s = sentence or ""
-    i = s.find(raw) if raw else -1
-    if len(s) <= 2 * width or i < 0:
-        return s[: 2 * width] + ("…" if len(s) > 2 * width else "")
-    a, b = max(0, i - width), min(len(s), i + len(raw) + width)
-    return ("…" if a else "") + s[a:b] + ("…" if b < len(s) else "")
+def _around(sentence: str | None, raw: str | None, value=None, width: int = 36) -> str:
+    """The part of a long source sentence around the figure (never cut before it)."""
+    return window(sentence, raw, value, width=width)
 
 
 def _where_from(v) -> str:
@@ -148,16 +170,20 @@ def write_workbook(db, path, *, year: int | None = None, metrics=None, schools=N
     comp = comparison or load_comparison(conn, year=year, metrics=metrics, schools=schools)
     wb = Workbook()
     wb.remove(wb.active)
+    _legend_sheet(wb)
     _compare_sheet(wb, comp)
     _sources_sheet(wb, conn, comp, year, schools)
     flags = _flag_rows(conn, comp, year, schools)
-    issue_headers = [("学校", "School"), ("年度", "Year"), ("类型", "Kind"), ("严重度", "Severity"),
-                     ("指标", "Metric"), ("指标名称", "Metric name"), ("说明", "Message"),
-                     ("来源A", "Source A"), ("来源B", "Source B"), ("规则", "Rule"), ("文件", "Document")]
-    wide = {7: 70, 8: 70, 9: 70}
-    _sheet(wb, "问题", issue_headers, [r for r in flags if r[2] not in missing_kinds()], wide=wide,
-           empty_note="没有问题记录 / no flags")
-    _sheet(wb, "缺失章节", issue_headers, [r for r in flags if r[2] in missing_kinds()], wide=wide,
+    issue_headers = [("学校", "School"), ("年度", "Year"), ("类型", "Kind"), ("类型编号", "Kind id"),
+                     ("严重度", "Severity"), ("严重度编号", "Severity id"), ("指标名称", "Metric name"),
+                     ("指标编号", "Metric id"), ("说明", "Message"), ("来源A", "Source A"), ("来源B", "Source B"),
+                     ("规则", "Rule"), ("文件", "Documents")]
+    wide = {9: 70, 10: 60, 11: 60, 13: 40}
+    kinds = missing_kinds()
+    _sheet(wb, "问题", issue_headers, [r for r in flags if r[3] not in kinds], wide=wide,
+           formats={2: YEAR_FORMAT}, empty_note="没有问题记录 / no flags")
+    _sheet(wb, "缺失章节", issue_headers, [r for r in flags if r[3] in kinds], wide=wide,
+           formats={2: YEAR_FORMAT},
            empty_note="没有缺失记录（运行审核后填写）/ no missing_part, missing_table or empty_part flags "
                       "(written by the review)")
     path = Path(path)
@@ -169,40 +195,102 @@ def write_workbook(db, path, *, year: int | None = None, metrics=None, schools=N
 def _compare_sheet(wb, comp: Comparison) -> None:
     headers = [("学校", "School"), ("年度", "Year"), ("层次", "Level"), ("地区", "Region"), ("省份", "Province")]
     headers += [(f"{d.name_zh}({d.unit})", d.id) for d in comp.metrics]
-    headers += [("冲突数", "Conflicts"), ("冲突指标", "Conflicting metrics"), ("文件", "Documents")]
+    headers += [("冲突数", "Conflicts"), ("冲突指标", "Conflicting metrics"), ("人工更正", "Corrected"),
+                 ("文件", "Documents")]
     first = 6
     rows, notes = [], {}
     for i, r in enumerate(comp.rows, 2):
         row = [r.school, r.year, r.level, r.region, r.province]
         for j, d in enumerate(comp.metrics, first):
             c = r.cells.get(d.id)
-            row.append(_number(c.value) if c and c.value is not None else None)
-            if c and c.value is not None and (c.conflict or c.approximate):
-                lines = []
-                if c.conflict:
-                    lines.append(f"报告中有不同数值 / conflicting values: {c.values_stated}；"
-                                 f"显示{'附表' if c.source_kind == 'table' else '首次出现'}的数值 / shown: "
-                                 f"{'table value' if c.source_kind == 'table' else 'first value'}")
-                if c.approximate:
-                    lines.append("约数 / approximate figure")
-                for v in c.sources:
-                    lines.append(f"{fmt_number(v.value)} — {_where_from(v)}: {_around(v.sentence, v.raw)}")
-                notes[(i, j)] = (c.conflict, "\n".join(lines))
+            if c and c.excluded:
+                row.append("已剔除 excluded")
+            else:
+                row.append(_number(c.value) if c and c.value is not None else None)
+            note = _cell_note(c) if c else None
+            if note:
+                notes[(i, j)] = note
         conflict_ids = [d.id for d in comp.metrics if r.cells.get(d.id) and r.cells[d.id].conflict]
-        row += [len(conflict_ids), ", ".join(conflict_ids) or None, "\n".join(r.paths) or None]
+        corrected = [d.id for d in comp.metrics if r.cells.get(d.id) and r.cells[d.id].corrected]
+        row += [len(conflict_ids), ", ".join(conflict_ids) or None, ", ".join(corrected) or None,
+                "\n".join(r.files or r.paths) or None]
         rows.append(row)
-    ws = _sheet(wb, "对比", headers, rows, formats={2: "0"}, empty_note="没有符合条件的报告 / no report matches")
+    ws = _sheet(wb, "对比", headers, rows, formats={2: YEAR_FORMAT},
+                empty_note="没有符合条件的报告 / no report matches")
     ws.freeze_panes = "B2"
-    for (i, j), (conflict, text) in notes.items():
+    for (i, j), (fill, text, approximate) in notes.items():
         cell = ws.cell(row=i, column=j)
-        if conflict:
-            cell.fill = CONFLICT_FILL
+        if fill is not None:
+            cell.fill = fill
+        if approximate and isinstance(cell.value, (int, float)):
+            cell.number_format = f'"≈"{_num_format(cell.value)}'
         cell.comment = Comment(clean(text)[:2000], "nianbao", width=420, height=200)
     # metric headers: the name on the first line is what people read; keep them narrow
     for j in range(first, first + len(comp.metrics)):
         letter = get_column_letter(j)
         ws.column_dimensions[letter].width = min(ws.column_dimensions[letter].width, 18)
     ws.row_dimensions[1].height = 45
+
+
+def _cell_note(c) -> tuple | None:
+    """(fill, comment text, approximate) for a 对比 cell that needs a mark:
+    corrected (green), conflicting (orange) or approximate (yellow, ≈)."""
+    lines, fill = [], None
+    if c.corrected:
+        fill = CORRECTED_FILL
+        extracted = "" if c.extracted is None else f"；抽取值 extracted: {fmt_number(c.extracted)}"
+        lines.append(("人工剔除 / excluded by a person" if c.excluded else "人工更正 / corrected by a person")
+                     + extracted + (f"；说明 note: {c.note}" if c.note else ""))
+    elif c.value is None:
+        return None
+    if c.conflict and not c.corrected:
+        fill = CONFLICT_FILL
+        lines.append(f"报告中有不同数值 / conflicting values: {c.values_stated}；"
+                     f"显示{'附表' if c.source_kind == 'table' else '首次出现'}的数值 / shown: "
+                     f"{'table value' if c.source_kind == 'table' else 'first value'}")
+    approximate = c.approximate and not c.corrected
+    if approximate:
+        fill = fill or APPROX_FILL
+        lines.append("约数（报告写作“约”“近”“余”等）/ approximate figure")
+    if not lines:
+        return None
+    for v in c.sources:
+        lines.append(f"{fmt_number(v.value)} — {_where_from(v)}: {_around(v.sentence, v.raw, v.value)}")
+    return fill, "\n".join(lines), approximate
+
+
+LEGEND = [
+    ("对比", "Compare", "每个学校、每个年度一行，每个指标一列（指标中文名(单位)，下为指标编号）。数值是数字，可直接求和、排序。"
+                        "空白 = 报告未说明（不是 0）。/ one row per school and year, one column per metric; blank = "
+                        "not stated"),
+    ("来源", "Sources", "每个数值的出处：文件、页码、章节、原文（截取数值前后的文字）、原始写法；“采用”= 对比表中显示的那个。"
+                        "/ every value with file, page, section and the text around it"),
+    ("问题", "Issues", "审核发现的问题（数值冲突、分项之和超过总数 …），附两处来源。/ review flags with both sources"),
+    ("缺失章节", "Missing parts", "按官方模板缺少的必备部分和附表。/ required parts and appendix tables missing"),
+    ("", "", ""),
+    ("橙色", "Orange", "报告中对同一指标写了不同数值：显示附表中的数值（无附表取首次出现的），批注列出所有数值和出处。"
+                      "/ the report states different values; the comment lists them"),
+    ("黄色 ≈", "Yellow ≈", "约数（报告写作“约”“近”“余”“多”）。/ an approximate figure"),
+    ("绿色", "Green", "人工更正（nianbao correct），批注写明原抽取值、更正人和说明；“已剔除”= 人工剔除的数值。"
+                     "/ corrected (or excluded) by a person; the comment has the note"),
+    ("同一报告", "One report", "同一学校同一年度的 .docx / .pdf / .txt 计为一份报告，数值取信息最全的一份（有页码和表格）；"
+                             "较新的文件取代较旧的。/ copies of one report count once"),
+]
+
+
+def _legend_sheet(wb) -> None:
+    """说明: the sheets, the colours and marks, the flag kinds and severities."""
+    shown = display_rules()
+    rows = [list(r) for r in LEGEND]
+    rows.append(["", "", ""])
+    rows += [[zh, kind, "问题类型 / flag kind"] for kind, zh in shown["flag_kinds"].items()]
+    rows += [[zh, sev, "严重度 / severity"] for sev, zh in shown["severities"].items()]
+    ws = _sheet(wb, "说明", [("项目", "Item"), ("编号 / English", "Id / English"), ("含义", "Meaning")], rows,
+                wide={3: 90})
+    for i, (zh, _, _) in enumerate(LEGEND, 2):
+        fill = {"橙色": CONFLICT_FILL, "黄色 ≈": APPROX_FILL, "绿色": CORRECTED_FILL}.get(zh)
+        if fill:
+            ws.cell(row=i, column=1).fill = fill
 
 
 def _sources_sheet(wb, conn, comp: Comparison, year, schools) -> None:
@@ -232,6 +320,7 @@ def _sources_sheet(wb, conn, comp: Comparison, year, schools) -> None:
             r[8] = yes if r[8] else None
             r[9] = yes if r[9] else None
             r[10] = {"table": "表格 table", "text": "正文 text"}.get(r[10], r[10])
+            r[14] = _around(r[14], r[15], r[4], width=40)
             rows.append(r)
     ws = _sheet(wb, "来源", headers, rows, wide={14: 40, 15: 80}, formats={2: "0", 7: "0", 13: "0"},
                 empty_note="没有数值 / no values")
@@ -256,7 +345,7 @@ def _render_source(raw) -> str | None:
     if where:
         bits.append(f"（{', '.join(str(w) for w in where)}）")
     if s.get("sentence"):
-        bits.append(f"：{s['sentence']}")
+        bits.append(f"：{window(s['sentence'], s.get('raw'), s.get('value'), width=40)}")
     rest = {k: v for k, v in s.items() if k not in ("value", "source", "page", "section", "sentence", "unit",
                                                      "raw", "start", "rule") and v not in (None, "")}
     if rest:
@@ -269,11 +358,11 @@ def _flag_rows(conn, comp: Comparison, year, schools) -> list[list]:
     ids = {d.id for d in comp.metrics}
     known = {r[0] for r in conn.execute("SELECT id FROM metric_defs")}
     out = []
-    for (school, yr, kind, severity, metric, name_zh, message, a, b, rule, path) in conn.execute(
-            f"SELECT school, year, kind, severity, metric, name_zh, message, source_a, source_b, rule, path "
-            f"FROM school_flags WHERE {where} ORDER BY year, school, kind, flag_id", params):
+    for (school, yr, kind, kind_zh, severity, severity_zh, metric, name_zh, message, a, b, rule, files) in conn.execute(
+            f"SELECT school, year, kind, kind_zh, severity, severity_zh, metric, name_zh, message, source_a, "
+            f"source_b, rule, files FROM school_flags WHERE {where} ORDER BY year, school, kind, flag_id", params):
         if metric and metric in known and metric not in ids:   # a metric not selected
             continue
-        out.append([school, yr, kind, severity, metric, name_zh, message, _render_source(a), _render_source(b),
-                    rule, path])
+        out.append([school, yr, kind_zh, kind, severity_zh, severity, name_zh, metric, message, _render_source(a),
+                    _render_source(b), rule, (files or "").replace("; ", "\n")])
     return out

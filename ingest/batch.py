@@ -45,13 +45,18 @@ class Summary:
                                                   "store": 0.0})
     worker_peak_rss_mb: dict = field(default_factory=dict)   # worker pid → peak RSS (MB)
     store_flags: int = 0        # flags of the store-wide checks (yoy_jump …) after this run
+    unsupported: list[tuple[str, str]] = field(default_factory=list)  # files in folders not read: (path, reason)
+    removed: list[str] = field(default_factory=list)   # remembered paths forgotten by ``prune``
+    reports: int = 0            # current reports in the store after this run (copies counted once)
 
 
 @dataclass
 class Progress:
     """One progress event: ``kind`` is ``total`` (the number of files to look
-    at grew), or what happened to one file: ``ingested``, ``unchanged``,
-    ``duplicate``, ``failed``, ``needs_ocr``, ``reextracted``."""
+    at grew), ``workers`` (``workers`` processes are starting: each loads
+    the dictionaries, a few seconds, before the first file is read), or what
+    happened to one file: ``ingested``, ``unchanged``, ``duplicate``,
+    ``failed``, ``needs_ocr``, ``reextracted``."""
     kind: str
     path: str | None = None
     done: int = 0
@@ -63,21 +68,31 @@ class Progress:
     #: ``ocr_page`` events (a file's scanned pages being read): pages done / to read
     ocr_done: int = 0
     ocr_total: int = 0
+    workers: int = 0
 
 
-def iter_inputs(paths) -> list[tuple[str, Path]]:
+def iter_inputs(paths, skipped: list | None = None) -> list[tuple[str, Path]]:
     """Expand files and folders (recursively) into (display path, file path)
     pairs, in a stable order, each path once.  Files inside folders are kept
-    when their extension is one nianbao reads, or ``.zip``; files named
-    explicitly are always kept (so that a wrong one gets its clear error)."""
+    when their extension is one nianbao reads, or ``.zip``; the others are
+    appended to ``skipped`` as (path, reason) (``rules/formats.yaml``), except
+    hidden files and Office's ``~$`` lock files.  Files named explicitly are
+    always kept (so that a wrong one gets its clear error)."""
+    from nianbao.ingest.formats import unsupported_reason
     out: list[tuple[str, Path]] = []
     seen: set[str] = set()
     wanted = tuple(SUPPORTED_EXTENSIONS) + (".zip",)
     for p in paths:
         p = Path(p)
         if p.is_dir():
-            files = [f for f in sorted(p.rglob("*"))
-                     if f.is_file() and f.suffix.lower() in wanted and not f.name.startswith(("~$", "."))]
+            files = []
+            for f in sorted(p.rglob("*")):
+                if not f.is_file() or f.name.startswith(("~$", ".")):
+                    continue
+                if f.suffix.lower() in wanted:
+                    files.append(f)
+                elif skipped is not None:
+                    skipped.append((str(f), unsupported_reason(f.suffix)))
         else:
             files = [p]
         for f in files:
@@ -139,6 +154,7 @@ class _IngestRun:
         self._seq = 0          # next sequence number
         self._commit = 0       # next sequence number to commit
         self._ready: dict[int, object] = {}
+        self._workers_announced = False
 
     # -- ordered writes ---------------------------------------------------------------
     def _reserve(self) -> int:
@@ -158,6 +174,15 @@ class _IngestRun:
             self.pool.wait()
 
     # -- progress -------------------------------------------------------------------
+    def submit(self, task: Task, context=None) -> None:
+        """Hand one task to the pool; the first time, tell the progress
+        display that the worker processes are starting."""
+        if not self._workers_announced and self.pool.n > 0:
+            self._workers_announced = True
+            if self.progress:
+                self.progress(Progress(kind="workers", done=self.done, total=self.total, workers=self.pool.n))
+        self.pool.submit(task, context)
+
     def add_total(self, n: int) -> None:
         self.total += n
         self._emit("total")
@@ -274,8 +299,8 @@ class _IngestRun:
             item.archive.outstanding += 1
         self.summary.parsed += 1
         seq = self._reserve()
-        self.pool.submit(Task(display=item.display, path=str(item.path), sha256=sha, size=item.size,
-                              mtime=item.mtime, ocr=self.ocr), (seq, item))
+        self.submit(Task(display=item.display, path=str(item.path), sha256=sha, size=item.size,
+                         mtime=item.mtime, ocr=self.ocr), (seq, item))
         self.throttle()
 
     def on_result(self, task: Task, context, out: Outcome) -> None:
@@ -474,7 +499,7 @@ class _IngestRun:
         for doc_id, path, sha in rows:
             blob = self.store.model_blob(doc_id)
             if blob is not None:
-                self.pool.submit(Task(display=path, sha256=sha or "", document_id=doc_id, model=blob))
+                self.submit(Task(display=path, sha256=sha or "", document_id=doc_id, model=blob))
 
     def _store_facts(self, task: Task, out: Outcome) -> None:
         st = self.summary
@@ -492,10 +517,13 @@ class _IngestRun:
 
 
 def _run_store_checks(store: Store, summary: Summary) -> None:
-    """The checks over the whole store (``rules/pipeline.yaml`` ``store_checks``),
-    after the documents of this run are stored."""
+    """After the documents of this run are stored: corrections of school,
+    level and year applied, copies and editions of each report grouped
+    (``store/reports.py``), then the checks over the whole store
+    (``rules/pipeline.yaml`` ``store_checks``)."""
     from nianbao.review import store_checks
     t0 = time.perf_counter()
+    summary.reports = store.settle()
     summary.store_flags = store_checks.run(store)
     summary.stages["store"] += time.perf_counter() - t0
 
@@ -503,7 +531,7 @@ def _run_store_checks(store: Store, summary: Summary) -> None:
 def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = False, retry_failed: bool = False,
                  reextract: bool = False, workers: int | None = None, timeout: float = FILE_TIMEOUT,
                  memory_limit_mb: int | None = MEMORY_LIMIT_MB, lock_wait: float = 0.0,
-                 progress=None, ocr: bool = True) -> Summary:
+                 progress=None, prune: bool = False, ocr: bool = True) -> Summary:
     """Ingest files, folders (recursive) and ZIP archives into the database;
     return a :class:`Summary`.
 
@@ -522,6 +550,10 @@ def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = Fa
       document from its stored model, without re-parsing (after a rules change).
     * Another run on the same database: wait ``lock_wait`` seconds, then
       :class:`RunLocked`.
+    * ``prune``: afterwards, forget the remembered files under the folders
+      and archives given that have left them (``Summary.removed``).
+    * Files in folders that nianbao does not read (.rar, .xlsx, .ofd …) are
+      listed in ``Summary.unsupported`` with the reason (``rules/formats.yaml``).
     * ``ocr``: scanned PDF pages and picture-only Word files are read with
       OCR (status ``ocr``); False leaves them ``needs_ocr``.  A file's time
       limit grows by ``seconds_per_page`` (rules/ocr.yaml) per page to OCR.
@@ -529,7 +561,7 @@ def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = Fa
       events while a file's scanned pages are read."""
     t0 = time.perf_counter()
     summary = Summary()
-    inputs = iter_inputs(paths)
+    inputs = iter_inputs(paths, skipped=summary.unsupported)
     with run_lock(db_path, wait=lock_wait):
         store = Store(db_path)
         try:
@@ -554,8 +586,14 @@ def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = Fa
                         run.reextract()
                         pool.drain()
                     summary.workers = pool.started
-            if run.stored_ids or summary.reextracted:
+            if prune:
+                seen = {p for p in summary.ingested + summary.unchanged + summary.needs_ocr}
+                seen |= {p for p, _ in summary.duplicates + summary.failed}
+                summary.removed = store.forget_under([str(Path(p)) for p in paths], seen)
+            if run.stored_ids or summary.reextracted or summary.removed:
                 _run_store_checks(store, summary)
+            else:
+                summary.reports = store.db.execute("select count(*) from reports").fetchone()[0]
         finally:
             store.close()
     summary.seconds = time.perf_counter() - t0

@@ -529,3 +529,20 @@ def _implausible(doc: Document, facts: Facts) -> list[Flag]:
 @checks.register("derived_mismatch")
 def _derived_mismatch(doc: Document, facts: Facts) -> list[Flag]:
     return derived_flags(facts.metrics, facts.attributes.get("year"))
+
+
+@checks.register("not_a_report")
+def not_a_report_flags(doc: Document, facts: Facts) -> list[Flag]:
+    """One ``not_a_report`` flag when the document does not read as an annual
+    quality report (``rules/checks.yaml`` ``not_a_report``): no report word
+    in its title or opening text and hardly any catalog figure."""
+    cfg = check_rules()["not_a_report"]
+    head = (facts.attributes.get("title") or "") + (doc.text or "")[: cfg["head_chars"]]
+    head = "".join(head.split())
+    if any(w in head for w in cfg["report_words"]) or len(facts.metrics) > cfg["max_metrics"]:
+        return []
+    return [Flag(kind="not_a_report", severity=cfg["severity"], rule=f"{RULE}/not_a_report",
+                 message=(f"不像职业教育质量年度报告：开头没有“{cfg['report_words'][0]}”等字样，只找到 "
+                          f"{len(facts.metrics)} 个指标；对比和汇总中不列入 / does not read as an annual quality "
+                          f"report (no report words at the start, {len(facts.metrics)} figures found); left out "
+                          "of compare and the views"))]

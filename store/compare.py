@@ -42,11 +42,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nianbao.rules import RULES_DIR
-from nianbao.rules.loader import check_keys, line_of, load_yaml, strip_lines, words
+from nianbao.rules.loader import RulesError, check_keys, line_of, load_yaml, strip_lines, words
 
 #: bump when the SQL of the views below changes
-VIEWS_REVISION = "1+implausible-last+ocr-origin"
-VIEWS = ("metric_values", "metric_chosen", "metric_wide", "school_flags")
+VIEWS_REVISION = "3+reports+corrections+ocr-origin"
+VIEWS = ("metric_values_all", "metric_values", "metric_chosen", "metric_wide", "school_flags", "reports")
 
 COMPARE_PATH = RULES_DIR / "compare.yaml"
 
@@ -59,7 +59,12 @@ def display_rules(path: str | None = None) -> dict:
     p = Path(path) if path else COMPARE_PATH
     data = load_yaml(p, lines=True)
     check_keys(data, {"units": dict, "unit_overrides": dict, "names_en": dict, "terminal_metrics": list,
-                      "missing_kinds": list, "province_suffixes": list, "municipalities": list}, p)
+                      "missing_kinds": list, "province_suffixes": list, "municipalities": list,
+                      "flag_kinds": dict, "severities": dict}, p)
+    for key in ("flag_kinds", "severities"):
+        for code, label in data[key].items():
+            if code != "__line__" and not isinstance(label, str):
+                raise RulesError(p, line_of(data[key]), f"{key}.{code} 应为文字 / must be text")
     for kind, u in data["units"].items():
         if kind != "__line__":
             check_keys(u, {"zh": str, "en": str}, p, where=f"units.{kind}: ", line=line_of(data["units"]))
@@ -177,22 +182,47 @@ def _fmt_value_sql(col: str) -> str:
 
 SCHOOL_SQL = "coalesce(d.school, d.path)"
 
+#: a document that counts: readable, not superseded by a newer file, not flagged as no quality report
+CURRENT_SQL = ("d.status != 'failed' AND d.superseded_by IS NULL AND NOT EXISTS (SELECT 1 FROM flags nr "
+               "WHERE nr.document_id = d.id AND nr.kind = 'not_a_report')")
+#: every current file of d's report, the primary copy first, separated by '; '
+FILES_SQL = ("((SELECT p0.path FROM documents p0 WHERE p0.id = coalesce(d.report_id, d.id)) || "
+             "coalesce('; ' || (SELECT group_concat(f2.path, '; ') FROM documents f2 "
+             "WHERE f2.report_id = d.report_id AND f2.superseded_by IS NULL AND f2.id != d.report_id), ''))")
+
+
+def _labels_sql(col: str, labels: dict) -> str:
+    """SQL: the Chinese label of a code (``rules/compare.yaml``), else the code."""
+    whens = " ".join(f"WHEN {_sql_text(k)} THEN {_sql_text(v)}" for k, v in labels.items())
+    return f"CASE {col} {whens} ELSE {col} END" if whens else col
+
 
 def view_sql(metric_ids: list[str]) -> dict[str, str]:
     """CREATE VIEW statements, generated for the metric ids given."""
-    values = f"""CREATE VIEW metric_values AS
-SELECT {SCHOOL_SQL} AS school, d.year AS year, d.level AS level, d.region AS region,
+    value_cols = f"""{SCHOOL_SQL} AS school, d.year AS year, d.level AS level, d.region AS region,
        {_province('d.region')} AS province,
        m.metric AS metric, coalesce(md.name_zh, m.name_zh) AS name_zh, m.value AS value,
        coalesce(md.unit, m.unit) AS unit, m.unit AS unit_en, m.approximate AS approximate,
        d.path AS path, m.page AS page, m.section AS section, m.sentence AS sentence,
        m.source AS source_kind, m.document_id AS document_id, m.year AS metric_year,
-       CASE WHEN m.year IS d.year THEN 1 ELSE 0 END AS is_report_year,
-       m.raw AS raw, m.rule AS rule, m.id AS value_id, m.origin AS origin, m.confidence AS confidence
+       CASE WHEN m.year IS coalesce(d.year_orig, d.year) THEN 1 ELSE 0 END AS is_report_year,
+       m.raw AS raw, m.rule AS rule, m.id AS value_id, d.report_id AS report_id,
+       m.origin AS origin, m.confidence AS confidence"""
+    values_all = f"""CREATE VIEW metric_values_all AS
+SELECT {value_cols},
+       CASE WHEN d.id = d.report_id THEN 1 ELSE 0 END AS is_primary, d.superseded_by AS superseded_by
 FROM metrics m
 JOIN documents d ON d.id = m.document_id
 LEFT JOIN metric_defs md ON md.id = m.metric
 WHERE d.status != 'failed'"""
+    values = f"""CREATE VIEW metric_values AS
+SELECT {value_cols}, {FILES_SQL} AS files
+FROM metrics m
+JOIN documents d ON d.id = m.document_id
+LEFT JOIN metric_defs md ON md.id = m.metric
+WHERE {CURRENT_SQL}
+  AND (d.id IS d.report_id OR NOT EXISTS (SELECT 1 FROM metrics p WHERE p.document_id = d.report_id
+                                          AND p.metric = m.metric AND p.year IS m.year))"""
 
     chosen = f"""CREATE VIEW metric_chosen AS
 WITH v AS (
@@ -201,44 +231,83 @@ WITH v AS (
                                    SELECT 1 FROM flags f WHERE f.document_id = metric_values.document_id
                                    AND f.metric = metric_values.metric AND f.kind IN ('implausible', 'out_of_range')
                                    AND json_extract(f.source_a, '$.value') = metric_values.value) THEN 1 ELSE 0 END,
-                                        CASE WHEN source_kind = 'table' THEN 0 ELSE 1 END, document_id, value_id) AS rn,
+                                        CASE WHEN source_kind = 'table' THEN 0 ELSE 1 END,
+                                        CASE WHEN document_id IS report_id THEN 0 ELSE 1 END,
+                                        document_id, value_id) AS rn,
          count(*) OVER (PARTITION BY school, year, metric) AS n_values
   FROM metric_values WHERE is_report_year = 1
 ), n AS (
   SELECT school, year, metric, count(DISTINCT round(value, 6)) AS n_distinct,
          group_concat(DISTINCT {_fmt_value_sql('round(value, 6)')}) AS values_stated
   FROM metric_values WHERE is_report_year = 1 GROUP BY school, year, metric
+), base AS (
+  SELECT v.school, v.year, v.level, v.region, v.province, v.metric, v.name_zh, v.value, v.unit, v.approximate,
+         v.source_kind, v.path, v.page, v.section, v.sentence, v.document_id, v.value_id,
+         v.n_values, n.n_distinct, CASE WHEN n.n_distinct > 1 THEN 1 ELSE 0 END AS conflict, n.values_stated,
+         v.files, v.origin, v.confidence
+  FROM v JOIN n ON n.school = v.school AND n.year IS v.year AND n.metric = v.metric
+  WHERE v.rn = 1
+), r AS (
+  SELECT {SCHOOL_SQL} AS school, d.year AS year, max(d.level) AS level, max(d.region) AS region,
+         group_concat(d.path, '; ') AS files
+  FROM documents d WHERE {CURRENT_SQL} GROUP BY 1, 2
 )
-SELECT v.school, v.year, v.level, v.region, v.province, v.metric, v.name_zh, v.value, v.unit, v.approximate,
-       v.source_kind, v.path, v.page, v.section, v.sentence, v.document_id, v.value_id,
-       v.n_values, n.n_distinct, CASE WHEN n.n_distinct > 1 THEN 1 ELSE 0 END AS conflict, n.values_stated,
-       v.origin, v.confidence
-FROM v JOIN n ON n.school = v.school AND n.year IS v.year AND n.metric = v.metric
-WHERE v.rn = 1"""
+SELECT base.*, 0 AS corrected, 0 AS excluded, NULL AS correction_id, NULL AS correction_note,
+       NULL AS extracted_value
+FROM base WHERE NOT EXISTS (SELECT 1 FROM corrections c WHERE c.field = 'metric' AND c.school = base.school
+                            AND c.year IS base.year AND c.metric = base.metric)
+UNION ALL
+SELECT r.school, r.year, r.level, r.region, {_province('r.region')}, c.metric, md.name_zh,
+       CASE WHEN c.exclude = 1 THEN NULL ELSE c.value END, md.unit, 0, 'correction', NULL, NULL, NULL,
+       c.note, NULL, NULL, coalesce(b.n_values, 0), coalesce(b.n_distinct, 0), 0, b.values_stated, r.files,
+       'correction', NULL, 1, c.exclude, c.id, c.note, b.value
+FROM corrections c JOIN r ON r.school = c.school AND r.year IS c.year
+LEFT JOIN metric_defs md ON md.id = c.metric
+LEFT JOIN base b ON b.school = c.school AND b.year IS c.year AND b.metric = c.metric
+WHERE c.field = 'metric'"""
 
     cols = ",\n       ".join(f"max(CASE WHEN c.metric = '{m}' THEN c.value END) AS \"{m}\"" for m in metric_ids)
     wide = f"""CREATE VIEW metric_wide AS
 WITH g AS (
   SELECT {SCHOOL_SQL} AS school, d.year AS year, max(d.level) AS level, max(d.region) AS region,
-         count(*) AS documents, group_concat(d.id) AS document_ids
-  FROM documents d WHERE d.status != 'failed' GROUP BY 1, 2
+         count(*) AS documents, group_concat(d.id) AS document_ids, group_concat(d.path, '; ') AS files
+  FROM documents d WHERE {CURRENT_SQL} GROUP BY 1, 2
 )
 SELECT g.school, g.year, g.level, g.region, {_province('g.region')} AS province, g.documents,
        {cols}{',' if cols else ''}
        coalesce(sum(c.conflict), 0) AS conflicts,
        group_concat(CASE WHEN c.conflict = 1 THEN c.metric END) AS conflict_metrics,
-       g.document_ids
+       group_concat(CASE WHEN c.corrected = 1 THEN c.metric END) AS corrected_metrics,
+       g.document_ids, g.files
 FROM g LEFT JOIN metric_chosen c ON c.school = g.school AND c.year IS g.year
 GROUP BY g.school, g.year"""
 
+    shown = display_rules()
     flags = f"""CREATE VIEW school_flags AS
 SELECT {SCHOOL_SQL} AS school, d.year AS year, d.level AS level, d.region AS region,
-       f.kind AS kind, f.severity AS severity, f.metric AS metric, md.name_zh AS name_zh,
+       f.kind AS kind, {_labels_sql('f.kind', shown['flag_kinds'])} AS kind_zh,
+       f.severity AS severity, {_labels_sql('f.severity', shown['severities'])} AS severity_zh,
+       f.metric AS metric, md.name_zh AS name_zh,
        f.message AS message, f.source_a AS source_a, f.source_b AS source_b, f.rule AS rule,
-       d.path AS path, f.document_id AS document_id, f.id AS flag_id
+       d.path AS path, f.document_id AS document_id, f.id AS flag_id, d.report_id AS report_id,
+       {FILES_SQL} AS files
 FROM flags f JOIN documents d ON d.id = f.document_id
-LEFT JOIN metric_defs md ON md.id = f.metric"""
-    return {"metric_values": values, "metric_chosen": chosen, "metric_wide": wide, "school_flags": flags}
+LEFT JOIN metric_defs md ON md.id = f.metric
+WHERE d.status != 'failed' AND d.superseded_by IS NULL
+  AND (d.id IS d.report_id OR NOT EXISTS (SELECT 1 FROM flags p WHERE p.document_id = d.report_id
+                                          AND p.kind = f.kind AND p.metric IS f.metric AND p.message = f.message))"""
+
+    reports = f"""CREATE VIEW reports AS
+SELECT d.report_id AS report_id, {SCHOOL_SQL} AS school, d.year AS year, d.level AS level, d.region AS region,
+       d.path AS path, d.format AS format, d.pages AS pages, {FILES_SQL} AS files,
+       (SELECT count(*) FROM documents c WHERE c.report_id = d.id AND c.superseded_by IS NULL) AS n_files,
+       (SELECT group_concat(o.path, '; ') FROM documents o WHERE o.superseded_by = d.id) AS supersedes,
+       CASE WHEN EXISTS (SELECT 1 FROM flags nr WHERE nr.document_id = d.id AND nr.kind = 'not_a_report')
+            THEN 0 ELSE 1 END AS is_report
+FROM documents d
+WHERE d.status != 'failed' AND d.superseded_by IS NULL AND d.id IS d.report_id"""
+    return {"metric_values_all": values_all, "metric_values": values, "metric_chosen": chosen,
+            "metric_wide": wide, "school_flags": flags, "reports": reports}
 
 
 def create_metric_defs_table(conn) -> None:
@@ -341,6 +410,15 @@ class Cell:
     source_kind: str | None = None
     values_stated: str | None = None
     sources: list[Value] = field(default_factory=list)   # every report-year value
+    corrected: bool = False      # a person corrected (or excluded) the value: ``note`` says why
+    excluded: bool = False       # a person left the extracted value out (``value`` is None)
+    note: str | None = None
+    extracted: float | None = None   # the value extracted, when corrected
+    value_id: int | None = None      # the metrics.id of the value shown
+
+    def shown_source(self) -> "Value | None":
+        """The source of the value shown (None for a corrected value)."""
+        return next((v for v in self.sources if v.value_id == self.value_id), None)
 
 
 @dataclass
@@ -353,6 +431,7 @@ class Row:
     documents: int
     paths: list[str] = field(default_factory=list)
     cells: dict[str, Cell] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)   # every current file of the report
 
     @property
     def conflicts(self) -> int:
@@ -412,20 +491,24 @@ def load_comparison(db, *, year: int | None = None, metrics=None, schools=None) 
     ids = [d.id for d in defs]
     where, params = _filters(year, schools)
     rows: dict[tuple, Row] = {}
-    for school, yr, level, region, province, documents in conn.execute(
-            f"SELECT school, year, level, region, province, documents FROM metric_wide WHERE {where} "
+    for school, yr, level, region, province, documents, files in conn.execute(
+            f"SELECT school, year, level, region, province, documents, files FROM metric_wide WHERE {where} "
             f"ORDER BY year, school", params):
-        rows[(school, yr)] = Row(school, yr, level, region, province, documents)
+        rows[(school, yr)] = Row(school, yr, level, region, province, documents,
+                                 files=[f for f in (files or "").split("; ") if f])
     if not ids or not rows:
         return Comparison(defs, list(rows.values()))
     mq = ",".join("?" for _ in ids)
-    for school, yr, metric, value, approx, kind, stated, conflict in conn.execute(
-            f"SELECT school, year, metric, value, approximate, source_kind, values_stated, conflict "
+    for (school, yr, metric, value, approx, kind, stated, conflict, corrected, excluded, note, extracted,
+         value_id) in conn.execute(
+            f"SELECT school, year, metric, value, approximate, source_kind, values_stated, conflict, corrected, "
+            f"excluded, correction_note, extracted_value, value_id "
             f"FROM metric_chosen WHERE {where} AND metric IN ({mq})", params + ids):
         row = rows.get((school, yr))
         if row is not None:
             row.cells[metric] = Cell(value=value, approximate=bool(approx), conflict=bool(conflict),
-                                     source_kind=kind, values_stated=stated)
+                                     source_kind=kind, values_stated=stated, corrected=bool(corrected),
+                                     excluded=bool(excluded), note=note, extracted=extracted, value_id=value_id)
     for (school, yr, metric, value, kind, path, page, section, sentence, approx, myear, doc_id,
          value_id, raw) in conn.execute(
             f"SELECT school, year, metric, value, source_kind, path, page, section, sentence, approximate, "

@@ -19,6 +19,7 @@ import sqlite_utils
 
 from nianbao.ingest.model import HEADING, TABLE, Document
 
+from .reports import fingerprint
 from .schema import ensure_schema
 from .search import index_document as index_sections
 
@@ -112,6 +113,13 @@ def table_rows(doc: Document, document_id: int) -> list[dict]:
                      "merges": _j(merges), "origin": t.meta.get("source") or "file",
                      "confidence": t.meta.get("confidence")})
     return rows
+
+
+def _under(path: str, root: str) -> bool:
+    """Whether the display path ``path`` is ``root`` or lies under it
+    (a folder, or an archive's members ``root!/…``)."""
+    root = root.rstrip("/\\")
+    return path == root or path.startswith((root + "/", root + "\\", root + "!/"))
 
 
 def pack_model(doc: Document) -> bytes:
@@ -223,6 +231,8 @@ class Store:
             "rules_version": facts.rules_version if facts is not None else None,
             "warnings": _j(doc.warnings) if doc and doc.warnings else None,
             "ingested_at": now(),
+            "school_orig": attrs.get("school"), "year_orig": attrs.get("year"), "level_orig": attrs.get("level"),
+            "fingerprint": fingerprint(doc.text) if doc is not None and doc.text else None,
         }
         if row:
             doc_id = row[0]
@@ -300,10 +310,32 @@ class Store:
                 conn.execute(f'DELETE FROM "{t}" WHERE document_id = ?', (document_id,))
             a = facts.attributes
             conn.execute("UPDATE documents SET school=?, year=?, level=?, region=?, title=?, title_year=?, "
-                         "rules_version=? WHERE id=?", (a.get("school"), a.get("year"), a.get("level"),
-                                                        a.get("region"), a.get("title"), a.get("title_year"),
-                                                        facts.rules_version, document_id))
+                         "rules_version=?, school_orig=?, year_orig=?, level_orig=? WHERE id=?",
+                         (a.get("school"), a.get("year"), a.get("level"), a.get("region"), a.get("title"),
+                          a.get("title_year"), facts.rules_version, a.get("school"), a.get("year"),
+                          a.get("level"), document_id))
             self._insert_facts(conn, document_id, facts)
+
+    def settle(self) -> int:
+        """After a run: write the school, level and year corrections into
+        ``documents`` and regroup the copies and editions of each report
+        (``store/reports.py``); returns the number of current reports."""
+        from .corrections import apply_attributes
+        with transaction(self.db) as conn:
+            return apply_attributes(conn)
+
+    def forget_under(self, roots, keep) -> list[str]:
+        """Forget every remembered path under the folders or archives
+        ``roots`` (display paths) that is not in ``keep`` and no longer
+        exists on disk; returns the paths forgotten."""
+        gone = []
+        for (path,) in self.db.execute("select path from document_paths order by path").fetchall():
+            if path in keep or not any(_under(path, r) for r in roots):
+                continue
+            if "!/" in path or not Path(path).exists():
+                self.forget_path(path)
+                gone.append(path)
+        return gone
 
     # -- summaries ----------------------------------------------------------------
     def counts(self) -> dict:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -72,15 +72,42 @@ def _v2(db: sqlite_utils.Database) -> None:
     (``metric_values``, ``metric_chosen``, ``metric_wide``, ``school_flags``;
     re-created by ``refresh_derived`` when the rules change) and the Chinese
     full-text index ``sections_fts`` over the sections already stored."""
-    from .compare import create_metric_defs_table, refresh_derived
+    from .compare import create_metric_defs_table
     from .search import create_index, rebuild
     create_metric_defs_table(db.conn)
     create_index(db.conn)
-    rebuild(db.conn)
-    refresh_derived(db, force=True)
+    rebuild(db.conn)   # the views are made by ensure_schema once every migration ran
 
 
 def _v3(db: sqlite_utils.Database) -> None:
+    """One report, once, and corrections: ``documents`` gains ``fingerprint``
+    (a sketch of the text, ``store/reports.py``), ``report_id`` (the primary
+    copy of its report), ``superseded_by`` (the report a newer file
+    replaced it with) and ``school_orig`` / ``year_orig`` / ``level_orig``
+    (the attributes as extracted, before a correction); the table
+    ``corrections`` holds what a person corrected (``store/corrections.py``).
+    Fingerprints of documents already stored are computed from their models."""
+    from .corrections import create_table
+    from .reports import fingerprint, group_reports
+    cols = {c.name for c in db["documents"].columns}
+    for name, typ in (("fingerprint", str), ("report_id", int), ("superseded_by", int), ("school_orig", str),
+                      ("year_orig", int), ("level_orig", str)):
+        if name not in cols:
+            db["documents"].add_column(name, typ)
+    db["documents"].create_index(["report_id"], if_not_exists=True)
+    db.execute("UPDATE documents SET school_orig = school, year_orig = year, level_orig = level")
+    from .db import unpack_model
+    for doc_id, blob in db.execute("select document_id, model from document_models").fetchall():
+        try:
+            text = unpack_model(blob).text
+        except Exception:   # a model this version cannot read: the document stays ungrouped
+            continue
+        db.execute("UPDATE documents SET fingerprint = ? WHERE id = ?", [fingerprint(text), doc_id])
+    create_table(db.conn)
+    group_reports(db.conn)
+
+
+def _v4(db: sqlite_utils.Database) -> None:
     """OCR provenance: ``origin`` ('file' — text layer, Word XML, text file —
     or 'ocr') and ``confidence`` (the recogniser's, 0–1; NULL unless OCR) on
     ``metrics``, ``awards`` and ``tables``.  Rows stored before are 'file'."""
@@ -93,7 +120,7 @@ def _v3(db: sqlite_utils.Database) -> None:
             db[table].add_column("confidence", float)
 
 
-MIGRATIONS = {1: _v1, 2: _v2, 3: _v3}
+MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
 
 
 def current_version(db: sqlite_utils.Database) -> int:
@@ -118,7 +145,8 @@ def ensure_schema(db: sqlite_utils.Database) -> int:
         for v in range(version + 1, SCHEMA_VERSION + 1):
             MIGRATIONS[v](db)
         db["_meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
-    _refresh_derived(db)
+    from .compare import refresh_derived
+    refresh_derived(db, force=True)
     return SCHEMA_VERSION
 
 

@@ -101,7 +101,7 @@ def test_workbook_values_sources_and_sheets(corpus_db, tmp_path):
     r = _cli("compare", "--db", str(corpus_db), "--xlsx", str(out))
     assert r.exit_code == 0 and out.exists(), r.output
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["对比", "来源", "问题", "缺失章节"]
+    assert wb.sheetnames == ["说明", "对比", "来源", "问题", "缺失章节"]
     ws = wb["对比"]
     assert ws.freeze_panes == "B2"
     head = [c.value for c in ws[1]]
@@ -116,7 +116,7 @@ def test_workbook_values_sources_and_sheets(corpus_db, tmp_path):
         for metric in col:
             if metric in e["metrics"] or metric in e.get("conflicts", {}) or metric in (
                     "School", "Year", "Level", "Region", "Province", "Conflicts", "Conflicting metrics",
-                    "Documents"):
+                    "Corrected", "Documents"):
                 continue
             if metric in {d.id for d in load_metric_defs()}:
                 assert row[col[metric]].value is None, (e["file"], metric)   # blank, not 0
@@ -142,10 +142,10 @@ def test_workbook_values_sources_and_sheets(corpus_db, tmp_path):
     assert src.freeze_panes == "A2" and src.column_dimensions["O"].width >= 40
 
     issues = wb["问题"]
-    kinds = {r[2] for r in issues.iter_rows(min_row=2, values_only=True)}
+    kinds = {r[3] for r in issues.iter_rows(min_row=2, values_only=True)}
     assert "conflict" in kinds
     missing = wb["缺失章节"]
-    mk = {r[2] for r in missing.iter_rows(min_row=2, values_only=True) if r[2]}
+    mk = {r[3] for r in missing.iter_rows(min_row=2, values_only=True) if r[3]}
     assert mk <= {"missing_part", "missing_table", "empty_part"}
 
 
@@ -165,7 +165,7 @@ def test_workbook_survives_control_characters(corpus_db, tmp_path):
     wb = openpyxl.load_workbook(out)
     texts = [r[14] for r in wb["来源"].iter_rows(min_row=2, values_only=True)]
     assert texts and all(t.endswith("末") and "\x01" not in t for t in texts)
-    msgs = [r[6] for r in wb["问题"].iter_rows(min_row=2, values_only=True) if r[6]]
+    msgs = [r[8] for r in wb["问题"].iter_rows(min_row=2, values_only=True) if r[8]]
     assert msgs and all(m.startswith("=") for m in msgs)   # kept as text, not a formula
 
 

@@ -215,7 +215,7 @@ def test_cli_flags_lists_sources(db):
     r = _cli("flags", "--db", str(db), "--kind", "sum_mismatch", "--school", "果园县")
     assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
-    assert lines[0].startswith("[warning] sum_mismatch students_fulltime  果园县职业技术学校 2023  E_zhongzhi")
+    assert lines[0].startswith("[warning] sum_mismatch 分项之和超过总数 students_fulltime  果园县职业技术学校 2023  E_zhongzhi")
     assert lines[2].startswith("  A: ") and "1,482人" in lines[2]
     assert lines[3].startswith("  B: ") and "1,106人、402人" in lines[3]
     assert "共 1 条 flags" in r.output
@@ -223,7 +223,8 @@ def test_cli_flags_lists_sources(db):
     kinds = {line.split()[1] for line in r.output.splitlines() if line.startswith("[")}
     assert kinds == {"missing_part", "missing_table"}
     r = _cli("flags", "--db", str(db), "--kind", "conflict", "--school", "楚州")
-    assert r.output.count("[warning] conflict") == 4     # docx + pdf, two conflicts each
+    assert r.output.count("[warning] conflict") == 2     # docx + pdf are one report: two conflicts, once
+    assert "B_gaozhi_2023.pdf + B_gaozhi_2023.docx" in r.output   # naming both files
     r = _cli("flags", "--db", str(db), "--kind", "yoy_jump")
     assert "no flags" in r.output
     assert _cli("check", "--help").exit_code == 0 and "审阅" in _cli("check", "--help").output

@@ -98,8 +98,38 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
                         "region": "地区 / region", "province": "省份 / province",
                         "documents": "文件数 / documents", "conflicts": "冲突指标数 / metrics with conflicting values",
                         "conflict_metrics": "冲突指标 / conflicting metrics", "document_ids": "文件编号 / document ids"}),
-    "school_flags": ("审核问题及其学校、年度、文件（视图）/ review flags with school, year and file (view)", {
-        "kind": "类型 / kind", "severity": "严重度 / severity", "message": "说明 / message"}),
+    "school_flags": ("审核问题及其学校、年度、文件；同一报告的多个文件只列一次（视图）/ review flags with school, year "
+                     "and files; a flag found in several copies of one report once (view)", {
+                         "kind": "类型编号 / kind id", "kind_zh": "类型 / kind (Chinese)",
+                         "severity": "严重度编号 / severity id", "severity_zh": "严重度 / severity (Chinese)",
+                         "message": "说明 / message", "name_zh": "指标名称 / metric name",
+                         "flag_id": "flags.id", "report_id": "报告编号（主文件的 documents.id）/ report id"}),
+    "metric_values_all": ("所有文件的全部数值，含同一报告的其他副本和被取代的旧文件（视图）/ every value of every file, "
+                          "copies and superseded files included (view)", {
+                              "is_primary": "1 = 该报告信息最全的文件 / the report's primary copy",
+                              "superseded_by": "被哪份报告取代（documents.id）/ superseded by report"}),
+    "reports": ("报告：同一学校同一年度的 .docx/.pdf/.txt 计为一份，较新的文件取代较旧的（视图）/ reports: copies of "
+                "one report counted once; a newer file supersedes the older (view)", {
+                    "report_id": "报告编号（主文件的 documents.id）/ report id (its primary copy)",
+                    "path": "主文件：信息最全的一份（有页码和表格）/ primary copy", "format": "主文件格式 / format",
+                    "pages": "页数 / pages", "files": "该报告的全部文件 / every file of the report",
+                    "n_files": "文件数 / files", "supersedes": "被取代的旧文件 / older files it superseded",
+                    "is_report": "0 = 不像质量年报 / not a quality report"}),
+    "corrections": ("人工更正：数值、剔除、学校名称、层次、年度；重新入库后仍然有效 / corrections made by a person; "
+                    "they survive re-ingesting", {
+                        "school": "学校 / school", "year": "报告年度 / report year",
+                        "field": "字段：metric 指标 / school / level / year", "metric": "指标编号 / metric id",
+                        "value": "更正后的数值 / corrected value", "text": "更正后的文字（学校、层次）/ corrected text",
+                        "exclude": "1 = 剔除该数值 / value excluded", "note": "说明 / note",
+                        "who": "更正人 / who", "at": "时间（UTC）/ when (UTC)"}),
+}
+
+#: columns of the views added by corrections (metric_chosen and metric_wide)
+CORRECTION_COLUMNS = {
+    "corrected": "1 = 人工更正 ✎ / corrected by a person", "excluded": "1 = 人工剔除 / excluded by a person",
+    "correction_id": "corrections.id", "correction_note": "更正说明 / note of the correction",
+    "extracted_value": "更正前抽取的数值 / the value extracted", "files": "该报告的全部文件 / every file of the report",
+    "corrected_metrics": "人工更正的指标 / corrected metrics",
 }
 
 FACETS = {
@@ -111,23 +141,34 @@ FACETS = {
     "flags": ["kind", "severity", "metric"],
     "awards": ["level", "prize"],
     "metrics": ["metric", "source"],
+    "reports": ["year", "level"],
 }
 
 HIDDEN = ("document_models", "_meta", FTS_TABLE)
 
-_YEAR = "cast(coalesce(nullif(:year, ''), (select max(year) from metric_chosen)) as integer)"
+def _latest_year(metric_sql: str) -> str:
+    """SQL: the ``year`` parameter, or the latest report year with a value of the metric."""
+    return (f"cast(coalesce(nullif(:year, ''), (select max(year) from metric_chosen where metric = {metric_sql} "
+            f"and value is not null)) as integer)")
+
+
+#: SQL: the metric parameter as an id — an id or a Chinese name (就业率), default students_fulltime
+_METRIC = ("coalesce((select id from metric_defs where id = trim(:metric) or name_zh = trim(:metric)), "
+           "case when trim(:metric) = '' then 'students_fulltime' end)")
 
 QUERIES = {
     "就业率排名": {
         "title": "就业率排名 / employment rate ranking",
-        "description": "某年度各校就业率（毕业去向落实率）由高到低；year 留空为最近年度；⚠ 表示报告中有不同数值 / schools by "
-                       "employment rate for a year (empty = latest); ⚠ = conflicting values in the report",
+        "description": "某年度各校就业率（毕业去向落实率）由高到低；year 留空为有就业率数据的最近年度；⚠ 表示报告中有不同"
+                       "数值，✎ 表示人工更正 / schools by employment rate for a year (empty = the latest year with "
+                       "employment rates); ⚠ = conflicting values in the report, ✎ = corrected",
         "sql": f"""select rank() over (order by value desc) as 名次, school as 学校, year as 年度, level as 层次,
        province as 省份, value as "就业率(%)",
-       case when conflict = 1 then '⚠ ' || values_stated else '' end as 冲突,
-       source_kind as 来源类型, page as 页, sentence as 原文, path as 文件
+       case when corrected = 1 then '✎ ' || coalesce(correction_note, '人工更正')
+            when conflict = 1 then '⚠ ' || values_stated else '' end as 标记,
+       source_kind as 来源类型, page as 页, sentence as 原文, files as 文件
 from metric_chosen
-where metric = 'employment_rate' and year = {_YEAR}
+where metric = 'employment_rate' and value is not null and year = {_latest_year("'employment_rate'")}
 order by value desc, school""",
     },
     "缺失附表的学校": {
@@ -141,10 +182,12 @@ order by year desc, school, message""",
     },
     "同比变化": {
         "title": "同比变化 / year-on-year change",
-        "description": "某指标（metric 为指标编号，默认 students_fulltime）各校本年与上年的数值和变化；上年数取上年报告，"
-                       "没有上年报告时取本年报告所列的上年数 / a metric this year and last year per school: last "
-                       "year from last year's report, else the previous-year figure quoted in this year's report",
-        "sql": f"""with p as (select coalesce(nullif(:metric, ''), 'students_fulltime') as metric, {_YEAR} as year),
+        "description": "某指标（metric 填指标编号或中文名，如 招生人数、enrolment_new，默认 全日制在校生）各校本年与上年的"
+                       "数值和变化；year 留空为有该指标数据的最近年度；上年数取上年报告，没有上年报告时取本年报告所列的上年数 / a "
+                       "metric (id or Chinese name) this year and last year per school: last year from last year's "
+                       "report, else the previous-year figure quoted in this year's report",
+        "sql": f"""with m as (select {_METRIC} as metric),
+p as (select m.metric, {_latest_year("(select metric from m)")} as year from m),
 cur as (select c.school, c.name_zh, c.unit, c.value from metric_chosen c, p
         where c.metric = p.metric and c.year = p.year),
 prev_report as (select c.school, c.value from metric_chosen c, p
@@ -173,11 +216,37 @@ from {FTS_TABLE} f join sections s on s.rowid = f.rowid join documents d on d.id
 where {FTS_TABLE} match nianbao_fts(:q)
 order by bm25({FTS_TABLE}, 2.0, 1.0, 0.0, 0.0), d.school limit 100""",
     },
+    "人工更正": {
+        "title": "人工更正 / corrections",
+        "description": "人工更正或剔除的数值，及更正前抽取的数值、更正人、时间和说明 / values corrected or excluded by a "
+                       "person, with the value extracted, who, when and the note",
+        "sql": """select c.school as 学校, c.year as 年度, coalesce(md.name_zh, c.field) as 指标,
+       case when c.exclude = 1 then '剔除 excluded' else coalesce(c.text, c.value) end as 更正为,
+       (select ch.extracted_value from metric_chosen ch where ch.correction_id = c.id) as 抽取值,
+       c.note as 说明, c.who as 更正人, c.at as 时间
+from corrections c left join metric_defs md on md.id = c.metric
+order by c.id""",
+    },
 }
 
 
 def database_name(db_path) -> str:
     return Path(db_path).stem
+
+
+def table_columns(db_path) -> dict[str, list[str]]:
+    """Table or view → its columns, read from the database (or from a new
+    empty one in memory when ``db_path`` does not exist), so every view's
+    metadata describes the columns it has."""
+    from nianbao.store.db import connect
+    try:
+        db = connect(db_path, readonly=True) if Path(db_path).exists() else connect(":memory:")
+    except Exception:   # an unreadable file: describe what TABLES lists
+        return {}
+    try:
+        return {name: [r[1] for r in db.conn.execute(f'PRAGMA table_info("{name}")')] for name in TABLES}
+    finally:
+        db.conn.close()
 
 
 def build_metadata(db_path, defs=None) -> dict:
@@ -188,21 +257,23 @@ def build_metadata(db_path, defs=None) -> dict:
             defs = metric_defs_from_db(store.db)
         finally:
             store.close()
+    present = table_columns(db_path)
+    known: dict[str, str] = {}   # every column description, for views that share a column
+    for _, cols in TABLES.values():
+        for c, text in cols.items():
+            known.setdefault(c, text)
+    known.update({c: t for c, t in CORRECTION_COLUMNS.items() if c not in known})
+    known.update({d.id: f"{d.name_zh}（{d.unit}）/ {d.name_en} ({d.unit_en})" for d in defs})
     tables: dict[str, dict] = {}
-    for name, (desc, cols) in TABLES.items():
+    for name, (desc, own) in TABLES.items():
         t = {"description": desc}
+        cols = {c: own.get(c) or known.get(c) for c in present.get(name, own)}
+        cols = {c: text for c, text in cols.items() if text}
         if cols:
-            t["columns"] = dict(cols)
+            t["columns"] = cols
         if name in FACETS:
             t["facets"] = list(FACETS[name])
         tables[name] = t
-    wide_cols = tables["metric_wide"].setdefault("columns", {})
-    for d in defs:
-        wide_cols[d.id] = f"{d.name_zh}（{d.unit}）/ {d.name_en} ({d.unit_en})"
-    for name in ("metric_values", "metric_chosen", "metric_wide", "school_flags"):
-        base = dict(TABLES["metric_values"][1])
-        base.update(tables[name].get("columns", {}))
-        tables[name]["columns"] = base
     tables["sections"].update({"fts_table": FTS_TABLE, "fts_pk": "rowid", "label_column": "title"})
     tables["documents"]["label_column"] = "school"
     for h in HIDDEN:
@@ -251,6 +322,45 @@ def prepare_connection(conn):
     conn.create_function("escape_fts", 1, _escape_fts)
 
 
+@hookimpl
+def register_routes():
+    """Datasette hook: the chart page ``/-/chart?metric=…`` (a metric id or
+    Chinese name): the metric across schools and years as an SVG bar chart
+    (:mod:`nianbao.web.charts`), no script and nothing from the network."""
+    return [(r"^/-/chart$", chart_page)]
+
+
+async def chart_page(request, datasette):
+    from html import escape
+
+    from datasette.utils.asgi import Response
+
+    from nianbao.web.charts import bar_chart
+    db = datasette.get_database()
+    want = (request.args.get("metric") or "employment_rate").strip()
+    defs = (await db.execute("select id, name_zh, unit from metric_defs order by position")).rows
+    metric = next((d for d in defs if want in (d["id"], d["name_zh"])), None)
+    links = " · ".join(f'<a href="?metric={escape(d["id"])}">{escape(d["name_zh"])}</a>' for d in defs)
+    body = "<p>未知指标 / unknown metric</p>"
+    if metric is not None:
+        rows = (await db.execute("select school, year, value, corrected, approximate from metric_chosen "
+                                 "where metric = ? and value is not null order by school, year",
+                                 [metric["id"]])).rows
+        groups: dict[str, dict] = {}
+        marks = {}
+        for r in rows:
+            groups.setdefault(r["school"], {})[r["year"]] = r["value"]
+            marks[(r["school"], r["year"])] = "✎" if r["corrected"] else "≈" if r["approximate"] else ""
+        svg = bar_chart(list(groups.items()), title=f"{metric['name_zh']}（{metric['unit']}）",
+                        unit=metric["unit"], width=max(720, 110 * len(groups)), height=340, marks=marks)
+        body = svg or "<p>没有数值 / no values</p>"
+    html = (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>图表 chart</title></head>'
+            f'<body style="font-family:sans-serif;margin:20px"><h1>各校指标图表 / a metric across schools and years'
+            f'</h1><p><a href="/">← 返回 back</a></p>{body}<p style="font-size:12px;line-height:1.8">{links}</p>'
+            f"</body></html>")
+    return Response.html(html)
+
+
 def _register_plugin() -> None:
     import sys
 
@@ -293,11 +403,45 @@ def make_datasette(db_path, *, live: bool = False, settings: dict | None = None,
                      metadata=build_metadata(db_path), settings=opts)
 
 
+class ServeError(OSError):
+    """The server cannot listen: ``busy`` is True when the port is taken."""
+
+    def __init__(self, message: str, busy: bool = False):
+        super().__init__(message)
+        self.busy = busy
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise :class:`ServeError` when nothing can listen on ``host:port``: a
+    port another program holds (``busy``), or any other reason (a wrong
+    address, a port that needs rights), in Chinese and English."""
+    import errno
+    import socket
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as e:
+        raise ServeError(f"无法识别的地址 / unknown address {host}: {e}") from None
+    family, kind, proto, _, addr = infos[0]
+    with socket.socket(family, kind, proto) as s:
+        if hasattr(socket, "SO_REUSEADDR") and not hasattr(socket, "SO_EXCLUSIVEADDRUSE"):
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(addr)
+        except OSError as e:
+            if e.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", -1)):
+                raise ServeError(f"端口 {port} 已被占用（也许 nianbao serve 已在运行），请换一个端口：--port {port + 1} / "
+                                 f"port {port} is already in use (is nianbao serve already running?); choose "
+                                 f"another with --port", busy=True) from None
+            raise ServeError(f"无法在 {host}:{port} 监听 / cannot listen on {host}:{port}: {e.strerror or e}") from None
+
+
 def serve(db_path, *, host: str = "127.0.0.1", port: int = 8001, live: bool = False) -> None:
-    """Run Datasette until interrupted."""
+    """Run Datasette until interrupted; :class:`ServeError` when it cannot
+    listen on ``host:port`` (checked before the database is prepared)."""
     import asyncio
 
     import uvicorn
+    check_port(host, port)
     ds = make_datasette(db_path, live=live)
     asyncio.run(ds.invoke_startup())
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning")

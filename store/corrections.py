@@ -1,0 +1,233 @@
+"""Corrections a person makes: a value, an excluded value, or a report's
+school name, level or year — kept in their own table, so re-ingesting
+(``--force``) or re-extracting never loses them.
+
+Table ``corrections`` (one row per report and field; a newer correction of
+the same field replaces the older one):
+
+=========  =================================================================
+``id``     correction number
+``school`` the report's school as shown when the correction was made (for a
+           correction of the school, level or year: as *extracted*)
+``year``   the report year, likewise
+``field``  ``metric``, ``school``, ``level`` or ``year``
+``metric`` the metric id (``field = 'metric'``)
+``value``  the corrected number, in the metric's unit (人, %, 元 …) or the
+           corrected year
+``text``   the corrected school name or level
+``exclude`` 1 = the value is left out (shown blank, marked), ``value`` NULL
+``note``   why; ``who`` and ``at`` (UTC) who made it and when
+=========  =================================================================
+
+Metric corrections are applied by the views (``metric_chosen`` and what is
+built on it: ``metric_wide``, ``compare``, the workbook, Datasette) with
+``corrected = 1``; school, level and year corrections are written into
+``documents`` by :func:`apply_attributes` after every ingest (the extracted
+values stay in ``school_orig``, ``year_orig``, ``level_orig``).
+"""
+from __future__ import annotations
+
+import csv
+import getpass
+import io
+from dataclasses import dataclass
+
+#: the report fields a person may correct besides metrics: name → Chinese label
+FIELDS = {"school": "学校", "level": "层次", "year": "年度"}
+FIELD_ALIASES = {"学校": "school", "学校名称": "school", "层次": "level", "年度": "year", "报告年度": "year"}
+LEVELS = ("中职", "高职", "区域")
+CSV_COLUMNS = ["school", "year", "field", "metric", "value", "text", "exclude", "note", "who", "at"]
+
+
+class CorrectionError(ValueError):
+    """A correction that cannot be made (message in Chinese and English)."""
+
+
+def create_table(conn) -> None:
+    conn.execute("""CREATE TABLE IF NOT EXISTS corrections (
+        id INTEGER PRIMARY KEY, school TEXT NOT NULL, year INTEGER, field TEXT NOT NULL, metric TEXT,
+        value REAL, text TEXT, exclude INTEGER NOT NULL DEFAULT 0, note TEXT, who TEXT, at TEXT)""")
+    conn.execute("CREATE INDEX IF NOT EXISTS corrections_key ON corrections (school, year, field, metric)")
+
+
+@dataclass
+class Target:
+    """The report a correction is for: as shown and as extracted."""
+    school: str
+    year: int | None
+    school_orig: str
+    year_orig: int | None
+
+
+def find_report(conn, school: str, year: int | None) -> Target:
+    """The one current report whose school (as shown or as extracted)
+    contains ``school`` and whose year is ``year`` (any year when None);
+    CorrectionError when there is none or more than one."""
+    rows = conn.execute(
+        "select distinct school, year, school_orig, year_orig from documents "
+        "where status in ('ok', 'ocr') and superseded_by is null and (school like ? or school_orig like ?) "
+        "and (? is null or year = ? or year_orig = ?) order by school, year",
+        (f"%{school}%", f"%{school}%", year, year, year)).fetchall()
+    if not rows:
+        raise CorrectionError(f"没有找到该学校和年度的报告 / no report of school '{school}'"
+                              + (f" for {year}" if year else ""))
+    keys = {(r[0], r[1]) for r in rows}
+    if len(keys) > 1:
+        names = "; ".join(f"{s} {y}" for s, y in sorted(keys, key=str))
+        raise CorrectionError(f"有多份报告符合，请写全学校名称或加 --year / several reports match: {names}")
+    s, y, so, yo = rows[0]
+    return Target(s, y, so or s, yo if yo is not None else y)
+
+
+def resolve_field(conn, name: str) -> tuple[str, str | None]:
+    """(field, metric id) for a field name (school/学校, level/层次,
+    year/年度) or a metric id or Chinese name; CorrectionError otherwise."""
+    key = FIELD_ALIASES.get(name, name)
+    if key in FIELDS:
+        return key, None
+    row = conn.execute("select id from metric_defs where id = ? or name_zh = ?", (name, name)).fetchone()
+    if row is None:
+        raise CorrectionError(f"未知指标或字段 / unknown metric or field: {name} "
+                              f"(字段 fields: school 学校, level 层次, year 年度; 指标见 metric_defs)")
+    return "metric", row[0]
+
+
+def _number(value) -> float:
+    try:
+        return float(str(value).replace(",", "").replace("，", "").strip().rstrip("%"))
+    except ValueError:
+        raise CorrectionError(f"不是数值 / not a number: {value}") from None
+
+
+def add(conn, *, school: str, year: int | None, field: str, value=None, exclude: bool = False,
+        note: str | None = None, who: str | None = None, at: str | None = None) -> dict:
+    """Record one correction (in its own transaction) and apply it; returns
+    the stored row.  ``field``: ``school`` / ``level`` / ``year`` or a metric
+    id or Chinese name; ``value``: the corrected value (None with
+    ``exclude``).  A newer correction of the same report and field
+    replaces the older one."""
+    from .db import now
+    target = find_report(conn, school, year)
+    fld, metric = resolve_field(conn, field)
+    num = text = None
+    if fld == "metric":
+        if not exclude:
+            if value in (None, ""):
+                raise CorrectionError("需要数值或 --exclude / give a VALUE or --exclude")
+            num = _number(value)
+    elif exclude:
+        raise CorrectionError("只能剔除指标数值 / only a metric's value can be excluded")
+    elif fld == "year":
+        num = _number(value)
+        if not num.is_integer() or not 1990 <= num <= 2100:
+            raise CorrectionError(f"年度不对 / not a year: {value}")
+    elif fld == "level" and value not in LEVELS:
+        raise CorrectionError(f"层次只能是 / level must be one of: {', '.join(LEVELS)}")
+    elif not str(value or "").strip():
+        raise CorrectionError("学校名称不能为空 / the school name cannot be empty")
+    else:
+        text = str(value).strip()
+    # a report field is keyed by the report as extracted, a metric by the report as shown
+    school_key, year_key = ((target.school, target.year) if fld == "metric"
+                            else (target.school_orig, target.year_orig))
+    row = {"school": school_key, "year": year_key, "field": fld, "metric": metric, "value": num, "text": text,
+           "exclude": int(bool(exclude)), "note": note or None, "who": who or _user(), "at": at or now()}
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("DELETE FROM corrections WHERE school = ? AND year IS ? AND field = ? AND metric IS ?",
+                     (school_key, year_key, fld, metric))
+        cur = conn.execute(f"INSERT INTO corrections ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+                           tuple(row.values()))
+        row["id"] = cur.lastrowid
+        if fld != "metric":
+            apply_attributes(conn)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return row
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:   # no user name in the environment (a service account)
+        return "?"
+
+
+def remove(conn, correction_id: int) -> bool:
+    """Delete one correction (and undo it); False when there is none with that id."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        n = conn.execute("DELETE FROM corrections WHERE id = ?", (correction_id,)).rowcount
+        apply_attributes(conn)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return bool(n)
+
+
+def apply_attributes(conn) -> int:
+    """Write the school, level and year corrections into ``documents`` (from
+    the extracted ``*_orig`` values), then regroup the reports; returns the
+    number of current reports.  Runs in the caller's transaction."""
+    from .reports import group_reports
+    conn.execute("UPDATE documents SET school = school_orig, year = year_orig, level = level_orig "
+                 "WHERE status != 'failed'")
+    for fld, school, year, value, text in conn.execute(
+            "select field, school, year, value, text from corrections where field != 'metric' order by id"
+    ).fetchall():
+        new = int(value) if fld == "year" else text
+        conn.execute(f"UPDATE documents SET {fld} = ? WHERE school_orig = ? AND year_orig IS ?", (new, school, year))
+    return group_reports(conn)
+
+
+def rows(conn) -> list[dict]:
+    """Every correction with the metric's Chinese name and whether a current
+    report still matches it (``matched``)."""
+    cur = conn.execute(
+        "select c.id, c.school, c.year, c.field, c.metric, md.name_zh, c.value, c.text, c.exclude, c.note, "
+        "c.who, c.at, exists(select 1 from documents d where d.status in ('ok', 'ocr') and d.superseded_by is null and "
+        "((c.field = 'metric' and d.school = c.school and d.year is c.year) or "
+        "(c.field != 'metric' and d.school_orig = c.school and d.year_orig is c.year))) as matched "
+        "from corrections c left join metric_defs md on md.id = c.metric order by c.id")
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def to_csv(conn) -> str:
+    """The corrections as CSV text (columns :data:`CSV_COLUMNS`), for a
+    reviewer's spreadsheet; :func:`from_csv` reads it back."""
+    from nianbao.export.cells import neutralise
+    out = io.StringIO()
+    w = csv.DictWriter(out, CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
+    w.writeheader()
+    for r in rows(conn):
+        w.writerow({k: ("" if r.get(k) is None else neutralise(r[k])) for k in CSV_COLUMNS})
+    return out.getvalue()
+
+
+def from_csv(conn, text: str) -> tuple[int, list[str]]:
+    """Apply the corrections of a CSV (:func:`to_csv`'s columns; a leading
+    byte-order mark and Excel's ``'`` before a formula-like cell are
+    ignored): (number applied, problems as 'line N: why')."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = {"school", "field"} - set(reader.fieldnames or [])
+    if missing:
+        raise CorrectionError(f"CSV 缺少列 / CSV lacks columns: {', '.join(sorted(missing))}")
+    done, problems = 0, []
+    for i, r in enumerate(reader, 2):
+        r = {k: (v or "").strip().lstrip("'") for k, v in r.items() if k}
+        try:
+            fld = r["field"] if r["field"] != "metric" else r.get("metric", "")
+            year = int(r["year"]) if r.get("year") else None
+            exclude = r.get("exclude", "") in ("1", "true", "yes", "是")
+            value = r.get("text") if r["field"] in ("school", "level") else r.get("value")
+            # a report field is keyed by the report as extracted: match the extracted name exactly
+            add(conn, school=r["school"], year=year, field=fld, value=value, exclude=exclude,
+                note=r.get("note"), who=r.get("who"), at=r.get("at"))
+            done += 1
+        except (CorrectionError, ValueError) as e:
+            problems.append(f"第{i}行 line {i}: {e}")
+    return done, problems

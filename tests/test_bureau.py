@@ -1,0 +1,342 @@
+"""Issue #13, what a bureau sees: one report counted once, corrections that
+last, CSV/JSON, the workbook a clerk reads, Datasette, the report page,
+unsupported files, exit statuses and a GBK console."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+import nianbao
+from nianbao.export.cells import neutralise
+from nianbao.pipeline import cli
+
+from conftest import CORPUS, ROOT, copy_db
+
+REPORTS = CORPUS / "reports"
+BAD = ROOT / "tests" / "fixtures" / "bad"
+
+
+def _cli(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture()
+def corpus_db(tmp_path, corpus_db_master):
+    return copy_db(corpus_db_master, tmp_path)
+
+
+def _ingest(db, *paths, **kw):
+    return nianbao.Database(db).ingest([str(p) for p in paths], workers=0, **kw)
+
+
+# -- 1. one report, once ---------------------------------------------------------------
+def test_copies_of_one_report_count_once(corpus_db):
+    checks = json.loads(_cli("check", "--db", corpus_db, "--json").output)
+    keys = [(c["school"], c["year"]) for c in checks]
+    assert len(keys) == len(set(keys)) == 7          # 11 files, 7 reports
+    a = next(c for c in checks if c["school"] == "青岚县职业技术教育中心")
+    assert sorted(Path(f).name for f in a["files"]) == ["A_zhongzhi_2023.docx", "A_zhongzhi_2023.pdf"]
+    assert a["files"][0].endswith(".pdf")             # the copy checked: the one with pages
+    assert {"kind", "status", "title", "required"} <= set(a["items"][0])
+    flags = json.loads(_cli("flags", "--db", corpus_db, "--json").output)
+    keys = [(f["school"], f["year"], f["kind"], f["metric"], f["message"]) for f in flags]
+    assert len(keys) == len(set(keys))
+    b = [f for f in flags if f["school"] == "楚州工程职业技术学院" and f["kind"] == "conflict"]
+    assert len(b) == 2 and all(len(f["files"]) == 2 and len(f["sources"]) == 2 for f in b)
+    assert {"school", "year", "kind", "metric", "message", "sources"} <= set(flags[0])
+    comp = json.loads(_cli("compare", "--db", corpus_db, "--json").output)
+    keys = [(r["school"], r["year"]) for r in comp["rows"]]
+    assert len(keys) == len(set(keys)) == 7
+
+
+def test_the_value_comes_from_the_most_informative_copy(corpus_db):
+    row = nianbao.Database(corpus_db).sql(
+        "select path, page from metric_chosen where school like '青岚%' and metric = 'students_fulltime'").dicts()[0]
+    assert row["path"].endswith(".pdf") and row["page"]
+
+
+def test_a_newer_file_supersedes_the_older_and_history_is_kept(tmp_path):
+    folder = tmp_path / "报告"
+    folder.mkdir()
+    old = folder / "果园_旧.txt"
+    shutil.copyfile(REPORTS / "E_zhongzhi_2023_gb18030.txt", old)
+    os.utime(old, (1_700_000_000, 1_700_000_000))
+    db = tmp_path / "n.db"
+    _ingest(db, folder)
+    text = old.read_bytes().decode("gb18030")
+    assert "现有教职工" in text or "教职工" in text
+    new = folder / "果园_修订.txt"          # the same school and year, revised: one figure differs
+    new.write_bytes(text.replace("536", "541").encode("gb18030"))
+    os.utime(new, (1_800_000_000, 1_800_000_000))
+    s = _ingest(db, folder)
+    assert s.reports == 1
+    d = nianbao.Database(db)
+    (rep,) = d.reports()
+    assert rep["path"].endswith("果园_修订.txt") and rep["supersedes"].endswith("果园_旧.txt")
+    assert len(d.documents()) == 2                      # history kept
+    comp = d.compare()
+    assert len(comp.rows) == 1 and comp.rows[0].files == [str(new)]
+    assert d.sql("select count(*) from metric_values where path like '%旧%'").rows[0][0] == 0
+    assert d.sql("select count(*) from metric_values_all where path like '%旧%'").rows[0][0] > 0
+
+
+def test_prune_and_remove_take_out_files_that_left(tmp_path):
+    folder = tmp_path / "报告"
+    folder.mkdir()
+    for name in ("A_zhongzhi_2023.docx", "E_zhongzhi_2023_gb18030.txt"):
+        shutil.copyfile(REPORTS / name, folder / name)
+    db = tmp_path / "n.db"
+    _ingest(db, folder)
+    (folder / "E_zhongzhi_2023_gb18030.txt").unlink()
+    r = _cli("ingest", folder, "--db", db, "--prune", "-j", "0")
+    assert r.exit_code == 0 and "已移除 removed" in r.output and "E_zhongzhi" in r.output
+    d = nianbao.Database(db)
+    assert [x["school"] for x in d.reports()] == ["青岚县职业技术教育中心"]
+    r = _cli("remove", folder / "A_zhongzhi_2023.docx", "--db", db)
+    assert r.exit_code == 0 and "已移除 removed" in r.output
+    assert d.reports() == [] and d.documents() == []
+    assert _cli("remove", folder / "nothing.pdf", "--db", db).exit_code == 1
+
+
+# -- 2. corrections --------------------------------------------------------------------
+def test_a_correction_survives_force_and_reextract(tmp_path):
+    db = tmp_path / "n.db"
+    _ingest(db, REPORTS / "A_zhongzhi_2023.docx", REPORTS / "A_zhongzhi_2023.pdf", REPORTS / "E_zhongzhi_2023_gb18030.txt")
+    r = _cli("correct", "--db", db, "--school", "青岚", "--year", "2023", "就业率", "97.5", "--note", "以附表为准")
+    assert r.exit_code == 0 and "97.5" in r.output
+    assert _cli("correct", "--db", db, "--school", "果园", "graduates_total", "--exclude").exit_code == 0
+    assert _cli("correct", "--db", db, "--school", "果园", "level", "高职").exit_code == 0
+    d = nianbao.Database(db)
+    for again in ({"force": True}, {"reextract": True}):
+        _ingest(db, REPORTS / "A_zhongzhi_2023.docx", REPORTS / "A_zhongzhi_2023.pdf",
+                REPORTS / "E_zhongzhi_2023_gb18030.txt", **again)
+        cells = {r.school: r for r in d.compare(metrics="employment_rate,graduates_total").rows}
+        a = cells["青岚县职业技术教育中心"].cells["employment_rate"]
+        assert a.value == 97.5 and a.corrected and a.note == "以附表为准" and a.extracted == pytest.approx(97.3)
+        e = cells["果园县职业技术学校"]
+        assert e.cells["graduates_total"].excluded and e.cells["graduates_total"].value is None
+        assert e.level == "高职"
+    wide = d.sql("select corrected_metrics from metric_wide where school like '青岚%'").rows[0][0]
+    assert wide == "employment_rate"
+    out = _cli("compare", "--db", db, "--metrics", "employment_rate,graduates_total").output
+    assert "97.5 ✎" in out and "— ✎" in out
+
+
+def test_corrections_export_and_import_as_csv(tmp_path):
+    db1, db2 = tmp_path / "a.db", tmp_path / "b.db"
+    for db in (db1, db2):
+        _ingest(db, REPORTS / "E_zhongzhi_2023_gb18030.txt")
+    d1 = nianbao.Database(db1)
+    d1.correct(school="果园", year=2023, field="招生人数", value="540", note="=1+1 核对原件", who="审核员")
+    text = _cli("corrections", "--db", db1, "--csv").stdout_bytes.decode("utf-8")
+    assert text.startswith("\ufeff") and "'=1+1" in text        # a note cannot run as a formula
+    f = tmp_path / "更正.csv"
+    f.write_bytes(text.encode("utf-8"))
+    r = _cli("corrections", "--db", db2, "--import", f)
+    assert r.exit_code == 0 and "已应用 applied: 1" in r.output
+    (c,) = nianbao.Database(db2).corrections()
+    assert (c["metric"], c["value"], c["note"], c["who"]) == ("enrolment_new", 540, "=1+1 核对原件", "审核员")
+    assert nianbao.Database(db2).compare(metrics="enrolment_new").rows[0].cells["enrolment_new"].value == 540
+    assert _cli("corrections", "--db", db2, "--remove", c["id"]).exit_code == 0
+    assert nianbao.Database(db2).compare(metrics="enrolment_new").rows[0].cells["enrolment_new"].value == 536
+    with pytest.raises(ValueError):
+        d1.correct(school="不存在的学校", year=2023, field="招生人数", value=1)
+    with pytest.raises(ValueError):
+        d1.correct(school="果园", year=2023, field="no_such_metric", value=1)
+
+
+# -- 3. the workbook -------------------------------------------------------------------
+def test_workbook_a_clerk_trusts(corpus_db, tmp_path):
+    out = tmp_path / "对比.xlsx"
+    nianbao.Database(corpus_db).write_xlsx(out)
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[0] == "说明"
+    legend = [r[1] for r in wb["说明"].iter_rows(min_row=2, values_only=True)]
+    assert "conflict" in legend and "error" in legend
+    issues = wb["问题"]
+    head = [c.value.split("\n")[0] for c in issues[1]]
+    assert head[:6] == ["学校", "年度", "类型", "类型编号", "严重度", "严重度编号"]
+    row = next(issues.iter_rows(min_row=2))
+    assert row[1].value == 2023 and row[1].number_format == "0"            # a year, not 2,023
+    assert row[2].value == "数值冲突" and row[3].value == "conflict" and row[4].value == "警告"
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+        assert ws.print_title_rows == "$1:$1" and ws.sheet_properties.pageSetUpPr.fitToPage
+    comp = wb["对比"]
+    col = {c.value.split("\n")[1]: i for i, c in enumerate(comp[1])}
+    d = next(r for r in comp.iter_rows(min_row=2) if r[0].value == "河西新能源职业技术学院")
+    cell = d[col["income_total"]]
+    assert cell.value == 286000000 and cell.number_format.startswith('"≈"') and "约数" in cell.comment.text
+    src = wb["来源"]
+    shead = [c.value.split("\n")[1] for c in src[1]]
+    s = {h: i for i, h in enumerate(shead)}
+    for r in src.iter_rows(min_row=2, values_only=True):
+        if r[s["Source kind"]].startswith("正文") and r[s["As written"]]:
+            assert r[s["As written"]] in r[s["Source text"]] or "…" not in r[s["Source text"]]
+
+
+def test_the_source_window_never_cuts_before_the_figure():
+    from nianbao.cli.render import window
+    long = "学校" * 60 + "现有全日制在校生1,482人，" + "其他" * 60
+    w = window(long, "1,482人", 1482, width=20)
+    assert "1,482人" in w and w.startswith("…") and w.endswith("…")
+    assert "1,482" in window(long, None, 1482.0, width=20)
+
+
+# -- 4. machine-readable -----------------------------------------------------------------
+def test_csv_opens_in_excel_and_cannot_run_formulas(corpus_db):
+    raw = _cli("flags", "--db", corpus_db, "--csv").stdout_bytes
+    assert raw.startswith("\ufeff学校".encode("utf-8")) and b"\r\n" in raw
+    out = _cli("compare", "--db", corpus_db, "--csv", "--year", "2023").output
+    assert out.startswith("\ufeff学校 school,年度 year") and "青岚县职业技术教育中心,2023" in out
+    out = _cli("check", "--db", corpus_db, "--csv").output
+    assert out.startswith("\ufeff") and "缺失" not in out.splitlines()[0]
+    for bad in ("=HYPERLINK(1)", "+1", "-1+2", "@SUM(A1)", "\t=1"):
+        assert neutralise(bad).startswith("'")
+    assert neutralise(-5) == -5 and neutralise("正常文字") == "正常文字" and neutralise("a\x01b") == "ab"
+
+
+def test_exit_status_on_failures_and_bad_options(tmp_path, corpus_db):
+    db = tmp_path / "bad.db"
+    r = _cli("ingest", BAD / "empty.pdf", BAD / "truncated.pdf", "--db", db, "-j", "0")
+    assert r.exit_code == 1 and "失败 failed" in r.output
+    r = _cli("flags", "--db", corpus_db, "--kind", "no_such_kind")
+    assert r.exit_code == 2 and "no_such_kind" in r.output
+    assert _cli("flags", "--db", corpus_db, "--kind", "conflict,sum_mismatch").exit_code == 0
+    assert _cli("compare", "--db", corpus_db, "--metrics", "no_such_metric").exit_code == 1
+    with pytest.raises(ValueError):
+        nianbao.Database(corpus_db).flags(kind="no_such_kind")
+
+
+# -- 5. Datasette --------------------------------------------------------------------------
+def test_datasette_metadata_queries_chart_and_busy_port(corpus_db):
+    import asyncio
+
+    from urllib.parse import quote
+
+    from datasette.utils import tilde_encode
+
+    from nianbao.web.serve import ServeError, build_metadata, check_port, make_datasette
+    tables = build_metadata(corpus_db)["databases"]["corpus"]["tables"]
+    assert "sentence" in tables["metric_values"]["columns"]
+    assert "sentence" not in tables["metric_wide"]["columns"] and "employment_rate" in tables["metric_wide"]["columns"]
+    assert "value" not in tables["school_flags"]["columns"] and "kind_zh" in tables["school_flags"]["columns"]
+    assert "corrected" in tables["metric_chosen"]["columns"]
+    ds = make_datasette(corpus_db)
+
+    def get(path):
+        return asyncio.run(ds.client.get(path))
+    rows = get(f"/corpus/{tilde_encode('就业率排名')}.json?_shape=array").json()
+    latest = nianbao.Database(corpus_db).sql(
+        "select max(year) from metric_chosen where metric = 'employment_rate'").rows[0][0]
+    assert rows and {r["年度"] for r in rows} == {latest}
+    rows = get(f"/corpus/{tilde_encode('同比变化')}.json?_shape=array&year=2023&metric={quote('招生人数')}").json()
+    b = next(r for r in rows if r["学校"] == "楚州工程职业技术学院")
+    assert b["指标"] == "招生人数" and (b["上年"], b["本年"]) == (4106, 4312)
+    page = get("/-/chart?metric=" + quote("就业率"))
+    assert page.status_code == 200 and "<svg" in page.text and "青岚县职业技术教育中心" in page.text
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        with pytest.raises(ServeError) as e:
+            check_port("127.0.0.1", s.getsockname()[1])
+    assert e.value.busy and "已被占用" in str(e.value) and "already in use" in str(e.value)
+    with pytest.raises(ServeError) as e:
+        check_port("no-such-host.invalid", 8001)
+    assert not e.value.busy
+
+
+# -- 6. the report page --------------------------------------------------------------------
+def test_report_page_is_one_self_contained_page(corpus_db, tmp_path):
+    out = tmp_path / "青岚.html"
+    r = _cli("report", "青岚", "--db", corpus_db, "--html", out)
+    assert r.exit_code == 0, r.output
+    html = out.read_text(encoding="utf-8")
+    assert "青岚县职业技术教育中心" in html and html.count("<svg") >= 4
+    assert "http://" not in html.replace("http://www.w3.org/2000/svg", "") and "<script" not in html
+    assert "A_zhongzhi_2023.pdf" in html and "p.14" in html and "@media print" in html
+    page = nianbao.Database(corpus_db).report("青岚")
+    assert page.years == [2022, 2023] and page.figures["graduates_total"][2022].kind == "quoted"
+    text = _cli("report", "青岚", "--db", corpus_db).output
+    assert "全日制在校生" in text and "3,276" in text
+    assert _cli("report", "职业", "--db", corpus_db).exit_code == 1       # several schools match
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (shutil.which("chromium") or shutil.which("chromium-browser")),
+                    reason="chromium not installed (apt-get install chromium)")
+def test_report_page_in_a_real_browser(corpus_db, tmp_path):
+    from PIL import Image
+    out = tmp_path / "page.html"
+    nianbao.Database(corpus_db).write_report_html(out, "青岚")
+    png = tmp_path / "page.png"
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                    "--window-size=1280,1600", f"--screenshot={png}", out.as_uri()],
+                   capture_output=True, timeout=120, cwd=tmp_path)
+    img = Image.open(png).convert("RGB")
+    assert img.size == (1280, 1600)
+    colours = img.getcolors(maxcolors=1 << 20) or []
+    bar_blue = sum(n for n, c in colours if c == (0x4E, 0x79, 0xA7))     # the charts' bars were drawn
+    assert len(colours) > 50 and bar_blue > 500
+
+
+# -- 7. for people who do not use make -----------------------------------------------------
+def test_unsupported_files_are_listed_with_the_reason(tmp_path):
+    folder = tmp_path / "收件箱"
+    folder.mkdir()
+    shutil.copyfile(REPORTS / "E_zhongzhi_2023_gb18030.txt", folder / "E.txt")
+    for name in ("打包.rar", "统计表.xlsx", "公文.ofd", "扫描.jpg", "说明.xyz"):
+        (folder / name).write_bytes(b"not read")
+    r = _cli("ingest", folder, "--db", tmp_path / "n.db", "-j", "0")
+    assert r.exit_code == 0
+    listed = [line for line in r.output.splitlines() if "未读取 not read  " in line]
+    assert len(listed) == 5
+    assert any("打包.rar" in x and "解压" in x for x in listed) and any("公文.ofd" in x and "PDF" in x for x in listed)
+
+
+def test_a_document_that_is_no_report_is_flagged_not_compared(tmp_path):
+    from docx import Document
+    doc = Document()
+    doc.add_heading("关于举办秋季运动会的通知", level=1)
+    doc.add_paragraph("各班级：为丰富校园文化生活，学校定于十月举办秋季运动会，请各班做好报名工作。")
+    doc.add_paragraph("联系人：体育组。")
+    path = tmp_path / "通知.docx"
+    doc.save(path)
+    db = tmp_path / "n.db"
+    _ingest(db, path, REPORTS / "E_zhongzhi_2023_gb18030.txt")
+    d = nianbao.Database(db)
+    assert [f["kind"] for f in d.flags(kind="not_a_report")] == ["not_a_report"]
+    assert [r.school for r in d.compare().rows] == ["果园县职业技术学校"]
+    assert d.sql("select count(*) from metric_wide").rows[0][0] == 1
+
+
+def test_python_m_nianbao_in_a_gbk_pipe(corpus_db):
+    env = dict(os.environ, PYTHONIOENCODING="gbk")
+    for args in (["check"], ["flags"], ["compare"], ["report", "青岚"]):
+        p = subprocess.run([sys.executable, "-m", "nianbao", *args, "--db", str(corpus_db)], env=env,
+                           capture_output=True, timeout=300)
+        assert p.returncode == 0, p.stderr.decode("gbk", "replace")
+        text = p.stdout.decode("gbk")
+        assert "青岚县职业技术教育中心" in text or "果园县职业技术学校" in text
+
+
+@pytest.mark.slow
+def test_progress_shows_worker_start_up(tmp_path):
+    import io
+
+    from nianbao.cli.render import ProgressReporter
+    stream = io.StringIO()
+    nianbao.Database(tmp_path / "n.db").ingest([str(REPORTS / "E_zhongzhi_2023_gb18030.txt")], workers=1,
+                                                progress=ProgressReporter(stream))
+    lines = stream.getvalue().splitlines()
+    assert lines[0].startswith("启动 1 个工作进程") and "入库 ingested" in lines[1]
