@@ -17,9 +17,9 @@ with one :class:`ingest.headings.LevelAssigner` per document):
 * a paragraph that stops mid-sentence at the foot of a page continues on the
   next when that page starts with an unindented line;
 * ruled tables and tables of aligned columns (:mod:`ingest.ocr_tables`)
-  stand where their top edge is; a
-  table that ends one page and whose columns go on at the top of the next
-  is one table (a repeated header row dropped).
+  stand where their top edge is; a table that ends one page and whose
+  columns go on at the top of the next is one table (a repeated header row
+  dropped).
 
 Every block gets ``meta["source"] = "ocr"``, ``meta["confidence"]`` (the
 mean character confidence, 0–1) and ``meta["ocr_conf"]``: one integer 0–100
@@ -217,15 +217,15 @@ def drop_running(pages: list[tuple[int, OcrPage, list[Line]]], rules: OcrRules) 
     pages (digits ignored) and bare page numbers there."""
     seen: Counter = Counter()
     for _, pg, lines in pages:
-        seen.update({_DIGITS.sub("#", ln.plain) for ln in lines if _in_band(ln, pg)})
+        seen.update({_DIGITS.sub("#", ln.plain.strip()) for ln in lines if _in_band(ln, pg)})
     need = max(2, int(0.3 * len(pages) + 0.999))
     for _, pg, lines in pages:
         keep = []
         for ln in lines:
             if _in_band(ln, pg):
                 t = ln.plain.strip()
-                if (seen[_DIGITS.sub("#", t)] >= need and t.strip("#")) or \
-                        any(rx.match(t) for rx in rules.page_numbers):
+                key = _DIGITS.sub("#", t)
+                if (seen[key] >= need and key.strip("# ")) or any(rx.match(t) for rx in rules.page_numbers):
                     continue
             keep.append(ln)
         lines[:] = keep
