@@ -186,7 +186,7 @@ def test_scanned_seed(tmp_path):
     17 of its 21 expected metrics with the right values."""
     if not SEED.exists():
         pytest.skip("../shared/seed not present")
-    r = _measure(SEED / "seed.pdf", tmp_path, workers=2)
+    r = _measure(SEED / "seed.pdf", tmp_path)
     assert r["right"] >= 17, r
     assert r["values_without_ocr_origin"] == 0
 
