@@ -22,6 +22,7 @@ from pathlib import Path
 
 from nianbao.ingest.workers import FILE_TIMEOUT, MEMORY_LIMIT_MB
 from nianbao.store import DEFAULT_DB
+from nianbao.store.errors import storage_errors
 
 
 @dataclass
@@ -40,7 +41,12 @@ class Database:
 
     Queries on a database that does not exist raise ``FileNotFoundError``
     (message in Chinese and English); a database made by an older nianbao is
-    upgraded (schema, views, search index) the first time it is read."""
+    upgraded (schema, views, search index) the first time it is read.  A
+    database that cannot be read or written — a full or failing disk, a
+    read-only file, a file that is not SQLite or is corrupt, a newer schema,
+    another program's database — raises :class:`nianbao.store.StorageError`
+    (``code`` and a one-line message in Chinese and English).  On a read-only
+    folder or file system reading still works."""
 
     def __init__(self, path: str | Path = DEFAULT_DB):
         self.path = Path(path)
@@ -52,7 +58,8 @@ class Database:
     def ingest(self, paths=(), *, force: bool = False, retry_failed: bool = False, reextract: bool = False,
                workers: int | None = None, timeout: float = FILE_TIMEOUT,
                memory_limit_mb: int | None = MEMORY_LIMIT_MB, lock_wait: float = 0.0, progress=None,
-               prune: bool = False, ocr: bool = True):
+               prune: bool = False, follow_symlinks: bool = False,
+               ocr: bool = True):
         """Parse, extract, review and store files, folders (recursive) and .zip
         archives; return a :class:`nianbao.ingest.batch.Summary` (``ingested``,
         ``unchanged``, ``duplicates``, ``failed`` as (path, reason),
@@ -63,7 +70,9 @@ class Database:
         one per CPU, 0 = this process); ``timeout`` seconds and
         ``memory_limit_mb`` MB per file; ``reextract`` re-runs extraction on
         every stored document from its stored model.  Another run holding
-        the database: wait ``lock_wait`` s, then ``RunLocked``.
+        the database: wait ``lock_wait`` s, then ``RunLocked``.  Symbolic
+        links leading out of a folder are followed only with
+        ``follow_symlinks``; what was not read is in ``Summary.skipped``.
         ``prune``: forget stored files under the folders (and archives) given
         that have left them (``Summary.removed``).  Copies of one report
         (.docx/.pdf/.txt) are grouped and a newer file of the same school and
@@ -76,7 +85,8 @@ class Database:
         from nianbao.ingest.batch import ingest_paths
         return ingest_paths(paths, self.path, force=force, retry_failed=retry_failed, reextract=reextract,
                             workers=workers, timeout=timeout, memory_limit_mb=memory_limit_mb,
-                            lock_wait=lock_wait, progress=progress, prune=prune, ocr=ocr)
+                            lock_wait=lock_wait, progress=progress, prune=prune,
+                            follow_symlinks=follow_symlinks, ocr=ocr)
 
     def remove(self, paths) -> list[str]:
         """Forget stored files: each of ``paths`` is a stored path, or a folder
@@ -151,28 +161,36 @@ class Database:
         """Rebuild the full-text index of section text; returns the number of sections."""
         from nianbao.store import Store
         from nianbao.store.search import rebuild
-        store = Store(self.path)
-        try:
-            return rebuild(store.db.conn)
-        finally:
-            store.close()
+        with storage_errors(self.path):
+            store = Store(self.path)
+            try:
+                return rebuild(store.db.conn)
+            finally:
+                store.close()
 
     # -- reading ---------------------------------------------------------------------
     @contextmanager
     def _reading(self):
         """A read-only store, upgraded first when made by an older nianbao."""
         from nianbao.store.compare import open_for_reading
-        store = open_for_reading(self.path)
-        try:
-            yield store
-        finally:
-            store.close()
+        with storage_errors(self.path):
+            store = open_for_reading(self.path)
+            try:
+                yield store
+            finally:
+                store.close()
 
-    def sql(self, query: str, params=None) -> QueryResult:
-        """Run one SQL statement on a read-only connection (a write raises
-        ``sqlite3.OperationalError``).  ``params``: a sequence for ``?`` or a
-        dict for ``:name`` placeholders."""
-        with self._reading() as store:
+    def sql(self, query: str, params=None, *, time_limit: float | None = None) -> QueryResult:
+        """Run one SQL statement on a read-only connection.  ``params``: a
+        sequence for ``?`` or a dict for ``:name`` placeholders.
+        ``time_limit``: seconds (None: none; ``nianbao sql`` gives 5).
+        Raises ``sqlite3.Error`` for a bad statement,
+        :class:`nianbao.store.sql_guard.SqlRefused` for a write, ``ATTACH``
+        or ``VACUUM INTO`` (refused before any file is made),
+        :class:`nianbao.store.sql_guard.SqlTimeLimit` past the time limit and
+        ``KeyboardInterrupt`` on Ctrl-C."""
+        from nianbao.store.sql_guard import guarded
+        with self._reading() as store, guarded(store.db.conn, time_limit):
             cur = store.db.execute(query, params or [])
             return QueryResult([d[0] for d in cur.description or []], cur.fetchall())
 
@@ -198,6 +216,25 @@ class Database:
                "and (? is null or school like '%' || ? || '%') and (? is null or year = ?) "
                "and (? = 0 or is_report_year = 1) order by school, year, metric, document_id, value_id")
         return self.sql(sql, [metric, metric, school, school, year, year, int(report_year_only)]).dicts()
+
+    def candidates(self, *, metric: str | None = None, reason: str | None = None, school: str | None = None,
+                   year: int | None = None) -> list[dict]:
+        """Review candidates: figures bound to a metric term that extraction
+        kept out of ``metrics`` because a cue made them unsure — rows of
+        ``candidates`` with their document: ``metric``, ``name_zh``,
+        ``value`` (normalized, in ``unit``), ``year`` (the year it would
+        refer to, or None), ``reason`` (change, target, subset, part,
+        other_entity, region, cumulative …; labels in
+        ``nianbao.extractors.facts.CANDIDATE_REASONS``), ``raw``, ``page``,
+        ``section``, ``sentence``, ``rule``, ``school``, ``report_year``,
+        ``path``.  Never part of ``compare``.  ``school``: part of a name;
+        ``year``: the report year."""
+        sql = ("select c.*, d.school, d.year as report_year, d.path from candidates c "
+               "join documents d on d.id = c.document_id "
+               "where (? is null or c.metric = ?) and (? is null or c.reason = ?) "
+               "and (? is null or d.school like '%' || ? || '%') and (? is null or d.year = ?) "
+               "order by d.school, d.year, c.document_id, c.start")
+        return self.sql(sql, [metric, metric, reason, reason, school, school, year, year]).dicts()
 
     def compare(self, *, year: int | None = None, metrics=None, schools=None):
         """Schools × metrics: a :class:`nianbao.store.compare.Comparison` with

@@ -41,24 +41,51 @@ if __package__ in (None, ""):
     _bootstrap()
 
 from nianbao.cli import render  # noqa: E402
+from nianbao.cli.safe_text import terminal_text  # noqa: E402
 from nianbao.database import Database  # noqa: E402
 from nianbao.ingest import IngestError, parse  # noqa: E402
 from nianbao.ingest.batch import Progress, Summary, ingest_paths, iter_inputs  # noqa: E402,F401
 from nianbao.ingest.workers import FILE_TIMEOUT, MEMORY_LIMIT_MB, RunLocked, run_lock  # noqa: E402,F401
 from nianbao.review import extract_and_review as extract_facts  # noqa: E402,F401
 from nianbao.store import DEFAULT_DB  # noqa: E402
+from nianbao.store.sql_guard import SQL_TIME_LIMIT  # noqa: E402
 
 
 def _echo(lines) -> None:
+    """Print lines made from report text and file names: control characters
+    shown as escapes, so none can act on the terminal or start a new line."""
     for line in lines:
-        click.echo(line)
+        click.echo(terminal_text(line))
+
+
+def _json(data) -> None:
+    from nianbao.export import tabular
+    click.echo(tabular.json_text(data))
+
+
+class _Commands(click.Group):
+    """The command group: a database that cannot be read or written (full or
+    failing disk, read-only, not SQLite, corrupt, newer, another program's)
+    ends any command with one line in Chinese and English, not a traceback."""
+
+    def invoke(self, ctx):
+        import sqlite3
+
+        from nianbao.store.errors import StorageError, storage_error
+        try:
+            return super().invoke(ctx)
+        except (StorageError, sqlite3.Error, OSError) as e:
+            err = storage_error(e, getattr(e, "path", None) or "--db")
+            if err is None:
+                raise
+            raise click.ClickException(terminal_text(str(err))) from None
 
 
 DB_OPTION = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
                          help="数据库文件 / SQLite database file")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="nianbao", message="nianbao %(version)s")
 def cli():
     """年报 nianbao — 把职业教育质量年度报告读入 SQLite 数据库。
@@ -90,11 +117,14 @@ def cli():
                    "holds the database (default: refuse at once)")
 @click.option("--prune", is_flag=True,
               help="从数据库中移除已不在所给文件夹中的文件 / forget stored files that have left the folders given")
+@click.option("--follow-symlinks", is_flag=True,
+              help="跟随指向文件夹之外的符号链接（默认不跟随，列为跳过）/ follow symbolic links that lead outside the "
+                   "folder (default: not followed, listed as skipped)")
 @click.option("--no-ocr", "no_ocr", is_flag=True,
               help="不做OCR：扫描页和纯图片Word文件记为 needs_ocr / skip OCR: scanned pages and picture-only "
                    "Word files are stored as needs_ocr")
 def ingest(paths, db_path, force, retry_failed, reextract, workers, timeout, memory_limit, lock_wait, prune,
-           no_ocr):
+           follow_symlinks, no_ocr):
     """入库：解析文件、文件夹（递归）和 ZIP 压缩包并存入数据库。
 
     Ingest files, folders (recursive) and .zip archives: parse, extract,
@@ -102,14 +132,16 @@ def ingest(paths, db_path, force, retry_failed, reextract, workers, timeout, mem
     stored once; parsing runs in worker processes (--workers), each file
     under a time and memory limit.  A progress bar on a terminal, plain lines
     in a pipe; a summary at the end: ingested, unchanged, duplicates,
-    needs_ocr, failed (with reasons), flagged, files not read (.rar, .xlsx
-    …) with the reason.  Copies of one report (.docx/.pdf/.txt) count once;
-    a newer file of the same school and year supersedes the older.  --prune
-    forgets stored files that have left the folders given.  Scanned pages
-    are read with OCR (offline; --no-ocr skips it), each file's time limit
-    growing with its pages to OCR.  One run at a time per database: a second
-    one waits --wait seconds, then stops.  Exit status 1 when every file
-    given failed.
+    needs_ocr, failed (with reasons), skipped (links, unreadable folders),
+    flagged, files not read (.rar, .xlsx …) with the reason.  Copies of one
+    report (.docx/.pdf/.txt) count once; a newer file of the same school and
+    year supersedes the older.  --prune forgets stored files that have left
+    the folders given.  Scanned pages are read with OCR (offline; --no-ocr
+    skips it), each file's time limit growing with its pages to OCR.  A
+    failure of the machine (full or failing disk) is
+    retried by the next run.  One run at a time per database: a second one
+    waits --wait seconds, then stops.  Exit status 1 when every file given
+    failed.
     """
     if not paths and not reextract:
         raise click.UsageError("请给出文件或文件夹（或 --reextract）/ give files or folders (or --reextract)")
@@ -118,9 +150,9 @@ def ingest(paths, db_path, force, retry_failed, reextract, workers, timeout, mem
         summary = Database(db_path).ingest(paths, force=force, retry_failed=retry_failed, reextract=reextract,
                                            workers=workers, timeout=timeout, memory_limit_mb=memory_limit or None,
                                            lock_wait=lock_wait, progress=reporter, prune=prune,
-                                           ocr=not no_ocr)
+                                           follow_symlinks=follow_symlinks, ocr=not no_ocr)
     except RunLocked as e:
-        raise click.ClickException(str(e))
+        raise click.ClickException(terminal_text(str(e)))
     except KeyboardInterrupt:
         reporter.close()
         click.echo("已中断：已存的文档完整，再次运行将继续 / interrupted: stored documents are complete; "
@@ -176,24 +208,34 @@ def outline(file):
 @DB_OPTION
 @click.option("--csv", "fmt", flag_value="csv", help="输出 CSV / output CSV")
 @click.option("--json", "fmt", flag_value="json", help="输出 JSON / output JSON")
-def sql(query, db_path, fmt):
+@click.option("--time-limit", type=click.FloatRange(min=0), default=SQL_TIME_LIMIT, show_default=True,
+              help="查询时间上限（秒），0 = 不限 / time limit of the query, seconds (0: none)")
+def sql(query, db_path, fmt, time_limit):
     """查询：在只读连接上执行 SQL。
 
     Run a SELECT on a read-only connection and print the rows as a table, CSV
-    or JSON.  Example: nianbao sql "select school, year from documents"
+    or JSON.  Writes, ATTACH and VACUUM INTO are refused; a query stops after
+    --time-limit seconds or on Ctrl-C.  CSV cells that Excel would run as a
+    formula (= + - @) start with '.
+    Example: nianbao sql "select school, year from documents"
     """
     import sqlite3
     try:
-        res = Database(db_path).sql(query)
+        res = Database(db_path).sql(query, time_limit=time_limit or None)
+    except KeyboardInterrupt:
+        click.echo("已中断 / interrupted", err=True)
+        sys.exit(130)
     except (sqlite3.Error, FileNotFoundError) as e:
-        raise click.ClickException(f"SQL 错误 / SQL error: {e}")
+        raise click.ClickException(terminal_text(f"SQL 错误 / SQL error: {e}"))
     if fmt == "json":
-        click.echo(json.dumps(res.dicts(), ensure_ascii=False, indent=2))
+        _json(res.dicts())
     elif fmt == "csv":
-        import csv
-        w = csv.writer(sys.stdout)
-        w.writerow(res.columns)
-        w.writerows(res.rows)
+        from nianbao.export import tabular
+        text = tabular.csv_text(res.columns, res.rows, bom=False)   # formula-safe cells
+        if sys.stdout.isatty():   # on a screen, report text's escape sequences are shown, not obeyed
+            _echo(text.splitlines())
+        else:
+            _write_utf8(text)
     else:
         _echo(render.sql_lines(res.columns, res.rows))
 
@@ -202,17 +244,19 @@ def sql(query, db_path, fmt):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON / output JSON")
 def extract(file, as_json):
-    """抽取：打印一个文件的属性、指标（含来源）和冲突，不写数据库。
+    """抽取：打印一个文件的属性、指标（含来源）和冲突，以及待审候选，不写数据库。
 
     Print one file's attributes, metrics (with page, section and source
-    sentence) and conflict flags, without a database.
+    sentence) and conflict flags, then the review candidates — figures kept
+    out of the metrics because a cue made them unsure, with the reason —
+    without a database.
     """
     doc = _parse(file)
     if doc.status not in ("ok", "ocr"):
         raise click.ClickException(f"{doc.status}: 没有可用的文本层 / no usable text layer")
     facts = extract_facts(doc)
     if as_json:
-        click.echo(json.dumps(render.facts_json(facts), ensure_ascii=False, indent=2))
+        _json(render.facts_json(facts))
     else:
         _echo(render.facts_lines(facts))
 
@@ -222,7 +266,7 @@ def _parse(file):
     try:
         return parse(file)
     except IngestError as e:
-        raise click.ClickException(str(e))
+        raise click.ClickException(terminal_text(str(e)))
 
 
 @cli.command()
@@ -277,7 +321,7 @@ def _query(method, *args, **kw):
     try:
         return method(*args, **kw)
     except (FileNotFoundError, ValueError) as e:
-        raise click.ClickException(str(e))
+        raise click.ClickException(terminal_text(str(e)))
 
 
 def _output(fmt: str | None, *, records, table, lines) -> None:
@@ -534,7 +578,7 @@ def search(query, db_path, school, year, limit, words_only, all_copies, reindex,
     hits = _query(db.search, query, school=school, year=year, limit=limit, words_only=words_only,
                   all_copies=all_copies)
     if as_json:
-        click.echo(json.dumps([h.to_row() for h in hits], ensure_ascii=False, indent=2))
+        _json([h.to_row() for h in hits])
     else:
         _echo(render.search_lines(query, hits))
 
@@ -543,28 +587,31 @@ def search(query, db_path, school, year, limit, words_only, all_copies, reindex,
 @DB_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址 / address to listen on")
 @click.option("--port", default=8001, show_default=True, type=int, help="端口 / port")
-@click.option("--live", is_flag=True,
-              help="只读打开而非不可变，重新入库后无需重启 / open read-only instead of immutable, so re-ingests show")
-def serve(db_path, host, port, live):
+@click.option("--immutable", is_flag=True,
+              help="以不可变方式打开（不会再入库时更快）；默认只读打开，入库时也可安全浏览 / open immutable (faster when no "
+                   "ingest will run); by default it is opened read-only, safe while an ingest writes")
+@click.option("--live", is_flag=True, hidden=True, help="默认行为 / the default (read-only, mode=ro)")
+def serve(db_path, host, port, immutable, live):
     """浏览：用 Datasette 只读浏览数据库（表格、分面、全文搜索、预设查询）。
 
-    Browse the database read-only in Datasette: tables and views with
+    Browse the database read-only in Datasette (mode=ro: safe while an
+    ingest rewrites it; immutable on a read-only folder): tables and views with
     Chinese/English descriptions, facets on school, year, metric and flag
     kind, Chinese full-text search on sections, canned queries 就业率排名,
     缺失附表的学校, 同比变化, 全文搜索, 人工更正, and charts of a metric across
     schools and years at /-/chart.  A port in use is reported as such.
     Example: nianbao serve --db nianbao.db --port 8001
     """
-    from nianbao.web.serve import ServeError, check_port
+    from nianbao.web.serve import ServeError
     from nianbao.web.serve import serve as run_serve
     if not Path(db_path).exists():
         raise click.ClickException(f"数据库不存在 / database not found: {db_path}")
     try:
-        check_port(host, port)
-        click.echo(f"http://{host}:{port}/  图表 charts: http://{host}:{port}/-/chart  (Ctrl+C 停止 / to stop)")
-        run_serve(db_path, host=host, port=port, live=live)
+        run_serve(db_path, host=host, port=port, immutable=immutable and not live,
+                  ready=lambda: click.echo(f"http://{host}:{port}/  图表 charts: http://{host}:{port}/-/chart  "
+                                           "(Ctrl+C 停止 / to stop)"))
     except ServeError as e:
-        raise click.ClickException(str(e))
+        raise click.ClickException(terminal_text(str(e)))
 
 
 def console_safe() -> None:

@@ -10,6 +10,8 @@ import json
 import unicodedata
 from pathlib import Path
 
+from .safe_text import terminal_text
+
 OK, BAD, WARN, OPT = "✓", "✗", "⚠", "·"
 CONFLICT_MARK = "⚠"
 CORRECTED_MARK = "✎"
@@ -76,11 +78,20 @@ def render_table(headers: list[list[str]], rows: list[list[str]], right: list[bo
     return out
 
 
+def _sql_cell(v):
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return terminal_text(v) if isinstance(v, str) else v
+
+
 def sql_lines(columns: list[str], rows: list[tuple]) -> list[str]:
-    """Rows of ``nianbao sql`` as a table (whole numbers without ``.0``)."""
+    """Rows of ``nianbao sql`` as a table (whole numbers without ``.0``; a
+    newline or control character inside a value shown as an escape, so each
+    row stays one line)."""
     from tabulate import tabulate
-    rows = [[int(v) if isinstance(v, float) and v.is_integer() else v for v in r] for r in rows]
-    return tabulate(rows, headers=columns, tablefmt="simple", floatfmt=".10g").splitlines()
+    rows = [[_sql_cell(v) for v in r] for r in rows]
+    return tabulate(rows, headers=[terminal_text(c) for c in columns], tablefmt="simple",
+                    floatfmt=".10g").splitlines()
 
 
 # ---------------------------------------------------------------------------
@@ -389,7 +400,8 @@ def outline_lines(doc) -> list[str]:
 def facts_json(facts) -> dict:
     """``nianbao extract --json``: attributes, rules version, metrics and flags."""
     return {"attributes": facts.attributes, "rules_version": facts.rules_version,
-            "metrics": [m.to_row() for m in facts.metrics], "flags": [f.to_row() for f in facts.flags]}
+            "metrics": [m.to_row() for m in facts.metrics], "flags": [f.to_row() for f in facts.flags],
+            "candidates": [c.to_row() for c in facts.candidates]}
 
 
 def facts_lines(facts) -> list[str]:
@@ -403,6 +415,14 @@ def facts_lines(facts) -> list[str]:
     lines += tabulate(rows, headers=["metric 指标", "名称", "value 数值", "unit 单位", "year 年", "约",
                                      "source 来源", "page 页", "sentence 原文"]).splitlines()
     lines += [f"! {f.kind}: {f.message}" for f in facts.flags]
+    if facts.candidates:
+        from nianbao.extractors.facts import CANDIDATE_REASONS
+        lines += ["", f"待审候选（未计入指标）review candidates (not in metrics): {len(facts.candidates)}"]
+        rows = [(c.metric, c.name_zh, fmt_value(float(c.value)), c.unit, c.year or "", c.reason,
+                 CANDIDATE_REASONS.get(c.reason, "").split(" ")[0], c.prov.page or "", c.prov.sentence[:40])
+                for c in facts.candidates]
+        lines += tabulate(rows, headers=["metric 指标", "名称", "value 数值", "unit 单位", "year 年",
+                                         "reason 原因", "说明", "page 页", "sentence 原文"]).splitlines()
     return lines
 
 
@@ -430,7 +450,9 @@ def summary_lines(s) -> list[str]:
     failures with their reasons (a :class:`nianbao.ingest.batch.Summary`)."""
     out = [f"已入库 ingested: {len(s.ingested)}   未变 unchanged: {len(s.unchanged)}   "
            f"重复 duplicates: {len(s.duplicates)}   需OCR needs_ocr: {len(s.needs_ocr)}   "
-           f"失败 failed: {len(s.failed)}   有标记 flagged: {len(s.flagged)}   "
+           f"失败 failed: {len(s.failed)}   "
+           + (f"跳过 skipped: {len(s.skipped)}   " if getattr(s, "skipped", None) else "")
+           + f"有标记 flagged: {len(s.flagged)}   "
            f"页 pages: {s.pages}   用时 time: {s.seconds:.1f}s"]
     if getattr(s, "ocr", None):
         out.append(f"OCR识别 read by OCR: {len(s.ocr)} 个文件 documents, {s.ocr_pages} 页 pages "
@@ -443,6 +465,8 @@ def summary_lines(s) -> list[str]:
                if p in s.garbage else "没有文本层（扫描件）/ no text layer (scanned)")
         out.append(f"  需OCR needs_ocr  {p}: {why}")
     out += [f"  失败 failed  {p}: {err}" for p, err in s.failed]
+    out += [f"  受损 damaged  {p}: {why}" for p, why in getattr(s, "damaged", [])]
+    out += [f"  跳过 skipped  {p}: {why}" for p, why in getattr(s, "skipped", [])]
     unsupported = getattr(s, "unsupported", [])
     if unsupported:
         out.append(f"未读取 not read: {len(unsupported)} 个文件 files (类型不支持 unsupported type)")
@@ -496,8 +520,8 @@ class ProgressReporter:
             self.bar.update(1)
             return
         line = self._line(ev)
-        if line:
-            print(line, file=self.stream, flush=True)
+        if line:   # a file name can hold a newline or an escape sequence: shown escaped
+            print(terminal_text(line), file=self.stream, flush=True)
 
     def _total(self, total: int) -> None:
         if self.bar is None:

@@ -164,4 +164,7 @@ def csv_text(header: list[str], rows: list[list], *, bom: bool = True) -> str:
 
 
 def json_text(data) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    """JSON, Chinese as is, with DEL, C1 and bidirectional controls from
+    report text escaped (:func:`nianbao.cli.safe_text.json_text`)."""
+    from nianbao.cli.safe_text import json_text as escaped
+    return escaped(json.dumps(data, ensure_ascii=False, indent=2))

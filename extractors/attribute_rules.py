@@ -32,7 +32,9 @@ _SHAPES = {
     "report_words": "words", "title_cues": "words", "not_title_words": "words", "editor_words": "words", "title_body_words": "words", "sector_words": "levels",
     "title_strip_chars": "text",
     "year_digits": "digits", "cover_date_same_year_from_month": "month", "period_cues": "words",
-    "year_skip_before": "words",
+    "year_skip_before": "words", "year_skip_clause_words": "words",
+    "field_code_pattern": "pattern", "weak_report_words": "words", "region_report_words": "words",
+    "own_region_words": "words", "title_lead_words": "words",
 }
 
 
@@ -81,6 +83,9 @@ def patterns(rules: AttributeRules) -> dict[str, re.Pattern]:
         "region": re.compile(rf"(?:[{han}]{{1,10}}?(?:{units}))+"),
         "bureau": re.compile(rf"^(?P<region>.*?)(?:{_alt(rules.bureau_words)})"),
         "report": re.compile(_alt(rules.report_words)),
+        # a weak report word ending the line (…发展情况分析), the line holding a year
+        "weak_report": re.compile(rf"(?:{_alt(rules.weak_report_words)})$"),
+        "field_code": re.compile(rules.field_code_pattern),
         "body": re.compile(_alt(rules.title_body_words)),
         "not_title": re.compile(_alt(rules.not_title_words)),
         "editor": re.compile(rf"(?:{_alt(rules.editor_words)})$"),

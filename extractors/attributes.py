@@ -73,6 +73,8 @@ def who(doc: Document, cover: Cover, rules: AttributeRules) -> tuple[Name, str |
     name = title_name
     if name.kind not in ("school", "region", "national") or (name.generic and cover.school_line):
         name = _fallback_name(doc, cover, title_name, rules)
+    elif name.kind == "region" and name.text is None and cover.bureau_region:
+        name = classify_name(cover.bureau_region, rules)       # 关于全市…的报告 under 楚州市教育局
     if name.kind in ("region", "national"):
         return name, "区域"
     level = sector or name.level or title_name.level
@@ -199,12 +201,19 @@ def stated_period(doc: Document, rules: AttributeRules) -> int | None:
 
 def _year_evidence(doc: Document, rules: AttributeRules) -> Counter:
     """How often the body names each year (届 counts three times; a year after
-    较/比/始建于 … does not count)."""
+    较/比/始建于 … or in a clause about the school's history — 建校, 易地新建,
+    成为… — does not count)."""
     body = compact(doc.text[:200000], rules)
     skip = tuple(rules.year_skip_before)
+    history = tuple(rules.year_skip_clause_words)
     evidence: Counter = Counter()
     for m in _YEAR.finditer(body):
         if body[max(0, m.start() - 3):m.start()].endswith(skip):
+            continue
+        clause_start = max((x.end() for x in _CLAUSES.finditer(body, max(0, m.start() - 40), m.start())),
+                           default=max(0, m.start() - 40))
+        clause_end = next((x.start() for x in _CLAUSES.finditer(body, m.end())), len(body))
+        if any(w in body[clause_start:clause_end] for w in history):
             continue
         evidence[int(m.group(1))] += 3 if m.group(2) == "届" else 1
     for m in _SPAN_YEAR.finditer(body):

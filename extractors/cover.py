@@ -32,7 +32,7 @@ YEAR_TOKEN = re.compile(
     rf"|(?P<c>{_Y})(?P<ck>年度|年)?[)）]"
     rf"|(?P<w>{_Y})(?P<wk>学年度|学年|年度|年)"
     rf"|(?P<b>{_Y})(?![年月届])")
-_SUFFIX = re.compile(rf"^[》〉」』”\"]*(?:[（(][^（()）]{{0,14}}[)）]|{_Y}(?:年度|年)?[)）]?)?[》〉」』”\"]*")
+_SUFFIX = re.compile(rf"^[》〉」』”\"]*(?:\.(?:pdf|PDF|docx?|DOCX?|wps|txt))?(?:[（(][^（()）]{{0,14}}[)）]|{_Y}(?:年度|年)?[)）]?)?[》〉」』”\"]*")
 _CLAUSE_MARKS = re.compile(r"[，。；！？,;]")
 _BLANKS = re.compile(r"[\s\u3000\ufeff\u200b-\u200d]+")
 _PARENS = re.compile(r"[（(]([^（()）]+)[)）]")
@@ -88,7 +88,7 @@ class Cover:
 def compact(text: str, rules: AttributeRules) -> str:
     """Spaces, BOMs and zero-width characters removed; Chinese-digit years
     before 年 (二〇二三年, 二O二二年) written in Arabic digits."""
-    s = _BLANKS.sub("", text or "")
+    s = patterns(rules)["field_code"].sub("", _BLANKS.sub("", text or ""))
     digits = rules.year_digits
 
     def arabic(m):
@@ -98,21 +98,26 @@ def compact(text: str, rules: AttributeRules) -> str:
 
 
 def title_year(text: str) -> TitleYear | None:
-    """The first year printed in a title (dates such as 2024年12月 skipped)."""
-    for m in YEAR_TOKEN.finditer(text):
-        if m.group("date"):
-            continue
-        if m.group("range"):
-            return TitleYear(int(m.group("r2")), "range")
-        if m.group("p"):
-            return TitleYear(int(m.group("p")), "xuenian" if "学年" in (m.group("pk") or "") else "paren")
-        if m.group("c"):
-            return TitleYear(int(m.group("c")), "paren")
-        if m.group("w"):
-            kind = {"年度": "niandu", "年": "nian"}.get(m.group("wk"), "xuenian")
-            return TitleYear(int(m.group("w")), kind)
-        return TitleYear(int(m.group("b")), "edition")
-    return None
+    """The first year printed in a title (dates such as 2024年12月 skipped);
+    a year written with 年度/年/学年 or as a range wins over a bare edition
+    year before it ("2017X学校质量年度报告（2017年度）")."""
+    years = [y for y in map(_token_year, YEAR_TOKEN.finditer(text)) if y]
+    return next((y for y in years if y.kind != "edition"), years[0] if years else None)
+
+
+def _token_year(m: re.Match) -> TitleYear | None:
+    if m.group("date"):
+        return None
+    if m.group("range"):
+        return TitleYear(int(m.group("r2")), "range")
+    if m.group("p"):
+        return TitleYear(int(m.group("p")), "xuenian" if "学年" in (m.group("pk") or "") else "paren")
+    if m.group("c"):
+        return TitleYear(int(m.group("c")), "paren")
+    if m.group("w"):
+        kind = {"年度": "niandu", "年": "nian"}.get(m.group("wk"), "xuenian")
+        return TitleYear(int(m.group("w")), kind)
+    return TitleYear(int(m.group("b")), "edition")
 
 
 def cover_date(text: str) -> tuple[int, int] | None:
@@ -175,6 +180,8 @@ def classify_name(name: str, rules: AttributeRules) -> Name:
     """What a title's name is (see :class:`Name`)."""
     if not name:
         return Name("none")
+    if name in rules.own_region_words:
+        return Name("region", None, "区域")      # 我州: the writer's own region, not named
     generic_level = rules.level_of_name(name) or sector_of(name, rules)
     if name.startswith(tuple(rules.anonymous_prefixes)):
         return Name("anonymous", None, generic_level)
@@ -204,6 +211,12 @@ def _title_name(title: str, rules: AttributeRules) -> str:
     masked = masked.translate({ord(c): "|" for c in rules.title_strip_chars})
     lead = masked.strip("|")
     rx = patterns(rules)
+    for w in rules.title_lead_words:            # 关于2023年全市…的报告, 关于我州…的调查报告
+        at = lead.find(w)
+        if at == 0 or (at > 0 and rx["bureau"].fullmatch(lead[:at].strip("|"))):
+            if at > 0:
+                return lead[:at].strip("|")     # 楚州市教育局关于…的报告: the bureau's region
+            lead = lead[len(w):].strip("|")
     schools = [m.span() for m in rx["school"].finditer(lead)]
     end = len(lead)
     for m in rx["body"].finditer(lead):
@@ -219,7 +232,7 @@ def read_title(line: str, rules: AttributeRules) -> Title | None:
     line is not a report title: it must hold a report word (报告, 年报) and
     a title cue (质量, 年度 …) and not be a sentence about a report."""
     rx = patterns(rules)
-    rep = rx["report"].search(line)
+    rep = rx["report"].search(line) or (rx["weak_report"].search(line) if title_year(line) else None)
     if not rep:
         return None
     head = line[:rep.end()]
@@ -231,10 +244,15 @@ def read_title(line: str, rules: AttributeRules) -> Title | None:
     text, tail = line[:end], line[end:]
     if len(line) > 60 and len(tail) > 30 and not re.match(r"[（(]附", tail):
         return None
-    name = classify_name(_title_name(text, rules), rules)
+    raw_name = _title_name(text, rules)
+    name = classify_name(raw_name, rules)
     if name.kind == "none":             # 2023年度质量报告（青禾县职业技术学校）
         name = next((n for n in (classify_name(p, rules) for p in _PARENS.findall(text))
                      if n.kind in ("school", "region", "national")), name)
+    if name.kind == "series" and any(w in text for w in rules.region_report_words):
+        region = _region_prefix(raw_name, rules)      # X省中等职业学校办学能力评估报告: the province's
+        if region:
+            name = Name("region", region, "区域")
     return Title(text=text, name=name, year=title_year(text), sector=sector_of(text, rules), tail=tail)
 
 
@@ -254,7 +272,7 @@ def _with_neighbours(lines: list[str], i: int, t: Title, rules: AttributeRules) 
     when the title line alone lacks them.  Returns the title and the first
     and last lines it spans."""
     first, last = i, i
-    if t.year is None and i + 1 < len(lines) and _YEAR_LINE.fullmatch(lines[i + 1]):
+    if (t.year is None or t.year.kind == "edition") and i + 1 < len(lines) and _YEAR_LINE.fullmatch(lines[i + 1]):
         t2 = read_title(lines[i] + lines[i + 1], rules)
         if t2:
             t, last = t2, i + 1

@@ -48,9 +48,11 @@ class Cues:
 
     def __init__(self, ctx: dict):
         self.diff = re.compile(_alt(ctx["difference_words"]))
-        self.to_level = re.compile("(?:" + _alt(ctx.get("to_level_words", [])) + r")了?\s*$")
+        self.to_level = re.compile("(?:" + _alt(ctx.get("to_level_words", [])) + r")了?\s*(?:"
+                                   + _alt(ctx.get("now_words", [])) + r")?\s*$")
         self.target = re.compile(_alt(ctx["target_words"]))
         self.target_reset = re.compile(_alt(ctx.get("target_reset_words", [])))
+        self.target_noun = re.compile(ctx.get("target_noun_pattern") or "(?!)")
         self.history = re.compile(_alt(ctx.get("history_words", [])))
         self.source_year = re.compile(ctx.get("source_year_pattern") or "(?!)")
         self.subset = tuple(ctx["subset_words"])
@@ -74,10 +76,19 @@ class Cues:
                 self._entity_class.setdefault(f"{w}{suffix}", "sector")
         self.entity = re.compile(_alt(self._entity_class))
         self.entity_patterns = [(cls, re.compile(p)) for cls, pats in (ctx.get("entity_patterns") or {}).items()
-                                for p in pats]
+                                for p in pats if cls != "none"]
+        # "none" patterns: phrases that hold an entity word but name no entity
+        self.masks = [re.compile(p) for p in (ctx.get("entity_patterns") or {}).get("none", [])]
         self.compared = re.compile("(?:" + _alt(ctx.get("compared_markers", [])) + r")[^，,；;。]{0,3}$")
+        # "学院是…普通高等学校": what the subject is said to be describes it
+        self.copula = re.compile("(?:" + _alt(ctx.get("copula_words", [])) + r")[^，,；;。]*$")
         self.breakdown = [re.compile(p) for p in ctx.get("breakdown_openers", [])]
+        self.addition = re.compile(_alt(ctx.get("addition_words", [])))
+        pats = list(ctx.get("project_patterns", []))
+        self.project = re.compile("|".join(f"(?:{p})" for p in pats)) if pats else None
         self.qualified = re.compile(ctx.get("qualified_before") or "(?!)")
+        self.sector_levels = {str(lv): tuple(str(w) for w in ws) for lv, ws in (ctx.get("sector_levels") or {}).items()}
+        self.target_list = re.compile(ctx.get("target_list_pattern") or "(?!)")
         self.qualifier_ok = re.compile(ctx.get("qualifier_ok") or "(?!)")
 
     # -- clause evidence
@@ -85,6 +96,16 @@ class Cues:
         """``before``: the figure's clause up to the figure (from the term, if
         the term is in the clause).  True for "比上年增加"…, not for "增至"."""
         return bool(self.diff.search(before)) and not self.to_level.search(before)
+
+    def is_addition(self, before_term: str) -> bool:
+        """``before_term``: the clause up to the term.  "新招聘专任教师…",
+        "引进…": the persons added this year, not the total."""
+        return bool(self.addition.search(before_term))
+
+    def is_project(self, period: str) -> bool:
+        """``period``: the whole sentence period.  A construction built in
+        phases ("分两期建设"): its figures are a project's, partly future."""
+        return bool(self.project and self.project.search(period))
 
     def is_per_unit(self, before: str) -> bool:
         return bool(self.per_unit.search(before))
@@ -98,10 +119,14 @@ class Cues:
         return bool(self.range_after.match(after))
 
     def is_target(self, before: str) -> bool:
-        """A plan word before the figure, with no "实际…" after it."""
+        """A plan word before the figure, with no "实际…" after it; a plan
+        named as the object of a verb ("制定了…发展规划，") is no plan for the
+        figure."""
+        nouns = [m.span() for m in self.target_noun.finditer(before)]
         last = None
         for m in self.target.finditer(before):
-            last = m
+            if not any(a <= m.start() < b for a, b in nouns):
+                last = m
         return last is not None and not self.target_reset.search(before, last.end())
 
     def is_cumulative(self, clause: str, period: str) -> bool:
@@ -128,11 +153,15 @@ class Cues:
         or another entity is in scope), or None; region — True when a region (全国, 全市 …)
         is named after the last mention of the school itself, False when the
         school itself (本校, 学校 …) is named last, None when neither.  Words
-        that follow 比, 较, 占, 居 … are compared with, not subjects."""
+        that follow 比, 较, 占, 居 … are compared with, not subjects, and
+        words after 是, 系, 属于 … in the clause say what the subject is
+        ("学院是…普通高等学校")."""
         found = set()
         region = None
+        for p in self.masks:       # "两个校区": all the campuses, the whole school
+            head = p.sub(lambda m: " " * len(m.group(0)), head)
         for m in self.entity.finditer(head):
-            if self.compared.search(head[:m.start()]):
+            if self.compared.search(head[:m.start()]) or self.copula.search(head[:m.start()]):
                 continue
             cls = self._entity_class[m.group(0)]       # "none": 本科学历 names no entity
             if cls == "region":
@@ -142,6 +171,18 @@ class Cues:
             found.add("own" if cls == "sector" else cls)
         found.update(cls for cls, p in self.entity_patterns if p.search(head))
         return next((c for c in SUBJECT_ORDER if c in found), None), region
+
+    def sectors_named(self, head: str) -> set[str]:
+        """The levels (中职 / 高职, ``context.sector_levels``) whose sector words
+        ``head`` names as its subject — not after 升入, 比 … ("升入高职的…")."""
+        out = set()
+        for p in self.masks:
+            head = p.sub(lambda m: " " * len(m.group(0)), head)
+        for m in self.entity.finditer(head):
+            if self._entity_class[m.group(0)] != "sector" or self.compared.search(head[:m.start()]):
+                continue
+            out.update(lv for lv, words in self.sector_levels.items() if m.group(0).startswith(tuple(words)))
+        return out
 
     def opens_breakdown(self, period_head: str) -> bool:
         """A sentence period that opens with 从专业类别看, 按…统计 …"""

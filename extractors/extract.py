@@ -33,14 +33,17 @@ def _same(a: float, b: float) -> bool:
 
 
 def dedupe(metrics: list[Metric]) -> list[Metric]:
-    """Keep the first statement of each (metric, year, value, source)."""
-    seen: list[Metric] = []
+    """Keep the first statement of each (metric, year, value, source); values
+    are compared within their (metric, year, source) group only."""
+    kept: list[Metric] = []
+    groups: dict[tuple, list[float]] = {}
     for m in metrics:
-        if any(s.metric == m.metric and s.year == m.year and s.prov.source == m.prov.source
-               and _same(s.value, m.value) for s in seen):
+        values = groups.setdefault((m.metric, m.year, m.prov.source), [])
+        if any(_same(v, m.value) for v in values):
             continue
-        seen.append(m)
-    return seen
+        values.append(m.value)
+        kept.append(m)
+    return kept
 
 
 def _fmt(v: float) -> str:
@@ -105,7 +108,8 @@ def attributes(doc: Document, facts: Facts) -> None:
 
 @registry.extractors.register("narrative")
 def narrative(doc: Document, facts: Facts) -> None:
-    facts.metrics += _extractors()[1].extract(doc, facts.attributes.get("year"), document_scope(facts.attributes))
+    facts.metrics += _extractors()[1].extract(doc, facts.attributes.get("year"), document_scope(facts.attributes),
+                                              candidates=facts.candidates, level=facts.attributes.get("level"))
 
 
 @registry.extractors.register("tables")
@@ -142,4 +146,5 @@ def _mark_ocr(doc: Document, facts: Facts) -> list[Flag]:
 
     from .ocr_trust import mark_awards, mark_metrics
     mark_awards(doc, facts.awards)
+    mark_metrics(doc, facts.candidates, 0.0)     # review candidates: marked, already for a reviewer
     return mark_metrics(doc, facts.metrics, load_ocr_rules().low_confidence)

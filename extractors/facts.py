@@ -47,6 +47,47 @@ class Metric:
 
 
 @dataclass
+class Candidate:
+    """A figure bound to a metric term that the evidence around it kept out
+    of ``metrics``: a value for a reviewer to confirm, never compared.
+
+    ``reason`` is the kind of evidence (``change``, ``target``, ``subset``,
+    ``part``, ``other_entity``, ``region``, ``cumulative``, ``per_unit``,
+    ``range``, ``qualified``, ``split_number``, ``section``, ``year``,
+    ``out_of_range``, ``excluded``; ``CANDIDATE_REASONS`` gives the Chinese labels);
+    ``year`` is the year the figure would refer to (None when unclear); the
+    rest as :class:`Metric`."""
+    metric: str
+    value: float
+    unit: str
+    year: int | None
+    reason: str
+    raw: str = ""
+    approximate: bool = False
+    name_zh: str = ""
+    prov: Provenance = field(default_factory=Provenance)
+
+    def to_row(self) -> dict:
+        d = asdict(self)
+        d.update(d.pop("prov"))
+        return d
+
+
+#: reason → label (Chinese / English) of a review candidate
+CANDIDATE_REASONS = {
+    "change": "变化量 a change", "target": "计划或标准 a plan, standard or capacity",
+    "subset": "部分 a part of the population", "part": "部分（校区、专业…）a part (campus, major…)",
+    "other_entity": "其他主体 another entity", "region": "地区数字 the region's figure",
+    "cumulative": "多年累计或平均 several years together", "per_unit": "单个单位 one unit's figure",
+    "range": "范围 a range", "qualified": "限定人群 a qualified group",
+    "split_number": "被空格拆开的数字 a number split by spaces", "section": "章节不符 outside its sections",
+    "year": "年份不明或为将来 an unclear or future year", "out_of_range": "超出合理范围 out of the plausible range",
+    "ambiguous": "归属不明 ambiguous binding",
+    "excluded": "指标词前有排除词（计划、新增、生均…）a word before the term makes it another thing",
+}
+
+
+@dataclass
 class Award:
     competition: str
     level: str | None            # 国家 / 省 / 自治区 / 市 / 地区 / 校
@@ -83,4 +124,6 @@ class Facts:
     metrics: list[Metric] = field(default_factory=list)
     awards: list[Award] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
+    #: figures kept out of ``metrics`` for review (see :class:`Candidate`)
+    candidates: list[Candidate] = field(default_factory=list)
     rules_version: str = ""

@@ -55,6 +55,14 @@ class MetricRule:
     exclude_in_clause: list[str] = field(default_factory=list)
     #: what must follow an after_number word (a compiled regex), or None
     after_number_end: re.Pattern | None = None
+    #: what the clause before an after_number figure must end with (a
+    #: compiled regex searched there), or None: "现有986名教职工" but not
+    #: "资助了300名在校生"
+    after_number_before: re.Pattern | None = None
+    #: bare terms that name the metric only in a stock statement: term →
+    #: (regex the clause before the term must match, regex the text after
+    #: the term must match from its start — the figure ending its clause)
+    bare_terms: dict[str, tuple[re.Pattern, re.Pattern]] = field(default_factory=dict)
     #: clause subjects (context.entities classes) whose figures are not this metric's
     exclude_subjects: list[str] = field(default_factory=list)
     #: terms that give way to the metric's other terms in the same paragraph
@@ -113,6 +121,23 @@ def _regex(path, line, metric: str, key: str, pattern) -> re.Pattern | None:
         _fail(path, line, f"metric '{metric}': {key} {pattern!r} is not a valid regex ({e})")
 
 
+def _bare_terms(path, line, m: dict) -> dict[str, tuple[re.Pattern, re.Pattern]]:
+    """``bare_terms: {term: [before regex, after regex]}``; every term must be among ``terms``."""
+    v = m.get("bare_terms") or {}
+    if not isinstance(v, dict):
+        _fail(path, line, f"metric '{m['id']}': bare_terms must map a term to [before regex, after regex]")
+    out = {}
+    for term, pair in v.items():
+        if term == "__line__":
+            continue
+        if str(term) not in [str(t) for t in m.get("terms") or []]:
+            _fail(path, line, f"metric '{m['id']}': bare term {term!r} is not among its terms")
+        if not (isinstance(pair, list) and len(pair) == 2):
+            _fail(path, line, f"metric '{m['id']}': bare_terms {term!r} needs [before regex, after regex]")
+        out[str(term)] = tuple(_regex(path, line, m["id"], f"bare_terms {term}", p) for p in pair)
+    return out
+
+
 def _template(path, line, metric: str, t: str, parts: dict[str, str]) -> re.Pattern:
     """A template regex: {q} is the figure, {name} a part of context.template_parts."""
     if "{q}" not in t:
@@ -132,19 +157,21 @@ def _template(path, line, metric: str, t: str, parts: dict[str, str]) -> re.Patt
 
 _WORD_LISTS = ("difference_words", "to_level_words", "target_words", "subset_words", "cumulative_words",
                "per_unit_words", "range_marks", "current_words", "snapshot_words", "previous_year_words",
-               "connectors", "subset_after_term", "part_openers", "compared_markers", "skip_tables")
-_PATTERN_LISTS = ("cumulative_patterns", "breakdown_openers")
+               "connectors", "subset_after_term", "part_openers", "compared_markers", "skip_tables",
+               "addition_words")
+_PATTERN_LISTS = ("cumulative_patterns", "breakdown_openers", "project_patterns")
 _ENTITY_CLASSES = ("other", "part", "facility", "target", "region", "sector", "premises", "own", "none")
 
 
 def _check_context(path, ctx: dict) -> None:
     """Word lists are lists of words, patterns compile, entity classes are known."""
     line = ctx.get("__line__")
-    for key in _WORD_LISTS + ("target_reset_words", "history_words", "respectively_words", "from_words"):
+    for key in _WORD_LISTS + ("target_reset_words", "history_words", "respectively_words", "from_words",
+                              "from_state_words", "now_words", "same_year_words", "copula_words", "whole_groups", "moved_words"):
         v = ctx.get(key, [])
         if not isinstance(v, list) or not all(isinstance(x, (str, int)) for x in v):
             _fail(path, line, f"context: {key} must be a list of words")
-    for key in _PATTERN_LISTS + ("change_lead", "qualified_before", "qualifier_ok", "modifier_after",
+    for key in _PATTERN_LISTS + ("change_lead", "qualified_before", "target_noun_pattern", "target_list_pattern", "qualifier_ok", "modifier_after",
                                  "source_year_pattern"):
         v = ctx.get(key, [])
         for p in ([v] if isinstance(v, str) else v):
@@ -162,6 +189,9 @@ def _check_context(path, ctx: dict) -> None:
                 re.compile(p)
             except (re.error, TypeError) as e:
                 _fail(path, line, f"context: entity_patterns: {p!r} is not a valid regex ({e})")
+    levels = ctx.get("sector_levels", {})
+    if not isinstance(levels, dict) or any(k != "__line__" and not isinstance(v, list) for k, v in levels.items()):
+        _fail(path, line, "context: sector_levels must map 中职 / 高职 to word lists")
     ents = ctx.get("entities", {})
     if not isinstance(ents, dict):
         _fail(path, line, "context: entities must map other / part / region / own to word lists")
@@ -184,7 +214,7 @@ def load_metric_rules(path: str | None = None) -> MetricRules:
         if key not in data:
             _fail(path, data.get("__line__"), f"missing key '{key}'")
     ctx = {k: v for k, v in data["context"].items() if k != "__line__"}
-    for key in ("entities", "entity_patterns", "template_parts"):
+    for key in ("entities", "entity_patterns", "template_parts", "sector_levels"):
         if isinstance(ctx.get(key), dict):
             ctx[key] = {k: v for k, v in ctx[key].items() if k != "__line__"}
     for key in ("difference_words", "target_words", "subset_words", "cumulative_words",
@@ -195,7 +225,7 @@ def load_metric_rules(path: str | None = None) -> MetricRules:
     parts = {k: str(v) for k, v in (ctx.get("template_parts") or {}).items() if k != "__line__"}
     allowed = {"id", "name_zh", "kind", "terms", "after_number", "templates", "exclude_before",
                "table_labels", "sections", "range", "region_range", "weak_terms", "exclude_subjects",
-               "exclude_in_clause", "after_number_end", "__line__"}
+               "exclude_in_clause", "after_number_end", "after_number_before", "bare_terms", "__line__"}
     _check_context(path, data["context"])
     for m in data["metrics"]:
         line = m.get("__line__") if isinstance(m, dict) else None
@@ -232,9 +262,12 @@ def load_metric_rules(path: str | None = None) -> MetricRules:
             weak_terms=[str(t) for t in m.get("weak_terms") or []],
             exclude_subjects=[str(t) for t in m.get("exclude_subjects") or []],
             exclude_in_clause=[str(t) for t in m.get("exclude_in_clause") or []],
-            after_number_end=_regex(path, line, m["id"], "after_number_end", m.get("after_number_end")), line=line)
-        if set(metrics[m["id"]].exclude_subjects) - set(_ENTITY_CLASSES):
-            _fail(path, line, f"metric '{m['id']}': exclude_subjects must be among {', '.join(_ENTITY_CLASSES)}")
+            after_number_end=_regex(path, line, m["id"], "after_number_end", m.get("after_number_end")),
+            after_number_before=_regex(path, line, m["id"], "after_number_before", m.get("after_number_before")),
+            bare_terms=_bare_terms(path, line, m), line=line)
+        if set(metrics[m["id"]].exclude_subjects) - set(_ENTITY_CLASSES + ("project",)):
+            _fail(path, line, f"metric '{m['id']}': exclude_subjects must be among "
+                              f"{', '.join(_ENTITY_CLASSES + ('project',))}")
         unknown_weak = set(metrics[m["id"]].weak_terms) - set(metrics[m["id"]].terms)
         if unknown_weak:
             _fail(path, line, f"metric '{m['id']}': weak_terms {sorted(unknown_weak)} are not among its terms")

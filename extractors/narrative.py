@@ -28,7 +28,7 @@ from nianbao.ingest.model import PARAGRAPH, Document
 
 from . import series
 from .cues import Cues, _alt
-from .facts import Metric, Provenance
+from .facts import Candidate, Metric, Provenance
 from .metric_rules import MetricRule, MetricRules
 from .numbers import find_quantities
 from .segment import TermMatcher
@@ -135,21 +135,41 @@ class NarrativeExtractor:
         self.cues = Cues(ctx)
         self.prev = tuple(ctx["previous_year_words"])
         self.current = tuple(ctx.get("current_words", []))
+        self.same_year = tuple(ctx.get("same_year_words", []))
+        self.whole_groups = tuple(ctx.get("whole_groups", []))
+        self.moved = tuple(ctx.get("moved_words", []))
         self.max_gap = int(ctx["max_gap"])
         words = sorted(ctx.get("connectors", []), key=len, reverse=True)
         self.connector = re.compile("^(?:" + "|".join(map(re.escape, words)) + r"|\s)*$")
         self.templated = [(m, t) for m in rules.metrics.values() for t in m.templates]
         self.respectively = re.compile(r"\s*(?:" + _alt(ctx.get("respectively_words", [])) + r")\s*")
         self.from_words = re.compile(r"\s*(?:" + _alt(ctx.get("from_words", [])) + r")\s*")
-        self.to_words = re.compile("(?:" + _alt(ctx.get("to_level_words", [])) + ")了?")
+        self.to_words = re.compile(r"[，,]?\s*(?:" + _alt(ctx.get("to_level_words", [])) + r")了?\s*(?:"
+                                   + _alt(ctx.get("now_words", [])) + ")?")
+        self.from_state = re.compile(r"\s*(?:" + _alt(ctx.get("from_state_words", [])) + r")?\s*")
 
     # ------------------------------------------------------------------
-    def extract(self, doc: Document, report_year: int | None, scope: str = "open") -> list[Metric]:
+    def extract(self, doc: Document, report_year: int | None, scope: str = "open",
+                candidates: list[Candidate] | None = None, level: str | None = None) -> list[Metric]:
+        """The figures of every paragraph (see the module docstring).  When
+        ``candidates`` is a list, the figures bound to a metric term that the
+        evidence kept out are appended to it (one per metric and figure, none
+        for a figure also taken as that metric), each with its reason.
+        ``level`` (中职 / 高职): the school's, in a named school's report."""
         out: list[Metric] = []
+        self._rejected: list[Candidate] = []
+        self._level = level
         for b in doc.blocks:
             if b.kind != PARAGRAPH or not b.text:
                 continue
             out.extend(self._block(doc, b, report_year, scope))
+        if candidates is not None:
+            taken = {(m.metric, m.prov.start) for m in out}
+            for c in self._rejected:
+                key = (c.metric, c.prov.start)
+                if key not in taken:
+                    taken.add(key)
+                    candidates.append(c)
         return out
 
     def _block(self, doc, block, report_year, scope) -> list[Metric]:
@@ -174,6 +194,9 @@ class NarrativeExtractor:
         for s_start, s_end in sentences:
             sentence = para.years[s_start:s_end]
             lead = _LEAD_YEAR.match(sentence)
+            if lead and self.cues.history.search(sentence[:next((m.start() for m in _SUBJECT_BREAK.finditer(sentence)),
+                                                                len(sentence))]):
+                lead = None        # "2005年易地新建，占地…": a date of the school's history, not the figures' year
             lead_year = _year_of_lead(lead) if lead else None
             # a sentence that opens with the report year or the year before sets
             # the year for the rest of the paragraph ("2022年毕业生…。就业率…")
@@ -201,6 +224,8 @@ class NarrativeExtractor:
         else what that clause inherited; and whether a breakdown ("从专业大类
         看…") makes the clause count a part."""
         marks = sorted(h.start for h in hits if h.metric is not None)
+        # a clause head ends at the first term; a word after a figure ("…个专业") is no term
+        heads = sorted(h.start for h in hits if h.metric is not None and h.role == "term")
 
         def clauses_of(p_start, p_end):
             out = []
@@ -208,9 +233,13 @@ class NarrativeExtractor:
             part = self.cues.opens_breakdown(text[p_start:p_end])
             for c_start, c_end in _spans(text[p_start:p_end], _SUBJECT_BREAK):
                 a, b = p_start + c_start, p_start + c_end
+                if a > p_start and text[a - 1] in "；;" and subject.kind in ("part", "facility"):
+                    subject = _Subject(None, subject.regional)     # a part named before ； is that statement's
                 out.append((a, b, subject, part))
-                head_end = next((x for x in marks if a <= x < b), b)
+                head_end = next((x for x in heads if a <= x < b), b)
                 subject = self._subject(text[a:head_end], subject, part)
+                if subject.kind in ("part", "facility") and any(w in text[a:b] for w in self.moved):
+                    subject = _Subject(None, subject.regional)   # "学校于2010年迁入新校区，现占地…": the whole school
             return out
         return _Paragraph(text, _cn_years(text), _spans(text, _PERIOD_END), clauses_of, terms=marks)
 
@@ -240,7 +269,15 @@ class NarrativeExtractor:
                 continue
             rule = self.rules.metrics[h.metric]
             if h.role == "term":
+                if not self._bare_ok(text, s_start, s_end, h, rule):
+                    continue
                 if self._excluded_before(text, s_start, h.start, rule):
+                    # "计划招生…", "新增图书…": a word before the term makes it another thing
+                    q = self._figure_after(text, h, [x for x in s_hits[i + 1:] if x.start > h.start], sq, rule)
+                    if q is not None:
+                        c = _Candidate(rule, q, h.start, f"{rule.id}/term:{h.text}", h.text, h.end)
+                        self._reject(doc, block, para, s_start, s_end, c, "excluded",
+                                     self._year(para, s_start, c, report_year, year_ctx, lead))
                     continue
                 several = self._several(para, s_start, h, sq, rule)
                 if several:
@@ -252,6 +289,7 @@ class NarrativeExtractor:
             else:  # a word after the figure: "11个专业"
                 q = next((q for q in sq if q.end == h.start), None)
                 if q is not None and (rule.after_number_end is None or rule.after_number_end.match(text, h.end)) \
+                        and self._before_count_ok(text, s_start, q.start, rule) \
                         and not self._excluded_before(text, s_start, q.start, rule):
                     cands.append(_Candidate(rule, q, q.start, f"{rule.id}/after:{h.text}"))
         for rule, t, m in templ:
@@ -266,7 +304,7 @@ class NarrativeExtractor:
             c = queue.pop(0)
             if (c.q.start, c.rule.id) in done:
                 continue
-            m = self._accept(doc, block, para, s_start, s_end, c, report_year, year_ctx, lead, scope)
+            m, _ = self._accept(doc, block, para, s_start, s_end, c, report_year, year_ctx, lead, scope)
             if m is None:
                 if c.term and c.year is None and self.subject_at(para, c.q.start).kind == "other":
                     out.extend(self._items(doc, block, para, hits, c, report_year, year_ctx, scope))
@@ -292,7 +330,7 @@ class NarrativeExtractor:
         for q in found:
             s_start, s_end = next(((a, b) for a, b in para.sentences if a <= q.start < b), (q.start, p_end))
             item = _Candidate(c.rule, q, q.start, f"{c.rule_id}+item", "", q.start)
-            m = self._accept(doc, block, para, s_start, s_end, item, report_year, year_ctx, None, scope)
+            m = self._accept(doc, block, para, s_start, s_end, item, report_year, year_ctx, None, scope)[0]
             if m is not None:
                 out.append(m)
                 para.accepted.append((m.metric, q.start))
@@ -306,7 +344,7 @@ class NarrativeExtractor:
         out = []
         for how, pairs in (("respectively", series.respectively(text, h.end, clause_start, sq, kind, self.respectively)),
                            ("from", series.from_to(text, h.end, p_start, sq, kind, self.connector, self.from_words,
-                                                   self.to_words))):
+                                                   self.to_words, self.from_state))):
             out += [_Candidate(rule, q, h.start, f"{rule.id}/term:{h.text}+{how}", h.text, h.end, y) for q, y in pairs]
         return out
 
@@ -375,48 +413,89 @@ class NarrativeExtractor:
             return q if _kind_ok(q, rule) else None
         return None
 
+    def _bare_ok(self, text, s_start, s_end, h, rule) -> bool:
+        """A bare term (rule.bare_terms: 教师 for 专任教师) counts only where it
+        opens its clause after a word stating a stock ("现有教师649人") and
+        its figure ends the clause or list item ("教师3人获奖" does not)."""
+        ctx = rule.bare_terms.get(h.text)
+        if ctx is None:
+            return True
+        before, after = ctx
+        clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, s_start, h.start)), default=s_start)
+        if not before.search(text[clause_start:h.start]):
+            return False
+        return bool(after.match(text, h.end))
+
+    def _before_count_ok(self, text, s_start, at, rule) -> bool:
+        """A count before its noun ("986名教职工") is the stock only after a
+        word that states one (rule.after_number_before), else anything goes."""
+        if rule.after_number_before is None:
+            return True
+        clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, s_start, at)), default=s_start)
+        return bool(rule.after_number_before.search(text[clause_start:at]))
+
     def _excluded_before(self, text, s_start, at, rule) -> bool:
         clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, s_start, at)), default=s_start)
         before = text[max(clause_start, at - 6):at]
         return any(w in before for w in rule.exclude_before) or any(w in text[clause_start:at]
                                                                     for w in rule.exclude_in_clause)
 
-    def _disqualified(self, doc, block, para, s_start, c: _Candidate, scope, report_year=None) -> bool:
-        """Evidence that the figure is not the current value of the report's own entity."""
+    def _disqualified(self, doc, block, para, s_start, c: _Candidate, scope, report_year=None) -> str | None:
+        """Evidence that the figure is not the current value of the report's
+        own entity: its kind (facts.CANDIDATE_REASONS), "unit" when the figure
+        is not of the metric's kind at all, or None."""
         q, rule, text, cues = c.q, c.rule, para.text, self.cues
         if not _kind_ok(q, rule) or q.is_difference:
-            return True
+            return "unit"
         if _SPLIT_NUMBER.search(text, max(0, q.start - 4), q.start):
-            return True      # "345 678人": a number split by spaces — which one is it? Do not guess.
+            return "split_number"      # "345 678人": a number split by spaces — which one is it? Do not guess.
         if rule.sections and "/term:" not in c.rule_id:
             # the looser patterns count only where the metric is usually stated
             path = "".join(doc.section_path_at(block.span[0]))
             if path and not any(w in path for w in rule.sections):
-                return True
+                return "section"
         lo = min(c.anchor, q.start)
         clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, s_start, q.start)), default=s_start)
-        p_start, _ = para.period_of(q.start)
+        p_start, p_end = para.period_of(q.start)
         own_clause = text[max(lo, clause_start):q.start]
         to_level = bool(cues.to_level.search(text[max(clause_start, lo):q.start]))
         if cues.is_change(own_clause) or any(w in text[q.end:q.end + 3] for w in ("的增长", "的增幅")):
-            return True
-        if cues.is_range(text[q.end:q.end + 4]) or cues.is_modifier(text[q.end:q.end + 20]) \
-                or cues.is_per_unit(text[clause_start:q.start]):
-            return True
+            return "change"
+        if cues.is_addition(text[clause_start:c.anchor]):
+            return "change"            # 新招聘专任教师74名: the newcomers, not the staff
+        if cues.is_range(text[q.end:q.end + 4]):
+            return "range"
+        if cues.is_modifier(text[q.end:q.end + 20]):
+            return "subset"
+        if cues.is_per_unit(text[clause_start:q.start]):
+            return "per_unit"
         if c.term and cues.is_qualified(text[clause_start:c.anchor]):
-            return True
+            return "qualified"
         past = c.year is not None and (report_year is None or c.year <= report_year)
-        if not past and (cues.is_target(text[s_start:q.start]) or cues.is_target(q.text)):
-            return True      # a plan, unless the phrasing gives a past year
+        if not past and (cues.is_target(text[s_start:q.start]) or cues.is_target(q.text)
+                         or cues.target_list.search(text, p_start, q.start)
+                         or ("project" in rule.exclude_subjects and cues.is_project(text[p_start:p_end]))):
+            return "target"            # a plan, unless the phrasing gives a past year
         if any(w in text[c.anchor_end or lo:q.start] for w in cues.subset):
-            return True
+            return "subset"
         if not to_level and c.year is None and cues.is_cumulative(text[clause_start:q.start], text[p_start:q.start]):
-            return True
+            return "cumulative"
         subject = self.subject_at(para, q.start)
-        if subject.kind in ("other", "part", "target") or subject.kind in rule.exclude_subjects \
-                or (subject.regional and scope == "school"):
-            return True
-        return self._part_of_stated(para, c, p_start)
+        if subject.kind == "other":
+            return "other_entity"
+        if subject.kind == "part":
+            return "part"
+        if subject.kind == "target":
+            return "target"
+        if subject.kind in rule.exclude_subjects:
+            return "part"
+        if subject.regional and scope == "school":
+            return "region"
+        if scope == "school" and self._level in cues.sector_levels:
+            named = cues.sectors_named(text[clause_start:q.start])
+            if named and self._level not in named:
+                return "other_entity"     # 中职在校生… in a 高职 school's report
+        return "subset" if self._part_of_stated(para, c, p_start) else None
 
     def _part_of_stated(self, para, c: _Candidate, p_start: int) -> bool:
         """After 其中, a metric already stated in the paragraph is a part of
@@ -434,28 +513,47 @@ class NarrativeExtractor:
         end = breaks[-1] if breaks and not para.text[breaks[-1] + 1:opener].strip() else opener
         before = max((b + 1 for b in breaks if b < end), default=p_start)
         group = [q for q in para.quants if before <= q.start < end and q.kind == "persons"]
+        if group and any(w in para.text[before:group[0].start] for w in self.whole_groups):
+            return False      # 专兼职教师…，其中专任教师…: the school's own full-time teachers
         taken = {pos for _, pos in para.accepted}
         return c.rule.quantity_kind == "persons" and bool(group) and group[0].start not in taken \
             and any(before <= t < group[0].start for t in para.not_terms + para.terms) \
             and self.subject_at(para, group[0].start).kind not in ("other", "part")
 
     def _accept(self, doc, block, para, s_start, s_end, c: _Candidate, report_year, year_ctx,
-                lead, scope) -> Metric | None:
-        if self._disqualified(doc, block, para, s_start, c, scope, report_year):
-            return None
+                lead, scope) -> tuple[Metric | None, str | None]:
+        """(the metric, None) when the figure is the report's own current value;
+        else (None, the reason it is not — "unit" when it is not even of the
+        metric's kind) with the figure kept on ``self._rejected`` for review."""
+        why = self._disqualified(doc, block, para, s_start, c, scope, report_year)
+        if why == "unit":
+            return None, why
         q, rule, text = c.q, c.rule, para.text
         year = c.year if c.year is not None else self._year(para, s_start, c, report_year, year_ctx, lead)
-        if year is False:
-            return None
+        if why is None and year is False:
+            why = "year"
         lo, hi = rule.range if scope == "school" or rule.region_range is None else rule.region_range
-        if not (lo <= q.value <= hi):
-            return None
-        start = block.span[0] + q.start
+        if why is None and not (lo <= q.value <= hi):
+            why = "out_of_range"
+        if why is not None:
+            self._reject(doc, block, para, s_start, s_end, c, why, year)
+            return None, why
         return Metric(metric=rule.id, value=q.value, unit=rule.unit, year=year, raw=q.text,
                       approximate=bool(q.approximate), name_zh=rule.name_zh,
-                      prov=Provenance(page=block.page, section=" > ".join(doc.section_path_at(block.span[0])),
-                                      sentence=text[s_start:s_end].strip(), start=start,
-                                      end=block.span[0] + q.end, rule=c.rule_id, source="text"))
+                      prov=self._prov(doc, block, para, s_start, s_end, c)), None
+
+    def _prov(self, doc, block, para, s_start, s_end, c: _Candidate) -> Provenance:
+        return Provenance(page=block.page, section=" > ".join(doc.section_path_at(block.span[0])),
+                          sentence=para.text[s_start:s_end].strip(), start=block.span[0] + c.q.start,
+                          end=block.span[0] + c.q.end, rule=c.rule_id, source="text")
+
+    def _reject(self, doc, block, para, s_start, s_end, c: _Candidate, why: str, year) -> None:
+        """Keep a figure bound to a metric term, but kept out, for review."""
+        q, rule = c.q, c.rule
+        self._rejected.append(Candidate(metric=rule.id, value=q.value, unit=rule.unit,
+                                        year=year if type(year) is int else None, reason=why, raw=q.text,
+                                        approximate=bool(q.approximate), name_zh=rule.name_zh,
+                                        prov=self._prov(doc, block, para, s_start, s_end, c)))
 
     def _year(self, para, s_start, c: _Candidate, report_year, year_ctx, lead):
         """The year the figure refers to; False when it is a future year (a plan)
@@ -478,6 +576,11 @@ class NarrativeExtractor:
                 return False
             year = int(cmp.group(2)) if cmp.group(2) else (report_year - 1 if report_year else None)
             return False if year is None else year
+        if any(w in prefix for w in self.same_year):     # "…2022届…，而同届…": the year named before
+            p_start, _ = para.period_of(clause_start)
+            named = [_year_of(m) for m in _YEAR.finditer(ytext, p_start, clause_start)]
+            if named and (report_year is None or named[-1] <= report_year):
+                return named[-1]
         ys = [m for m in _YEAR.finditer(prefix) if not _COMPARED.search(prefix[max(0, m.start() - 4):m.start()])]
         lead_year = _year_of_lead(lead) if lead else None
         snapshot = bool(lead and lead.group(1) and self.cues.is_snapshot(lead.group(1)))

@@ -145,6 +145,8 @@ def _cn_value(s: str) -> Decimal | None:
         s = "一" + s
     try:
         v = cn2an.cn2an(s, "normal")
+    except MemoryError:   # the worker's to handle: the file fails with ``memory``
+        raise
     except Exception:           # cn2an raises ValueError and friends on 十四五 etc.
         return None
     return Decimal(str(v)) * tail

@@ -56,8 +56,9 @@ def _figure_conf(doc: Document, start: int | None, end: int | None, row=None, co
 
 
 def mark_metrics(doc: Document, metrics: list[Metric], low: float) -> list[Flag]:
-    """Set origin and confidence on every metric from an OCR block; return an
-    ``ocr_low_confidence`` flag for each one below ``low``."""
+    """Set origin and confidence on every metric (or review candidate) from
+    an OCR block; return an ``ocr_low_confidence`` flag for each one below
+    ``low``."""
     from .extract import source_of
     flags = []
     for m in metrics:

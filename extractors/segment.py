@@ -71,6 +71,9 @@ class TermMatcher:
         if self.rules.not_metrics:
             self.matcher.add(NOT_METRIC, [self.nlp.make_doc(t) for t in self.rules.not_metrics])
         self._openers = [str(w) for w in self.rules.context.get("part_openers", [])]
+        # terms by text, and the words jieba may glue after a term (connectors: 约, 达, 为 …)
+        self._term_keys = {t: f"{m.id}|term" for m in self.rules.metrics.values() for t in m.terms}
+        self._glue = {str(w) for w in self.rules.context.get("connectors", [])} - {"", " "}
         # a plain-text fallback for terms jieba may cut differently in context
         self._fallback_keys: dict[str, str] = {}
         for m in self.rules.metrics.values():
@@ -88,10 +91,18 @@ class TermMatcher:
         return any(text[a - k:a - k + len(w)] == w for w in self._openers for k in range(1, len(w)) if a >= k)
 
     def tokens(self, text: str) -> list[str]:
-        return [t.text for t in self.nlp.make_doc(text)]
+        return [t.text for a, b in chunks(text) for t in self.nlp.make_doc(text[a:b])]
 
     def find(self, text: str) -> list[TermHit]:
-        """Metric terms in ``text``: longest matches, no overlaps, in order."""
+        """Metric terms in ``text``: longest matches, no overlaps, in order.
+        A text longer than :data:`CHUNK_CHARS` (a "sentence" of a million
+        characters without 。, which spaCy refuses: E088) is read in pieces cut
+        at punctuation or spaces."""
+        if len(text) <= CHUNK_CHARS:
+            return self._find(text)
+        return [h.shifted(a) for a, b in chunks(text) for h in self._find(text[a:b])]
+
+    def _find(self, text: str) -> list[TermHit]:
         from spacy.util import filter_spans
         doc = self.nlp.make_doc(text)
         spans = [doc[s:e] for _, s, e in self.matcher(doc)]
@@ -110,6 +121,17 @@ class TermMatcher:
             for key in sorted(keys):
                 hits.append(TermHit(a, b, key, text[a:b]))
             covered.append((a, b))
+        # a term jieba glued to the word after it ("占地约" → 占地 + 约, "共招生达")
+        for tok in doc:
+            if (tok.idx, tok.idx + len(tok.text)) in covered or any(
+                    x < tok.idx + len(tok.text) and tok.idx < y for x, y in covered):
+                continue
+            for k in range(len(tok.text) - 1, 1, -1):
+                key = self._term_keys.get(tok.text[:k])
+                if key and tok.text[k:] in self._glue:
+                    hits.append(TermHit(tok.idx, tok.idx + k, key, tok.text[:k]))
+                    covered.append((tok.idx, tok.idx + k))
+                    break
         # fallback: a whole term that segmentation split inside other words;
         # it replaces shorter hits that lie inside it ("就业（含升学）率" over 升学)
         for m in self._fallback.finditer(text):
@@ -124,6 +146,29 @@ class TermMatcher:
             covered.append((a, b))
         hits.sort(key=lambda h: h.start)
         return hits
+
+
+#: longest text handed to spaCy at once (its limit, ``nlp.max_length``, is 1,000,000)
+CHUNK_CHARS = 100_000
+#: where a long text may be cut: after punctuation or a space (a term never spans one)
+_CUT = re.compile(r"[，、；：,;:\s。！？!?）)]")
+
+
+def chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
+    """``(start, end)`` pieces of ``text`` of at most ``size`` characters, each
+    cut after the last punctuation or space in its final tenth (else at
+    ``size``).  One piece for a text that fits."""
+    out, a, n = [], 0, len(text)
+    while n - a > size:
+        b = a + size
+        cut = None
+        for m in _CUT.finditer(text, b - size // 10, b):
+            cut = m.end()
+        b = cut or b
+        out.append((a, b))
+        a = b
+    out.append((a, n))
+    return out
 
 
 @lru_cache(maxsize=1)

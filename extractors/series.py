@@ -64,9 +64,11 @@ def respectively(text: str, term_end: int, clause_start: int, quants, kind: str,
 
 
 def from_to(text: str, term_end: int, period_start: int, quants, kind: str, connector: re.Pattern,
-            start_words: re.Pattern, to_words: re.Pattern):
-    """'由 a 增至 b': (b, end year or None), and (a, start year) when stated."""
-    m = start_words.match(text, term_end)
+            start_words: re.Pattern, to_words: re.Pattern, from_state: re.Pattern | None = None):
+    """'由 a 增至 b': (b, end year or None), and (a, start year) when stated.
+    ``to_words`` must match all of the text between a and b ("，增加到目前的");
+    ``from_state`` the text between 由 and a when it names no year ("原来的")."""
+    m = start_words.search(text, term_end, term_end + 8)     # "在校生总数由…": a connector may stand before 由
     if not m or not connector.match(text[term_end:m.start()]):
         return []
     later = _after(quants, m.end())
@@ -75,7 +77,8 @@ def from_to(text: str, term_end: int, period_start: int, quants, kind: str, conn
     a, b = later[0], later[1]
     head = text[m.end():a.start]
     a_year = re.fullmatch(rf"\s*({_YEAR})\s*(?:年度|年|届)?\s*的?\s*", head)
-    if (head.strip() and not a_year) or not to_words.fullmatch(text[a.end:b.start].strip()):
+    state = from_state is not None and from_state.fullmatch(head)
+    if (head.strip() and not a_year and not state) or not to_words.fullmatch(text[a.end:b.start].strip()):
         return []
     if not (_kind_ok(a, kind) and _kind_ok(b, kind)):
         return []

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import io
 import re
 import stat
 import struct
@@ -32,7 +33,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import IngestError
+from .errors import IngestError, is_transient, one_line, transient
 
 #: separator between an archive's name and a member's name
 SEP = "!/"
@@ -161,13 +162,111 @@ class Member:
 
 
 def open_archive(path) -> zipfile.ZipFile:
-    """Open a ZIP; a broken one raises IngestError (``truncated``)."""
+    """Open a ZIP; a broken one raises IngestError (``truncated``), a full or
+    failing disk ``transient``.  Members whose names are flagged UTF-8 but
+    are not (which makes :mod:`zipfile` refuse the whole archive) are listed
+    with an ``encoding`` error of their own; the others are read."""
     try:
         return zipfile.ZipFile(path)
+    except UnicodeDecodeError:
+        return _open_despite_bad_names(path)
     except zipfile.BadZipFile as e:
         raise broken_archive(str(e)) from None
-    except (OSError, EOFError, ValueError) as e:
+    except OSError as e:
+        if is_transient(e):
+            raise transient(e, "reading the ZIP archive") from None
         raise broken_archive(f"{type(e).__name__}: {e}") from None
+    except (EOFError, ValueError) as e:
+        raise broken_archive(f"{type(e).__name__}: {e}") from None
+
+
+def bad_name(raw: bytes) -> IngestError:
+    return IngestError("encoding", "压缩包内文件名标为 UTF-8 但不是有效的 UTF-8，未读取该文件 / the member's name is "
+                                   "marked UTF-8 but is not valid UTF-8; the file was not read (unpack the "
+                                   f"archive with another tool); raw name bytes {raw.hex()}")
+
+
+class _Overlay(io.RawIOBase):
+    """A file whose bytes at ``offset`` read as ``data`` (the same length)."""
+
+    def __init__(self, f, offset: int, data: bytes):
+        self.f, self.offset, self.data = f, offset, data
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        return self.f.seek(pos, whence)
+
+    def tell(self) -> int:
+        return self.f.tell()
+
+    def readinto(self, b) -> int:
+        pos = self.f.tell()
+        n = self.f.readinto(b)
+        lo, hi = max(pos, self.offset), min(pos + n, self.offset + len(self.data))
+        if lo < hi:
+            b[lo - pos:hi - pos] = self.data[lo - self.offset:hi - self.offset]
+        return n
+
+    def close(self) -> None:
+        self.f.close()
+        super().close()
+
+
+class _LenientZip(zipfile.ZipFile):
+    """A ZipFile read through an :class:`_Overlay`; ``bad_names`` holds the
+    raw names that were flagged UTF-8 without being UTF-8."""
+    bad_names: set = set()
+
+    def close(self) -> None:
+        fp = getattr(self, "_overlay", None)
+        super().close()
+        if fp is not None:
+            fp.close()
+
+
+def _open_despite_bad_names(path) -> zipfile.ZipFile:
+    """Clear the UTF-8 flag of the central-directory entries whose names are
+    not UTF-8 (in memory: the file is not changed), so the archive opens."""
+    f = open(path, "rb")
+    try:
+        end = zipfile._EndRecData(f)   # the end-of-central-directory record, as zipfile reads it
+        if not end:
+            raise broken_archive("no end-of-central-directory record")
+        size = end[zipfile._ECD_SIZE]
+        start = end[zipfile._ECD_LOCATION] - size
+        if end[zipfile._ECD_SIGNATURE] == zipfile.stringEndArchive64:
+            start -= zipfile.sizeEndCentDir64 + zipfile.sizeEndCentDir64Locator
+        f.seek(start)
+        cd = bytearray(f.read(size))
+        bad = set()
+        i = 0
+        while i + 46 <= len(cd) and cd[i:i + 4] == b"PK\x01\x02":
+            flags, n_name, n_extra, n_comment = struct.unpack("<H", cd[i + 8:i + 10])[0], *struct.unpack(
+                "<HHH", cd[i + 28:i + 34])
+            raw = bytes(cd[i + 46:i + 46 + n_name])
+            if flags & _UTF8_FLAG:
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    cd[i + 8:i + 10] = struct.pack("<H", flags & ~_UTF8_FLAG)
+                    bad.add(raw)
+            i += 46 + n_name + n_extra + n_comment
+        overlay = _Overlay(f, start, bytes(cd))
+        zf = _LenientZip(overlay)
+    except IngestError:
+        f.close()
+        raise
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, struct.error) as e:
+        f.close()
+        raise broken_archive(f"{type(e).__name__}: {e}") from None
+    zf._overlay = overlay
+    zf.bad_names = bad
+    return zf
 
 
 def _wanted(name: str, extensions) -> bool:
@@ -191,10 +290,13 @@ def list_members(zf: zipfile.ZipFile, display: str, *, extensions=(".pdf", ".doc
         raise zip_bomb(f"{_mb(total)} uncompressed in total > limit {_mb(MAX_ARCHIVE_BYTES)}")
     out: list[Member] = []
     seen: set[str] = set()
+    bad_names = getattr(zf, "bad_names", set())
     for info in infos:
         if info.is_dir() or stat.S_ISLNK(info.external_attr >> 16):
             continue
-        name = clean_name(decode_name(info))
+        raw = info.orig_filename.encode("cp437") if bad_names and not info.flag_bits & _UTF8_FLAG else b""
+        bad = raw in bad_names
+        name = clean_name(raw.decode("utf-8", "backslashreplace") if bad else decode_name(info))
         if not name or not _wanted(name, extensions):
             continue
         shown = name
@@ -205,7 +307,9 @@ def list_members(zf: zipfile.ZipFile, display: str, *, extensions=(".pdf", ".doc
         seen.add(shown)
         m = Member(display=f"{display}{SEP}{shown}", name=name, info=info, size=info.file_size,
                    compressed=info.compress_size, crc=info.CRC, mtime=zip_time(info), depth=depth)
-        if info.flag_bits & _ENCRYPTED_FLAG:
+        if bad:
+            m.error = str(bad_name(raw))
+        elif info.flag_bits & _ENCRYPTED_FLAG:
             m.error = str(encrypted_member())
         elif info.file_size > MAX_MEMBER_BYTES:
             m.error = str(zip_bomb(f"{_mb(info.file_size)} uncompressed > limit {_mb(MAX_MEMBER_BYTES)}"))
@@ -251,7 +355,12 @@ def extract_member(zf: zipfile.ZipFile, member: Member, dest_dir, *, index: int)
     except RuntimeError:  # zipfile: "File … is encrypted, password required"
         dest.unlink(missing_ok=True)
         raise encrypted_member() from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as e:
+    except OSError as e:   # a full or failing disk is not the archive's fault: the next run retries it
         dest.unlink(missing_ok=True)
+        if is_transient(e):
+            raise transient(e, "unpacking the file from the archive") from None
         raise broken_archive(f"{type(e).__name__}: {e}") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as e:
+        dest.unlink(missing_ok=True)
+        raise broken_archive(f"{type(e).__name__}: {one_line(e)}") from None
     return dest, h.hexdigest()

@@ -16,9 +16,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nianbao.ingest import SUPPORTED_EXTENSIONS, IngestError
+from nianbao.ingest.walk import walk_inputs
 from nianbao.ingest.workers import (FILE_TIMEOUT, MEMORY_LIMIT_MB, Outcome, Task, WorkerPool, _default_workers,
                                     _unreadable, run_lock, sha256_file)
 from nianbao.store import DEFAULT_DB, Store
+from nianbao.store.errors import storage_errors
+
+#: the error code of a failure that is the machine's, not the file's: retried by the next run
+TRANSIENT = "transient:"
+
+
+def _transient(error: str | None) -> bool:
+    return bool(error) and error.startswith(TRANSIENT)
+
 
 @dataclass
 class Summary:
@@ -28,6 +38,8 @@ class Summary:
     unchanged: list[str] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)   # not read, with why (links, unreadable folders)
+    damaged: list[tuple[str, str]] = field(default_factory=list)   # stored, but the file is damaged (why)
     needs_ocr: list[str] = field(default_factory=list)
     garbage: set[str] = field(default_factory=set)   # needs_ocr because the text layer is garbage
     ocr: list[str] = field(default_factory=list)     # stored with pages read by OCR (status 'ocr')
@@ -71,35 +83,27 @@ class Progress:
     workers: int = 0
 
 
-def iter_inputs(paths, skipped: list | None = None) -> list[tuple[str, Path]]:
+def iter_inputs(paths, skipped: list | None = None, *, follow_symlinks: bool = False) -> list[tuple[str, Path]]:
     """Expand files and folders (recursively) into (display path, file path)
-    pairs, in a stable order, each path once.  Files inside folders are kept
-    when their extension is one nianbao reads, or ``.zip``; the others are
-    appended to ``skipped`` as (path, reason) (``rules/formats.yaml``), except
-    hidden files and Office's ``~$`` lock files.  Files named explicitly are
-    always kept (so that a wrong one gets its clear error)."""
+    pairs, in a stable order, each path once (see
+    :func:`nianbao.ingest.walk.walk_inputs`, which also says what it did not
+    read and why).  Files inside folders are kept when their extension is
+    one nianbao reads, or ``.zip``; the others are appended to ``skipped`` as
+    (path, reason) (``rules/formats.yaml``), except hidden files and
+    Office's ``~$`` lock files.  Files named explicitly are always kept (so
+    that a wrong one gets its clear error)."""
+    inputs = _walk(paths, follow_symlinks)
+    if skipped is not None:
+        skipped.extend(inputs.unsupported)
+    return inputs.files
+
+
+_WANTED = tuple(SUPPORTED_EXTENSIONS) + (".zip",)
+
+
+def _walk(paths, follow_symlinks: bool):
     from nianbao.ingest.formats import unsupported_reason
-    out: list[tuple[str, Path]] = []
-    seen: set[str] = set()
-    wanted = tuple(SUPPORTED_EXTENSIONS) + (".zip",)
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            files = []
-            for f in sorted(p.rglob("*")):
-                if not f.is_file() or f.name.startswith(("~$", ".")):
-                    continue
-                if f.suffix.lower() in wanted:
-                    files.append(f)
-                elif skipped is not None:
-                    skipped.append((str(f), unsupported_reason(f.suffix)))
-        else:
-            files = [p]
-        for f in files:
-            if str(f) not in seen:
-                seen.add(str(f))
-                out.append((str(f), f))
-    return out
+    return walk_inputs(paths, _WANTED, follow_symlinks=follow_symlinks, unsupported=unsupported_reason)
 
 
 # -- the ingest run ----------------------------------------------------------------------
@@ -132,8 +136,9 @@ class _IngestRun:
     workers or on which file finished first."""
 
     def __init__(self, store: Store, summary: Summary, *, force: bool, retry_failed: bool, progress,
-                 tmpdir: Path, window: int):
+                 tmpdir: Path, window: int, raw_names: dict | None = None):
         self.store = store
+        self.raw_names = raw_names or {}   # display → raw bytes (hex) of names that are not UTF-8
         self.summary = summary
         self.force = force
         self.retry_failed = retry_failed
@@ -202,14 +207,27 @@ class _IngestRun:
             self.progress(Progress(kind=kind, path=path, done=self.done, total=self.total, pages=pages,
                                    failed=len(self.summary.failed), error=error, seconds=seconds))
 
+    def path_bytes(self, display: str) -> str | None:
+        """The raw bytes (hex) of a name that is not UTF-8 — a file's, or the
+        archive's part of a member's name — else None."""
+        from nianbao.ingest.archive import SEP
+        if display in self.raw_names:
+            return self.raw_names[display]
+        outer = display.split(SEP, 1)[0]
+        if outer != display and outer in self.raw_names:
+            return (bytes.fromhex(self.raw_names[outer]) + display[len(outer):].encode("utf-8")).hex()
+        return None
+
     # -- outcomes that need no parsing ---------------------------------------------------
     def _unchanged(self, display: str, size: int, mtime: float | None, crc_ok: bool = True) -> bool:
-        """Skip a file whose (path, size, mtime) are as stored — without reading it."""
+        """Skip a file whose (path, size, mtime) are as stored — without reading it.
+        A file that failed is skipped too (listed again), unless ``retry_failed``
+        or its failure was transient (a full or failing disk)."""
         rec = self.index.get(display)
         if self.force or rec is None or not crc_ok or rec["size"] != size or rec["mtime"] != mtime:
             return False
         if rec["status"] == "failed":
-            if self.retry_failed:
+            if self.retry_failed or _transient(rec["error"]):
                 return False
             self.summary.failed.append((display, rec["error"] or "failed"))
             self.summary.failed_unchanged += 1
@@ -226,7 +244,7 @@ class _IngestRun:
     def _store_failure(self, display, size, mtime, error, sha256) -> None:
         t0 = time.perf_counter()
         doc_id = self.store.save(path=display, sha256=sha256, size=size, mtime=mtime, doc=None, error=error,
-                                 status="failed")
+                                 status="failed", path_bytes=self.path_bytes(display))
         self.summary.stages["store"] += time.perf_counter() - t0
         self.index[display] = {"size": size, "mtime": mtime, "sha256": sha256, "document_id": doc_id,
                                "status": "failed", "error": error}
@@ -239,7 +257,8 @@ class _IngestRun:
         if rec is None or (rec["document_id"], rec["size"], rec["mtime"]) != (doc["id"], item.size, item.mtime):
             # a new name for stored bytes, or the same name touched: remember its size and
             # mtime, so that the next run skips it without reading it
-            self.store.add_path(item.display, doc["id"], item.sha256, item.size, item.mtime)
+            self.store.add_path(item.display, doc["id"], item.sha256, item.size, item.mtime,
+                                self.path_bytes(item.display))
             self.index[item.display] = {"size": item.size, "mtime": item.mtime, "sha256": item.sha256,
                                         "document_id": doc["id"], "status": doc["status"], "error": None}
         if unchanged:
@@ -321,7 +340,8 @@ class _IngestRun:
         st = self.summary
         doc_id = self.store.save(path=item.display, sha256=item.sha256, size=item.size, mtime=item.mtime,
                                  doc=out.doc, facts=out.facts, error=out.error, status=out.status,
-                                 model=out.model, search_tokens=out.search_tokens)
+                                 model=out.model, search_tokens=out.search_tokens,
+                                 path_bytes=self.path_bytes(item.display))
         self.stored_ids.add(doc_id)
         status = "failed" if out.error else out.status
         self.index[item.display] = {"size": item.size, "mtime": item.mtime, "sha256": item.sha256,
@@ -329,7 +349,8 @@ class _IngestRun:
         pages = out.doc.page_count if out.doc else 0
         if out.error:
             st.failed.append((item.display, out.error))
-            self.failed_shas[item.sha256] = out.error
+            if not _transient(out.error):   # a disk fault says nothing about the bytes
+                self.failed_shas[item.sha256] = out.error
             kind = "failed"
         else:
             self.shas[item.sha256] = {"id": doc_id, "path": item.display, "status": status}
@@ -348,6 +369,8 @@ class _IngestRun:
                     st.ocr_pages += sum(1 for p in out.doc.pages if p.status == "ocr")
             if out.facts is not None and getattr(out.facts, "flags", None):
                 st.flagged.append(item.display)
+            if out.doc is not None and out.doc.metadata.get("damaged"):
+                st.damaged.append((item.display, next((w for w in out.doc.warnings if "damaged" in w), "damaged")))
         st.stages["store"] += time.perf_counter() - t0
         self._emit(kind, item.display, pages=pages, error=out.error, seconds=out.seconds)
         _, dups = self.pending.pop(item.sha256, (item, []))
@@ -405,7 +428,8 @@ class _IngestRun:
         if record and record.get("size") == st.st_size and record.get("mtime") == st.st_mtime:
             members = record.get("members", {})
             known = [self.index.get(m) for m in members]
-            if all(known) and not (self.retry_failed and any(k["status"] == "failed" for k in known)):
+            retry = [k for k in known if k and k["status"] == "failed" and (self.retry_failed or _transient(k["error"]))]
+            if all(known) and not retry:
                 for m in members:   # the archive is as it was: nothing in it is read
                     self._unchanged(m, self.index[m]["size"], self.index[m]["mtime"])
                 self.summary.stages["scan"] += time.perf_counter() - t0
@@ -531,7 +555,8 @@ def _run_store_checks(store: Store, summary: Summary) -> None:
 def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = False, retry_failed: bool = False,
                  reextract: bool = False, workers: int | None = None, timeout: float = FILE_TIMEOUT,
                  memory_limit_mb: int | None = MEMORY_LIMIT_MB, lock_wait: float = 0.0,
-                 progress=None, prune: bool = False, ocr: bool = True) -> Summary:
+                 progress=None, prune: bool = False, follow_symlinks: bool = False,
+                 ocr: bool = True) -> Summary:
     """Ingest files, folders (recursive) and ZIP archives into the database;
     return a :class:`Summary`.
 
@@ -540,7 +565,12 @@ def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = Fa
       stored.  Otherwise the bytes are hashed: bytes already stored under
       another name are linked, not parsed again (duplicate).  ``force``
       re-parses everything; ``retry_failed`` re-reads unchanged files that
-      failed before.
+      failed before (a ``transient`` failure — a full or failing disk — is
+      retried anyway).
+    * Folders: symbolic links leading outside are followed only with
+      ``follow_symlinks``; what is not read is in ``Summary.skipped`` with
+      its reason.  File names that are not UTF-8 are stored decoded, their
+      raw bytes in ``document_paths.path_bytes``.
     * Parsing and extraction run in ``workers`` processes (default: one per
       CPU; 0: in this process), each file under a time limit (``timeout``
       seconds) and each worker under a memory limit (``memory_limit_mb``).
@@ -549,7 +579,8 @@ def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = Fa
     * ``reextract``: afterwards, re-run extraction on every other stored
       document from its stored model, without re-parsing (after a rules change).
     * Another run on the same database: wait ``lock_wait`` seconds, then
-      :class:`RunLocked`.
+      :class:`RunLocked`.  A database that cannot be written (full or
+      failing disk, read-only, not nianbao's): :class:`nianbao.store.StorageError`.
     * ``prune``: afterwards, forget the remembered files under the folders
       and archives given that have left them (``Summary.removed``).
     * Files in folders that nianbao does not read (.rar, .xlsx, .ofd …) are
@@ -561,31 +592,13 @@ def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = Fa
       events while a file's scanned pages are read."""
     t0 = time.perf_counter()
     summary = Summary()
-    inputs = iter_inputs(paths, skipped=summary.unsupported)
-    with run_lock(db_path, wait=lock_wait):
+    inputs = _walk(paths, follow_symlinks)
+    summary.skipped, summary.unsupported = list(inputs.skipped), list(inputs.unsupported)
+    with storage_errors(db_path), run_lock(db_path, wait=lock_wait):
         store = Store(db_path)
         try:
-            with tempfile.TemporaryDirectory(prefix="nianbao-") as tmp:
-                n = _default_workers() if workers is None else max(0, int(workers))
-                run = _IngestRun(store, summary, force=force, retry_failed=retry_failed, progress=progress,
-                                 tmpdir=Path(tmp), window=max(16, 4 * n))
-                run.ocr = ocr
-                with WorkerPool(n, run.on_result, timeout=timeout, memory_limit_mb=memory_limit_mb,
-                                on_ocr=run.on_ocr) as pool:
-                    run.pool = pool
-                    from nianbao.ingest.archive import is_archive_name
-                    kinds = [(d, p, p.is_file() and is_archive_name(p.name)) for d, p in inputs]
-                    run.add_total(sum(run.count_archive(d, p) if z else 1 for d, p, z in kinds))
-                    for display, path, is_zip in kinds:
-                        if is_zip:
-                            run.add_archive(display, path)
-                        else:
-                            run.add_file(display, path)
-                    pool.drain()
-                    if reextract:
-                        run.reextract()
-                        pool.drain()
-                    summary.workers = pool.started
+            run = _run(store, summary, inputs, force=force, retry_failed=retry_failed, reextract=reextract,
+                       workers=workers, timeout=timeout, memory_limit_mb=memory_limit_mb, progress=progress, ocr=ocr)
             if prune:
                 seen = {p for p in summary.ingested + summary.unchanged + summary.needs_ocr}
                 seen |= {p for p, _ in summary.duplicates + summary.failed}
@@ -598,3 +611,30 @@ def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = Fa
             store.close()
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+def _run(store: Store, summary: Summary, inputs, *, force, retry_failed, reextract, workers, timeout,
+         memory_limit_mb, progress, ocr: bool = True) -> "_IngestRun":
+    """Read every input (and re-extract, when asked) with the worker pool; the run, for what it stored."""
+    with tempfile.TemporaryDirectory(prefix="nianbao-") as tmp:
+        n = _default_workers() if workers is None else max(0, int(workers))
+        run = _IngestRun(store, summary, force=force, retry_failed=retry_failed, progress=progress,
+                         tmpdir=Path(tmp), window=max(16, 4 * n), raw_names=inputs.raw)
+        run.ocr = ocr
+        with WorkerPool(n, run.on_result, timeout=timeout, memory_limit_mb=memory_limit_mb,
+                        on_ocr=run.on_ocr) as pool:
+            run.pool = pool
+            from nianbao.ingest.archive import is_archive_name
+            kinds = [(d, p, p.is_file() and is_archive_name(p.name)) for d, p in inputs.files]
+            run.add_total(sum(run.count_archive(d, p) if z else 1 for d, p, z in kinds))
+            for display, path, is_zip in kinds:
+                if is_zip:
+                    run.add_archive(display, path)
+                else:
+                    run.add_file(display, path)
+            pool.drain()
+            if reextract:
+                run.reextract()
+                pool.drain()
+            summary.workers = pool.started
+    return run

@@ -881,6 +881,8 @@ class _Walker:
             return
         try:
             kind, payload = chunk_content(getattr(part, "content_type", ""), part.blob)
+        except MemoryError:   # the worker's to handle: the file fails with ``memory``
+            raise
         except Exception as e:  # undecodable or malformed: the rest of the document still counts
             self.doc.warnings.append(f"{self.ref}: 嵌入内容无法读取 / altChunk cannot be read "
                                      f"({type(e).__name__}: {e})")
@@ -912,6 +914,8 @@ class _Walker:
             return
         try:
             inner = docx.Document(io.BytesIO(blob))
+        except MemoryError:   # the worker's to handle: the file fails with ``memory``
+            raise
         except Exception as e:  # a broken embedded package must not lose the rest
             self.doc.warnings.append(f"{self.ref}: 嵌入的 Word 内容无法读取 / embedded .docx (altChunk) "
                                      f"cannot be read: {type(e).__name__}")
@@ -1413,7 +1417,7 @@ def parse_docx(path) -> Document:
     p = Path(path)
     try:
         return _parse(p)
-    except IngestError:
+    except (IngestError, MemoryError):   # a MemoryError is the worker's: ``memory``, never ``truncated``
         raise
     except zipfile.BadZipFile as e:
         raise errors.truncated("Word", f"the ZIP container cannot be opened: {e}") from None
@@ -1421,11 +1425,10 @@ def parse_docx(path) -> Document:
         raise errors.truncated("Word", f"a compressed part cannot be read: {e}") from None
     except KeyError as e:
         raise errors.truncated("Word", f"a part is missing: {e}") from None
-    except Exception as e:  # lxml XMLSyntaxError, python-docx errors, anything else
+    except Exception as e:  # lxml XMLSyntaxError (safety limits too), python-docx errors, I/O, anything else
         from lxml import etree
-        if isinstance(e, etree.XMLSyntaxError):
-            raise errors.truncated("Word", f"XML parse error: {e}") from None
-        raise errors.truncated("Word", f"{type(e).__name__}: {e}") from None
+        detail = f"XML parse error: {e}" if isinstance(e, etree.XMLSyntaxError) else ""
+        raise errors.read_failure(e, "Word", detail) from None
 
 
 def _parse(p: Path) -> Document:
@@ -1442,7 +1445,7 @@ def _parse(p: Path) -> Document:
     except zipfile.BadZipFile as e:
         raise errors.truncated("Word", f"the ZIP container cannot be opened: {e}") from None
     except OSError as e:
-        raise errors.truncated("Word", f"cannot read the file: {e}") from None
+        raise errors.read_failure(e, "Word", f"cannot read the file: {e}") from None
     if b"purl.oclc.org/ooxml/wordprocessingml" in head:
         raise IngestError("unsupported",
                           "Strict Open XML 格式的 Word 文件，请另存为普通 .docx / "
@@ -1479,6 +1482,8 @@ def _parse(p: Path) -> Document:
                                   ("modified", cp.modified.isoformat() if cp.modified else None)) if v}
         if core:
             doc.metadata["core"] = core
+    except MemoryError:   # the worker's to handle: the file fails with ``memory``
+        raise
     except Exception:  # core.xml is optional and sometimes malformed
         pass
     _picture_only(doc, walker.pictures)

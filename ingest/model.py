@@ -155,6 +155,7 @@ class Document:
             pos += 1
         self.text = "".join(parts)
         self._starts = [b.span[0] for b in self.blocks]
+        self._heads = None
         return self
 
     @staticmethod
@@ -182,7 +183,27 @@ class Document:
         return len(self.pages)
 
     def headings(self) -> list[Block]:
-        return [b for b in self.blocks if b.kind == HEADING]
+        """The heading blocks in order (a new list; the scan is done once per
+        :meth:`finalize`)."""
+        return list(self._heading_index()[1])
+
+    def _heading_index(self) -> tuple[int, list[Block], list[int], list[tuple[str, ...]]]:
+        """(blocks counted, headings, their start offsets, the section path at
+        each), built once after :meth:`finalize` (or when blocks were added
+        since), so that a look-up per figure costs a bisection, not a scan."""
+        idx = getattr(self, "_heads", None)
+        if idx is not None and idx[0] == len(self.blocks):
+            return idx
+        heads = [b for b in self.blocks if b.kind == HEADING]
+        paths: list[tuple[str, ...]] = []
+        stack: list[tuple[int, str]] = []
+        for h in heads:
+            while stack and stack[-1][0] >= (h.level or 1):
+                stack.pop()
+            stack.append((h.level or 1, h.title or h.text))
+            paths.append(tuple(t for _, t in stack))
+        self._heads = idx = (len(self.blocks), heads, [h.span[0] for h in heads], paths)
+        return idx
 
     def tables(self) -> list[Block]:
         return [b for b in self.blocks if b.kind == TABLE]
@@ -191,23 +212,18 @@ class Document:
         return (b for b in self.blocks if b.kind == kind)
 
     def sections(self) -> list[Section]:
-        out: list[Section] = []
-        stack: list[tuple[int, str]] = []
-        heads = self.headings()
+        """One :class:`Section` per heading, in order; a section ends where the
+        next heading of the same or a higher level starts (one pass)."""
+        _, heads, _, paths = self._heading_index()
+        ends = [len(self.text)] * len(heads)
+        open_: list[int] = []          # indexes of headings whose section is still open
         for i, h in enumerate(heads):
-            while stack and stack[-1][0] >= (h.level or 1):
-                stack.pop()
-            stack.append((h.level or 1, h.title or h.text))
-            end = len(self.text)
-            for later in heads[i + 1:]:
-                if (later.level or 1) <= (h.level or 1):
-                    end = later.span[0]
-                    break
-            out.append(Section(order=h.order, level=h.level or 1, number=h.number,
-                               title=h.title or h.text, page=h.page,
-                               start=h.span[0], end=end,
-                               path=tuple(t for _, t in stack)))
-        return out
+            while open_ and (heads[open_[-1]].level or 1) >= (h.level or 1):
+                ends[open_.pop()] = h.span[0]
+            open_.append(i)
+        return [Section(order=h.order, level=h.level or 1, number=h.number, title=h.title or h.text,
+                        page=h.page, start=h.span[0], end=ends[i], path=paths[i])
+                for i, h in enumerate(heads)]
 
     def block_at(self, offset: int) -> Block | None:
         if not self.blocks:
@@ -221,20 +237,17 @@ class Document:
         return b.page if b else None
 
     def section_path_at(self, offset: int) -> tuple[str, ...]:
-        """Titles of the headings that enclose ``offset``, top level first."""
-        stack: list[tuple[int, str]] = []
-        for h in self.headings():
-            if h.span[0] > offset:
-                break
-            while stack and stack[-1][0] >= (h.level or 1):
-                stack.pop()
-            stack.append((h.level or 1, h.title or h.text))
-        return tuple(t for _, t in stack)
+        """Titles of the headings that enclose ``offset``, top level first
+        (a bisection in the heading index: O(log headings))."""
+        _, _, starts, paths = self._heading_index()
+        i = bisect.bisect_right(starts, offset)
+        return paths[i - 1] if i > 0 else ()
 
     # -- serialisation --------------------------------------------------------
     def to_dict(self) -> dict:
         d = asdict(self)
         d.pop("_starts", None)
+        d.pop("_heads", None)
         return d
 
     @classmethod

@@ -807,7 +807,7 @@ def _open(path: Path):
     try:
         size = path.stat().st_size
     except OSError as e:
-        raise errors.truncated("PDF", f"cannot read the file: {e}") from None
+        raise errors.read_failure(e, "PDF", f"cannot read the file: {e}") from None
     if size == 0:
         raise errors.empty(path)
     try:
@@ -815,7 +815,7 @@ def _open(path: Path):
             f.seek(max(0, size - (1 << 20)))
             tail = f.read()
     except OSError as e:
-        raise errors.truncated("PDF", f"cannot read the file: {e}") from None
+        raise errors.read_failure(e, "PDF", f"cannot read the file: {e}") from None
     try:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as e:
@@ -844,11 +844,14 @@ def parse_pdf(path, *, table_engine: str = "fast") -> Document:
     path = Path(path)
     pdf = _open(path)
     doc = Document(path=str(path), format="pdf", parser=PARSER_NAME)
+    _note_damage(path, doc)
     reading = _Reading(rd=_TextPageReader(), plumber=PlumberTables(path), table_engine=table_engine)
     try:
         pages = _read_pages(pdf, doc, reading)
         try:
             meta = pdf.get_metadata_dict(skip_empty=True)
+        except MemoryError:   # the worker's to handle: the file fails with ``memory``
+            raise
         except Exception:
             meta = {}
         doc.metadata.update({"page_count": len(pages), "table_engine": table_engine,
@@ -880,6 +883,19 @@ def parse_pdf(path, *, table_engine: str = "fast") -> Document:
     return doc
 
 
+def _note_damage(path: Path, doc: Document) -> None:
+    """A file PDFium opened only by repairing it, or whose compressed streams
+    are corrupt, gets a warning and ``metadata["damaged"]`` (never a silent ``ok``)."""
+    from .pdf_damage import find_damage
+    try:
+        damage = find_damage(path.read_bytes())
+    except OSError as e:
+        raise errors.read_failure(e, "PDF", f"cannot read the file: {e}") from None
+    if damage:
+        doc.warnings.append(damage.warning())
+        doc.metadata["damaged"] = {"streams": damage.streams, "xref_rebuilt": damage.xref}
+
+
 @dataclass
 class _Reading:
     """What reading one document's pages shares: pdfium helpers, pdfplumber
@@ -906,6 +922,8 @@ def _read_pages(pdf, doc: Document, reading: _Reading) -> list[PageData]:
         no = i + 1
         try:
             page = pdf[i]
+        except MemoryError:   # the worker's to handle: the file fails with ``memory``
+            raise
         except Exception:
             pd = PageData(number=no, width=0, height=0, status=PAGE_GARBAGE, note="page cannot be loaded")
             doc.warnings.append(f"第{no}页无法读取 / page {no}: the page cannot be loaded")
@@ -913,6 +931,8 @@ def _read_pages(pdf, doc: Document, reading: _Reading) -> list[PageData]:
             continue
         try:
             pages.append(_read_page(page, no, reading, doc))
+        except MemoryError:   # the worker's to handle: the file fails with ``memory``
+            raise
         except Exception as e:
             pd = PageData(number=no, width=0, height=0, status=PAGE_GARBAGE,
                           note=f"page cannot be read ({type(e).__name__})")
@@ -945,6 +965,8 @@ def _read_page(page, no: int, reading: _Reading, doc: Document) -> PageData:
         if why:
             try:
                 return _read_page_as_displayed(pd, no, reading, doc, why, _visible(text))
+            except MemoryError:   # the worker's to handle: the file fails with ``memory``
+                raise
             except Exception as e:     # pdfplumber failed here: pdfium's reading stands
                 pd.lines, pd.tables, pd.status, pd.note = [], [], PAGE_OK, ""
                 doc.warnings.append(f"第{no}页无法按显示方式读取 / page {no}: could not be read as displayed "
@@ -962,12 +984,16 @@ def _read_page(page, no: int, reading: _Reading, doc: Document) -> PageData:
                     try:
                         mb = page.get_mediabox()
                         ox, oy = mb[0], mb[1]
+                    except MemoryError:   # the worker's to handle: the file fails with ``memory``
+                        raise
                     except Exception:
                         pass
                     pd.tables = reading.plumber.find(no - 1, height, (ox, oy))
                 else:
                     pd.tables = find_tables_fast(objects, no)
                 _fill_table_text(layer, text, pd)
+            except MemoryError:   # the worker's to handle: the file fails with ``memory``
+                raise
             except Exception as e:
                 pd.tables = []
                 doc.warnings.append(f"第{no}页表格无法识别 / page {no}: table detection failed "

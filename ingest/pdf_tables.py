@@ -470,8 +470,14 @@ class PlumberTables:
             page.close()
 
     def close(self) -> None:
+        """Close pdfplumber's file; never raises (pdfplumber parses every
+        page while closing, and a damaged page would raise there)."""
         if self._pdf is not None:
             try:
                 self._pdf.close()
+            except MemoryError:
+                raise
+            except Exception:
+                pass
             finally:
                 self._pdf = None

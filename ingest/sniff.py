@@ -28,8 +28,8 @@ def sniff(path: str | Path) -> str:
         try:
             with zipfile.ZipFile(p) as z:
                 names = set(z.namelist())
-        except zipfile.BadZipFile:
-            return "zip_broken"
+        except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError):
+            return "zip_broken"   # a damaged directory (a bad version, a name that is not UTF-8 …)
         if "word/document.xml" in names:
             return "docx"
         if "[Content_Types].xml" in names:

@@ -39,7 +39,8 @@ def decode(data: bytes) -> tuple[str, str, str | None]:
     reading with more frequent characters wins (Big5 read as GB18030 is
     valid but mojibake; see :func:`_big5_reads_better`); a Big5 file is
     decoded as Big5 with a warning that its traditional characters may not
-    match the (simplified) rules.  Anything
+    match the (simplified) rules.  A UTF-8 or GB18030 file with a few
+    damaged bytes is read with U+FFFD for them and a warning.  Anything
     else goes to charset-normalizer; IngestError ``encoding`` when nothing
     fits.  U+FEFF (a BOM left inside the text) is removed everywhere."""
     text, encoding, warning = _decode(data)
@@ -69,11 +70,35 @@ def _decode(data: bytes) -> tuple[str, str, str | None]:
                                   "Chinese): its terms may not match the simplified-Chinese rules")
     if gb:
         return gb[0], gb[1], None
+    damaged = _nearly(data)
+    if damaged:
+        return damaged
     from charset_normalizer import from_bytes
     best = from_bytes(data).best()
     if best is None or best.encoding is None:
         raise errors.undecodable("neither UTF-8, GB18030 nor Big5")
     return str(best), best.encoding, (f"编码不确定，按 {best.encoding} 解码 / encoding guessed as {best.encoding}")
+
+
+#: most bytes a damaged text file may have that decode to nothing: 4, or 1 in 1,000
+DAMAGED_BYTES = (4, 0.001)
+
+
+def _nearly(data: bytes) -> tuple[str, str, str] | None:
+    """A UTF-8 or GB18030 file with a few damaged bytes (a flipped bit, a cut
+    character): decoded with U+FFFD for them and a warning, rather than
+    refused — a replaced byte never becomes a digit."""
+    best = None
+    for enc in ("utf-8", "gb18030"):
+        text = data.decode(enc, errors="replace")
+        bad = text.count("\ufffd")
+        if bad <= max(DAMAGED_BYTES[0], DAMAGED_BYTES[1] * len(text)) and (best is None or bad < best[2]):
+            best = (text, enc, bad)
+    if best is None:
+        return None
+    text, enc, bad = best
+    return text, enc, (f"文本文件已损坏：{bad} 处字节无法按 {enc} 解码（显示为 �）/ the text file is damaged: {bad} "
+                       f"place(s) cannot be decoded as {enc} (shown as �)")
 
 
 def _has_cjk(text: str) -> bool:
@@ -132,10 +157,15 @@ def parse_text(text: str, path: str | Path = "<text>", *, encoding: str = "utf-8
     """Text already in memory → a Document, as :func:`parse_txt` reads a file
     (``path`` is only recorded; ``warning`` from decoding goes to the
     document's warnings).  Callers that need captions and sections finalize it
-    as ``ingest.parse`` does.  Raises ``IngestError`` for NUL bytes or no
-    readable text."""
-    if "\x00" in text:
+    as ``ingest.parse`` does.  Raises ``IngestError`` for NUL bytes (more
+    than a damaged file's few) or no readable text."""
+    nul = text.count("\x00")
+    if nul > max(DAMAGED_BYTES[0], DAMAGED_BYTES[1] * len(text)):
         raise errors.undecodable("contains NUL characters: binary data, not text")
+    if nul:   # a few: a damaged text file, not binary data
+        text = text.replace("\x00", "\ufffd")
+        warning = "; ".join(filter(None, [warning, f"文本文件已损坏：{nul} 个空字符（显示为 �）/ the text file is "
+                                                   f"damaged: {nul} NUL character(s) (shown as �)"]))
     doc = Document(path=str(path), format="txt", parser="text")
     doc.metadata["encoding"] = encoding
     if warning:

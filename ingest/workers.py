@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nianbao.ingest import IngestError, parse
+from nianbao.ingest.errors import is_transient, one_line, transient
 from nianbao.ingest.model import Document
 
 #: seconds one file may take in a worker (parse + extract) before the worker is killed
@@ -89,8 +90,12 @@ def _stat_hash(display: str, path: Path) -> Outcome:
                        error=_unreadable(e))
 
 
-def _unreadable(e: OSError) -> str:
-    return f"unreadable: 无法读取文件 / cannot read the file ({e.strerror or e})"
+def _unreadable(e: OSError, doing: str = "reading the file") -> str:
+    """The error of a file that cannot be read: ``transient`` (retried by the
+    next run) for a full or failing disk, else ``unreadable``."""
+    if is_transient(e):
+        return str(transient(e, doing))
+    return f"unreadable: 无法读取文件 / cannot read the file ({one_line(e.strerror or e)})"
 
 
 def process_file(display: str, path: Path, *, extract: bool = True, out: Outcome | None = None,
@@ -116,11 +121,10 @@ def process_file(display: str, path: Path, *, extract: bool = True, out: Outcome
     except MemoryError:
         out.doc = out.facts = None
         out.error, out.status, out.recycle = _memory_error(), "failed", True
-    except RecursionError as e:
-        out.error = f"parse_failed: 解析出错 / the parser failed (RecursionError: {e})"
-        out.status = "failed"
-    except Exception as e:  # a parser bug must not stop the batch
-        out.error = f"parse_failed: 解析出错 / the parser failed ({type(e).__name__}: {e})"
+    except OSError as e:   # the file went away, or the disk failed while it was read
+        out.error, out.status = _unreadable(e), "failed"
+    except Exception as e:  # a parser bug must not stop the batch (RecursionError included)
+        out.error = f"parse_failed: 解析出错 / the parser failed ({type(e).__name__}: {one_line(e)})"
         out.status = "failed"
     if out.error:
         out.doc = out.facts = None
@@ -273,7 +277,8 @@ def _reextract_task(task: Task) -> Outcome:
     except MemoryError:
         out.error, out.status, out.recycle = _memory_error(), "failed", True
     except Exception as e:
-        out.error, out.status = f"extract_failed: 抽取出错 / extraction failed ({type(e).__name__}: {e})", "failed"
+        out.error = f"extract_failed: 抽取出错 / extraction failed ({type(e).__name__}: {one_line(e)})"
+        out.status = "failed"
     out.seconds = time.perf_counter() - t0
     return out
 
@@ -347,10 +352,12 @@ def _worker_main(conn, memory_limit_mb, runner) -> None:
         except (BrokenPipeError, EOFError, ConnectionError):
             return
         except Exception as e:  # the result could not be pickled or was too big
+            error = (_memory_error(memory_limit_mb) if isinstance(e, MemoryError) else
+                     f"parse_failed: 结果无法传回 / the result could not be sent back ({type(e).__name__}: "
+                     f"{one_line(e)})")
             fail = Outcome(path=out.path, sha256=out.sha256, size=out.size, mtime=out.mtime, status="failed",
                            document_id=out.document_id, worker=out.worker, peak_rss_mb=out.peak_rss_mb,
-                           error=f"parse_failed: 结果无法传回 / the result could not be sent back "
-                                 f"({type(e).__name__}: {e})", recycle=isinstance(e, MemoryError))
+                           error=error, recycle=isinstance(e, MemoryError))
             try:
                 conn.send(("result", fail))
             except Exception:

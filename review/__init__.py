@@ -35,6 +35,8 @@ def review_document(doc: Document, facts: Facts) -> list[Flag]:
     for name, fn in configured("checks"):
         try:
             flags.extend(fn(doc, facts))
+        except MemoryError:   # the worker's to handle: the file fails with ``memory``
+            raise
         except Exception as e:  # a review bug must not lose the document
             flags.append(Flag(kind="review_error", severity="info", rule=f"review/{name}",
                               message=f"审阅出错 / review {name} failed: {type(e).__name__}: {e}"))

@@ -373,14 +373,21 @@ def open_for_reading(db_path):
     """A read-only Store, after upgrading the schema (views, index) once with a
     short writable connection when the database was made by an older nianbao."""
     from .db import Store
+    from .errors import StorageError
     from .schema import SCHEMA_VERSION, current_version
     if not Path(db_path).exists():
         raise FileNotFoundError(f"数据库不存在 / database not found: {db_path}")
     store = Store(db_path, readonly=True)
     if current_version(store.db) == SCHEMA_VERSION and derived_is_current(store.db.conn):
         return store
+    try:
+        Store(db_path).close()
+    except StorageError as e:
+        if e.code not in ("read_only", "cannot_open"):
+            store.close()
+            raise
+        return store   # a read-only place: read it as it is
     store.close()
-    Store(db_path).close()
     return Store(db_path, readonly=True)
 
 

@@ -9,6 +9,7 @@ transaction (sqlite-utils' own write helpers commit on their own).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import zlib
 from contextlib import contextmanager
@@ -19,14 +20,15 @@ import sqlite_utils
 
 from nianbao.ingest.model import HEADING, TABLE, Document
 
+from .errors import storage_errors
 from .reports import fingerprint
-from .schema import ensure_schema
+from .schema import check_owner, ensure_schema
 from .search import index_document as index_sections
 
 DEFAULT_DB = "nianbao.db"
 
 #: tables whose rows belong to one document
-DOCUMENT_TABLES = ("pages", "sections", "tables", "metrics", "awards", "flags", "document_models")
+DOCUMENT_TABLES = ("pages", "sections", "tables", "metrics", "candidates", "awards", "flags", "document_models")
 
 
 def now() -> str:
@@ -34,23 +36,61 @@ def now() -> str:
 
 
 def connect(path: str | Path = DEFAULT_DB, *, readonly: bool = False, timeout: float = 60.0) -> sqlite_utils.Database:
-    """Open the database; a read-only connection cannot change anything."""
+    """Open the database; a read-only connection cannot change anything.
+
+    Read-only opens use ``mode=ro``, so an ingest writing at the same time is
+    seen consistently; where SQLite cannot open it so — a read-only folder or
+    file system, where the WAL's shared-memory file cannot be made — the file
+    is opened ``immutable=1`` (nobody can be writing it there).  Raises
+    ``FileNotFoundError`` for a missing read-only database and
+    :class:`nianbao.store.StorageError` for a file that is not a (nianbao) database, a
+    newer schema, a read-only or full disk."""
     path = str(path)
-    if readonly:
-        if not Path(path).exists():
-            raise FileNotFoundError(f"数据库不存在 / database not found: {path}")
-        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, timeout=timeout,
-                               isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA query_only = 1")
-        return sqlite_utils.Database(conn)
-    conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-    db = sqlite_utils.Database(conn)
-    ensure_schema(db)
-    return db
+    with storage_errors(path):
+        if readonly:
+            return _connect_readonly(path, timeout)
+        conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+        try:
+            check_owner(sqlite_utils.Database(conn), path)   # before anything is written
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            db = sqlite_utils.Database(conn)
+            ensure_schema(db, path)
+        except BaseException:
+            conn.close()
+            raise
+        return db
+
+
+def _connect_readonly(path: str, timeout: float) -> sqlite_utils.Database:
+    if not Path(path).exists():
+        raise FileNotFoundError(f"数据库不存在 / database not found: {path}")
+    uri = Path(path).resolve().as_uri()
+    modes = ["mode=ro", "immutable=1"] if writable_place(path) else ["immutable=1"]
+    for i, mode in enumerate(modes):
+        conn = sqlite3.connect(f"{uri}?{mode}", uri=True, timeout=timeout, isolation_level=None,
+                               check_same_thread=False)
+        try:
+            conn.execute("PRAGMA query_only = 1")
+            db = sqlite_utils.Database(conn)
+            check_owner(db, path)
+            return db
+        except sqlite3.OperationalError as e:   # cannot open the WAL here: a read-only place
+            conn.close()
+            if i + 1 == len(modes) or "unable to open" not in str(e) and "readonly" not in str(e):
+                raise
+        except BaseException:
+            conn.close()
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def writable_place(path: str) -> bool:
+    """Whether SQLite can keep a WAL beside ``path`` (folder and file writable)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    return os.access(folder, os.W_OK) and os.access(path, os.W_OK)
 
 
 @contextmanager
@@ -61,7 +101,11 @@ def transaction(db: sqlite_utils.Database):
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:   # SQLite may have rolled back already (a full disk, say)
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass   # the error that matters is the one being raised
         raise
     else:
         conn.execute("COMMIT")
@@ -88,11 +132,10 @@ def delete_document_rows(conn: sqlite3.Connection, document_id: int) -> None:
 def section_rows(doc: Document, document_id: int) -> list[dict]:
     heads = doc.headings()
     rows = []
-    for s in doc.sections():
+    for i, s in enumerate(doc.sections()):   # one section per heading, in the same order
         # the text directly under this heading, up to the next heading
-        h = doc.blocks[s.order]
-        nxt = next((x for x in heads if x.order > s.order), None)
-        body_end = nxt.span[0] if nxt else len(doc.text)
+        h = heads[i]
+        body_end = heads[i + 1].span[0] if i + 1 < len(heads) else len(doc.text)
         rows.append({"document_id": document_id, "order": s.order, "level": s.level, "number": s.number,
                      "title": s.title, "path": " > ".join(s.path), "page": s.page,
                      "start": s.start, "end": s.end, "text": doc.text[h.span[1]:body_end].strip()})
@@ -190,22 +233,23 @@ class Store:
     # -- writes -----------------------------------------------------------------
     def save(self, *, path: str, sha256: str, size: int, mtime: float | None,
              doc: Document | None, facts=None, error=None, status: str | None = None,
-             model: bytes | None = None, search_tokens: dict | None = None) -> int:
+             model: bytes | None = None, search_tokens: dict | None = None, path_bytes: str | None = None) -> int:
         """Store one file's outcome in one transaction and return its document id.
 
         ``doc`` is the parsed document (None when parsing failed, then
         ``error`` says why); ``facts`` what extraction found; ``model`` the
         document already packed by :func:`pack_model` (a worker process
-        packs it, so the single writer does not have to).  Rows the
+        packs it, so the single writer does not have to); ``path_bytes`` the
+        hex of the file name's raw bytes when it is not UTF-8.  Rows the
         document had before are replaced, never duplicated."""
         with transaction(self.db) as conn:
             doc_id = self._save(conn, path=path, sha256=sha256, size=size, mtime=mtime, doc=doc,
                                 facts=facts, error=error, status=status, model=model,
-                                search_tokens=search_tokens)
+                                search_tokens=search_tokens, path_bytes=path_bytes)
         return doc_id
 
     def _save(self, conn, *, path, sha256, size, mtime, doc, facts, error, status, model=None,
-              search_tokens=None) -> int:
+              search_tokens=None, path_bytes=None) -> int:
         failed = error is not None
         row = None
         if not failed:
@@ -244,7 +288,7 @@ class Store:
                 f'INSERT INTO documents ({", ".join(chr(34) + k + chr(34) for k in record)}) '
                 f'VALUES ({", ".join("?" for _ in record)})', tuple(record.values()))
             doc_id = cur.lastrowid
-        self._link_path(conn, path, doc_id, sha256, size, mtime)
+        self._link_path(conn, path, doc_id, sha256, size, mtime, path_bytes)
         if doc is not None:
             _insert(conn, "pages", [{"document_id": doc_id, "page": p.number, "chars": p.chars,
                                      "status": p.status, "note": p.note} for p in doc.pages])
@@ -266,6 +310,13 @@ class Store:
             "table_order": m.prov.table, "row": m.prov.row, "col": m.prov.col,
             "rule": m.prov.rule, "rules_version": facts.rules_version,
             "origin": m.prov.origin, "confidence": m.prov.confidence} for m in facts.metrics])
+        _insert(conn, "candidates", [{
+            "document_id": doc_id, "metric": c.metric, "name_zh": c.name_zh, "value": c.value, "unit": c.unit,
+            "year": c.year, "reason": c.reason, "approximate": int(bool(c.approximate)), "raw": c.raw,
+            "page": c.prov.page, "section": c.prov.section, "sentence": c.prov.sentence,
+            "start": c.prov.start, "end": c.prov.end, "rule": c.prov.rule,
+            "rules_version": facts.rules_version, "origin": c.prov.origin,
+            "confidence": c.prov.confidence} for c in getattr(facts, "candidates", [])])
         _insert(conn, "awards", [{
             "document_id": doc_id, "competition": a.competition, "level": a.level, "event": a.event,
             "prize": a.prize, "person": a.person, "role": a.role, "year": a.year, "page": a.prov.page,
@@ -277,10 +328,11 @@ class Store:
             "message": f.message, "source_a": _j(f.source_a), "source_b": _j(f.source_b),
             "rule": f.rule} for f in facts.flags])
 
-    def _link_path(self, conn, path, doc_id, sha256, size, mtime) -> None:
+    def _link_path(self, conn, path, doc_id, sha256, size, mtime, path_bytes=None) -> None:
         old = conn.execute("select document_id from document_paths where path = ?", (path,)).fetchone()
-        conn.execute("INSERT OR REPLACE INTO document_paths (path, document_id, sha256, size, mtime, seen_at) "
-                     "VALUES (?, ?, ?, ?, ?, ?)", (path, doc_id, sha256, size, mtime, now()))
+        conn.execute("INSERT OR REPLACE INTO document_paths (path, document_id, sha256, size, mtime, seen_at, "
+                     "path_bytes) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     (path, doc_id, sha256, size, mtime, now(), path_bytes))
         if old and old[0] != doc_id:
             self._drop_if_orphan(conn, old[0])
 
@@ -290,10 +342,11 @@ class Store:
             delete_document_rows(conn, doc_id)
             conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
 
-    def add_path(self, path: str, document_id: int, sha256: str, size: int, mtime: float | None) -> None:
+    def add_path(self, path: str, document_id: int, sha256: str, size: int, mtime: float | None,
+                 path_bytes: str | None = None) -> None:
         """Remember another name for a document already stored (same bytes)."""
         with transaction(self.db) as conn:
-            self._link_path(conn, path, document_id, sha256, size, mtime)
+            self._link_path(conn, path, document_id, sha256, size, mtime, path_bytes)
 
     def forget_path(self, path: str) -> None:
         """Forget one name; its document goes too when no other name holds it."""
@@ -306,7 +359,7 @@ class Store:
     def replace_facts(self, document_id: int, facts) -> None:
         """Re-extraction: replace a document's facts, keep its structure."""
         with transaction(self.db) as conn:
-            for t in ("metrics", "awards", "flags"):
+            for t in ("metrics", "candidates", "awards", "flags"):
                 conn.execute(f'DELETE FROM "{t}" WHERE document_id = ?', (document_id,))
             a = facts.attributes
             conn.execute("UPDATE documents SET school=?, year=?, level=?, region=?, title=?, title_year=?, "

@@ -4,12 +4,21 @@ The column names of ``documents``, ``sections``, ``tables``, ``metrics``,
 ``awards`` and ``flags`` are a contract: users' SQL and other tools depend on
 them.  Add columns; never rename or drop one.  Each schema change is one entry
 in ``MIGRATIONS``; the version reached is kept in the ``_meta`` table.
+
+A nianbao database says so in its header (``PRAGMA application_id`` =
+:data:`APPLICATION_ID`).  A database of another program — tables but no
+nianbao ``_meta`` — is refused (:func:`check_owner`), never written into.
 """
 from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 4
+from .errors import StorageError
+
+SCHEMA_VERSION = 6
+
+#: ``PRAGMA application_id`` of a nianbao database ("NBAO")
+APPLICATION_ID = 0x4E42414F
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -108,10 +117,31 @@ def _v3(db: sqlite_utils.Database) -> None:
 
 
 def _v4(db: sqlite_utils.Database) -> None:
+    """Review candidates: figures bound to a metric term that extraction kept
+    out of ``metrics`` (a change, a target, a part …), with the reason — for a
+    reviewer, never in the comparison views."""
+    db["candidates"].create({
+        "id": int, "document_id": int, "metric": str, "name_zh": str, "value": float, "unit": str,
+        "year": int, "reason": str, "approximate": int, "raw": str, "page": int, "section": str,
+        "sentence": str, "start": int, "end": int, "rule": str, "rules_version": str,
+    }, pk="id", foreign_keys=[("document_id", "documents", "id")], if_not_exists=True)
+    db["candidates"].create_index(["document_id"], if_not_exists=True)
+    db["candidates"].create_index(["metric", "reason"], if_not_exists=True)
+
+
+def _v5(db: sqlite_utils.Database) -> None:
+    """File names that are not UTF-8: ``document_paths.path_bytes``, the raw
+    bytes of the name (hex) when they differ from ``path`` in UTF-8."""
+    if "path_bytes" not in db["document_paths"].columns_dict:
+        db.execute("ALTER TABLE document_paths ADD COLUMN path_bytes TEXT")
+
+
+def _v6(db: sqlite_utils.Database) -> None:
     """OCR provenance: ``origin`` ('file' — text layer, Word XML, text file —
     or 'ocr') and ``confidence`` (the recogniser's, 0–1; NULL unless OCR) on
-    ``metrics``, ``awards`` and ``tables``.  Rows stored before are 'file'."""
-    for table in ("metrics", "awards", "tables"):
+    ``metrics``, ``candidates``, ``awards`` and ``tables``.  Rows stored
+    before are 'file'."""
+    for table in ("metrics", "candidates", "awards", "tables"):
         cols = db[table].columns_dict
         if "origin" not in cols:
             db[table].add_column("origin", str)
@@ -120,7 +150,7 @@ def _v4(db: sqlite_utils.Database) -> None:
             db[table].add_column("confidence", float)
 
 
-MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
+MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5, 6: _v6}
 
 
 def current_version(db: sqlite_utils.Database) -> int:
@@ -130,17 +160,31 @@ def current_version(db: sqlite_utils.Database) -> int:
     return int(row[0]) if row else 0
 
 
-def ensure_schema(db: sqlite_utils.Database) -> int:
-    """Create or upgrade the schema to SCHEMA_VERSION; return the version."""
+def check_owner(db: sqlite_utils.Database, path) -> int:
+    """The schema version of a nianbao database (0: an empty file, a new
+    database).  Raises :class:`StorageError` ``foreign`` for another
+    program's database and ``newer_schema`` for one made by a newer nianbao."""
+    app_id = db.execute("PRAGMA application_id").fetchone()[0]
+    tables = [t for t in db.table_names() if not t.startswith("sqlite_")]
     version = current_version(db)
+    if app_id not in (0, APPLICATION_ID) or (tables and version == 0):
+        shown = ", ".join(sorted(tables)[:5]) or f"application_id {app_id}"
+        raise StorageError("foreign", path, f"tables: {shown}")
     if version > SCHEMA_VERSION:
-        raise RuntimeError(
-            f"数据库版本 {version} 比本程序新 / database schema version {version} is newer than this "
-            f"nianbao ({SCHEMA_VERSION}); upgrade nianbao")
+        raise StorageError("newer_schema", path, f"schema version {version} > {SCHEMA_VERSION}")
+    return version
+
+
+def ensure_schema(db: sqlite_utils.Database, path="") -> int:
+    """Create or upgrade the schema to SCHEMA_VERSION; return the version.
+    Raises :class:`StorageError` (see :func:`check_owner`) before writing
+    anything into a database that is not nianbao's."""
+    version = check_owner(db, path)
     if version == SCHEMA_VERSION:
         _refresh_derived(db)
         return version
     with db.conn:
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         db["_meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
         for v in range(version + 1, SCHEMA_VERSION + 1):
             MIGRATIONS[v](db)

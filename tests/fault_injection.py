@@ -13,7 +13,8 @@ from nianbao.ingest import workers
 
 def faulty_runner(faults: dict[str, str]):
     """A picklable runner: for a file whose name contains a key of ``faults``,
-    the parser is replaced by that fault (``hang``, ``memory``, ``crash``);
+    the parser is replaced by that fault (``hang``, ``memory``, ``crash``,
+    ``parser_memory``: a MemoryError raised inside the Word parser);
     everything else is the real :func:`nianbao.ingest.workers.run_task`."""
     return functools.partial(_run, tuple(sorted(faults.items())))
 
@@ -21,6 +22,8 @@ def faulty_runner(faults: dict[str, str]):
 def _run(faults: tuple, task):
     base = task.display.replace("\\", "/").rsplit("/", 1)[-1]
     kind = next((k for name, k in faults if name in base), None)
+    if kind == "parser_memory":          # a MemoryError inside the real parser, below its own handlers
+        return _with_parser_memory_error(task)
     fault = {"hang": _hang, "memory": _eat_memory, "crash": _crash}.get(kind)
     if fault is None:
         return workers.run_task(task)
@@ -49,3 +52,16 @@ def _eat_memory(*a, **k):
     hog = []
     while True:
         hog.append(bytearray(64 << 20))
+
+
+def _with_parser_memory_error(task):
+    from nianbao.ingest import docx_parser
+
+    def oom(*a, **k):
+        raise MemoryError
+    real = docx_parser._parse
+    docx_parser._parse = oom
+    try:
+        return workers.run_task(task)
+    finally:
+        docx_parser._parse = real

@@ -110,6 +110,23 @@ KINDS = [
     # a (year) title dated in the year before covers that year
     (["楚州工程职业技术学院", "", "高等职业教育质量年度报告", "2019年）", "二〇一八年十二月二十六日"],
      ("楚州工程职业技术学院", "高职", 2018)),
+    # round 2 kinds: an explicit 年度 year wins over a bare year before the name
+    (["2022青禾县职业技术学校质量年度报告.pdf", "（2022 年度）"], ("青禾县职业技术学校", "中职", 2022)),
+    # Word field codes left on the cover
+    (["PAGE", "PAGE2", "2022年度青禾县职业中等专业学校质量年度报告"], ("青禾县职业中等专业学校", "中职", 2022)),
+    # a province's evaluation of its schools is the province's report, not a series
+    (["青禾省职业院校专项督导评估报告（2021年）"], ("青禾省", "区域", 2021)),
+    # an analysis titled without 报告, a national one
+    (["2021年全国职业院校发展情况分析"], ("全国", "区域", 2021)),
+    # 关于…的调查报告 about the writer's own region
+    (["关于我市中等职业教育发展的调查报告"], (None, "区域", None)),
+    # an official letter: a bureau's report 关于 its region's schools
+    (["楚州市教育局关于2023年全市中等职业教育质量的报告"], ("楚州市", "区域", 2023)),
+    (["关于2023年全市中等职业教育质量的报告", "楚州市教育局", "2024年1月"], ("楚州市", "区域", 2023)),
+    # more type words
+    (["青禾县职业中专2023年度质量报告"], ("青禾县职业中专", "中职", 2023)),
+    (["楚州幼儿师范高等专科学校高等职业教育质量年度报告（2024）"], ("楚州幼儿师范高等专科学校", "高职", 2024)),
+    (["楚州技师学院2023-2024学年质量报告"], ("楚州技师学院", "中职", 2024)),
     # a sentence citing a notice is not the title
     (["#前言", "根据《关于做好2024年度职业教育质量报告编制工作的通知》要求，学校编制本报告。",
       "青禾县职业技术学校", "2023年度质量报告"], ("青禾县职业技术学校", "中职", 2023)),

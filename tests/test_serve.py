@@ -47,7 +47,9 @@ def test_index_table_pages_and_metadata(served):
     r = _get(ds, f"/{name}/school_flags.json")
     assert "kind" in r.json().get("facet_results", {})
     dbs = _get(ds, "/-/databases.json").json()
-    assert dbs[0]["is_mutable"] is False      # immutable: read-only
+    assert dbs[0]["is_mutable"] is True       # mode=ro: read-only, safe while an ingest writes
+    r = _get(ds, f"/{name}.json?sql=" + quote("delete from documents"))
+    assert r.status_code == 400 and "documents" in _get(ds, f"/{name}").text
 
 
 def test_canned_queries(served):

@@ -57,7 +57,7 @@ def test_sql_is_read_only_and_formats(tmp_path, seed_expected):
     r = _cli("sql", "select title from sections where level = 1 and number = '10.'", "--db", str(db), "--csv")
     assert r.output.splitlines() == ["title", "附表"]
     r = CliRunner().invoke(pipeline.cli, ["sql", "delete from documents", "--db", str(db)])
-    assert r.exit_code != 0 and "readonly" in r.output.lower()
+    assert r.exit_code != 0 and "read-only" in r.output.lower()
     assert Store(db).counts()["documents"] == 1
 
 

@@ -7,9 +7,13 @@ units, from ``metric_defs``), facets on school, year, metric and flag kind,
 Chinese full-text search on ``sections`` (the ``sections_fts`` index) and
 canned queries 就业率排名, 缺失附表的学校, 同比变化 and 全文搜索.
 
-The database is opened immutable (after a WAL checkpoint) so nothing can
-change it and Datasette can cache counts; ``live=True`` opens it read-only
-instead (``mode=ro``) so that a re-ingest shows up without a restart.
+The database is opened read-only (``mode=ro``) by default: an ingest may
+rewrite it while Datasette serves it (SQLite's WAL gives every request a
+consistent snapshot, and new documents show without a restart).  Where the
+WAL cannot be shared — a read-only folder or file system, where nobody can
+be writing — it is opened ``immutable=1``; ``immutable=True`` asks for that
+(after a WAL checkpoint) when no ingest will run, so Datasette can cache
+counts.  Either way nothing is written through Datasette.
 
 A small in-process plugin registers two SQL functions, ``nianbao_fts(q)``
 (a user's query → the FTS5 expression of ``store/search.py``) and
@@ -62,6 +66,15 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "page": "页码 / page", "section": "章节路径 / heading path", "sentence": "原文 / source text",
         "origin": "读取方式：file 文本 / ocr 图像识别 / how the text was read",
         "confidence": "OCR置信度（0–1，数字中最低）/ OCR confidence (lowest of the figure's digits)"}),
+    "candidates": ("待审候选：与指标词相连、但因线索（变化量、计划、部分、其他主体…）未计入指标的数值；不参与对比 / review "
+                   "candidates: figures bound to a metric term but kept out of metrics by a cue (a change, a "
+                   "target, a part, another entity …); never compared", {
+                       "metric": "指标编号 / metric id", "value": "数值（已规范化）/ normalized value",
+                       "unit": "规范单位 / canonical unit", "year": "数值所属年度 / the year the value would refer to",
+                       "reason": "未计入的原因 / why it was kept out (change, target, subset, part, other_entity, "
+                                 "region, cumulative …)",
+                       "raw": "原始写法 / as written", "page": "页码 / page", "section": "章节路径 / heading path",
+                       "sentence": "原文 / source text", "rule": "规则 / rule"}),
     "awards": ("获奖：竞赛、级别、奖项、人员 / awards: competition, level, prize, person", {
         "competition": "竞赛 / competition", "level": "级别：国家 / 省 / 市 … / level", "event": "赛项 / event",
         "prize": "奖项 / prize", "person": "获奖人 / person", "role": "角色 / role",
@@ -141,6 +154,7 @@ FACETS = {
     "flags": ["kind", "severity", "metric"],
     "awards": ["level", "prize"],
     "metrics": ["metric", "source"],
+    "candidates": ["metric", "reason"],
     "reports": ["year", "level"],
 }
 
@@ -370,36 +384,56 @@ def _register_plugin() -> None:
 
 
 # ---------------------------------------------------------------------------
-def prepare_database(db_path) -> None:
-    """Upgrade the schema if needed, rebuild a missing or stale search index,
-    and checkpoint the WAL so an immutable open sees every row."""
-    store = open_for_reading(db_path)
-    try:
-        status = index_status(store.db.conn)
-    finally:
-        store.close()
-    conn = sqlite3.connect(str(db_path), timeout=60)
-    try:
-        if status != "ok":
-            rebuild(conn)
+def prepare_database(db_path, *, checkpoint: bool = False) -> None:
+    """Upgrade the schema if needed and rebuild a missing or stale search
+    index, where the database can be written; with ``checkpoint``, fold the
+    WAL into the file so an immutable open sees every row."""
+    from nianbao.store.db import writable_place
+    from nianbao.store.errors import storage_errors
+    with storage_errors(db_path):
+        store = open_for_reading(db_path)
         try:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        except sqlite3.Error:  # a read-only file: nothing to checkpoint from here
-            pass
-    finally:
-        conn.close()
+            status = index_status(store.db.conn)
+        finally:
+            store.close()
+        if not writable_place(str(db_path)) or (status == "ok" and not checkpoint):
+            return
+        conn = sqlite3.connect(str(db_path), timeout=60)
+        try:
+            if status != "ok":
+                rebuild(conn)
+            if checkpoint:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
 
 
-def make_datasette(db_path, *, live: bool = False, settings: dict | None = None, prepare: bool = True):
-    """The Datasette instance serving ``db_path`` read-only."""
+def open_immutable(db_path, requested: bool = False) -> bool:
+    """Whether to serve ``db_path`` immutable: when asked, or when its folder
+    or file cannot be written (no ingest can run there, and SQLite cannot
+    share a WAL there)."""
+    from nianbao.store.db import writable_place
+    return requested or not writable_place(str(db_path))
+
+
+def make_datasette(db_path, *, immutable: bool = False, settings: dict | None = None, prepare: bool = True,
+                   live: bool | None = None):
+    """The Datasette instance serving ``db_path`` read-only: ``mode=ro``
+    (safe while an ingest writes), or immutable when ``immutable`` or where
+    the database cannot be written (see :func:`open_immutable`).  ``live``:
+    the former name of the default (``live=False`` = ``immutable=True``).
+    Raises :class:`nianbao.store.StorageError` for a database that cannot be read."""
     from datasette.app import Datasette
+    if live is not None:
+        immutable = not live
     db_path = str(Path(db_path).resolve())
+    frozen = open_immutable(db_path, immutable)
     if prepare:
-        prepare_database(db_path)
+        prepare_database(db_path, checkpoint=frozen)
     _register_plugin()
     opts = {"sql_time_limit_ms": 5000, "default_page_size": 50, "allow_facet": True, "suggest_facets": False}
     opts.update(settings or {})
-    return Datasette(files=[db_path] if live else [], immutables=[] if live else [db_path],
+    return Datasette(files=[] if frozen else [db_path], immutables=[db_path] if frozen else [],
                      metadata=build_metadata(db_path), settings=opts)
 
 
@@ -435,13 +469,17 @@ def check_port(host: str, port: int) -> None:
             raise ServeError(f"无法在 {host}:{port} 监听 / cannot listen on {host}:{port}: {e.strerror or e}") from None
 
 
-def serve(db_path, *, host: str = "127.0.0.1", port: int = 8001, live: bool = False) -> None:
-    """Run Datasette until interrupted; :class:`ServeError` when it cannot
-    listen on ``host:port`` (checked before the database is prepared)."""
+def serve(db_path, *, host: str = "127.0.0.1", port: int = 8001, immutable: bool = False, ready=None) -> None:
+    """Run Datasette until interrupted (see :func:`make_datasette`);
+    :class:`ServeError` when it cannot listen on ``host:port`` (checked
+    before the database is prepared); ``ready()`` is called once the
+    database has been opened."""
     import asyncio
 
     import uvicorn
     check_port(host, port)
-    ds = make_datasette(db_path, live=live)
+    ds = make_datasette(db_path, immutable=immutable)
+    if ready:
+        ready()
     asyncio.run(ds.invoke_startup())
     uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
