@@ -150,6 +150,9 @@ def test_scanned_values_match_the_text_version(one_page):
     from nianbao.extractors.extract import extract
     want = {(m.metric, m.value) for m in extract(text_doc).metrics if m.year == 2023}
     assert want and want <= got, want - got
+    # no value from the scan lacks its origin: metrics, review candidates, awards, tables
+    for table in ("metrics", "candidates", "awards", "tables"):
+        assert con.execute(f"select count(*) from {table} where origin is not 'ocr'").fetchone() == (0,), table
 
 
 def test_no_ocr_leaves_scans_needing_ocr(one_page, tmp_path):
