@@ -58,7 +58,8 @@ class Database:
     def ingest(self, paths=(), *, force: bool = False, retry_failed: bool = False, reextract: bool = False,
                workers: int | None = None, timeout: float = FILE_TIMEOUT,
                memory_limit_mb: int | None = MEMORY_LIMIT_MB, lock_wait: float = 0.0, progress=None,
-               prune: bool = False, follow_symlinks: bool = False, cluster: str | None = None):
+               prune: bool = False, follow_symlinks: bool = False,
+               ocr: bool = True, cluster: str | None = None):
         """Parse, extract, review and store files, folders (recursive) and .zip
         archives; return a :class:`nianbao.ingest.batch.Summary` (``ingested``,
         ``unchanged``, ``duplicates``, ``failed`` as (path, reason),
@@ -76,14 +77,18 @@ class Database:
         that have left them (``Summary.removed``).  Copies of one report
         (.docx/.pdf/.txt) are grouped and a newer file of the same school and
         year supersedes the older (``Summary.reports`` counts the current
-        reports).  ``cluster``: a Dask scheduler address (or ``local``)
-        whose workers parse and extract; this process still writes (the same
-        database).  ``progress(Progress)`` is called for every file."""
+        reports).  ``ocr``: scanned PDF pages and picture-only Word files are
+        read by OCR (status ``ocr``; False: stored ``needs_ocr``), each such
+        file's time limit growing by 60 s per page.  ``cluster``: a Dask
+        scheduler address (or ``local``) whose workers parse and extract;
+        this process still writes (the same database).  ``progress(Progress)``
+        is called for every file, and with ``ocr_page`` events while scanned
+        pages are read."""
         from nianbao.ingest.batch import ingest_paths
         return ingest_paths(paths, self.path, force=force, retry_failed=retry_failed, reextract=reextract,
                             workers=workers, timeout=timeout, memory_limit_mb=memory_limit_mb,
                             lock_wait=lock_wait, progress=progress, prune=prune,
-                            follow_symlinks=follow_symlinks, cluster=cluster)
+                            follow_symlinks=follow_symlinks, ocr=ocr, cluster=cluster)
 
     def remove(self, paths) -> list[str]:
         """Forget stored files: each of ``paths`` is a stored path, or a folder

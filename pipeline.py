@@ -127,8 +127,11 @@ def cli():
 @click.option("--follow-symlinks", is_flag=True,
               help="跟随指向文件夹之外的符号链接（默认不跟随，列为跳过）/ follow symbolic links that lead outside the "
                    "folder (default: not followed, listed as skipped)")
+@click.option("--no-ocr", "no_ocr", is_flag=True,
+              help="不做OCR：扫描页和纯图片Word文件记为 needs_ocr / skip OCR: scanned pages and picture-only "
+                   "Word files are stored as needs_ocr")
 def ingest(paths, db_path, force, retry_failed, reextract, workers, timeout, memory_limit, cluster, lock_wait, prune,
-           follow_symlinks):
+           follow_symlinks, no_ocr):
     """入库：解析文件、文件夹（递归）和 ZIP 压缩包并存入数据库。
 
     Ingest files, folders (recursive) and .zip archives: parse, extract,
@@ -140,7 +143,9 @@ def ingest(paths, db_path, force, retry_failed, reextract, workers, timeout, mem
     flagged, files not read (.rar, .xlsx …) with the reason.  Copies of one
     report (.docx/.pdf/.txt) count once; a newer file of the same school and
     year supersedes the older.  --prune forgets stored files that have left
-    the folders given.  A failure of the machine (full or failing disk) is
+    the folders given.  Scanned pages are read with OCR (offline; --no-ocr
+    skips it), each file's time limit growing with its pages to OCR.  A
+    failure of the machine (full or failing disk) is
     retried by the next run.  One run at a time per database: a second one
     waits --wait seconds, then stops.  Exit status 1 when every file given
     failed.
@@ -152,7 +157,7 @@ def ingest(paths, db_path, force, retry_failed, reextract, workers, timeout, mem
         summary = Database(db_path).ingest(paths, force=force, retry_failed=retry_failed, reextract=reextract,
                                            workers=workers, timeout=timeout, memory_limit_mb=memory_limit or None,
                                            lock_wait=lock_wait, progress=reporter, prune=prune,
-                                           follow_symlinks=follow_symlinks, cluster=cluster)
+                                           follow_symlinks=follow_symlinks, ocr=not no_ocr, cluster=cluster)
     except RunLocked as e:
         raise click.ClickException(terminal_text(str(e)))
     except ClusterError as e:
@@ -257,7 +262,7 @@ def extract(file, as_json):
     without a database.
     """
     doc = _parse(file)
-    if doc.status != "ok":
+    if doc.status not in ("ok", "ocr"):
         raise click.ClickException(f"{doc.status}: 没有可用的文本层 / no usable text layer")
     facts = extract_facts(doc)
     if as_json:

@@ -430,6 +430,30 @@ def large(pdfs, work: Path, reaper: bool, n: int = 1000) -> None:
         + f"{docs} documents stored, PRAGMA integrity_check {ok}   (target < 4 min)")
 
 
+def ocr_rate(pdf: Path, n_pages: int, work: Path) -> None:
+    """OCR pages per CPU-second: ``n_pages`` of ``pdf`` as an image-only scan,
+    ingested in this process with one onnxruntime thread."""
+    from nianbao.evaluate.scans import make_scan
+    from nianbao.ingest.batch import ingest_paths
+    from nianbao.ingest.ocr_engine import engine, provider
+    os.environ["NIANBAO_OCR_THREADS"] = "1"
+    engine.cache_clear()
+    pages = list(range(1, min(n_pages, page_count(pdf)) + 1))
+    scan = make_scan(pdf, work / "scan.pdf", pages=pages)
+    engine()                                  # loading the models is not per page
+    c0, t0 = time.process_time(), time.perf_counter()
+    s = ingest_paths([scan], work / "ocr.db", workers=0)
+    cpu, wall = time.process_time() - c0, time.perf_counter() - t0
+    n = s.ocr_pages
+    FIG["ocr"] = o = {"source": pdf.name, "pages": n, "provider": provider(), "cpu_s_per_page": cpu / max(1, n),
+                      "wall_s_per_page": wall / max(1, n), "pages_per_cpu_s": n / cpu if cpu else 0.0}
+    text = FIG["per_report"]["pages"] / sum(FIG["per_report"][k] for k in ("parse", "extract", "rows", "store")) * 1000
+    say(f"\n2b. scanned PDF ({o['pages']} pages of {o['source']} rendered at 150 dpi, image only), one process, "
+        f"OCR on {o['provider']}: {o['pages_per_cpu_s']:.3f} OCR pages per CPU-second "
+        f"({o['cpu_s_per_page']:.1f} CPU-s per page; wall {o['wall_s_per_page']:.1f} s per page) "
+        f"beside {text:.0f} text-layer pages per CPU-second")
+
+
 def national(cores: int, ocr_seconds: float, scanned: float) -> None:
     runs = FIG["seed_archive"]["runs"]
     two = runs["2 workers"]
@@ -438,6 +462,9 @@ def national(cores: int, ocr_seconds: float, scanned: float) -> None:
     reports, pages_each, provinces = 10_000, 40, 31
     pages = reports * pages_each * provinces
     text_core_h = pages * (1 - scanned) / ppc / 3600
+    measured = FIG.get("ocr", {}).get("pages") and ocr_seconds is None
+    if ocr_seconds is None:
+        ocr_seconds = FIG["ocr"]["cpu_s_per_page"] if FIG.get("ocr", {}).get("pages") else 3.0
     ocr_core_h = pages * scanned * ocr_seconds / 3600
     writer_h = reports * provinces * writer_ms / 1000 / 3600
     FIG["national"] = {"pages": pages, "text_core_hours": text_core_h, "ocr_core_hours": ocr_core_h,
@@ -446,8 +473,8 @@ def national(cores: int, ocr_seconds: float, scanned: float) -> None:
         f"{pages / 1e6:.1f} M pages a year")
     say(f"   text layers at {ppc:.0f} pages per CPU-second (run 1, 2 workers, all processes): "
         f"{text_core_h:,.0f} core-hours")
-    say(f"   if {scanned:.0%} of pages are scans read by OCR at {ocr_seconds:g} CPU-s a page (ASSUMED, not measured "
-        f"here): {ocr_core_h:,.0f} core-hours more")
+    say(f"   if {scanned:.0%} of pages are scans (ASSUMED) read by OCR at {ocr_seconds:.1f} CPU-s a page ("
+        + ("measured in 2b" if measured else "ASSUMED, not measured in this run") + f"): {ocr_core_h:,.0f} core-hours more")
     for machines, per in ((1, cores), (10, 16), (50, 16)):
         hours = (text_core_h + ocr_core_h) / (machines * per)
         say(f"   {machines:3d} machine{'s' if machines > 1 else ' '} × {per:2d} cores: ≈ {hours:,.1f} h "
@@ -462,8 +489,10 @@ def main(argv=None) -> int:
     ap.add_argument("--copies", type=int, default=60, help="reports in the seed archive (default 60)")
     ap.add_argument("--mixed", type=int, default=100, help="reports in the mixed archive (default 100)")
     ap.add_argument("--large", action="store_true", help="also the 1,000-report run (make bench-large)")
-    ap.add_argument("--ocr-seconds", type=float, default=3.0,
-                    help="CPU-seconds per scanned page assumed in the national estimate (default 3)")
+    ap.add_argument("--ocr-pages", type=int, default=4,
+                    help="pages of a scanned report (rendered here at 150 dpi) to read with OCR (default 4; 0: skip)")
+    ap.add_argument("--ocr-seconds", type=float, default=None,
+                    help="CPU-seconds per scanned page for the national estimate (default: measured in 2b)")
     ap.add_argument("--scanned", type=float, default=0.1,
                     help="share of scanned pages assumed in the national estimate (default 0.1)")
     ap.add_argument("--keep", type=Path, help="keep the archives and databases in this folder")
@@ -487,6 +516,8 @@ def main(argv=None) -> int:
     floors(pdfs)
     seed_archive(pdfs, args.copies, work, reaper, cores)
     per_report(pdfs)
+    if args.ocr_pages:
+        ocr_rate(pdfs[0], args.ocr_pages, work)
     memory(pdfs, work, reaper)
     linear(pdfs)
     arc = mixed(work, reaper, args.mixed)

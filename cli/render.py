@@ -379,6 +379,10 @@ def outline_lines(doc) -> list[str]:
              f"{len(doc.tables())} 表格/tables, parser {doc.parser}]"]
     if doc.status != "ok":
         lines.append(f"  状态 status: {doc.status}")
+    if doc.status == "ocr":
+        ocr = doc.metadata.get("ocr") or {}
+        lines.append(f"  OCR: {len(ocr.get('pages') or [])} 页/pages, {ocr.get('provider', '')}, "
+                     f"{ocr.get('seconds', 0)} s")
     lines += [f"  ! {w}" for w in doc.warnings]
     level = 0
     for b in doc.blocks:
@@ -450,6 +454,9 @@ def summary_lines(s) -> list[str]:
            + (f"跳过 skipped: {len(s.skipped)}   " if getattr(s, "skipped", None) else "")
            + f"有标记 flagged: {len(s.flagged)}   "
            f"页 pages: {s.pages}   用时 time: {s.seconds:.1f}s"]
+    if getattr(s, "ocr", None):
+        out.append(f"OCR识别 read by OCR: {len(s.ocr)} 个文件 documents, {s.ocr_pages} 页 pages "
+                   "(数值带 origin='ocr' 与置信度 / values carry origin 'ocr' and a confidence)")
     if s.reextracted:
         out.append(f"重新抽取 re-extracted: {len(s.reextracted)}")
     out += [f"  重复 duplicate  {p}  = {other}" for p, other in s.duplicates]
@@ -493,6 +500,8 @@ class ProgressReporter:
     def __call__(self, ev) -> None:
         if ev.kind == "total":
             return self._total(ev.total) if self.tty else None
+        if ev.kind == "ocr_page":
+            return self._ocr_page(ev)
         if ev.kind == "workers":
             text = (f"启动 {ev.workers} 个工作进程（加载词典，需数秒）/ starting {ev.workers} worker processes "
                     f"(loading dictionaries, a few seconds)")
@@ -537,6 +546,14 @@ class ProgressReporter:
         if ev.error:
             line += f"  {ev.error}"
         return line
+
+    def _ocr_page(self, ev) -> None:
+        """A file's scanned pages being read: ``OCR 3/41 页/pages``."""
+        text = f"OCR {ev.ocr_done}/{ev.ocr_total} 页/pages"
+        if self.tty and self.bar is not None:
+            self.bar.set_postfix_str(f"页 pages {self.pages} · {text} · 失败 failed {ev.failed}")
+        elif ev.ocr_done:
+            print(f"  {text}  {ev.path}", file=self.stream, flush=True)
 
     def close(self) -> None:
         if self.bar is not None:

@@ -59,7 +59,7 @@ def find_document(db, name: str, fmt: str | None = None) -> dict | None:
     """The stored document a JSON describes: by file name (any folder)."""
     rows = list(db.query(
         "select d.* from documents d join document_paths p on p.document_id = d.id "
-        "where (p.path = :n or p.path like :suffix or p.path like :zsuffix) and d.status = 'ok'",
+        "where (p.path = :n or p.path like :suffix or p.path like :zsuffix) and d.status in ('ok', 'ocr')",
         {"n": name, "suffix": f"%/{name}", "zsuffix": f"%!/{name}"}))
     if fmt:
         rows = [r for r in rows if r["format"] == fmt] or rows

@@ -51,9 +51,12 @@ def _fmt(v: float) -> str:
 
 
 def source_of(m: Metric) -> dict:
-    return {"value": m.value, "unit": m.unit, "raw": m.raw, "source": m.prov.source, "page": m.prov.page,
-            "section": m.prov.section, "sentence": m.prov.sentence[:300], "start": m.prov.start,
-            "rule": m.prov.rule}
+    d = {"value": m.value, "unit": m.unit, "raw": m.raw, "source": m.prov.source, "page": m.prov.page,
+         "section": m.prov.section, "sentence": m.prov.sentence[:300], "start": m.prov.start,
+         "rule": m.prov.rule}
+    if m.prov.origin != "file":
+        d.update({"origin": m.prov.origin, "confidence": m.prov.confidence})
+    return d
 
 
 def conflict_flags(metrics: list[Metric], year: int | None) -> list[Flag]:
@@ -128,5 +131,20 @@ def extract(doc: Document) -> Facts:
     for _, fn in registry.configured("extractors"):
         fn(doc, facts)
     facts.metrics = dedupe(facts.metrics)
-    facts.flags = conflict_flags(facts.metrics, facts.attributes.get("year")) + facts.flags
+    ocr_flags = _mark_ocr(doc, facts)
+    facts.flags = conflict_flags(facts.metrics, facts.attributes.get("year")) + facts.flags + ocr_flags
     return facts
+
+
+def _mark_ocr(doc: Document, facts: Facts) -> list[Flag]:
+    """Values read by OCR get origin 'ocr' and their confidence; low ones a
+    flag (extractors/ocr_trust.py).  Nothing to do for a document read from
+    text alone."""
+    if doc.status != "ocr":
+        return []
+    from nianbao.ingest.ocr_rules import load_ocr_rules
+
+    from .ocr_trust import mark_awards, mark_metrics
+    mark_awards(doc, facts.awards)
+    mark_metrics(doc, facts.candidates, 0.0)     # review candidates: marked, already for a reviewer
+    return mark_metrics(doc, facts.metrics, load_ocr_rules().low_confidence)

@@ -21,6 +21,12 @@ class Provenance:
     table: int | None = None     # block order of the table, for table values
     row: int | None = None
     col: int | None = None
+    #: how the text was read: "file" (text layer, Word XML, text file) or
+    #: "ocr" (recognised from a page image, see extractors/ocr_trust.py)
+    origin: str = "file"
+    #: OCR only: the lowest recogniser confidence (0–1) of the figure's
+    #: digits and decimal point
+    confidence: float | None = None
 
 
 @dataclass

@@ -23,8 +23,14 @@ __all__ = ["parse", "IngestError", "Document", "Block", "Cell", "PageInfo", "Sec
 SUPPORTED_EXTENSIONS = (".pdf", ".docx", ".txt", ".doc", ".wps")
 
 
-def parse(path: str | Path, *, display_path: str | None = None) -> Document:
-    """Parse one file into a :class:`Document` (format detected from content)."""
+def parse(path: str | Path, *, display_path: str | None = None, ocr: bool = True,
+          ocr_progress=None) -> Document:
+    """Parse one file into a :class:`Document` (format detected from content).
+
+    ``ocr``: read scanned PDF pages and picture-only Word files with OCR
+    (:mod:`ingest.ocr`; ``False`` leaves them ``needs_ocr``).
+    ``ocr_progress``: called as ``(pages done, pages to OCR, seconds)``."""
+    opts = {"ocr": ocr, "ocr_progress": ocr_progress}
     p = Path(path)
     ext = p.suffix.lower()
     kind = sniff(p)
@@ -35,7 +41,7 @@ def parse(path: str | Path, *, display_path: str | None = None) -> Document:
         if expected in ("doc", "wps") or expected is None:
             from .legacy import convert_legacy
             with convert_legacy(p) as converted:
-                doc = _parse_as("docx", converted)
+                doc = _parse_as("docx", converted, **opts)
                 doc.parser = f"libreoffice+{doc.parser}"
                 doc.format = expected or "doc"
                 doc.path = display_path or str(p)
@@ -55,13 +61,13 @@ def parse(path: str | Path, *, display_path: str | None = None) -> Document:
         raise errors.mismatch(ext, describe(kind))
     elif expected is None and kind == "txt":
         raise errors.unsupported(p, f"'{ext or 'no extension'}'")
-    doc = _parse_as(kind, p)
+    doc = _parse_as(kind, p, **opts)
     if display_path:
         doc.path = display_path
     return doc
 
 
-def _parse_as(kind: str, p: Path) -> Document:
+def _parse_as(kind: str, p: Path, *, ocr: bool = True, ocr_progress=None) -> Document:
     if kind == "pdf":
         from .pdf_parser import parse_pdf
         doc = parse_pdf(p)
@@ -73,5 +79,8 @@ def _parse_as(kind: str, p: Path) -> Document:
         doc = parse_txt(p)
     else:  # pragma: no cover - guarded by parse()
         raise errors.unsupported(p, kind)
+    if ocr:
+        from .ocr import apply_ocr
+        apply_ocr(doc, p, progress=ocr_progress)
     attach_captions(doc)
     return doc.finalize()

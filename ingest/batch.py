@@ -42,6 +42,8 @@ class Summary:
     damaged: list[tuple[str, str]] = field(default_factory=list)   # stored, but the file is damaged (why)
     needs_ocr: list[str] = field(default_factory=list)
     garbage: set[str] = field(default_factory=set)   # needs_ocr because the text layer is garbage
+    ocr: list[str] = field(default_factory=list)     # stored with pages read by OCR (status 'ocr')
+    ocr_pages: int = 0
     flagged: list[str] = field(default_factory=list)      # stored in this run with at least one flag
     reextracted: list[str] = field(default_factory=list)
     failed_unchanged: int = 0   # of ``failed``: unchanged since a run that failed them (not retried)
@@ -75,6 +77,9 @@ class Progress:
     failed: int = 0
     error: str | None = None
     seconds: float = 0.0
+    #: ``ocr_page`` events (a file's scanned pages being read): pages done / to read
+    ocr_done: int = 0
+    ocr_total: int = 0
     workers: int = 0
 
 
@@ -138,6 +143,7 @@ class _IngestRun:
         self.force = force
         self.retry_failed = retry_failed
         self.progress = progress
+        self.ocr = True              # read scanned pages with OCR (ingest_paths sets it)
         self.tmpdir = tmpdir
         self.window = window
         self.pool: WorkerPool | None = None
@@ -185,6 +191,12 @@ class _IngestRun:
     def add_total(self, n: int) -> None:
         self.total += n
         self._emit("total")
+
+    def on_ocr(self, task: Task, context, done: int, n: int) -> None:
+        """A worker reads scanned pages of ``task``'s file."""
+        if self.progress:
+            self.progress(Progress(kind="ocr_page", path=task.display, done=self.done, total=self.total,
+                                   failed=len(self.summary.failed), ocr_done=done, ocr_total=n))
 
     def _emit(self, kind: str, path: str | None = None, *, pages: int = 0, error: str | None = None,
               seconds: float = 0.0) -> None:
@@ -307,7 +319,7 @@ class _IngestRun:
         self.summary.parsed += 1
         seq = self._reserve()
         self.submit(Task(display=item.display, path=str(item.path), sha256=sha, size=item.size,
-                         mtime=item.mtime), (seq, item))
+                         mtime=item.mtime, ocr=self.ocr), (seq, item))
         self.throttle()
 
     def on_result(self, task: Task, context, out: Outcome) -> None:
@@ -351,6 +363,9 @@ class _IngestRun:
                 st.ingested.append(item.display)
                 st.pages += pages
                 kind = "ingested"
+                if status == "ocr":
+                    st.ocr.append(item.display)
+                    st.ocr_pages += prep.ocr_pages if prep is not None else 0
             if prep is not None and prep.flagged:
                 st.flagged.append(item.display)
             if prep is not None and prep.damaged:
@@ -501,7 +516,7 @@ class _IngestRun:
     def reextract(self) -> None:
         rows = self.store.db.execute(
             "select d.id, d.path, d.sha256 from documents d join document_models m on m.document_id = d.id "
-            "where d.status = 'ok' order by d.id").fetchall()
+            "where d.status in ('ok', 'ocr') order by d.id").fetchall()
         rows = [r for r in rows if r[0] not in self.stored_ids]
         self.add_total(len(rows))
         for doc_id, path, sha in rows:
@@ -548,7 +563,7 @@ def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = Fa
                  reextract: bool = False, workers: int | None = None, timeout: float = FILE_TIMEOUT,
                  memory_limit_mb: int | None = MEMORY_LIMIT_MB, lock_wait: float = 0.0,
                  progress=None, prune: bool = False, follow_symlinks: bool = False,
-                 cluster: str | None = None) -> Summary:
+                 ocr: bool = True, cluster: str | None = None) -> Summary:
     """Ingest files, folders (recursive) and ZIP archives into the database;
     return a :class:`Summary`.
 
@@ -581,7 +596,11 @@ def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = Fa
       and archives given that have left them (``Summary.removed``).
     * Files in folders that nianbao does not read (.rar, .xlsx, .ofd …) are
       listed in ``Summary.unsupported`` with the reason (``rules/formats.yaml``).
-    * ``progress(Progress)`` is called for every file."""
+    * ``ocr``: scanned PDF pages and picture-only Word files are read with
+      OCR (status ``ocr``); False leaves them ``needs_ocr``.  A file's time
+      limit grows by ``seconds_per_page`` (rules/ocr.yaml) per page to OCR.
+    * ``progress(Progress)`` is called for every file, and with ``ocr_page``
+      events while a file's scanned pages are read."""
     t0 = time.perf_counter()
     summary = Summary()
     inputs = _walk(paths, follow_symlinks)
@@ -590,7 +609,7 @@ def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = Fa
         store = Store(db_path)
         try:
             run = _run(store, summary, inputs, force=force, retry_failed=retry_failed, reextract=reextract,
-                       workers=workers, timeout=timeout, memory_limit_mb=memory_limit_mb, progress=progress,
+                       workers=workers, timeout=timeout, memory_limit_mb=memory_limit_mb, progress=progress, ocr=ocr,
                        cluster=cluster)
             if prune:
                 seen = {p for p in summary.ingested + summary.unchanged + summary.needs_ocr}
@@ -607,13 +626,14 @@ def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = Fa
 
 
 def _run(store: Store, summary: Summary, inputs, *, force, retry_failed, reextract, workers, timeout,
-         memory_limit_mb, progress, cluster=None) -> "_IngestRun":
+         memory_limit_mb, progress, ocr: bool = True, cluster=None) -> "_IngestRun":
     """Read every input (and re-extract, when asked) with the worker pool; the run, for what it stored."""
     with tempfile.TemporaryDirectory(prefix="nianbao-") as tmp:
         n = _default_workers() if workers is None else max(0, int(workers))
         run = _IngestRun(store, summary, force=force, retry_failed=retry_failed, progress=progress,
                          tmpdir=Path(tmp), window=max(16, 4 * n), raw_names=inputs.raw)
-        with _pool(run, n, cluster, timeout=timeout, memory_limit_mb=memory_limit_mb) as pool:
+        run.ocr = ocr
+        with _pool(run, n, cluster, timeout=timeout, memory_limit_mb=memory_limit_mb, on_ocr=run.on_ocr) as pool:
             run.pool = pool
             run.window = max(run.window, 2 * getattr(pool, "capacity", 0))
             from nianbao.ingest.archive import is_archive_name

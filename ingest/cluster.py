@@ -107,7 +107,7 @@ def run_remote(task: Task, data, suffix: str, expected: dict, timeout: float,
                 with os.fdopen(fd, "wb") as f:
                     f.write(data)
                 task = Task(display=task.display, path=tmp, sha256=task.sha256, size=task.size,
-                            mtime=task.mtime)
+                            mtime=task.mtime, ocr=task.ocr)
             pool.collect.out = None
             pool.submit(task)
             pool.drain()
@@ -139,12 +139,13 @@ class ClusterPool:
     ``KilledWorker``) gives its file a ``crashed:`` error."""
 
     def __init__(self, address: str, on_result, *, timeout: float = FILE_TIMEOUT,
-                 memory_limit_mb: int | None = MEMORY_LIMIT_MB, n_local: int | None = None):
+                 memory_limit_mb: int | None = MEMORY_LIMIT_MB, n_local: int | None = None, on_ocr=None):
         try:
             from distributed import Client
         except ImportError:
             raise ClusterError(NEEDS_DASK) from None
         self.on_result = on_result
+        self.on_ocr = on_ocr      # OCR progress stays on the worker (its time limit grows there)
         self.timeout = timeout
         self.memory_limit_mb = memory_limit_mb
         self.cluster = None
@@ -202,7 +203,7 @@ class ClusterPool:
         if task.model is None:
             data = Path(task.path).read_bytes()
             suffix = Path(task.display.split("!/")[-1]).suffix or Path(task.path).suffix
-            task = Task(display=task.display, sha256=task.sha256, size=task.size, mtime=task.mtime)
+            task = Task(display=task.display, sha256=task.sha256, size=task.size, mtime=task.mtime, ocr=task.ocr)
         arg = self.client.scatter(data, hash=False) if data is not None and len(data) > SCATTER_BYTES else data
         fut = self.client.submit(run_remote, task, arg, suffix, self.expected, self.timeout, self.memory_limit_mb,
                                  self.runner, pure=False, key=f"nianbao-{len(self.futures)}-{time.monotonic_ns()}")

@@ -101,19 +101,21 @@ def _unreadable(e: OSError, doing: str = "reading the file") -> str:
     return f"unreadable: 无法读取文件 / cannot read the file ({one_line(e.strerror or e)})"
 
 
-def process_file(display: str, path: Path, *, extract: bool = True, out: Outcome | None = None) -> Outcome:
+def process_file(display: str, path: Path, *, extract: bool = True, out: Outcome | None = None,
+                 ocr: bool = True, on_ocr=None) -> Outcome:
     """Parse and extract one file.  Never raises for a bad file: the reason is
-    in ``Outcome.error``."""
+    in ``Outcome.error``.  ``ocr``: read scanned pages with OCR; ``on_ocr``
+    is called as (pages done, pages to OCR, seconds) while it runs."""
     t0 = time.perf_counter()
     out = out or _stat_hash(display, path)
     if out.error:
         return out
     try:
-        doc = parse(path, display_path=display)
+        doc = parse(path, display_path=display, ocr=ocr, ocr_progress=on_ocr)
         out.doc = doc
         out.status = doc.status
         out.parse_seconds = time.perf_counter() - t0
-        if extract and doc.status == "ok":
+        if extract and doc.status in ("ok", "ocr"):
             t1 = time.perf_counter()
             out.facts = extract_facts(doc)
             out.extract_seconds = time.perf_counter() - t1
@@ -221,19 +223,38 @@ class Task:
     mtime: float | None = None
     document_id: int | None = None
     model: bytes | None = None
+    ocr: bool = True              # read scanned pages with OCR
+
+
+#: called as (pages done, pages to OCR, seconds) while a task's file is read by OCR
+_ocr_listener = None
+
+
+def set_ocr_listener(fn) -> None:
+    """Who hears of OCR pages in this process: the worker sends them to the
+    pool (which extends the file's time limit); with ``workers=0`` the pool's
+    ``on_ocr`` hears them directly."""
+    global _ocr_listener
+    _ocr_listener = fn
+
+
+def _notify_ocr(done: int, n: int, seconds: float) -> None:
+    if _ocr_listener is not None:
+        _ocr_listener(done, n, seconds)
 
 
 def run_task(task: Task) -> Outcome:
     """Do one task (in a worker, or in this process with ``workers=0``):
     parse + extract a file, or re-extract a stored model.  The pool calls the
-    ``runner`` it was given, this function by default."""
+    ``runner`` it was given, this function by default.  OCR pages are
+    reported through :func:`set_ocr_listener`."""
     c0 = time.process_time()
     try:
         if task.model is not None:
             out = _reextract_task(task)
         else:
             out = Outcome(path=task.display, sha256=task.sha256, size=task.size, mtime=task.mtime)
-            out = process_file(task.display, Path(task.path), out=out)
+            out = process_file(task.display, Path(task.path), out=out, ocr=task.ocr, on_ocr=_notify_ocr)
             if out.doc is not None:
                 from nianbao.store.rows import prepare
                 out.prepared = prepare(out.doc, out.facts)
@@ -319,6 +340,7 @@ def _worker_main(conn, memory_limit_mb, runner) -> None:
             return  # the main process is gone
         if task is None:
             return
+        set_ocr_listener(lambda done, n, secs: conn.send(("ocr", (done, n, secs))))
         out = runner(task)
         if out.error and out.error.startswith("memory:"):
             out.error = _memory_error(memory_limit_mb)
@@ -384,6 +406,7 @@ class _Worker:
         self.jobs: deque = deque()   # (task, context) sent, in order; the first is being worked on
         self.started = 0.0           # when the first job started
         self.done = 0
+        self.extra = 0.0             # seconds the current file may take beyond the timeout (OCR pages)
 
     @property
     def job(self):
@@ -430,9 +453,11 @@ class WorkerPool:
 
     def __init__(self, n: int, on_result, *, timeout: float = FILE_TIMEOUT,
                  memory_limit_mb: int | None = MEMORY_LIMIT_MB, max_tasks: int = MAX_TASKS_PER_WORKER,
-                 runner=None):
+                 runner=None, on_ocr=None):
         self.n = max(0, int(n))
         self.on_result = on_result
+        #: ``on_ocr(task, context, done, n)``: a worker reports OCR pages of its file
+        self.on_ocr = on_ocr
         self.timeout = timeout
         self.memory_limit_mb = memory_limit_mb
         self.max_tasks = max_tasks
@@ -448,7 +473,12 @@ class WorkerPool:
     # -- public ---------------------------------------------------------------------
     def submit(self, task: Task, context=None) -> None:
         if self.n == 0:
-            self.on_result(task, context, self.runner(task))
+            set_ocr_listener((lambda done, n, secs: self.on_ocr(task, context, done, n)) if self.on_ocr else None)
+            try:
+                out = self.runner(task)
+            finally:
+                set_ocr_listener(None)
+            self.on_result(task, context, out)
             return
         self.queue.append((task, context))
         self._dispatch()
@@ -485,6 +515,8 @@ class WorkerPool:
             # one BLAS/OpenMP thread per worker: the parallelism is the workers
             for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
                 os.environ.setdefault(var, "1")
+            # OCR (onnxruntime) threads: the CPUs shared among the workers
+            os.environ.setdefault("NIANBAO_OCR_THREADS", str(max(1, (os.cpu_count() or 1) // max(1, self.n))))
             methods = mp.get_all_start_methods()
             # forkserver/spawn: workers inherit no open database, lock or threads
             fork = "forkserver" in methods and not _STALE_FORKSERVER
@@ -524,6 +556,7 @@ class WorkerPool:
     def _finish(self, w: _Worker, out: Outcome) -> None:
         task, ctx = w.jobs.popleft()
         w.done += 1
+        w.extra = 0.0
         # the next file (already in the worker's pipe) started when this one ended
         w.started = time.monotonic()
         self.on_result(task, ctx, out)
@@ -568,6 +601,9 @@ class WorkerPool:
                     _forkserver_is_stale()
                     self._ctx = None      # the next workers are spawned fresh
                     return False
+                elif kind == "ocr":
+                    if w.jobs:
+                        self._ocr(w, *payload)
                 elif w.jobs:
                     self._finish(w, payload)
                     if payload.recycle or w.done >= self.max_tasks:
@@ -576,6 +612,15 @@ class WorkerPool:
         except (EOFError, OSError):
             return False
         return True
+
+    def _ocr(self, w: _Worker, done: int, n: int, _seconds: float) -> None:
+        """The worker's file needs OCR for ``n`` pages: its time limit grows
+        by ``seconds_per_page`` (rules/ocr.yaml) for each."""
+        from nianbao.ingest.ocr_rules import load_ocr_rules
+        w.extra = n * load_ocr_rules().seconds_per_page
+        if self.on_ocr:
+            task, ctx = w.jobs[0]
+            self.on_ocr(task, ctx, done, n)
 
     def wait(self) -> None:
         """Handle at least one event: a worker ready, a result, a death or a time-out."""
@@ -586,7 +631,7 @@ class WorkerPool:
         busy = [w for w in self.workers if w.jobs]
         timeout = None
         if busy:
-            timeout = max(0.0, min(w.started + self.timeout for w in busy) - time.monotonic()) + 0.01
+            timeout = max(0.0, min(w.started + self.timeout + w.extra for w in busy) - time.monotonic()) + 0.01
             if self.memory_limit_mb:
                 timeout = min(timeout, MEMORY_POLL)
         handles = {}
@@ -613,9 +658,9 @@ class WorkerPool:
                                        "try --workers 0")
         now = time.monotonic()
         for w in list(self.workers):
-            if w.jobs and now - w.started > self.timeout:
+            if w.jobs and now - w.started > self.timeout + w.extra:
                 # a hung parser cannot be interrupted otherwise: stop the whole worker
-                self._abandon(w, _timeout_error(self.timeout))
+                self._abandon(w, _timeout_error(self.timeout + w.extra))
             elif w.jobs and self.memory_limit_mb and (_rss_mb(w.proc.pid) or 0) > self.memory_limit_mb:
                 self._abandon(w, _memory_error(self.memory_limit_mb))
         self._dispatch()

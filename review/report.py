@@ -38,11 +38,11 @@ def _conn(db):
 
 
 def select_documents(db, school: str | None = None, year: int | None = None) -> list[dict]:
-    """The current readable reports (status ok; copies of one report once,
+    """The current readable reports (status ok, or ocr: read by OCR; copies of one report once,
     by their primary copy; superseded files left out), by school, year and
     path; ``school`` is a part of the name, ``year`` the report year."""
     sql = ("select r.report_id as id, r.path, r.school, r.year, r.level, r.files, r.is_report from reports r "
-           "join documents d on d.id = r.report_id where d.status = 'ok'")
+           "join documents d on d.id = r.report_id where d.status in ('ok', 'ocr')")
     sql, args = _school_year(sql, [], school, year, prefix="r.")
     rows = _rows(db, sql + " order by r.school, r.year, r.path", args)
     for r in rows:

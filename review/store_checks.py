@@ -55,7 +55,7 @@ def yoy_flags(conn, cfg: dict | None = None) -> list[dict]:
     skip = set(cfg.get("skip") or [])
     max_gap = int(cfg.get("max_gap_years", 1))
     # one document per report: its primary copy, superseded files left out (store/reports.py)
-    docs = conn.execute("select id, school, year, path from documents where status = 'ok' and school is not null "
+    docs = conn.execute("select id, school, year, path from documents where status in ('ok', 'ocr') and school is not null "
                         "and year is not null and superseded_by is null and (report_id is null or id = report_id)"
                         ).fetchall()
     by_school: dict[str, list[tuple[int, int, str]]] = defaultdict(list)

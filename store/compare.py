@@ -45,7 +45,7 @@ from nianbao.rules import RULES_DIR
 from nianbao.rules.loader import RulesError, check_keys, line_of, load_yaml, strip_lines, words
 
 #: bump when the SQL of the views below changes
-VIEWS_REVISION = "3+reports+corrections"
+VIEWS_REVISION = "3+reports+corrections+ocr-origin"
 VIEWS = ("metric_values_all", "metric_values", "metric_chosen", "metric_wide", "school_flags", "reports")
 
 COMPARE_PATH = RULES_DIR / "compare.yaml"
@@ -206,7 +206,8 @@ def view_sql(metric_ids: list[str]) -> dict[str, str]:
        d.path AS path, m.page AS page, m.section AS section, m.sentence AS sentence,
        m.source AS source_kind, m.document_id AS document_id, m.year AS metric_year,
        CASE WHEN m.year IS coalesce(d.year_orig, d.year) THEN 1 ELSE 0 END AS is_report_year,
-       m.raw AS raw, m.rule AS rule, m.id AS value_id, d.report_id AS report_id"""
+       m.raw AS raw, m.rule AS rule, m.id AS value_id, d.report_id AS report_id,
+       m.origin AS origin, m.confidence AS confidence"""
     values_all = f"""CREATE VIEW metric_values_all AS
 SELECT {value_cols},
        CASE WHEN d.id = d.report_id THEN 1 ELSE 0 END AS is_primary, d.superseded_by AS superseded_by
@@ -243,7 +244,7 @@ WITH v AS (
   SELECT v.school, v.year, v.level, v.region, v.province, v.metric, v.name_zh, v.value, v.unit, v.approximate,
          v.source_kind, v.path, v.page, v.section, v.sentence, v.document_id, v.value_id,
          v.n_values, n.n_distinct, CASE WHEN n.n_distinct > 1 THEN 1 ELSE 0 END AS conflict, n.values_stated,
-         v.files
+         v.files, v.origin, v.confidence
   FROM v JOIN n ON n.school = v.school AND n.year IS v.year AND n.metric = v.metric
   WHERE v.rn = 1
 ), r AS (
@@ -259,7 +260,7 @@ UNION ALL
 SELECT r.school, r.year, r.level, r.region, {_province('r.region')}, c.metric, md.name_zh,
        CASE WHEN c.exclude = 1 THEN NULL ELSE c.value END, md.unit, 0, 'correction', NULL, NULL, NULL,
        c.note, NULL, NULL, coalesce(b.n_values, 0), coalesce(b.n_distinct, 0), 0, b.values_stated, r.files,
-       1, c.exclude, c.id, c.note, b.value
+       'correction', NULL, 1, c.exclude, c.id, c.note, b.value
 FROM corrections c JOIN r ON r.school = c.school AND r.year IS c.year
 LEFT JOIN metric_defs md ON md.id = c.metric
 LEFT JOIN base b ON b.school = c.school AND b.year IS c.year AND b.metric = c.metric

@@ -65,7 +65,7 @@ def find_report(conn, school: str, year: int | None) -> Target:
     CorrectionError when there is none or more than one."""
     rows = conn.execute(
         "select distinct school, year, school_orig, year_orig from documents "
-        "where status = 'ok' and superseded_by is null and (school like ? or school_orig like ?) "
+        "where status in ('ok', 'ocr') and superseded_by is null and (school like ? or school_orig like ?) "
         "and (? is null or year = ? or year_orig = ?) order by school, year",
         (f"%{school}%", f"%{school}%", year, year, year)).fetchall()
     if not rows:
@@ -188,7 +188,7 @@ def rows(conn) -> list[dict]:
     report still matches it (``matched``)."""
     cur = conn.execute(
         "select c.id, c.school, c.year, c.field, c.metric, md.name_zh, c.value, c.text, c.exclude, c.note, "
-        "c.who, c.at, exists(select 1 from documents d where d.status = 'ok' and d.superseded_by is null and "
+        "c.who, c.at, exists(select 1 from documents d where d.status in ('ok', 'ocr') and d.superseded_by is null and "
         "((c.field = 'metric' and d.school = c.school and d.year is c.year) or "
         "(c.field != 'metric' and d.school_orig = c.school and d.year_orig is c.year))) as matched "
         "from corrections c left join metric_defs md on md.id = c.metric order by c.id")

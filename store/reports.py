@@ -96,7 +96,7 @@ def _documents(conn) -> dict[tuple, list[_Doc]]:
         "coalesce((select max(p.mtime) from document_paths p where p.document_id = d.id), 0), "
         "(select count(*) from tables t where t.document_id = d.id), "
         "(select count(*) from metrics m where m.document_id = d.id), coalesce(d.chars, 0) "
-        "from documents d where d.status = 'ok' and d.school is not null and d.year is not null "
+        "from documents d where d.status in ('ok', 'ocr') and d.school is not null and d.year is not null "
         "order by d.id").fetchall()
     groups: dict[tuple, list[_Doc]] = {}
     for i, school, year, fmt, fp, mtime, n_tables, n_metrics, chars in rows:
@@ -126,7 +126,7 @@ def group_reports(conn) -> int:
         conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute("UPDATE documents SET report_id = id, superseded_by = NULL")
-        current = conn.execute("select count(*) from documents where status = 'ok' and "
+        current = conn.execute("select count(*) from documents where status in ('ok', 'ocr') and "
                                "(school is null or year is null)").fetchone()[0]
         for docs in _documents(conn).values():
             eds = editions(docs)

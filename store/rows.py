@@ -80,7 +80,8 @@ def table_rows(doc: Document, document_id: int | None) -> list[dict]:
                      "number": t.number, "section": " > ".join(doc.section_path_at(t.span[0])),
                      "n_rows": t.n_rows, "n_cols": t.n_cols, "header_rows": t.header_rows,
                      "cells": _j([[c.text if c.is_origin else None for c in r] for r in t.rows or []]),
-                     "merges": _j(merges)})
+                     "merges": _j(merges), "origin": t.meta.get("source") or "file",
+                     "confidence": t.meta.get("confidence")})
     return rows
 
 
@@ -92,7 +93,8 @@ def metric_rows(facts, document_id: int | None) -> list[dict]:
         "source": m.prov.source, "page": m.prov.page, "section": m.prov.section,
         "sentence": m.prov.sentence, "start": m.prov.start, "end": m.prov.end,
         "table_order": m.prov.table, "row": m.prov.row, "col": m.prov.col,
-        "rule": m.prov.rule, "rules_version": facts.rules_version} for m in facts.metrics]
+        "rule": m.prov.rule, "rules_version": facts.rules_version,
+        "origin": m.prov.origin, "confidence": m.prov.confidence} for m in facts.metrics]
 
 
 def candidate_rows(facts, document_id: int | None) -> list[dict]:
@@ -102,7 +104,8 @@ def candidate_rows(facts, document_id: int | None) -> list[dict]:
         "year": c.year, "reason": c.reason, "approximate": int(bool(c.approximate)), "raw": c.raw,
         "page": c.prov.page, "section": c.prov.section, "sentence": c.prov.sentence,
         "start": c.prov.start, "end": c.prov.end, "rule": c.prov.rule,
-        "rules_version": facts.rules_version} for c in getattr(facts, "candidates", [])]
+        "rules_version": facts.rules_version, "origin": c.prov.origin,
+        "confidence": c.prov.confidence} for c in getattr(facts, "candidates", [])]
 
 
 def award_rows(facts, document_id: int | None) -> list[dict]:
@@ -110,7 +113,8 @@ def award_rows(facts, document_id: int | None) -> list[dict]:
         "document_id": document_id, "competition": a.competition, "level": a.level, "event": a.event,
         "prize": a.prize, "person": a.person, "role": a.role, "year": a.year, "page": a.prov.page,
         "section": a.prov.section, "sentence": a.prov.sentence, "start": a.prov.start,
-        "end": a.prov.end, "rule": a.prov.rule} for a in facts.awards]
+        "end": a.prov.end, "rule": a.prov.rule,
+        "origin": a.prov.origin, "confidence": a.prov.confidence} for a in facts.awards]
 
 
 def flag_rows(facts, document_id: int | None) -> list[dict]:
@@ -154,6 +158,7 @@ class Prepared:
     page_count: int = 0
     garbage: bool = False      # a page's text layer is unreadable (needs_ocr for that reason)
     damaged: str | None = None  # the parser read a damaged file: the warning that says so
+    ocr_pages: int = 0          # pages read by OCR (status 'ocr')
 
     @property
     def flagged(self) -> bool:
@@ -178,5 +183,6 @@ def prepare(doc: Document, facts=None, *, model: bytes | None = None) -> Prepare
                     search=segment_rows(sections), model=model if model is not None else pack_model(doc),
                     facts=FactRows.of(facts) if facts is not None else None, page_count=doc.page_count,
                     garbage=any(p.status == PAGE_GARBAGE for p in doc.pages),
+                    ocr_pages=sum(1 for p in doc.pages if p.status == "ocr"),
                     damaged=(next((w for w in doc.warnings if "damaged" in w), "damaged")
                              if doc.metadata.get("damaged") else None))

@@ -15,7 +15,7 @@ import sqlite_utils
 
 from .errors import StorageError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 #: ``PRAGMA application_id`` of a nianbao database ("NBAO")
 APPLICATION_ID = 0x4E42414F
@@ -136,7 +136,21 @@ def _v5(db: sqlite_utils.Database) -> None:
         db.execute("ALTER TABLE document_paths ADD COLUMN path_bytes TEXT")
 
 
-MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5}
+def _v6(db: sqlite_utils.Database) -> None:
+    """OCR provenance: ``origin`` ('file' — text layer, Word XML, text file —
+    or 'ocr') and ``confidence`` (the recogniser's, 0–1; NULL unless OCR) on
+    ``metrics``, ``candidates``, ``awards`` and ``tables``.  Rows stored
+    before are 'file'."""
+    for table in ("metrics", "candidates", "awards", "tables"):
+        cols = db[table].columns_dict
+        if "origin" not in cols:
+            db[table].add_column("origin", str)
+            db.execute(f'UPDATE "{table}" SET origin = \'file\'')
+        if "confidence" not in cols:
+            db[table].add_column("confidence", float)
+
+
+MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5, 6: _v6}
 
 
 def current_version(db: sqlite_utils.Database) -> int:

@@ -298,7 +298,7 @@ def test_each_bad_file_gets_its_error_and_good_files_are_stored(tmp_path):
     (d / "good.docx").write_bytes(DOCX.read_bytes())
     (d / "good.pdf").write_bytes(PDF.read_bytes())
     db = tmp_path / "n.db"
-    s = pipeline.ingest_paths([d], db, workers=2)
+    s = pipeline.ingest_paths([d], db, workers=2, ocr=False)   # OCR: tests/test_ocr.py
     assert sorted(s.ingested) == [str(d / "good.docx"), str(d / "good.pdf")]
     rows = {Path(p).name: (st, (e or "").split(":")[0] or None)
             for p, st, e in db_rows(db, "select path, status, error from documents")}

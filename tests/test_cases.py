@@ -3,6 +3,10 @@ as a user would (``nianbao ingest FILE``), then checked against what a correct
 run stores (``expect``), what it must never store (``forbid``), the attributes
 and the extra checks.  Skips when ``../shared`` is absent (a user's clone).
 
+The cases are about what files' text layers hold, and the ones that expect
+``needs_ocr`` were written for a run without OCR: they are ingested with
+``ocr=False`` (scans read by OCR are tests/test_ocr.py's subject).
+
 ``KNOWN_FAILING`` lists the cases not yet fixed; each is a strict xfail, so a
 fix that makes one pass fails this file until its id is taken off the list.
 """
@@ -38,7 +42,7 @@ def ingested(tmp_path_factory):
     def get(case):
         if case["id"] not in out:
             db = tmp_path_factory.mktemp(case["id"]) / "n.db"
-            ingest_paths([str(CASES_DIR / case["file"])], db, workers=0)
+            ingest_paths([str(CASES_DIR / case["file"])], db, workers=0, ocr=False)
             out[case["id"]] = db
         return out[case["id"]]
     return get

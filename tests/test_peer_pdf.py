@@ -18,7 +18,7 @@ def _doc(name: str):
     path = PEER / name
     if not path.exists():
         pytest.skip(f"../shared/peer/{name} not present")
-    return parse(path)
+    return parse(path, ocr=False)   # what the text layers give (OCR: tests/test_ocr.py)
 
 
 def _cells(doc) -> list[str]:

@@ -14,6 +14,7 @@ from nianbao.extractors.metric_rules import load_metric_rules
 from nianbao.extractors.numbers import load_units
 from nianbao.extractors.attribute_rules import load_attribute_rules
 from nianbao.ingest import formats, headings, parse
+from nianbao.ingest.ocr_rules import load_ocr_rules
 from nianbao.review import review_document
 from nianbao.review.rules import check_rules, review_rules, templates
 from nianbao.rules import RULES_DIR
@@ -28,6 +29,7 @@ LOADERS = {
     "attributes.yaml": load_attribute_rules, "review.yaml": review_rules, "checks.yaml": check_rules,
     "templates/report-templates.yaml": templates, "headings.yaml": headings._load,
     "compare.yaml": display_rules, "pipeline.yaml": registry.pipeline_config, "formats.yaml": formats.reasons,
+    "ocr.yaml": load_ocr_rules,
 }
 
 

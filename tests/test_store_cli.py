@@ -83,7 +83,8 @@ def test_unreadable_text_layers_are_marked_not_stored(tmp_path):
     summary says which is which."""
     bad = pipeline.Path(__file__).resolve().parent / "fixtures" / "bad"
     db = tmp_path / "n.db"
-    r = _cli("ingest", str(bad / "garbage_text.pdf"), str(bad / "scanned.pdf"), "--db", str(db), "--workers", "0")
+    r = _cli("ingest", str(bad / "garbage_text.pdf"), str(bad / "scanned.pdf"), "--db", str(db), "--workers", "0",
+             "--no-ocr")
     assert "需OCR needs_ocr: 2" in r.output
     assert "garbage_text.pdf: 文本层无法识别" in r.output and "scanned.pdf: 没有文本层" in r.output
     con = sqlite3.connect(db)

@@ -44,12 +44,12 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
                       "school": "学校 / school", "year": "报告年度（报告所覆盖的年份）/ report year (the year covered)",
                       "level": "层次：中职 / 高职 / 区域 / level", "region": "地区 / region",
                       "title": "标题 / title", "title_year": "标题中的年份 / year in the title",
-                      "status": "状态：ok / failed / needs_ocr / status", "error": "失败原因 / why it failed",
+                      "status": "状态：ok / ocr（含OCR识别页）/ failed / needs_ocr / status", "error": "失败原因 / why it failed",
                       "parser": "解析器 / parser", "rules_version": "规则版本 / rules version",
                       "size": "字节数 / bytes", "warnings": "解析警告 / parser warnings",
                       "ingested_at": "入库时间（UTC）/ ingested at (UTC)"}),
     "document_paths": ("文件名：同一内容见过的每个路径 / every path a document was seen under", {}),
-    "pages": ("页面：每页字符数与状态（ok / empty / garbage）/ pages: characters and status", {}),
+    "pages": ("页面：每页字符数与状态（ok / empty / garbage / ocr）/ pages: characters and status", {}),
     "sections": ("章节：标题、层级、编号、页码和标题下的正文；可全文搜索（中文分词）/ sections: heading, level, "
                  "numbering, page and the text under it; full-text searchable (Chinese)", {
                      "document_id": "文件编号 / document id", "order": "块序号 / block order",
@@ -63,7 +63,9 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "value": "数值（已规范化）/ normalized value", "unit": "规范单位 / canonical unit",
         "year": "数值所属年度 / the year the value refers to", "approximate": "约数 1 / approximate",
         "raw": "原始写法 / as written", "source": "来源类型：text 正文 / table 表格 / source kind",
-        "page": "页码 / page", "section": "章节路径 / heading path", "sentence": "原文 / source text"}),
+        "page": "页码 / page", "section": "章节路径 / heading path", "sentence": "原文 / source text",
+        "origin": "读取方式：file 文本 / ocr 图像识别 / how the text was read",
+        "confidence": "OCR置信度（0–1，数字中最低）/ OCR confidence (lowest of the figure's digits)"}),
     "candidates": ("待审候选：与指标词相连、但因线索（变化量、计划、部分、其他主体…）未计入指标的数值；不参与对比 / review "
                    "candidates: figures bound to a metric term but kept out of metrics by a cue (a change, a "
                    "target, a part, another entity …); never compared", {
@@ -94,7 +96,9 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "sentence": "原文 / source text", "source_kind": "来源类型：text 正文 / table 表格",
         "document_id": "文件编号 / document id", "metric_year": "数值所属年度 / year the value refers to",
         "is_report_year": "1 = 数值年度即报告年度（用于对比）/ the value is for the report year",
-        "raw": "原始写法 / as written", "rule": "规则 / rule", "value_id": "metrics.id"}),
+        "raw": "原始写法 / as written", "rule": "规则 / rule", "value_id": "metrics.id",
+        "origin": "读取方式：file 文本 / ocr 图像识别 / how the text was read",
+        "confidence": "OCR置信度 / OCR confidence"}),
     "metric_chosen": ("每个学校、年度、指标一个数值：有附表取附表，否则取首次出现；conflict = 报告中有不同数值（视图）/ one "
                       "value per school, year and metric: the table value if any, else the first; conflict = "
                       "the report states different values (view)", {
