@@ -3,7 +3,9 @@ processes, error isolation, crash safety and the run lock — on real files."""
 from __future__ import annotations
 
 import io
+import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -21,6 +23,7 @@ import nianbao.ingest.batch as batch
 import nianbao.ingest.workers as workers
 from nianbao import pipeline
 from nianbao.ingest.legacy import find_soffice
+from nianbao.store.rows import unpack_model
 
 from conftest import CORPUS, ROOT
 from fault_injection import faulty_runner
@@ -94,10 +97,25 @@ def dump(db: Path) -> dict:
         "flags": db_rows(db, "select document_id, kind, metric, message from flags order by 1, 2, 3, 4"),
         "awards": db_rows(db, "select document_id, competition, level, prize, person, start from awards "
                               "order by 1, 6, 2, 5"),
-        "pages": db_rows(db, "select document_id, page, chars, status, note from pages order by 1, 2"),
-        "models": db_rows(db, "select document_id, model from document_models order by 1"),
+        "pages": [(*r[:4], _untimed(r[4])) for r in
+                  db_rows(db, "select document_id, page, chars, status, note from pages order by 1, 2")],
+        "models": [(i, _untimed_model(m))
+                   for i, m in db_rows(db, "select document_id, model from document_models order by 1")],
         "search": db_rows(db, 'select document_id, "order", chars from sections_fts order by 1, 2'),
     }
+
+
+def _untimed(text: str | None) -> str | None:
+    """A page note without the seconds OCR took ("…, 2.3 s"): a measurement
+    of the run, not a fact of the document."""
+    return re.sub(r"\b\d+(?:\.\d+)? s\b", "# s", text) if text else text
+
+
+def _untimed_model(blob: bytes) -> str:
+    """A stored document model as JSON, without the seconds OCR took."""
+    d = unpack_model(blob).to_dict()
+    (d.get("metadata", {}).get("ocr") or {}).pop("seconds", None)
+    return _untimed(json.dumps(d, ensure_ascii=False, sort_keys=True))
 
 
 def bad_files(folder: Path) -> dict[str, str | None]:
