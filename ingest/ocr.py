@@ -13,7 +13,8 @@ OCRs
 
 The blocks (:mod:`ingest.ocr_layout`) go where their pages stand among the
 text-layer blocks.  An OCR'd page gets ``status = "ocr"`` and a note (lines,
-mean confidence, rotation, straightening, seconds); the document gets
+mean confidence, rotation, straightening; no timing, so stored content does
+not depend on the machine); the document gets
 ``status = "ocr"`` when any page was read by OCR (``ok`` stays for documents
 read from their text alone), and ``metadata["ocr"]`` with the engine,
 provider, pages and time.  Pages where OCR finds no text keep their status;
@@ -155,8 +156,8 @@ def _read(doc: Document, images, n: int, progress: Progress | None, rules: OcrRu
     if chars:
         doc.status = STATUS_OCR
         doc.parser = f"{doc.parser}+rapidocr"
-        doc.warnings.append(f"{len(chars)} 页由OCR识别，数值需核对 / {len(chars)} page(s) read by OCR "
-                            f"({seconds:.1f} s): values carry source 'ocr' and their confidence")
+        doc.warnings.append(f"{len(chars)} 页由OCR识别，数值需核对 / {len(chars)} page(s) read by OCR: "
+                            "values carry source 'ocr' and their confidence")
     else:
         doc.warnings.append("OCR没有识别出文字 / OCR found no text")
     return doc
@@ -173,8 +174,7 @@ def _note(page, tables) -> str:
         parts.append(f"turned {page.rotation}°")
     if page.skew:
         parts.append(f"straightened {page.skew}°")
-    parts.append(f"{page.seconds:.1f} s")
-    return ", ".join(parts)
+    return ", ".join(parts)  # no timing: stored content does not depend on the machine
 
 
 def _assigner(doc: Document) -> LevelAssigner:

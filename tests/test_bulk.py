@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
 import signal
 import sqlite3
 import subprocess
@@ -97,7 +96,7 @@ def dump(db: Path) -> dict:
         "flags": db_rows(db, "select document_id, kind, metric, message from flags order by 1, 2, 3, 4"),
         "awards": db_rows(db, "select document_id, competition, level, prize, person, start from awards "
                               "order by 1, 6, 2, 5"),
-        "pages": [(*r[:4], _untimed(r[4])) for r in
+        "pages": [tuple(r) for r in
                   db_rows(db, "select document_id, page, chars, status, note from pages order by 1, 2")],
         "models": [(i, _untimed_model(m))
                    for i, m in db_rows(db, "select document_id, model from document_models order by 1")],
@@ -105,17 +104,12 @@ def dump(db: Path) -> dict:
     }
 
 
-def _untimed(text: str | None) -> str | None:
-    """A page note without the seconds OCR took ("…, 2.3 s"): a measurement
-    of the run, not a fact of the document."""
-    return re.sub(r"\b\d+(?:\.\d+)? s\b", "# s", text) if text else text
-
-
 def _untimed_model(blob: bytes) -> str:
-    """A stored document model as JSON, without the seconds OCR took."""
+    """A stored document model as JSON, without the seconds OCR took (kept in
+    the model's metadata as a diagnostic; page notes and warnings hold no timing)."""
     d = unpack_model(blob).to_dict()
     (d.get("metadata", {}).get("ocr") or {}).pop("seconds", None)
-    return _untimed(json.dumps(d, ensure_ascii=False, sort_keys=True))
+    return json.dumps(d, ensure_ascii=False, sort_keys=True)
 
 
 def bad_files(folder: Path) -> dict[str, str | None]:
