@@ -168,51 +168,50 @@ def _roman(n: int) -> str:
     return "".join(out)
 
 
+def _circled(n: int) -> str:
+    if 1 <= n <= 20:
+        return chr(0x2460 + n - 1)
+    if 21 <= n <= 35:
+        return chr(0x3251 + n - 21)
+    if 36 <= n <= 50:
+        return chr(0x32B1 + n - 36)
+    return str(n)
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+#: ``w:numFmt`` → how Word renders a counter n (any other format: the decimal number)
+_NUMBER_FORMATS = {
+    **dict.fromkeys(("decimal", "decimalHalfWidth", None, ""), str),
+    **dict.fromkeys(("chineseCounting", "chineseCountingThousand", "japaneseCounting",
+                     "taiwaneseCounting", "taiwaneseCountingThousand", "koreanCounting"), _cn_count),
+    **dict.fromkeys(("chineseLegalSimplified", "japaneseLegal"),
+                    lambda n: _cn_count(n, _CN_LEGAL, "拾佰仟", short_ten=False)),
+    **dict.fromkeys(("ideographDigital", "taiwaneseDigital", "japaneseDigitalTenThousand"),
+                    lambda n: "".join("〇一二三四五六七八九"[int(d)] for d in str(n))),
+    "ideographTraditional": lambda n: _TIANGAN[n - 1] if 1 <= n <= 10 else str(n),
+    "ideographZodiac": lambda n: _DIZHI[n - 1] if 1 <= n <= 12 else str(n),
+    **dict.fromkeys(("decimalEnclosedCircle", "decimalEnclosedCircleChinese", "ideographEnclosedCircle"), _circled),
+    "decimalEnclosedParen": lambda n: chr(0x2474 + n - 1) if 1 <= n <= 20 else f"({n})",
+    "decimalEnclosedFullstop": lambda n: chr(0x2488 + n - 1) if 1 <= n <= 20 else f"{n}.",
+    **dict.fromkeys(("decimalFullWidth", "decimalFullWidth2"),
+                    lambda n: "".join(chr(0xFF10 + int(d)) for d in str(n))),
+    "decimalZero": lambda n: f"{n:02d}",
+    "upperLetter": lambda n: _letters(n, True),
+    "lowerLetter": lambda n: _letters(n, False),
+    "upperRoman": _roman,
+    "lowerRoman": lambda n: _roman(n).lower(),
+    "ordinal": _ordinal,
+    "none": lambda n: "",
+}
+
+
 def format_number(n: int, fmt: str) -> str:
     """Render a list counter the way Word does for ``w:numFmt``."""
-    if fmt in ("decimal", "decimalHalfWidth", None, ""):
-        return str(n)
-    if fmt in ("chineseCounting", "chineseCountingThousand", "japaneseCounting",
-               "taiwaneseCounting", "taiwaneseCountingThousand", "koreanCounting"):
-        return _cn_count(n)
-    if fmt in ("chineseLegalSimplified", "japaneseLegal"):
-        return _cn_count(n, _CN_LEGAL, "拾佰仟", short_ten=False)
-    if fmt in ("ideographDigital", "taiwaneseDigital", "japaneseDigitalTenThousand"):
-        return "".join("〇一二三四五六七八九"[int(d)] for d in str(n))
-    if fmt == "ideographTraditional":
-        return _TIANGAN[n - 1] if 1 <= n <= 10 else str(n)
-    if fmt == "ideographZodiac":
-        return _DIZHI[n - 1] if 1 <= n <= 12 else str(n)
-    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese", "ideographEnclosedCircle"):
-        if 1 <= n <= 20:
-            return chr(0x2460 + n - 1)
-        if 21 <= n <= 35:
-            return chr(0x3251 + n - 21)
-        if 36 <= n <= 50:
-            return chr(0x32B1 + n - 36)
-        return str(n)
-    if fmt == "decimalEnclosedParen":
-        return chr(0x2474 + n - 1) if 1 <= n <= 20 else f"({n})"
-    if fmt == "decimalEnclosedFullstop":
-        return chr(0x2488 + n - 1) if 1 <= n <= 20 else f"{n}."
-    if fmt in ("decimalFullWidth", "decimalFullWidth2"):
-        return "".join(chr(0xFF10 + int(d)) for d in str(n))
-    if fmt == "decimalZero":
-        return f"{n:02d}"
-    if fmt == "upperLetter":
-        return _letters(n, True)
-    if fmt == "lowerLetter":
-        return _letters(n, False)
-    if fmt == "upperRoman":
-        return _roman(n)
-    if fmt == "lowerRoman":
-        return _roman(n).lower()
-    if fmt == "ordinal":
-        suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-        return f"{n}{suffix}"
-    if fmt == "none":
-        return ""
-    return str(n)
+    return _NUMBER_FORMATS.get(fmt, str)(n)
 
 
 # --------------------------------------------------------------------------
@@ -405,51 +404,26 @@ class _Styles:
             return
         for el in root:
             if el.tag == _w("docDefaults"):
-                for sz in el.iter(_w("sz")):
-                    self.defaults["sz"] = _int(sz.get(W_VAL))
-                    break
-                for sp in el.iter(_w("spacing")):
-                    if sp.get(_w("line")):
-                        self.defaults["line"] = _int(sp.get(_w("line")))
-                        self.defaults["rule"] = sp.get(_w("lineRule"), "auto")
+                self._read_defaults(el)
             if el.tag != _w("style"):
                 continue
             sid = el.get(_w("styleId"))
-            stype = el.get(W_TYPE, "paragraph")
-            d = {"type": stype, "name": "", "based": None, "outline": None, "num_id": None,
-                 "ilvl": None, "pbb": None, "sz": None, "line": None, "rule": None, "b": None}
-            for ch in el:
-                tag = ch.tag
-                if tag == _w("name"):
-                    d["name"] = (ch.get(W_VAL) or "").strip()
-                elif tag == _w("basedOn"):
-                    d["based"] = ch.get(W_VAL)
-                elif tag == W_PPR:
-                    for pp in ch:
-                        if pp.tag == W_OUTLINE:
-                            d["outline"] = _int(pp.get(W_VAL))
-                        elif pp.tag == W_NUMPR:
-                            for n in pp:
-                                if n.tag == W_NUMID:
-                                    d["num_id"] = n.get(W_VAL)
-                                elif n.tag == W_ILVL:
-                                    d["ilvl"] = _int(n.get(W_VAL), 0)
-                        elif pp.tag == W_PBB:
-                            d["pbb"] = _on(pp)
-                        elif pp.tag == _w("spacing") and pp.get(_w("line")):
-                            d["line"] = _int(pp.get(_w("line")))
-                            d["rule"] = pp.get(_w("lineRule"), "auto")
-                elif tag == W_RPR:
-                    for rr in ch:
-                        if rr.tag == _w("sz"):
-                            d["sz"] = _int(rr.get(W_VAL))
-                        elif rr.tag == W_B:
-                            d["b"] = _on(rr)
+            d = _style_dict(el)
             self.raw[sid] = d
-            if stype == "paragraph" and el.get(_w("default")) in ("1", "true", "on"):
+            if d["type"] == "paragraph" and el.get(_w("default")) in ("1", "true", "on"):
                 self.default_para = sid
-            if stype == "numbering" and d["num_id"]:
+            if d["type"] == "numbering" and d["num_id"]:
                 numbering.style_numid[sid] = d["num_id"]
+
+    def _read_defaults(self, el) -> None:
+        """Font size (half-points) and line spacing of ``w:docDefaults``."""
+        for sz in el.iter(_w("sz")):
+            self.defaults["sz"] = _int(sz.get(W_VAL))
+            break
+        for sp in el.iter(_w("spacing")):
+            if sp.get(_w("line")):
+                self.defaults["line"] = _int(sp.get(_w("line")))
+                self.defaults["rule"] = sp.get(_w("lineRule"), "auto")
 
     def _chain(self, sid: str | None):
         seen = set()
@@ -459,6 +433,9 @@ class _Styles:
             sid = self.raw[sid]["based"]
 
     def info(self, sid: str | None) -> _StyleInfo:
+        """What a paragraph style gives (through ``basedOn``): outline level,
+        role, numbering, page break before, font size, bold; the default
+        paragraph style's for an unknown or missing id.  Cached."""
         if sid is None or sid not in self.raw:
             sid = self.default_para
         key = sid or ""
@@ -466,40 +443,13 @@ class _Styles:
         if hit is not None:
             return hit
         si = _StyleInfo()
-        chain = list(self._chain(sid))
+        chain = [d for _, d in self._chain(sid)]
         if chain:
-            si.name = chain[0][1]["name"]
-        level_known = role_known = num_known = pbb_known = sz_known = b_known = False
-        for i, (cid, d) in enumerate(chain):
-            name = d["name"].lower()
-            if not level_known:
-                m = _HEADING_NAME.match(name)
-                if m:
-                    si.level, level_known = int(m.group(1)), True
-                elif d["outline"] is not None:
-                    si.level = d["outline"] + 1 if 0 <= d["outline"] < 9 else None
-                    level_known = True
-            if not role_known:
-                if name in ("title", "标题"):
-                    si.role, role_known = "title", True
-                elif name in ("subtitle", "副标题"):
-                    si.role, role_known = "subtitle", True
-                elif name in ("caption", "题注"):
-                    si.role, role_known = "caption", True
-                elif _TOC_NAME.match(name):
-                    si.toc, role_known = True, True
-            if not num_known and (d["num_id"] is not None or d["ilvl"] is not None):
-                if d["num_id"] is not None:
-                    si.num_id = d["num_id"]
-                    num_known = True
-                if si.ilvl is None and d["ilvl"] is not None:
-                    si.ilvl = d["ilvl"]
-            if not pbb_known and d["pbb"] is not None:
-                si.break_before, pbb_known = d["pbb"], True
-            if not sz_known and d["sz"]:
-                si.font_pt, sz_known = d["sz"] / 2, True
-            if not b_known and d["b"] is not None:
-                si.bold, b_known = d["b"], True
+            si.name = chain[0]["name"]
+        _chain_level(si, chain)
+        _chain_role(si, chain)
+        _chain_numbering(si, chain)
+        _chain_format(si, chain)
         if si.role == "title":
             si.level = None  # the document title is never an outline heading
         if si.num_id is not None and si.ilvl is None and sid:
@@ -532,6 +482,98 @@ class _Styles:
         if line and (rule in (None, "auto")):
             factor = max(0.8, min(line / 240, 3.0))
         return sz / 2, factor
+
+
+def _style_dict(el) -> dict:
+    """One ``w:style`` as a dict: type, name, basedOn, outline level,
+    numbering, pageBreakBefore, font size, line spacing, bold."""
+    d = {"type": el.get(W_TYPE, "paragraph"), "name": "", "based": None, "outline": None, "num_id": None,
+         "ilvl": None, "pbb": None, "sz": None, "line": None, "rule": None, "b": None}
+    for ch in el:
+        tag = ch.tag
+        if tag == _w("name"):
+            d["name"] = (ch.get(W_VAL) or "").strip()
+        elif tag == _w("basedOn"):
+            d["based"] = ch.get(W_VAL)
+        elif tag == W_PPR:
+            _style_ppr(ch, d)
+        elif tag == W_RPR:
+            for rr in ch:
+                if rr.tag == _w("sz"):
+                    d["sz"] = _int(rr.get(W_VAL))
+                elif rr.tag == W_B:
+                    d["b"] = _on(rr)
+    return d
+
+
+def _style_ppr(ppr, d: dict) -> None:
+    """A style's paragraph properties into its dict ``d``."""
+    for pp in ppr:
+        if pp.tag == W_OUTLINE:
+            d["outline"] = _int(pp.get(W_VAL))
+        elif pp.tag == W_NUMPR:
+            for n in pp:
+                if n.tag == W_NUMID:
+                    d["num_id"] = n.get(W_VAL)
+                elif n.tag == W_ILVL:
+                    d["ilvl"] = _int(n.get(W_VAL), 0)
+        elif pp.tag == W_PBB:
+            d["pbb"] = _on(pp)
+        elif pp.tag == _w("spacing") and pp.get(_w("line")):
+            d["line"] = _int(pp.get(_w("line")))
+            d["rule"] = pp.get(_w("lineRule"), "auto")
+
+
+#: style names (lower case) that give a paragraph its role
+_ROLE_NAMES = {"title": "title", "标题": "title", "subtitle": "subtitle", "副标题": "subtitle",
+               "caption": "caption", "题注": "caption"}
+
+
+def _chain_level(si: _StyleInfo, chain: list[dict]) -> None:
+    """The outline level of the first style in ``chain`` (the style, then
+    what it is based on) named Heading n or with an outline level."""
+    for d in chain:
+        m = _HEADING_NAME.match(d["name"].lower())
+        if m:
+            si.level = int(m.group(1))
+            return
+        if d["outline"] is not None:
+            si.level = d["outline"] + 1 if 0 <= d["outline"] < 9 else None
+            return
+
+
+def _chain_role(si: _StyleInfo, chain: list[dict]) -> None:
+    """Title, subtitle, caption or table of contents, from the first style
+    in ``chain`` whose name says one."""
+    for d in chain:
+        name = d["name"].lower()
+        if name in _ROLE_NAMES:
+            si.role = _ROLE_NAMES[name]
+            return
+        if _TOC_NAME.match(name):
+            si.toc = True
+            return
+
+
+def _chain_numbering(si: _StyleInfo, chain: list[dict]) -> None:
+    """numId of the first style in ``chain`` that has one, and the first
+    ilvl up to it."""
+    for d in chain:
+        if si.ilvl is None and d["ilvl"] is not None:
+            si.ilvl = d["ilvl"]
+        if d["num_id"] is not None:
+            si.num_id = d["num_id"]
+            return
+
+
+def _chain_format(si: _StyleInfo, chain: list[dict]) -> None:
+    """Page break before, font size (pt) and bold: each from the first style
+    in ``chain`` that sets it."""
+    si.break_before = next((d["pbb"] for d in chain if d["pbb"] is not None), si.break_before)
+    sz = next((d["sz"] for d in chain if d["sz"]), None)
+    if sz:
+        si.font_pt = sz / 2
+    si.bold = next((d["b"] for d in chain if d["b"] is not None), si.bold)
 
 
 # --------------------------------------------------------------------------
