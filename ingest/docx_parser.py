@@ -791,44 +791,11 @@ class _Walker:
         for ch in r:
             tag = ch.tag
             if tag == W_T:
-                if ch.text:
-                    parts.append(ch.text)
-                    if emph:
-                        info.emph_chars += len(ch.text)
-                    else:
-                        info.plain_chars += len(ch.text)
+                _run_text(ch.text, parts, info, emph)
             elif tag == W_RPR:
                 if _on(ch.find(W_VANISH)):
                     return
                 emph = self._emphasis(ch, info)
-            elif tag == W_TAB or tag == W_PTAB:
-                parts.append(" ")
-            elif tag == W_BR:
-                kind = ch.get(W_TYPE)
-                if kind == "page":
-                    if any(s.strip() for s in parts):
-                        info.br_after += 1
-                    else:
-                        info.br_before += 1
-                elif kind == "column":
-                    parts.append(" ")
-                else:
-                    parts.append("\n")
-            elif tag == W_CR:
-                parts.append("\n")
-            elif tag == W_LRPB:
-                if any(s.strip() for s in parts):
-                    info.rbr_after += 1
-                else:
-                    info.rbr_before += 1
-            elif tag == W_SYM:
-                code = _int_hex(ch.get(W_CHAR))
-                if code is not None:
-                    if 0xF020 <= code <= 0xF0FF:
-                        code -= 0xF000
-                    parts.append(chr(code))
-            elif tag == W_NBH:
-                parts.append("-")
             elif tag == W_DRAWING or tag == W_PICT or tag == W_OBJECT:
                 self._graphic(ch, info)
             elif tag == MC_ALT:
@@ -839,6 +806,8 @@ class _Walker:
                 base = ch.find(W_RUBYBASE)
                 if base is not None:
                     self._inline(base, parts, info)
+            else:
+                _run_mark(ch, parts, info)
 
     def _emphasis(self, rpr, info: _Para) -> bool:
         """Is a run set bold or larger than the body text (its own rPr over
@@ -1080,47 +1049,51 @@ class _Walker:
             return None
         flat = text.replace("\n", "" if _CJK.search(text) else " ")
         if toc:
-            hm = match_heading(flat)
-            if hm is not None and hm.style == "front":  # the 目录 heading itself
-                return classify_line(flat, self.assigner, **kw)
-            full = f"{label}{_sep(label, text)}{text}" if label else text
-            return Block(kind=PARAGRAPH, text=full, meta={"toc": True}, **kw)
-        # outline level: the paragraph's own, else its style's
-        level = None
-        source = "style"
-        if info.outline is not None and 0 <= info.outline < 9:
-            level, source = info.outline + 1, "outline"
-        else:
-            level = st.level if st is not None else None
-        if st is not None and st.role == "title":
-            level = None
-        if level is not None and len(flat) > 80:
-            level = None  # a heading style on body text
+            return self._toc_block(flat, text, label, kw)
+        level, source = _outline_level(info, flat)
         if level is not None:
             return self._styled_heading(flat, label, min(level, 9), st, source, **kw)
         if st is not None and st.role in ("title", "subtitle"):
-            b = classify_line(flat, self.assigner, **kw) if not label else None
-            if b is not None and b.kind == HEADING and b.meta.get("style") == "front":
-                b.meta["word_style"] = st.name
-                return b
-            return Block(kind=PARAGRAPH, text=f"{label}{_sep(label, text)}{text}" if label else text,
-                         meta={"role": st.role, "word_style": st.name}, **kw)
+            return self._title_block(flat, text, label, st, kw)
         if label or (listed and info.num_id is not None):
             return self._numbered_block(info, flat, listed=listed, textbox=textbox, **kw)
         if textbox or "\n" in text:
-            cm = match_caption(flat)
-            if cm:
-                return classify_line(flat, self.assigner, **kw)
-            if textbox:
-                return Block(kind=PARAGRAPH, text=text, **kw)
-            if len(flat) > 60:
-                return Block(kind=PARAGRAPH, text=text, **kw)
-            b = classify_line(flat, self.assigner, **kw)
-            return b if b.kind != PARAGRAPH else Block(kind=PARAGRAPH, text=text, **kw)
+            return self._lines_block(flat, text, textbox, kw)
         b = classify_line(text, self.assigner, **kw)
         if st is not None and st.role == "caption" and b.kind == PARAGRAPH:
             b.meta["word_style"] = st.name
         return b
+
+    def _toc_block(self, flat: str, text: str, label: str, kw: dict) -> Block:
+        """A table-of-contents entry (a paragraph marked ``toc``), or the 目录 heading itself."""
+        hm = match_heading(flat)
+        if hm is not None and hm.style == "front":  # the 目录 heading itself
+            return classify_line(flat, self.assigner, **kw)
+        full = f"{label}{_sep(label, text)}{text}" if label else text
+        return Block(kind=PARAGRAPH, text=full, meta={"toc": True}, **kw)
+
+    def _title_block(self, flat: str, text: str, label: str, st: _StyleInfo, kw: dict) -> Block:
+        """A paragraph in a Title or Subtitle style: a front-matter heading
+        when it reads as one, else a paragraph with its role."""
+        b = classify_line(flat, self.assigner, **kw) if not label else None
+        if b is not None and b.kind == HEADING and b.meta.get("style") == "front":
+            b.meta["word_style"] = st.name
+            return b
+        return Block(kind=PARAGRAPH, text=f"{label}{_sep(label, text)}{text}" if label else text,
+                     meta={"role": st.role, "word_style": st.name}, **kw)
+
+    def _lines_block(self, flat: str, text: str, textbox: bool, kw: dict) -> Block:
+        """A paragraph in a text box or of several lines: a caption, a short
+        heading, else a paragraph keeping its line breaks."""
+        cm = match_caption(flat)
+        if cm:
+            return classify_line(flat, self.assigner, **kw)
+        if textbox:
+            return Block(kind=PARAGRAPH, text=text, **kw)
+        if len(flat) > 60:
+            return Block(kind=PARAGRAPH, text=text, **kw)
+        b = classify_line(flat, self.assigner, **kw)
+        return b if b.kind != PARAGRAPH else Block(kind=PARAGRAPH, text=text, **kw)
 
     def _numbered_block(self, info: _Para, flat: str, *, listed: bool, textbox: bool, **kw) -> Block:
         """A paragraph numbered by Word (no heading style or outline level):
@@ -1359,6 +1332,69 @@ class _Walker:
 # --------------------------------------------------------------------------
 # small helpers
 # --------------------------------------------------------------------------
+def _outline_level(info: _Para, flat: str) -> tuple[int | None, str]:
+    """(outline level 1–9 or None, "outline" or "style"): the paragraph's
+    own outline level, else its style's; none for a title or for body text
+    over 80 characters in a heading style."""
+    st = info.style
+    level = None
+    source = "style"
+    if info.outline is not None and 0 <= info.outline < 9:
+        level, source = info.outline + 1, "outline"
+    else:
+        level = st.level if st is not None else None
+    if st is not None and st.role == "title":
+        level = None
+    if level is not None and len(flat) > 80:
+        level = None  # a heading style on body text
+    return level, source
+
+
+def _run_text(text: str | None, parts: list[str], info: _Para, emph: bool) -> None:
+    """A w:t's text into ``parts``, its characters counted as emphasised or plain."""
+    if text:
+        parts.append(text)
+        if emph:
+            info.emph_chars += len(text)
+        else:
+            info.plain_chars += len(text)
+
+
+def _run_mark(ch, parts: list[str], info: _Para) -> None:
+    """Tabs, breaks, symbols and non-breaking hyphens of a run into
+    ``parts``; page breaks (explicit and Word's rendered ones) counted in
+    ``info`` as before or after the paragraph's text."""
+    tag = ch.tag
+    if tag == W_TAB or tag == W_PTAB:
+        parts.append(" ")
+    elif tag == W_BR:
+        kind = ch.get(W_TYPE)
+        if kind == "page":
+            if any(s.strip() for s in parts):
+                info.br_after += 1
+            else:
+                info.br_before += 1
+        elif kind == "column":
+            parts.append(" ")
+        else:
+            parts.append("\n")
+    elif tag == W_CR:
+        parts.append("\n")
+    elif tag == W_LRPB:
+        if any(s.strip() for s in parts):
+            info.rbr_after += 1
+        else:
+            info.rbr_before += 1
+    elif tag == W_SYM:
+        code = _int_hex(ch.get(W_CHAR))
+        if code is not None:
+            if 0xF020 <= code <= 0xF0FF:
+                code -= 0xF000
+            parts.append(chr(code))
+    elif tag == W_NBH:
+        parts.append("-")
+
+
 def _int_hex(v):
     try:
         return int(v, 16)
