@@ -1159,80 +1159,24 @@ class _Walker:
         """Read one w:tbl → (table block, [(nested block, its nested)…],
         rendered page breaks inside it)."""
         rows_el = list(_iter_rows(tbl))
-        texts: list[list[str | None]] = []
-        owner: list[list[tuple[int, int] | None]] = []
-        spans: dict[tuple[int, int], list[int]] = {}
+        grid = _Grid()
         nested: list = []
-        header_rows = 0
-        header_run = True
         rbr = 0
-        for r, tr in enumerate(rows_el):
-            trpr = tr.find(W_TRPR)
-            before = after = 0
-            is_header = False
-            if trpr is not None:
-                for ch in trpr:
-                    if ch.tag == W_GRIDBEFORE:
-                        before = _int(ch.get(W_VAL), 0)
-                    elif ch.tag == W_GRIDAFTER:
-                        after = _int(ch.get(W_VAL), 0)
-                    elif ch.tag == W_TBLHEADER:
-                        is_header = _on(ch)
-            if header_run and is_header:
-                header_rows += 1
-            else:
-                header_run = False
-            row_texts: list[str | None] = [None] * before
-            row_owner: list[tuple[int, int] | None] = [None] * before
+        for tr in rows_el:
+            before, after, is_header = _row_props(tr)
+            grid.start_row(before, is_header)
             row_rbr = 0
-            c = before
             for tc in _iter_cells(tr):
-                span = 1
-                vmerge = hmerge = None
-                tcpr = tc.find(W_TCPR)
-                if tcpr is not None:
-                    for ch in tcpr:
-                        if ch.tag == W_GRIDSPAN:
-                            span = max(1, _int(ch.get(W_VAL), 1))
-                        elif ch.tag == W_VMERGE:
-                            vmerge = ch.get(W_VAL, "continue")
-                        elif ch.tag == W_HMERGE:
-                            hmerge = ch.get(W_VAL, "continue")
+                span, vmerge, hmerge = _cell_props(tc)
                 text, cell_nested, cell_rbr = self._cell(tc, depth)
                 row_rbr = max(row_rbr, cell_rbr)
                 nested.extend(cell_nested)
-                origin = (r, c)
-                if vmerge == "continue" and r > 0:
-                    above = owner[r - 1][c] if c < len(owner[r - 1]) else None
-                    if above is not None:
-                        origin = above
-                        o = spans.setdefault(above, [1, 1])
-                        o[0] = max(o[0], r - above[0] + 1)
-                elif hmerge == "continue" and c > 0 and row_owner and row_owner[-1] is not None:
-                    left = row_owner[-1]
-                    if left[0] == r:
-                        origin = left
-                        o = spans.setdefault(left, [1, 1])
-                        o[1] = max(o[1], c + span - left[1])
-                for k in range(span):
-                    row_owner.append(origin)
-                    row_texts.append(text if (origin == (r, c) and k == 0) else None)
-                if origin == (r, c) and span > 1:
-                    o = spans.setdefault(origin, [1, 1])
-                    o[1] = max(o[1], span)
-                c += span
-            row_texts.extend([None] * after)
-            row_owner.extend([None] * after)
-            texts.append(row_texts)
-            owner.append(row_owner)
+                grid.add_cell(text, span, vmerge, hmerge)
+            grid.end_row(after)
             rbr += row_rbr
-        if not texts:
+        block = grid.block(self.ref)
+        if block is None:
             return None, [], 0
-        n_cols = max(len(t) for t in texts)
-        for t in texts:
-            t.extend([None] * (n_cols - len(t)))
-        clean = {k: (v[0], v[1]) for k, v in spans.items() if v[0] > 1 or v[1] > 1}
-        block = make_table(texts, clean, header_rows=header_rows, ref=self.ref, page=None)
         if depth:
             block.meta["nested"] = True
         return block, nested, rbr
@@ -1327,6 +1271,112 @@ class _Walker:
         self.doc.metadata["page_source"] = source
         return [PageInfo(number=i, chars=chars[i], status=PAGE_OK if chars[i] else PAGE_EMPTY,
                          note="estimated") for i in range(1, n + 1)]
+
+
+# --------------------------------------------------------------------------
+# table grids
+# --------------------------------------------------------------------------
+def _row_props(tr) -> tuple[int, int, bool]:
+    """(grid columns skipped before the row, after it, is a header row) of a w:tr."""
+    trpr = tr.find(W_TRPR)
+    before = after = 0
+    is_header = False
+    if trpr is not None:
+        for ch in trpr:
+            if ch.tag == W_GRIDBEFORE:
+                before = _int(ch.get(W_VAL), 0)
+            elif ch.tag == W_GRIDAFTER:
+                after = _int(ch.get(W_VAL), 0)
+            elif ch.tag == W_TBLHEADER:
+                is_header = _on(ch)
+    return before, after, is_header
+
+
+def _cell_props(tc) -> tuple[int, str | None, str | None]:
+    """(grid columns spanned, vMerge, hMerge) of a w:tc (a merge value is
+    ``restart`` or ``continue``; None when the cell is not merged that way)."""
+    span = 1
+    vmerge = hmerge = None
+    tcpr = tc.find(W_TCPR)
+    if tcpr is not None:
+        for ch in tcpr:
+            if ch.tag == W_GRIDSPAN:
+                span = max(1, _int(ch.get(W_VAL), 1))
+            elif ch.tag == W_VMERGE:
+                vmerge = ch.get(W_VAL, "continue")
+            elif ch.tag == W_HMERGE:
+                hmerge = ch.get(W_VAL, "continue")
+    return span, vmerge, hmerge
+
+
+class _Grid:
+    """A w:tbl laid on its grid while it is read: the text at each merged
+    area's origin (None elsewhere), the origin (row, col) each grid
+    position belongs to, (rows, cols) spans by origin, and the header rows
+    (``w:tblHeader``) at the top."""
+
+    def __init__(self) -> None:
+        self.texts: list[list[str | None]] = []
+        self.owner: list[list[tuple[int, int] | None]] = []
+        self.spans: dict[tuple[int, int], list[int]] = {}
+        self.header_rows = 0
+        self._header_run = True
+
+    def start_row(self, before: int, is_header: bool) -> None:
+        if self._header_run and is_header:
+            self.header_rows += 1
+        else:
+            self._header_run = False
+        self.texts.append([None] * before)
+        self.owner.append([None] * before)
+
+    def add_cell(self, text: str, span: int, vmerge: str | None, hmerge: str | None) -> None:
+        """The next cell of the current row: ``span`` grid positions, the
+        text at its origin unless it continues a merge."""
+        r = len(self.texts) - 1
+        row_texts, row_owner = self.texts[r], self.owner[r]
+        c = len(row_owner)
+        origin = self._origin(r, c, span, vmerge, hmerge)
+        for k in range(span):
+            row_owner.append(origin)
+            row_texts.append(text if (origin == (r, c) and k == 0) else None)
+        if origin == (r, c) and span > 1:
+            o = self.spans.setdefault(origin, [1, 1])
+            o[1] = max(o[1], span)
+
+    def _origin(self, r: int, c: int, span: int, vmerge: str | None, hmerge: str | None) -> tuple[int, int]:
+        """The origin of the merged area a cell at (r, c) continues (its span
+        grown to cover the cell), else (r, c)."""
+        row_owner = self.owner[r]
+        if vmerge == "continue" and r > 0:
+            above = self.owner[r - 1][c] if c < len(self.owner[r - 1]) else None
+            if above is not None:
+                o = self.spans.setdefault(above, [1, 1])
+                o[0] = max(o[0], r - above[0] + 1)
+                return above
+        elif hmerge == "continue" and c > 0 and row_owner and row_owner[-1] is not None:
+            left = row_owner[-1]
+            if left[0] == r:
+                o = self.spans.setdefault(left, [1, 1])
+                o[1] = max(o[1], c + span - left[1])
+                return left
+        return (r, c)
+
+    def end_row(self, after: int) -> None:
+        self.texts[-1].extend([None] * after)
+        self.owner[-1].extend([None] * after)
+
+    def block(self, ref: str) -> Block | None:
+        """The table block (rows padded to the widest; spans over one cell
+        kept), None for a table without rows."""
+        if not self.texts:
+            return None
+        texts = self.texts
+        n_cols = max(len(t) for t in texts)
+        for t in texts:
+            t.extend([None] * (n_cols - len(t)))
+        clean = {k: (v[0], v[1]) for k, v in self.spans.items() if v[0] > 1 or v[1] > 1}
+        return make_table(texts, clean, header_rows=self.header_rows, ref=ref, page=None)
 
 
 # --------------------------------------------------------------------------
@@ -1510,35 +1560,7 @@ def parse_docx(path) -> Document:
 
 
 def _parse(p: Path) -> Document:
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
-    try:
-        with zipfile.ZipFile(p) as z:
-            names = set(z.namelist())
-            head = b""
-            if "word/document.xml" in names:
-                with z.open("word/document.xml") as f:
-                    head = f.read(4096)
-    except zipfile.BadZipFile as e:
-        raise errors.truncated("Word", f"the ZIP container cannot be opened: {e}") from None
-    except OSError as e:
-        raise errors.read_failure(e, "Word", f"cannot read the file: {e}") from None
-    if b"purl.oclc.org/ooxml/wordprocessingml" in head:
-        raise IngestError("unsupported",
-                          "Strict Open XML 格式的 Word 文件，请另存为普通 .docx / "
-                          "a Strict Open XML Word file: save it as a standard .docx")
-    try:
-        d = docx.Document(str(p))
-    except PackageNotFoundError as e:
-        raise errors.truncated("Word", f"not a Word package: {e}") from None
-    except (KeyError, ValueError) as e:
-        if "word/document.xml" not in names:
-            raise errors.truncated("Word", "word/document.xml is missing") from None
-        raise errors.truncated("Word", f"{type(e).__name__}: {e}") from None
-    if d.element.body is None:
-        raise errors.truncated("Word", "the document has no body")
-
+    d = _open_package(p)
     doc = Document(path=str(p), format="docx", parser="python-docx")
     body = d.element.body
     walker = _Walker(d, doc)
@@ -1553,6 +1575,56 @@ def _parse(p: Path) -> Document:
     titles = [b.text for b in doc.blocks if b.meta.get("role") == "title"]
     if titles:
         doc.metadata["title"] = titles[0]
+    _core_properties(doc, d)
+    _picture_only(doc, walker.pictures)
+    if not doc.blocks:
+        doc.warnings.append("正文没有文字 / no text found in the Word body")
+    return doc
+
+
+def _open_package(p: Path):
+    """The python-docx Document of ``p``; IngestError ``truncated`` for a
+    broken package, ``unsupported`` for Strict Open XML."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    names, head = _document_head(p)
+    if b"purl.oclc.org/ooxml/wordprocessingml" in head:
+        raise IngestError("unsupported",
+                          "Strict Open XML 格式的 Word 文件，请另存为普通 .docx / "
+                          "a Strict Open XML Word file: save it as a standard .docx")
+    try:
+        d = docx.Document(str(p))
+    except PackageNotFoundError as e:
+        raise errors.truncated("Word", f"not a Word package: {e}") from None
+    except (KeyError, ValueError) as e:
+        if "word/document.xml" not in names:
+            raise errors.truncated("Word", "word/document.xml is missing") from None
+        raise errors.truncated("Word", f"{type(e).__name__}: {e}") from None
+    if d.element.body is None:
+        raise errors.truncated("Word", "the document has no body")
+    return d
+
+
+def _document_head(p: Path) -> tuple[set[str], bytes]:
+    """(part names in the ZIP, first 4 KB of word/document.xml or b"")."""
+    try:
+        with zipfile.ZipFile(p) as z:
+            names = set(z.namelist())
+            head = b""
+            if "word/document.xml" in names:
+                with z.open("word/document.xml") as f:
+                    head = f.read(4096)
+    except zipfile.BadZipFile as e:
+        raise errors.truncated("Word", f"the ZIP container cannot be opened: {e}") from None
+    except OSError as e:
+        raise errors.read_failure(e, "Word", f"cannot read the file: {e}") from None
+    return names, head
+
+
+def _core_properties(doc: Document, d) -> None:
+    """Title, author, created and modified of docProps/core.xml into
+    ``metadata["core"]`` (skipped when core.xml is unreadable)."""
     try:
         cp = d.core_properties
         core = {k: v for k, v in (("title", cp.title), ("author", cp.author),
@@ -1564,10 +1636,6 @@ def _parse(p: Path) -> Document:
         raise
     except Exception:  # core.xml is optional and sometimes malformed
         pass
-    _picture_only(doc, walker.pictures)
-    if not doc.blocks:
-        doc.warnings.append("正文没有文字 / no text found in the Word body")
-    return doc
 
 
 def _picture_only(doc: Document, pictures: int) -> None:
