@@ -154,33 +154,41 @@ class Numbering:
             return
         for el in root:
             if el.tag == w_tag("abstractNum"):
-                aid = el.get(w_tag("abstractNumId"))
-                levels = {}
-                for ch in el:
-                    if ch.tag == w_tag("lvl"):
-                        levels[to_int(ch.get(W_ILVL), 0)] = Level(ch)
-                    elif ch.tag == w_tag("numStyleLink"):
-                        self.abstract_link[aid] = ch.get(W_VAL)
-                    elif ch.tag == w_tag("styleLink"):
-                        self.style_link[ch.get(W_VAL)] = aid
-                self.abstract[aid] = levels
+                self._read_abstract(el)
             elif el.tag == w_tag("num"):
-                nid = el.get(W_NUMID)
-                aid = None
-                starts: dict[int, int] = {}
-                lvl_over: dict[int, Level] = {}
-                for ch in el:
-                    if ch.tag == w_tag("abstractNumId"):
-                        aid = ch.get(W_VAL)
-                    elif ch.tag == w_tag("lvlOverride"):
-                        ilvl = to_int(ch.get(W_ILVL), 0)
-                        for o in ch:
-                            if o.tag == w_tag("startOverride"):
-                                starts[ilvl] = to_int(o.get(W_VAL), 1)
-                            elif o.tag == w_tag("lvl"):
-                                lvl_over[ilvl] = Level(o)
-                if aid is not None:
-                    self.nums[nid] = (aid, starts, lvl_over)
+                self._read_num(el)
+
+    def _read_abstract(self, el) -> None:
+        """A w:abstractNum: its levels and its links to numbering styles."""
+        aid = el.get(w_tag("abstractNumId"))
+        levels = {}
+        for ch in el:
+            if ch.tag == w_tag("lvl"):
+                levels[to_int(ch.get(W_ILVL), 0)] = Level(ch)
+            elif ch.tag == w_tag("numStyleLink"):
+                self.abstract_link[aid] = ch.get(W_VAL)
+            elif ch.tag == w_tag("styleLink"):
+                self.style_link[ch.get(W_VAL)] = aid
+        self.abstract[aid] = levels
+
+    def _read_num(self, el) -> None:
+        """A w:num: its abstractNum, start overrides and level overrides."""
+        nid = el.get(W_NUMID)
+        aid = None
+        starts: dict[int, int] = {}
+        lvl_over: dict[int, Level] = {}
+        for ch in el:
+            if ch.tag == w_tag("abstractNumId"):
+                aid = ch.get(W_VAL)
+            elif ch.tag == w_tag("lvlOverride"):
+                ilvl = to_int(ch.get(W_ILVL), 0)
+                for o in ch:
+                    if o.tag == w_tag("startOverride"):
+                        starts[ilvl] = to_int(o.get(W_VAL), 1)
+                    elif o.tag == w_tag("lvl"):
+                        lvl_over[ilvl] = Level(o)
+        if aid is not None:
+            self.nums[nid] = (aid, starts, lvl_over)
 
     def _abstract_id(self, aid: str) -> str:
         # an abstractNum that only points at a numbering style: follow the style
@@ -242,25 +250,32 @@ class Numbering:
         if c is None:
             c = self.counters[key] = [None] * 9
         if advance:
-            c[ilvl] = start(ilvl) if c[ilvl] is None else c[ilvl] + 1
-            for k in range(ilvl + 1, 9):
-                r = levels[k].restart if k in levels else None
-                if r is None or (r != 0 and ilvl < r):
-                    c[k] = None
-        text = lvl.text
-        if lvl.fmt == "bullet" or text is None:
+            _count(c, ilvl, levels, start)
+        if lvl.fmt == "bullet" or lvl.text is None:
             return None, lvl.fmt
-
-        def repl(m: re.Match) -> str:
-            k = int(m.group(1)) - 1
-            n = c[k] if c[k] is not None else start(k)
-            ref = levels.get(k)
-            fmt = ref.fmt if ref else "decimal"
-            if lvl.legal and fmt not in ("none",):
-                fmt = "decimal"
-            return format_number(n, fmt)
-
-        label = self._PLACEHOLDER.sub(repl, text).strip()
+        label = self._PLACEHOLDER.sub(lambda m: _level_number(m, c, lvl, levels, start), lvl.text).strip()
         if not any(ch.isalnum() for ch in label):
             return None, lvl.fmt  # numFmt none or punctuation only: nothing to show
         return label, lvl.fmt
+
+
+def _count(c: list, ilvl: int, levels: dict[int, Level], start) -> None:
+    """Advance counter ``ilvl`` of the counters ``c`` (from ``start(ilvl)``
+    the first time) and clear the deeper levels that restart after it."""
+    c[ilvl] = start(ilvl) if c[ilvl] is None else c[ilvl] + 1
+    for k in range(ilvl + 1, 9):
+        r = levels[k].restart if k in levels else None
+        if r is None or (r != 0 and ilvl < r):
+            c[k] = None
+
+
+def _level_number(m: re.Match, c: list, lvl: Level, levels: dict[int, Level], start) -> str:
+    """The number a ``%n`` placeholder of ``lvl``'s text stands for, in level
+    n's format (decimal for a legal-style level)."""
+    k = int(m.group(1)) - 1
+    n = c[k] if c[k] is not None else start(k)
+    ref = levels.get(k)
+    fmt = ref.fmt if ref else "decimal"
+    if lvl.legal and fmt not in ("none",):
+        fmt = "decimal"
+    return format_number(n, fmt)
