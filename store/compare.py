@@ -528,6 +528,13 @@ def load_comparison(db, *, year: int | None = None, metrics=None, schools=None) 
                                  files=[f for f in (files or "").split("; ") if f])
     if not ids or not rows:
         return Comparison(defs, list(rows.values()))
+    _add_chosen_cells(conn, rows, where, params, ids)
+    _add_source_values(conn, rows, where, params, ids)
+    return Comparison(defs, list(rows.values()))
+
+
+def _add_chosen_cells(conn, rows: dict[tuple, Row], where: str, params: list, ids: list[str]) -> None:
+    """Each row's cell per metric id: the ``metric_chosen`` value, conflict and correction."""
     mq = ",".join("?" for _ in ids)
     for (school, yr, metric, value, approx, kind, stated, conflict, corrected, excluded, note, extracted,
          value_id) in conn.execute(
@@ -539,6 +546,12 @@ def load_comparison(db, *, year: int | None = None, metrics=None, schools=None) 
             row.cells[metric] = Cell(value=value, approximate=bool(approx), conflict=bool(conflict),
                                      source_kind=kind, values_stated=stated, corrected=bool(corrected),
                                      excluded=bool(excluded), note=note, extracted=extracted, value_id=value_id)
+
+
+def _add_source_values(conn, rows: dict[tuple, Row], where: str, params: list, ids: list[str]) -> None:
+    """Every report-year value stated (``metric_values``) under its cell's
+    ``sources``, and the files they come from under the row's ``paths``."""
+    mq = ",".join("?" for _ in ids)
     for (school, yr, metric, value, kind, path, page, section, sentence, approx, myear, doc_id,
          value_id, raw) in conn.execute(
             f"SELECT school, year, metric, value, source_kind, path, page, section, sentence, approximate, "
@@ -551,4 +564,3 @@ def load_comparison(db, *, year: int | None = None, metrics=None, schools=None) 
             row.paths.append(path)
         row.cells.setdefault(metric, Cell()).sources.append(
             Value(value, kind, path, page, section, sentence, bool(approx), myear, doc_id, value_id, raw))
-    return Comparison(defs, list(rows.values()))
