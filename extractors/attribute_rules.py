@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NoReturn
 
 import yaml
 
@@ -101,50 +102,73 @@ def _line(node) -> int:
 
 
 def _check(path: Path, key: str, node, shape: str):
-    def fail(msg, at=node):
-        raise RulesError(path, _line(at), f"'{key}': {msg}")
+    """The value of ``key`` (a YAML node) checked against its ``shape`` from
+    ``_SHAPES``: a list of words → list[str]; text / pattern → str; int /
+    month → int; levels → {level: [words]}; names → {short: full name};
+    digits → {character: "0"…"9"}.  Raises :class:`RulesError` (path, line,
+    ``'key': message``)."""
+    check = _ValueCheck(path, key)
+    if shape == "words":
+        return check.words(node)
+    if shape in ("text", "pattern", "int", "month"):
+        return check.scalar(node, shape)
+    return check.mapping(node, shape)
 
-    def words(n):
+
+class _ValueCheck:
+    """Checks one key's value; every failure names the file, the line and the key."""
+
+    def __init__(self, path: Path, key: str) -> None:
+        self.path, self.key = path, key
+
+    def fail(self, msg: str, at) -> NoReturn:
+        raise RulesError(self.path, _line(at), f"'{self.key}': {msg}")
+
+    def words(self, n) -> list[str]:
+        """A non-empty list of non-empty words."""
         if not isinstance(n, yaml.SequenceNode) or not n.value:
-            fail("expected a non-empty list of words", n)
+            self.fail("expected a non-empty list of words", n)
         for item in n.value:
             if not isinstance(item, yaml.ScalarNode) or not str(item.value).strip():
-                fail("every entry must be a non-empty word", item)
+                self.fail("every entry must be a non-empty word", item)
         return [str(i.value) for i in n.value]
 
-    if shape == "words":
-        return words(node)
-    if shape in ("text", "pattern", "int", "month"):
+    def scalar(self, node, shape: str) -> str | int:
+        """One value: text, a regex that compiles, a whole number, a month 1–12."""
         if not isinstance(node, yaml.ScalarNode) or node.value == "":
-            fail("expected a single value")
+            self.fail("expected a single value", node)
         if shape == "pattern":
             try:
                 re.compile(node.value)
             except re.error as e:
-                fail(f"not a valid regex ({e})")
+                self.fail(f"not a valid regex ({e})", node)
         if shape in ("int", "month"):
             if not node.value.isdigit() or (shape == "month" and not 1 <= int(node.value) <= 12):
-                fail("expected a whole number" + (" from 1 to 12" if shape == "month" else ""))
+                self.fail("expected a whole number" + (" from 1 to 12" if shape == "month" else ""), node)
             return int(node.value)
         return node.value
-    if not isinstance(node, yaml.MappingNode):
-        fail("expected a mapping")
-    out = {}
-    for k, v in node.value:
-        name = str(k.value)
-        if shape == "levels":
-            if name not in LEVELS:
-                fail(f"unknown level '{name}' (expected one of {', '.join(LEVELS)})", k)
-            out[name] = words(v)
-        elif shape == "names":
-            if not isinstance(v, yaml.ScalarNode) or not v.value:
-                fail(f"'{name}' needs a full name", v)
-            out[name] = v.value
-        elif shape == "digits":
-            if len(name) != 1 or not isinstance(v, yaml.ScalarNode) or v.value not in tuple("0123456789"):
-                fail(f"'{name}': expected one character mapped to a digit 0–9", k)
-            out[name] = v.value
-    return out
+
+    def mapping(self, node, shape: str) -> dict[str, list[str] | str]:
+        """A mapping of levels to words, short names to full names or
+        characters to digits."""
+        if not isinstance(node, yaml.MappingNode):
+            self.fail("expected a mapping", node)
+        out = {}
+        for k, v in node.value:
+            name = str(k.value)
+            if shape == "levels":
+                if name not in LEVELS:
+                    self.fail(f"unknown level '{name}' (expected one of {', '.join(LEVELS)})", k)
+                out[name] = self.words(v)
+            elif shape == "names":
+                if not isinstance(v, yaml.ScalarNode) or not v.value:
+                    self.fail(f"'{name}' needs a full name", v)
+                out[name] = v.value
+            elif shape == "digits":
+                if len(name) != 1 or not isinstance(v, yaml.ScalarNode) or v.value not in tuple("0123456789"):
+                    self.fail(f"'{name}': expected one character mapped to a digit 0–9", k)
+                out[name] = v.value
+        return out
 
 
 def load_attribute_rules(path: str | Path | None = None) -> AttributeRules:

@@ -192,6 +192,55 @@ def _float(d: Decimal) -> float:
 
 # ---------------------------------------------------------------- the table
 
+def _date_rx() -> str:
+    """Years, year ranges and dates, each alternative in its named groups."""
+    sp = _SP
+    return (
+        # 2023-09-01, 2023/9/1, 2023.9.1
+        rf"(?P<iso>{_YEAR})[-/.．][0-9０-９]{{1,2}}[-/.．][0-9０-９]{{1,2}}(?![0-9０-９])"
+        # 2022-2023学年, 2021至2023年
+        rf"|(?P<yr1>{_YEAR}){sp}*+[-—–~～至到/]{sp}*+(?P<yr2>{_YEAR})(?:{sp}*+(?P<rsuf>学年度|学年|年度|年))?"
+        # 2023届 / 2023学年 / 2023年度 / 2023年 / 2023年9月(1日)
+        rf"|(?P<yr>{_YEAR}){sp}*+(?:(?P<ysuf>学年度|学年|年度|届|级)"
+        rf"|年(?:{sp}*+(?P<ymo>{_D}{{1,2}}){sp}*+月(?:{sp}*+{_D}{{1,2}}{sp}*+[日号])?)?)"
+        # 二〇二三年(九月)
+        rf"|(?P<cyr>[〇零一二三四五六七八九]{{4}})年(?:[一二三四五六七八九十]{{1,2}}月"
+        rf"(?:[一二三四五六七八九十]{{1,3}}[日号])?)?"
+        # 9月(1日), 15日
+        rf"|(?<![0-9０-９])(?P<mo>{_D}{{1,2}}){sp}*+月(?:{sp}*+{_D}{{1,2}}{sp}*+[日号])?"
+        rf"|(?<![0-9０-９.．])(?P<dy>{_D}{{1,2}}){sp}*+日"
+    )
+
+
+def _prefixed_rx(pre: str, prefix: str, post: str) -> str:
+    """A number after a unit written before it (百分之九十), markers around."""
+    sp = _SP
+    return (
+        rf"(?:(?P<ppre>{pre}){sp}*+)?(?P<punit>{prefix}){sp}*+"
+        rf"(?P<pnum>{_ARABIC}|{_CN_BODY}|百(?![{_CND}{_CNU}]))"
+        rf"(?:{sp}*+(?P<ppost>{post}))?"
+    )
+
+
+def _bare_rx(pre: str, mid: str, post: str) -> str:
+    """An Arabic number without a unit, its multiplier and markers."""
+    sp = _SP
+    return (
+        rf"(?:(?P<bpre>{pre}){sp}*+)?(?P<bnum>{_ARABIC})(?![A-Za-z])"
+        rf"(?:{sp}*+(?P<bmult>{_MULT}))?(?:(?P<bmid>{mid})(?P<bmult2>{_MULT})?)?(?:{sp}*+(?P<bpost>{post}))?"
+    )
+
+
+def _number_rx(pre: str, prefix: str, mid: str, post: str) -> str:
+    """Exactly one number as ``parse_number`` reads it (for ``fullmatch``)."""
+    sp = _SP
+    return (
+        rf"{sp}*(?:(?P<pre>{pre}){sp}*)?(?:(?P<punit>{prefix}){sp}*(?P<pnum>[-－−]?{_ARABIC}|{_CN_ANY})"
+        rf"|(?P<num>[-－−]?{_ARABIC}|{_CN_ANY})(?:{sp}*(?P<mult>{_MULT}))?)"
+        rf"{sp}*(?P<mid>{mid})?{sp}*(?P<post>{post})?{sp}*"
+    )
+
+
 class UnitTable:
     """units.yaml, validated, with the compiled scanner."""
 
@@ -230,56 +279,37 @@ class UnitTable:
         return _alt(f"(?:{b})" for b in out)
 
     def _build(self) -> None:
+        """Compile the scanner (``regex``), the one-number reader
+        (``number_regex``) and ``stop_regex`` (None without stop phrases)."""
         pre, mid, post = (self._marker_rx(p) for p in ("before", "after", "after_unit"))
         units = self._unit_rx(self._after.values())
         prefix = self._unit_rx(self._before.values())
+        self.regex = re.compile(
+            rf"{self._guard_rx()}(?:(?P<DATE>{_date_rx()})|(?P<PFX>{_prefixed_rx(pre, prefix, post)})"
+            rf"|(?P<MEAS>{self._measured_rx(pre, mid, units, post)})|(?P<BARE>{_bare_rx(pre, mid, post)}))")
+        self.stop_regex = re.compile(_lit(self.stop_phrases)) if self.stop_phrases else None
+        self.number_regex = re.compile(_number_rx(pre, prefix, mid, post))
+
+    def _measured_rx(self, pre: str, mid: str, units: str, post: str) -> str:
+        """A number (Arabic, mixed, Chinese) with a unit after it, markers around."""
         lb_chars = re.escape("".join(sorted(set(self.cn_not_after)))) if self.cn_not_after else ""
         cn_lb = f"(?<![{_CND}{_CNU}点{lb_chars}])"
         pre_last = re.escape("".join(sorted({m[-1] for m, _ in self.markers.get("before", [])}))) or "^\\s\\S"
         sp = _SP
-        date = (
-            # 2023-09-01, 2023/9/1, 2023.9.1
-            rf"(?P<iso>{_YEAR})[-/.．][0-9０-９]{{1,2}}[-/.．][0-9０-９]{{1,2}}(?![0-9０-９])"
-            # 2022-2023学年, 2021至2023年
-            rf"|(?P<yr1>{_YEAR}){sp}*+[-—–~～至到/]{sp}*+(?P<yr2>{_YEAR})(?:{sp}*+(?P<rsuf>学年度|学年|年度|年))?"
-            # 2023届 / 2023学年 / 2023年度 / 2023年 / 2023年9月(1日)
-            rf"|(?P<yr>{_YEAR}){sp}*+(?:(?P<ysuf>学年度|学年|年度|届|级)"
-            rf"|年(?:{sp}*+(?P<ymo>{_D}{{1,2}}){sp}*+月(?:{sp}*+{_D}{{1,2}}{sp}*+[日号])?)?)"
-            # 二〇二三年(九月)
-            rf"|(?P<cyr>[〇零一二三四五六七八九]{{4}})年(?:[一二三四五六七八九十]{{1,2}}月"
-            rf"(?:[一二三四五六七八九十]{{1,3}}[日号])?)?"
-            # 9月(1日), 15日
-            rf"|(?<![0-9０-９])(?P<mo>{_D}{{1,2}}){sp}*+月(?:{sp}*+{_D}{{1,2}}{sp}*+[日号])?"
-            rf"|(?<![0-9０-９.．])(?P<dy>{_D}{{1,2}}){sp}*+日"
-        )
-        prefixed = (
-            rf"(?:(?P<ppre>{pre}){sp}*+)?(?P<punit>{prefix}){sp}*+"
-            rf"(?P<pnum>{_ARABIC}|{_CN_BODY}|百(?![{_CND}{_CNU}]))"
-            rf"(?:{sp}*+(?P<ppost>{post}))?"
-        )
-        measured = (
+        return (
             rf"(?:(?P<pre>{pre}){sp}*+)?"
             rf"(?:(?P<mix>{_MIXED})|(?P<ar>{_ARABIC})|{cn_lb}(?P<cn>{_CN_BODY})|(?<=[{pre_last}])(?P<cnb>[百佰千仟万亿][{_CND}{_CNU}]*+))"
             rf"(?:{sp}*+(?P<mult>{_MULT}))?{sp}*+(?:(?P<mid>{mid}){sp}*+(?P<mult2>{_MULT})?{sp}*+)?"
             rf"(?P<unit>{units})(?:{sp}*+(?P<post>{post}))?"
         )
-        bare = (
-            rf"(?:(?P<bpre>{pre}){sp}*+)?(?P<bnum>{_ARABIC})(?![A-Za-z])"
-            rf"(?:{sp}*+(?P<bmult>{_MULT}))?(?:(?P<bmid>{mid})(?P<bmult2>{_MULT})?)?(?:{sp}*+(?P<bpost>{post}))?"
-        )
-        # every match starts with a digit, a numeral, a marker or a prefix unit:
+
+    def _guard_rx(self) -> str:
+        """A lookahead for the characters a match can start with: a digit, a
+        numeral, a marker or a prefix unit."""
         # checking that first keeps the scan to one cheap test per character
         first = set("0123456789０１２３４５６７８９" + _CND + _CNU)
         first |= {m[0] for m, _ in self.markers.get("before", [])} | {u[0] for u in self._before}
-        guard = "(?=[" + "".join(re.escape(c) for c in sorted(first)) + "])"
-        self.regex = re.compile(
-            rf"{guard}(?:(?P<DATE>{date})|(?P<PFX>{prefixed})|(?P<MEAS>{measured})|(?P<BARE>{bare}))")
-        self.stop_regex = re.compile(_lit(self.stop_phrases)) if self.stop_phrases else None
-        self.number_regex = re.compile(
-            rf"{sp}*(?:(?P<pre>{pre}){sp}*)?(?:(?P<punit>{prefix}){sp}*(?P<pnum>[-－−]?{_ARABIC}|{_CN_ANY})"
-            rf"|(?P<num>[-－−]?{_ARABIC}|{_CN_ANY})(?:{sp}*(?P<mult>{_MULT}))?)"
-            rf"{sp}*(?P<mid>{mid})?{sp}*(?P<post>{post})?{sp}*"
-        )
+        return "(?=[" + "".join(re.escape(c) for c in sorted(first)) + "])"
 
     # -- units
     def lookup(self, unit: str) -> tuple[UnitDef, Decimal]:
@@ -521,20 +551,41 @@ def _read(path: Path):
 
 
 def _parse_table(path: Path) -> UnitTable:
+    """The units file at ``path``, checked key by key, as a :class:`UnitTable`.
+    Raises :class:`RulesError` (path, line, message) at the first mistake."""
     root = _read(path)
     v = _Validator(path)
     if root is None:
         raise RulesError(path, 1, "the units file is empty")
+    top = _top_level(v, root)
+    kinds = _read_kinds(v, top["kinds"][1])
+    units = _read_units(v, top["units"][1], kinds)
+    markers = _read_markers(v, top["approximation"][1]) if "approximation" in top \
+        else {p: [] for p in _POSITIONS_MARKER}
+    cn_not_after = list(v.texts(top["cn_not_after"][1], "cn_not_after", one_char=True)) \
+        if "cn_not_after" in top else []
+    stop_phrases = list(v.texts(top["stop_phrases"][1], "stop_phrases")) if "stop_phrases" in top else []
+    return UnitTable(path, units, kinds, markers, cn_not_after, stop_phrases)
+
+
+def _top_level(v: _Validator, root) -> dict[str, tuple]:
+    """The top-level keys (key → (key node, value node)); the required ones
+    present and ``version`` 1."""
     top = v.mapping(root, "the units file", _TOP_KEYS)
     for required in ("version", "kinds", "units"):
         if required not in top:
             v.fail(root, f"missing top-level key '{required}'")
-    kn, vn = top["version"]
+    vn = top["version"][1]
     if v.value(vn) != 1:
         v.fail(vn, f"version must be 1, got {v.value(vn)!r}")
+    return top
 
+
+def _read_kinds(v: _Validator, node) -> dict[str, dict]:
+    """``kinds``: name → {"canonical": str, "integer": bool, "difference": bool};
+    number, year and date are reserved."""
     kinds: dict[str, dict] = {}
-    for name, (kn, vn) in v.mapping(top["kinds"][1], "kinds").items():
+    for name, (kn, vn) in v.mapping(node, "kinds").items():
         spec = v.mapping(vn, f"kind '{name}'", _KIND_KEYS)
         if "canonical" not in spec:
             v.fail(vn, f"kind '{name}' needs a canonical unit")
@@ -546,72 +597,86 @@ def _parse_table(path: Path) -> UnitTable:
         }
     reserved = {"number", "year", "date"} & set(kinds)
     if reserved:
-        v.fail(top["kinds"][1], f"kinds: '{sorted(reserved)[0]}' is reserved for numbers without a unit and dates")
+        v.fail(node, f"kinds: '{sorted(reserved)[0]}' is reserved for numbers without a unit and dates")
+    return kinds
 
+
+def _read_units(v: _Validator, node, kinds: dict[str, dict]) -> dict[str, UnitDef]:
+    """``units``: unit as written → :class:`UnitDef`, each unit listed once."""
     units: dict[str, UnitDef] = {}
-    for item in v.sequence(top["units"][1], "units"):
+    for item in v.sequence(node, "units"):
         spec = v.mapping(item, "a unit", _UNIT_KEYS)
         for required in ("unit", "kind"):
             if required not in spec:
                 v.fail(item, f"a unit needs '{required}'")
         unit = v.text(spec["unit"][1], "unit")
-        where = f"unit '{unit}'"
         if unit in units:
-            v.fail(spec["unit"][1], f"{where} is listed twice (first on line {units[unit].line})")
-        kind = v.text(spec["kind"][1], f"{where}: kind")
-        if kind not in kinds:
-            v.fail(spec["kind"][1], f"{where}: unknown kind '{kind}' (kinds: {', '.join(kinds)})")
-        canonical = kinds[kind]["canonical"]
-        if "canonical" in spec:
-            c = v.text(spec["canonical"][1], f"{where}: canonical")
-            if c != canonical:
-                v.fail(spec["canonical"][1], f"{where}: canonical '{c}' differs from kind '{kind}' ({canonical})")
-        factor = v.factor(spec["factor"][1], f"{where}: factor") if "factor" in spec else Decimal(1)
-        position = v.text(spec["position"][1], f"{where}: position") if "position" in spec else "after"
-        if position not in _POSITIONS_UNIT:
-            v.fail(spec["position"][1], f"{where}: position must be one of {', '.join(_POSITIONS_UNIT)}")
-        pattern = None
-        if "pattern" in spec:
-            pattern = v.text(spec["pattern"][1], f"{where}: pattern")
-            try:
-                rx = re.compile(pattern)
-            except re.error as e:
-                v.fail(spec["pattern"][1], f"{where}: bad regex: {e}")
-            if rx.groups:
-                v.fail(spec["pattern"][1], f"{where}: pattern must not contain groups; use (?:…)")
-            if position == "before":
-                v.fail(spec["pattern"][1], f"{where}: a pattern is only supported for units after the number")
-        not_before = v.texts(spec["not_before"][1], f"{where}: not_before") if "not_before" in spec else ()
-        numerals = v.text(spec["numerals"][1], f"{where}: numerals") if "numerals" in spec else "any"
-        if numerals not in ("any", "chinese"):
-            v.fail(spec["numerals"][1], f"{where}: numerals must be 'any' or 'chinese', not '{numerals}'")
-        units[unit] = UnitDef(unit, kind, canonical, factor, position, kinds[kind]["integer"],
-                              kinds[kind]["difference"], pattern, not_before, spec["unit"][1].start_mark.line + 1,
-                              numerals == "chinese")
+            v.fail(spec["unit"][1], f"unit '{unit}' is listed twice (first on line {units[unit].line})")
+        units[unit] = _read_unit(v, spec, unit, kinds)
+    return units
 
+
+def _read_unit(v: _Validator, spec: dict[str, tuple], unit: str, kinds: dict[str, dict]) -> UnitDef:
+    """One entry of ``units`` (its keys already read by ``v.mapping``)."""
+    where = f"unit '{unit}'"
+    kind = v.text(spec["kind"][1], f"{where}: kind")
+    if kind not in kinds:
+        v.fail(spec["kind"][1], f"{where}: unknown kind '{kind}' (kinds: {', '.join(kinds)})")
+    canonical = kinds[kind]["canonical"]
+    if "canonical" in spec:
+        c = v.text(spec["canonical"][1], f"{where}: canonical")
+        if c != canonical:
+            v.fail(spec["canonical"][1], f"{where}: canonical '{c}' differs from kind '{kind}' ({canonical})")
+    factor = v.factor(spec["factor"][1], f"{where}: factor") if "factor" in spec else Decimal(1)
+    position = v.text(spec["position"][1], f"{where}: position") if "position" in spec else "after"
+    if position not in _POSITIONS_UNIT:
+        v.fail(spec["position"][1], f"{where}: position must be one of {', '.join(_POSITIONS_UNIT)}")
+    pattern = _unit_pattern(v, spec["pattern"][1], where, position) if "pattern" in spec else None
+    not_before = v.texts(spec["not_before"][1], f"{where}: not_before") if "not_before" in spec else ()
+    numerals = v.text(spec["numerals"][1], f"{where}: numerals") if "numerals" in spec else "any"
+    if numerals not in ("any", "chinese"):
+        v.fail(spec["numerals"][1], f"{where}: numerals must be 'any' or 'chinese', not '{numerals}'")
+    return UnitDef(unit, kind, canonical, factor, position, kinds[kind]["integer"],
+                   kinds[kind]["difference"], pattern, not_before, spec["unit"][1].start_mark.line + 1,
+                   numerals == "chinese")
+
+
+def _unit_pattern(v: _Validator, node, where: str, position: str) -> str:
+    """A unit's ``pattern``: a regex that compiles, has no groups, for a unit
+    after the number."""
+    pattern = v.text(node, f"{where}: pattern")
+    try:
+        rx = re.compile(pattern)
+    except re.error as e:
+        v.fail(node, f"{where}: bad regex: {e}")
+    if rx.groups:
+        v.fail(node, f"{where}: pattern must not contain groups; use (?:…)")
+    if position == "before":
+        v.fail(node, f"{where}: a pattern is only supported for units after the number")
+    return pattern
+
+
+def _read_markers(v: _Validator, node) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+    """``approximation``: position → [(marker, not_after)], in file order,
+    each (marker, position) listed once."""
     markers: dict[str, list] = {p: [] for p in _POSITIONS_MARKER}
-    if "approximation" in top:
-        seen = set()
-        for item in v.sequence(top["approximation"][1], "approximation"):
-            spec = v.mapping(item, "an approximation marker", _MARKER_KEYS)
-            for required in ("marker", "position"):
-                if required not in spec:
-                    v.fail(item, f"an approximation marker needs '{required}'")
-            marker = v.text(spec["marker"][1], "marker")
-            position = v.text(spec["position"][1], f"marker '{marker}': position")
-            if position not in _POSITIONS_MARKER:
-                v.fail(spec["position"][1],
-                       f"marker '{marker}': position must be one of {', '.join(_POSITIONS_MARKER)}")
-            if (marker, position) in seen:
-                v.fail(spec["marker"][1], f"marker '{marker}' ({position}) is listed twice")
-            seen.add((marker, position))
-            not_after = v.texts(spec["not_after"][1], f"marker '{marker}': not_after") if "not_after" in spec else ()
-            markers[position].append((marker, not_after))
-
-    cn_not_after = list(v.texts(top["cn_not_after"][1], "cn_not_after", one_char=True)) \
-        if "cn_not_after" in top else []
-    stop_phrases = list(v.texts(top["stop_phrases"][1], "stop_phrases")) if "stop_phrases" in top else []
-    return UnitTable(path, units, kinds, markers, cn_not_after, stop_phrases)
+    seen = set()
+    for item in v.sequence(node, "approximation"):
+        spec = v.mapping(item, "an approximation marker", _MARKER_KEYS)
+        for required in ("marker", "position"):
+            if required not in spec:
+                v.fail(item, f"an approximation marker needs '{required}'")
+        marker = v.text(spec["marker"][1], "marker")
+        position = v.text(spec["position"][1], f"marker '{marker}': position")
+        if position not in _POSITIONS_MARKER:
+            v.fail(spec["position"][1],
+                   f"marker '{marker}': position must be one of {', '.join(_POSITIONS_MARKER)}")
+        if (marker, position) in seen:
+            v.fail(spec["marker"][1], f"marker '{marker}' ({position}) is listed twice")
+        seen.add((marker, position))
+        not_after = v.texts(spec["not_after"][1], f"marker '{marker}': not_after") if "not_after" in spec else ()
+        markers[position].append((marker, not_after))
+    return markers
 
 
 @lru_cache(maxsize=8)

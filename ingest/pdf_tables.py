@@ -93,48 +93,101 @@ def scan_page_objects(page_raw, page_height: float, page_area: float, textpage=N
     horizontal/vertical segments of path objects as pdfplumber-style edges,
     and (given pdfium's text page) count text objects pdfium lost or did not
     merge (see :class:`PageObjects`)."""
-    out = PageObjects()
-    texts = _TextObjects(textpage) if textpage is not None else None
-    fx, fy = ctypes.c_float(), ctypes.c_float()
-    fill, stroke = ctypes.c_int(), ctypes.c_int()
-    mat = pdfium_c.FS_MATRIX()
-    l, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
-    n_segments = 0
+    scan = _PageScan(page_height, textpage)
+    n = pdfium_c.FPDFPage_CountObjects(page_raw)
+    get_obj = pdfium_c.FPDFPage_GetObject
+    scan.walk([get_obj(page_raw, k) for k in range(n)], None, 0)
+    out = scan.out
+    if page_area > 0:
+        out.image_area = min(1.0, out.image_area / page_area)
+    return out
 
-    def obj_matrix(obj):
+
+class _PageScan:
+    """One walk of :func:`scan_page_objects`: the result so far, the segments
+    read so far and the ctypes buffers pdfium fills (made once per page)."""
+
+    def __init__(self, page_height: float, textpage) -> None:
+        self.out = PageObjects()
+        self.edges = self.out.edges
+        self.page_height = page_height
+        self.texts = _TextObjects(textpage) if textpage is not None else None
+        self.fx, self.fy = ctypes.c_float(), ctypes.c_float()
+        self.fill, self.stroke = ctypes.c_int(), ctypes.c_int()
+        self.mat = pdfium_c.FS_MATRIX()
+        self.box = (ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float())
+        self.n_segments = 0
+
+    def walk(self, objs, m_parent, depth: int) -> None:
+        """Objects of the page (depth 0) or of a form XObject, ``m_parent``
+        the form's matrix (None on the page)."""
+        out, texts, get_type = self.out, self.texts, pdfium_c.FPDFPageObj_GetType
+        for obj in objs:
+            if not obj:
+                continue
+            kind = get_type(obj)
+            if kind == _OBJ_TEXT:
+                if texts is not None:
+                    texts.add(obj, out)
+                continue
+            if kind == _OBJ_PATH:
+                out.n_paths += 1
+                m = self.matrix(obj)
+                self.read_path(obj, m if m_parent is None else _mul(m, m_parent))
+            elif kind == _OBJ_IMAGE:
+                out.n_images += 1
+                if depth == 0:
+                    self.add_bounds_area(obj)
+            elif kind == _OBJ_FORM and depth < 4:
+                self.walk_form(obj, m_parent, depth)
+
+    def walk_form(self, obj, m_parent, depth: int) -> None:
+        """A form XObject's objects; at the top, its bounds count as image
+        area when it holds an image."""
+        m = self.matrix(obj)
+        m = m if m_parent is None else _mul(m, m_parent)
+        n_sub = pdfium_c.FPDFFormObj_CountObjects(obj)
+        if n_sub > 0:
+            before = self.out.n_images
+            get_sub = pdfium_c.FPDFFormObj_GetObject
+            self.walk([get_sub(obj, k) for k in range(n_sub)], m, depth + 1)
+            if depth == 0 and self.out.n_images > before:
+                self.add_bounds_area(obj)
+
+    def matrix(self, obj) -> tuple:
+        """The object's matrix (a, b, c, d, e, f), identity when pdfium has none."""
+        mat = self.mat
         if pdfium_c.FPDFPageObj_GetMatrix(obj, mat):
             return (mat.a, mat.b, mat.c, mat.d, mat.e, mat.f)
         return _IDENTITY
 
-    def add_edge(p0, p1):
-        (x0, y0), (x1, y1) = p0, p1
-        dx, dy = abs(x1 - x0), abs(y1 - y0)
-        if dy < 1 and dx >= EDGE_MIN_LENGTH_PREFILTER:
-            top = page_height - (y0 + y1) / 2
-            lo, hi = min(x0, x1), max(x0, x1)
-            out.edges.append({"object_type": "line", "orientation": "h", "x0": lo, "x1": hi,
-                              "top": top, "bottom": top, "doctop": top,
-                              "width": hi - lo, "height": 0.0})
-        elif dx < 1 and dy >= EDGE_MIN_LENGTH_PREFILTER:
-            x = (x0 + x1) / 2
-            top, bottom = page_height - max(y0, y1), page_height - min(y0, y1)
-            out.edges.append({"object_type": "line", "orientation": "v", "x0": x, "x1": x,
-                              "top": top, "bottom": bottom, "doctop": top,
-                              "width": 0.0, "height": bottom - top})
+    def add_bounds_area(self, obj) -> None:
+        """Add the object's bounding box area (PDF units²) to ``image_area``,
+        when pdfium gives the box."""
+        l, b, r, t = self.box
+        if pdfium_c.FPDFPageObj_GetBounds(obj, l, b, r, t):
+            self.out.image_area += max(0.0, r.value - l.value) * max(0.0, t.value - b.value)
 
-    def read_path(obj, m):
-        nonlocal n_segments
-        pdfium_c.FPDFPath_GetDrawMode(obj, fill, stroke)
-        if not fill.value and not stroke.value:
+    def read_path(self, obj, m) -> None:
+        """The edges of a visible path object drawn with matrix ``m``; past
+        ``MAX_SEGMENTS`` segments on the page only ``truncated_geometry``."""
+        pdfium_c.FPDFPath_GetDrawMode(obj, self.fill, self.stroke)
+        if not self.fill.value and not self.stroke.value:
             return  # a clipping / invisible path: pdfminer ignores these too
         ns = pdfium_c.FPDFPath_CountSegments(obj)
         if ns <= 0:
             return
-        n_segments += ns
-        if n_segments > MAX_SEGMENTS:
-            out.truncated_geometry = True
+        self.n_segments += ns
+        if self.n_segments > MAX_SEGMENTS:
+            self.out.truncated_geometry = True
             return
+        self.read_segments(obj, ns, m)
+
+    def read_segments(self, obj, ns: int, m) -> None:
+        """Walk the path's ``ns`` segments in page space: every line-to and
+        every closing line is a candidate edge."""
         a, bb, c, d, e, f = m
+        fx, fy, add_edge = self.fx, self.fy, self.add_edge
         start = prev = None
         for j in range(ns):
             seg = pdfium_c.FPDFPath_GetPathSegment(obj, j)
@@ -156,43 +209,24 @@ def scan_page_objects(page_raw, page_height: float, page_area: float, textpage=N
                     add_edge(prev, start)
                 prev = start
 
-    get_type = pdfium_c.FPDFPageObj_GetType
-
-    def walk(objs, m_parent, depth):
-        for obj in objs:
-            if not obj:
-                continue
-            kind = get_type(obj)
-            if kind == _OBJ_TEXT:
-                if texts is not None:
-                    texts.add(obj, out)
-                continue
-            if kind == _OBJ_PATH:
-                out.n_paths += 1
-                m = obj_matrix(obj)
-                read_path(obj, m if m_parent is None else _mul(m, m_parent))
-            elif kind == _OBJ_IMAGE:
-                out.n_images += 1
-                if depth == 0 and pdfium_c.FPDFPageObj_GetBounds(obj, l, b, r, t):
-                    out.image_area += max(0.0, r.value - l.value) * max(0.0, t.value - b.value)
-            elif kind == _OBJ_FORM and depth < 4:
-                m = obj_matrix(obj)
-                m = m if m_parent is None else _mul(m, m_parent)
-                n_sub = pdfium_c.FPDFFormObj_CountObjects(obj)
-                if n_sub > 0:
-                    before = out.n_images
-                    get_sub = pdfium_c.FPDFFormObj_GetObject
-                    walk([get_sub(obj, k) for k in range(n_sub)], m, depth + 1)
-                    if depth == 0 and out.n_images > before and \
-                            pdfium_c.FPDFPageObj_GetBounds(obj, l, b, r, t):
-                        out.image_area += max(0.0, r.value - l.value) * max(0.0, t.value - b.value)
-
-    n = pdfium_c.FPDFPage_CountObjects(page_raw)
-    get_obj = pdfium_c.FPDFPage_GetObject
-    walk([get_obj(page_raw, k) for k in range(n)], None, 0)
-    if page_area > 0:
-        out.image_area = min(1.0, out.image_area / page_area)
-    return out
+    def add_edge(self, p0, p1) -> None:
+        """The segment p0 → p1 (PDF points) as an edge when it is horizontal
+        or vertical (within 1 unit) and at least EDGE_MIN_LENGTH_PREFILTER long."""
+        (x0, y0), (x1, y1) = p0, p1
+        dx, dy = abs(x1 - x0), abs(y1 - y0)
+        if dy < 1 and dx >= EDGE_MIN_LENGTH_PREFILTER:
+            top = self.page_height - (y0 + y1) / 2
+            lo, hi = min(x0, x1), max(x0, x1)
+            self.edges.append({"object_type": "line", "orientation": "h", "x0": lo, "x1": hi,
+                               "top": top, "bottom": top, "doctop": top,
+                               "width": hi - lo, "height": 0.0})
+        elif dx < 1 and dy >= EDGE_MIN_LENGTH_PREFILTER:
+            x = (x0 + x1) / 2
+            page_height = self.page_height
+            top, bottom = page_height - max(y0, y1), page_height - min(y0, y1)
+            self.edges.append({"object_type": "line", "orientation": "v", "x0": x, "x1": x,
+                               "top": top, "bottom": bottom, "doctop": top,
+                               "width": 0.0, "height": bottom - top})
 
 
 class _TextObjects:
