@@ -167,7 +167,8 @@ def _check_context(path, ctx: dict) -> None:
     """Word lists are lists of words, patterns compile, entity classes are known."""
     line = ctx.get("__line__")
     for key in _WORD_LISTS + ("target_reset_words", "history_words", "respectively_words", "from_words",
-                              "from_state_words", "now_words", "same_year_words", "copula_words", "whole_groups", "moved_words"):
+                              "from_state_words", "now_words", "same_year_words", "copula_words", "whole_groups", "moved_words",
+                              "list_separators", "list_tail_words"):
         v = ctx.get(key, [])
         if not isinstance(v, list) or not all(isinstance(x, (str, int)) for x in v):
             _fail(path, line, f"context: {key} must be a list of words")

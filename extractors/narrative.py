@@ -147,6 +147,8 @@ class NarrativeExtractor:
         self.to_words = re.compile(r"[，,]?\s*(?:" + _alt(ctx.get("to_level_words", [])) + r")了?\s*(?:"
                                    + _alt(ctx.get("now_words", [])) + ")?")
         self.from_state = re.compile(r"\s*(?:" + _alt(ctx.get("from_state_words", [])) + r")?\s*")
+        self.list_sep = re.compile(_alt(ctx.get("list_separators", ["、"])))
+        self.list_tail = re.compile(r"\s*(?:" + _alt(ctx.get("list_tail_words", [])) + r")?\s*")
 
     # ------------------------------------------------------------------
     def extract(self, doc: Document, report_year: int | None, scope: str = "open",
@@ -264,8 +266,9 @@ class NarrativeExtractor:
         text = para.text
         cands: list[_Candidate] = []
         s_hits = [h for h in hits if s_start <= h.start < s_end]
+        listed = self._entity_lists(doc, block, para, s_start, s_end, s_hits, sq, cands, report_year, year_ctx, lead)
         for i, h in enumerate(s_hits):
-            if h.metric is None:
+            if h.metric is None or h.start in listed:
                 continue
             rule = self.rules.metrics[h.metric]
             if h.role == "term":
@@ -335,6 +338,36 @@ class NarrativeExtractor:
                 out.append(m)
                 para.accepted.append((m.metric, q.start))
         return out
+
+    def _entity_lists(self, doc, block, para, s_start, s_end, s_hits, sq, cands, report_year, year_ctx,
+                      lead) -> set[int]:
+        """Several metrics before one 分别为 ("专任教师、兼职教师分别为210人、45人",
+        series.entity_list): the k-th term takes the k-th figure (appended to
+        ``cands``) when every item is one term, the counts agree and every
+        figure is of its metric's kind; otherwise the figures that fit are
+        kept for review (``ambiguous_binding``), never guessed.  Returns where
+        the listed terms start (they bind nothing else)."""
+        text = para.text
+        terms_all = [h for h in s_hits if h.metric is not None and h.role == "term"]
+        listed: set[int] = set()
+        for w in self.respectively.finditer(text, s_start, s_end):
+            clause_start = max((m.end() for m in _SUBJECT_BREAK.finditer(text, s_start, w.start())), default=s_start)
+            terms, figures, clean = series.entity_list(text, clause_start, w, terms_all, sq, self.list_sep,
+                                                       self.list_tail)
+            listed.update(h.start for h in terms)
+            rules = [self.rules.metrics[h.metric] for h in terms]
+            fits = [k < len(figures) and _kind_ok(figures[k], r) for k, r in enumerate(rules)]
+            agree = clean and len(figures) == len(terms) and all(fits)
+            for k, (h, r) in enumerate(zip(terms, rules)):
+                if not fits[k]:
+                    continue
+                c = _Candidate(r, figures[k], h.start, f"{r.id}/term:{h.text}+list", h.text, h.end)
+                if agree:
+                    cands.append(c)
+                else:
+                    self._reject(doc, block, para, s_start, s_end, c, "ambiguous_binding",
+                                 self._year(para, s_start, c, report_year, year_ctx, lead))
+        return listed
 
     def _several(self, para, s_start, h, sq, rule) -> list[_Candidate]:
         """A term followed by values for several years: 分别为…, 由…增至…"""

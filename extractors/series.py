@@ -138,3 +138,49 @@ def elided_items(text: str, after: int, period_end: int, quants, kind: str, item
         if head and len(head) <= 16 and names_entity(head):
             out.append(q)
     return out
+
+
+def entity_list(text: str, clause_start: int, words_at: re.Match, term_hits, quants,
+                list_sep: re.Pattern, tail: re.Pattern):
+    """'A、B分别为a、b' — several metrics named before one 分别为, one figure
+    each, in order.  ``words_at`` is the 分别为 match; ``term_hits`` the
+    metric term hits of the sentence (TermHit: start, end).  Returns
+    ``(terms, figures, clean)``: the term hits of the clause before 分别为
+    (in order), the figures after it (a list of figures joined by 、，和…),
+    and whether every list item is exactly one term (the first may have a
+    subject before it: "学校现有…"; the last a tail word: "…人数").  Fewer than
+    two terms: ``([], [], False)`` — one term with several years is
+    :func:`respectively`'s."""
+    head_end = words_at.start()
+    terms = [h for h in term_hits if clause_start <= h.start and h.end <= head_end]
+    if len(terms) < 2:
+        return [], [], False
+    items = _spans_between(text, clause_start, head_end, list_sep, terms)
+    clean = len(items) == len(terms)
+    if clean:
+        for k, ((a, b), h) in enumerate(zip(items, terms)):
+            if not (a <= h.start and h.end <= b) or (k and text[a:h.start].strip()) \
+                    or not tail.fullmatch(text[h.end:b]):
+                clean = False
+                break
+    figures, pos = [], words_at.end()
+    for q in _after(quants, pos):
+        gap = text[pos:q.start]
+        if (figures and not _LIST_SEP.match(gap)) or (not figures and gap.strip()):
+            break
+        figures.append(q)
+        pos = q.end
+    return terms, figures, clean
+
+
+def _spans_between(text: str, start: int, end: int, sep: re.Pattern, hits) -> list[tuple[int, int]]:
+    """The items of a list between ``start`` and ``end``; a separator inside
+    a term ("教授、副教授") separates nothing."""
+    out, pos = [], start
+    for m in sep.finditer(text, start, end):
+        if any(h.start < m.start() < h.end for h in hits):
+            continue
+        out.append((pos, m.start()))
+        pos = m.end()
+    out.append((pos, end))
+    return [(a, b) for a, b in out if b > a]

@@ -1,0 +1,77 @@
+"""Phrasing kinds of real reports, round 3 of issue #9, each in sentences of
+our own (never a real report's words), through the real extractor: what is
+the report's own current figure, and what is kept out of ``metrics`` as a
+review candidate with its reason.  A few kinds also go through a .docx
+written with python-docx and parsed by nianbao."""
+from __future__ import annotations
+
+import pytest
+
+from nianbao.extractors.extract import extract
+from nianbao.extractors.facts import CANDIDATE_REASONS
+from nianbao.ingest.model import Document, PARAGRAPH, Block
+
+
+def _facts(text: str, title: str = "某职业学校2023年质量年度报告"):
+    doc = Document(path="t.txt", format="txt", parser="test")
+    doc.add(Block(kind=PARAGRAPH, text=title))
+    doc.add(Block(kind=PARAGRAPH, text=text))
+    doc.finalize()
+    return extract(doc)
+
+
+def _got(facts, metric):
+    return sorted((m.value, m.year) for m in facts.metrics if m.metric == metric)
+
+
+def _why(facts, metric):
+    return sorted((c.value, c.reason) for c in facts.candidates if c.metric == metric)
+
+
+# -- 1. several metrics before one 分别为 ----------------------------------------
+
+@pytest.mark.parametrize("text,want", [
+    ("学校现有专任教师、兼职教师分别为210人、45人。",
+     {"teachers_fulltime": [(210, 2023)], "teachers_parttime": [(45, 2023)]}),
+    ("本年度招生数和在校生数分别为1200人、3650人。",
+     {"enrolment_new": [(1200, 2023)], "students_fulltime": [(3650, 2023)]}),
+    ("学校招生人数、毕业生人数、在校生人数分别是980人、860人和2900人。",
+     {"enrolment_new": [(980, 2023)], "graduates_total": [(860, 2023)], "students_fulltime": [(2900, 2023)]}),
+    ("学校就业率和对口就业率分别为97.5%和82.3%。",
+     {"employment_rate": [(97.5, 2023)], "employment_match_rate": [(82.3, 2023)]}),
+    ("专任教师和兼职教师人数分别达到186人和52人。",
+     {"teachers_fulltime": [(186, 2023)], "teachers_parttime": [(52, 2023)]}),
+    # each figure must be of its own metric's kind
+    ("学校占地面积和建筑面积分别为200亩和8万平方米。",
+     {"land_area": [(pytest.approx(133334, abs=1), 2023)], "building_area": [(80000, 2023)]}),
+])
+def test_a_list_of_metrics_takes_its_figures_in_order(text, want):
+    f = _facts(text)
+    for metric, values in want.items():
+        assert _got(f, metric) == values, metric
+
+
+@pytest.mark.parametrize("text,metrics", [
+    # three figures for two terms: which is which?
+    ("学校专任教师、兼职教师分别为210人、45人、30人。", ["teachers_fulltime", "teachers_parttime"]),
+    # two years and two metrics: the pairing is unknown
+    ("2022、2023年专任教师、兼职教师分别为210人、45人。", ["teachers_fulltime", "teachers_parttime"]),
+    # an item of the list that names no metric
+    ("学校在校生、毕业生和培训学员分别为3000人、900人。", ["students_fulltime", "graduates_total"]),
+])
+def test_a_list_that_does_not_pair_is_a_candidate_never_a_value(text, metrics):
+    f = _facts(text)
+    for metric in metrics:
+        assert _got(f, metric) == [], metric
+        assert {r for _, r in _why(f, metric)} == {"ambiguous_binding"}, metric
+    assert "ambiguous_binding" in CANDIDATE_REASONS
+
+
+@pytest.mark.parametrize("text", [
+    "专任教师和兼职教师分别占62%和38%。",               # shares, not counts
+    "学校专任教师和兼职教师比上年分别增加12人和5人。",   # changes
+    "中职、高职在校生分别为3000人、5000人。",           # one term, two sectors: no total
+])
+def test_a_list_that_gives_no_value(text):
+    f = _facts(text)
+    assert not [m for m in f.metrics if m.metric in ("teachers_fulltime", "teachers_parttime", "students_fulltime")]
