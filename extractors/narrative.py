@@ -147,6 +147,9 @@ class NarrativeExtractor:
         self.to_words = re.compile(r"[，,]?\s*(?:" + _alt(ctx.get("to_level_words", [])) + r")了?\s*(?:"
                                    + _alt(ctx.get("now_words", [])) + ")?")
         self.from_state = re.compile(r"\s*(?:" + _alt(ctx.get("from_state_words", [])) + r")?\s*")
+        self.split_before = re.compile(ctx["split_value_before"]) if ctx.get("split_value_before") else None
+        self.split_leads = re.compile(_alt(ctx.get("split_value_leads", ["共计"])))
+        self.split_end = re.compile(ctx.get("split_value_end", r"$"))
         self.list_sep = re.compile(_alt(ctx.get("list_separators", ["、"])))
         self.list_tail = re.compile(r"\s*(?:" + _alt(ctx.get("list_tail_words", [])) + r")?\s*")
 
@@ -442,9 +445,25 @@ class NarrativeExtractor:
                 continue         # the change itself
             gap = _FOOTNOTE.sub("", gap)      # "专任教师[3]1,280人": a note mark is no word
             if len(gap) > self.max_gap or not self.connector.match(gap):
-                return None
+                return q if lead is None and self._split_value(text, gap, q) and _kind_ok(q, rule) else None
             return q if _kind_ok(q, rule) else None
         return None
+
+    def _split_value(self, text, gap: str, q) -> bool:
+        """The term ends one clause and its figure the next ("学校现有在校生，
+        共计3,280人", "专任教师队伍不断壮大，现有145人"): one comma between,
+        before it nothing or a word on the group's state (split_value_before),
+        after it a word that states a total or a level (split_value_leads) and
+        connectors, and the figure ends its clause."""
+        parts = re.split(r"[，,]", gap)
+        if len(parts) != 2 or self.split_before is None:
+            return False
+        before, after = parts[0].strip(), parts[1].strip()
+        if not (self.connector.match(before) or self.split_before.fullmatch(before)):
+            return False
+        lead = self.split_leads.match(after)
+        return bool(lead and self.connector.match(after[lead.end():])
+                    and self.split_end.match(text, q.end))
 
     def _bare_ok(self, text, s_start, s_end, h, rule) -> bool:
         """A bare term (rule.bare_terms: 教师 for 专任教师) counts only where it

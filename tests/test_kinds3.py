@@ -75,3 +75,53 @@ def test_a_list_that_does_not_pair_is_a_candidate_never_a_value(text, metrics):
 def test_a_list_that_gives_no_value(text):
     f = _facts(text)
     assert not [m for m in f.metrics if m.metric in ("teachers_fulltime", "teachers_parttime", "students_fulltime")]
+
+
+# -- 2. the term ends one clause, its figure the next ---------------------------
+
+@pytest.mark.parametrize("text,metric,want", [
+    ("学校现有在校生，共计3280人。", "students_fulltime", [(3280, 2023)]),
+    ("专任教师队伍不断壮大，现有145人。", "teachers_fulltime", [(145, 2023)]),
+    ("在校生规模稳步扩大，目前达4200余人。", "students_fulltime", [(4200, 2023)]),
+    ("学校教职工，共计312人，其中专任教师260人。", "staff_total", [(312, 2023)]),
+    ("在校生人数稳定，达到3100人左右。", "students_fulltime", [(3100, 2023)]),
+])
+def test_a_figure_in_the_clause_after_its_term(text, metric, want):
+    assert _got(_facts(text), metric) == want
+
+
+@pytest.mark.parametrize("text,metric", [
+    ("毕业生就业情况良好，共计1020人实现就业。", "graduates_total"),   # the figure counts something else
+    ("教职工参加培训，共计560人。", "staff_total"),                    # an activity, not the group's state
+    ("学校教职工积极参与，共计120人。", "staff_total"),
+    ("毕业生人数逐年增加，共计增加120人。", "graduates_total"),         # a change
+    ("学校毕业生，共有860人顺利毕业。", "graduates_total"),            # the figure does not end its clause
+    ("学校现有全日制在校生，其中中职2100人。", "students_fulltime"),    # a part
+])
+def test_no_figure_from_the_next_clause(text, metric):
+    assert _got(_facts(text), metric) == []
+
+
+# -- 3. metrics named by phrases ------------------------------------------------
+
+@pytest.mark.parametrize("text,metric,want", [
+    ("毕业生就业率（含升学）为98.1%。", "employment_rate", 98.1),
+    ("学校图书藏量8.6万册。", "books_total", 86000),
+    ("学校纸质藏书12万册。", "books_total", 120000),
+    ("学校有学历教育学生2800人。", "students_fulltime", 2800),
+    ("学校全日制学历教育在校生3400人。", "students_fulltime", 3400),
+    ("学校在籍生3100人。", "students_fulltime", 3100),
+    ("学校今年招录新生980人。", "enrolment_new", 980),
+    ("学校新招学生900人。", "enrolment_new", 900),
+    ("本届毕业人数860人。", "graduates_total", 860),
+    ("学校校舍建筑总面积9万平方米。", "building_area", 90000),
+])
+def test_a_metric_named_by_a_phrase(text, metric, want):
+    assert [v for v, _ in _got(_facts(text), metric)] == [want]
+
+
+def test_a_phrase_keeps_its_exclusions():
+    f = _facts("学校成人学历教育学生800人，函授在籍生300人。")
+    assert _got(f, "students_fulltime") == []
+    f = _facts("学校上学年毕业人数1030人。")
+    assert _got(f, "graduates_total") == [(1030, 2022)]
