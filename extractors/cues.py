@@ -90,6 +90,9 @@ class Cues:
         self.sector_levels = {str(lv): tuple(str(w) for w in ws) for lv, ws in (ctx.get("sector_levels") or {}).items()}
         self.target_list = re.compile(ctx.get("target_list_pattern") or "(?!)")
         self.qualifier_ok = re.compile(ctx.get("qualifier_ok") or "(?!)")
+        self.subset_base = re.compile(ctx.get("subset_base_pattern") or "(?!)")
+        self.average = re.compile(_alt(ctx.get("average_words", [])))
+        self.average_not_for = frozenset(ctx.get("average_not_for", []))
 
     # -- clause evidence
     def is_change(self, before: str) -> bool:
@@ -193,6 +196,16 @@ class Cues:
         is a part of the population; "学校的", "2023届的", "毕业半年后的" are not."""
         m = self.qualified.search(before_term)
         return bool(m) and not self.qualifier_ok.fullmatch(before_term[:m.start()].strip())
+
+    def is_average(self, metric: str, clause: str) -> bool:
+        """``clause``: the figure's clause up to the figure.  An average
+        (平均, 校均) of a metric that is a total ("平均在校生规模…") is no total."""
+        return metric in self.average_not_for and bool(self.average.search(clause))
+
+    def names_a_group(self, before_term: str) -> bool:
+        """``before_term``: the clause up to the term (or a template's base).
+        "青年教师中", "女教师…": a group of the teachers, so the figure is a part."""
+        return bool(self.subset_base.search(before_term))
 
     def is_snapshot(self, before_year: str) -> bool:
         return before_year.rstrip().endswith(self.snapshot) if self.snapshot else False

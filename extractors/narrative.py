@@ -523,6 +523,8 @@ class NarrativeExtractor:
             return "per_unit"
         if c.term and cues.is_qualified(text[clause_start:c.anchor]):
             return "qualified"
+        if cues.names_a_group(text[max(s_start, c.anchor - 16):c.anchor]):
+            return "subset"            # 青年教师中双师型教师占60%: that group's share
         past = c.year is not None and (report_year is None or c.year <= report_year)
         if not past and (cues.is_target(text[s_start:q.start]) or cues.is_target(q.text)
                          or cues.target_list.search(text, p_start, q.start)
@@ -532,6 +534,8 @@ class NarrativeExtractor:
             return "subset"
         if not to_level and c.year is None and cues.is_cumulative(text[clause_start:q.start], text[p_start:q.start]):
             return "cumulative"
+        if cues.is_average(rule.id, text[clause_start:q.start]):
+            return "average"
         subject = self.subject_at(para, q.start)
         if subject.kind == "other":
             return "other_entity"

@@ -125,3 +125,100 @@ def test_a_phrase_keeps_its_exclusions():
     assert _got(f, "students_fulltime") == []
     f = _facts("学校上学年毕业人数1030人。")
     assert _got(f, "graduates_total") == [(1030, 2022)]
+
+
+# -- 4. a share or count of a group of the teachers -----------------------------
+
+@pytest.mark.parametrize("text,metric,value", [
+    ("学校青年教师中双师型教师占60%。", "teachers_dual_qualified_ratio", 60),
+    ("学校兼职教师中双师素质教师比例为40%。", "teachers_dual_qualified_ratio", 40),
+    ("学校女教师中双师型教师86人。", "teachers_dual_qualified", 86),
+    ("学校35岁以下青年教师中，高级职称教师12人。", "teachers_senior_title", 12),
+])
+def test_a_group_of_the_teachers_gives_a_part(text, metric, value):
+    f = _facts(text)
+    assert _got(f, metric) == []
+    assert _why(f, metric) == [(value, "subset")]
+
+
+@pytest.mark.parametrize("text,metric,value", [
+    ("学校专任教师中，双师型教师占比72%。", "teachers_dual_qualified_ratio", 72),
+    ("学校双师型教师占专业课教师的比例为68%。", "teachers_dual_qualified_ratio", 68),
+    ("学校双师型教师86人，占专任教师的62.3%。", "teachers_dual_qualified_ratio", 62.3),
+])
+def test_a_share_of_the_catalog_base_is_kept(text, metric, value):
+    assert _got(_facts(text), metric) == [(value, 2023)]
+
+
+# -- 5. a partner school's figures ----------------------------------------------
+
+@pytest.mark.parametrize("text,metric", [
+    ("对口支援的某县职业中学在校生1200人。", "students_fulltime"),
+    ("帮扶学校专任教师56人。", "teachers_fulltime"),
+    ("学校与某县职校结对帮扶，结对学校在校生860人。", "students_fulltime"),
+    ("学校托管的某职业学校占地面积80亩。", "land_area"),
+    ("兄弟院校就业率为92%。", "employment_rate"),
+])
+def test_a_partner_schools_figure_is_another_entitys(text, metric):
+    f = _facts(text)
+    assert _got(f, metric) == []
+    assert {r for _, r in _why(f, metric)} == {"other_entity"}
+
+
+@pytest.mark.parametrize("text", [
+    "学校对口帮扶某县职业中学，选派教师12人，现有在校生3200人。",   # the partner is the object
+    "学校作为对口支援学校，在校生3200人。",                         # what the school is
+    "学校现有在校生3200人，对口帮扶某县职业中学。",
+])
+def test_the_school_that_helps_keeps_its_own_figure(text):
+    assert _got(_facts(text), "students_fulltime") == [(3200, 2023)]
+
+
+# -- 6. an average over schools is no total --------------------------------------
+
+@pytest.mark.parametrize("text,metric", [
+    ("全省中职学校平均在校生规模1500人。", "students_fulltime"),
+    ("全省中职学校平均占地面积120亩。", "land_area"),
+])
+def test_an_average_is_no_total(text, metric):
+    f = _facts(text, title="某省2023年中等职业教育质量年度报告")
+    assert _got(f, metric) == []
+    assert {r for _, r in _why(f, metric)} == {"average"}
+
+
+def test_an_average_rate_is_the_rate():
+    f = _facts("全省高职院校平均就业率为93.5%，平均生师比为17.2:1。", title="某省2023年高等职业教育质量年度报告")
+    assert _got(f, "employment_rate") == [(93.5, 2023)]
+    assert _got(f, "student_teacher_ratio") == [(17.2, 2023)]
+
+
+# -- through a real producer: a .docx written with python-docx --------------------
+
+DOCX_PARAGRAPHS = [
+    "学校现有专任教师、兼职教师分别为212人、48人。",
+    "本年度招生数和毕业生数分别为1180人、1020人、960人。",
+    "学校教职工队伍不断壮大，现有318人。",
+    "学校青年教师中双师型教师占55%。",
+    "对口支援的某县职业中学在校生1300人。",
+]
+
+
+def test_round3_kinds_through_a_docx(tmp_path):
+    docx = pytest.importorskip("docx")
+    from nianbao.ingest import parse
+    d = docx.Document()
+    d.add_paragraph("青禾县职业技术学校2023年度质量报告")
+    d.add_heading("一、基本情况", level=1)
+    for p in DOCX_PARAGRAPHS:
+        d.add_paragraph(p)
+    path = tmp_path / "qinghe_2023.docx"
+    d.save(path)
+    f = extract(parse(path))
+    assert _got(f, "teachers_fulltime") == [(212, 2023)]
+    assert _got(f, "teachers_parttime") == [(48, 2023)]
+    assert _got(f, "staff_total") == [(318, 2023)]
+    assert _got(f, "enrolment_new") == [] and _got(f, "graduates_total") == []
+    assert _why(f, "enrolment_new") == [(1180, "ambiguous_binding")]
+    assert _why(f, "graduates_total") == [(1020, "ambiguous_binding")]
+    assert _why(f, "teachers_dual_qualified_ratio") == [(55, "subset")]
+    assert _got(f, "students_fulltime") == [] and _why(f, "students_fulltime") == [(1300, "other_entity")]
