@@ -92,6 +92,7 @@ class Cues:
         self.qualifier_ok = re.compile(ctx.get("qualifier_ok") or "(?!)")
         self.subset_base = re.compile(ctx.get("subset_base_pattern") or "(?!)")
         self.average = re.compile(_alt(ctx.get("average_words", [])))
+        self.upper_bound = tuple(ctx.get("upper_bound_words", []))
         self.average_not_for = frozenset(ctx.get("average_not_for", []))
 
     # -- clause evidence
@@ -196,6 +197,13 @@ class Cues:
         is a part of the population; "学校的", "2023届的", "毕业半年后的" are not."""
         m = self.qualified.search(before_term)
         return bool(m) and not self.qualifier_ok.fullmatch(before_term[:m.start()].strip())
+
+    def is_upper_bound(self, figure: str, before: str) -> bool:
+        """``figure``: the figure's text with its markers; ``before``: a few
+        characters before it.  不足六成, 不到300人, 3000人以下, 低于…: the value
+        is below the figure, so the figure is no value."""
+        w = self.upper_bound
+        return bool(w) and (figure.startswith(w) or figure.endswith(w) or before.rstrip().endswith(w))
 
     def is_average(self, metric: str, clause: str) -> bool:
         """``clause``: the figure's clause up to the figure.  An average

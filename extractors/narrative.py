@@ -150,6 +150,7 @@ class NarrativeExtractor:
         self.split_before = re.compile(ctx["split_value_before"]) if ctx.get("split_value_before") else None
         self.split_leads = re.compile(_alt(ctx.get("split_value_leads", ["共计"])))
         self.split_end = re.compile(ctx.get("split_value_end", r"$"))
+        self.exact_lead = re.compile(r"\s*[，,]\s*(?:" + _alt(ctx.get("exact_leads", [])) + r")\s*")
         self.list_sep = re.compile(_alt(ctx.get("list_separators", ["、"])))
         self.list_tail = re.compile(r"\s*(?:" + _alt(ctx.get("list_tail_words", [])) + r")?\s*")
 
@@ -446,8 +447,19 @@ class NarrativeExtractor:
             gap = _FOOTNOTE.sub("", gap)      # "专任教师[3]1,280人": a note mark is no word
             if len(gap) > self.max_gap or not self.connector.match(gap):
                 return q if lead is None and self._split_value(text, gap, q) and _kind_ok(q, rule) else None
-            return q if _kind_ok(q, rule) else None
+            return self._exact_after(text, q, quants, rule) if _kind_ok(q, rule) else None
         return None
+
+    def _exact_after(self, text, q, quants, rule):
+        """A rounded figure followed by the exact one ("超过九成，达到93.4%"):
+        the exact one, when it is of the same kind and ends its clause."""
+        if not q.approximate:
+            return q
+        m = self.exact_lead.match(text, q.end)
+        nq = next((x for x in quants if m and x.start == m.end()), None)
+        if nq is not None and _kind_ok(nq, rule) and not nq.is_difference and self.split_end.match(text, nq.end):
+            return nq
+        return q
 
     def _split_value(self, text, gap: str, q) -> bool:
         """The term ends one clause and its figure the next ("学校现有在校生，
@@ -517,6 +529,8 @@ class NarrativeExtractor:
             return "change"            # 新招聘专任教师74名: the newcomers, not the staff
         if cues.is_range(text[q.end:q.end + 4]):
             return "range"
+        if cues.is_upper_bound(q.text, text[max(clause_start, q.start - 3):q.start]):
+            return "bound"             # 不足六成, 3000人以下: a bound, not the value
         if cues.is_modifier(text[q.end:q.end + 20]):
             return "subset"
         if cues.is_per_unit(text[clause_start:q.start]):

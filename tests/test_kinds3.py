@@ -222,3 +222,46 @@ def test_round3_kinds_through_a_docx(tmp_path):
     assert _why(f, "graduates_total") == [(1020, "ambiguous_binding")]
     assert _why(f, "teachers_dual_qualified_ratio") == [(55, "subset")]
     assert _got(f, "students_fulltime") == [] and _why(f, "students_fulltime") == [(1300, "other_entity")]
+
+
+# -- 7. a change, then the level reached ---------------------------------------
+
+@pytest.mark.parametrize("text,metric,want", [
+    ("与上年相比，学校在校生增加200人，达到3400人。", "students_fulltime", [(3400, 2023)]),
+    ("学校在校生减少200人，降至3000人。", "students_fulltime", [(3000, 2023)]),
+    ("学校在校生3300人，上年为3100人。", "students_fulltime", [(3100, 2022), (3300, 2023)]),
+    ("学校上一年度毕业生1020人。", "graduates_total", [(1020, 2022)]),
+])
+def test_a_change_then_the_level(text, metric, want):
+    assert _got(_facts(text), metric) == want
+
+
+def test_a_change_alone_is_no_value():
+    f = _facts("学校在校生增加200人，增幅6%。")
+    assert _got(f, "students_fulltime") == []
+
+
+# -- 8. a rounded figure, then the exact one; a bound is no value -------------------
+
+@pytest.mark.parametrize("text,metric,want", [
+    ("毕业生的专业对口率超过一半，达到57.3%。", "employment_match_rate", 57.3),
+    ("学校双师型教师比例接近七成，为68.8%。", "teachers_dual_qualified_ratio", 68.8),
+    ("学校就业率超过95%，达到97.2%。", "employment_rate", 97.2),
+])
+def test_the_exact_figure_after_a_rounded_one(text, metric, want):
+    assert _got(_facts(text), metric) == [(want, 2023)]
+
+
+@pytest.mark.parametrize("text,metric,value", [
+    ("学校对口就业率不足六成。", "employment_match_rate", 60),
+    ("学校在校生不足3000人。", "students_fulltime", 3000),
+    ("学校在校生3000人以下。", "students_fulltime", 3000),
+])
+def test_an_upper_bound_is_a_candidate(text, metric, value):
+    f = _facts(text)
+    assert _got(f, metric) == []
+    assert _why(f, metric) == [(value, "bound")]
+
+
+def test_a_starting_bound_does_not_hide_the_level():
+    assert _got(_facts("学校在校生由不足2000人增加到3500人。"), "students_fulltime") == [(3500, 2023)]
