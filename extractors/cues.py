@@ -93,6 +93,10 @@ class Cues:
         self.subset_base = re.compile(ctx.get("subset_base_pattern") or "(?!)")
         self.average = re.compile(_alt(ctx.get("average_words", [])))
         self.upper_bound = tuple(ctx.get("upper_bound_words", []))
+        self.place = re.compile(ctx.get("place_pattern") or "(?!)")
+        self.not_place = tuple(ctx.get("not_places", []))
+        self.whole_region = re.compile(_alt(list((ctx.get("entities") or {}).get("region", []))
+                                            + list(ctx.get("own_region_words", []))))
         self.average_not_for = frozenset(ctx.get("average_not_for", []))
 
     # -- clause evidence
@@ -197,6 +201,16 @@ class Cues:
         is a part of the population; "学校的", "2023届的", "毕业半年后的" are not."""
         m = self.qualified.search(before_term)
         return bool(m) and not self.qualifier_ok.fullmatch(before_term[:m.start()].strip())
+
+    def places_in(self, head: str) -> list[str]:
+        """Place names (X市, X县, X省 …, ``place_pattern``) in a clause head,
+        not after 比/较/高于 … and not words such as 城市 (``not_places``)."""
+        return [m.group(0) for m in self.place.finditer(head)
+                if not m.group(0).endswith(self.not_place) and not self.compared.search(head[:m.start()])]
+
+    def names_whole_region(self, text: str) -> bool:
+        """全国, 全省, 我省, 本市 …: a whole region is named."""
+        return bool(self.whole_region.search(text))
 
     def is_upper_bound(self, figure: str, before: str) -> bool:
         """``figure``: the figure's text with its markers; ``before``: a few

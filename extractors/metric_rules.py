@@ -169,12 +169,13 @@ def _check_context(path, ctx: dict) -> None:
     for key in _WORD_LISTS + ("target_reset_words", "history_words", "respectively_words", "from_words",
                               "from_state_words", "now_words", "same_year_words", "copula_words", "whole_groups", "moved_words",
                               "list_separators", "list_tail_words", "split_value_leads", "average_words",
-                              "average_not_for", "upper_bound_words", "exact_leads"):
+                              "average_not_for", "upper_bound_words", "exact_leads", "not_places",
+                              "own_region_words"):
         v = ctx.get(key, [])
         if not isinstance(v, list) or not all(isinstance(x, (str, int)) for x in v):
             _fail(path, line, f"context: {key} must be a list of words")
     for key in _PATTERN_LISTS + ("change_lead", "qualified_before", "target_noun_pattern", "target_list_pattern", "qualifier_ok", "modifier_after",
-                                 "source_year_pattern", "split_value_before", "split_value_end", "subset_base_pattern"):
+                                 "source_year_pattern", "split_value_before", "split_value_end", "subset_base_pattern", "place_pattern"):
         v = ctx.get(key, [])
         for p in ([v] if isinstance(v, str) else v):
             try:

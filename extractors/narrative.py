@@ -561,11 +561,23 @@ class NarrativeExtractor:
             return "part"
         if subject.regional and scope == "school":
             return "region"
+        if scope != "school" and self._sub_region(para, p_start, clause_start, min(c.anchor, q.start)):
+            return "part"              # "全省…。A市中职学校在校生…": one city of the province
         if scope == "school" and self._level in cues.sector_levels:
             named = cues.sectors_named(text[clause_start:q.start])
             if named and self._level not in named:
                 return "other_entity"     # 中职在校生… in a 高职 school's report
         return "subset" if self._part_of_stated(para, c, p_start) else None
+
+    def _sub_region(self, para, p_start, clause_start, head_end) -> bool:
+        """A place named in the head of the figure's clause ("A市中职学校…") after
+        a whole region was named earlier in the paragraph (全省, 全国, 我省 …):
+        one part of the region, not its total (cues.places_in)."""
+        text = para.text
+        head = text[clause_start:head_end]
+        if not self.cues.places_in(head) or self.cues.names_whole_region(head):
+            return False
+        return self.cues.names_whole_region(text[:clause_start])
 
     def _part_of_stated(self, para, c: _Candidate, p_start: int) -> bool:
         """After 其中, a metric already stated in the paragraph is a part of

@@ -265,3 +265,38 @@ def test_an_upper_bound_is_a_candidate(text, metric, value):
 
 def test_a_starting_bound_does_not_hide_the_level():
     assert _got(_facts("学校在校生由不足2000人增加到3500人。"), "students_fulltime") == [(3500, 2023)]
+
+
+# -- 9. a region's report: the whole, not its parts or the whole system -----------
+
+REGION = "某省2023年中等职业教育质量年度报告"
+
+
+def test_a_place_after_the_whole_region_is_a_part():
+    f = _facts("全省中职学校在校生45万人。赣北市中职学校在校生5.2万人，南岭县为1.1万人。", title=REGION)
+    assert _got(f, "students_fulltime") == [(450000, 2023)]
+    assert _why(f, "students_fulltime") == [(52000, "part")]
+
+
+def test_a_place_alone_is_the_regions_own():
+    assert _got(_facts("赣北市中职学校在校生5.2万人。", title=REGION), "students_fulltime") == [(52000, 2023)]
+    # compared with, not talked about; 城市 is no place
+    f = _facts("全省中职学校在校生45万人，比江西省多5万人。", title=REGION)
+    assert _got(f, "students_fulltime") == [(450000, 2023)]
+    f = _facts("全市共有中职学校12所，在城市中心区的学校在校生2.1万人。", title=REGION)
+    assert _got(f, "students_fulltime") == [(21000, 2023)]
+
+
+@pytest.mark.parametrize("text,metric,value", [
+    ("全县各级各类学校教职工9361人。", "staff_total", 9361),
+    ("全县各类学校和幼儿园共有教职工9361人。", "staff_total", 9361),
+])
+def test_the_whole_education_system_is_another_entity(text, metric, value):
+    f = _facts(text, title=REGION)
+    assert _got(f, metric) == []
+    assert _why(f, metric) == [(value, "other_entity")]
+
+
+def test_the_largest_school_is_a_part():
+    f = _facts("各市中职学校在校生规模不一，规模最大的学校在校生1.2万人。", title=REGION)
+    assert _got(f, "students_fulltime") == []
