@@ -300,3 +300,22 @@ def test_the_whole_education_system_is_another_entity(text, metric, value):
 def test_the_largest_school_is_a_part():
     f = _facts("各市中职学校在校生规模不一，规模最大的学校在校生1.2万人。", title=REGION)
     assert _got(f, "students_fulltime") == []
+
+
+# -- 10. counts before their noun ------------------------------------------------
+
+@pytest.mark.parametrize("text,metric,want", [
+    ("学校拥有一支由215名专任教师组成的教师队伍。", "teachers_fulltime", [(215, 2023)]),
+    ("今年学校共有412名毕业生升入高一级学校。", "graduates_further_study", [(412, 2023)]),
+])
+def test_a_count_before_its_noun(text, metric, want):
+    assert _got(_facts(text), metric) == want
+
+
+@pytest.mark.parametrize("text,metric", [
+    ("学校由3名专任教师组成评审组。", "teachers_fulltime"),               # a panel, not the staff
+    ("学校组建了由12名兼职教师构成的企业导师团。", "teachers_parttime"),
+    ("其中，升入本科院校260人，升入高职院校700人。", "graduates_further_study"),   # by destination: parts
+])
+def test_a_count_of_a_smaller_group(text, metric):
+    assert _got(_facts(text), metric) == []
