@@ -78,6 +78,7 @@ class _Paragraph:
     # whether it counts a part; worked out when first asked for
     clauses_of: Callable[[int, int], list[tuple[int, int, "_Subject", bool]]]
     accepted: list[tuple[str, int]] = field(default_factory=list)  # (metric, position) taken so far
+    weak_at: set[int] = field(default_factory=set)                 # positions taken by a weak term (教师, 学生)
     terms: list[int] = field(default_factory=list)                 # where metric terms start
     not_terms: list[int] = field(default_factory=list)             # where not_metrics phrases start
     _clauses: dict = field(default_factory=dict)
@@ -319,6 +320,8 @@ class NarrativeExtractor:
             out.append(m)
             done.add((c.q.start, c.rule.id))
             para.accepted.append((m.metric, c.q.start))
+            if c.term in c.rule.weak_terms:
+                para.weak_at.add(c.q.start)
             if c.year is None:
                 queue.extend(self._more_years(para, s_end, hits, sq, c))
                 prev = self._follow(doc, block, text, s_end, c, m, sq, report_year)
@@ -588,8 +591,10 @@ class NarrativeExtractor:
             opener = m.start()
         if opener is None:
             return False
-        if any(metric == c.rule.id and pos < opener for metric, pos in para.accepted):
-            return True
+        strong = bool(c.term) and c.term not in c.rule.weak_terms
+        if any(metric == c.rule.id and pos < opener and not (strong and pos in para.weak_at)
+               for metric, pos in para.accepted):
+            return True       # (教师300人，其中专任教师260人: the strong term's figure is the value)
         # the clause that 其中 follows
         breaks = [m.start() for m in _SUBJECT_BREAK.finditer(para.text, p_start, opener)]
         end = breaks[-1] if breaks and not para.text[breaks[-1] + 1:opener].strip() else opener

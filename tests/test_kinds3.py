@@ -319,3 +319,28 @@ def test_a_count_before_its_noun(text, metric, want):
 ])
 def test_a_count_of_a_smaller_group(text, metric):
     assert _got(_facts(text), metric) == []
+
+
+# -- 11. 学生 alone in a stock statement; a weak term gives way after 其中 ----------
+
+@pytest.mark.parametrize("text,want", [
+    ("学校现有学生3280人。", [(3280, 2023)]),
+    ("学校共有学生3280名，教职工286名。", [(3280, 2023)]),
+    ("学校现有学生3280人，其中全日制在校生2800人。", [(2800, 2023)]),
+])
+def test_students_alone_in_a_stock_statement(text, want):
+    assert _got(_facts(text), "students_fulltime") == want
+
+
+@pytest.mark.parametrize("text", [
+    "学校现有学生党员120人。",
+    "本次活动参与学生1058人。",
+    "全校学生3280人参加了技能节。",
+])
+def test_students_alone_elsewhere_is_no_stock(text):
+    assert _got(_facts(text), "students_fulltime") == []
+
+
+def test_a_strong_term_after_a_weak_one_under_qizhong_is_the_value():
+    f = _facts("学校现有教师300人，其中专任教师260人。")
+    assert _got(f, "teachers_fulltime") == [(260, 2023)]
