@@ -159,7 +159,7 @@ _WORD_LISTS = ("difference_words", "to_level_words", "target_words", "subset_wor
                "per_unit_words", "range_marks", "current_words", "snapshot_words", "previous_year_words",
                "connectors", "subset_after_term", "part_openers", "compared_markers", "skip_tables",
                "addition_words")
-_PATTERN_LISTS = ("cumulative_patterns", "breakdown_openers", "project_patterns")
+_PATTERN_LISTS = ("cumulative_patterns", "breakdown_openers", "project_patterns", "unit_header_patterns")
 _ENTITY_CLASSES = ("other", "part", "facility", "target", "region", "sector", "premises", "own", "none")
 
 

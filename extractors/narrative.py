@@ -20,6 +20,7 @@ known: the passage's own subject counts).
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -30,7 +31,7 @@ from . import series
 from .cues import Cues, _alt
 from .facts import Candidate, Metric, Provenance
 from .metric_rules import MetricRule, MetricRules
-from .numbers import find_quantities
+from .numbers import find_quantities, normalize
 from .segment import TermMatcher
 
 _PERIOD_END = re.compile(r"[。！？!?\n]")
@@ -151,21 +152,26 @@ class NarrativeExtractor:
         self.split_before = re.compile(ctx["split_value_before"]) if ctx.get("split_value_before") else None
         self.split_leads = re.compile(_alt(ctx.get("split_value_leads", ["共计"])))
         self.split_end = re.compile(ctx.get("split_value_end", r"$"))
+        self.unit_header = re.compile("|".join(f"(?:{p})" for p in ctx.get("unit_header_patterns", [])) or "(?!)")
         self.exact_lead = re.compile(r"\s*[，,]\s*(?:" + _alt(ctx.get("exact_leads", [])) + r")\s*")
         self.list_sep = re.compile(_alt(ctx.get("list_separators", ["、"])))
         self.list_tail = re.compile(r"\s*(?:" + _alt(ctx.get("list_tail_words", [])) + r")?\s*")
 
     # ------------------------------------------------------------------
     def extract(self, doc: Document, report_year: int | None, scope: str = "open",
-                candidates: list[Candidate] | None = None, level: str | None = None) -> list[Metric]:
+                candidates: list[Candidate] | None = None, level: str | None = None,
+                region: str | None = None) -> list[Metric]:
         """The figures of every paragraph (see the module docstring).  When
         ``candidates`` is a list, the figures bound to a metric term that the
         evidence kept out are appended to it (one per metric and figure, none
         for a figure also taken as that metric), each with its reason.
-        ``level`` (中职 / 高职): the school's, in a named school's report."""
+        ``level`` (中职 / 高职): the school's, in a named school's report;
+        ``region``: the region whose report it is (``"region"`` scope), whose
+        own name as a clause's subject is no part of it."""
         out: list[Metric] = []
         self._rejected: list[Candidate] = []
         self._level = level
+        self._region = "".join((region or "").split())
         for b in doc.blocks:
             if b.kind != PARAGRAPH or not b.text:
                 continue
@@ -183,8 +189,8 @@ class NarrativeExtractor:
         text = block.text
         # figures first (a cheap scan): most prose has none, and only the
         # sentences that hold a figure need segmenting
-        quants = [q for q in find_quantities(text) if q.kind not in ("date", "year")
-                  and (q.kind != "number" or any(ch in q.text for ch in "万亿"))]
+        quants = [q for q in map(lambda q: self._header_unit(text, q), find_quantities(text))
+                  if q.kind not in ("date", "year") and (q.kind != "number" or any(ch in q.text for ch in "万亿"))]
         if not quants:
             return []
         templ = [(m, t, x) for m, t in self.templated for x in t.finditer(text)]
@@ -224,6 +230,21 @@ class NarrativeExtractor:
                 elif named:
                     year_ctx = named[-1]
         return _latest_dated(self._drop_weak(out), text, block.span[0])
+
+    def _header_unit(self, text: str, q):
+        """A bare number after a unit in parentheses or after a slash, as a
+        flattened table writes it ("在校生数（人）3280", "占地面积（亩）156",
+        "就业率/%：98.1"): the number in that unit (numbers.normalize); any
+        other quantity as it is."""
+        if q.kind != "number" or q.unit:
+            return q
+        m = self.unit_header.search(text, max(0, q.start - 14), q.start)
+        unit = m and next((g for g in m.groups() if g), None)
+        norm = normalize(q.value, unit.strip()) if unit else None
+        if norm is None:
+            return q
+        value, canonical, kind = norm
+        return dataclasses.replace(q, value=value, unit=unit.strip(), canonical_unit=canonical, kind=kind)
 
     def _paragraph(self, text, hits, quants) -> _Paragraph:
         """Sentence periods and what each clause inherits: the subject named
@@ -448,6 +469,7 @@ class NarrativeExtractor:
             elif lead is not None:
                 continue         # the change itself
             gap = _FOOTNOTE.sub("", gap)      # "专任教师[3]1,280人": a note mark is no word
+            gap = self.unit_header.sub("", gap)   # "在校生数（人）3280": the unit, no word
             if len(gap) > self.max_gap or not self.connector.match(gap):
                 return q if lead is None and self._split_value(text, gap, q) and _kind_ok(q, rule) else None
             return self._exact_after(text, q, quants, rule) if _kind_ok(q, rule) else None
@@ -564,7 +586,7 @@ class NarrativeExtractor:
             return "part"
         if subject.regional and scope == "school":
             return "region"
-        if scope != "school" and self._sub_region(para, p_start, clause_start, min(c.anchor, q.start)):
+        if scope != "school" and self._sub_region(para, clause_start, min(c.anchor, q.start), scope):
             return "part"              # "全省…。A市中职学校在校生…": one city of the province
         if scope == "school" and self._level in cues.sector_levels:
             named = cues.sectors_named(text[clause_start:q.start])
@@ -572,14 +594,19 @@ class NarrativeExtractor:
                 return "other_entity"     # 中职在校生… in a 高职 school's report
         return "subset" if self._part_of_stated(para, c, p_start) else None
 
-    def _sub_region(self, para, p_start, clause_start, head_end) -> bool:
-        """A place named in the head of the figure's clause ("A市中职学校…") after
-        a whole region was named earlier in the paragraph (全省, 全国, 我省 …):
-        one part of the region, not its total (cues.places_in)."""
+    def _sub_region(self, para, clause_start, head_end, scope) -> bool:
+        """A place named in the head of the figure's clause ("A市中职学校…"):
+        in a region's report, a place other than the region itself; else
+        after a whole region was named earlier in the paragraph (全省, 全国,
+        我省 …).  One part of the region, not its total (cues.places_in)."""
         text = para.text
         head = text[clause_start:head_end]
-        if not self.cues.places_in(head) or self.cues.names_whole_region(head):
+        places = self.cues.places_in(head)
+        if not places or self.cues.names_whole_region(head):
             return False
+        if scope == "region" and self._region:
+            own = self._region
+            return any(p not in own and own not in p and p[:2] != own[:2] for p in places)
         return self.cues.names_whole_region(text[:clause_start])
 
     def _part_of_stated(self, para, c: _Candidate, p_start: int) -> bool:

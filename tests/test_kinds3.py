@@ -344,3 +344,57 @@ def test_students_alone_elsewhere_is_no_stock(text):
 def test_a_strong_term_after_a_weak_one_under_qizhong_is_the_value():
     f = _facts("学校现有教师300人，其中专任教师260人。")
     assert _got(f, "teachers_fulltime") == [(260, 2023)]
+
+
+# -- 12. a unit before a bare number (a flattened table) --------------------------
+
+@pytest.mark.parametrize("text,metric,want", [
+    ("全日制在校生数（人）3280，专任教师数（人）235。", "students_fulltime", 3280),
+    ("全日制在校生数（人）3280，专任教师数（人）235。", "teachers_fulltime", 235),
+    ("占地面积（亩）156，建筑面积（万平方米）6.8。", "building_area", 68000),
+    ("就业率（%）98.1。", "employment_rate", 98.1),
+    ("在校生数/人：3280。", "students_fulltime", 3280),
+])
+def test_a_unit_before_a_bare_number(text, metric, want):
+    assert [v for v, _ in _got(_facts(text), metric)] == [pytest.approx(want)]
+
+
+@pytest.mark.parametrize("text,metric", [
+    ("培训人数（人次）3000。", "students_fulltime"),     # not a unit of persons
+    ("在校生（见表1）3280。", "students_fulltime"),       # no unit at all
+    ("就业率（人）98。", "employment_rate"),              # persons are no rate
+])
+def test_no_unit_no_figure(text, metric):
+    assert _got(_facts(text), metric) == []
+
+
+# -- through a real producer: a PDF written with reportlab -------------------------
+
+def test_round3_kinds_through_a_pdf(tmp_path):
+    pytest.importorskip("reportlab")
+    from cjk_font import register
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+    from nianbao.ingest import parse
+    font = register("WQY")
+    path = tmp_path / "region_2023.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    y = 780
+    for line, size in [("楚南省2023年中等职业教育质量年度报告", 16),
+                       ("全省中职学校在校生数（人）452000，专任教师数（人）21500。", 11),
+                       ("全省中职学校平均在校生规模1500人。", 11),
+                       ("赣北市中职学校在校生5.2万人。", 11),
+                       ("楚南省中职学校毕业生14.1万人。", 11)]:
+        c.setFont(font, size)
+        c.drawString(60, y, line)
+        y -= 28
+    c.save()
+    f = extract(parse(path))
+    assert f.attributes.get("level") == "区域"
+    # the region's totals; the average and the city's figure are candidates
+    assert (452000, 2023) in _got(f, "students_fulltime")
+    assert _got(f, "teachers_fulltime") == [(21500, 2023)]
+    assert (1500, "average") in _why(f, "students_fulltime")
+    assert (52000, "part") in _why(f, "students_fulltime")
+    assert not {1500, 52000} & {v for v, _ in _got(f, "students_fulltime")}
+    assert _got(f, "graduates_total") == [(141000, 2023)]      # the region itself
