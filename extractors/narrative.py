@@ -42,16 +42,17 @@ _ITEM_BREAK = re.compile(r"[，,；;、]")
 _FOOTNOTE = re.compile(r"\[\d{1,3}\]|［\d{1,3}］|[①-⑳]")
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*(?:[-—–~至]\s*((?:19|20)\d\d)\s*)?(年度|年|届|学年)")
 _LEAD_YEAR = re.compile(r"^\s*(截至|截止|到|在)?\s*((?:19|20)\d\d)\s*(?:[-—–~至]\s*((?:19|20)\d\d)\s*)?(年度|年|届|学年)")
-_COMPARE = re.compile(r"(?:较|比|相比|同比|对比)(?:于)?\s*(上年|去年|上一年|上一学年|前一年|((?:19|20)\d\d)\s*(?:年度|年|届|学年)?)(?:同期)?(的)?\s*$")
+# the previous-year words (上年, 去年 … from rules: previous_year_words) go in at {prev}
+_COMPARE = r"(?:较|比|相比|同比|对比)(?:于)?\s*({prev}|((?:19|20)\d\d)\s*(?:年度|年|届|学年)?)(?:同期)?(的)?\s*$"
 # "…97.3%，较2022年的95.8%": the previous year's value of the same metric
-_FOLLOW = re.compile(r"^[^。；;]{0,24}?(?:较|比|相比|同比)(?:于)?\s*(上年|去年|上一年|上一学年|前一年|((?:19|20)\d\d)\s*(?:年度|年|届|学年)?)(?:同期)?的\s*")
+_FOLLOW = r"^[^。；;]{0,24}?(?:较|比|相比|同比)(?:于)?\s*({prev}|((?:19|20)\d\d)\s*(?:年度|年|届|学年)?)(?:同期)?的\s*"
 # digits, then spaces right before a figure: the figure may be the tail of a
 # number a PDF split with a space ("12 345 678人")
 _SPLIT_NUMBER = re.compile(r"\d[ \t\u00a0\u2009]+$")
 # a year after 较/比/与 is compared with, not talked about
 _COMPARED = re.compile(r"(?:较|比|与|同|相比|对比)(?:于)?\s*$")
 # "…4,235.6万元（上年3,986.2万元）"
-_FOLLOW_PAREN = re.compile(r"^\s*[（(，,]\s*(上年|去年|上一年|上一学年|前一年|((?:19|20)\d\d)\s*(?:年度|年|届|学年))(?:同期)?(?:为|是)?\s*")
+_FOLLOW_PAREN = r"^\s*[（(，,]\s*({prev}|((?:19|20)\d\d)\s*(?:年度|年|届|学年))(?:同期)?(?:为|是)?\s*"
 # 二〇二三年 → 2023年 (same length, so offsets hold)
 _CN_YEAR = re.compile(r"[〇○零一二三四五六七八九]{4}(?=\s*(?:年|届|学年))")
 _CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" "9")
@@ -136,6 +137,9 @@ class NarrativeExtractor:
         ctx = rules.context
         self.cues = Cues(ctx)
         self.prev = tuple(ctx["previous_year_words"])
+        prev = _alt(self.prev)
+        self.compare, self.follow, self.follow_paren = (re.compile(rx.replace("{prev}", prev))
+                                                        for rx in (_COMPARE, _FOLLOW, _FOLLOW_PAREN))
         self.current = tuple(ctx.get("current_words", []))
         self.same_year = tuple(ctx.get("same_year_words", []))
         self.whole_groups = tuple(ctx.get("whole_groups", []))
@@ -433,7 +437,7 @@ class NarrativeExtractor:
         """A comparison right after a figure names the earlier year's value:
         "毕业去向落实率97.3%，较2022年的95.8%" → 95.8 for 2022."""
         q = c.q
-        f = _FOLLOW.match(text[q.end:s_end]) or _FOLLOW_PAREN.match(text[q.end:s_end])
+        f = self.follow.match(text[q.end:s_end]) or self.follow_paren.match(text[q.end:s_end])
         if not f:
             return None
         at = q.end + f.end()
@@ -683,7 +687,7 @@ class NarrativeExtractor:
         elif c.anchor_end is not None and c.anchor_end <= fig_clause:
             # a change clause stood between term and figure: its years are compared with
             prefix = ytext[clause_start:c.anchor_end] + "，" + ytext[fig_clause:q.start]
-        cmp = _COMPARE.search(prefix)
+        cmp = self.compare.search(prefix)
         if cmp:
             # "较2022年的95.8%" is the 2022 value; "较2022年1000人" is unclear
             if not cmp.group(3):

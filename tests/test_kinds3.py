@@ -398,3 +398,19 @@ def test_round3_kinds_through_a_pdf(tmp_path):
     assert (52000, "part") in _why(f, "students_fulltime")
     assert not {1500, 52000} & {v for v, _ in _got(f, "students_fulltime")}
     assert _got(f, "graduates_total") == [(141000, 2023)]      # the region itself
+
+
+# -- 13. the previous year's figure after the value; 突破 -------------------------
+
+@pytest.mark.parametrize("text,metric,want", [
+    ("学校就业率97.1%，上年度为96.5%。", "employment_rate", [(96.5, 2022), (97.1, 2023)]),
+    ("学校在校生3280人，较上一年度的3100人增加180人。", "students_fulltime", [(3100, 2022), (3280, 2023)]),
+    ("学校招生人数突破千人。", "enrolment_new", [(1000, 2023)]),
+])
+def test_previous_year_words_and_breakthroughs(text, metric, want):
+    assert _got(_facts(text), metric) == want
+
+
+def test_a_breakthrough_is_approximate():
+    f = _facts("学校招生人数突破1500人。")
+    assert [m.approximate for m in f.metrics if m.metric == "enrolment_new"] == [True]
