@@ -110,7 +110,8 @@ def attributes(doc: Document, facts: Facts) -> None:
 def narrative(doc: Document, facts: Facts) -> None:
     facts.metrics += _extractors()[1].extract(doc, facts.attributes.get("year"), document_scope(facts.attributes),
                                               candidates=facts.candidates, level=facts.attributes.get("level"),
-                                              region=facts.attributes.get("region"))
+                                              region=facts.attributes.get("region"),
+                                              school=facts.attributes.get("school"))
 
 
 @registry.extractors.register("tables")

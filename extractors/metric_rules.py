@@ -175,7 +175,8 @@ def _check_context(path, ctx: dict) -> None:
         if not isinstance(v, list) or not all(isinstance(x, (str, int)) for x in v):
             _fail(path, line, f"context: {key} must be a list of words")
     for key in _PATTERN_LISTS + ("change_lead", "qualified_before", "target_noun_pattern", "target_list_pattern", "qualifier_ok", "modifier_after",
-                                 "source_year_pattern", "split_value_before", "split_value_end", "subset_base_pattern", "place_pattern"):
+                                 "source_year_pattern", "split_value_before", "split_value_end", "subset_base_pattern", "place_pattern",
+                                 "school_voice_pattern"):
         v = ctx.get(key, [])
         for p in ([v] if isinstance(v, str) else v):
             try:

@@ -30,6 +30,7 @@ from nianbao.ingest.model import PARAGRAPH, Document
 from . import series
 from .cues import Cues, _alt
 from .facts import Candidate, Metric, Provenance
+from .attribute_rules import load_attribute_rules
 from .metric_rules import MetricRule, MetricRules
 from .numbers import find_quantities, normalize
 from .segment import TermMatcher
@@ -164,18 +165,21 @@ class NarrativeExtractor:
     # ------------------------------------------------------------------
     def extract(self, doc: Document, report_year: int | None, scope: str = "open",
                 candidates: list[Candidate] | None = None, level: str | None = None,
-                region: str | None = None) -> list[Metric]:
+                region: str | None = None, school: str | None = None) -> list[Metric]:
         """The figures of every paragraph (see the module docstring).  When
         ``candidates`` is a list, the figures bound to a metric term that the
         evidence kept out are appended to it (one per metric and figure, none
         for a figure also taken as that metric), each with its reason.
         ``level`` (中职 / 高职): the school's, in a named school's report;
         ``region``: the region whose report it is (``"region"`` scope), whose
-        own name as a clause's subject is no part of it."""
+        own name as a clause's subject is no part of it; ``school``: the
+        school whose report it is (``"school"`` scope), so that another
+        school named as a clause's subject is another entity."""
         out: list[Metric] = []
         self._rejected: list[Candidate] = []
         self._level = level
         self._region = "".join((region or "").split())
+        self._school = "".join((school or "").split())
         for b in doc.blocks:
             if b.kind != PARAGRAPH or not b.text:
                 continue
@@ -590,6 +594,12 @@ class NarrativeExtractor:
             return "part"
         if subject.regional and scope == "school":
             return "region"
+        if scope == "school" and self._school:
+            named = self._other_school(text[clause_start:min(c.anchor, q.start)])
+            if named:
+                return named           # "鹿源职业学校在校生…" in 青禾's report; "楚南省中职学校…"
+        if scope == "open" and subject.regional and self._school_voice(para):
+            return "region"            # "全市中职学校…，学校…": the passage is a school's
         if scope != "school" and self._sub_region(para, clause_start, min(c.anchor, q.start), scope):
             return "part"              # "全省…。A市中职学校在校生…": one city of the province
         if scope == "school" and self._level in cues.sector_levels:
@@ -597,6 +607,39 @@ class NarrativeExtractor:
             if named and self._level not in named:
                 return "other_entity"     # 中职在校生… in a 高职 school's report
         return "subset" if self._part_of_stated(para, c, p_start) else None
+
+    def _other_school(self, head: str) -> str | None:
+        """In a named school's report: a school's name other than the report's
+        own in a clause head (a type word of rules/attributes.yaml with a
+        name before it, not after 与/比 …) → "other_entity"; a place with a
+        generic type word ("楚南省中职学校") → "region"; else None."""
+        attr = load_attribute_rules()
+        for m in self._school_type().finditer(head):
+            if self.cues.compared.search(head[:m.start()]):
+                continue
+            pre = re.search(r"[\u4e00-\u9fa5]{2,8}$", head[:m.start()])
+            if not pre:
+                continue
+            name = pre.group(0)
+            if (name + m.group(0)) in self._school or any(w in name for w in attr.school_name_reject):
+                continue
+            places = self.cues.places_in(name)
+            if places and "".join(places) == name and m.group(0) in attr.generic_school_words:
+                return "region"
+            if not self._school.startswith(name[:2]):
+                return "other_entity"
+        return None
+
+    def _school_type(self) -> re.Pattern:
+        if not hasattr(self, "_type_rx"):
+            words = [w for w, _ in load_attribute_rules().type_levels]
+            self._type_rx = re.compile(_alt(words))
+        return self._type_rx
+
+    def _school_voice(self, para) -> bool:
+        """Whether the paragraph speaks as a school: a clause opens with the
+        school itself (学校, 我校, 本院 …; context.school_voice_pattern)."""
+        return bool(self.cues.school_voice.search(para.text))
 
     def _sub_region(self, para, clause_start, head_end, scope) -> bool:
         """A place named in the head of the figure's clause ("A市中职学校…"):
@@ -634,6 +677,9 @@ class NarrativeExtractor:
         if group and any(w in para.text[before:group[0].start] for w in self.whole_groups):
             return False      # 专兼职教师…，其中专任教师…: the school's own full-time teachers
         taken = {pos for _, pos in para.accepted}
+        a = para.clause_of(c.anchor)[0]
+        if self.cues.subject(para.text[a:c.anchor])[1] is False:
+            return False      # "全县…2100人，其中学校招生1286人": the school's own share
         return c.rule.quantity_kind == "persons" and bool(group) and group[0].start not in taken \
             and any(before <= t < group[0].start for t in para.not_terms + para.terms) \
             and self.subject_at(para, group[0].start).kind not in ("other", "part")

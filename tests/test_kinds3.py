@@ -414,3 +414,38 @@ def test_previous_year_words_and_breakthroughs(text, metric, want):
 def test_a_breakthrough_is_approximate():
     f = _facts("学校招生人数突破1500人。")
     assert [m.approximate for m in f.metrics if m.metric == "enrolment_new"] == [True]
+
+
+# -- 14. another school, or the school's region, in a named school's report --------
+
+SCHOOL = "青禾县职业技术学校2023年度质量报告"
+
+
+@pytest.mark.parametrize("text,metric,value,reason", [
+    ("鹿源职业学校在校生2100人。", "students_fulltime", 2100, "other_entity"),
+    ("学校与鹿源职业学校合作，鹿源职业学校在校生2100人。", "students_fulltime", 2100, "other_entity"),
+    ("楚南省中职学校毕业生就业率为96.2%。", "employment_rate", 96.2, "region"),
+    ("青禾县中职学校共招生2100人，其中学校招生1286人。", "enrolment_new", 2100, "region"),
+])
+def test_another_school_or_the_region_in_a_schools_report(text, metric, value, reason):
+    f = _facts(text, title=SCHOOL)
+    assert value not in [v for v, _ in _got(f, metric)]
+    assert (value, reason) in _why(f, metric)
+
+
+@pytest.mark.parametrize("text,metric,want", [
+    ("青禾县职业技术学校现有在校生3280人。", "students_fulltime", [(3280, 2023)]),
+    ("青禾县中职学校共招生2100人，其中学校招生1286人。", "enrolment_new", [(1286, 2023)]),
+    ("学校位于青禾县城区，占地面积156亩。", "land_area", [(pytest.approx(104000.52), 2023)]),
+])
+def test_the_school_itself_in_its_report(text, metric, want):
+    assert _got(_facts(text, title=SCHOOL), metric) == want
+
+
+def test_a_passage_that_speaks_as_a_school_keeps_the_regions_figure_out():
+    # whose report it is is not known (a neutral title), but the passage is a school's
+    f = _facts("全市中职学校在校生3.2万人，学校在校生3280人。")
+    assert _got(f, "students_fulltime") == [(3280, 2023)]
+    assert _why(f, "students_fulltime") == [(32000, "region")]
+    # without the school's voice the region's figure is the passage's own
+    assert _got(_facts("全市中职学校在校生3.2万人。"), "students_fulltime") == [(32000, 2023)]
