@@ -41,6 +41,10 @@ def _why(facts, metric):
      {"employment_rate": [(97.5, 2023)], "employment_match_rate": [(82.3, 2023)]}),
     ("专任教师和兼职教师人数分别达到186人和52人。",
      {"teachers_fulltime": [(186, 2023)], "teachers_parttime": [(52, 2023)]}),
+    ("学校在校生、教职工分别有3280人和286人。",
+     {"students_fulltime": [(3280, 2023)], "staff_total": [(286, 2023)]}),
+    ("学校招生人数和毕业生人数依次为1200人、1020人。",
+     {"enrolment_new": [(1200, 2023)], "graduates_total": [(1020, 2023)]}),
     # each figure must be of its own metric's kind
     ("学校占地面积和建筑面积分别为200亩和8万平方米。",
      {"land_area": [(pytest.approx(133334, abs=1), 2023)], "building_area": [(80000, 2023)]}),
