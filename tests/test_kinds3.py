@@ -119,6 +119,11 @@ def test_no_figure_from_the_next_clause(text, metric):
     ("学校新招学生900人。", "enrolment_new", 900),
     ("本届毕业人数860人。", "graduates_total", 860),
     ("学校校舍建筑总面积9万平方米。", "building_area", 90000),
+    ("学校现有专业（方向）18个。", "majors_count", 18),
+    ("学校在校生总规模4356人。", "students_fulltime", 4356),
+    ("2023年度，学院共招收全日制高职新生3120人。", "enrolment_new", 3120),
+    ("学校具有副高级以上专业技术职称的教师68人。", "teachers_senior_title", 68),
+    ("学院具有高级专业技术职称教师68人。", "teachers_senior_title", 68),
 ])
 def test_a_metric_named_by_a_phrase(text, metric, want):
     assert [v for v, _ in _got(_facts(text), metric)] == [want]
