@@ -458,3 +458,8 @@ def test_a_passage_that_speaks_as_a_school_keeps_the_regions_figure_out():
     assert _why(f, "students_fulltime") == [(32000, "region")]
     # without the school's voice the region's figure is the passage's own
     assert _got(_facts("全市中职学校在校生3.2万人。"), "students_fulltime") == [(32000, 2023)]
+
+
+def test_a_count_of_students_before_the_noun():
+    assert _got(_facts("学校现有3280名学生、286名教职工。"), "students_fulltime") == [(3280, 2023)]
+    assert _got(_facts("学校有1200名学生参加技能竞赛。"), "students_fulltime") == []
