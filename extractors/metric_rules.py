@@ -193,9 +193,10 @@ def _check_context(path, ctx: dict) -> None:
                 re.compile(p)
             except (re.error, TypeError) as e:
                 _fail(path, line, f"context: entity_patterns: {p!r} is not a valid regex ({e})")
-    levels = ctx.get("sector_levels", {})
-    if not isinstance(levels, dict) or any(k != "__line__" and not isinstance(v, list) for k, v in levels.items()):
-        _fail(path, line, "context: sector_levels must map 中职 / 高职 to word lists")
+    for key in ("sector_levels", "voice_levels"):
+        levels = ctx.get(key, {})
+        if not isinstance(levels, dict) or any(k != "__line__" and not isinstance(v, list) for k, v in levels.items()):
+            _fail(path, line, f"context: {key} must map 中职 / 高职 to word lists")
     ents = ctx.get("entities", {})
     if not isinstance(ents, dict):
         _fail(path, line, "context: entities must map other / part / region / own to word lists")
@@ -218,7 +219,7 @@ def load_metric_rules(path: str | None = None) -> MetricRules:
         if key not in data:
             _fail(path, data.get("__line__"), f"missing key '{key}'")
     ctx = {k: v for k, v in data["context"].items() if k != "__line__"}
-    for key in ("entities", "entity_patterns", "template_parts", "sector_levels"):
+    for key in ("entities", "entity_patterns", "template_parts", "sector_levels", "voice_levels"):
         if isinstance(ctx.get(key), dict):
             ctx[key] = {k: v for k, v in ctx[key].items() if k != "__line__"}
     for key in ("difference_words", "target_words", "subset_words", "cumulative_words",

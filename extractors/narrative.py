@@ -606,7 +606,34 @@ class NarrativeExtractor:
             named = cues.sectors_named(text[clause_start:q.start])
             if named and self._level not in named:
                 return "other_entity"     # 中职在校生… in a 高职 school's report
+        if scope == "open":
+            why = self._one_of_two_levels(para, clause_start, q.start, p_start, p_end)
+            if why:
+                return why
         return "subset" if self._part_of_stated(para, c, p_start) else None
+
+    def _one_of_two_levels(self, para, clause_start, at, p_start, p_end) -> str | None:
+        """Whose report it is not known, and the sentence period names both
+        levels (中职…，高职…): the figure of one level is the passage's own
+        only when the passage speaks as a school of that level (学院 → 高职,
+        学校 → 中职: context.voice_levels); of the other level it is another
+        entity's ("other_entity"); with no such voice, one part of the
+        whole ("subset")."""
+        cues, text = self.cues, para.text
+        named = cues.sectors_named(text[clause_start:at])
+        if len(named) != 1 or len(cues.sectors_named(text[p_start:p_end])) < 2:
+            return None
+        voice = self._voice_level(para)
+        if voice is None:
+            return "subset"
+        return None if voice in named else "other_entity"
+
+    def _voice_level(self, para) -> str | None:
+        m = self.cues.school_voice.search(para.text)
+        if not m:
+            return None
+        word = re.sub(r"^[。；;，,：:\s]*", "", m.group(0))
+        return next((lv for lv, words in self.cues.voice_levels.items() if any(word.endswith(w) for w in words)), None)
 
     def _other_school(self, head: str) -> str | None:
         """In a named school's report: a school's name other than the report's

@@ -463,3 +463,22 @@ def test_a_passage_that_speaks_as_a_school_keeps_the_regions_figure_out():
 def test_a_count_of_students_before_the_noun():
     assert _got(_facts("学校现有3280名学生、286名教职工。"), "students_fulltime") == [(3280, 2023)]
     assert _got(_facts("学校有1200名学生参加技能竞赛。"), "students_fulltime") == []
+
+
+# -- 15. one sentence, both levels, whose report unknown ---------------------------
+
+def test_both_levels_with_a_colleges_voice_keep_the_colleges_level():
+    f = _facts("2023年，学院有教职工583人，高职在校生4700人，中职在校生2660人。")
+    assert _got(f, "students_fulltime") == [(4700, 2023)]
+    assert _why(f, "students_fulltime") == [(2660, "other_entity")]
+    assert _got(f, "staff_total") == [(583, 2023)]
+
+
+def test_both_levels_without_a_voice_are_parts():
+    f = _facts("全省中职在校生45万人，高职在校生38万人。")
+    assert _got(f, "students_fulltime") == []
+    assert _why(f, "students_fulltime") == [(380000, "subset"), (450000, "subset")]
+
+
+def test_one_level_alone_is_the_passages_own():
+    assert _got(_facts("全省中职学校在校生45万人。"), "students_fulltime") == [(450000, 2023)]
