@@ -95,6 +95,8 @@ class Cues:
         self.upper_bound = tuple(ctx.get("upper_bound_words", []))
         self.place = re.compile(ctx.get("place_pattern") or "(?!)")
         self.school_voice = re.compile(ctx.get("school_voice_pattern") or "(?!)")
+        self.system_sectors = tuple(ctx.get("system_sectors", []))
+        self.system_min = int(ctx.get("system_min", 3))
         self.voice_levels = {str(lv): tuple(str(w) for w in ws) for lv, ws in (ctx.get("voice_levels") or {}).items()}
         self.not_place = tuple(ctx.get("not_places", []))
         self.whole_region = re.compile(_alt(list((ctx.get("entities") or {}).get("region", []))

@@ -606,11 +606,22 @@ class NarrativeExtractor:
             named = cues.sectors_named(text[clause_start:q.start])
             if named and self._level not in named:
                 return "other_entity"     # 中职在校生… in a 高职 school's report
+        if self._whole_system(para) and not cues.sectors_named(text[clause_start:q.start]):
+            return "other_entity"      # "全县…幼儿园…小学…初中…。在编教职工…": all the schools'
         if scope == "open":
             why = self._one_of_two_levels(para, clause_start, q.start, p_start, p_end)
             if why:
                 return why
         return "subset" if self._part_of_stated(para, c, p_start) else None
+
+    def _whole_system(self, para) -> bool:
+        """The paragraph is about a region's whole education system: it names
+        at least context.system_min of the other sectors (幼儿园, 小学, 初中 …;
+        context.system_sectors) and does not speak as a school."""
+        if not hasattr(para, "_system"):
+            para._system = sum(w in para.text for w in self.cues.system_sectors) >= self.cues.system_min \
+                and not self._school_voice(para)
+        return para._system
 
     def _one_of_two_levels(self, para, clause_start, at, p_start, p_end) -> str | None:
         """Whose report it is not known, and the sentence period names both

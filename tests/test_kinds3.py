@@ -482,3 +482,18 @@ def test_both_levels_without_a_voice_are_parts():
 
 def test_one_level_alone_is_the_passages_own():
     assert _got(_facts("全省中职学校在校生45万人。"), "students_fulltime") == [(450000, 2023)]
+
+
+# -- 16. a paragraph about a region's whole education system -----------------------
+
+def test_the_whole_systems_figures_are_not_the_vocational_ones():
+    text = ("全县共有幼儿园20所、小学35所、初中12所、普通高中3所、职业高中1所；职业高中在校生2100人。"
+            "全县教职工6200人。")
+    f = _facts(text, title=REGION)
+    assert _got(f, "students_fulltime") == [(2100, 2023)]       # the vocational sector named
+    assert _got(f, "staff_total") == [] and _why(f, "staff_total") == [(6200, "other_entity")]
+
+
+def test_a_school_that_names_other_sectors_keeps_its_own_figure():
+    f = _facts("学校与本地小学、初中、普通高中合作开展职业启蒙教育，学校现有在校生3200人。")
+    assert _got(f, "students_fulltime") == [(3200, 2023)]
