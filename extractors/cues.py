@@ -95,6 +95,9 @@ class Cues:
         self.upper_bound = tuple(ctx.get("upper_bound_words", []))
         self.place = re.compile(ctx.get("place_pattern") or "(?!)")
         self.school_voice = re.compile(ctx.get("school_voice_pattern") or "(?!)")
+        self.teacher_groups = tuple(ctx.get("teacher_groups", []))
+        self.group_counted = frozenset(ctx.get("group_counted", []))
+        self.whole_staff = frozenset(ctx.get("whole_staff", []))
         self.system_sectors = tuple(ctx.get("system_sectors", []))
         self.system_min = int(ctx.get("system_min", 3))
         self.voice_levels = {str(lv): tuple(str(w) for w in ws) for lv, ws in (ctx.get("voice_levels") or {}).items()}

@@ -170,6 +170,7 @@ def _check_context(path, ctx: dict) -> None:
                               "from_state_words", "now_words", "same_year_words", "copula_words", "whole_groups", "moved_words",
                               "list_separators", "list_tail_words", "split_value_leads", "average_words",
                               "average_not_for", "upper_bound_words", "exact_leads", "not_places", "system_sectors",
+                              "teacher_groups", "group_counted", "whole_staff",
                               "own_region_words"):
         v = ctx.get(key, [])
         if not isinstance(v, list) or not all(isinstance(x, (str, int)) for x in v):

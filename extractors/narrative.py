@@ -606,6 +606,8 @@ class NarrativeExtractor:
             named = cues.sectors_named(text[clause_start:q.start])
             if named and self._level not in named:
                 return "other_entity"     # 中职在校生… in a 高职 school's report
+        if rule.id in cues.group_counted and self._after_a_group(para, p_start, c.anchor):
+            return "subset"            # "现有专业教师79人，…高级讲师53人": that group's
         if self._whole_system(para) and not cues.sectors_named(text[clause_start:q.start]):
             return "other_entity"      # "全县…幼儿园…小学…初中…。在编教职工…": all the schools'
         if scope == "open":
@@ -613,6 +615,20 @@ class NarrativeExtractor:
             if why:
                 return why
         return "subset" if self._part_of_stated(para, c, p_start) else None
+
+    def _after_a_group(self, para, p_start, at) -> bool:
+        """The sentence period opens its figures with a group of the teachers
+        that is no catalog metric (专业教师, 专业课教师: context.teacher_groups)
+        and states no whole-staff metric before ``at``: the counts listed
+        after it are that group's."""
+        text = para.text
+        first = next((q for q in para.quants if p_start <= q.start < at and q.kind == "persons"), None)
+        if first is None:
+            return False
+        head = text[p_start:first.start]
+        if not any(g in head for g in self.cues.teacher_groups):
+            return False
+        return not any(metric in self.cues.whole_staff for metric, pos in para.accepted if p_start <= pos < at)
 
     def _whole_system(self, para) -> bool:
         """The paragraph is about a region's whole education system: it names

@@ -497,3 +497,21 @@ def test_the_whole_systems_figures_are_not_the_vocational_ones():
 def test_a_school_that_names_other_sectors_keeps_its_own_figure():
     f = _facts("学校与本地小学、初中、普通高中合作开展职业启蒙教育，学校现有在校生3200人。")
     assert _got(f, "students_fulltime") == [(3200, 2023)]
+
+
+# -- 17. counts listed after a group of the teachers that is no metric -------------
+
+def test_senior_titles_after_a_group_of_the_teachers_are_that_groups():
+    f = _facts("学校现有专业教师79人，高级讲师53人，双师型教师52人。")
+    assert _got(f, "teachers_senior_title") == [] and _why(f, "teachers_senior_title") == [(53, "subset")]
+    # 双师型 teachers are specialised-subject teachers by definition: the school's count
+    assert _got(f, "teachers_dual_qualified") == [(52, 2023)]
+
+
+@pytest.mark.parametrize("text", [
+    "学校现有教职工286人，专任教师235人，专业课教师150人，高级讲师68人。",
+    "学校现有专任教师235人，高级讲师68人。",
+    "学校现有专业教师79人。学校共有高级讲师68人。",
+])
+def test_senior_titles_of_the_school(text):
+    assert [v for v, _ in _got(_facts(text), "teachers_senior_title")] == [68]
