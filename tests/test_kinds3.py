@@ -515,3 +515,27 @@ def test_senior_titles_after_a_group_of_the_teachers_are_that_groups():
 ])
 def test_senior_titles_of_the_school(text):
     assert [v for v, _ in _got(_facts(text), "teachers_senior_title")] == [68]
+
+
+# -- 18. majors counted after 共有, ratios written with 比 --------------------------
+
+@pytest.mark.parametrize("text,metric,want", [
+    ("学校共有18个专业。", "majors_count", 18),
+    ("学校共有专业18个。", "majors_count", 18),
+    ("学校设有专业18个。", "majors_count", 18),
+    ("学校开设中职专业18个。", "majors_count", 18),
+    ("学校共有18个专业，其中省级示范专业3个。", "majors_count", 18),
+    ("学校生师比17.8比1。", "student_teacher_ratio", 17.8),
+    ("学校师生比为1比17.8。", "student_teacher_ratio", 17.8),
+])
+def test_majors_and_ratios(text, metric, want):
+    assert [v for v, _ in _got(_facts(text), metric)] == [pytest.approx(want)]
+
+
+@pytest.mark.parametrize("text", [
+    "学校的机电专业群共有5个专业。",          # a group of majors
+    "财经大类共有6个专业。",                  # one category
+    "学校共有3个专业群，涵盖12个专业。",      # the groups cover some of them
+])
+def test_majors_of_a_part(text):
+    assert _got(_facts(text), "majors_count") == []
