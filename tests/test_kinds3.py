@@ -539,3 +539,24 @@ def test_majors_and_ratios(text, metric, want):
 ])
 def test_majors_of_a_part(text):
     assert _got(_facts(text), "majors_count") == []
+
+
+# -- 19. income and certificate phrases -------------------------------------------
+
+@pytest.mark.parametrize("text,metric,want", [
+    ("毕业生月平均工资3850元。", "graduates_monthly_income", 3850),
+    ("毕业生平均薪资3850元/月。", "graduates_monthly_income", 3850),
+    ("学生双证书获得率为96%。", "certificate_rate", 96),
+    ("毕业生获得职业技能等级证书的比例为92%。", "certificate_rate", 92),
+])
+def test_income_and_certificate_phrases(text, metric, want):
+    assert [v for v, _ in _got(_facts(text), metric)] == [want]
+
+
+@pytest.mark.parametrize("text,metric", [
+    ("学生1+X证书通过率为88%。", "certificate_rate"),          # one exam's pass rate
+    ("本次鉴定合格率达100%。", "certificate_rate"),
+    ("1520名学生获得职业资格证书。", "certificate_holders"),    # often one exam session
+])
+def test_exam_results_are_no_certificate_metric(text, metric):
+    assert _got(_facts(text), metric) == []
