@@ -43,6 +43,7 @@ from pathlib import Path
 
 from nianbao.rules import RULES_DIR
 from nianbao.rules.loader import RulesError, check_keys, line_of, load_yaml, strip_lines, words
+from .transactions import joined_transaction
 
 #: bump when the SQL of the views below changes
 VIEWS_REVISION = "3+reports+corrections+ocr-origin"
@@ -342,10 +343,7 @@ def refresh_derived(db, *, force: bool = False) -> bool:
     if not force and derived_is_current(conn):
         return False
     defs = load_metric_defs()
-    own = not conn.in_transaction
-    if own:
-        conn.execute("BEGIN IMMEDIATE")
-    try:
+    with joined_transaction(conn):
         create_metric_defs_table(conn)
         conn.execute("DELETE FROM metric_defs")
         conn.executemany(
@@ -357,12 +355,6 @@ def refresh_derived(db, *, force: bool = False) -> bool:
         for sql in view_sql([d.id for d in defs]).values():
             conn.execute(sql)
         conn.execute("INSERT OR REPLACE INTO _meta (key, value) VALUES ('derived_digest', ?)", (_digest(),))
-    except BaseException:
-        if own:
-            conn.execute("ROLLBACK")
-        raise
-    if own:
-        conn.execute("COMMIT")
     return True
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from .rows import (FactRows, Prepared, _j, award_rows, flag_rows, metric_rows, p
                    prepare, section_rows, table_rows, unpack_model)
 from .schema import check_owner, ensure_schema
 from .search import index_document as index_sections
+from .transactions import transaction  # noqa: F401  (the one write transaction, re-exported)
 
 DEFAULT_DB = "nianbao.db"
 
@@ -90,24 +90,6 @@ def writable_place(path: str) -> bool:
     """Whether SQLite can keep a WAL beside ``path`` (folder and file writable)."""
     folder = os.path.dirname(os.path.abspath(path))
     return os.access(folder, os.W_OK) and os.access(path, os.W_OK)
-
-
-@contextmanager
-def transaction(db: sqlite_utils.Database):
-    """One write transaction; rolled back whole on any error."""
-    conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        if conn.in_transaction:   # SQLite may have rolled back already (a full disk, say)
-            try:
-                conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass   # the error that matters is the one being raised
-        raise
-    else:
-        conn.execute("COMMIT")
 
 
 def _insert(conn: sqlite3.Connection, table: str, rows: list[dict]) -> None:

@@ -31,6 +31,8 @@ import re
 import zlib
 from dataclasses import dataclass, field
 
+from .transactions import joined_transaction
+
 #: shingle length (characters) and sketch size of :func:`fingerprint`
 SHINGLE = 5
 SKETCH = 128
@@ -121,10 +123,7 @@ def group_reports(conn) -> int:
     store in the caller's transaction (or its own); returns the number of
     current reports.  Files that are not grouped (failed, unreadable, no
     school or year) are their own report."""
-    own = not conn.in_transaction
-    if own:
-        conn.execute("BEGIN IMMEDIATE")
-    try:
+    with joined_transaction(conn):
         conn.execute("UPDATE documents SET report_id = id, superseded_by = NULL")
         current = conn.execute("select count(*) from documents where status in ('ok', 'ocr') and "
                                "(school is null or year is null)").fetchone()[0]
@@ -137,10 +136,4 @@ def group_reports(conn) -> int:
                 conn.execute(f"UPDATE documents SET report_id = ?, superseded_by = ? WHERE id IN ({marks})",
                              (ed.primary.id, None if ed is eds[-1] else latest, *ids))
             current += 1
-    except BaseException:
-        if own:
-            conn.execute("ROLLBACK")
-        raise
-    if own:
-        conn.execute("COMMIT")
     return current

@@ -31,6 +31,8 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 
+from .transactions import joined_transaction
+
 FTS_TABLE = "sections_fts"
 
 #: bm25 weights for (words, chars, document_id, order)
@@ -123,22 +125,13 @@ def index_document(conn: sqlite3.Connection, document_id: int,
 def rebuild(conn: sqlite3.Connection) -> int:
     """Re-create the whole index from ``sections``; returns the rows indexed.
     Runs in the caller's transaction when one is open, else in its own."""
-    own = not conn.in_transaction
-    if own:
-        conn.execute("BEGIN IMMEDIATE")
-    try:
+    with joined_transaction(conn):
         create_index(conn)
         conn.execute(f"DELETE FROM {FTS_TABLE}")
         rows = conn.execute('SELECT rowid, document_id, "order", title, text FROM sections').fetchall()
         conn.executemany(
             f'INSERT INTO {FTS_TABLE} (rowid, words, chars, document_id, "order") VALUES (?, ?, ?, ?, ?)',
             [_row_values(*r) for r in rows])
-    except BaseException:
-        if own:
-            conn.execute("ROLLBACK")
-        raise
-    if own:
-        conn.execute("COMMIT")
     return len(rows)
 
 
