@@ -560,3 +560,15 @@ def test_income_and_certificate_phrases(text, metric, want):
 ])
 def test_exam_results_are_no_certificate_metric(text, metric):
     assert _got(_facts(text), metric) == []
+
+
+# -- 20. the full-time students are the catalog's -----------------------------------
+
+@pytest.mark.parametrize("text,want", [
+    ("学校现有在校生4200人，其中全日制在校生3600人。", [(3600, 2023)]),
+    ("学校现有在校生4200人，全日制在校生3600人。", [(3600, 2023)]),
+    ("学校现有全日制在校生3600人，其中五年制在校生900人。", [(3600, 2023)]),
+    ("学校现有在校生4200人，其中一年级在校生1400人。", [(4200, 2023)]),
+])
+def test_full_time_students_win_over_all_students(text, want):
+    assert _got(_facts(text), "students_fulltime") == want
