@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:       # workers import this module (store.reports) and never open the database
+    import sqlite_utils
 
 
 @contextmanager
