@@ -89,6 +89,8 @@ def test_a_list_that_gives_no_value(text):
     ("在校生规模稳步扩大，目前达4200余人。", "students_fulltime", [(4200, 2023)]),
     ("学校教职工，共计312人，其中专任教师260人。", "staff_total", [(312, 2023)]),
     ("在校生人数稳定，达到3100人左右。", "students_fulltime", [(3100, 2023)]),
+    ("学校在校生人数继续保持增长态势，达3280人。", "students_fulltime", [(3280, 2023)]),
+    ("学校在校生规模稳定增长，现有3280人。", "students_fulltime", [(3280, 2023)]),
 ])
 def test_a_figure_in_the_clause_after_its_term(text, metric, want):
     assert _got(_facts(text), metric) == want
@@ -100,6 +102,8 @@ def test_a_figure_in_the_clause_after_its_term(text, metric, want):
     ("学校教职工积极参与，共计120人。", "staff_total"),
     ("毕业生人数逐年增加，共计增加120人。", "graduates_total"),         # a change
     ("学校毕业生，共有860人顺利毕业。", "graduates_total"),            # the figure does not end its clause
+    ("学校在校生数量明显增加，增加了300人。", "students_fulltime"),     # a change
+    ("学校在校生人数增长明显，较上年增加300人。", "students_fulltime"),
     ("学校现有全日制在校生，其中中职2100人。", "students_fulltime"),    # a part
 ])
 def test_no_figure_from_the_next_clause(text, metric):
