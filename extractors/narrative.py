@@ -598,8 +598,9 @@ class NarrativeExtractor:
             named = self._other_school(text[clause_start:min(c.anchor, q.start)])
             if named:
                 return named           # "鹿源职业学校在校生…" in 青禾's report; "楚南省中职学校…"
-        if scope == "open" and subject.regional and self._school_voice(para):
-            return "region"            # "全市中职学校…，学校…": the passage is a school's
+        if scope == "open" and self._school_voice(para) and (subject.regional or self._place_sector(
+                text[clause_start:min(c.anchor, q.start)])):
+            return "region"            # "全市中职学校…，学校…", "楚南省中职学校…": the passage is a school's
         if scope != "school" and self._sub_region(para, clause_start, min(c.anchor, q.start), scope):
             return "part"              # "全省…。A市中职学校在校生…": one city of the province
         if scope == "school" and self._level in cues.sector_levels:
@@ -689,6 +690,10 @@ class NarrativeExtractor:
             words = [w for w, _ in load_attribute_rules().type_levels]
             self._type_rx = re.compile(_alt(words))
         return self._type_rx
+
+    def _place_sector(self, head: str) -> bool:
+        """A place and a vocational sector named in a clause head ("楚南省中职学校")."""
+        return bool(self.cues.places_in(head)) and bool(self.cues.sectors_named(head))
 
     def _school_voice(self, para) -> bool:
         """Whether the paragraph speaks as a school: a clause opens with the

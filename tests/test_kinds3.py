@@ -576,3 +576,11 @@ def test_exam_results_are_no_certificate_metric(text, metric):
 ])
 def test_full_time_students_win_over_all_students(text, want):
     assert _got(_facts(text), "students_fulltime") == want
+
+
+def test_a_named_provinces_figure_in_a_passage_that_speaks_as_a_school():
+    f = _facts("学校现有在校生3280人。楚南省中职学校毕业生就业率为96.2%，学校就业率为98.1%。")
+    assert _got(f, "employment_rate") == [(98.1, 2023)]
+    assert _why(f, "employment_rate") == [(96.2, "region")]
+    # alone, the province's figure is the passage's own (a province's report)
+    assert _got(_facts("楚南省中职学校毕业生就业率为96.2%。"), "employment_rate") == [(96.2, 2023)]
