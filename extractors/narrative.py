@@ -692,8 +692,10 @@ class NarrativeExtractor:
         return self._type_rx
 
     def _place_sector(self, head: str) -> bool:
-        """A place and a vocational sector named in a clause head ("楚南省中职学校")."""
-        return bool(self.cues.places_in(head)) and bool(self.cues.sectors_named(head))
+        """A province and a vocational sector named in a clause head ("楚南省中职学校");
+        a city or county with one may be a school's own name (鹿源市中等职业学校)."""
+        return any(p.endswith(("省", "自治区")) for p in self.cues.places_in(head)) \
+            and bool(self.cues.sectors_named(head))
 
     def _school_voice(self, para) -> bool:
         """Whether the paragraph speaks as a school: a clause opens with the

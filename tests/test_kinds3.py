@@ -584,3 +584,8 @@ def test_a_named_provinces_figure_in_a_passage_that_speaks_as_a_school():
     assert _why(f, "employment_rate") == [(96.2, "region")]
     # alone, the province's figure is the passage's own (a province's report)
     assert _got(_facts("楚南省中职学校毕业生就业率为96.2%。"), "employment_rate") == [(96.2, 2023)]
+
+
+def test_a_school_named_after_its_city_in_its_own_passage():
+    f = _facts("鹿源市中等职业学校现有在校生3280人，学校占地156亩。")
+    assert _got(f, "students_fulltime") == [(3280, 2023)]
