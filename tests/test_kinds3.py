@@ -319,6 +319,7 @@ def test_the_largest_school_is_a_part():
 
 @pytest.mark.parametrize("text,metric,want", [
     ("学校拥有一支由215名专任教师组成的教师队伍。", "teachers_fulltime", [(215, 2023)]),
+    ("学校拥有215名专任教师的师资队伍。", "teachers_fulltime", [(215, 2023)]),
     ("今年学校共有412名毕业生升入高一级学校。", "graduates_further_study", [(412, 2023)]),
 ])
 def test_a_count_before_its_noun(text, metric, want):
@@ -328,6 +329,7 @@ def test_a_count_before_its_noun(text, metric, want):
 @pytest.mark.parametrize("text,metric", [
     ("学校由3名专任教师组成评审组。", "teachers_fulltime"),               # a panel, not the staff
     ("学校组建了由12名兼职教师构成的企业导师团。", "teachers_parttime"),
+    ("学校有235名专任教师的学历达到本科。", "teachers_fulltime"),
     ("其中，升入本科院校260人，升入高职院校700人。", "graduates_further_study"),   # by destination: parts
 ])
 def test_a_count_of_a_smaller_group(text, metric):
