@@ -591,3 +591,18 @@ def test_a_named_provinces_figure_in_a_passage_that_speaks_as_a_school():
 def test_a_school_named_after_its_city_in_its_own_passage():
     f = _facts("鹿源市中等职业学校现有在校生3280人，学校占地156亩。")
     assert _got(f, "students_fulltime") == [(3280, 2023)]
+
+
+# -- 21. titles: one school with two names ----------------------------------------
+
+@pytest.mark.parametrize("title,school,level", [
+    ("青禾学院（青禾技师学院）2023年质量报告", "青禾学院", "中职"),
+    ("鹿源学院（鹿源职业技术学院）2023年度质量报告", "鹿源学院", "高职"),
+])
+def test_a_second_name_in_parentheses_gives_the_level(title, school, level):
+    from nianbao.extractors.attributes import extract_attributes
+    doc = Document(path="t.txt", format="txt", parser="test")
+    doc.add(Block(kind=PARAGRAPH, text=title))
+    doc.add(Block(kind=PARAGRAPH, text="学校坚持立德树人。"))
+    a = extract_attributes(doc.finalize())
+    assert (a.get("school"), a.get("level"), a.get("year")) == (school, level, 2023)
