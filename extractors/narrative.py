@@ -40,6 +40,7 @@ _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:（）()]")
 _SUBJECT_BREAK = re.compile(r"[，,；;。：:]")
 _ITEM_BREAK = re.compile(r"[，,；;、]")
+_LEAD_YEAR_WORD = re.compile(r"^(?:19|20)\d\d\s*(?:年度|年|届)\s*")
 _FOOTNOTE = re.compile(r"\[\d{1,3}\]|［\d{1,3}］|[①-⑳]")
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*(?:[-—–~至]\s*((?:19|20)\d\d)\s*)?(年度|年|届|学年)")
 _LEAD_YEAR = re.compile(r"^\s*(截至|截止|到|在)?\s*((?:19|20)\d\d)\s*(?:[-—–~至]\s*((?:19|20)\d\d)\s*)?(年度|年|届|学年)")
@@ -506,6 +507,7 @@ class NarrativeExtractor:
         before, after = parts[0].strip(), parts[1].strip()
         if not (self.connector.match(before) or self.split_before.fullmatch(before)):
             return False
+        after = _LEAD_YEAR_WORD.sub("", after)     # "学校毕业生，2023年共1,020人": the year is the figure's
         lead = self.split_leads.match(after)
         return bool(lead and self.connector.match(after[lead.end():])
                     and self.split_end.match(text, q.end))

@@ -91,6 +91,7 @@ def test_a_list_that_gives_no_value(text):
     ("在校生人数稳定，达到3100人左右。", "students_fulltime", [(3100, 2023)]),
     ("学校在校生人数继续保持增长态势，达3280人。", "students_fulltime", [(3280, 2023)]),
     ("学校在校生规模稳定增长，现有3280人。", "students_fulltime", [(3280, 2023)]),
+    ("学校毕业生，2022届共1020人。", "graduates_total", [(1020, 2022)]),
 ])
 def test_a_figure_in_the_clause_after_its_term(text, metric, want):
     assert _got(_facts(text), metric) == want
@@ -102,6 +103,7 @@ def test_a_figure_in_the_clause_after_its_term(text, metric, want):
     ("学校教职工积极参与，共计120人。", "staff_total"),
     ("毕业生人数逐年增加，共计增加120人。", "graduates_total"),         # a change
     ("学校毕业生，共有860人顺利毕业。", "graduates_total"),            # the figure does not end its clause
+    ("学校毕业生，2023年有1020人实现就业。", "graduates_total"),
     ("学校在校生数量明显增加，增加了300人。", "students_fulltime"),     # a change
     ("学校在校生人数增长明显，较上年增加300人。", "students_fulltime"),
     ("学校现有全日制在校生，其中中职2100人。", "students_fulltime"),    # a part
