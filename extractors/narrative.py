@@ -379,9 +379,10 @@ class NarrativeExtractor:
     def _entity_lists(self, doc, block, para, s_start, s_end, s_hits, sq, cands, report_year, year_ctx,
                       lead) -> set[int]:
         """Several metrics before one 分别为 ("专任教师、兼职教师分别为210人、45人",
-        series.entity_list): the k-th term takes the k-th figure (appended to
-        ``cands``) when every item is one term, the counts agree and every
-        figure is of its metric's kind; otherwise the figures that fit are
+        series.entity_list): the k-th item takes the k-th figure (a term's
+        is appended to ``cands``; an item naming no metric, "满意度", takes
+        its figure and nothing more) when the list reads cleanly, the counts
+        agree and every term's figure is of its metric's kind; otherwise the figures that fit are
         kept for review (``ambiguous_binding``), never guessed.  Returns where
         the listed terms start (they bind nothing else)."""
         text = para.text
@@ -389,13 +390,16 @@ class NarrativeExtractor:
         listed: set[int] = set()
         for w in self.respectively.finditer(text, s_start, s_end):
             clause_start = max((m.end() for m in _SUBJECT_BREAK.finditer(text, s_start, w.start())), default=s_start)
-            terms, figures, clean = series.entity_list(text, clause_start, w, terms_all, sq, self.list_sep,
+            slots, figures, clean = series.entity_list(text, clause_start, w, terms_all, sq, self.list_sep,
                                                        self.list_tail)
-            listed.update(h.start for h in terms)
-            rules = [self.rules.metrics[h.metric] for h in terms]
-            fits = [k < len(figures) and _kind_ok(figures[k], r) for k, r in enumerate(rules)]
-            agree = clean and len(figures) == len(terms) and all(fits)
-            for k, (h, r) in enumerate(zip(terms, rules)):
+            listed.update(h.start for h in slots if h is not None)
+            by_item = clean and len(figures) == len(slots)
+            # the k-th item's figure when the list reads cleanly; else, for review, the k-th term's
+            pairs = [(h, self.rules.metrics[h.metric], k) for k, h in
+                     (enumerate(slots) if by_item else enumerate(h for h in slots if h is not None)) if h is not None]
+            fits = {k: k < len(figures) and _kind_ok(figures[k], r) for h, r, k in pairs}
+            agree = by_item and all(fits.values())
+            for h, r, k in pairs:
                 if not fits[k]:
                     continue
                 c = _Candidate(r, figures[k], h.start, f"{r.id}/term:{h.text}+list", h.text, h.end)

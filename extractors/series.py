@@ -145,24 +145,30 @@ def entity_list(text: str, clause_start: int, words_at: re.Match, term_hits, qua
     """'A、B分别为a、b' — several metrics named before one 分别为, one figure
     each, in order.  ``words_at`` is the 分别为 match; ``term_hits`` the
     metric term hits of the sentence (TermHit: start, end).  Returns
-    ``(terms, figures, clean)``: the term hits of the clause before 分别为
-    (in order), the figures after it (a list of figures joined by 、，和…),
-    and whether every list item is exactly one term (the first may have a
-    subject before it: "学校现有…"; the last a tail word: "…人数").  Fewer than
-    two terms: ``([], [], False)`` — one term with several years is
-    :func:`respectively`'s."""
+    ``(slots, figures, clean)``: one entry per list item of the clause
+    before 分别为 — its term hit, or None for an item that names no metric
+    ("满意度") —, the figures after 分别为 (joined by 、，和…), and whether the
+    list reads cleanly: every item holds at most one term, a term item is
+    nothing but the term (the first may have a subject before it: "学校现有…";
+    any a tail word after: "…人数"), an item without a term is a short word
+    without digits.  Fewer than two terms: ``([], [], False)`` — one term
+    with several years is :func:`respectively`'s."""
     head_end = words_at.start()
     terms = [h for h in term_hits if clause_start <= h.start and h.end <= head_end]
     if len(terms) < 2:
         return [], [], False
     items = _spans_between(text, clause_start, head_end, list_sep, terms)
-    clean = len(items) == len(terms)
-    if clean:
-        for k, ((a, b), h) in enumerate(zip(items, terms)):
-            if not (a <= h.start and h.end <= b) or (k and text[a:h.start].strip()) \
-                    or not tail.fullmatch(text[h.end:b]):
-                clean = False
-                break
+    slots, clean = [], True
+    for k, (a, b) in enumerate(items):
+        inside = [h for h in terms if a <= h.start and h.end <= b]
+        if len(inside) > 1 or (not inside and (len(text[a:b].strip()) > 8 or re.search(r"\d", text[a:b]))):
+            clean = False
+        h = inside[0] if len(inside) == 1 else None
+        if h is not None and ((k and text[a:h.start].strip()) or not tail.fullmatch(text[h.end:b])):
+            clean = False
+        slots.append(h)
+    if sum(1 for h in slots if h is not None) != len(terms):
+        clean = False           # a term across a separator
     figures, pos = [], words_at.end()
     for q in _after(quants, pos):
         gap = text[pos:q.start]
@@ -170,7 +176,7 @@ def entity_list(text: str, clause_start: int, words_at: re.Match, term_hits, qua
             break
         figures.append(q)
         pos = q.end
-    return terms, figures, clean
+    return slots, figures, clean
 
 
 def _spans_between(text: str, start: int, end: int, sep: re.Pattern, hits) -> list[tuple[int, int]]:

@@ -45,6 +45,9 @@ def _why(facts, metric):
      {"students_fulltime": [(3280, 2023)], "staff_total": [(286, 2023)]}),
     ("学校招生人数和毕业生人数依次为1200人、1020人。",
      {"enrolment_new": [(1200, 2023)], "graduates_total": [(1020, 2023)]}),
+    # an item that names no metric takes its figure and nothing more
+    ("学校就业率、满意度、对口就业率分别为97%、98%、85%。",
+     {"employment_rate": [(97, 2023)], "employment_match_rate": [(85, 2023)]}),
     # each figure must be of its own metric's kind
     ("学校占地面积和建筑面积分别为200亩和8万平方米。",
      {"land_area": [(pytest.approx(133334, abs=1), 2023)], "building_area": [(80000, 2023)]}),
