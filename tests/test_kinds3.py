@@ -611,3 +611,18 @@ def test_a_second_name_in_parentheses_gives_the_level(title, school, level):
     doc.add(Block(kind=PARAGRAPH, text="学校坚持立德树人。"))
     a = extract_attributes(doc.finalize())
     assert (a.get("school"), a.get("level"), a.get("year")) == (school, level, 2023)
+
+
+@pytest.mark.parametrize("text,want", [
+    ("学校“双师型”教师168名，占比71.5%。", 71.5),
+    ("学校双师型教师168人，双师比例达71.5%。", 71.5),
+])
+def test_a_dual_qualified_share_right_after_the_count(text, want):
+    f = _facts(text)
+    assert _got(f, "teachers_dual_qualified") == [(168, 2023)]
+    assert _got(f, "teachers_dual_qualified_ratio") == [(want, 2023)]
+
+
+def test_a_share_of_a_group_after_the_count_is_a_part():
+    f = _facts("学校青年教师中“双师型”教师68名，占比41.5%。")
+    assert _got(f, "teachers_dual_qualified_ratio") == []
