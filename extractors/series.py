@@ -40,9 +40,15 @@ def _after(quants, pos: int):
     return [q for q in quants if q.start >= pos]
 
 
-def respectively(text: str, term_end: int, clause_start: int, quants, kind: str, words: re.Pattern):
-    """'YEARS … 分别为 a、b、c': one value per year, or nothing."""
-    m = words.match(text, term_end)
+def respectively(text: str, term_end: int, clause_start: int, quants, kind: str, words: re.Pattern,
+                 period_start: int | None = None):
+    """'YEARS … 分别为 a、b、c': one value per year, or nothing.  The years
+    stand before the term in its clause, right after it ("招生人数2022年、2023年
+    分别为…"), or open the sentence in a clause of their own ("2022年和2023年，
+    …分别为…", from ``period_start``); a range ("2021—2023年") counts every
+    year in it.  The number of years must be the number of figures."""
+    after_term = _YEAR_LIST.match(text, term_end) or _RANGE_YEARS.match(text, term_end)
+    m = words.match(text, after_term.end() if after_term else term_end)
     if not m:
         return []
     figures = []
@@ -55,12 +61,33 @@ def respectively(text: str, term_end: int, clause_start: int, quants, kind: str,
             return []
         figures.append(q)
         pos = q.end
-    years = None
-    for ym in _YEAR_LIST.finditer(text, clause_start, term_end):
-        years = [int(y) for y in re.findall(_YEAR, ym.group(0))]
+    years = _years_of(after_term) if after_term else None
+    for start in (clause_start, period_start):
+        if years or start is None:
+            continue
+        for ym in list(_YEAR_LIST.finditer(text, start, term_end)) + list(_RANGE_YEARS.finditer(text, start, term_end)):
+            years = _years_of(ym)
+        if start != clause_start and years and not re.fullmatch(r"[\s，,]*", text[_last_end(text, start, term_end):clause_start]):
+            years = None        # the years must be the whole clause before
     if len(figures) < 2 or not years or len(years) != len(figures):
         return []
     return list(zip(figures, years))
+
+
+_RANGE_YEARS = re.compile(rf"({_YEAR})\s*(?:年度|年|届)?\s*(?:至|到|—|–|-|~)\s*({_YEAR})\s*(?:年度|年|届)")
+
+
+def _years_of(m: re.Match) -> list[int]:
+    if m.re is _RANGE_YEARS:
+        a, b = int(m.group(1)), int(m.group(2))
+        return list(range(a, b + 1)) if 0 < b - a <= 10 else []
+    return [int(y) for y in re.findall(_YEAR, m.group(0))]
+
+
+def _last_end(text: str, start: int, end: int) -> int:
+    """Where the last year list or range between ``start`` and ``end`` ends."""
+    ends = [m.end() for rx in (_YEAR_LIST, _RANGE_YEARS) for m in rx.finditer(text, start, end)]
+    return max(ends) if ends else start
 
 
 def from_to(text: str, term_end: int, period_start: int, quants, kind: str, connector: re.Pattern,

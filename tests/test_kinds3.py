@@ -626,3 +626,24 @@ def test_a_dual_qualified_share_right_after_the_count(text, want):
 def test_a_share_of_a_group_after_the_count_is_a_part():
     f = _facts("学校青年教师中“双师型”教师68名，占比41.5%。")
     assert _got(f, "teachers_dual_qualified_ratio") == []
+
+
+# -- 22. several years with 分别为: years after the term, a range, a clause of years --
+
+@pytest.mark.parametrize("text,metric,want", [
+    ("学校招生人数2022年、2023年分别为1200人、1300人。", "enrolment_new", [(1200, 2022), (1300, 2023)]),
+    ("学校2021—2023年招生人数分别为1100人、1200人、1300人。", "enrolment_new",
+     [(1100, 2021), (1200, 2022), (1300, 2023)]),
+    ("2022年和2023年，学校毕业生分别为1020人和1100人。", "graduates_total", [(1020, 2022), (1100, 2023)]),
+])
+def test_years_with_respectively(text, metric, want):
+    assert _got(_facts(text), metric) == want
+
+
+@pytest.mark.parametrize("text,metric", [
+    ("学校2021—2023年招生人数分别为1100人、1200人。", "enrolment_new"),      # three years, two figures
+    ("2022年和2023年学校规模扩大，毕业生分别为1020人和1100人。", "graduates_total"),
+    ("近三年学校招生人数分别为1100人、1200人、1300人。", "enrolment_new"),     # which years?
+])
+def test_years_that_do_not_pair(text, metric):
+    assert _got(_facts(text), metric) == []
