@@ -40,6 +40,8 @@ _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:（）()]")
 _SUBJECT_BREAK = re.compile(r"[，,；;。：:]")
 _ITEM_BREAK = re.compile(r"[，,；;、]")
+# how far back in a paragraph a whole region named before a place is looked for (characters)
+_LOOK_BACK = 2000
 _LEAD_YEAR_WORD = re.compile(r"^(?:19|20)\d\d\s*(?:年度|年|届)\s*")
 _FOOTNOTE = re.compile(r"\[\d{1,3}\]|［\d{1,3}］|[①-⑳]")
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*(?:[-—–~至]\s*((?:19|20)\d\d)\s*)?(年度|年|届|学年)")
@@ -664,7 +666,7 @@ class NarrativeExtractor:
         return None if voice in named else "other_entity"
 
     def _voice_level(self, para) -> str | None:
-        m = self.cues.school_voice.search(para.text)
+        m = para._voice if self._school_voice(para) else None
         if not m:
             return None
         word = re.sub(r"^[。；;，,：:\s]*", "", m.group(0))
@@ -707,7 +709,9 @@ class NarrativeExtractor:
     def _school_voice(self, para) -> bool:
         """Whether the paragraph speaks as a school: a clause opens with the
         school itself (学校, 我校, 本院 …; context.school_voice_pattern)."""
-        return bool(self.cues.school_voice.search(para.text))
+        if not hasattr(para, "_voice"):
+            para._voice = self.cues.school_voice.search(para.text)
+        return bool(para._voice)
 
     def _sub_region(self, para, clause_start, head_end, scope) -> bool:
         """A place named in the head of the figure's clause ("A市中职学校…"):
@@ -722,7 +726,7 @@ class NarrativeExtractor:
         if scope == "region" and self._region:
             own = self._region
             return any(p not in own and own not in p and p[:2] != own[:2] for p in places)
-        return self.cues.names_whole_region(text[:clause_start])
+        return self.cues.names_whole_region(text[max(0, clause_start - _LOOK_BACK):clause_start])
 
     def _part_of_stated(self, para, c: _Candidate, p_start: int) -> bool:
         """After 其中, a metric already stated in the paragraph is a part of
