@@ -67,6 +67,8 @@ def find_document(db, name: str, fmt: str | None = None) -> dict | None:
 
 
 def score_document(db, doc: dict, exp: dict) -> dict[str, Counts]:
+    """Counts per metric id for one stored document (``doc``: its
+    ``documents`` row) against one expected-values JSON (``exp``)."""
     year = exp.get("year") or doc["year"]
     stored = defaultdict(list)
     for r in db.query("select metric, value, year from metrics where document_id = ?", [doc["id"]]):
@@ -74,6 +76,16 @@ def score_document(db, doc: dict, exp: dict) -> dict[str, Counts]:
     flagged = {r["metric"] for r in db.query("select metric from flags where document_id = ? and metric is not null",
                                              [doc["id"]])}
     out: dict[str, Counts] = defaultdict(Counts)
+    expected = _expected_values(exp, year)
+    label = exp.get("file") or exp.get("document")
+    _count_expected(out, expected, stored, label)
+    _count_extras(out, exp, year, expected, stored, flagged)
+    return out
+
+
+def _expected_values(exp: dict, year: int) -> dict[tuple[str, int], list[float]]:
+    """(metric, year) → the values the JSON expects stored: the report
+    year's values and conflicts, and the previous year's."""
     expected: dict[tuple[str, int], list[float]] = defaultdict(list)
     for k, v in exp.get("metrics", {}).items():
         expected[(k, year)].append(v)
@@ -81,9 +93,11 @@ def score_document(db, doc: dict, exp: dict) -> dict[str, Counts]:
         expected[(k, year)].extend(vs)
     for k, v in exp.get("previous_year", {}).items():
         expected[(k, year - 1)].append(v)
-    allowed = {k: vs for k, vs in exp.get("also_stated", {}).items()}
-    decoys = exp.get("decoy_values", {})
-    scored = {k for k, _ in expected} | set(decoys)
+    return expected
+
+
+def _count_expected(out: dict[str, Counts], expected: dict, stored: dict, label: str | None) -> None:
+    """True positives and misses: each expected value stored or not."""
     for (k, y), want in expected.items():
         have = stored.get((k, y), [])
         c = out[k]
@@ -92,7 +106,16 @@ def score_document(db, doc: dict, exp: dict) -> dict[str, Counts]:
                 c.tp += 1
             else:
                 c.fn += 1
-                c.misses.append((exp.get("file") or exp.get("document"), k, y, w))
+                c.misses.append((label, k, y, w))
+
+
+def _count_extras(out: dict[str, Counts], exp: dict, year: int, expected: dict, stored: dict,
+                  flagged: set[str]) -> None:
+    """False positives: values stored for a scored metric and the report
+    year (or an expected year) that are not expected, unless an
+    ``also_stated`` value carries a flag."""
+    allowed = {k: vs for k, vs in exp.get("also_stated", {}).items()}
+    scored = {k for k, _ in expected} | set(exp.get("decoy_values", {}))
     for (k, y), have in stored.items():
         if k not in scored or y != year and (k, y) not in expected:
             continue
@@ -106,7 +129,6 @@ def score_document(db, doc: dict, exp: dict) -> dict[str, Counts]:
                 continue
             out[k].fp += 1
             out[k].extras.append((exp.get("file") or exp.get("document"), k, y, h))
-    return out
 
 
 def default_expected() -> list[Path]:

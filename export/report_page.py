@@ -78,10 +78,28 @@ def load_school(conn, school: str, year: int | None = None) -> SchoolPage:
     name = _one_school(conn, school)
     yq = "" if year is None else " and year = ?"
     args = [name] + ([] if year is None else [year])
-    cur = conn.execute(f"select * from reports where school = ?{yq} order by year", args)
-    cols = [d[0] for d in cur.description]
-    reports = [dict(zip(cols, r)) for r in cur.fetchall()]
+    reports = _dicts(conn, f"select * from reports where school = ?{yq} order by year", args)
     report_years = [r["year"] for r in reports if r["year"] is not None]
+    figures = _chosen_figures(conn, yq, args)
+    _add_quoted_figures(conn, yq, args, report_years, figures)
+    defs = [d for d in metric_defs_from_db(conn) if d.id in figures]
+    years = sorted({y for f in figures.values() for y in f} | set(report_years))
+    flags = _dicts(conn, f"select kind, kind_zh, severity, severity_zh, metric, name_zh, message, source_a, "
+                         f"source_b, year, files from school_flags where school = ?{yq} "
+                         f"and kind not in ('missing_part', 'missing_table', 'empty_part', 'part_order') "
+                         f"order by year, severity, kind", args)
+    missing = _missing_parts(conn, name, year)
+    corrections = _dicts(conn, f"select c.id, c.year, c.field, c.metric, md.name_zh, c.value, c.text, c.exclude, "
+                               f"c.note, c.who, c.at from corrections c left join metric_defs md on md.id = c.metric "
+                               f"where c.school = ?{yq.replace('year', 'c.year')} order by c.id", args)
+    first = reports[0] if reports else {}
+    return SchoolPage(name, first.get("level"), first.get("region"), years, reports, defs, figures, flags,
+                      missing, corrections)
+
+
+def _chosen_figures(conn, yq: str, args: list) -> dict[str, dict[int, Figure]]:
+    """metric id → report year → the ``metric_chosen`` value, with a window
+    of its sentence (none for a correction)."""
     figures: dict[str, dict[int, Figure]] = {}
     for (metric, yr, value, kind, path, page, section, sentence, approx, conflict, stated, note,
          raw) in conn.execute(
@@ -91,6 +109,13 @@ def load_school(conn, school: str, year: int | None = None) -> SchoolPage:
         figures.setdefault(metric, {})[yr] = Figure(
             value, yr, kind, path, page, section, None if kind == "correction" else window(sentence, raw, value, 40),
             bool(approx), bool(conflict), stated, note)
+    return figures
+
+
+def _add_quoted_figures(conn, yq: str, args: list, report_years: list[int],
+                        figures: dict[str, dict[int, Figure]]) -> None:
+    """Add the previous year's figures a report quotes (kind ``quoted``) for
+    years with no report and no value of their own."""
     for metric, my, value, kind, path, page, section, sentence, raw, approx in conn.execute(
             f"select metric, metric_year, value, source_kind, path, page, section, sentence, raw, approximate "
             f"from metric_values where school = ?{yq} and is_report_year = 0 and metric_year = year - 1 "
@@ -99,12 +124,11 @@ def load_school(conn, school: str, year: int | None = None) -> SchoolPage:
             continue
         figures.setdefault(metric, {})[my] = Figure(value, my, "quoted", path, page, section,
                                                     window(sentence, raw, value, 40), bool(approx))
-    defs = [d for d in metric_defs_from_db(conn) if d.id in figures]
-    years = sorted({y for f in figures.values() for y in f} | set(report_years))
-    flags = _dicts(conn, f"select kind, kind_zh, severity, severity_zh, metric, name_zh, message, source_a, "
-                         f"source_b, year, files from school_flags where school = ?{yq} "
-                         f"and kind not in ('missing_part', 'missing_table', 'empty_part', 'part_order') "
-                         f"order by year, severity, kind", args)
+
+
+def _missing_parts(conn, name: str, year: int | None) -> list[dict]:
+    """The template's required parts and tables (or those with a severity)
+    missing or empty in the school's reports, from the review checklists."""
     from nianbao.review.report import checklists
     missing = []
     for cl in checklists(conn, name, year):
@@ -114,12 +138,7 @@ def load_school(conn, school: str, year: int | None = None) -> SchoolPage:
             if it.status in ("missing", "empty") and (it.required or it.severity):
                 missing.append({"year": cl.document.get("year"), "title": it.title, "kind": it.kind,
                                 "number": it.number, "status": it.status, "severity": it.severity})
-    corrections = _dicts(conn, f"select c.id, c.year, c.field, c.metric, md.name_zh, c.value, c.text, c.exclude, "
-                               f"c.note, c.who, c.at from corrections c left join metric_defs md on md.id = c.metric "
-                               f"where c.school = ?{yq.replace('year', 'c.year')} order by c.id", args)
-    first = reports[0] if reports else {}
-    return SchoolPage(name, first.get("level"), first.get("region"), years, reports, defs, figures, flags,
-                      missing, corrections)
+    return missing
 
 
 def _dicts(conn, sql: str, args) -> list[dict]:
@@ -191,7 +210,22 @@ def _charts_html(page: SchoolPage) -> str:
 def render_html(page: SchoolPage, *, generated: str | None = None) -> str:
     """The page as one self-contained HTML document (UTF-8)."""
     generated = generated or datetime.now().strftime("%Y-%m-%d %H:%M")
-    years = page.years
+    h = _head_html(page)
+    h.append("<h2>主要指标 Key figures</h2>")
+    charts = _charts_html(page)
+    h.append(f'<div class="charts">{charts}</div>' if charts else '<p class="empty">没有数值 / no figures</p>')
+    h.append('<p class="legend">≈ 约数 approximate · ⚠ 报告中有不同数值（显示附表数值）conflicting values · ✎ 人工更正 '
+             'corrected · <span class="quoted">斜体</span> = 上年数，取自下一年报告 / quoted by the next report</p>')
+    h += _figures_table_html(page)
+    h += _flags_html(page)
+    h += _missing_html(page)
+    h += _corrections_html(page)
+    h.append(f'<p class="legend">由 nianbao 生成 generated {escape(generated)}</p></body></html>')
+    return "\n".join(h)
+
+
+def _head_html(page: SchoolPage) -> list[str]:
+    """The document head, the school's name, level, region, report years and files."""
     h = ["<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
          f"<title>{escape(page.school)} — 质量年度报告摘要</title><style>{CSS}</style></head><body>",
          f"<h1>{escape(page.school)}</h1>",
@@ -201,13 +235,14 @@ def render_html(page: SchoolPage, *, generated: str | None = None) -> str:
         files = " ＋ ".join(escape(Path(f).name) for f in (r.get("files") or r["path"]).split("; "))
         sup = f"；取代 supersedes: {escape(r['supersedes'])}" if r.get("supersedes") else ""
         h.append(f'<div class="files">{r["year"]} 年报告文件 files: {files}{sup}</div>')
-    h.append("<h2>主要指标 Key figures</h2>")
-    charts = _charts_html(page)
-    h.append(f'<div class="charts">{charts}</div>' if charts else '<p class="empty">没有数值 / no figures</p>')
-    h.append('<p class="legend">≈ 约数 approximate · ⚠ 报告中有不同数值（显示附表数值）conflicting values · ✎ 人工更正 '
-             'corrected · <span class="quoted">斜体</span> = 上年数，取自下一年报告 / quoted by the next report</p>')
-    h.append("<h2>全部指标及来源 Every figure and its source</h2><table><tr><th>指标 metric</th><th>单位</th>"
-             + "".join(f"<th>{y}</th>" for y in years) + "<th>来源 source</th></tr>")
+    return h
+
+
+def _figures_table_html(page: SchoolPage) -> list[str]:
+    """Every figure by year, with its sources."""
+    years = page.years
+    h = ["<h2>全部指标及来源 Every figure and its source</h2><table><tr><th>指标 metric</th><th>单位</th>"
+         + "".join(f"<th>{y}</th>" for y in years) + "<th>来源 source</th></tr>"]
     for d in page.metrics:
         figs = page.figures[d.id]
         cells = "".join(_value_html(figs.get(y), d.unit) for y in years)
@@ -215,7 +250,12 @@ def render_html(page: SchoolPage, *, generated: str | None = None) -> str:
         h.append(f"<tr><td>{escape(d.name_zh)}<br><span class=\"src\">{escape(d.id)}</span></td>"
                  f"<td>{escape(d.unit)}</td>{cells}<td class=\"src\">{src}</td></tr>")
     h.append("</table>")
-    h.append("<h2>审核提示 Review flags</h2>")
+    return h
+
+
+def _flags_html(page: SchoolPage) -> list[str]:
+    """The review flags section."""
+    h = ["<h2>审核提示 Review flags</h2>"]
     if page.flags:
         h.append("<table><tr><th>年度</th><th>类型 kind</th><th>严重度</th><th>说明 message</th></tr>")
         for f in page.flags:
@@ -225,7 +265,12 @@ def render_html(page: SchoolPage, *, generated: str | None = None) -> str:
         h.append("</table>")
     else:
         h.append('<p class="empty">没有提示 / no flags</p>')
-    h.append("<h2>缺失部分 Missing parts</h2>")
+    return h
+
+
+def _missing_html(page: SchoolPage) -> list[str]:
+    """The missing parts section."""
+    h = ["<h2>缺失部分 Missing parts</h2>"]
     if page.missing:
         h.append("<ul>" + "".join(
             f"<li>{m['year']}：{'附表' + str(m['number']) + ' ' if m['kind'] == 'table' and m['number'] else ''}"
@@ -233,13 +278,18 @@ def render_html(page: SchoolPage, *, generated: str | None = None) -> str:
             f" [{escape(m['severity'] or '')}]</li>" for m in page.missing) + "</ul>")
     else:
         h.append('<p class="empty">模板要求的部分和附表都有 / every required part and table is there</p>')
-    if page.corrections:
-        h.append("<h2>人工更正 Corrections</h2><ul>")
-        for c in page.corrections:
-            what = c["name_zh"] or c["metric"] or c["field"]
-            new = "剔除 excluded" if c["exclude"] else (c["text"] or fmt_number(c["value"]))
-            h.append(f"<li>✎ {c['year']} {escape(what)} → {escape(new)}（{escape(c['who'] or '')}，"
-                     f"{escape(c['at'] or '')}）{escape(c['note'] or '')}</li>")
-        h.append("</ul>")
-    h.append(f'<p class="legend">由 nianbao 生成 generated {escape(generated)}</p></body></html>')
-    return "\n".join(h)
+    return h
+
+
+def _corrections_html(page: SchoolPage) -> list[str]:
+    """The corrections section (nothing when there are none)."""
+    if not page.corrections:
+        return []
+    h = ["<h2>人工更正 Corrections</h2><ul>"]
+    for c in page.corrections:
+        what = c["name_zh"] or c["metric"] or c["field"]
+        new = "剔除 excluded" if c["exclude"] else (c["text"] or fmt_number(c["value"]))
+        h.append(f"<li>✎ {c['year']} {escape(what)} → {escape(new)}（{escape(c['who'] or '')}，"
+                 f"{escape(c['at'] or '')}）{escape(c['note'] or '')}</li>")
+    h.append("</ul>")
+    return h

@@ -626,15 +626,24 @@ class _Paragraph:
         return None
 
     def tokens(self) -> list[Tok]:
-        s, R = self.s, self.R
-        toks: list[Tok] = []
+        """The sentence as tokens in order: competitions (``COMP``), list
+        markers (``TOP``/``SUB``), prizes, roles, verbs, event suffixes and
+        punctuation, with the text between them as ``GAP`` tokens."""
         comps = self._comps()
-        masked = list(s)
+        masked = list(self.s)
         for a, b, c, av in comps:
             for k in range(a, b):
                 masked[k] = "\x00"
-        masked = "".join(masked)
-        specials: list[Tok] = [Tok("COMP", a, b, s[a:b], (c, av)) for a, b, c, av in comps]
+        specials = [Tok("COMP", a, b, self.s[a:b], (c, av)) for a, b, c, av in comps]
+        specials += self._marker_tokens("".join(masked))
+        specials.sort(key=lambda t: t.start)
+        return self._with_gaps(specials)
+
+    def _marker_tokens(self, masked: str) -> list[Tok]:
+        """List markers and the tokens of ``token_rx`` outside the
+        competitions (blanked to NUL in ``masked``)."""
+        s = self.s
+        out: list[Tok] = []
         i = 0
         boundary = True
         while i < len(s):
@@ -645,26 +654,36 @@ class _Paragraph:
             e = self._enum_at(i, boundary)
             if e:
                 kind, j = e
-                specials.append(Tok(kind, i, j, s[i:j]))
+                out.append(Tok(kind, i, j, s[i:j]))
                 boundary = True
                 i = j
                 continue
-            m = R.token_rx.match(masked, i)
+            m = self.R.token_rx.match(masked, i)
             if m:
-                kind = m.lastgroup if m.lastgroup in ("ROLE", "VERB", "EVSUF", "PUNCT") else "PRIZE"
-                if kind == "PRIZE":
-                    prize = m.group("prize")
-                    specials.append(Tok("PRIZE", i, m.end(), m.group(0),
-                                        {"prize": prize, "plevel": m.group("plevel"),
-                                         "pstart": m.start("prize")}))
-                else:
-                    specials.append(Tok(kind, i, m.end(), m.group(0)))
-                boundary = kind == "PUNCT"
+                tok = self._rx_token(m, i)
+                out.append(tok)
+                boundary = tok.kind == "PUNCT"
                 i = m.end()
                 continue
             boundary = False
             i += 1
-        specials.sort(key=lambda t: t.start)
+        return out
+
+    @staticmethod
+    def _rx_token(m, i: int) -> Tok:
+        """The token of a ``token_rx`` match at ``i``: a role, verb, event
+        suffix or punctuation, else a prize (with its level and start)."""
+        kind = m.lastgroup if m.lastgroup in ("ROLE", "VERB", "EVSUF", "PUNCT") else "PRIZE"
+        if kind == "PRIZE":
+            prize = m.group("prize")
+            return Tok("PRIZE", i, m.end(), m.group(0),
+                       {"prize": prize, "plevel": m.group("plevel"), "pstart": m.start("prize")})
+        return Tok(kind, i, m.end(), m.group(0))
+
+    def _with_gaps(self, specials: list[Tok]) -> list[Tok]:
+        """``specials`` (sorted by start) with ``GAP`` tokens for the text between them."""
+        s = self.s
+        toks: list[Tok] = []
         pos = 0
         for t in specials:
             if t.start > pos:
@@ -1233,53 +1252,74 @@ def awards(doc: Document, facts) -> None:
     facts.awards = extract_awards(doc, facts.attributes.get("year"))
 
 
+@dataclass
+class _Walk:
+    """What :func:`extract_awards` carries from block to block: the rows
+    found, the competition an introducing paragraph names for the items
+    after it, and the last award table's header (for its continuation on
+    the next page) with its column count and competition."""
+    doc: Document
+    R: AwardRules
+    report_year: int | None
+    rows: list[_Row] = field(default_factory=list)
+    carried: Competition | None = None
+    last_table: tuple[int, dict[str, list[int]], list[str]] | None = None
+    last_table_cols: int = 0
+    last_context: Competition | None = None
+
+    def paragraph(self, b: Block) -> None:
+        """Rows of a paragraph listing prizes; a paragraph ending in a colon
+        carries its last competition to the items after it."""
+        R = self.R
+        text = _SPACE.sub("", b.text)
+        if not text:
+            return
+        self.last_table = None
+        # a carried competition lasts while the paragraphs are enumerated items
+        if self.carried is not None and not _starts_item(text[:4], R):
+            self.carried = None
+        carry = None
+        if R.prize_word_rx.search(text):
+            new, carry = _paragraph_rows(self.doc, b, R, self.report_year, self.carried)
+            self.rows.extend(new)
+        elif text.endswith(("：", ":")):
+            comps = _Paragraph(text, R)._comps()
+            carry = comps[-1][2] if comps else None
+        if carry is not None:
+            self.carried = carry
+
+    def table(self, b: Block) -> None:
+        """Rows of an award table, or of the continuation of the last one
+        (same column count, no header of its own)."""
+        R = self.R
+        header = _header_map(b.grid(), R)
+        context = None
+        if header is None and self.last_table is not None and b.n_cols == self.last_table_cols:
+            header = (-1, self.last_table[1], self.last_table[2])      # a table continued on the next page
+            context = self.last_context
+        if header is None:
+            self.last_table = None
+            return
+        if context is None and "competition" not in header[1]:
+            context = _caption_competition(b, R) or self.carried
+        self.rows.extend(_table_rows(self.doc, b, header, R, self.report_year, context))
+        self.last_table, self.last_table_cols, self.last_context = header, b.n_cols, context
+
+
 def extract_awards(doc: Document, report_year: int | None, rules: AwardRules | None = None) -> list[Award]:
     """Every award row (one per person) in ``doc``: narrative lists and award
     tables, merged where the same award is stated twice."""
     R = rules or load_award_rules()
-    rows: list[_Row] = []
-    carried: Competition | None = None
-    last_table: tuple[int, dict[str, list[int]], list[str]] | None = None
-    last_table_cols = 0
-    last_context: Competition | None = None
+    walk = _Walk(doc, R, report_year)
     for b in doc.blocks:
         if b.kind == PARAGRAPH:
-            text = _SPACE.sub("", b.text)
-            if not text:
-                continue
-            last_table = None
-            # a carried competition lasts while the paragraphs are enumerated items
-            if carried is not None and not _starts_item(text[:4], R):
-                carried = None
-            carry = None
-            if R.prize_word_rx.search(text):
-                new, carry = _paragraph_rows(doc, b, R, report_year, carried)
-                rows.extend(new)
-            elif text.endswith(("：", ":")):
-                comps = _Paragraph(text, R)._comps()
-                carry = comps[-1][2] if comps else None
-            if carry is not None:
-                carried = carry
-            continue
-        if b.kind == TABLE:
-            header = _header_map(b.grid(), R)
-            context = None
-            if header is None and last_table is not None and b.n_cols == last_table_cols:
-                header = (-1, last_table[1], last_table[2])      # a table continued on the next page
-                context = last_context
-            if header is not None:
-                if context is None and "competition" not in header[1]:
-                    context = _caption_competition(b, R) or carried
-                rows.extend(_table_rows(doc, b, header, R, report_year, context))
-                last_table, last_table_cols, last_context = header, b.n_cols, context
-            else:
-                last_table = None
-            continue
-        if b.kind == CAPTION and re.match(r"\s*续表", b.text or ""):
-            continue
-        carried = None
-        last_table = None
-    return [r.award for r in _merge(rows, R)]
+            walk.paragraph(b)
+        elif b.kind == TABLE:
+            walk.table(b)
+        elif not (b.kind == CAPTION and re.match(r"\s*续表", b.text or "")):
+            walk.carried = None
+            walk.last_table = None
+    return [r.award for r in _merge(walk.rows, R)]
 
 
 def _caption_competition(block: Block, R: AwardRules) -> Competition | None:

@@ -8,7 +8,9 @@ order of paragraphs and tables is kept:
   keep their text; tracked deletions (``w:del``, ``w:moveFrom``) and hidden
   runs are dropped;
 * automatic numbering (``w:numPr`` → ``numbering.xml``) is resolved to the
-  label Word displays ("1.1", "（一）", "一、", "第一部分");
+  label Word displays ("1.1", "（一）", "一、", "第一部分")
+  (:mod:`ingest.docx_numbering`; paragraph styles in :mod:`ingest.docx_styles`,
+  XML names in :mod:`ingest.docx_xml`);
 * heading levels come from heading styles (also through ``basedOn``), from
   outline levels, or else from typed numbering (:func:`classify_line`);
 * numbered and bulleted paragraphs without a heading style or outline level
@@ -20,7 +22,8 @@ order of paragraphs and tables is kept:
   ones are reported in ``warnings``;
 * a document of pictures with (almost) no text is ``needs_ocr``;
 * merged cells (``gridSpan``, ``vMerge``, ``hMerge``, ``gridBefore``/``After``)
-  are expanded into a rectangular grid with the text at the origin only;
+  are expanded into a rectangular grid with the text at the origin only
+  (:mod:`ingest.docx_tables`);
   nested tables are kept in their cell's text and emitted as table blocks of
   their own right after the parent;
 * text boxes (``w:txbxContent``; one branch of ``mc:AlternateContent``) are
@@ -48,49 +51,19 @@ from . import errors
 from .errors import IngestError
 from .docx_altchunk import DOCX, HTML, TEXT, chunk_content
 from .docx_lists import list_paragraphs
+from .docx_xml import (A_BLIP, MC_ALT, MC_CHOICE, MC_FALLBACK, M_OMATH, M_OMATHPARA, M_T, R_ID, V_IMAGEDATA,
+    WP_EXTENT, W_ALTCHUNK, W_ANCHOR, W_B, W_BDO, W_BR, W_CHAR, W_CR, W_CUSTOMXML, W_DEL, W_DIR, W_DRAWING,
+    W_FLDSIMPLE, W_FOOTERREF, W_HEADERREF, W_HYPERLINK, W_ILVL, W_INS, W_LRPB, W_MOVEFROM, W_MOVETO, W_NBH,
+    W_NS, W_NUMID, W_NUMPR, W_OBJECT, W_OUTLINE, W_P, W_PBB, W_PICT, W_PPR, W_PSTYLE, W_PTAB, W_R, W_RPR,
+    W_RUBY, W_RUBYBASE, W_SDT, W_SDTCONTENT, W_SDTPR, W_SECTPR, W_SMARTTAG, W_SYM, W_SZ, W_T, W_TAB, W_TBL,
+    W_TXBX, W_TYPE, W_VAL, W_VANISH, w_tag, is_on, to_int)
+from .docx_numbering import Numbering, format_number  # noqa: F401  (format_number re-exported: html_blocks, tests)
+from .docx_styles import StyleInfo, Styles
+from .docx_tables import TableGrid, cell_props, iter_cells, iter_rows, row_props, table_as_text
 from .html_blocks import html_blocks
 from .headings import LevelAssigner, match_caption, match_heading, word_list_rules
-from .model import CAPTION, HEADING, PAGE_EMPTY, PAGE_OK, PARAGRAPH, TABLE, Block, Document, PageInfo, make_table
+from .model import CAPTION, HEADING, PAGE_EMPTY, PAGE_OK, PARAGRAPH, TABLE, Block, Document, PageInfo
 from .structure import classify_line
-
-# --------------------------------------------------------------------------
-# XML names
-# --------------------------------------------------------------------------
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-M_NS = "http://schemas.openxmlformats.org/officeDocument/2006/math"
-R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
-
-
-def _w(name: str) -> str:
-    return f"{{{W_NS}}}{name}"
-
-
-W_P, W_TBL, W_SDT, W_SDTCONTENT, W_SDTPR = _w("p"), _w("tbl"), _w("sdt"), _w("sdtContent"), _w("sdtPr")
-W_CUSTOMXML, W_SECTPR, W_ALTCHUNK = _w("customXml"), _w("sectPr"), _w("altChunk")
-W_PPR, W_RPR, W_PSTYLE, W_NUMPR, W_ILVL, W_NUMID = _w("pPr"), _w("rPr"), _w("pStyle"), _w("numPr"), _w("ilvl"), _w("numId")
-W_OUTLINE, W_PBB = _w("outlineLvl"), _w("pageBreakBefore")
-W_R, W_T, W_TAB, W_PTAB, W_BR, W_CR, W_SYM = _w("r"), _w("t"), _w("tab"), _w("ptab"), _w("br"), _w("cr"), _w("sym")
-W_NBH, W_LRPB = _w("noBreakHyphen"), _w("lastRenderedPageBreak")
-W_DRAWING, W_PICT, W_OBJECT, W_TXBX = _w("drawing"), _w("pict"), _w("object"), _w("txbxContent")
-W_HYPERLINK, W_SMARTTAG, W_INS, W_DEL, W_MOVETO, W_MOVEFROM = (
-    _w("hyperlink"), _w("smartTag"), _w("ins"), _w("del"), _w("moveTo"), _w("moveFrom"))
-W_FLDSIMPLE, W_DIR, W_BDO, W_RUBY, W_RUBYBASE = _w("fldSimple"), _w("dir"), _w("bdo"), _w("ruby"), _w("rubyBase")
-W_VANISH, W_VAL, W_B, W_SZ = _w("vanish"), _w("val"), _w("b"), _w("sz")
-W_TR, W_TC, W_TRPR, W_TCPR = _w("tr"), _w("tc"), _w("trPr"), _w("tcPr")
-W_GRIDSPAN, W_VMERGE, W_HMERGE, W_GRIDBEFORE, W_GRIDAFTER, W_TBLHEADER = (
-    _w("gridSpan"), _w("vMerge"), _w("hMerge"), _w("gridBefore"), _w("gridAfter"), _w("tblHeader"))
-W_TYPE, W_ANCHOR, W_CHAR = _w("type"), _w("anchor"), _w("char")
-W_HEADERREF, W_FOOTERREF = _w("headerReference"), _w("footerReference")
-MC_ALT, MC_CHOICE, MC_FALLBACK = f"{{{MC_NS}}}AlternateContent", f"{{{MC_NS}}}Choice", f"{{{MC_NS}}}Fallback"
-M_T, M_OMATH, M_OMATHPARA = f"{{{M_NS}}}t", f"{{{M_NS}}}oMath", f"{{{M_NS}}}oMathPara"
-R_ID = f"{{{R_NS}}}id"
-WP_EXTENT = f"{{{WP_NS}}}extent"
-A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
-V_IMAGEDATA = "{urn:schemas-microsoft-com:vml}imagedata"
-
-_FALSE = ("0", "false", "off")
 
 #: paragraphs with a numPr or a pStyle among the space-separated ``$ids``
 _NUMBERED_P = etree.XPath(
@@ -99,439 +72,6 @@ _NUMBERED_P = etree.XPath(
 # containers whose children are runs (or more containers) inside a paragraph
 _INLINE_CONTAINERS = {W_HYPERLINK, W_SMARTTAG, W_CUSTOMXML, W_INS, W_MOVETO, W_FLDSIMPLE, W_DIR, W_BDO}
 _INLINE_SKIPPED = {W_DEL, W_MOVEFROM, W_PPR}
-
-
-def _on(el) -> bool:
-    """A w:ST_OnOff toggle element: present and not switched off."""
-    return el is not None and el.get(W_VAL, "1").lower() not in _FALSE
-
-
-def _int(v, default=None):
-    try:
-        return int(v)
-    except (TypeError, ValueError):
-        return default
-
-
-# --------------------------------------------------------------------------
-# number formats
-# --------------------------------------------------------------------------
-_CN_DIGITS = "零一二三四五六七八九"
-_CN_LEGAL = "零壹贰叁肆伍陆柒捌玖"
-_TIANGAN = "甲乙丙丁戊己庚辛壬癸"
-_DIZHI = "子丑寅卯辰巳午未申酉戌亥"
-
-
-def _cn_count(n: int, digits: str = _CN_DIGITS, units: str = "十百千", *, short_ten: bool = True) -> str:
-    if n <= 0:
-        return "〇" if n == 0 else str(n)
-    if n >= 10000:
-        hi, lo = divmod(n, 10000)
-        rest = _cn_count(lo, digits, units, short_ten=False) if lo else ""
-        if lo and lo < 1000:
-            rest = digits[0] + rest
-        return _cn_count(hi, digits, units, short_ten=short_ten) + "万" + rest
-    parts = []
-    zero = False
-    for i, unit in ((3, units[2]), (2, units[1]), (1, units[0]), (0, "")):
-        d = (n // 10 ** i) % 10
-        if d == 0:
-            if parts:
-                zero = True
-            continue
-        if zero:
-            parts.append(digits[0])
-            zero = False
-        parts.append(digits[d] + unit)
-    s = "".join(parts)
-    if short_ten and 10 <= n < 20 and s.startswith(digits[1] + units[0]):
-        s = s[1:]
-    return s
-
-
-def _letters(n: int, upper: bool) -> str:
-    if n <= 0:
-        return str(n)
-    ch = chr(ord("A" if upper else "a") + (n - 1) % 26)
-    return ch * ((n - 1) // 26 + 1)
-
-
-def _roman(n: int) -> str:
-    if not 0 < n < 4000:
-        return str(n)
-    out = []
-    for v, s in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
-                 (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
-        while n >= v:
-            out.append(s)
-            n -= v
-    return "".join(out)
-
-
-def format_number(n: int, fmt: str) -> str:
-    """Render a list counter the way Word does for ``w:numFmt``."""
-    if fmt in ("decimal", "decimalHalfWidth", None, ""):
-        return str(n)
-    if fmt in ("chineseCounting", "chineseCountingThousand", "japaneseCounting",
-               "taiwaneseCounting", "taiwaneseCountingThousand", "koreanCounting"):
-        return _cn_count(n)
-    if fmt in ("chineseLegalSimplified", "japaneseLegal"):
-        return _cn_count(n, _CN_LEGAL, "拾佰仟", short_ten=False)
-    if fmt in ("ideographDigital", "taiwaneseDigital", "japaneseDigitalTenThousand"):
-        return "".join("〇一二三四五六七八九"[int(d)] for d in str(n))
-    if fmt == "ideographTraditional":
-        return _TIANGAN[n - 1] if 1 <= n <= 10 else str(n)
-    if fmt == "ideographZodiac":
-        return _DIZHI[n - 1] if 1 <= n <= 12 else str(n)
-    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese", "ideographEnclosedCircle"):
-        if 1 <= n <= 20:
-            return chr(0x2460 + n - 1)
-        if 21 <= n <= 35:
-            return chr(0x3251 + n - 21)
-        if 36 <= n <= 50:
-            return chr(0x32B1 + n - 36)
-        return str(n)
-    if fmt == "decimalEnclosedParen":
-        return chr(0x2474 + n - 1) if 1 <= n <= 20 else f"({n})"
-    if fmt == "decimalEnclosedFullstop":
-        return chr(0x2488 + n - 1) if 1 <= n <= 20 else f"{n}."
-    if fmt in ("decimalFullWidth", "decimalFullWidth2"):
-        return "".join(chr(0xFF10 + int(d)) for d in str(n))
-    if fmt == "decimalZero":
-        return f"{n:02d}"
-    if fmt == "upperLetter":
-        return _letters(n, True)
-    if fmt == "lowerLetter":
-        return _letters(n, False)
-    if fmt == "upperRoman":
-        return _roman(n)
-    if fmt == "lowerRoman":
-        return _roman(n).lower()
-    if fmt == "ordinal":
-        suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-        return f"{n}{suffix}"
-    if fmt == "none":
-        return ""
-    return str(n)
-
-
-# --------------------------------------------------------------------------
-# numbering.xml
-# --------------------------------------------------------------------------
-class _Level:
-    __slots__ = ("start", "fmt", "text", "restart", "legal", "style")
-
-    def __init__(self, el) -> None:
-        self.start = 1
-        self.fmt = "decimal"
-        self.text: str | None = None
-        self.restart: int | None = None
-        self.legal = False
-        self.style: str | None = None
-        for ch in el:
-            tag = ch.tag
-            if tag == _w("start"):
-                self.start = _int(ch.get(W_VAL), 1)
-            elif tag == _w("numFmt"):
-                self.fmt = ch.get(W_VAL) or "decimal"
-            elif tag == _w("lvlText"):
-                self.text = ch.get(W_VAL)
-            elif tag == _w("lvlRestart"):
-                self.restart = _int(ch.get(W_VAL))
-            elif tag == _w("isLgl"):
-                self.legal = _on(ch)
-            elif tag == W_PSTYLE:
-                self.style = ch.get(W_VAL)
-
-
-class _Numbering:
-    """Numbering definitions and the running counters of one document."""
-
-    _PLACEHOLDER = re.compile(r"%([1-9])")
-
-    def __init__(self, root) -> None:
-        self.abstract: dict[str, dict[int, _Level]] = {}
-        self.abstract_link: dict[str, str] = {}      # abstractNum → numStyleLink style id
-        self.style_link: dict[str, str] = {}         # styleLink style id → abstractNum
-        self.nums: dict[str, tuple[str, dict[int, int], dict[int, _Level]]] = {}
-        self.counters: dict[object, list] = {}
-        self.style_numid: dict[str, str] = {}        # filled by _Styles for numbering styles
-        if root is None:
-            return
-        for el in root:
-            if el.tag == _w("abstractNum"):
-                aid = el.get(_w("abstractNumId"))
-                levels = {}
-                for ch in el:
-                    if ch.tag == _w("lvl"):
-                        levels[_int(ch.get(W_ILVL), 0)] = _Level(ch)
-                    elif ch.tag == _w("numStyleLink"):
-                        self.abstract_link[aid] = ch.get(W_VAL)
-                    elif ch.tag == _w("styleLink"):
-                        self.style_link[ch.get(W_VAL)] = aid
-                self.abstract[aid] = levels
-            elif el.tag == _w("num"):
-                nid = el.get(W_NUMID)
-                aid = None
-                starts: dict[int, int] = {}
-                lvl_over: dict[int, _Level] = {}
-                for ch in el:
-                    if ch.tag == _w("abstractNumId"):
-                        aid = ch.get(W_VAL)
-                    elif ch.tag == _w("lvlOverride"):
-                        ilvl = _int(ch.get(W_ILVL), 0)
-                        for o in ch:
-                            if o.tag == _w("startOverride"):
-                                starts[ilvl] = _int(o.get(W_VAL), 1)
-                            elif o.tag == _w("lvl"):
-                                lvl_over[ilvl] = _Level(o)
-                if aid is not None:
-                    self.nums[nid] = (aid, starts, lvl_over)
-
-    def _abstract_id(self, aid: str) -> str:
-        # an abstractNum that only points at a numbering style: follow the style
-        # to its num, then to the abstractNum that holds the levels
-        seen = set()
-        while aid in self.abstract_link and aid not in seen:
-            seen.add(aid)
-            style = self.abstract_link[aid]
-            target = self.style_link.get(style)
-            if target is None:
-                nid = self.style_numid.get(style)
-                target = self.nums[nid][0] if nid in self.nums else None
-            if target is None:
-                break
-            aid = target
-        return aid
-
-    def level_for_style(self, num_id: str, style_id: str) -> int | None:
-        """The ilvl whose w:pStyle links it to ``style_id``."""
-        entry = self.nums.get(num_id)
-        if not entry:
-            return None
-        for ilvl, lvl in self.abstract.get(self._abstract_id(entry[0]), {}).items():
-            if lvl.style == style_id:
-                return ilvl
-        return None
-
-    def list_key(self, num_id: str | None) -> tuple | None:
-        """Which running list a numId belongs to: numIds that share an
-        abstractNum continue one list unless they override its levels."""
-        if not num_id or num_id == "0" or num_id not in self.nums:
-            return None
-        aid, starts, lvl_over = self.nums[num_id]
-        return ("num", num_id) if (starts or lvl_over) else ("abs", self._abstract_id(aid))
-
-    def label(self, num_id: str | None, ilvl: int, *, advance: bool = True) -> tuple[str | None, str] | None:
-        """Advance the counters for one numbered paragraph and return
-        (label, numFmt) as Word would display it — label None for a bullet
-        or a level that shows no number — or None without a numbering
-        definition."""
-        key = self.list_key(num_id)
-        if key is None:
-            return None
-        aid, starts, lvl_over = self.nums[num_id]
-        aid = self._abstract_id(aid)
-        levels = dict(self.abstract.get(aid, {}))
-        levels.update(lvl_over)
-        ilvl = max(0, min(ilvl, 8))
-        lvl = levels.get(ilvl)
-        if lvl is None:
-            return None
-
-        def start(k: int) -> int:
-            if k in starts:
-                return starts[k]
-            return levels[k].start if k in levels else 1
-
-        c = self.counters.get(key)
-        if c is None:
-            c = self.counters[key] = [None] * 9
-        if advance:
-            c[ilvl] = start(ilvl) if c[ilvl] is None else c[ilvl] + 1
-            for k in range(ilvl + 1, 9):
-                r = levels[k].restart if k in levels else None
-                if r is None or (r != 0 and ilvl < r):
-                    c[k] = None
-        text = lvl.text
-        if lvl.fmt == "bullet" or text is None:
-            return None, lvl.fmt
-
-        def repl(m: re.Match) -> str:
-            k = int(m.group(1)) - 1
-            n = c[k] if c[k] is not None else start(k)
-            ref = levels.get(k)
-            fmt = ref.fmt if ref else "decimal"
-            if lvl.legal and fmt not in ("none",):
-                fmt = "decimal"
-            return format_number(n, fmt)
-
-        label = self._PLACEHOLDER.sub(repl, text).strip()
-        if not any(ch.isalnum() for ch in label):
-            return None, lvl.fmt  # numFmt none or punctuation only: nothing to show
-        return label, lvl.fmt
-
-
-# --------------------------------------------------------------------------
-# styles.xml
-# --------------------------------------------------------------------------
-_HEADING_NAME = re.compile(r"^(?:heading|标题)\s*([1-9])$")
-_TOC_NAME = re.compile(r"^(?:toc|目录)\s*[1-9]$")
-
-
-class _StyleInfo:
-    __slots__ = ("name", "level", "role", "num_id", "ilvl", "break_before", "toc", "font_pt", "bold")
-
-    def __init__(self) -> None:
-        self.name = ""
-        self.level: int | None = None   # 1-based outline level
-        self.role: str | None = None    # title / subtitle / caption
-        self.num_id: str | None = None
-        self.ilvl: int | None = None
-        self.break_before = False
-        self.toc = False
-        self.font_pt: float | None = None
-        self.bold = False
-
-
-class _Styles:
-    def __init__(self, root, numbering: _Numbering) -> None:
-        self.raw: dict[str, dict] = {}
-        self.default_para: str | None = None
-        self.defaults = {"sz": None, "line": None, "rule": None}
-        self.cache: dict[str, _StyleInfo] = {}
-        self.numbering = numbering
-        if root is None:
-            return
-        for el in root:
-            if el.tag == _w("docDefaults"):
-                for sz in el.iter(_w("sz")):
-                    self.defaults["sz"] = _int(sz.get(W_VAL))
-                    break
-                for sp in el.iter(_w("spacing")):
-                    if sp.get(_w("line")):
-                        self.defaults["line"] = _int(sp.get(_w("line")))
-                        self.defaults["rule"] = sp.get(_w("lineRule"), "auto")
-            if el.tag != _w("style"):
-                continue
-            sid = el.get(_w("styleId"))
-            stype = el.get(W_TYPE, "paragraph")
-            d = {"type": stype, "name": "", "based": None, "outline": None, "num_id": None,
-                 "ilvl": None, "pbb": None, "sz": None, "line": None, "rule": None, "b": None}
-            for ch in el:
-                tag = ch.tag
-                if tag == _w("name"):
-                    d["name"] = (ch.get(W_VAL) or "").strip()
-                elif tag == _w("basedOn"):
-                    d["based"] = ch.get(W_VAL)
-                elif tag == W_PPR:
-                    for pp in ch:
-                        if pp.tag == W_OUTLINE:
-                            d["outline"] = _int(pp.get(W_VAL))
-                        elif pp.tag == W_NUMPR:
-                            for n in pp:
-                                if n.tag == W_NUMID:
-                                    d["num_id"] = n.get(W_VAL)
-                                elif n.tag == W_ILVL:
-                                    d["ilvl"] = _int(n.get(W_VAL), 0)
-                        elif pp.tag == W_PBB:
-                            d["pbb"] = _on(pp)
-                        elif pp.tag == _w("spacing") and pp.get(_w("line")):
-                            d["line"] = _int(pp.get(_w("line")))
-                            d["rule"] = pp.get(_w("lineRule"), "auto")
-                elif tag == W_RPR:
-                    for rr in ch:
-                        if rr.tag == _w("sz"):
-                            d["sz"] = _int(rr.get(W_VAL))
-                        elif rr.tag == W_B:
-                            d["b"] = _on(rr)
-            self.raw[sid] = d
-            if stype == "paragraph" and el.get(_w("default")) in ("1", "true", "on"):
-                self.default_para = sid
-            if stype == "numbering" and d["num_id"]:
-                numbering.style_numid[sid] = d["num_id"]
-
-    def _chain(self, sid: str | None):
-        seen = set()
-        while sid and sid in self.raw and sid not in seen:
-            seen.add(sid)
-            yield sid, self.raw[sid]
-            sid = self.raw[sid]["based"]
-
-    def info(self, sid: str | None) -> _StyleInfo:
-        if sid is None or sid not in self.raw:
-            sid = self.default_para
-        key = sid or ""
-        hit = self.cache.get(key)
-        if hit is not None:
-            return hit
-        si = _StyleInfo()
-        chain = list(self._chain(sid))
-        if chain:
-            si.name = chain[0][1]["name"]
-        level_known = role_known = num_known = pbb_known = sz_known = b_known = False
-        for i, (cid, d) in enumerate(chain):
-            name = d["name"].lower()
-            if not level_known:
-                m = _HEADING_NAME.match(name)
-                if m:
-                    si.level, level_known = int(m.group(1)), True
-                elif d["outline"] is not None:
-                    si.level = d["outline"] + 1 if 0 <= d["outline"] < 9 else None
-                    level_known = True
-            if not role_known:
-                if name in ("title", "标题"):
-                    si.role, role_known = "title", True
-                elif name in ("subtitle", "副标题"):
-                    si.role, role_known = "subtitle", True
-                elif name in ("caption", "题注"):
-                    si.role, role_known = "caption", True
-                elif _TOC_NAME.match(name):
-                    si.toc, role_known = True, True
-            if not num_known and (d["num_id"] is not None or d["ilvl"] is not None):
-                if d["num_id"] is not None:
-                    si.num_id = d["num_id"]
-                    num_known = True
-                if si.ilvl is None and d["ilvl"] is not None:
-                    si.ilvl = d["ilvl"]
-            if not pbb_known and d["pbb"] is not None:
-                si.break_before, pbb_known = d["pbb"], True
-            if not sz_known and d["sz"]:
-                si.font_pt, sz_known = d["sz"] / 2, True
-            if not b_known and d["b"] is not None:
-                si.bold, b_known = d["b"], True
-        if si.role == "title":
-            si.level = None  # the document title is never an outline heading
-        if si.num_id is not None and si.ilvl is None and sid:
-            si.ilvl = self.numbering.level_for_style(si.num_id, sid)
-        self.cache[key] = si
-        return si
-
-    def numbering_styles(self) -> set[str]:
-        """Ids of the styles that number their paragraphs (a numPr of their
-        own or through ``basedOn``)."""
-        out = {sid for sid, d in self.raw.items() if d["num_id"] is not None}
-        grew = bool(out)
-        while grew:
-            more = {sid for sid, d in self.raw.items() if sid not in out and d["based"] in out}
-            out |= more
-            grew = bool(more)
-        return {sid for sid in out if self.info(sid).num_id not in (None, "0")}
-
-    def body_metrics(self) -> tuple[float, float]:
-        """(font size pt, line spacing factor) of the default paragraph style."""
-        sz = line = rule = None
-        for _, d in self._chain(self.default_para):
-            sz = sz or d["sz"]
-            if line is None and d["line"]:
-                line, rule = d["line"], d["rule"]
-        sz = sz or self.defaults["sz"] or 21
-        if line is None:
-            line, rule = self.defaults["line"], self.defaults["rule"]
-        factor = 1.0
-        if line and (rule in (None, "auto")):
-            factor = max(0.8, min(line / 240, 3.0))
-        return sz / 2, factor
 
 
 # --------------------------------------------------------------------------
@@ -545,7 +85,7 @@ class _Para:
 
     def __init__(self) -> None:
         self.text = ""
-        self.style: _StyleInfo | None = None
+        self.style: StyleInfo | None = None
         self.num_id = None
         self.ilvl = None
         self.outline = None
@@ -581,8 +121,8 @@ class _Walker:
     def __init__(self, docx_doc, doc: Document) -> None:
         self.doc = doc
         self.part = docx_doc.part
-        self.numbering = _Numbering(self._related_root("numbering"))
-        self.styles = _Styles(self._related_root("styles"), self.numbering)
+        self.numbering = Numbering(self._related_root("numbering"))
+        self.styles = Styles(self._related_root("styles"), self.numbering)
         self.assigner = LevelAssigner()
         self.lists: set = set()    # w:p elements that are list items
         self.pictures = 0          # paragraphs that hold a picture
@@ -624,16 +164,16 @@ class _Walker:
         pitch = None
         if sect is not None:
             for ch in sect:
-                if ch.tag == _w("pgSz"):
-                    w = _int(ch.get(_w("w")), w)
-                    h = _int(ch.get(_w("h")), h)
-                elif ch.tag == _w("pgMar"):
-                    top = abs(_int(ch.get(_w("top")), top))
-                    bottom = abs(_int(ch.get(_w("bottom")), bottom))
-                    left = _int(ch.get(_w("left")), left)
-                    right = _int(ch.get(_w("right")), right)
-                elif ch.tag == _w("docGrid") and ch.get(W_TYPE) in ("lines", "linesAndChars", "snapToChars"):
-                    pitch = _int(ch.get(_w("linePitch")))
+                if ch.tag == w_tag("pgSz"):
+                    w = to_int(ch.get(w_tag("w")), w)
+                    h = to_int(ch.get(w_tag("h")), h)
+                elif ch.tag == w_tag("pgMar"):
+                    top = abs(to_int(ch.get(w_tag("top")), top))
+                    bottom = abs(to_int(ch.get(w_tag("bottom")), bottom))
+                    left = to_int(ch.get(w_tag("left")), left)
+                    right = to_int(ch.get(w_tag("right")), right)
+                elif ch.tag == w_tag("docGrid") and ch.get(W_TYPE) in ("lines", "linesAndChars", "snapToChars"):
+                    pitch = to_int(ch.get(w_tag("linePitch")))
         font_pt, factor = self.styles.body_metrics()
         self.body_pt = font_pt
         width_pt = max(100.0, (w - left - right) / 20)
@@ -701,11 +241,11 @@ class _Walker:
                         if n.tag == W_NUMID:
                             info.num_id = n.get(W_VAL)
                         elif n.tag == W_ILVL:
-                            info.ilvl = _int(n.get(W_VAL), 0)
+                            info.ilvl = to_int(n.get(W_VAL), 0)
                 elif tag == W_OUTLINE:
-                    info.outline = _int(ch.get(W_VAL))
+                    info.outline = to_int(ch.get(W_VAL))
                 elif tag == W_PBB:
-                    pbb = _on(ch)
+                    pbb = is_on(ch)
                 elif tag == W_SECTPR:
                     info.sect = True
         st = self.styles.info(pstyle)
@@ -749,44 +289,11 @@ class _Walker:
         for ch in r:
             tag = ch.tag
             if tag == W_T:
-                if ch.text:
-                    parts.append(ch.text)
-                    if emph:
-                        info.emph_chars += len(ch.text)
-                    else:
-                        info.plain_chars += len(ch.text)
+                _run_text(ch.text, parts, info, emph)
             elif tag == W_RPR:
-                if _on(ch.find(W_VANISH)):
+                if is_on(ch.find(W_VANISH)):
                     return
                 emph = self._emphasis(ch, info)
-            elif tag == W_TAB or tag == W_PTAB:
-                parts.append(" ")
-            elif tag == W_BR:
-                kind = ch.get(W_TYPE)
-                if kind == "page":
-                    if any(s.strip() for s in parts):
-                        info.br_after += 1
-                    else:
-                        info.br_before += 1
-                elif kind == "column":
-                    parts.append(" ")
-                else:
-                    parts.append("\n")
-            elif tag == W_CR:
-                parts.append("\n")
-            elif tag == W_LRPB:
-                if any(s.strip() for s in parts):
-                    info.rbr_after += 1
-                else:
-                    info.rbr_before += 1
-            elif tag == W_SYM:
-                code = _int_hex(ch.get(W_CHAR))
-                if code is not None:
-                    if 0xF020 <= code <= 0xF0FF:
-                        code -= 0xF000
-                    parts.append(chr(code))
-            elif tag == W_NBH:
-                parts.append("-")
             elif tag == W_DRAWING or tag == W_PICT or tag == W_OBJECT:
                 self._graphic(ch, info)
             elif tag == MC_ALT:
@@ -797,14 +304,16 @@ class _Walker:
                 base = ch.find(W_RUBYBASE)
                 if base is not None:
                     self._inline(base, parts, info)
+            else:
+                _run_mark(ch, parts, info)
 
     def _emphasis(self, rpr, info: _Para) -> bool:
         """Is a run set bold or larger than the body text (its own rPr over
         its paragraph style's)?"""
         b = rpr.find(W_B)
-        bold = _on(b) if b is not None else info.bold
+        bold = is_on(b) if b is not None else info.bold
         sz = rpr.find(W_SZ)
-        half = _int(sz.get(W_VAL)) if sz is not None else None
+        half = to_int(sz.get(W_VAL)) if sz is not None else None
         large = half / 2 > self.body_pt * 1.1 if half else info.large
         return bold or large
 
@@ -815,7 +324,7 @@ class _Walker:
             break
         if el.tag == W_DRAWING:
             for ext in el.iter(WP_EXTENT):
-                cy = _int(ext.get("cy"))
+                cy = to_int(ext.get("cy"))
                 if cy:
                     info.image_pt += cy / 12700
                 break
@@ -1038,47 +547,51 @@ class _Walker:
             return None
         flat = text.replace("\n", "" if _CJK.search(text) else " ")
         if toc:
-            hm = match_heading(flat)
-            if hm is not None and hm.style == "front":  # the 目录 heading itself
-                return classify_line(flat, self.assigner, **kw)
-            full = f"{label}{_sep(label, text)}{text}" if label else text
-            return Block(kind=PARAGRAPH, text=full, meta={"toc": True}, **kw)
-        # outline level: the paragraph's own, else its style's
-        level = None
-        source = "style"
-        if info.outline is not None and 0 <= info.outline < 9:
-            level, source = info.outline + 1, "outline"
-        else:
-            level = st.level if st is not None else None
-        if st is not None and st.role == "title":
-            level = None
-        if level is not None and len(flat) > 80:
-            level = None  # a heading style on body text
+            return self._toc_block(flat, text, label, kw)
+        level, source = _outline_level(info, flat)
         if level is not None:
             return self._styled_heading(flat, label, min(level, 9), st, source, **kw)
         if st is not None and st.role in ("title", "subtitle"):
-            b = classify_line(flat, self.assigner, **kw) if not label else None
-            if b is not None and b.kind == HEADING and b.meta.get("style") == "front":
-                b.meta["word_style"] = st.name
-                return b
-            return Block(kind=PARAGRAPH, text=f"{label}{_sep(label, text)}{text}" if label else text,
-                         meta={"role": st.role, "word_style": st.name}, **kw)
+            return self._title_block(flat, text, label, st, kw)
         if label or (listed and info.num_id is not None):
             return self._numbered_block(info, flat, listed=listed, textbox=textbox, **kw)
         if textbox or "\n" in text:
-            cm = match_caption(flat)
-            if cm:
-                return classify_line(flat, self.assigner, **kw)
-            if textbox:
-                return Block(kind=PARAGRAPH, text=text, **kw)
-            if len(flat) > 60:
-                return Block(kind=PARAGRAPH, text=text, **kw)
-            b = classify_line(flat, self.assigner, **kw)
-            return b if b.kind != PARAGRAPH else Block(kind=PARAGRAPH, text=text, **kw)
+            return self._lines_block(flat, text, textbox, kw)
         b = classify_line(text, self.assigner, **kw)
         if st is not None and st.role == "caption" and b.kind == PARAGRAPH:
             b.meta["word_style"] = st.name
         return b
+
+    def _toc_block(self, flat: str, text: str, label: str, kw: dict) -> Block:
+        """A table-of-contents entry (a paragraph marked ``toc``), or the 目录 heading itself."""
+        hm = match_heading(flat)
+        if hm is not None and hm.style == "front":  # the 目录 heading itself
+            return classify_line(flat, self.assigner, **kw)
+        full = f"{label}{_sep(label, text)}{text}" if label else text
+        return Block(kind=PARAGRAPH, text=full, meta={"toc": True}, **kw)
+
+    def _title_block(self, flat: str, text: str, label: str, st: StyleInfo, kw: dict) -> Block:
+        """A paragraph in a Title or Subtitle style: a front-matter heading
+        when it reads as one, else a paragraph with its role."""
+        b = classify_line(flat, self.assigner, **kw) if not label else None
+        if b is not None and b.kind == HEADING and b.meta.get("style") == "front":
+            b.meta["word_style"] = st.name
+            return b
+        return Block(kind=PARAGRAPH, text=f"{label}{_sep(label, text)}{text}" if label else text,
+                     meta={"role": st.role, "word_style": st.name}, **kw)
+
+    def _lines_block(self, flat: str, text: str, textbox: bool, kw: dict) -> Block:
+        """A paragraph in a text box or of several lines: a caption, a short
+        heading, else a paragraph keeping its line breaks."""
+        cm = match_caption(flat)
+        if cm:
+            return classify_line(flat, self.assigner, **kw)
+        if textbox:
+            return Block(kind=PARAGRAPH, text=text, **kw)
+        if len(flat) > 60:
+            return Block(kind=PARAGRAPH, text=text, **kw)
+        b = classify_line(flat, self.assigner, **kw)
+        return b if b.kind != PARAGRAPH else Block(kind=PARAGRAPH, text=text, **kw)
 
     def _numbered_block(self, info: _Para, flat: str, *, listed: bool, textbox: bool, **kw) -> Block:
         """A paragraph numbered by Word (no heading style or outline level):
@@ -1098,7 +611,7 @@ class _Walker:
         return Block(kind=PARAGRAPH, text=info.text, number=label or None, level=(info.ilvl or 0) + 1,
                      list_item=True, meta={"numbering": "auto", "list_format": info.fmt}, **kw)
 
-    def _styled_heading(self, text: str, label: str, level: int, st: _StyleInfo | None, source: str,
+    def _styled_heading(self, text: str, label: str, level: int, st: StyleInfo | None, source: str,
                         **kw) -> Block:
         meta = {"word_style": st.name if st else None, "level_source": source}
         if label:
@@ -1143,81 +656,25 @@ class _Walker:
     def table(self, tbl, depth: int = 0):
         """Read one w:tbl → (table block, [(nested block, its nested)…],
         rendered page breaks inside it)."""
-        rows_el = list(_iter_rows(tbl))
-        texts: list[list[str | None]] = []
-        owner: list[list[tuple[int, int] | None]] = []
-        spans: dict[tuple[int, int], list[int]] = {}
+        rows_el = list(iter_rows(tbl))
+        grid = TableGrid()
         nested: list = []
-        header_rows = 0
-        header_run = True
         rbr = 0
-        for r, tr in enumerate(rows_el):
-            trpr = tr.find(W_TRPR)
-            before = after = 0
-            is_header = False
-            if trpr is not None:
-                for ch in trpr:
-                    if ch.tag == W_GRIDBEFORE:
-                        before = _int(ch.get(W_VAL), 0)
-                    elif ch.tag == W_GRIDAFTER:
-                        after = _int(ch.get(W_VAL), 0)
-                    elif ch.tag == W_TBLHEADER:
-                        is_header = _on(ch)
-            if header_run and is_header:
-                header_rows += 1
-            else:
-                header_run = False
-            row_texts: list[str | None] = [None] * before
-            row_owner: list[tuple[int, int] | None] = [None] * before
+        for tr in rows_el:
+            before, after, is_header = row_props(tr)
+            grid.start_row(before, is_header)
             row_rbr = 0
-            c = before
-            for tc in _iter_cells(tr):
-                span = 1
-                vmerge = hmerge = None
-                tcpr = tc.find(W_TCPR)
-                if tcpr is not None:
-                    for ch in tcpr:
-                        if ch.tag == W_GRIDSPAN:
-                            span = max(1, _int(ch.get(W_VAL), 1))
-                        elif ch.tag == W_VMERGE:
-                            vmerge = ch.get(W_VAL, "continue")
-                        elif ch.tag == W_HMERGE:
-                            hmerge = ch.get(W_VAL, "continue")
+            for tc in iter_cells(tr):
+                span, vmerge, hmerge = cell_props(tc)
                 text, cell_nested, cell_rbr = self._cell(tc, depth)
                 row_rbr = max(row_rbr, cell_rbr)
                 nested.extend(cell_nested)
-                origin = (r, c)
-                if vmerge == "continue" and r > 0:
-                    above = owner[r - 1][c] if c < len(owner[r - 1]) else None
-                    if above is not None:
-                        origin = above
-                        o = spans.setdefault(above, [1, 1])
-                        o[0] = max(o[0], r - above[0] + 1)
-                elif hmerge == "continue" and c > 0 and row_owner and row_owner[-1] is not None:
-                    left = row_owner[-1]
-                    if left[0] == r:
-                        origin = left
-                        o = spans.setdefault(left, [1, 1])
-                        o[1] = max(o[1], c + span - left[1])
-                for k in range(span):
-                    row_owner.append(origin)
-                    row_texts.append(text if (origin == (r, c) and k == 0) else None)
-                if origin == (r, c) and span > 1:
-                    o = spans.setdefault(origin, [1, 1])
-                    o[1] = max(o[1], span)
-                c += span
-            row_texts.extend([None] * after)
-            row_owner.extend([None] * after)
-            texts.append(row_texts)
-            owner.append(row_owner)
+                grid.add_cell(text, span, vmerge, hmerge)
+            grid.end_row(after)
             rbr += row_rbr
-        if not texts:
+        block = grid.block(self.ref)
+        if block is None:
             return None, [], 0
-        n_cols = max(len(t) for t in texts)
-        for t in texts:
-            t.extend([None] * (n_cols - len(t)))
-        clean = {k: (v[0], v[1]) for k, v in spans.items() if v[0] > 1 or v[1] > 1}
-        block = make_table(texts, clean, header_rows=header_rows, ref=self.ref, page=None)
         if depth:
             block.meta["nested"] = True
         return block, nested, rbr
@@ -1243,7 +700,7 @@ class _Walker:
                 elif tag == W_TBL:
                     block, sub, _ = self.table(ch, depth + 1)
                     if block is not None:
-                        parts.append(_table_as_text(block))
+                        parts.append(table_as_text(block))
                         nested.append((block, sub))
                 elif tag in (W_SDT,):
                     content = ch.find(W_SDTCONTENT)
@@ -1317,6 +774,69 @@ class _Walker:
 # --------------------------------------------------------------------------
 # small helpers
 # --------------------------------------------------------------------------
+def _outline_level(info: _Para, flat: str) -> tuple[int | None, str]:
+    """(outline level 1–9 or None, "outline" or "style"): the paragraph's
+    own outline level, else its style's; none for a title or for body text
+    over 80 characters in a heading style."""
+    st = info.style
+    level = None
+    source = "style"
+    if info.outline is not None and 0 <= info.outline < 9:
+        level, source = info.outline + 1, "outline"
+    else:
+        level = st.level if st is not None else None
+    if st is not None and st.role == "title":
+        level = None
+    if level is not None and len(flat) > 80:
+        level = None  # a heading style on body text
+    return level, source
+
+
+def _run_text(text: str | None, parts: list[str], info: _Para, emph: bool) -> None:
+    """A w:t's text into ``parts``, its characters counted as emphasised or plain."""
+    if text:
+        parts.append(text)
+        if emph:
+            info.emph_chars += len(text)
+        else:
+            info.plain_chars += len(text)
+
+
+def _run_mark(ch, parts: list[str], info: _Para) -> None:
+    """Tabs, breaks, symbols and non-breaking hyphens of a run into
+    ``parts``; page breaks (explicit and Word's rendered ones) counted in
+    ``info`` as before or after the paragraph's text."""
+    tag = ch.tag
+    if tag == W_TAB or tag == W_PTAB:
+        parts.append(" ")
+    elif tag == W_BR:
+        kind = ch.get(W_TYPE)
+        if kind == "page":
+            if any(s.strip() for s in parts):
+                info.br_after += 1
+            else:
+                info.br_before += 1
+        elif kind == "column":
+            parts.append(" ")
+        else:
+            parts.append("\n")
+    elif tag == W_CR:
+        parts.append("\n")
+    elif tag == W_LRPB:
+        if any(s.strip() for s in parts):
+            info.rbr_after += 1
+        else:
+            info.rbr_before += 1
+    elif tag == W_SYM:
+        code = _int_hex(ch.get(W_CHAR))
+        if code is not None:
+            if 0xF020 <= code <= 0xF0FF:
+                code -= 0xF000
+            parts.append(chr(code))
+    elif tag == W_NBH:
+        parts.append("-")
+
+
 def _int_hex(v):
     try:
         return int(v, 16)
@@ -1364,48 +884,10 @@ def _sdt_is_toc(sdt) -> bool:
     pr = sdt.find(W_SDTPR)
     if pr is None:
         return False
-    for g in pr.iter(_w("docPartGallery")):
+    for g in pr.iter(w_tag("docPartGallery")):
         if "table of contents" in (g.get(W_VAL) or "").lower():
             return True
     return False
-
-
-def _iter_rows(tbl):
-    for ch in tbl:
-        tag = ch.tag
-        if tag == W_TR:
-            trpr = ch.find(W_TRPR)
-            if trpr is not None and trpr.find(W_DEL) is not None:
-                continue  # a tracked deleted row
-            yield ch
-        elif tag == W_SDT:
-            content = ch.find(W_SDTCONTENT)
-            if content is not None:
-                yield from _iter_rows(content)
-        elif tag in (W_CUSTOMXML, W_INS, W_MOVETO):
-            yield from _iter_rows(ch)
-
-
-def _iter_cells(tr):
-    for ch in tr:
-        tag = ch.tag
-        if tag == W_TC:
-            yield ch
-        elif tag == W_SDT:
-            content = ch.find(W_SDTCONTENT)
-            if content is not None:
-                yield from _iter_cells(content)
-        elif tag in (W_CUSTOMXML, W_INS, W_MOVETO):
-            yield from _iter_cells(ch)
-
-
-def _table_as_text(block: Block) -> str:
-    lines = []
-    for row in block.grid():
-        cells = [c.replace("\n", " ") for c in row if c]
-        if cells:
-            lines.append(" / ".join(cells))
-    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------
@@ -1432,35 +914,7 @@ def parse_docx(path) -> Document:
 
 
 def _parse(p: Path) -> Document:
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
-    try:
-        with zipfile.ZipFile(p) as z:
-            names = set(z.namelist())
-            head = b""
-            if "word/document.xml" in names:
-                with z.open("word/document.xml") as f:
-                    head = f.read(4096)
-    except zipfile.BadZipFile as e:
-        raise errors.truncated("Word", f"the ZIP container cannot be opened: {e}") from None
-    except OSError as e:
-        raise errors.read_failure(e, "Word", f"cannot read the file: {e}") from None
-    if b"purl.oclc.org/ooxml/wordprocessingml" in head:
-        raise IngestError("unsupported",
-                          "Strict Open XML 格式的 Word 文件，请另存为普通 .docx / "
-                          "a Strict Open XML Word file: save it as a standard .docx")
-    try:
-        d = docx.Document(str(p))
-    except PackageNotFoundError as e:
-        raise errors.truncated("Word", f"not a Word package: {e}") from None
-    except (KeyError, ValueError) as e:
-        if "word/document.xml" not in names:
-            raise errors.truncated("Word", "word/document.xml is missing") from None
-        raise errors.truncated("Word", f"{type(e).__name__}: {e}") from None
-    if d.element.body is None:
-        raise errors.truncated("Word", "the document has no body")
-
+    d = _open_package(p)
     doc = Document(path=str(p), format="docx", parser="python-docx")
     body = d.element.body
     walker = _Walker(d, doc)
@@ -1475,6 +929,56 @@ def _parse(p: Path) -> Document:
     titles = [b.text for b in doc.blocks if b.meta.get("role") == "title"]
     if titles:
         doc.metadata["title"] = titles[0]
+    _core_properties(doc, d)
+    _picture_only(doc, walker.pictures)
+    if not doc.blocks:
+        doc.warnings.append("正文没有文字 / no text found in the Word body")
+    return doc
+
+
+def _open_package(p: Path):
+    """The python-docx Document of ``p``; IngestError ``truncated`` for a
+    broken package, ``unsupported`` for Strict Open XML."""
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    names, head = _document_head(p)
+    if b"purl.oclc.org/ooxml/wordprocessingml" in head:
+        raise IngestError("unsupported",
+                          "Strict Open XML 格式的 Word 文件，请另存为普通 .docx / "
+                          "a Strict Open XML Word file: save it as a standard .docx")
+    try:
+        d = docx.Document(str(p))
+    except PackageNotFoundError as e:
+        raise errors.truncated("Word", f"not a Word package: {e}") from None
+    except (KeyError, ValueError) as e:
+        if "word/document.xml" not in names:
+            raise errors.truncated("Word", "word/document.xml is missing") from None
+        raise errors.truncated("Word", f"{type(e).__name__}: {e}") from None
+    if d.element.body is None:
+        raise errors.truncated("Word", "the document has no body")
+    return d
+
+
+def _document_head(p: Path) -> tuple[set[str], bytes]:
+    """(part names in the ZIP, first 4 KB of word/document.xml or b"")."""
+    try:
+        with zipfile.ZipFile(p) as z:
+            names = set(z.namelist())
+            head = b""
+            if "word/document.xml" in names:
+                with z.open("word/document.xml") as f:
+                    head = f.read(4096)
+    except zipfile.BadZipFile as e:
+        raise errors.truncated("Word", f"the ZIP container cannot be opened: {e}") from None
+    except OSError as e:
+        raise errors.read_failure(e, "Word", f"cannot read the file: {e}") from None
+    return names, head
+
+
+def _core_properties(doc: Document, d) -> None:
+    """Title, author, created and modified of docProps/core.xml into
+    ``metadata["core"]`` (skipped when core.xml is unreadable)."""
     try:
         cp = d.core_properties
         core = {k: v for k, v in (("title", cp.title), ("author", cp.author),
@@ -1486,10 +990,6 @@ def _parse(p: Path) -> Document:
         raise
     except Exception:  # core.xml is optional and sometimes malformed
         pass
-    _picture_only(doc, walker.pictures)
-    if not doc.blocks:
-        doc.warnings.append("正文没有文字 / no text found in the Word body")
-    return doc
 
 
 def _picture_only(doc: Document, pictures: int) -> None:

@@ -120,11 +120,27 @@ def apply_ocr(doc: Document, path: str | Path, *, progress: Progress | None = No
 
 
 def _read(doc: Document, images, n: int, progress: Progress | None, rules: OcrRules) -> Document:
-    from .ocr_engine import engine, provider, read_image
+    from .ocr_engine import engine
     from .ocr_layout import build_blocks
-    from .ocr_tables import find_tables
     engine()
     t0 = time.perf_counter()
+    read, infos = _read_images(images, n, progress, rules)
+    blocks = build_blocks(read, _assigner(doc), rules)
+    chars = _chars_by_page(blocks)
+    if doc.format != "pdf":
+        _docx_pages(doc, [no for no, _, _ in read])
+    _note_pages(doc, infos, chars)
+    _insert(doc, blocks)
+    _record_ocr(doc, chars, time.perf_counter() - t0, rules)
+    return doc
+
+
+def _read_images(images, n: int, progress: Progress | None, rules: OcrRules) -> tuple[list[tuple], dict[int, str]]:
+    """OCR each ``(page number, image, dpi)``; returns ``[(page number, OCR
+    page, ruled tables)]`` and each page's note; ``progress(done, n,
+    seconds of the page)`` after each."""
+    from .ocr_engine import read_image
+    from .ocr_tables import find_tables
     read: list[tuple] = []
     infos: dict[int, str] = {}
     if progress:
@@ -136,20 +152,32 @@ def _read(doc: Document, images, n: int, progress: Progress | None, rules: OcrRu
         infos[no] = _note(page, tables)
         if progress:
             progress(done, n, page.seconds)
-    blocks = build_blocks(read, _assigner(doc), rules)
+    return read, infos
+
+
+def _chars_by_page(blocks) -> dict[int, int]:
+    """Characters read per page number (paragraph text and table cells)."""
     chars: dict[int, int] = {}
     for b in blocks:
         chars[b.page] = chars.get(b.page, 0) + len(b.text) + sum(
             len(c.text) for row in (b.rows or []) for c in row)
-    if doc.format != "pdf":
-        _docx_pages(doc, [no for no, _, _ in read])
+    return chars
+
+
+def _note_pages(doc: Document, infos: dict[int, str], chars: dict[int, int]) -> None:
+    """Pages OCR read text from get the OCR status, character count and
+    note; pages where it found none say so in their note."""
     for p in doc.pages:
         if p.number in infos and chars.get(p.number):
             p.status, p.chars, p.note = PAGE_OCR, chars[p.number], infos[p.number]
         elif p.number in infos:
             p.note = f"{p.note}; OCR found no text".lstrip("; ")
-    _insert(doc, blocks)
-    seconds = time.perf_counter() - t0
+
+
+def _record_ocr(doc: Document, chars: dict[int, int], seconds: float, rules: OcrRules) -> None:
+    """``metadata["ocr"]`` (engine, provider, pages, seconds, dpi), the
+    document's status, parser and warning."""
+    from .ocr_engine import provider
     doc.metadata["ocr"] = {"engine": _engine_version(), "provider": provider(),
                            "pages": sorted(chars), "seconds": round(seconds, 2),
                            "dpi": rules.render_dpi}
@@ -160,7 +188,6 @@ def _read(doc: Document, images, n: int, progress: Progress | None, rules: OcrRu
                             "values carry source 'ocr' and their confidence")
     else:
         doc.warnings.append("OCR没有识别出文字 / OCR found no text")
-    return doc
 
 
 def _note(page, tables) -> str:

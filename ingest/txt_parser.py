@@ -159,6 +159,27 @@ def parse_text(text: str, path: str | Path = "<text>", *, encoding: str = "utf-8
     document's warnings).  Callers that need captions and sections finalize it
     as ``ingest.parse`` does.  Raises ``IngestError`` for NUL bytes (more
     than a damaged file's few) or no readable text."""
+    text, warning = _replace_nuls(text, warning)
+    doc = Document(path=str(path), format="txt", parser="text")
+    doc.metadata["encoding"] = encoding
+    if warning:
+        doc.warnings.append(warning)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    pages, images = _read_lines(doc, lines)
+    doc.pages = [PageInfo(number=k + 1) for k in range(pages)]
+    doc.metadata["images"] = images
+    doc.metadata["page_estimate"] = True
+    if not any(b.text.strip() for b in doc.blocks):
+        raise errors.empty(path) if not text.strip() else errors.undecodable("no readable text")
+    for p in doc.pages:
+        p.chars = 0
+    doc.pages[0].chars = sum(len(b.text) for b in doc.blocks)
+    return doc
+
+
+def _replace_nuls(text: str, warning: str | None) -> tuple[str, str | None]:
+    """A few NUL characters (a damaged file) become U+FFFD with a warning
+    added; more raise ``IngestError`` (binary data, not text)."""
     nul = text.count("\x00")
     if nul > max(DAMAGED_BYTES[0], DAMAGED_BYTES[1] * len(text)):
         raise errors.undecodable("contains NUL characters: binary data, not text")
@@ -166,16 +187,14 @@ def parse_text(text: str, path: str | Path = "<text>", *, encoding: str = "utf-8
         text = text.replace("\x00", "\ufffd")
         warning = "; ".join(filter(None, [warning, f"文本文件已损坏：{nul} 个空字符（显示为 �）/ the text file is "
                                                    f"damaged: {nul} NUL character(s) (shown as �)"]))
-    doc = Document(path=str(path), format="txt", parser="text")
-    doc.metadata["encoding"] = encoding
-    if warning:
-        doc.warnings.append(warning)
+    return text, warning
+
+
+def _read_lines(doc: Document, lines: list[str]) -> tuple[int, int]:
+    """Add the blocks of ``lines`` to ``doc``; returns (pages counted by form
+    feeds, image placeholder lines skipped)."""
     assigner = LevelAssigner()
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    page = 1
-    i = 0
-    n = len(lines)
-    images = 0
+    page, images, i, n = 1, 0, 0, len(lines)
     while i < n:
         line = lines[i]
         if _FORMFEED in line:
@@ -189,28 +208,27 @@ def parse_text(text: str, path: str | Path = "<text>", *, encoding: str = "utf-8
         s = line.strip()
         if _IMAGE.match(s):
             images += 1
-            i += 1
-            continue
-        if s:
-            block = classify_line(s, assigner, ref=f"line {i + 1}")
-            # a line wrapped mid-sentence continues on the next line
-            while (block.kind == "paragraph" and not s.endswith(_PARA_END) and i + 1 < n
-                   and lines[i + 1].strip() and not lines[i + 1].startswith("\t")
-                   and classify_line(lines[i + 1].strip(), LevelAssigner()).kind == "paragraph"):
-                i += 1
-                s = lines[i].strip()
-                block.text += s
+        elif s:
+            block, i = _line_block(lines, i, s, assigner)
             doc.add(block)
         i += 1
-    doc.pages = [PageInfo(number=k + 1) for k in range(page)]
-    doc.metadata["images"] = images
-    doc.metadata["page_estimate"] = True
-    if not any(b.text.strip() for b in doc.blocks):
-        raise errors.empty(path) if not text.strip() else errors.undecodable("no readable text")
-    for p in doc.pages:
-        p.chars = 0
-    doc.pages[0].chars = sum(len(b.text) for b in doc.blocks)
-    return doc
+    return page, images
+
+
+def _line_block(lines: list[str], i: int, s: str, assigner: LevelAssigner):
+    """The block of line ``i`` (stripped text ``s``), with the following
+    lines of a paragraph wrapped mid-sentence joined to it; returns (block,
+    index of its last line)."""
+    n = len(lines)
+    block = classify_line(s, assigner, ref=f"line {i + 1}")
+    # a line wrapped mid-sentence continues on the next line
+    while (block.kind == "paragraph" and not s.endswith(_PARA_END) and i + 1 < n
+           and lines[i + 1].strip() and not lines[i + 1].startswith("\t")
+           and classify_line(lines[i + 1].strip(), LevelAssigner()).kind == "paragraph"):
+        i += 1
+        s = lines[i].strip()
+        block.text += s
+    return block, i
 
 
 def _read_table(lines: list[str], i: int) -> tuple[int, list[list[str]]]:

@@ -50,54 +50,82 @@ def _fmt(v: float) -> str:
 def yoy_flags(conn, cfg: dict | None = None) -> list[dict]:
     """The yoy_jump flag rows (dicts for the flags table) for the whole store."""
     cfg = (cfg or check_rules())["yoy_jump"]
-    default = float(cfg.get("factor", 3.0))
-    factors = cfg.get("factors") or {}
-    skip = set(cfg.get("skip") or [])
     max_gap = int(cfg.get("max_gap_years", 1))
-    # one document per report: its primary copy, superseded files left out (store/reports.py)
+    out = []
+    for school, ds in _reports_by_school(conn).items():
+        years = sorted({y for _, y, _ in ds})
+        if len(years) < 2:
+            continue
+        values = _report_year_values(conn, ds)
+        for y_prev, y in zip(years, years[1:]):
+            if y - y_prev > max_gap:
+                continue
+            out += _year_pair_flags(values, y_prev, y, cfg)
+    return out
+
+
+def _reports_by_school(conn) -> dict[str, list[tuple[int, int, str]]]:
+    """School (spaces removed) → [(document id, year, path)], one document
+    per report: its primary copy, superseded files left out (store/reports.py)."""
     docs = conn.execute("select id, school, year, path from documents where status in ('ok', 'ocr') and school is not null "
                         "and year is not null and superseded_by is null and (report_id is null or id = report_id)"
                         ).fetchall()
     by_school: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     for doc_id, school, year, path in docs:
         by_school[_school_key(school)].append((doc_id, year, path))
+    return by_school
+
+
+def _report_year_values(conn, ds: list[tuple[int, int, str]]) -> dict[tuple[int, str], list[tuple]]:
+    """Per (year, metric): the value(s) stated for that year by that year's
+    reports, as (document id, path, metric, value, unit, raw, page, section,
+    sentence, source, name_zh)."""
+    values: dict[tuple[int, str], list[tuple]] = defaultdict(list)
+    for doc_id, year, path in ds:
+        for row in conn.execute("select metric, value, unit, raw, page, section, sentence, source, name_zh "
+                                "from metrics where document_id = ? and year = ?", (doc_id, year)):
+            values[(year, row[0])].append((doc_id, path, *row))
+    return values
+
+
+def _year_pair_flags(values: dict[tuple[int, str], list[tuple]], y_prev: int, y: int, cfg: dict) -> list[dict]:
+    """Flags for the metrics stated once (or consistently) in both years
+    whose values differ by more than the metric's factor."""
+    default = float(cfg.get("factor", 3.0))
+    factors = cfg.get("factors") or {}
+    skip = set(cfg.get("skip") or [])
     out = []
-    for school, ds in by_school.items():
-        years = sorted({y for _, y, _ in ds})
-        if len(years) < 2:
+    metrics = {m for (yy, m) in values if yy == y} & {m for (yy, m) in values if yy == y_prev}
+    for metric in sorted(metrics - skip):
+        cur, prev = _single(values[(y, metric)]), _single(values[(y_prev, metric)])
+        if cur is None or prev is None:
             continue
-        # per (year, metric): the value(s) stated for that year by that year's reports
-        values: dict[tuple[int, str], list[tuple]] = defaultdict(list)
-        for doc_id, year, path in ds:
-            for row in conn.execute("select metric, value, unit, raw, page, section, sentence, source, name_zh "
-                                    "from metrics where document_id = ? and year = ?", (doc_id, year)):
-                values[(year, row[0])].append((doc_id, path, *row))
-        for y_prev, y in zip(years, years[1:]):
-            if y - y_prev > max_gap:
-                continue
-            metrics = {m for (yy, m) in values if yy == y} & {m for (yy, m) in values if yy == y_prev}
-            for metric in sorted(metrics - skip):
-                cur, prev = _single(values[(y, metric)]), _single(values[(y_prev, metric)])
-                if cur is None or prev is None:
-                    continue
-                a, b = prev[3], cur[3]
-                if a <= 0 or b <= 0:
-                    continue
-                factor = float(factors.get(metric, default))
-                ratio = max(a, b) / min(a, b)
-                if ratio <= factor:
-                    continue
-                name = cur[10] or metric
-                out.append({
-                    "document_id": cur[0], "kind": "yoy_jump", "severity": cfg.get("severity", "warning"),
-                    "metric": metric, "rule": RULE,
-                    "message": (f"{name}（{metric}）{y_prev}年 {_fmt(a)} → {y}年 {_fmt(b)}，变化 {ratio:.1f} 倍，"
-                                f"超过 {factor:g} 倍 / {metric} jumps from {_fmt(a)} ({y_prev}) to {_fmt(b)} ({y}): "
-                                f"×{ratio:.1f}, beyond ×{factor:g}"),
-                    "source_a": json.dumps(_src(prev, y_prev), ensure_ascii=False),
-                    "source_b": json.dumps(_src(cur, y), ensure_ascii=False),
-                })
+        a, b = prev[3], cur[3]
+        if a <= 0 or b <= 0:
+            continue
+        factor = float(factors.get(metric, default))
+        ratio = max(a, b) / min(a, b)
+        if ratio > factor:
+            out.append(_jump_flag(cfg, metric, (y_prev, prev), (y, cur), ratio, factor))
     return out
+
+
+def _jump_flag(cfg: dict, metric: str, before: tuple[int, tuple], after: tuple[int, tuple],
+               ratio: float, factor: float) -> dict:
+    """One yoy_jump flag row; ``before``/``after``: (year, value row of
+    :func:`_report_year_values`)."""
+    (y_prev, prev), (y, cur) = before, after
+    a, b = prev[3], cur[3]
+    name = cur[10] or metric
+    return {
+        "document_id": cur[0], "kind": "yoy_jump", "severity": cfg.get("severity", "warning"),
+        "metric": metric, "rule": RULE,
+        "message": (f"{name}（{metric}）{y_prev}年 {_fmt(a)} → {y}年 {_fmt(b)}，变化 {ratio:.1f} 倍，"
+                    f"超过 {factor:g} 倍 / {metric} jumps from {_fmt(a)} ({y_prev}) to {_fmt(b)} ({y}): "
+                    f"×{ratio:.1f}, beyond ×{factor:g}"),
+        "source_a": json.dumps(_src(prev, y_prev), ensure_ascii=False),
+        "source_b": json.dumps(_src(cur, y), ensure_ascii=False),
+    }
 
 
 def _single(rows: list[tuple]):

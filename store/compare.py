@@ -198,9 +198,9 @@ def _labels_sql(col: str, labels: dict) -> str:
     return f"CASE {col} {whens} ELSE {col} END" if whens else col
 
 
-def view_sql(metric_ids: list[str]) -> dict[str, str]:
-    """CREATE VIEW statements, generated for the metric ids given."""
-    value_cols = f"""{SCHOOL_SQL} AS school, d.year AS year, d.level AS level, d.region AS region,
+def _value_cols_sql() -> str:
+    """SQL: the select list shared by ``metric_values_all`` and ``metric_values``."""
+    return f"""{SCHOOL_SQL} AS school, d.year AS year, d.level AS level, d.region AS region,
        {_province('d.region')} AS province,
        m.metric AS metric, coalesce(md.name_zh, m.name_zh) AS name_zh, m.value AS value,
        coalesce(md.unit, m.unit) AS unit, m.unit AS unit_en, m.approximate AS approximate,
@@ -209,14 +209,24 @@ def view_sql(metric_ids: list[str]) -> dict[str, str]:
        CASE WHEN m.year IS coalesce(d.year_orig, d.year) THEN 1 ELSE 0 END AS is_report_year,
        m.raw AS raw, m.rule AS rule, m.id AS value_id, d.report_id AS report_id,
        m.origin AS origin, m.confidence AS confidence"""
-    values_all = f"""CREATE VIEW metric_values_all AS
+
+
+def _values_all_sql() -> str:
+    """CREATE VIEW ``metric_values_all``: every value of a document that did not fail."""
+    value_cols = _value_cols_sql()
+    return f"""CREATE VIEW metric_values_all AS
 SELECT {value_cols},
        CASE WHEN d.id = d.report_id THEN 1 ELSE 0 END AS is_primary, d.superseded_by AS superseded_by
 FROM metrics m
 JOIN documents d ON d.id = m.document_id
 LEFT JOIN metric_defs md ON md.id = m.metric
 WHERE d.status != 'failed'"""
-    values = f"""CREATE VIEW metric_values AS
+
+
+def _values_sql() -> str:
+    """CREATE VIEW ``metric_values``: the values of current documents, one report's files counted once."""
+    value_cols = _value_cols_sql()
+    return f"""CREATE VIEW metric_values AS
 SELECT {value_cols}, {FILES_SQL} AS files
 FROM metrics m
 JOIN documents d ON d.id = m.document_id
@@ -225,7 +235,10 @@ WHERE {CURRENT_SQL}
   AND (d.id IS d.report_id OR NOT EXISTS (SELECT 1 FROM metrics p WHERE p.document_id = d.report_id
                                           AND p.metric = m.metric AND p.year IS m.year))"""
 
-    chosen = f"""CREATE VIEW metric_chosen AS
+
+def _chosen_ranked_sql() -> str:
+    """SQL: the start of ``metric_chosen`` — the CTEs ranking values (``v``) and counting distinct ones (``n``)."""
+    return f"""CREATE VIEW metric_chosen AS
 WITH v AS (
   SELECT *, row_number() OVER (PARTITION BY school, year, metric
                                ORDER BY CASE WHEN EXISTS (
@@ -241,7 +254,12 @@ WITH v AS (
   SELECT school, year, metric, count(DISTINCT round(value, 6)) AS n_distinct,
          group_concat(DISTINCT {_fmt_value_sql('round(value, 6)')}) AS values_stated
   FROM metric_values WHERE is_report_year = 1 GROUP BY school, year, metric
-), base AS (
+"""
+
+
+def _chosen_sql() -> str:
+    """CREATE VIEW ``metric_chosen``: one value per school, year and metric, corrections applied."""
+    return _chosen_ranked_sql() + f"""), base AS (
   SELECT v.school, v.year, v.level, v.region, v.province, v.metric, v.name_zh, v.value, v.unit, v.approximate,
          v.source_kind, v.path, v.page, v.section, v.sentence, v.document_id, v.value_id,
          v.n_values, n.n_distinct, CASE WHEN n.n_distinct > 1 THEN 1 ELSE 0 END AS conflict, n.values_stated,
@@ -267,8 +285,11 @@ LEFT JOIN metric_defs md ON md.id = c.metric
 LEFT JOIN base b ON b.school = c.school AND b.year IS c.year AND b.metric = c.metric
 WHERE c.field = 'metric'"""
 
+
+def _wide_sql(metric_ids: list[str]) -> str:
+    """CREATE VIEW ``metric_wide``: one row per school and year, one column per metric id."""
     cols = ",\n       ".join(f"max(CASE WHEN c.metric = '{m}' THEN c.value END) AS \"{m}\"" for m in metric_ids)
-    wide = f"""CREATE VIEW metric_wide AS
+    return f"""CREATE VIEW metric_wide AS
 WITH g AS (
   SELECT {SCHOOL_SQL} AS school, d.year AS year, max(d.level) AS level, max(d.region) AS region,
          count(*) AS documents, group_concat(d.id) AS document_ids, group_concat(d.path, '; ') AS files
@@ -283,8 +304,11 @@ SELECT g.school, g.year, g.level, g.region, {_province('g.region')} AS province,
 FROM g LEFT JOIN metric_chosen c ON c.school = g.school AND c.year IS g.year
 GROUP BY g.school, g.year"""
 
+
+def _flags_sql() -> str:
+    """CREATE VIEW ``school_flags``: review flags with school, year and files, labels from ``rules/compare.yaml``."""
     shown = display_rules()
-    flags = f"""CREATE VIEW school_flags AS
+    return f"""CREATE VIEW school_flags AS
 SELECT {SCHOOL_SQL} AS school, d.year AS year, d.level AS level, d.region AS region,
        f.kind AS kind, {_labels_sql('f.kind', shown['flag_kinds'])} AS kind_zh,
        f.severity AS severity, {_labels_sql('f.severity', shown['severities'])} AS severity_zh,
@@ -298,7 +322,10 @@ WHERE d.status != 'failed' AND d.superseded_by IS NULL
   AND (d.id IS d.report_id OR NOT EXISTS (SELECT 1 FROM flags p WHERE p.document_id = d.report_id
                                           AND p.kind = f.kind AND p.metric IS f.metric AND p.message = f.message))"""
 
-    reports = f"""CREATE VIEW reports AS
+
+def _reports_sql() -> str:
+    """CREATE VIEW ``reports``: one row per current report (its primary file)."""
+    return f"""CREATE VIEW reports AS
 SELECT d.report_id AS report_id, {SCHOOL_SQL} AS school, d.year AS year, d.level AS level, d.region AS region,
        d.path AS path, d.format AS format, d.pages AS pages, {FILES_SQL} AS files,
        (SELECT count(*) FROM documents c WHERE c.report_id = d.id AND c.superseded_by IS NULL) AS n_files,
@@ -307,8 +334,12 @@ SELECT d.report_id AS report_id, {SCHOOL_SQL} AS school, d.year AS year, d.level
             THEN 0 ELSE 1 END AS is_report
 FROM documents d
 WHERE d.status != 'failed' AND d.superseded_by IS NULL AND d.id IS d.report_id"""
-    return {"metric_values_all": values_all, "metric_values": values, "metric_chosen": chosen,
-            "metric_wide": wide, "school_flags": flags, "reports": reports}
+
+
+def view_sql(metric_ids: list[str]) -> dict[str, str]:
+    """CREATE VIEW statements, generated for the metric ids given."""
+    return {"metric_values_all": _values_all_sql(), "metric_values": _values_sql(), "metric_chosen": _chosen_sql(),
+            "metric_wide": _wide_sql(metric_ids), "school_flags": _flags_sql(), "reports": _reports_sql()}
 
 
 def create_metric_defs_table(conn) -> None:
@@ -497,6 +528,13 @@ def load_comparison(db, *, year: int | None = None, metrics=None, schools=None) 
                                  files=[f for f in (files or "").split("; ") if f])
     if not ids or not rows:
         return Comparison(defs, list(rows.values()))
+    _add_chosen_cells(conn, rows, where, params, ids)
+    _add_source_values(conn, rows, where, params, ids)
+    return Comparison(defs, list(rows.values()))
+
+
+def _add_chosen_cells(conn, rows: dict[tuple, Row], where: str, params: list, ids: list[str]) -> None:
+    """Each row's cell per metric id: the ``metric_chosen`` value, conflict and correction."""
     mq = ",".join("?" for _ in ids)
     for (school, yr, metric, value, approx, kind, stated, conflict, corrected, excluded, note, extracted,
          value_id) in conn.execute(
@@ -508,6 +546,12 @@ def load_comparison(db, *, year: int | None = None, metrics=None, schools=None) 
             row.cells[metric] = Cell(value=value, approximate=bool(approx), conflict=bool(conflict),
                                      source_kind=kind, values_stated=stated, corrected=bool(corrected),
                                      excluded=bool(excluded), note=note, extracted=extracted, value_id=value_id)
+
+
+def _add_source_values(conn, rows: dict[tuple, Row], where: str, params: list, ids: list[str]) -> None:
+    """Every report-year value stated (``metric_values``) under its cell's
+    ``sources``, and the files they come from under the row's ``paths``."""
+    mq = ",".join("?" for _ in ids)
     for (school, yr, metric, value, kind, path, page, section, sentence, approx, myear, doc_id,
          value_id, raw) in conn.execute(
             f"SELECT school, year, metric, value, source_kind, path, page, section, sentence, approximate, "
@@ -520,4 +564,3 @@ def load_comparison(db, *, year: int | None = None, metrics=None, schools=None) 
             row.paths.append(path)
         row.cells.setdefault(metric, Cell()).sources.append(
             Value(value, kind, path, page, section, sentence, bool(approx), myear, doc_id, value_id, raw))
-    return Comparison(defs, list(rows.values()))

@@ -99,16 +99,10 @@ def _number(value) -> float:
         raise CorrectionError(f"不是数值 / not a number: {value}") from None
 
 
-def add(conn, *, school: str, year: int | None, field: str, value=None, exclude: bool = False,
-        note: str | None = None, who: str | None = None, at: str | None = None) -> dict:
-    """Record one correction (in its own transaction) and apply it; returns
-    the stored row.  ``field``: ``school`` / ``level`` / ``year`` or a metric
-    id or Chinese name; ``value``: the corrected value (None with
-    ``exclude``).  A newer correction of the same report and field
-    replaces the older one."""
-    from .db import now
-    target = find_report(conn, school, year)
-    fld, metric = resolve_field(conn, field)
+def _checked_value(fld: str, value, exclude: bool) -> tuple[float | None, str | None]:
+    """``(number, text)`` to store for ``field`` = ``fld`` (``metric`` /
+    ``school`` / ``level`` / ``year``); CorrectionError when the value does
+    not fit the field."""
     num = text = None
     if fld == "metric":
         if not exclude:
@@ -127,24 +121,45 @@ def add(conn, *, school: str, year: int | None, field: str, value=None, exclude:
         raise CorrectionError("学校名称不能为空 / the school name cannot be empty")
     else:
         text = str(value).strip()
-    # a report field is keyed by the report as extracted, a metric by the report as shown
-    school_key, year_key = ((target.school, target.year) if fld == "metric"
-                            else (target.school_orig, target.year_orig))
-    row = {"school": school_key, "year": year_key, "field": fld, "metric": metric, "value": num, "text": text,
-           "exclude": int(bool(exclude)), "note": note or None, "who": who or _user(), "at": at or now()}
+    return num, text
+
+
+def _replace_correction(conn, row: dict) -> None:
+    """Store ``row`` in its own transaction, replacing a correction of the
+    same report and field, and apply report-field corrections; sets
+    ``row["id"]``."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute("DELETE FROM corrections WHERE school = ? AND year IS ? AND field = ? AND metric IS ?",
-                     (school_key, year_key, fld, metric))
+                     (row["school"], row["year"], row["field"], row["metric"]))
         cur = conn.execute(f"INSERT INTO corrections ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
                            tuple(row.values()))
         row["id"] = cur.lastrowid
-        if fld != "metric":
+        if row["field"] != "metric":
             apply_attributes(conn)
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def add(conn, *, school: str, year: int | None, field: str, value=None, exclude: bool = False,
+        note: str | None = None, who: str | None = None, at: str | None = None) -> dict:
+    """Record one correction (in its own transaction) and apply it; returns
+    the stored row.  ``field``: ``school`` / ``level`` / ``year`` or a metric
+    id or Chinese name; ``value``: the corrected value (None with
+    ``exclude``).  A newer correction of the same report and field
+    replaces the older one."""
+    from .db import now
+    target = find_report(conn, school, year)
+    fld, metric = resolve_field(conn, field)
+    num, text = _checked_value(fld, value, exclude)
+    # a report field is keyed by the report as extracted, a metric by the report as shown
+    school_key, year_key = ((target.school, target.year) if fld == "metric"
+                            else (target.school_orig, target.year_orig))
+    row = {"school": school_key, "year": year_key, "field": fld, "metric": metric, "value": num, "text": text,
+           "exclude": int(bool(exclude)), "note": note or None, "who": who or _user(), "at": at or now()}
+    _replace_correction(conn, row)
     return row
 
 

@@ -22,6 +22,14 @@ APPLICATION_ID = 0x4E42414F
 
 
 def _v1(db: sqlite_utils.Database) -> None:
+    """Version 1: the files, their text and the facts extracted."""
+    _v1_files(db)
+    _v1_text(db)
+    _v1_facts(db)
+
+
+def _v1_files(db: sqlite_utils.Database) -> None:
+    """``documents``, ``document_paths``, ``document_models`` and ``pages``."""
     db["documents"].create({
         "id": int, "path": str, "sha256": str, "format": str, "pages": int, "chars": int,
         "school": str, "year": int, "level": str, "region": str, "title": str, "title_year": int,
@@ -43,6 +51,9 @@ def _v1(db: sqlite_utils.Database) -> None:
                        pk=("document_id", "page"), foreign_keys=[("document_id", "documents", "id")],
                        if_not_exists=True)
 
+
+def _v1_text(db: sqlite_utils.Database) -> None:
+    """``sections`` and ``tables``."""
     db["sections"].create({
         "document_id": int, "order": int, "level": int, "number": str, "title": str, "path": str,
         "page": int, "start": int, "end": int, "text": str,
@@ -53,6 +64,9 @@ def _v1(db: sqlite_utils.Database) -> None:
         "n_rows": int, "n_cols": int, "header_rows": int, "cells": str, "merges": str,
     }, pk=("document_id", "order"), foreign_keys=[("document_id", "documents", "id")], if_not_exists=True)
 
+
+def _v1_facts(db: sqlite_utils.Database) -> None:
+    """``metrics``, ``awards`` and ``flags``."""
     db["metrics"].create({
         "id": int, "document_id": int, "metric": str, "name_zh": str, "value": float, "unit": str,
         "year": int, "approximate": int, "raw": str, "source": str, "page": int, "section": str,

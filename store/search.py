@@ -227,18 +227,10 @@ class Hit:
                 "order": self.order, "hits": self.hits, "score": round(self.score, 3), "whole_word": self.whole, "copies": self.copies}
 
 
-def search(db, query: str, *, school: str | None = None, year: int | None = None, limit: int = 20,
-           words_only: bool = False, load_model=None, mark=("【", "】"), distinct: bool = True) -> list[Hit]:
-    """Sections matching ``query``, best first.  With ``distinct`` the same
-    passage of one report stored from several files (.docx and .pdf) is
-    given once (``Hit.copies`` lists the other files; the PDF's page is kept).  ``db`` is a sqlite-utils
-    Database or sqlite3 connection; ``school`` matches a substring of the
-    school name; ``load_model(document_id)`` (optional) returns the stored
-    Document so the page of the hit itself can be given for PDFs."""
-    conn = getattr(db, "conn", db)
-    match = fts_query(query, words_only=words_only)
-    if not match:
-        return []
+def _search_sql(match: str, school: str | None, year: int | None, limit: int,
+                words_only: bool) -> tuple[str, list]:
+    """The FTS5 query of :func:`search` and its parameters (more rows than
+    ``limit``: whole-word filtering and merging copies drop some)."""
     where, params = [f"{FTS_TABLE} MATCH ?"], [match]
     if school:
         where.append("d.school LIKE ?")
@@ -252,16 +244,51 @@ def search(db, query: str, *, school: str | None = None, year: int | None = None
            f'JOIN documents d ON d.id = s.document_id '
            f'WHERE {" AND ".join(where)} ORDER BY coalesce(s.text, \'\') = \'\', score, d.school, d.year, s.document_id, s."order" LIMIT ?')
     params.append(int(limit) * (20 if words_only else 5) + 50)
+    return sql, params
+
+
+def _hit_snippet(text: str, title: str | None, pattern, mark) -> tuple[str, int | None]:
+    """The snippet of a section (the marked title first when only the title
+    matches) and the offset of the hit in ``text`` (None if not in the text)."""
+    snip, offset = snippet(text, pattern, mark=mark)
+    if offset is None and title and pattern and pattern.search(title):
+        head = pattern.sub(lambda x: f"{mark[0]}{x.group(0)}{mark[1]}", title)
+        snip = f"{head} — {snip}" if snip else head
+    return snip, offset
+
+
+def _merge_copy(seen: dict[tuple, Hit], key: tuple, hit: Hit) -> bool:
+    """Record ``hit`` as a copy of the same passage seen before under ``key``
+    (the PDF copy's page, path and section kept); False when it is new."""
+    first = seen.get(key)
+    if first is None:
+        return False
+    first.copies.append(hit.path)
+    if first.page is None and hit.page is not None:   # the PDF copy knows the page
+        first.page, first.path, first.document_id, first.order = hit.page, hit.path, hit.document_id, hit.order
+    return True
+
+
+def search(db, query: str, *, school: str | None = None, year: int | None = None, limit: int = 20,
+           words_only: bool = False, load_model=None, mark=("【", "】"), distinct: bool = True) -> list[Hit]:
+    """Sections matching ``query``, best first.  With ``distinct`` the same
+    passage of one report stored from several files (.docx and .pdf) is
+    given once (``Hit.copies`` lists the other files; the PDF's page is kept).  ``db`` is a sqlite-utils
+    Database or sqlite3 connection; ``school`` matches a substring of the
+    school name; ``load_model(document_id)`` (optional) returns the stored
+    Document so the page of the hit itself can be given for PDFs."""
+    conn = getattr(db, "conn", db)
+    match = fts_query(query, words_only=words_only)
+    if not match:
+        return []
+    sql, params = _search_sql(match, school, year, limit, words_only)
     pattern = highlight_pattern(query)
     models: dict[int, object] = {}
     out: list[Hit] = []
     seen: dict[tuple, Hit] = {}
     for doc_id, order, sch, yr, dpath, spath, title, page, start, text, score in conn.execute(sql, params):
         text = text or ""
-        snip, offset = snippet(text, pattern, mark=mark)
-        if offset is None and title and pattern and pattern.search(title):
-            head = pattern.sub(lambda x: f"{mark[0]}{x.group(0)}{mark[1]}", title)
-            snip = f"{head} — {snip}" if snip else head
+        snip, offset = _hit_snippet(text, title, pattern, mark)
         hit_page = page
         if offset is not None and page is not None and load_model is not None:
             hit_page = _page_of(models, load_model, doc_id, start, text, offset) or page
@@ -272,11 +299,7 @@ def search(db, query: str, *, school: str | None = None, year: int | None = None
                   page=hit_page, snippet=snip, score=-float(score), whole=whole,
                   hits=len(pattern.findall(text)) if pattern else 0)
         key = (sch, yr, hit.section, re.sub(r"[\s…]", "", snip))
-        if distinct and key in seen:
-            first = seen[key]
-            first.copies.append(dpath)
-            if first.page is None and hit.page is not None:   # the PDF copy knows the page
-                first.page, first.path, first.document_id, first.order = hit.page, dpath, doc_id, order
+        if distinct and _merge_copy(seen, key, hit):
             continue
         seen[key] = hit
         out.append(hit)

@@ -7,7 +7,7 @@ import sqlite3
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:       # workers import this module (store.reports) and never open the database
+if TYPE_CHECKING:                      # workers import this module and never load sqlite-utils
     import sqlite_utils
 
 

@@ -271,13 +271,37 @@ def build_metadata(db_path, defs=None) -> dict:
             defs = metric_defs_from_db(store.db)
         finally:
             store.close()
-    present = table_columns(db_path)
-    known: dict[str, str] = {}   # every column description, for views that share a column
+    tables = _tables_metadata(table_columns(db_path), _column_texts(defs))
+    units = "；".join(f"{d.name_zh} {d.unit}" for d in defs)
+    return {
+        "title": TITLE,
+        "description": ("学校对比请看 metric_wide（每校每年一行）和 metric_values（每个数值及其来源）；数值已规范化："
+                        f"{units}。/ Compare schools in metric_wide; every value and its source is in "
+                        "metric_values.  Values are normalized: money in yuan, areas in m², percentages 0–100, "
+                        "ratios as x of x:1."),
+        "databases": {database_name(db_path): {
+            "description": "职业教育质量年度报告数据库 / annual quality reports database",
+            "tables": tables,
+            "queries": {k: dict(v) for k, v in QUERIES.items()},
+        }},
+    }
+
+
+def _column_texts(defs) -> dict[str, str]:
+    """Every column description by column name (the first table's text wins),
+    for views that share a column; metric ids described by their names and units."""
+    known: dict[str, str] = {}
     for _, cols in TABLES.values():
         for c, text in cols.items():
             known.setdefault(c, text)
     known.update({c: t for c, t in CORRECTION_COLUMNS.items() if c not in known})
     known.update({d.id: f"{d.name_zh}（{d.unit}）/ {d.name_en} ({d.unit_en})" for d in defs})
+    return known
+
+
+def _tables_metadata(present: dict[str, list[str]], known: dict[str, str]) -> dict[str, dict]:
+    """Datasette's per-table metadata: description, the described columns
+    present in the database, facets, search and label columns, hidden tables."""
     tables: dict[str, dict] = {}
     for name, (desc, own) in TABLES.items():
         t = {"description": desc}
@@ -292,19 +316,7 @@ def build_metadata(db_path, defs=None) -> dict:
     tables["documents"]["label_column"] = "school"
     for h in HIDDEN:
         tables[h] = {"hidden": True}
-    units = "；".join(f"{d.name_zh} {d.unit}" for d in defs)
-    return {
-        "title": TITLE,
-        "description": ("学校对比请看 metric_wide（每校每年一行）和 metric_values（每个数值及其来源）；数值已规范化："
-                        f"{units}。/ Compare schools in metric_wide; every value and its source is in "
-                        "metric_values.  Values are normalized: money in yuan, areas in m², percentages 0–100, "
-                        "ratios as x of x:1."),
-        "databases": {database_name(db_path): {
-            "description": "职业教育质量年度报告数据库 / annual quality reports database",
-            "tables": tables,
-            "queries": {k: dict(v) for k, v in QUERIES.items()},
-        }},
-    }
+    return tables
 
 
 # ---------------------------------------------------------------------------
