@@ -647,3 +647,21 @@ def test_years_with_respectively(text, metric, want):
 ])
 def test_years_that_do_not_pair(text, metric):
     assert _got(_facts(text), metric) == []
+
+
+# -- 23. part-time teachers counted before who they are and the role they take -----
+
+@pytest.mark.parametrize("text,want", [
+    ("学校聘请了45名企业技术骨干担任兼职教师。", [(45, 2023)]),
+    ("学校还聘任20余位具有丰富经验的能工巧匠作为兼职教师。", [(20, 2023)]),
+])
+def test_part_time_teachers_before_their_role(text, want):
+    assert _got(_facts(text), "teachers_parttime") == want
+
+
+@pytest.mark.parametrize("text", [
+    "本学年学校新聘请12名行业专家担任兼职教师。",      # newly hired: a change
+    "学校聘请了3名专家担任技能大赛指导教师。",          # another role
+])
+def test_no_part_time_teachers_from_other_hires(text):
+    assert _got(_facts(text), "teachers_parttime") == []
