@@ -437,8 +437,10 @@ class NarrativeExtractor:
 
     def _drop_weak(self, metrics: list[Metric]) -> list[Metric]:
         """A figure named by a weak term (录取) gives way to one named by
-        another term of the metric (报到) for the same year."""
-        strong = {(m.metric, m.year) for m in metrics if not self._weak(m)}
+        another term of the metric (报到) for the same year — not to a term
+        naming one level (全日制中职学生: a part of 在校生)."""
+        strong = {(m.metric, m.year) for m in metrics if not self._weak(m)
+                  and not self.cues.sectors_named(m.prov.rule.partition("/term:")[2].split("+")[0])}
         return [m for m in metrics if not (self._weak(m) and (m.metric, m.year) in strong)]
 
     def _weak(self, m: Metric) -> bool:
@@ -737,7 +739,8 @@ class NarrativeExtractor:
             opener = m.start()
         if opener is None:
             return False
-        strong = bool(c.term) and c.term not in c.rule.weak_terms
+        # (a term naming one level, 全日制中职学生, is one part of all the students)
+        strong = bool(c.term) and c.term not in c.rule.weak_terms and not self.cues.sectors_named(c.term)
         if any(metric == c.rule.id and pos < opener and not (strong and pos in para.weak_at)
                for metric, pos in para.accepted):
             return True       # (教师300人，其中专任教师260人: the strong term's figure is the value)

@@ -665,3 +665,12 @@ def test_part_time_teachers_before_their_role(text, want):
 ])
 def test_no_part_time_teachers_from_other_hires(text):
     assert _got(_facts(text), "teachers_parttime") == []
+
+
+def test_one_levels_full_time_students_are_a_part_of_all_students():
+    f = _facts("学校在校生4200人，其中全日制中职学生3000人，五年制高职学生1200人。")
+    assert _got(f, "students_fulltime") == [(4200, 2023)]
+    assert (3000, "subset") in _why(f, "students_fulltime")
+    # without 其中 the all-students figure is not dropped for one level's
+    f = _facts("学校在校生4200人，全日制中职学生3000人，五年制高职学生1200人。")
+    assert (4200, 2023) in _got(f, "students_fulltime")
