@@ -198,20 +198,28 @@ def _jieba_words(min_freq: int = 0) -> dict[str, int]:
     (≈ 5 MB in every worker) rather than all 330,000."""
     try:
         import jieba
+
+        from nianbao.ingest import warm_cache
         path = Path(jieba.__file__).with_name("dict.txt")
-        out: dict[str, int] = {}
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                parts = line.split()
-                if len(parts) == 3 and 2 <= len(parts[0]) <= 4:
-                    freq = int(parts[1])
-                    if freq >= min_freq and not parts[2].startswith("nr"):
-                        out[parts[0]] = freq
-                    else:
-                        out.pop(parts[0], None)
-        return out
+        key = warm_cache.make_key("jieba-words", jieba.__version__, warm_cache.file_stamp(path), min_freq)
+        return warm_cache.cached(f"jieba-words-{min_freq}", key, lambda: _read_jieba_words(path, min_freq))
     except (ImportError, OSError, ValueError):      # pragma: no cover - jieba is a dependency
         return {}
+
+
+def _read_jieba_words(path: Path, min_freq: int) -> dict[str, int]:
+    """:func:`_jieba_words` read from jieba's dictionary file (≈ 0.4 s; kept in the warm cache)."""
+    out: dict[str, int] = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3 and 2 <= len(parts[0]) <= 4:
+                freq = int(parts[1])
+                if freq >= min_freq and not parts[2].startswith("nr"):
+                    out[parts[0]] = freq
+                else:
+                    out.pop(parts[0], None)
+    return out
 
 
 def _need(data: dict, key: str, path, kind=None, line=None):

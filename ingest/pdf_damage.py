@@ -28,6 +28,11 @@ _LENGTH = re.compile(rb"/Length\s+(\d+)\b(?!\s+\d+\s+R)")
 _FLATE = re.compile(rb"/(?:FlateDecode|Fl)\b")
 #: how far back from ``stream`` the object's dictionary may start
 _DICT_WINDOW = 4096
+#: an object header ending at a given ``obj``; how far back it is looked for
+_OBJ_END = re.compile(rb"(\d+)\s+(\d+)\s+obj\Z")
+_WORD = re.compile(rb"\w")
+_DIGITS_SPACES = re.compile(rb"[\d\s]*\Z")
+_HEADER_REACH = 64
 
 
 @dataclass
@@ -65,13 +70,35 @@ def _inflates(raw: bytes) -> bool:
     return d.eof
 
 
+def _last_header(head: bytes):
+    """The last ``N G obj`` in ``head`` (the match ``_OBJ.finditer`` would
+    give last), found from the end: each ``obj`` from the last one back is
+    tried as the end of a header, in the :data:`_HEADER_REACH` bytes before
+    it; a header that may reach further is read by the full scan."""
+    k = len(head)
+    while (k := head.rfind(b"obj", 0, k)) >= 0:
+        end = k + 3
+        if end < len(head) and _WORD.match(head, end):   # "objx": not a header's end (``\b``)
+            k = end - 1
+            continue
+        lo = max(0, k - _HEADER_REACH)
+        m = _OBJ_END.search(head, lo, end)
+        if lo > 0 and (m.start() == lo if m else _DIGITS_SPACES.match(head, lo, k)):
+            last = None   # a header that may begin before the bytes looked at: the full scan
+            for last in _OBJ.finditer(head):
+                pass
+            return last
+        if m is not None:
+            return m
+        k = end - 1
+    return None
+
+
 def _streams(data: bytes):
     """(object number, dictionary bytes, stream bytes) of every stream."""
     for m in _STREAM.finditer(data):
         head = data[max(0, m.start() - _DICT_WINDOW):m.start()]
-        obj = None
-        for obj in _OBJ.finditer(head):
-            pass
+        obj = _last_header(head)
         if obj is None or not head.rstrip().endswith(b">>"):
             continue   # the word "stream" inside other data
         dict_bytes = head[obj.end():]

@@ -25,7 +25,9 @@ WARMED_RULES: str | None = None
 
 def warm_code() -> None:
     """Import what parsing and extraction use and load what does not depend
-    on ``rules/``: jieba's dictionary, cn2an's patterns."""
+    on ``rules/``: cn2an's patterns.  (jieba's dictionary is read with the
+    domain words by :func:`warm_rules`, from the warm cache when it can:
+    :mod:`nianbao.ingest.warm_cache`.)"""
     import cn2an
     import jieba
     import pdfplumber  # noqa: F401
@@ -39,7 +41,6 @@ def warm_code() -> None:
     from nianbao import review  # noqa: F401
     from nianbao.extractors import extract  # noqa: F401
     jieba.setLogLevel(60)
-    jieba.initialize()
     cn2an.cn2an("三百零七", "normal")
 
 

@@ -13,11 +13,10 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
-import sqlite_utils
-
 from nianbao.ingest.model import Document
 
 from .errors import storage_errors
+from .lib import sqlite_utils
 from .rows import (FactRows, Prepared, _j, award_rows, flag_rows, metric_rows, pack_model, page_rows,  # noqa: F401
                    prepare, section_rows, table_rows, unpack_model)
 from .schema import check_owner, ensure_schema

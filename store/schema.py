@@ -11,9 +11,8 @@ nianbao ``_meta`` — is refused (:func:`check_owner`), never written into.
 """
 from __future__ import annotations
 
-import sqlite_utils
-
 from .errors import StorageError
+from .lib import sqlite_utils
 
 SCHEMA_VERSION = 6
 

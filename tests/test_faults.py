@@ -497,3 +497,23 @@ def test_every_hostile_fixture_gets_its_outcome_through_the_command(tmp_path):
         status, code = got[name]
         assert code == spec["error"] or (spec["error"] is None and status in ("ok", "needs_ocr")), (name, got[name])
     assert all(one_line(e) for (e,) in rows(tmp_path / "n.db", "select error from documents where error is not null"))
+
+
+def test_damage_scan_finds_the_header_a_full_scan_finds():
+    """``_last_header`` (from the end) gives the header a left-to-right scan of
+    the whole window gives last — for headers cut by where it looks, long
+    digit or space runs, ``endobj`` and ``objx`` (random pieces, fixed seed)."""
+    import random
+
+    from nianbao.ingest.pdf_damage import _OBJ, _last_header
+    pieces = [b"obj", b" ", b"\n", b"1", b"23", b"0", b"endobj", b"<<", b">>", b"x", b"objx", b"/Length 5",
+              b"  ", b"9" * 70, b" " * 70, b"\t"]
+    rnd = random.Random(12)
+    for _ in range(20000):
+        head = b"".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 30)))
+        full = None
+        for full in _OBJ.finditer(head):
+            pass
+        got = _last_header(head)
+        want = (full.group(1), full.end()) if full else None
+        assert ((got.group(1), got.end()) if got else None) == want, head
