@@ -109,6 +109,30 @@ class _Subject:
     regional: bool = False
 
 
+@dataclass
+class _Spot:
+    """Where a candidate's figure sits in its paragraph, as character offsets
+    into ``para.text``: the sentence start, the earlier of the term and the
+    figure (``lo``), the start of the figure's clause and its sentence period."""
+    para: _Paragraph
+    c: _Candidate
+    s_start: int
+    lo: int
+    clause_start: int
+    p_start: int
+    p_end: int
+
+    @classmethod
+    def of(cls, para: _Paragraph, s_start: int, c: _Candidate) -> "_Spot":
+        q = c.q
+        clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(para.text, s_start, q.start)), default=s_start)
+        return cls(para, c, s_start, min(c.anchor, q.start), clause_start, *para.period_of(q.start))
+
+    @property
+    def text(self) -> str:
+        return self.para.text
+
+
 def _year_of(match: re.Match) -> int:
     return int(match.group(2) or match.group(1))
 
@@ -551,8 +575,20 @@ class NarrativeExtractor:
     def _disqualified(self, doc, block, para, s_start, c: _Candidate, scope, report_year=None) -> str | None:
         """Evidence that the figure is not the current value of the report's
         own entity: its kind (facts.CANDIDATE_REASONS), "unit" when the figure
-        is not of the metric's kind at all, or None."""
-        q, rule, text, cues = c.q, c.rule, para.text, self.cues
+        is not of the metric's kind at all, or None.  The checks run in a fixed
+        order and the first reason found is the candidate's."""
+        why = self._not_its_figure(doc, block, para.text, c)
+        if why:
+            return why
+        at = _Spot.of(para, s_start, c)
+        return (self._changed_or_bounded(at) or self._qualified(at, report_year) or self._subject_reason(at, scope)
+                or self._entity_reason(at, scope) or self._other_level(at, scope)
+                or ("subset" if self._part_of_stated(para, c, at.p_start) else None))
+
+    def _not_its_figure(self, doc, block, text, c: _Candidate) -> str | None:
+        """"unit" (not the metric's kind, or a difference), "split_number" or
+        "section" (a loose pattern outside the metric's usual sections)."""
+        q, rule = c.q, c.rule
         if not _kind_ok(q, rule) or q.is_difference:
             return "unit"
         if _SPLIT_NUMBER.search(text, max(0, q.start - 4), q.start):
@@ -562,71 +598,100 @@ class NarrativeExtractor:
             path = "".join(doc.section_path_at(block.span[0]))
             if path and not any(w in path for w in rule.sections):
                 return "section"
-        lo = min(c.anchor, q.start)
-        clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, s_start, q.start)), default=s_start)
-        p_start, p_end = para.period_of(q.start)
-        own_clause = text[max(lo, clause_start):q.start]
-        to_level = bool(cues.to_level.search(text[max(clause_start, lo):q.start]))
+        return None
+
+    def _changed_or_bounded(self, at: "_Spot") -> str | None:
+        """The phrasing around the figure makes it a change, a range, a bound,
+        a modified part or a per-unit figure."""
+        text, q, c, cues = at.text, at.c.q, at.c, self.cues
+        own_clause = text[max(at.lo, at.clause_start):q.start]
         if cues.is_change(own_clause) or any(w in text[q.end:q.end + 3] for w in ("的增长", "的增幅")):
             return "change"
-        if cues.is_addition(text[clause_start:c.anchor]):
+        if cues.is_addition(text[at.clause_start:c.anchor]):
             return "change"            # 新招聘专任教师74名: the newcomers, not the staff
         if cues.is_range(text[q.end:q.end + 4]):
             return "range"
-        if cues.is_upper_bound(q.text, text[max(clause_start, q.start - 3):q.start]):
+        if cues.is_upper_bound(q.text, text[max(at.clause_start, q.start - 3):q.start]):
             return "bound"             # 不足六成, 3000人以下: a bound, not the value
         if cues.is_modifier(text[q.end:q.end + 20]):
             return "subset"
-        if cues.is_per_unit(text[clause_start:q.start]):
+        if cues.is_per_unit(text[at.clause_start:q.start]):
             return "per_unit"
+        return None
+
+    def _qualified(self, at: "_Spot", report_year) -> str | None:
+        """The words before the figure make it a qualified or grouped part, a
+        target, a cumulative total or an average."""
+        text, q, c, cues, clause_start = at.text, at.c.q, at.c, self.cues, at.clause_start
+        to_level = bool(cues.to_level.search(text[max(clause_start, at.lo):q.start]))
         if c.term and cues.is_qualified(text[clause_start:c.anchor]):
             return "qualified"
-        if cues.names_a_group(text[max(s_start, c.anchor - 16):c.anchor]):
+        if cues.names_a_group(text[max(at.s_start, c.anchor - 16):c.anchor]):
             return "subset"            # 青年教师中双师型教师占60%: that group's share
-        past = c.year is not None and (report_year is None or c.year <= report_year)
-        if not past and (cues.is_target(text[s_start:q.start]) or cues.is_target(q.text)
-                         or cues.target_list.search(text, p_start, q.start)
-                         or ("project" in rule.exclude_subjects and cues.is_project(text[p_start:p_end]))):
+        if self._a_target(at, report_year):
             return "target"            # a plan, unless the phrasing gives a past year
-        if any(w in text[c.anchor_end or lo:q.start] for w in cues.subset):
+        if any(w in text[c.anchor_end or at.lo:q.start] for w in cues.subset):
             return "subset"
-        if not to_level and c.year is None and cues.is_cumulative(text[clause_start:q.start], text[p_start:q.start]):
+        if not to_level and c.year is None and cues.is_cumulative(text[clause_start:q.start], text[at.p_start:q.start]):
             return "cumulative"
-        if cues.is_average(rule.id, text[clause_start:q.start]):
+        if cues.is_average(c.rule.id, text[clause_start:q.start]):
             return "average"
-        subject = self.subject_at(para, q.start)
+        return None
+
+    def _a_target(self, at: "_Spot", report_year) -> bool:
+        """A plan's figure: target words before it, unless the phrasing gives a
+        year no later than the report's."""
+        text, q, c, cues = at.text, at.c.q, at.c, self.cues
+        past = c.year is not None and (report_year is None or c.year <= report_year)
+        return not past and (cues.is_target(text[at.s_start:q.start]) or cues.is_target(q.text)
+                             or cues.target_list.search(text, at.p_start, q.start)
+                             or ("project" in c.rule.exclude_subjects and cues.is_project(text[at.p_start:at.p_end])))
+
+    def _subject_reason(self, at: "_Spot", scope) -> str | None:
+        """The clause's subject is another entity, a part, a target or a region."""
+        subject = self.subject_at(at.para, at.c.q.start)
         if subject.kind == "other":
             return "other_entity"
         if subject.kind == "part":
             return "part"
         if subject.kind == "target":
             return "target"
-        if subject.kind in rule.exclude_subjects:
+        if subject.kind in at.c.rule.exclude_subjects:
             return "part"
         if subject.regional and scope == "school":
             return "region"
+        return None
+
+    def _entity_reason(self, at: "_Spot", scope) -> str | None:
+        """The words before the figure name another school, a region's sector
+        or one sub-region of the report's region."""
+        text, head_end = at.text, min(at.c.anchor, at.c.q.start)
         if scope == "school" and self._school:
-            named = self._other_school(text[clause_start:min(c.anchor, q.start)])
+            named = self._other_school(text[at.clause_start:head_end])
             if named:
                 return named           # "鹿源职业学校在校生…" in 青禾's report; "楚南省中职学校…"
-        if scope == "open" and self._school_voice(para) and (subject.regional or self._place_sector(
-                text[clause_start:min(c.anchor, q.start)])):
+        if scope == "open" and self._school_voice(at.para) and (self.subject_at(at.para, at.c.q.start).regional
+                                                                or self._place_sector(text[at.clause_start:head_end])):
             return "region"            # "全市中职学校…，学校…", "楚南省中职学校…": the passage is a school's
-        if scope != "school" and self._sub_region(para, clause_start, min(c.anchor, q.start), scope):
+        if scope != "school" and self._sub_region(at.para, at.clause_start, head_end, scope):
             return "part"              # "全省…。A市中职学校在校生…": one city of the province
+        return None
+
+    def _other_level(self, at: "_Spot", scope) -> str | None:
+        """The figure is another school level's, a listed group's or the whole
+        school system's."""
+        text, q, c, cues, clause_start = at.text, at.c.q, at.c, self.cues, at.clause_start
         if scope == "school" and self._level in cues.sector_levels:
             named = cues.sectors_named(text[clause_start:q.start])
             if named and self._level not in named:
                 return "other_entity"     # 中职在校生… in a 高职 school's report
-        if rule.id in cues.group_counted and self._after_a_group(para, p_start, c.anchor):
+        if c.rule.id in cues.group_counted and self._after_a_group(at.para, at.p_start, c.anchor):
             return "subset"            # "现有专业教师79人，…高级讲师53人": that group's
-        if self._whole_system(para) and not cues.sectors_named(text[clause_start:q.start]):
+        if self._whole_system(at.para) and not cues.sectors_named(text[clause_start:q.start]):
             return "other_entity"      # "全县…幼儿园…小学…初中…。在编教职工…": all the schools'
         if scope == "open":
-            why = self._one_of_two_levels(para, clause_start, q.start, p_start, p_end)
-            if why:
-                return why
-        return "subset" if self._part_of_stated(para, c, p_start) else None
+            return self._one_of_two_levels(at.para, clause_start, q.start, at.p_start, at.p_end) or None
+        return None
 
     def _after_a_group(self, para, p_start, at) -> bool:
         """The sentence period opens its figures with a group of the teachers
