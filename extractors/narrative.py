@@ -321,9 +321,11 @@ class NarrativeExtractor:
 
     def _sentence(self, doc, block, para, s_start, s_end, hits, templ, sq, report_year, year_ctx,
                   lead, scope) -> list[Metric]:
-        out: list[Metric] = []
+        """The metrics of one sentence ``para.text[s_start:s_end]`` (``sq``: its
+        figures): candidates from the listed terms, the terms, the words after a
+        figure and the templates, in that order, then taken by position."""
         if not sq:
-            return out
+            return []
         text = para.text
         cands: list[_Candidate] = []
         s_hits = [h for h in hits if s_start <= h.start < s_end]
@@ -333,35 +335,66 @@ class NarrativeExtractor:
                 continue
             rule = self.rules.metrics[h.metric]
             if h.role == "term":
-                if not self._bare_ok(text, s_start, s_end, h, rule):
-                    continue
-                if self._excluded_before(text, s_start, h.start, rule):
-                    # "计划招生…", "新增图书…": a word before the term makes it another thing
-                    q = self._figure_after(text, h, [x for x in s_hits[i + 1:] if x.start > h.start], sq, rule)
-                    if q is not None:
-                        c = _Candidate(rule, q, h.start, f"{rule.id}/term:{h.text}", h.text, h.end)
-                        self._reject(doc, block, para, s_start, s_end, c, "excluded",
-                                     self._year(para, s_start, c, report_year, year_ctx, lead))
-                    continue
-                several = self._several(para, s_start, h, sq, rule)
-                if several:
-                    cands.extend(several)
-                    continue
-                q = self._figure_after(text, h, [x for x in s_hits[i + 1:] if x.start > h.start], sq, rule)
-                if q is not None:
-                    cands.append(_Candidate(rule, q, h.start, f"{rule.id}/term:{h.text}", h.text, h.end))
+                later = [x for x in s_hits[i + 1:] if x.start > h.start]
+                cands.extend(self._term_candidates(doc, block, para, s_start, s_end, h, later, sq, rule,
+                                                   (report_year, year_ctx, lead)))
             else:  # a word after the figure: "11个专业"
-                q = next((q for q in sq if q.end == h.start), None)
-                if q is not None and (rule.after_number_end is None or rule.after_number_end.match(text, h.end)) \
-                        and self._before_count_ok(text, s_start, q.start, rule) \
-                        and not self._excluded_before(text, s_start, q.start, rule):
-                    cands.append(_Candidate(rule, q, q.start, f"{rule.id}/after:{h.text}"))
+                cands.extend(self._after_candidate(text, s_start, h, sq, rule))
+        cands.extend(self._template_candidates(templ, s_start, s_end, sq))
+        return self._take(doc, block, para, s_start, s_end, hits, sq, cands, (report_year, year_ctx, lead), scope)
+
+    def _term_candidates(self, doc, block, para, s_start, s_end, h, later, sq, rule, dating) -> list[_Candidate]:
+        """The candidates a metric term ``h`` names: none when it may not stand
+        bare or a word before it excludes it (then its figure is rejected as
+        "excluded"), the values of several years, or the figure after it
+        (``later``: the sentence's hits after it).  ``dating``: (report year,
+        year context, lead) for _year."""
+        text = para.text
+        if not self._bare_ok(text, s_start, s_end, h, rule):
+            return []
+        if self._excluded_before(text, s_start, h.start, rule):
+            # "计划招生…", "新增图书…": a word before the term makes it another thing
+            q = self._figure_after(text, h, later, sq, rule)
+            if q is not None:
+                c = _Candidate(rule, q, h.start, f"{rule.id}/term:{h.text}", h.text, h.end)
+                self._reject(doc, block, para, s_start, s_end, c, "excluded", self._year(para, s_start, c, *dating))
+            return []
+        several = self._several(para, s_start, h, sq, rule)
+        if several:
+            return several
+        q = self._figure_after(text, h, later, sq, rule)
+        return [] if q is None else [_Candidate(rule, q, h.start, f"{rule.id}/term:{h.text}", h.text, h.end)]
+
+    def _after_candidate(self, text, s_start, h, sq, rule) -> list[_Candidate]:
+        """The figure just before a word that names the metric after it
+        ("11个专业"), when the rule's checks around it pass: [] or one."""
+        q = next((q for q in sq if q.end == h.start), None)
+        if q is not None and (rule.after_number_end is None or rule.after_number_end.match(text, h.end)) \
+                and self._before_count_ok(text, s_start, q.start, rule) \
+                and not self._excluded_before(text, s_start, q.start, rule):
+            return [_Candidate(rule, q, q.start, f"{rule.id}/after:{h.text}")]
+        return []
+
+    @staticmethod
+    def _template_candidates(templ, s_start, s_end, sq) -> list[_Candidate]:
+        """The figures of the templates that match in the sentence (at or
+        just after the template's ``q`` group)."""
+        out = []
         for rule, t, m in templ:
             if s_start <= m.start() < s_end:
                 qs = m.start("q")
                 q = next((q for q in sq if q.start <= qs + 2 and q.end > qs), None)
                 if q is not None:
-                    cands.append(_Candidate(rule, q, m.start(), f"{rule.id}/template", "", qs))
+                    out.append(_Candidate(rule, q, m.start(), f"{rule.id}/template", "", qs))
+        return out
+
+    def _take(self, doc, block, para, s_start, s_end, hits, sq, cands, dating, scope) -> list[Metric]:
+        """Accept the candidates in order of position, one per (position,
+        metric); after a value taken, its other years and a figure it is
+        followed by; after another entity's total, its own items.
+        ``dating``: (report year, year context, lead)."""
+        report_year, year_ctx, lead = dating
+        out: list[Metric] = []
         done: set[int] = set()
         queue = sorted(cands, key=lambda c: c.q.start)
         while queue:
@@ -375,15 +408,21 @@ class NarrativeExtractor:
                 continue
             out.append(m)
             done.add((c.q.start, c.rule.id))
-            para.accepted.append((m.metric, c.q.start))
-            if c.term in c.rule.weak_terms:
-                para.weak_at.add(c.q.start)
+            self._note_taken(para, c, m)
             if c.year is None:
                 queue.extend(self._more_years(para, s_end, hits, sq, c))
-                prev = self._follow(doc, block, text, s_end, c, m, sq, report_year)
+                prev = self._follow(doc, block, para.text, s_end, c, m, sq, report_year)
                 if prev is not None:
                     out.append(prev)
         return out
+
+    @staticmethod
+    def _note_taken(para: _Paragraph, c: _Candidate, m: Metric) -> None:
+        """Record a taken value on the paragraph: its metric and position, and
+        the position when a weak term named it."""
+        para.accepted.append((m.metric, c.q.start))
+        if c.term in c.rule.weak_terms:
+            para.weak_at.add(c.q.start)
 
     def _items(self, doc, block, para, hits, c: _Candidate, report_year, year_ctx, scope) -> list[Metric]:
         """A total that is another entity's, broken down by entity without the
