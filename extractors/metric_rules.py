@@ -163,27 +163,61 @@ _PATTERN_LISTS = ("cumulative_patterns", "breakdown_openers", "project_patterns"
 _ENTITY_CLASSES = ("other", "part", "facility", "target", "region", "sector", "premises", "own", "none")
 
 
+#: context keys (besides _WORD_LISTS) that hold lists of words
+_CONTEXT_WORDS = _WORD_LISTS + ("target_reset_words", "history_words", "respectively_words", "from_words",
+                                "from_state_words", "now_words", "same_year_words", "copula_words", "whole_groups",
+                                "moved_words", "list_separators", "list_tail_words", "split_value_leads",
+                                "average_words", "average_not_for", "upper_bound_words", "exact_leads", "not_places",
+                                "system_sectors", "teacher_groups", "group_counted", "whole_staff",
+                                "own_region_words")
+#: context keys that hold a regex or a list of regexes
+_CONTEXT_PATTERNS = _PATTERN_LISTS + ("change_lead", "qualified_before", "target_noun_pattern",
+                                      "target_list_pattern", "qualifier_ok", "modifier_after", "source_year_pattern",
+                                      "split_value_before", "split_value_end", "subset_base_pattern", "place_pattern",
+                                      "school_voice_pattern")
+#: the keys a metric may have
+_METRIC_KEYS = frozenset({"id", "name_zh", "kind", "terms", "after_number", "templates", "exclude_before",
+                          "table_labels", "sections", "range", "region_range", "weak_terms", "exclude_subjects",
+                          "exclude_in_clause", "after_number_end", "after_number_before", "bare_terms", "__line__"})
+#: metric keys that hold lists of words
+_METRIC_WORDS = ("terms", "after_number", "exclude_before", "table_labels", "sections", "weak_terms",
+                 "exclude_subjects", "exclude_in_clause")
+#: context keys that must be present
+_CONTEXT_REQUIRED = ("difference_words", "target_words", "subset_words", "cumulative_words",
+                     "previous_year_words", "max_gap")
+
+
 def _check_context(path, ctx: dict) -> None:
-    """Word lists are lists of words, patterns compile, entity classes are known."""
+    """Word lists are lists of words, patterns compile, entity classes are
+    known.  ``ctx``: the ``context`` mapping as read (with ``__line__``).
+    Raises RuleFileError at the context's line (or the entities' line)."""
     line = ctx.get("__line__")
-    for key in _WORD_LISTS + ("target_reset_words", "history_words", "respectively_words", "from_words",
-                              "from_state_words", "now_words", "same_year_words", "copula_words", "whole_groups", "moved_words",
-                              "list_separators", "list_tail_words", "split_value_leads", "average_words",
-                              "average_not_for", "upper_bound_words", "exact_leads", "not_places", "system_sectors",
-                              "teacher_groups", "group_counted", "whole_staff",
-                              "own_region_words"):
+    _check_context_lists(path, line, ctx)
+    _check_entity_patterns(path, line, ctx)
+    for key in ("sector_levels", "voice_levels"):
+        levels = ctx.get(key, {})
+        if not isinstance(levels, dict) or any(k != "__line__" and not isinstance(v, list) for k, v in levels.items()):
+            _fail(path, line, f"context: {key} must map 中职 / 高职 to word lists")
+    _check_entities(path, line, ctx.get("entities", {}))
+
+
+def _check_context_lists(path, line, ctx: dict) -> None:
+    """The context's word lists hold words; its patterns compile."""
+    for key in _CONTEXT_WORDS:
         v = ctx.get(key, [])
         if not isinstance(v, list) or not all(isinstance(x, (str, int)) for x in v):
             _fail(path, line, f"context: {key} must be a list of words")
-    for key in _PATTERN_LISTS + ("change_lead", "qualified_before", "target_noun_pattern", "target_list_pattern", "qualifier_ok", "modifier_after",
-                                 "source_year_pattern", "split_value_before", "split_value_end", "subset_base_pattern", "place_pattern",
-                                 "school_voice_pattern"):
+    for key in _CONTEXT_PATTERNS:
         v = ctx.get(key, [])
         for p in ([v] if isinstance(v, str) else v):
             try:
                 re.compile(p)
             except (re.error, TypeError) as e:
                 _fail(path, line, f"context: {key}: {p!r} is not a valid regex ({e})")
+
+
+def _check_entity_patterns(path, line, ctx: dict) -> None:
+    """``entity_patterns`` maps a known entity class to a list of regexes that compile."""
     for cls, pats in (ctx.get("entity_patterns") or {}).items():
         if cls == "__line__":
             continue
@@ -194,11 +228,11 @@ def _check_context(path, ctx: dict) -> None:
                 re.compile(p)
             except (re.error, TypeError) as e:
                 _fail(path, line, f"context: entity_patterns: {p!r} is not a valid regex ({e})")
-    for key in ("sector_levels", "voice_levels"):
-        levels = ctx.get(key, {})
-        if not isinstance(levels, dict) or any(k != "__line__" and not isinstance(v, list) for k, v in levels.items()):
-            _fail(path, line, f"context: {key} must map 中职 / 高职 to word lists")
-    ents = ctx.get("entities", {})
+
+
+def _check_entities(path, line, ents) -> None:
+    """``entities`` maps a known entity class (or sector_suffixes) to a list
+    of words; errors are reported at the entities' own line when it has one."""
     if not isinstance(ents, dict):
         _fail(path, line, "context: entities must map other / part / region / own to word lists")
     for cls, words in ents.items():
@@ -212,74 +246,110 @@ def _check_context(path, ctx: dict) -> None:
 
 @lru_cache(maxsize=None)
 def load_metric_rules(path: str | None = None) -> MetricRules:
+    """The checked rules of ``path`` (default rules/metrics.yaml), cached per
+    path.  Raises RuleFileError (file, line, message) for any mistake in the
+    file, and when a catalog metric (rules/metric-catalog.md) has no rule."""
     path = Path(path or RULES_DIR / "metrics.yaml")
     data = load_yaml(path, lines=True)
-    if not isinstance(data, dict):
-        _fail(path, None, "top level must be a mapping with 'version' and 'metrics'")
-    for key in ("version", "metrics", "context"):
-        if key not in data:
-            _fail(path, data.get("__line__"), f"missing key '{key}'")
-    ctx = {k: v for k, v in data["context"].items() if k != "__line__"}
-    for key in ("entities", "entity_patterns", "template_parts", "sector_levels", "voice_levels"):
-        if isinstance(ctx.get(key), dict):
-            ctx[key] = {k: v for k, v in ctx[key].items() if k != "__line__"}
-    for key in ("difference_words", "target_words", "subset_words", "cumulative_words",
-                "previous_year_words", "max_gap"):
-        if key not in ctx:
-            _fail(path, data["context"].get("__line__"), f"context: missing '{key}'")
-    metrics: dict[str, MetricRule] = {}
+    _check_top(path, data)
+    ctx = _context(path, data["context"])
     parts = {k: str(v) for k, v in (ctx.get("template_parts") or {}).items() if k != "__line__"}
-    allowed = {"id", "name_zh", "kind", "terms", "after_number", "templates", "exclude_before",
-               "table_labels", "sections", "range", "region_range", "weak_terms", "exclude_subjects",
-               "exclude_in_clause", "after_number_end", "after_number_before", "bare_terms", "__line__"}
     _check_context(path, data["context"])
+    metrics: dict[str, MetricRule] = {}
     for m in data["metrics"]:
-        line = m.get("__line__") if isinstance(m, dict) else None
-        if not isinstance(m, dict) or "id" not in m:
-            _fail(path, line, "each metric needs an 'id'")
-        unknown = set(m) - allowed
-        if unknown:
-            _fail(path, line, f"metric '{m['id']}': unknown key(s) {sorted(unknown)}; allowed: {sorted(allowed - {'__line__'})}")
-        if m["id"] in metrics:
-            _fail(path, line, f"duplicate metric id '{m['id']}'")
-        if m.get("kind") not in KIND_QUANTITY:
-            _fail(path, line, f"metric '{m['id']}': kind must be one of {sorted(KIND_QUANTITY)}, not {m.get('kind')!r}")
-        if not m.get("name_zh"):
-            _fail(path, line, f"metric '{m['id']}': missing name_zh")
-        templates = [_template(path, line, m["id"], t, parts) for t in m.get("templates") or []]
-        rng = m.get("range") or [float("-inf"), float("inf")]
-        for key in ("range", "region_range"):
-            r = m.get(key, rng)
-            if not (isinstance(r, list) and len(r) == 2 and all(isinstance(x, (int, float)) for x in r)):
-                _fail(path, line, f"metric '{m['id']}': {key} must be [min, max]")
-        for key in ("terms", "after_number", "exclude_before", "table_labels", "sections", "weak_terms",
-                    "exclude_subjects", "exclude_in_clause"):
-            v = m.get(key) or []
-            if not isinstance(v, list) or not all(isinstance(x, (str, int)) for x in v):
-                _fail(path, line, f"metric '{m['id']}': {key} must be a list of words")
-        metrics[m["id"]] = MetricRule(
-            id=m["id"], name_zh=m["name_zh"], kind=m["kind"], terms=[str(t) for t in m.get("terms") or []],
-            after_number=[str(t) for t in m.get("after_number") or []], templates=templates,
-            exclude_before=[str(t) for t in m.get("exclude_before") or []],
-            table_labels={normalize_label(str(t)) for t in m.get("table_labels") or []},
-            sections=[str(t) for t in m.get("sections") or []],
-            range=(float(rng[0]), float(rng[1])),
-            region_range=tuple(float(x) for x in m["region_range"]) if m.get("region_range") else None,
-            weak_terms=[str(t) for t in m.get("weak_terms") or []],
-            exclude_subjects=[str(t) for t in m.get("exclude_subjects") or []],
-            exclude_in_clause=[str(t) for t in m.get("exclude_in_clause") or []],
-            after_number_end=_regex(path, line, m["id"], "after_number_end", m.get("after_number_end")),
-            after_number_before=_regex(path, line, m["id"], "after_number_before", m.get("after_number_before")),
-            bare_terms=_bare_terms(path, line, m), line=line)
-        if set(metrics[m["id"]].exclude_subjects) - set(_ENTITY_CLASSES + ("project",)):
-            _fail(path, line, f"metric '{m['id']}': exclude_subjects must be among "
-                              f"{', '.join(_ENTITY_CLASSES + ('project',))}")
-        unknown_weak = set(metrics[m["id"]].weak_terms) - set(metrics[m["id"]].terms)
-        if unknown_weak:
-            _fail(path, line, f"metric '{m['id']}': weak_terms {sorted(unknown_weak)} are not among its terms")
+        rule = _metric_rule(path, m, metrics, parts)
+        metrics[rule.id] = rule
     missing = [i for i in catalog_ids() if i not in metrics]
     if missing:
         _fail(path, None, f"catalog metrics without a rule: {missing}")
     not_metrics = [str(w) for group in data.get("not_metrics") or [] for w in group]
     return MetricRules(version=str(data["version"]), digest=file_digest(path), metrics=metrics,
                        context=ctx, not_metrics=not_metrics, path=str(path))
+
+
+def _check_top(path, data) -> None:
+    """The file is a mapping with version, metrics and context."""
+    if not isinstance(data, dict):
+        _fail(path, None, "top level must be a mapping with 'version' and 'metrics'")
+    for key in ("version", "metrics", "context"):
+        if key not in data:
+            _fail(path, data.get("__line__"), f"missing key '{key}'")
+
+
+def _context(path, raw: dict) -> dict:
+    """The context as the extractors use it: ``raw`` without its line marks
+    (nor those of its nested mappings).  Raises RuleFileError when a
+    required key (_CONTEXT_REQUIRED) is missing."""
+    ctx = {k: v for k, v in raw.items() if k != "__line__"}
+    for key in ("entities", "entity_patterns", "template_parts", "sector_levels", "voice_levels"):
+        if isinstance(ctx.get(key), dict):
+            ctx[key] = {k: v for k, v in ctx[key].items() if k != "__line__"}
+    for key in _CONTEXT_REQUIRED:
+        if key not in ctx:
+            _fail(path, raw.get("__line__"), f"context: missing '{key}'")
+    return ctx
+
+
+def _metric_rule(path, m, metrics: dict[str, MetricRule], parts: dict[str, str]) -> MetricRule:
+    """One checked metric rule from its mapping ``m`` (``metrics``: the rules
+    read so far, for duplicate ids; ``parts``: context.template_parts).
+    Raises RuleFileError at the metric's line."""
+    line = m.get("__line__") if isinstance(m, dict) else None
+    _check_metric_head(path, line, m, metrics)
+    templates = [_template(path, line, m["id"], t, parts) for t in m.get("templates") or []]
+    rng = m.get("range") or [float("-inf"), float("inf")]
+    _check_metric_values(path, line, m, rng)
+    rule = _build_rule(path, line, m, templates, rng)
+    if set(rule.exclude_subjects) - set(_ENTITY_CLASSES + ("project",)):
+        _fail(path, line, f"metric '{m['id']}': exclude_subjects must be among "
+                          f"{', '.join(_ENTITY_CLASSES + ('project',))}")
+    unknown_weak = set(rule.weak_terms) - set(rule.terms)
+    if unknown_weak:
+        _fail(path, line, f"metric '{m['id']}': weak_terms {sorted(unknown_weak)} are not among its terms")
+    return rule
+
+
+def _check_metric_head(path, line, m, metrics: dict[str, MetricRule]) -> None:
+    """A metric is a mapping with a new id, known keys, a known kind and a name_zh."""
+    if not isinstance(m, dict) or "id" not in m:
+        _fail(path, line, "each metric needs an 'id'")
+    unknown = set(m) - _METRIC_KEYS
+    if unknown:
+        _fail(path, line, f"metric '{m['id']}': unknown key(s) {sorted(unknown)}; allowed: {sorted(_METRIC_KEYS - {'__line__'})}")
+    if m["id"] in metrics:
+        _fail(path, line, f"duplicate metric id '{m['id']}'")
+    if m.get("kind") not in KIND_QUANTITY:
+        _fail(path, line, f"metric '{m['id']}': kind must be one of {sorted(KIND_QUANTITY)}, not {m.get('kind')!r}")
+    if not m.get("name_zh"):
+        _fail(path, line, f"metric '{m['id']}': missing name_zh")
+
+
+def _check_metric_values(path, line, m: dict, rng) -> None:
+    """range and region_range (default: ``rng``) are [min, max]; the word keys are lists of words."""
+    for key in ("range", "region_range"):
+        r = m.get(key, rng)
+        if not (isinstance(r, list) and len(r) == 2 and all(isinstance(x, (int, float)) for x in r)):
+            _fail(path, line, f"metric '{m['id']}': {key} must be [min, max]")
+    for key in _METRIC_WORDS:
+        v = m.get(key) or []
+        if not isinstance(v, list) or not all(isinstance(x, (str, int)) for x in v):
+            _fail(path, line, f"metric '{m['id']}': {key} must be a list of words")
+
+
+def _build_rule(path, line, m: dict, templates: list[re.Pattern], rng) -> MetricRule:
+    """The MetricRule of a checked metric mapping; its regexes and bare terms
+    are compiled here (RuleFileError when one is bad)."""
+    return MetricRule(
+        id=m["id"], name_zh=m["name_zh"], kind=m["kind"], terms=[str(t) for t in m.get("terms") or []],
+        after_number=[str(t) for t in m.get("after_number") or []], templates=templates,
+        exclude_before=[str(t) for t in m.get("exclude_before") or []],
+        table_labels={normalize_label(str(t)) for t in m.get("table_labels") or []},
+        sections=[str(t) for t in m.get("sections") or []],
+        range=(float(rng[0]), float(rng[1])),
+        region_range=tuple(float(x) for x in m["region_range"]) if m.get("region_range") else None,
+        weak_terms=[str(t) for t in m.get("weak_terms") or []],
+        exclude_subjects=[str(t) for t in m.get("exclude_subjects") or []],
+        exclude_in_clause=[str(t) for t in m.get("exclude_in_clause") or []],
+        after_number_end=_regex(path, line, m["id"], "after_number_end", m.get("after_number_end")),
+        after_number_before=_regex(path, line, m["id"], "after_number_before", m.get("after_number_before")),
+        bare_terms=_bare_terms(path, line, m), line=line)
