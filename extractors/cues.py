@@ -47,6 +47,18 @@ class Cues:
     """Compiled cue words and patterns of ``rules/metrics.yaml`` ``context``."""
 
     def __init__(self, ctx: dict):
+        """``ctx``: the checked ``context`` of rules/metrics.yaml
+        (MetricRules.context).  Raises KeyError when a required list is
+        missing and re.error when a pattern does not compile."""
+        self._read_figure_cues(ctx)
+        self._read_entities(ctx)
+        self._read_phrasing(ctx)
+        self._read_levels_and_groups(ctx)
+
+    def _read_figure_cues(self, ctx: dict) -> None:
+        """Changes, targets, history, subsets, multi-year totals, per-unit
+        figures, modifiers, ranges, snapshots, part openers and the change
+        lead: cues in the figure's clause and sentence."""
         self.diff = re.compile(_alt(ctx["difference_words"]))
         self.to_level = re.compile("(?:" + _alt(ctx.get("to_level_words", [])) + r")了?\s*(?:"
                                    + _alt(ctx.get("now_words", [])) + r")?\s*$")
@@ -68,6 +80,10 @@ class Cues:
         self.part_openers = re.compile(_alt(ctx.get("part_openers", [])))
         # matched at the term's end (re.match with pos: a leading ^ would never match there)
         self.change_lead = re.compile(ctx["change_lead"].removeprefix("^")) if ctx.get("change_lead") else None
+
+    def _read_entities(self, ctx: dict) -> None:
+        """The entity words by class (SUBJECT_ORDER, region, sector, none; a
+        sector word with each sector suffix) and the entity patterns."""
         ents = ctx.get("entities", {})
         self._entity_class = {str(w): cls for cls in SUBJECT_ORDER + ("region", "sector", "none")
                               for w in ents.get(cls, [])}
@@ -79,6 +95,9 @@ class Cues:
                                 for p in pats if cls != "none"]
         # "none" patterns: phrases that hold an entity word but name no entity
         self.masks = [re.compile(p) for p in (ctx.get("entity_patterns") or {}).get("none", [])]
+
+    def _read_phrasing(self, ctx: dict) -> None:
+        """Comparisons, copulas, breakdowns, additions, projects and qualifiers."""
         self.compared = re.compile("(?:" + _alt(ctx.get("compared_markers", [])) + r")[^，,；;。]{0,3}$")
         # "学院是…普通高等学校": what the subject is said to be describes it
         self.copula = re.compile("(?:" + _alt(ctx.get("copula_words", [])) + r")[^，,；;。]*$")
@@ -87,6 +106,11 @@ class Cues:
         pats = list(ctx.get("project_patterns", []))
         self.project = re.compile("|".join(f"(?:{p})" for p in pats)) if pats else None
         self.qualified = re.compile(ctx.get("qualified_before") or "(?!)")
+
+    def _read_levels_and_groups(self, ctx: dict) -> None:
+        """School levels, target lists, qualifiers, subset bases, averages,
+        bounds, places, the school's voice, teacher groups, the school
+        system's sectors and the whole region."""
         self.sector_levels = {str(lv): tuple(str(w) for w in ws) for lv, ws in (ctx.get("sector_levels") or {}).items()}
         self.target_list = re.compile(ctx.get("target_list_pattern") or "(?!)")
         self.qualifier_ok = re.compile(ctx.get("qualifier_ok") or "(?!)")
