@@ -620,9 +620,12 @@ class NarrativeExtractor:
         if why:
             return why
         at = _Spot.of(para, s_start, c)
-        return (self._changed_or_bounded(at) or self._qualified(at, report_year) or self._subject_reason(at, scope)
-                or self._entity_reason(at, scope) or self._other_level(at, scope)
-                or ("subset" if self._part_of_stated(para, c, at.p_start) else None))
+        why = self._changed_or_bounded(at) or self._qualified(at, report_year)
+        if why:
+            return why
+        subject = self.subject_at(para, c.q.start)
+        return (self._subject_reason(subject, c.rule, scope) or self._entity_reason(at, subject, scope)
+                or self._other_level(at, scope) or ("subset" if self._part_of_stated(para, c, at.p_start) else None))
 
     def _not_its_figure(self, doc, block, text, c: _Candidate) -> str | None:
         """"unit" (not the metric's kind, or a difference), "split_number" or
@@ -639,7 +642,7 @@ class NarrativeExtractor:
                 return "section"
         return None
 
-    def _changed_or_bounded(self, at: "_Spot") -> str | None:
+    def _changed_or_bounded(self, at: _Spot) -> str | None:
         """The phrasing around the figure makes it a change, a range, a bound,
         a modified part or a per-unit figure."""
         text, q, c, cues = at.text, at.c.q, at.c, self.cues
@@ -658,7 +661,7 @@ class NarrativeExtractor:
             return "per_unit"
         return None
 
-    def _qualified(self, at: "_Spot", report_year) -> str | None:
+    def _qualified(self, at: _Spot, report_year) -> str | None:
         """The words before the figure make it a qualified or grouped part, a
         target, a cumulative total or an average."""
         text, q, c, cues, clause_start = at.text, at.c.q, at.c, self.cues, at.clause_start
@@ -677,7 +680,7 @@ class NarrativeExtractor:
             return "average"
         return None
 
-    def _a_target(self, at: "_Spot", report_year) -> bool:
+    def _a_target(self, at: _Spot, report_year) -> bool:
         """A plan's figure: target words before it, unless the phrasing gives a
         year no later than the report's."""
         text, q, c, cues = at.text, at.c.q, at.c, self.cues
@@ -686,22 +689,23 @@ class NarrativeExtractor:
                              or cues.target_list.search(text, at.p_start, q.start)
                              or ("project" in c.rule.exclude_subjects and cues.is_project(text[at.p_start:at.p_end])))
 
-    def _subject_reason(self, at: "_Spot", scope) -> str | None:
-        """The clause's subject is another entity, a part, a target or a region."""
-        subject = self.subject_at(at.para, at.c.q.start)
+    @staticmethod
+    def _subject_reason(subject: _Subject, rule: MetricRule, scope) -> str | None:
+        """The subject of the figure's clause is another entity, a part (also
+        a subject the rule excludes), a target or, in a school's report, a region."""
         if subject.kind == "other":
             return "other_entity"
         if subject.kind == "part":
             return "part"
         if subject.kind == "target":
             return "target"
-        if subject.kind in at.c.rule.exclude_subjects:
+        if subject.kind in rule.exclude_subjects:
             return "part"
         if subject.regional and scope == "school":
             return "region"
         return None
 
-    def _entity_reason(self, at: "_Spot", scope) -> str | None:
+    def _entity_reason(self, at: _Spot, subject: _Subject, scope) -> str | None:
         """The words before the figure name another school, a region's sector
         or one sub-region of the report's region."""
         text, head_end = at.text, min(at.c.anchor, at.c.q.start)
@@ -709,14 +713,14 @@ class NarrativeExtractor:
             named = self._other_school(text[at.clause_start:head_end])
             if named:
                 return named           # "鹿源职业学校在校生…" in 青禾's report; "楚南省中职学校…"
-        if scope == "open" and self._school_voice(at.para) and (self.subject_at(at.para, at.c.q.start).regional
-                                                                or self._place_sector(text[at.clause_start:head_end])):
+        if scope == "open" and self._school_voice(at.para) and (
+                subject.regional or self._place_sector(text[at.clause_start:head_end])):
             return "region"            # "全市中职学校…，学校…", "楚南省中职学校…": the passage is a school's
         if scope != "school" and self._sub_region(at.para, at.clause_start, head_end, scope):
             return "part"              # "全省…。A市中职学校在校生…": one city of the province
         return None
 
-    def _other_level(self, at: "_Spot", scope) -> str | None:
+    def _other_level(self, at: _Spot, scope) -> str | None:
         """The figure is another school level's, a listed group's or the whole
         school system's."""
         text, q, c, cues, clause_start = at.text, at.c.q, at.c, self.cues, at.clause_start
