@@ -29,6 +29,14 @@ class Provenance:
     confidence: float | None = None
 
 
+def _flat_row(fact) -> dict:
+    """A fact as one flat dict: its fields with its provenance's fields
+    beside them (the shape of a ``metrics``/``candidates``/``awards`` row)."""
+    d = asdict(fact)
+    d.update(d.pop("prov"))
+    return d
+
+
 @dataclass
 class Metric:
     metric: str                  # catalog id, e.g. "students_fulltime"
@@ -40,10 +48,7 @@ class Metric:
     name_zh: str = ""
     prov: Provenance = field(default_factory=Provenance)
 
-    def to_row(self) -> dict:
-        d = asdict(self)
-        d.update(d.pop("prov"))
-        return d
+    to_row = _flat_row
 
 
 @dataclass
@@ -54,7 +59,8 @@ class Candidate:
     ``reason`` is the kind of evidence (``change``, ``target``, ``subset``,
     ``part``, ``other_entity``, ``region``, ``cumulative``, ``per_unit``,
     ``range``, ``qualified``, ``split_number``, ``section``, ``year``,
-    ``out_of_range``, ``excluded``, ``ambiguous_binding``, ``average``, ``bound``; ``CANDIDATE_REASONS`` gives the Chinese labels);
+    ``out_of_range``, ``excluded``, ``ambiguous_binding``, ``average``,
+    ``bound``; ``CANDIDATE_REASONS`` gives the Chinese labels);
     ``year`` is the year the figure would refer to (None when unclear); the
     rest as :class:`Metric`."""
     metric: str
@@ -67,10 +73,7 @@ class Candidate:
     name_zh: str = ""
     prov: Provenance = field(default_factory=Provenance)
 
-    def to_row(self) -> dict:
-        d = asdict(self)
-        d.update(d.pop("prov"))
-        return d
+    to_row = _flat_row
 
 
 #: reason → label (Chinese / English) of a review candidate
@@ -100,10 +103,7 @@ class Award:
     year: int | None = None
     prov: Provenance = field(default_factory=Provenance)
 
-    def to_row(self) -> dict:
-        d = asdict(self)
-        d.update(d.pop("prov"))
-        return d
+    to_row = _flat_row
 
 
 @dataclass
