@@ -5,7 +5,11 @@ The front door, in the manner of pdfplumber and sqlite-utils::
 
     >>> import nianbao
     >>> doc = nianbao.parse("report.pdf")          # ingest: one document model
+    >>> doc.headings()[1].title
+    '基本情况'
     >>> facts = nianbao.extract(doc)               # extractors: figures with provenance
+    >>> facts.metrics[0].metric, facts.metrics[0].value, facts.metrics[0].prov.page
+    ('land_area', 145334.06, 2)
     >>> db = nianbao.Database("reports.db")        # store: ingest folders, query
 
 This file is the package root: the repository's top-level folders

@@ -4,10 +4,23 @@ manner of sqlite-utils' ``Database``.
 >>> import nianbao
 >>> db = nianbao.Database("reports.db")
 >>> summary = db.ingest(["报告/", "各校报告.zip"], workers=2)
->>> db.metrics(metric="employment_rate", year=2023)[0]["value"]
->>> db.compare(year=2023, metrics="students_fulltime,employment_rate").rows
->>> db.flags(kind="sum_mismatch"), db.check(school="青岚"), db.search("产教融合")
->>> db.sql("select school, year from documents").dicts()
+>>> len(summary.ingested), summary.reports        # 4 files; a .docx and its .pdf are one report
+(4, 3)
+>>> [(m["school"][:2], m["metric_year"], m["value"]) for m in db.metrics(metric="employment_rate", year=2023)]
+[('果园', 2023, 98.3), ('果园', 2022, 97.1), ('楚州', 2023, 93.42), ('瓯江', 2023, 98.58), ('瓯江', 2022, 97.86)]
+>>> len(db.metrics(metric="employment_rate", year=2023, report_year_only=True))   # without 2022's figures
+3
+>>> [(r.school, r.cells["students_fulltime"].value)
+...  for r in db.compare(year=2023, metrics="students_fulltime,employment_rate").rows]
+[('果园县职业技术学校', 1482.0), ('楚州工程职业技术学院', 12865.0), ('瓯江市鹿源区职业中等专业学校', 2214.0)]
+>>> [f["metric"] for f in db.flags(kind="sum_mismatch")]
+['students_fulltime']
+>>> db.check(school="楚州")[0].outline.template
+'gaozhi-2023'
+>>> db.search("产教融合")[0].school
+'果园县职业技术学校'
+>>> db.sql("select count(*) as n from documents").dicts()
+[{'n': 4}]
 
 Every query opens the database read-only for its own duration and returns
 plain Python data (lists of dicts, dataclasses); only :meth:`Database.ingest`

@@ -2,7 +2,8 @@
 an image-only PDF (no text layer), as a school that prints, stamps and scans
 its report would send it.  Used by the OCR tests and ``make bench``.
 
->>> make_scan("report.pdf", "scan.pdf", dpi=150, rotate={1: 180}, skew={2: 2.5})
+>>> from nianbao.evaluate.scans import make_scan
+>>> scan = make_scan("report.pdf", "scan.pdf", dpi=150, rotate={1: 180}, skew={2: 2.5})
 """
 from __future__ import annotations
 

@@ -7,7 +7,8 @@ sentence, character span in ``Document.text``, rule id).  The words are data
 
 >>> from nianbao.ingest import parse
 >>> from nianbao.extractors.awards import extract_awards
->>> [(a.person, a.prize, a.event) for a in extract_awards(parse("report.docx"), 2023)]
+>>> [(a.person, a.prize, a.event) for a in extract_awards(parse("report.docx"), 2023)][:2]
+[('王子涵', '一等奖', '汽车机电维修'), ('李嘉豪', '一等奖', '汽车机电维修')]
 
 How the narrative is read
 -------------------------

@@ -13,6 +13,8 @@ stretch of text each kind of evidence is looked for:
   the clause (another sector, a part, the region), a breakdown (从专业类别看,
   最多, 其次), a term qualified by a clause before 的 (自主创业的毕业生).
 
+>>> from nianbao.extractors.cues import Cues
+>>> from nianbao.extractors.metric_rules import load_metric_rules
 >>> cues = Cues(load_metric_rules().context)
 >>> cues.subject("普通高中在校生")
 ('other', None)

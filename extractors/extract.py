@@ -3,7 +3,8 @@
 >>> from nianbao.ingest import parse
 >>> from nianbao.extractors.extract import extract
 >>> facts = extract(parse("report.pdf"))
->>> [(m.metric, m.value, m.year, m.prov.page) for m in facts.metrics]
+>>> [(m.metric, m.value, m.year, m.prov.page) for m in facts.metrics][:3]
+[('land_area', 145334.06, 2023, 2), ('building_area', 86420.0, 2023, 2), ('majors_count', 14.0, 2023, 2)]
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ is about 300 persons, ``20.23∶1`` is a ratio of 20.23 and ``3.2个百分点`` 
 change of 3.2 points (not a percentage).  The units and approximation markers
 are data (``rules/units.yaml``); this module only applies them.
 
->>> from extractors.numbers import find_quantities, parse_number, normalize, as_stored
+>>> from nianbao.extractors.numbers import find_quantities, parse_number, normalize, as_stored
 >>> [(q.value, q.canonical_unit, q.approximate) for q in find_quantities("共有教职工三百余人")]
 [(300.0, 'persons', True)]
 >>> parse_number("1.2万")

@@ -2,7 +2,8 @@
 
 >>> from nianbao.ingest import parse
 >>> doc = parse("report.pdf")
->>> [(h.level, h.number, h.title, h.page) for h in doc.headings()]
+>>> [(h.level, h.number, h.title, h.page) for h in doc.headings()][:3]
+[(1, None, '前言', 2), (1, '一、', '基本情况', 2), (2, '（一）', '学校概况', 2)]
 
 ``parse`` raises :class:`ingest.errors.IngestError` with a clear, specific
 reason for a file it cannot read; it never lets a parser's traceback escape.

@@ -1,9 +1,14 @@
 """ZIP archives of reports: safe listing and extraction.
 
->>> from ingest.archive import open_archive, list_members, extract_member
+>>> import tempfile
+>>> from nianbao.ingest.archive import open_archive, list_members, extract_member
+>>> tmpdir = tempfile.mkdtemp()
 >>> with open_archive("reports.zip") as zf:
 ...     for m in list_members(zf, "reports.zip"):
 ...         path, sha256 = extract_member(zf, m, tmpdir, index=0)
+...         print(m.name, len(sha256))
+C_zhongzhi_2024title.docx 64
+E_zhongzhi_2023_gb18030.txt 64
 
 * Member names are decoded the way the archiver meant them: UTF-8 when the
   archive says so (flag bit 11) or gives an Info-ZIP Unicode Path field;

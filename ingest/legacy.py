@@ -1,8 +1,9 @@
 """Legacy Word (.doc) and WPS (.wps) files, converted to .docx by LibreOffice.
 
->>> from ingest.legacy import convert_legacy
->>> with convert_legacy("report.doc") as docx_path:
-...     doc = parse_docx(docx_path)
+>>> from nianbao.ingest.docx_parser import parse_docx
+>>> from nianbao.ingest.legacy import convert_legacy
+>>> with convert_legacy("report.doc") as docx_path:    # doctest: +SKIP
+...     doc = parse_docx(docx_path)                   # (the example needs LibreOffice and a .doc)
 
 LibreOffice (``soffice`` or ``libreoffice`` on ``PATH``, or the program named
 by ``$NIANBAO_SOFFICE``) runs headless in a subprocess with a time limit, in a

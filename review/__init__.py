@@ -16,7 +16,11 @@ Each check is registered by name (:mod:`nianbao.registry`) and
 ``rules/review.yaml``, ``rules/checks.yaml`` and
 ``rules/templates/report-templates.yaml``.
 
+>>> from nianbao.ingest import parse
+>>> from nianbao.extractors.extract import extract
 >>> from nianbao.review import review_document
+>>> doc = parse("report.pdf")
+>>> facts = extract(doc)
 >>> facts.flags.extend(review_document(doc, facts))
 """
 from __future__ import annotations
