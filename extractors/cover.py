@@ -14,6 +14,7 @@ Chinese digits (``二〇二三年``, ``二O二二年``) are read as Arabic first
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -249,6 +250,11 @@ def read_title(line: str, rules: AttributeRules) -> Title | None:
     if name.kind == "none":             # 2023年度质量报告（青禾县职业技术学校）
         name = next((n for n in (classify_name(p, rules) for p in _PARENS.findall(text))
                      if n.kind in ("school", "region", "national")), name)
+    if name.kind == "school" and name.level is None:      # 青禾学院（青禾技师学院）: one school, two names
+        alias = next((n for n in (classify_name(p, rules) for p in _PARENS.findall(text))
+                      if n.kind == "school" and n.level), None)
+        if alias is not None:
+            name = dataclasses.replace(name, level=alias.level)
     if name.kind == "series" and any(w in text for w in rules.region_report_words):
         region = _region_prefix(raw_name, rules)      # X省中等职业学校办学能力评估报告: the province's
         if region:

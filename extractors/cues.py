@@ -90,6 +90,21 @@ class Cues:
         self.sector_levels = {str(lv): tuple(str(w) for w in ws) for lv, ws in (ctx.get("sector_levels") or {}).items()}
         self.target_list = re.compile(ctx.get("target_list_pattern") or "(?!)")
         self.qualifier_ok = re.compile(ctx.get("qualifier_ok") or "(?!)")
+        self.subset_base = re.compile(ctx.get("subset_base_pattern") or "(?!)")
+        self.average = re.compile(_alt(ctx.get("average_words", [])))
+        self.upper_bound = tuple(ctx.get("upper_bound_words", []))
+        self.place = re.compile(ctx.get("place_pattern") or "(?!)")
+        self.school_voice = re.compile(ctx.get("school_voice_pattern") or "(?!)")
+        self.teacher_groups = tuple(ctx.get("teacher_groups", []))
+        self.group_counted = frozenset(ctx.get("group_counted", []))
+        self.whole_staff = frozenset(ctx.get("whole_staff", []))
+        self.system_sectors = tuple(ctx.get("system_sectors", []))
+        self.system_min = int(ctx.get("system_min", 3))
+        self.voice_levels = {str(lv): tuple(str(w) for w in ws) for lv, ws in (ctx.get("voice_levels") or {}).items()}
+        self.not_place = tuple(ctx.get("not_places", []))
+        self.whole_region = re.compile(_alt(list((ctx.get("entities") or {}).get("region", []))
+                                            + list(ctx.get("own_region_words", []))))
+        self.average_not_for = frozenset(ctx.get("average_not_for", []))
 
     # -- clause evidence
     def is_change(self, before: str) -> bool:
@@ -193,6 +208,33 @@ class Cues:
         is a part of the population; "学校的", "2023届的", "毕业半年后的" are not."""
         m = self.qualified.search(before_term)
         return bool(m) and not self.qualifier_ok.fullmatch(before_term[:m.start()].strip())
+
+    def places_in(self, head: str) -> list[str]:
+        """Place names (X市, X县, X省 …, ``place_pattern``) in a clause head,
+        not after 比/较/高于 … and not words such as 城市 (``not_places``)."""
+        return [m.group(0) for m in self.place.finditer(head)
+                if not m.group(0).endswith(self.not_place) and not self.compared.search(head[:m.start()])]
+
+    def names_whole_region(self, text: str) -> bool:
+        """全国, 全省, 我省, 本市 …: a whole region is named."""
+        return bool(self.whole_region.search(text))
+
+    def is_upper_bound(self, figure: str, before: str) -> bool:
+        """``figure``: the figure's text with its markers; ``before``: a few
+        characters before it.  不足六成, 不到300人, 3000人以下, 低于…: the value
+        is below the figure, so the figure is no value."""
+        w = self.upper_bound
+        return bool(w) and (figure.startswith(w) or figure.endswith(w) or before.rstrip().endswith(w))
+
+    def is_average(self, metric: str, clause: str) -> bool:
+        """``clause``: the figure's clause up to the figure.  An average
+        (平均, 校均) of a metric that is a total ("平均在校生规模…") is no total."""
+        return metric in self.average_not_for and bool(self.average.search(clause))
+
+    def names_a_group(self, before_term: str) -> bool:
+        """``before_term``: the clause up to the term (or a template's base).
+        "青年教师中", "女教师…": a group of the teachers, so the figure is a part."""
+        return bool(self.subset_base.search(before_term))
 
     def is_snapshot(self, before_year: str) -> bool:
         return before_year.rstrip().endswith(self.snapshot) if self.snapshot else False

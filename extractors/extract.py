@@ -109,7 +109,9 @@ def attributes(doc: Document, facts: Facts) -> None:
 @registry.extractors.register("narrative")
 def narrative(doc: Document, facts: Facts) -> None:
     facts.metrics += _extractors()[1].extract(doc, facts.attributes.get("year"), document_scope(facts.attributes),
-                                              candidates=facts.candidates, level=facts.attributes.get("level"))
+                                              candidates=facts.candidates, level=facts.attributes.get("level"),
+                                              region=facts.attributes.get("region"),
+                                              school=facts.attributes.get("school"))
 
 
 @registry.extractors.register("tables")

@@ -29,6 +29,14 @@ class Provenance:
     confidence: float | None = None
 
 
+def _flat_row(fact) -> dict:
+    """A fact as one flat dict: its fields with its provenance's fields
+    beside them (the shape of a ``metrics``/``candidates``/``awards`` row)."""
+    d = asdict(fact)
+    d.update(d.pop("prov"))
+    return d
+
+
 @dataclass
 class Metric:
     metric: str                  # catalog id, e.g. "students_fulltime"
@@ -40,10 +48,7 @@ class Metric:
     name_zh: str = ""
     prov: Provenance = field(default_factory=Provenance)
 
-    def to_row(self) -> dict:
-        d = asdict(self)
-        d.update(d.pop("prov"))
-        return d
+    to_row = _flat_row
 
 
 @dataclass
@@ -54,7 +59,8 @@ class Candidate:
     ``reason`` is the kind of evidence (``change``, ``target``, ``subset``,
     ``part``, ``other_entity``, ``region``, ``cumulative``, ``per_unit``,
     ``range``, ``qualified``, ``split_number``, ``section``, ``year``,
-    ``out_of_range``, ``excluded``; ``CANDIDATE_REASONS`` gives the Chinese labels);
+    ``out_of_range``, ``excluded``, ``ambiguous_binding``, ``average``,
+    ``bound``; ``CANDIDATE_REASONS`` gives the Chinese labels);
     ``year`` is the year the figure would refer to (None when unclear); the
     rest as :class:`Metric`."""
     metric: str
@@ -67,10 +73,7 @@ class Candidate:
     name_zh: str = ""
     prov: Provenance = field(default_factory=Provenance)
 
-    def to_row(self) -> dict:
-        d = asdict(self)
-        d.update(d.pop("prov"))
-        return d
+    to_row = _flat_row
 
 
 #: reason → label (Chinese / English) of a review candidate
@@ -82,7 +85,9 @@ CANDIDATE_REASONS = {
     "range": "范围 a range", "qualified": "限定人群 a qualified group",
     "split_number": "被空格拆开的数字 a number split by spaces", "section": "章节不符 outside its sections",
     "year": "年份不明或为将来 an unclear or future year", "out_of_range": "超出合理范围 out of the plausible range",
-    "ambiguous": "归属不明 ambiguous binding",
+    "ambiguous_binding": "对应不明（分别为…项数不符）ambiguous binding",
+    "average": "平均数，不是总数 an average, not a total",
+    "bound": "上限（不足、以下）an upper bound, not the value",
     "excluded": "指标词前有排除词（计划、新增、生均…）a word before the term makes it another thing",
 }
 
@@ -98,10 +103,7 @@ class Award:
     year: int | None = None
     prov: Provenance = field(default_factory=Provenance)
 
-    def to_row(self) -> dict:
-        d = asdict(self)
-        d.update(d.pop("prov"))
-        return d
+    to_row = _flat_row
 
 
 @dataclass

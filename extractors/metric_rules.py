@@ -159,7 +159,7 @@ _WORD_LISTS = ("difference_words", "to_level_words", "target_words", "subset_wor
                "per_unit_words", "range_marks", "current_words", "snapshot_words", "previous_year_words",
                "connectors", "subset_after_term", "part_openers", "compared_markers", "skip_tables",
                "addition_words")
-_PATTERN_LISTS = ("cumulative_patterns", "breakdown_openers", "project_patterns")
+_PATTERN_LISTS = ("cumulative_patterns", "breakdown_openers", "project_patterns", "unit_header_patterns")
 _ENTITY_CLASSES = ("other", "part", "facility", "target", "region", "sector", "premises", "own", "none")
 
 
@@ -167,12 +167,17 @@ def _check_context(path, ctx: dict) -> None:
     """Word lists are lists of words, patterns compile, entity classes are known."""
     line = ctx.get("__line__")
     for key in _WORD_LISTS + ("target_reset_words", "history_words", "respectively_words", "from_words",
-                              "from_state_words", "now_words", "same_year_words", "copula_words", "whole_groups", "moved_words"):
+                              "from_state_words", "now_words", "same_year_words", "copula_words", "whole_groups", "moved_words",
+                              "list_separators", "list_tail_words", "split_value_leads", "average_words",
+                              "average_not_for", "upper_bound_words", "exact_leads", "not_places", "system_sectors",
+                              "teacher_groups", "group_counted", "whole_staff",
+                              "own_region_words"):
         v = ctx.get(key, [])
         if not isinstance(v, list) or not all(isinstance(x, (str, int)) for x in v):
             _fail(path, line, f"context: {key} must be a list of words")
     for key in _PATTERN_LISTS + ("change_lead", "qualified_before", "target_noun_pattern", "target_list_pattern", "qualifier_ok", "modifier_after",
-                                 "source_year_pattern"):
+                                 "source_year_pattern", "split_value_before", "split_value_end", "subset_base_pattern", "place_pattern",
+                                 "school_voice_pattern"):
         v = ctx.get(key, [])
         for p in ([v] if isinstance(v, str) else v):
             try:
@@ -189,9 +194,10 @@ def _check_context(path, ctx: dict) -> None:
                 re.compile(p)
             except (re.error, TypeError) as e:
                 _fail(path, line, f"context: entity_patterns: {p!r} is not a valid regex ({e})")
-    levels = ctx.get("sector_levels", {})
-    if not isinstance(levels, dict) or any(k != "__line__" and not isinstance(v, list) for k, v in levels.items()):
-        _fail(path, line, "context: sector_levels must map 中职 / 高职 to word lists")
+    for key in ("sector_levels", "voice_levels"):
+        levels = ctx.get(key, {})
+        if not isinstance(levels, dict) or any(k != "__line__" and not isinstance(v, list) for k, v in levels.items()):
+            _fail(path, line, f"context: {key} must map 中职 / 高职 to word lists")
     ents = ctx.get("entities", {})
     if not isinstance(ents, dict):
         _fail(path, line, "context: entities must map other / part / region / own to word lists")
@@ -214,7 +220,7 @@ def load_metric_rules(path: str | None = None) -> MetricRules:
         if key not in data:
             _fail(path, data.get("__line__"), f"missing key '{key}'")
     ctx = {k: v for k, v in data["context"].items() if k != "__line__"}
-    for key in ("entities", "entity_patterns", "template_parts", "sector_levels"):
+    for key in ("entities", "entity_patterns", "template_parts", "sector_levels", "voice_levels"):
         if isinstance(ctx.get(key), dict):
             ctx[key] = {k: v for k, v in ctx[key].items() if k != "__line__"}
     for key in ("difference_words", "target_words", "subset_words", "cumulative_words",

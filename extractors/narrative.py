@@ -20,6 +20,7 @@ known: the passage's own subject counts).
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -29,8 +30,9 @@ from nianbao.ingest.model import PARAGRAPH, Document
 from . import series
 from .cues import Cues, _alt
 from .facts import Candidate, Metric, Provenance
+from .attribute_rules import load_attribute_rules
 from .metric_rules import MetricRule, MetricRules
-from .numbers import find_quantities
+from .numbers import find_quantities, normalize
 from .segment import TermMatcher
 
 _PERIOD_END = re.compile(r"[。！？!?\n]")
@@ -38,19 +40,23 @@ _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:（）()]")
 _SUBJECT_BREAK = re.compile(r"[，,；;。：:]")
 _ITEM_BREAK = re.compile(r"[，,；;、]")
+# how far back in a paragraph a whole region named before a place is looked for (characters)
+_LOOK_BACK = 2000
+_LEAD_YEAR_WORD = re.compile(r"^(?:19|20)\d\d\s*(?:年度|年|届)\s*")
 _FOOTNOTE = re.compile(r"\[\d{1,3}\]|［\d{1,3}］|[①-⑳]")
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*(?:[-—–~至]\s*((?:19|20)\d\d)\s*)?(年度|年|届|学年)")
 _LEAD_YEAR = re.compile(r"^\s*(截至|截止|到|在)?\s*((?:19|20)\d\d)\s*(?:[-—–~至]\s*((?:19|20)\d\d)\s*)?(年度|年|届|学年)")
-_COMPARE = re.compile(r"(?:较|比|相比|同比|对比)(?:于)?\s*(上年|去年|上一年|上一学年|前一年|((?:19|20)\d\d)\s*(?:年度|年|届|学年)?)(?:同期)?(的)?\s*$")
+# the previous-year words (上年, 去年 … from rules: previous_year_words) go in at {prev}
+_COMPARE = r"(?:较|比|相比|同比|对比)(?:于)?\s*({prev}|((?:19|20)\d\d)\s*(?:年度|年|届|学年)?)(?:同期)?(的)?\s*$"
 # "…97.3%，较2022年的95.8%": the previous year's value of the same metric
-_FOLLOW = re.compile(r"^[^。；;]{0,24}?(?:较|比|相比|同比)(?:于)?\s*(上年|去年|上一年|上一学年|前一年|((?:19|20)\d\d)\s*(?:年度|年|届|学年)?)(?:同期)?的\s*")
+_FOLLOW = r"^[^。；;]{0,24}?(?:较|比|相比|同比)(?:于)?\s*({prev}|((?:19|20)\d\d)\s*(?:年度|年|届|学年)?)(?:同期)?的\s*"
 # digits, then spaces right before a figure: the figure may be the tail of a
 # number a PDF split with a space ("12 345 678人")
 _SPLIT_NUMBER = re.compile(r"\d[ \t\u00a0\u2009]+$")
 # a year after 较/比/与 is compared with, not talked about
 _COMPARED = re.compile(r"(?:较|比|与|同|相比|对比)(?:于)?\s*$")
 # "…4,235.6万元（上年3,986.2万元）"
-_FOLLOW_PAREN = re.compile(r"^\s*[（(，,]\s*(上年|去年|上一年|上一学年|前一年|((?:19|20)\d\d)\s*(?:年度|年|届|学年))(?:同期)?(?:为|是)?\s*")
+_FOLLOW_PAREN = r"^\s*[（(，,]\s*({prev}|((?:19|20)\d\d)\s*(?:年度|年|届|学年))(?:同期)?(?:为|是)?\s*"
 # 二〇二三年 → 2023年 (same length, so offsets hold)
 _CN_YEAR = re.compile(r"[〇○零一二三四五六七八九]{4}(?=\s*(?:年|届|学年))")
 _CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" "9")
@@ -78,6 +84,7 @@ class _Paragraph:
     # whether it counts a part; worked out when first asked for
     clauses_of: Callable[[int, int], list[tuple[int, int, "_Subject", bool]]]
     accepted: list[tuple[str, int]] = field(default_factory=list)  # (metric, position) taken so far
+    weak_at: set[int] = field(default_factory=set)                 # positions taken by a weak term (教师, 学生)
     terms: list[int] = field(default_factory=list)                 # where metric terms start
     not_terms: list[int] = field(default_factory=list)             # where not_metrics phrases start
     _clauses: dict = field(default_factory=dict)
@@ -134,6 +141,9 @@ class NarrativeExtractor:
         ctx = rules.context
         self.cues = Cues(ctx)
         self.prev = tuple(ctx["previous_year_words"])
+        prev = _alt(self.prev)
+        self.compare, self.follow, self.follow_paren = (re.compile(rx.replace("{prev}", prev))
+                                                        for rx in (_COMPARE, _FOLLOW, _FOLLOW_PAREN))
         self.current = tuple(ctx.get("current_words", []))
         self.same_year = tuple(ctx.get("same_year_words", []))
         self.whole_groups = tuple(ctx.get("whole_groups", []))
@@ -147,18 +157,32 @@ class NarrativeExtractor:
         self.to_words = re.compile(r"[，,]?\s*(?:" + _alt(ctx.get("to_level_words", [])) + r")了?\s*(?:"
                                    + _alt(ctx.get("now_words", [])) + ")?")
         self.from_state = re.compile(r"\s*(?:" + _alt(ctx.get("from_state_words", [])) + r")?\s*")
+        self.split_before = re.compile(ctx["split_value_before"]) if ctx.get("split_value_before") else None
+        self.split_leads = re.compile(_alt(ctx.get("split_value_leads", ["共计"])))
+        self.split_end = re.compile(ctx.get("split_value_end", r"$"))
+        self.unit_header = re.compile("|".join(f"(?:{p})" for p in ctx.get("unit_header_patterns", [])) or "(?!)")
+        self.exact_lead = re.compile(r"\s*[，,]\s*(?:" + _alt(ctx.get("exact_leads", [])) + r")\s*")
+        self.list_sep = re.compile(_alt(ctx.get("list_separators", ["、"])))
+        self.list_tail = re.compile(r"\s*(?:" + _alt(ctx.get("list_tail_words", [])) + r")?\s*")
 
     # ------------------------------------------------------------------
     def extract(self, doc: Document, report_year: int | None, scope: str = "open",
-                candidates: list[Candidate] | None = None, level: str | None = None) -> list[Metric]:
+                candidates: list[Candidate] | None = None, level: str | None = None,
+                region: str | None = None, school: str | None = None) -> list[Metric]:
         """The figures of every paragraph (see the module docstring).  When
         ``candidates`` is a list, the figures bound to a metric term that the
         evidence kept out are appended to it (one per metric and figure, none
         for a figure also taken as that metric), each with its reason.
-        ``level`` (中职 / 高职): the school's, in a named school's report."""
+        ``level`` (中职 / 高职): the school's, in a named school's report;
+        ``region``: the region whose report it is (``"region"`` scope), whose
+        own name as a clause's subject is no part of it; ``school``: the
+        school whose report it is (``"school"`` scope), so that another
+        school named as a clause's subject is another entity."""
         out: list[Metric] = []
         self._rejected: list[Candidate] = []
         self._level = level
+        self._region = "".join((region or "").split())
+        self._school = "".join((school or "").split())
         for b in doc.blocks:
             if b.kind != PARAGRAPH or not b.text:
                 continue
@@ -176,8 +200,8 @@ class NarrativeExtractor:
         text = block.text
         # figures first (a cheap scan): most prose has none, and only the
         # sentences that hold a figure need segmenting
-        quants = [q for q in find_quantities(text) if q.kind not in ("date", "year")
-                  and (q.kind != "number" or any(ch in q.text for ch in "万亿"))]
+        quants = [q for q in map(lambda q: self._header_unit(text, q), find_quantities(text))
+                  if q.kind not in ("date", "year") and (q.kind != "number" or any(ch in q.text for ch in "万亿"))]
         if not quants:
             return []
         templ = [(m, t, x) for m, t in self.templated for x in t.finditer(text)]
@@ -217,6 +241,21 @@ class NarrativeExtractor:
                 elif named:
                     year_ctx = named[-1]
         return _latest_dated(self._drop_weak(out), text, block.span[0])
+
+    def _header_unit(self, text: str, q):
+        """A bare number after a unit in parentheses or after a slash, as a
+        flattened table writes it ("在校生数（人）3280", "占地面积（亩）156",
+        "就业率/%：98.1"): the number in that unit (numbers.normalize); any
+        other quantity as it is."""
+        if q.kind != "number" or q.unit:
+            return q
+        m = self.unit_header.search(text, max(0, q.start - 14), q.start)
+        unit = m and next((g for g in m.groups() if g), None)
+        norm = normalize(q.value, unit.strip()) if unit else None
+        if norm is None:
+            return q
+        value, canonical, kind = norm
+        return dataclasses.replace(q, value=value, unit=unit.strip(), canonical_unit=canonical, kind=kind)
 
     def _paragraph(self, text, hits, quants) -> _Paragraph:
         """Sentence periods and what each clause inherits: the subject named
@@ -264,8 +303,9 @@ class NarrativeExtractor:
         text = para.text
         cands: list[_Candidate] = []
         s_hits = [h for h in hits if s_start <= h.start < s_end]
+        listed = self._entity_lists(doc, block, para, s_start, s_end, s_hits, sq, cands, report_year, year_ctx, lead)
         for i, h in enumerate(s_hits):
-            if h.metric is None:
+            if h.metric is None or h.start in listed:
                 continue
             rule = self.rules.metrics[h.metric]
             if h.role == "term":
@@ -312,6 +352,8 @@ class NarrativeExtractor:
             out.append(m)
             done.add((c.q.start, c.rule.id))
             para.accepted.append((m.metric, c.q.start))
+            if c.term in c.rule.weak_terms:
+                para.weak_at.add(c.q.start)
             if c.year is None:
                 queue.extend(self._more_years(para, s_end, hits, sq, c))
                 prev = self._follow(doc, block, text, s_end, c, m, sq, report_year)
@@ -336,13 +378,48 @@ class NarrativeExtractor:
                 para.accepted.append((m.metric, q.start))
         return out
 
+    def _entity_lists(self, doc, block, para, s_start, s_end, s_hits, sq, cands, report_year, year_ctx,
+                      lead) -> set[int]:
+        """Several metrics before one 分别为 ("专任教师、兼职教师分别为210人、45人",
+        series.entity_list): the k-th item takes the k-th figure (a term's
+        is appended to ``cands``; an item naming no metric, "满意度", takes
+        its figure and nothing more) when the list reads cleanly, the counts
+        agree and every term's figure is of its metric's kind; otherwise the figures that fit are
+        kept for review (``ambiguous_binding``), never guessed.  Returns where
+        the listed terms start (they bind nothing else)."""
+        text = para.text
+        terms_all = [h for h in s_hits if h.metric is not None and h.role == "term"]
+        listed: set[int] = set()
+        for w in self.respectively.finditer(text, s_start, s_end):
+            clause_start = max((m.end() for m in _SUBJECT_BREAK.finditer(text, s_start, w.start())), default=s_start)
+            slots, figures, clean = series.entity_list(text, clause_start, w, terms_all, sq, self.list_sep,
+                                                       self.list_tail)
+            listed.update(h.start for h in slots if h is not None)
+            by_item = clean and len(figures) == len(slots)
+            # the k-th item's figure when the list reads cleanly; else, for review, the k-th term's
+            pairs = [(h, self.rules.metrics[h.metric], k) for k, h in
+                     (enumerate(slots) if by_item else enumerate(h for h in slots if h is not None)) if h is not None]
+            fits = {k: k < len(figures) and _kind_ok(figures[k], r) for h, r, k in pairs}
+            agree = by_item and all(fits.values())
+            for h, r, k in pairs:
+                if not fits[k]:
+                    continue
+                c = _Candidate(r, figures[k], h.start, f"{r.id}/term:{h.text}+list", h.text, h.end)
+                if agree:
+                    cands.append(c)
+                else:
+                    self._reject(doc, block, para, s_start, s_end, c, "ambiguous_binding",
+                                 self._year(para, s_start, c, report_year, year_ctx, lead))
+        return listed
+
     def _several(self, para, s_start, h, sq, rule) -> list[_Candidate]:
         """A term followed by values for several years: 分别为…, 由…增至…"""
         text, kind = para.years, rule.quantity_kind
         clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, s_start, h.start)), default=s_start)
         p_start, _ = para.period_of(h.start)
         out = []
-        for how, pairs in (("respectively", series.respectively(text, h.end, clause_start, sq, kind, self.respectively)),
+        for how, pairs in (("respectively", series.respectively(text, h.end, clause_start, sq, kind, self.respectively,
+                                                                p_start)),
                            ("from", series.from_to(text, h.end, p_start, sq, kind, self.connector, self.from_words,
                                                    self.to_words, self.from_state))):
             out += [_Candidate(rule, q, h.start, f"{rule.id}/term:{h.text}+{how}", h.text, h.end, y) for q, y in pairs]
@@ -360,8 +437,10 @@ class NarrativeExtractor:
 
     def _drop_weak(self, metrics: list[Metric]) -> list[Metric]:
         """A figure named by a weak term (录取) gives way to one named by
-        another term of the metric (报到) for the same year."""
-        strong = {(m.metric, m.year) for m in metrics if not self._weak(m)}
+        another term of the metric (报到) for the same year — not to a term
+        naming one level (全日制中职学生: a part of 在校生)."""
+        strong = {(m.metric, m.year) for m in metrics if not self._weak(m)
+                  and not self.cues.sectors_named(m.prov.rule.partition("/term:")[2].split("+")[0])}
         return [m for m in metrics if not (self._weak(m) and (m.metric, m.year) in strong)]
 
     def _weak(self, m: Metric) -> bool:
@@ -372,7 +451,7 @@ class NarrativeExtractor:
         """A comparison right after a figure names the earlier year's value:
         "毕业去向落实率97.3%，较2022年的95.8%" → 95.8 for 2022."""
         q = c.q
-        f = _FOLLOW.match(text[q.end:s_end]) or _FOLLOW_PAREN.match(text[q.end:s_end])
+        f = self.follow.match(text[q.end:s_end]) or self.follow_paren.match(text[q.end:s_end])
         if not f:
             return None
         at = q.end + f.end()
@@ -408,10 +487,39 @@ class NarrativeExtractor:
             elif lead is not None:
                 continue         # the change itself
             gap = _FOOTNOTE.sub("", gap)      # "专任教师[3]1,280人": a note mark is no word
+            gap = self.unit_header.sub("", gap)   # "在校生数（人）3280": the unit, no word
             if len(gap) > self.max_gap or not self.connector.match(gap):
-                return None
-            return q if _kind_ok(q, rule) else None
+                return q if lead is None and self._split_value(text, gap, q) and _kind_ok(q, rule) else None
+            return self._exact_after(text, q, quants, rule) if _kind_ok(q, rule) else None
         return None
+
+    def _exact_after(self, text, q, quants, rule):
+        """A rounded figure followed by the exact one ("超过九成，达到93.4%"):
+        the exact one, when it is of the same kind and ends its clause."""
+        if not q.approximate:
+            return q
+        m = self.exact_lead.match(text, q.end)
+        nq = next((x for x in quants if m and x.start == m.end()), None)
+        if nq is not None and _kind_ok(nq, rule) and not nq.is_difference and self.split_end.match(text, nq.end):
+            return nq
+        return q
+
+    def _split_value(self, text, gap: str, q) -> bool:
+        """The term ends one clause and its figure the next ("学校现有在校生，
+        共计3,280人", "专任教师队伍不断壮大，现有145人"): one comma between,
+        before it nothing or a word on the group's state (split_value_before),
+        after it a word that states a total or a level (split_value_leads) and
+        connectors, and the figure ends its clause."""
+        parts = re.split(r"[，,]", gap)
+        if len(parts) != 2 or self.split_before is None:
+            return False
+        before, after = parts[0].strip(), parts[1].strip()
+        if not (self.connector.match(before) or self.split_before.fullmatch(before)):
+            return False
+        after = _LEAD_YEAR_WORD.sub("", after)     # "学校毕业生，2023年共1,020人": the year is the figure's
+        lead = self.split_leads.match(after)
+        return bool(lead and self.connector.match(after[lead.end():])
+                    and self.split_end.match(text, q.end))
 
     def _bare_ok(self, text, s_start, s_end, h, rule) -> bool:
         """A bare term (rule.bare_terms: 教师 for 专任教师) counts only where it
@@ -465,12 +573,16 @@ class NarrativeExtractor:
             return "change"            # 新招聘专任教师74名: the newcomers, not the staff
         if cues.is_range(text[q.end:q.end + 4]):
             return "range"
+        if cues.is_upper_bound(q.text, text[max(clause_start, q.start - 3):q.start]):
+            return "bound"             # 不足六成, 3000人以下: a bound, not the value
         if cues.is_modifier(text[q.end:q.end + 20]):
             return "subset"
         if cues.is_per_unit(text[clause_start:q.start]):
             return "per_unit"
         if c.term and cues.is_qualified(text[clause_start:c.anchor]):
             return "qualified"
+        if cues.names_a_group(text[max(s_start, c.anchor - 16):c.anchor]):
+            return "subset"            # 青年教师中双师型教师占60%: that group's share
         past = c.year is not None and (report_year is None or c.year <= report_year)
         if not past and (cues.is_target(text[s_start:q.start]) or cues.is_target(q.text)
                          or cues.target_list.search(text, p_start, q.start)
@@ -480,6 +592,8 @@ class NarrativeExtractor:
             return "subset"
         if not to_level and c.year is None and cues.is_cumulative(text[clause_start:q.start], text[p_start:q.start]):
             return "cumulative"
+        if cues.is_average(rule.id, text[clause_start:q.start]):
+            return "average"
         subject = self.subject_at(para, q.start)
         if subject.kind == "other":
             return "other_entity"
@@ -491,11 +605,130 @@ class NarrativeExtractor:
             return "part"
         if subject.regional and scope == "school":
             return "region"
+        if scope == "school" and self._school:
+            named = self._other_school(text[clause_start:min(c.anchor, q.start)])
+            if named:
+                return named           # "鹿源职业学校在校生…" in 青禾's report; "楚南省中职学校…"
+        if scope == "open" and self._school_voice(para) and (subject.regional or self._place_sector(
+                text[clause_start:min(c.anchor, q.start)])):
+            return "region"            # "全市中职学校…，学校…", "楚南省中职学校…": the passage is a school's
+        if scope != "school" and self._sub_region(para, clause_start, min(c.anchor, q.start), scope):
+            return "part"              # "全省…。A市中职学校在校生…": one city of the province
         if scope == "school" and self._level in cues.sector_levels:
             named = cues.sectors_named(text[clause_start:q.start])
             if named and self._level not in named:
                 return "other_entity"     # 中职在校生… in a 高职 school's report
+        if rule.id in cues.group_counted and self._after_a_group(para, p_start, c.anchor):
+            return "subset"            # "现有专业教师79人，…高级讲师53人": that group's
+        if self._whole_system(para) and not cues.sectors_named(text[clause_start:q.start]):
+            return "other_entity"      # "全县…幼儿园…小学…初中…。在编教职工…": all the schools'
+        if scope == "open":
+            why = self._one_of_two_levels(para, clause_start, q.start, p_start, p_end)
+            if why:
+                return why
         return "subset" if self._part_of_stated(para, c, p_start) else None
+
+    def _after_a_group(self, para, p_start, at) -> bool:
+        """The sentence period opens its figures with a group of the teachers
+        that is no catalog metric (专业教师, 专业课教师: context.teacher_groups)
+        and states no whole-staff metric before ``at``: the counts listed
+        after it are that group's."""
+        text = para.text
+        first = next((q for q in para.quants if p_start <= q.start < at and q.kind == "persons"), None)
+        if first is None:
+            return False
+        head = text[p_start:first.start]
+        if not any(g in head for g in self.cues.teacher_groups):
+            return False
+        return not any(metric in self.cues.whole_staff for metric, pos in para.accepted if p_start <= pos < at)
+
+    def _whole_system(self, para) -> bool:
+        """The paragraph is about a region's whole education system: it names
+        at least context.system_min of the other sectors (幼儿园, 小学, 初中 …;
+        context.system_sectors) and does not speak as a school."""
+        if not hasattr(para, "_system"):
+            para._system = sum(w in para.text for w in self.cues.system_sectors) >= self.cues.system_min \
+                and not self._school_voice(para)
+        return para._system
+
+    def _one_of_two_levels(self, para, clause_start, at, p_start, p_end) -> str | None:
+        """Whose report it is not known, and the sentence period names both
+        levels (中职…，高职…): the figure of one level is the passage's own
+        only when the passage speaks as a school of that level (学院 → 高职,
+        学校 → 中职: context.voice_levels); of the other level it is another
+        entity's ("other_entity"); with no such voice, one part of the
+        whole ("subset")."""
+        cues, text = self.cues, para.text
+        named = cues.sectors_named(text[clause_start:at])
+        if len(named) != 1 or len(cues.sectors_named(text[p_start:p_end])) < 2:
+            return None
+        voice = self._voice_level(para)
+        if voice is None:
+            return "subset"
+        return None if voice in named else "other_entity"
+
+    def _voice_level(self, para) -> str | None:
+        m = para._voice if self._school_voice(para) else None
+        if not m:
+            return None
+        word = re.sub(r"^[。；;，,：:\s]*", "", m.group(0))
+        return next((lv for lv, words in self.cues.voice_levels.items() if any(word.endswith(w) for w in words)), None)
+
+    def _other_school(self, head: str) -> str | None:
+        """In a named school's report: a school's name other than the report's
+        own in a clause head (a type word of rules/attributes.yaml with a
+        name before it, not after 与/比 …) → "other_entity"; a place with a
+        generic type word ("楚南省中职学校") → "region"; else None."""
+        attr = load_attribute_rules()
+        for m in self._school_type().finditer(head):
+            if self.cues.compared.search(head[:m.start()]):
+                continue
+            pre = re.search(r"[\u4e00-\u9fa5]{2,8}$", head[:m.start()])
+            if not pre:
+                continue
+            name = pre.group(0)
+            if (name + m.group(0)) in self._school or any(w in name for w in attr.school_name_reject):
+                continue
+            places = self.cues.places_in(name)
+            if places and "".join(places) == name and m.group(0) in attr.generic_school_words:
+                return "region"
+            if not self._school.startswith(name[:2]):
+                return "other_entity"
+        return None
+
+    def _school_type(self) -> re.Pattern:
+        if not hasattr(self, "_type_rx"):
+            words = [w for w, _ in load_attribute_rules().type_levels]
+            self._type_rx = re.compile(_alt(words))
+        return self._type_rx
+
+    def _place_sector(self, head: str) -> bool:
+        """A province and a vocational sector named in a clause head ("楚南省中职学校");
+        a city or county with one may be a school's own name (鹿源市中等职业学校)."""
+        return any(p.endswith(("省", "自治区")) for p in self.cues.places_in(head)) \
+            and bool(self.cues.sectors_named(head))
+
+    def _school_voice(self, para) -> bool:
+        """Whether the paragraph speaks as a school: a clause opens with the
+        school itself (学校, 我校, 本院 …; context.school_voice_pattern)."""
+        if not hasattr(para, "_voice"):
+            para._voice = self.cues.school_voice.search(para.text)
+        return bool(para._voice)
+
+    def _sub_region(self, para, clause_start, head_end, scope) -> bool:
+        """A place named in the head of the figure's clause ("A市中职学校…"):
+        in a region's report, a place other than the region itself; else
+        after a whole region was named earlier in the paragraph (全省, 全国,
+        我省 …).  One part of the region, not its total (cues.places_in)."""
+        text = para.text
+        head = text[clause_start:head_end]
+        places = self.cues.places_in(head)
+        if not places or self.cues.names_whole_region(head):
+            return False
+        if scope == "region" and self._region:
+            own = self._region
+            return any(p not in own and own not in p and p[:2] != own[:2] for p in places)
+        return self.cues.names_whole_region(text[max(0, clause_start - _LOOK_BACK):clause_start])
 
     def _part_of_stated(self, para, c: _Candidate, p_start: int) -> bool:
         """After 其中, a metric already stated in the paragraph is a part of
@@ -506,8 +739,11 @@ class NarrativeExtractor:
             opener = m.start()
         if opener is None:
             return False
-        if any(metric == c.rule.id and pos < opener for metric, pos in para.accepted):
-            return True
+        # (a term naming one level, 全日制中职学生, is one part of all the students)
+        strong = bool(c.term) and c.term not in c.rule.weak_terms and not self.cues.sectors_named(c.term)
+        if any(metric == c.rule.id and pos < opener and not (strong and pos in para.weak_at)
+               for metric, pos in para.accepted):
+            return True       # (教师300人，其中专任教师260人: the strong term's figure is the value)
         # the clause that 其中 follows
         breaks = [m.start() for m in _SUBJECT_BREAK.finditer(para.text, p_start, opener)]
         end = breaks[-1] if breaks and not para.text[breaks[-1] + 1:opener].strip() else opener
@@ -516,6 +752,9 @@ class NarrativeExtractor:
         if group and any(w in para.text[before:group[0].start] for w in self.whole_groups):
             return False      # 专兼职教师…，其中专任教师…: the school's own full-time teachers
         taken = {pos for _, pos in para.accepted}
+        a = para.clause_of(c.anchor)[0]
+        if self.cues.subject(para.text[a:c.anchor])[1] is False:
+            return False      # "全县…2100人，其中学校招生1286人": the school's own share
         return c.rule.quantity_kind == "persons" and bool(group) and group[0].start not in taken \
             and any(before <= t < group[0].start for t in para.not_terms + para.terms) \
             and self.subject_at(para, group[0].start).kind not in ("other", "part")
@@ -569,7 +808,7 @@ class NarrativeExtractor:
         elif c.anchor_end is not None and c.anchor_end <= fig_clause:
             # a change clause stood between term and figure: its years are compared with
             prefix = ytext[clause_start:c.anchor_end] + "，" + ytext[fig_clause:q.start]
-        cmp = _COMPARE.search(prefix)
+        cmp = self.compare.search(prefix)
         if cmp:
             # "较2022年的95.8%" is the 2022 value; "较2022年1000人" is unclear
             if not cmp.group(3):

@@ -40,9 +40,15 @@ def _after(quants, pos: int):
     return [q for q in quants if q.start >= pos]
 
 
-def respectively(text: str, term_end: int, clause_start: int, quants, kind: str, words: re.Pattern):
-    """'YEARS … 分别为 a、b、c': one value per year, or nothing."""
-    m = words.match(text, term_end)
+def respectively(text: str, term_end: int, clause_start: int, quants, kind: str, words: re.Pattern,
+                 period_start: int | None = None):
+    """'YEARS … 分别为 a、b、c': one value per year, or nothing.  The years
+    stand before the term in its clause, right after it ("招生人数2022年、2023年
+    分别为…"), or open the sentence in a clause of their own ("2022年和2023年，
+    …分别为…", from ``period_start``); a range ("2021—2023年") counts every
+    year in it.  The number of years must be the number of figures."""
+    after_term = _YEAR_LIST.match(text, term_end) or _RANGE_YEARS.match(text, term_end)
+    m = words.match(text, after_term.end() if after_term else term_end)
     if not m:
         return []
     figures = []
@@ -55,12 +61,33 @@ def respectively(text: str, term_end: int, clause_start: int, quants, kind: str,
             return []
         figures.append(q)
         pos = q.end
-    years = None
-    for ym in _YEAR_LIST.finditer(text, clause_start, term_end):
-        years = [int(y) for y in re.findall(_YEAR, ym.group(0))]
+    years = _years_of(after_term) if after_term else None
+    for start in (clause_start, period_start):
+        if years or start is None:
+            continue
+        for ym in list(_YEAR_LIST.finditer(text, start, term_end)) + list(_RANGE_YEARS.finditer(text, start, term_end)):
+            years = _years_of(ym)
+        if start != clause_start and years and not re.fullmatch(r"[\s，,]*", text[_last_end(text, start, term_end):clause_start]):
+            years = None        # the years must be the whole clause before
     if len(figures) < 2 or not years or len(years) != len(figures):
         return []
     return list(zip(figures, years))
+
+
+_RANGE_YEARS = re.compile(rf"({_YEAR})\s*(?:年度|年|届)?\s*(?:至|到|—|–|-|~)\s*({_YEAR})\s*(?:年度|年|届)")
+
+
+def _years_of(m: re.Match) -> list[int]:
+    if m.re is _RANGE_YEARS:
+        a, b = int(m.group(1)), int(m.group(2))
+        return list(range(a, b + 1)) if 0 < b - a <= 10 else []
+    return [int(y) for y in re.findall(_YEAR, m.group(0))]
+
+
+def _last_end(text: str, start: int, end: int) -> int:
+    """Where the last year list or range between ``start`` and ``end`` ends."""
+    ends = [m.end() for rx in (_YEAR_LIST, _RANGE_YEARS) for m in rx.finditer(text, start, end)]
+    return max(ends) if ends else start
 
 
 def from_to(text: str, term_end: int, period_start: int, quants, kind: str, connector: re.Pattern,
@@ -138,3 +165,55 @@ def elided_items(text: str, after: int, period_end: int, quants, kind: str, item
         if head and len(head) <= 16 and names_entity(head):
             out.append(q)
     return out
+
+
+def entity_list(text: str, clause_start: int, words_at: re.Match, term_hits, quants,
+                list_sep: re.Pattern, tail: re.Pattern):
+    """'A、B分别为a、b' — several metrics named before one 分别为, one figure
+    each, in order.  ``words_at`` is the 分别为 match; ``term_hits`` the
+    metric term hits of the sentence (TermHit: start, end).  Returns
+    ``(slots, figures, clean)``: one entry per list item of the clause
+    before 分别为 — its term hit, or None for an item that names no metric
+    ("满意度") —, the figures after 分别为 (joined by 、，和…), and whether the
+    list reads cleanly: every item holds at most one term, a term item is
+    nothing but the term (the first may have a subject before it: "学校现有…";
+    any a tail word after: "…人数"), an item without a term is a short word
+    without digits.  Fewer than two terms: ``([], [], False)`` — one term
+    with several years is :func:`respectively`'s."""
+    head_end = words_at.start()
+    terms = [h for h in term_hits if clause_start <= h.start and h.end <= head_end]
+    if len(terms) < 2:
+        return [], [], False
+    items = _spans_between(text, clause_start, head_end, list_sep, terms)
+    slots, clean = [], True
+    for k, (a, b) in enumerate(items):
+        inside = [h for h in terms if a <= h.start and h.end <= b]
+        if len(inside) > 1 or (not inside and (len(text[a:b].strip()) > 8 or re.search(r"\d", text[a:b]))):
+            clean = False
+        h = inside[0] if len(inside) == 1 else None
+        if h is not None and ((k and text[a:h.start].strip()) or not tail.fullmatch(text[h.end:b])):
+            clean = False
+        slots.append(h)
+    if sum(1 for h in slots if h is not None) != len(terms):
+        clean = False           # a term across a separator
+    figures, pos = [], words_at.end()
+    for q in _after(quants, pos):
+        gap = text[pos:q.start]
+        if (figures and not _LIST_SEP.match(gap)) or (not figures and gap.strip()):
+            break
+        figures.append(q)
+        pos = q.end
+    return slots, figures, clean
+
+
+def _spans_between(text: str, start: int, end: int, sep: re.Pattern, hits) -> list[tuple[int, int]]:
+    """The items of a list between ``start`` and ``end``; a separator inside
+    a term ("教授、副教授") separates nothing."""
+    out, pos = [], start
+    for m in sep.finditer(text, start, end):
+        if any(h.start < m.start() < h.end for h in hits):
+            continue
+        out.append((pos, m.start()))
+        pos = m.end()
+    out.append((pos, end))
+    return [(a, b) for a, b in out if b > a]
