@@ -337,7 +337,6 @@ class _IngestRun:
 
     def _store_result(self, item: _Item, out: Outcome) -> None:
         t0 = time.perf_counter()
-        st = self.summary
         prep = out.prepared if not out.error else None
         doc_id = self.store.save(path=item.display, sha256=item.sha256, size=item.size, mtime=item.mtime,
                                  prepared=prep, error=out.error, status=out.status,
@@ -348,30 +347,49 @@ class _IngestRun:
                                     "document_id": doc_id, "status": status, "error": out.error}
         pages = prep.page_count if prep else 0
         if out.error:
-            st.failed.append((item.display, out.error))
-            if not _transient(out.error):   # a disk fault says nothing about the bytes
-                self.failed_shas[item.sha256] = out.error
-            kind = "failed"
+            kind = self._count_failed(item, out.error)
         else:
             self.shas[item.sha256] = {"id": doc_id, "path": item.display, "status": status}
-            if status == "needs_ocr":
-                st.needs_ocr.append(item.display)
-                if prep is not None and prep.garbage:
-                    st.garbage.add(item.display)
-                kind = "needs_ocr"
-            else:
-                st.ingested.append(item.display)
-                st.pages += pages
-                kind = "ingested"
-                if status == "ocr":
-                    st.ocr.append(item.display)
-                    st.ocr_pages += prep.ocr_pages if prep is not None else 0
-            if prep is not None and prep.flagged:
-                st.flagged.append(item.display)
-            if prep is not None and prep.damaged:
-                st.damaged.append((item.display, prep.damaged))
-        st.stages["store"] += time.perf_counter() - t0
+            kind = self._count_stored(item.display, status, prep, pages)
+        self.summary.stages["store"] += time.perf_counter() - t0
         self._emit(kind, item.display, pages=pages, error=out.error, seconds=out.seconds)
+        self._release(item, out)
+
+    def _count_failed(self, item: _Item, error: str) -> str:
+        """Count a file that failed in the summary; its bytes are not read
+        again this run unless the fault was transient.  Returns "failed"."""
+        self.summary.failed.append((item.display, error))
+        if not _transient(error):   # a disk fault says nothing about the bytes
+            self.failed_shas[item.sha256] = error
+        return "failed"
+
+    def _count_stored(self, display: str, status: str, prep, pages: int) -> str:
+        """Count a stored file in the summary (needs OCR, ingested, OCR'd,
+        flagged, damaged) and return the progress event's kind:
+        "needs_ocr" or "ingested"."""
+        st = self.summary
+        if status == "needs_ocr":
+            st.needs_ocr.append(display)
+            if prep is not None and prep.garbage:
+                st.garbage.add(display)
+            kind = "needs_ocr"
+        else:
+            st.ingested.append(display)
+            st.pages += pages
+            kind = "ingested"
+            if status == "ocr":
+                st.ocr.append(display)
+                st.ocr_pages += prep.ocr_pages if prep is not None else 0
+        if prep is not None and prep.flagged:
+            st.flagged.append(display)
+        if prep is not None and prep.damaged:
+            st.damaged.append((display, prep.damaged))
+        return kind
+
+    def _release(self, item: _Item, out: Outcome) -> None:
+        """After a parsed file is stored: take it off the pending list, delete
+        its temporary copy, count it done in its archive, and store the same
+        bytes met under other names while it was read (failed or linked)."""
         _, dups = self.pending.pop(item.sha256, (item, []))
         self._cleanup(item)
         self._resolved(item.archive)
@@ -416,7 +434,7 @@ class _IngestRun:
             return 1
 
     def add_archive(self, display: str, path: Path) -> None:
-        from nianbao.ingest.archive import list_members, open_archive
+        from nianbao.ingest.archive import open_archive
         t0 = time.perf_counter()
         st = self._stat(display, path)
         if st is None:
@@ -424,41 +442,63 @@ class _IngestRun:
         if self._unchanged(display, st.st_size, st.st_mtime):   # an archive that failed before
             return
         record = None if self.force else self._archive_record(display)
-        if record and record.get("size") == st.st_size and record.get("mtime") == st.st_mtime:
-            members = record.get("members", {})
-            known = [self.index.get(m) for m in members]
-            retry = [k for k in known if k and k["status"] == "failed" and (self.retry_failed or _transient(k["error"]))]
-            if all(known) and not retry:
-                for m in members:   # the archive is as it was: nothing in it is read
-                    self._unchanged(m, self.index[m]["size"], self.index[m]["mtime"])
-                self.summary.stages["scan"] += time.perf_counter() - t0
-                return
+        if self._archive_as_before(record, st, t0):
+            return
         old = (record or {}).get("members", {})
-        key = self._archive_key(display)
         try:
             zf = open_archive(path)
         except IngestError as e:
-            self._act(lambda: self.store.set_meta(key, None))
-            self.fail(display, st.st_size, st.st_mtime, str(e))
+            self._archive_failed(display, st.st_size, st.st_mtime, e)
             return
         state = _ArchiveState(display, st.st_size, st.st_mtime)
         try:
-            try:
-                members = list_members(zf, display, extensions=SUPPORTED_EXTENSIONS)
-            except IngestError as e:
-                self._act(lambda: self.store.set_meta(key, None))
-                self.fail(display, st.st_size, st.st_mtime, str(e))
-                return
-            if display in self.index:   # it failed before; it is readable now
-                self.index.pop(display, None)
-                self._act(lambda: self.store.forget_path(display))
-            self.summary.stages["scan"] += time.perf_counter() - t0
-            for m in members:
-                self._add_member(zf, m, state, old)
+            listed = self._add_members(zf, state, old, t0)
         finally:
             zf.close()
-        state.listing = False
-        self._act(lambda: self._resolved(state, done=False))
+        if listed:
+            state.listing = False
+            self._act(lambda: self._resolved(state, done=False))
+
+    def _archive_as_before(self, record: dict | None, st, t0: float) -> bool:
+        """Is the archive the one last stored (same size and mtime as
+        ``record``, every member known and none to retry)?  Then each member
+        is counted unchanged and True returned: nothing in it is read."""
+        if not (record and record.get("size") == st.st_size and record.get("mtime") == st.st_mtime):
+            return False
+        members = record.get("members", {})
+        known = [self.index.get(m) for m in members]
+        retry = [k for k in known if k and k["status"] == "failed" and (self.retry_failed or _transient(k["error"]))]
+        if not all(known) or retry:
+            return False
+        for m in members:   # the archive is as it was: nothing in it is read
+            self._unchanged(m, self.index[m]["size"], self.index[m]["mtime"])
+        self.summary.stages["scan"] += time.perf_counter() - t0
+        return True
+
+    def _archive_failed(self, display: str, size: int, mtime: float, error: IngestError) -> None:
+        """An archive that cannot be opened or listed: forget its members'
+        record and store it as failed."""
+        key = self._archive_key(display)
+        self._act(lambda: self.store.set_meta(key, None))
+        self.fail(display, size, mtime, str(error))
+
+    def _add_members(self, zf, state: _ArchiveState, old: dict, t0: float) -> bool:
+        """List the open archive ``zf`` and consider each member; False (the
+        archive stored as failed) when it cannot be listed."""
+        from nianbao.ingest.archive import list_members
+        display = state.display
+        try:
+            members = list_members(zf, display, extensions=SUPPORTED_EXTENSIONS)
+        except IngestError as e:
+            self._archive_failed(display, state.size, state.mtime, e)
+            return False
+        if display in self.index:   # it failed before; it is readable now
+            self.index.pop(display, None)
+            self._act(lambda: self.store.forget_path(display))
+        self.summary.stages["scan"] += time.perf_counter() - t0
+        for m in members:
+            self._add_member(zf, m, state, old)
+        return True
 
     def _add_member(self, zf, m, state: _ArchiveState, old: dict) -> None:
         from nianbao.ingest.archive import extract_member, list_members, open_archive

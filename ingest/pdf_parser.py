@@ -447,13 +447,33 @@ def _fill_table_text(layer, text: str, page: PageData, tables: list[PdfTable] | 
         page.tables = tables = _drop_containers(page.tables)
     if not tables:
         return
+    hits = _tables_hit(page, tables)
+    page.lines = _take_cell_chars(layer, text, page.height, page.lines, hits)
+
+
+def _tables_hit(page: PageData, tables: list[PdfTable]) -> list[list[PdfTable]]:
+    """For each of the page's lines (same order), the tables whose box
+    (widened by the line's font size up and down) the line's middle and
+    extent fall in."""
     h = page.height
     boxes = [(t, t.bbox_top) for t in tables]
-    kept: list[Line] = []
+    hits: list[list[PdfTable]] = []
     for ln in page.lines:
         top_mid = h - ln.mid
-        hit = [t for t, (x0, top, x1, bottom) in boxes
-               if top - ln.size <= top_mid <= bottom + ln.size and ln.x1 >= x0 and ln.x0 <= x1]
+        hits.append([t for t, (x0, top, x1, bottom) in boxes
+                     if top - ln.size <= top_mid <= bottom + ln.size and ln.x1 >= x0 and ln.x0 <= x1])
+    return hits
+
+
+def _take_cell_chars(layer, text: str, h: float, lines: list[Line], hits: list[list[PdfTable]]) -> list[Line]:
+    """Move the characters of ``lines`` into the cells of the tables each line
+    ``hits`` (``PdfTable.texts``: cell → [(line id, char)]; ``ends``: cell →
+    (right edge, font size) of its last character); a space goes with the
+    character before it.  Returns the lines kept as running text: those
+    hitting no table, and those with text left outside every cell (cut to
+    that text).  ``h`` is the page height in points."""
+    kept: list[Line] = []
+    for ln, hit in zip(lines, hits):
         if not hit:
             kept.append(ln)
             continue
@@ -471,27 +491,31 @@ def _fill_table_text(layer, text: str, page: PageData, tables: list[PdfTable] | 
                 continue
             l, b, r, t_ = layer.loose(i)
             cx, ctop = (l + r) / 2, h - (b + t_) / 2
-            owner = None
             for t in hit:
                 cell = t.owner_at(cx, ctop)
                 if cell is not None:
-                    owner = (t, cell)
+                    t.texts.setdefault(cell, []).append((id(ln), ch))
+                    t.ends[cell] = (r, ln.size)
+                    last_owner = (t, cell)
                     break
-            if owner is None:
+            else:
                 outside.append((i, ch))
                 last_owner = None
-            else:
-                owner[0].texts.setdefault(owner[1], []).append((id(ln), ch))
-                owner[0].ends[owner[1]] = (r, ln.size)
-                last_owner = owner
         if outside and "".join(ch for _, ch in outside).strip():
-            raw = "".join(ch for _, ch in outside).strip()
-            first = next(i for i, ch in outside if not ch.isspace())
-            last = max(i for i, ch in outside if not ch.isspace())
-            ln.raw, ln.text = raw, normalize_text(raw)
-            ln.x0, ln.x1 = layer.loose(first)[0], layer.loose(last)[2]
+            _cut_to_outside(layer, ln, outside)
             kept.append(ln)
-    page.lines = kept
+    return kept
+
+
+def _cut_to_outside(layer, ln: Line, outside: list[tuple[int, str]]) -> None:
+    """Make ``ln`` the text of its characters left outside every table cell
+    (``outside``: (index in the page text, char)), from the first of them to
+    the last."""
+    raw = "".join(ch for _, ch in outside).strip()
+    first = next(i for i, ch in outside if not ch.isspace())
+    last = max(i for i, ch in outside if not ch.isspace())
+    ln.raw, ln.text = raw, normalize_text(raw)
+    ln.x0, ln.x1 = layer.loose(first)[0], layer.loose(last)[2]
 
 
 def _drop_containers(tables: list[PdfTable]) -> list[PdfTable]:
@@ -552,12 +576,32 @@ class _Stats:
 
 
 def _doc_stats(pages: list[PageData]) -> _Stats:
+    """The document's usual layout from its body lines (not page furniture):
+    the commonest font size, margins per page parity, baseline pitch,
+    whether paragraphs are indented and whether body text is bold."""
+    body = _body_size(pages)
+    lefts, rights, pitches = _body_geometry(pages, body)
+    left = _both_parities({k: _left_margin(v) for k, v in lefts.items()})
+    right = _both_parities({k: _right_margin(v) for k, v in rights.items()})
+    pitch = statistics.median(pitches) if pitches else 1.5
+    return _Stats(body_size=body, left=left, right=right, pitch_ratio=pitch,
+                  uses_indent=_uses_indent(pages, left, body),
+                  body_bold=_body_bold(pages, body))
+
+
+def _body_size(pages: list[PageData]) -> float:
+    """The font size (pt) most characters of the body lines are set in;
+    12.0 when there are none."""
     sizes: Counter = Counter()
     for p in pages:
         for ln in p.lines:
             if not ln.dropped:
                 sizes[ln.size] += len(ln.text)
-    body = sizes.most_common(1)[0][0] if sizes else 12.0
+    return sizes.most_common(1)[0][0] if sizes else 12.0
+
+
+def _body_bold(pages: list[PageData], body: float) -> bool:
+    """Are more characters at the body size bold than not?"""
     bold_chars = plain_chars = 0
     for p in pages:
         for ln in p.lines:
@@ -566,6 +610,13 @@ def _doc_stats(pages: list[PageData]) -> _Stats:
                     bold_chars += len(ln.text)
                 else:
                     plain_chars += len(ln.text)
+    return bold_chars > plain_chars
+
+
+def _body_geometry(pages: list[PageData], body: float) -> tuple[dict, dict, list[float]]:
+    """Of the lines at the body size: left edges (rounded) and right edges
+    by page parity (0 even, 1 odd), and the baseline distances between
+    consecutive ones (under 3 × body size) as multiples of the body size."""
     lefts: dict[int, list[float]] = {0: [], 1: []}
     rights: dict[int, list[float]] = {0: [], 1: []}
     pitches: list[float] = []
@@ -582,28 +633,40 @@ def _doc_stats(pages: list[PageData]) -> _Stats:
                 prev = ln
             else:
                 prev = None
+    return lefts, rights, pitches
 
-    def left_margin(xs):
-        if not xs:
-            return None
-        c = Counter(xs)
-        floor = max(2, 0.1 * len(xs))
-        frequent = [x for x, n in c.items() if n >= floor]
-        return float(min(frequent) if frequent else c.most_common(1)[0][0])
 
-    def right_margin(xs):
-        if not xs:
-            return None
-        xs = sorted(xs)
-        return xs[min(len(xs) - 1, int(0.9 * len(xs)))]
+def _left_margin(xs: list[float]) -> float | None:
+    """The leftmost edge at least a tenth of the lines (and two) start at,
+    else the commonest; None without lines."""
+    if not xs:
+        return None
+    c = Counter(xs)
+    floor = max(2, 0.1 * len(xs))
+    frequent = [x for x, n in c.items() if n >= floor]
+    return float(min(frequent) if frequent else c.most_common(1)[0][0])
 
-    left = {k: left_margin(v) for k, v in lefts.items()}
-    right = {k: right_margin(v) for k, v in rights.items()}
-    for d in (left, right):
-        if d[0] is None:
-            d[0] = d[1]
-        if d[1] is None:
-            d[1] = d[0]
+
+def _right_margin(xs: list[float]) -> float | None:
+    """The 90th percentile of the lines' right edges; None without lines."""
+    if not xs:
+        return None
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(0.9 * len(xs)))]
+
+
+def _both_parities(d: dict) -> dict:
+    """A margin missing on even or odd pages taken from the other parity."""
+    if d[0] is None:
+        d[0] = d[1]
+    if d[1] is None:
+        d[1] = d[0]
+    return d
+
+
+def _uses_indent(pages: list[PageData], left: dict, body: float) -> bool:
+    """Are paragraphs indented: do at least 3 % of the body-size lines (and
+    two) start 1.5–2.6 font sizes right of the left margin?"""
     indented = total = 0
     for p in pages:
         lm = left[p.number % 2]
@@ -614,10 +677,7 @@ def _doc_stats(pages: list[PageData]) -> _Stats:
                 total += 1
                 if 1.5 * ln.size <= ln.x0 - lm <= 2.6 * ln.size:
                     indented += 1
-    pitch = statistics.median(pitches) if pitches else 1.5
-    return _Stats(body_size=body, left=left, right=right, pitch_ratio=pitch,
-                  uses_indent=total > 0 and indented >= max(2, 0.03 * total),
-                  body_bold=bold_chars > plain_chars)
+    return total > 0 and indented >= max(2, 0.03 * total)
 
 
 def _looks_structural(text: str) -> bool:
@@ -956,25 +1016,14 @@ def _read_page(page, no: int, reading: _Reading, doc: Document) -> PageData:
         text = join_spaced_digits(layer, strip_bullets(_page_text(tp.raw)))
         reading.rd.page_has_foreign_font = False
         lines = _read_lines(layer, text, no)
-        # the text objects are looked at one by one only where pdfium's text
-        # gives a reason: a font that is not embedded, a line wider in text
-        # than on the page (overprint), or fewer characters than objects
-        inspect = (reading.rd.page_has_foreign_font or _overprint_suspect(lines)
-                   or len(text) < 40)
-        objects = scan_page_objects(page.raw, height, width * height, tp.raw if inspect else None)
-        pd.n_images, pd.image_area = objects.n_images, objects.image_area
+        objects = _scan_objects(page, tp, pd, lines, text, reading.rd)
         why = _why_read_as_displayed(page, objects, layer, text, reading)
         if not why and _sideways(lines, layer):
             why = "sideways text"
         if why:
-            try:
-                return _read_page_as_displayed(pd, no, reading, doc, why, _visible(text))
-            except MemoryError:   # the worker's to handle: the file fails with ``memory``
-                raise
-            except Exception as e:     # pdfplumber failed here: pdfium's reading stands
-                pd.lines, pd.tables, pd.status, pd.note = [], [], PAGE_OK, ""
-                doc.warnings.append(f"第{no}页无法按显示方式读取 / page {no}: could not be read as displayed "
-                                    f"({why}: {type(e).__name__}); pdfium's text is used")
+            displayed = _try_read_as_displayed(pd, no, reading, doc, why, text)
+            if displayed is not None:
+                return displayed
         if not _check_text(pd, text, doc, objects.n_images):
             return pd
         pd.lines = lines
@@ -982,32 +1031,78 @@ def _read_page(page, no: int, reading: _Reading, doc: Document) -> PageData:
             for ln in pd.lines:
                 ln.text = _BAD.sub("\ufffd", ln.text)
         if objects.has_rulings:
-            try:
-                if reading.table_engine == "pdfplumber":
-                    ox, oy = 0.0, 0.0
-                    try:
-                        mb = page.get_mediabox()
-                        ox, oy = mb[0], mb[1]
-                    except MemoryError:   # the worker's to handle: the file fails with ``memory``
-                        raise
-                    except Exception:
-                        pass
-                    pd.tables = reading.plumber.find(no - 1, height, (ox, oy))
-                else:
-                    pd.tables = find_tables_fast(objects, no)
-                _fill_table_text(layer, text, pd)
-            except MemoryError:   # the worker's to handle: the file fails with ``memory``
-                raise
-            except Exception as e:
-                pd.tables = []
-                doc.warnings.append(f"第{no}页表格无法识别 / page {no}: table detection failed "
-                                    f"({type(e).__name__}); its text is kept as paragraphs")
+            _add_ruled_tables(page, height, objects, layer, text, pd, reading, doc)
         _add_borderless_tables(layer, text, pd)
         _drop_empty_tables(pd)
         pd.lines = split_columns(pd.lines, pd.width, lambda ln, k: _piece(ln, k, text))
         return pd
     finally:
         tp.close()
+
+
+def _scan_objects(page, tp, pd: PageData, lines: list[Line], text: str, rd: _TextPageReader):
+    """The page's drawing objects (:func:`scan_page_objects`: rulings,
+    images, lost or overprinted text), its image count and area set on
+    ``pd``.  Call after :func:`_read_lines`, which notes a foreign font."""
+    # the text objects are looked at one by one only where pdfium's text
+    # gives a reason: a font that is not embedded, a line wider in text
+    # than on the page (overprint), or fewer characters than objects
+    inspect = (rd.page_has_foreign_font or _overprint_suspect(lines)
+               or len(text) < 40)
+    objects = scan_page_objects(page.raw, pd.height, pd.width * pd.height, tp.raw if inspect else None)
+    pd.n_images, pd.image_area = objects.n_images, objects.image_area
+    return objects
+
+
+def _try_read_as_displayed(pd: PageData, no: int, reading: _Reading, doc: Document, why: str,
+                           text: str) -> PageData | None:
+    """The page read as displayed (:func:`_read_page_as_displayed`), or None
+    — ``pd`` emptied again and a warning added — when pdfplumber fails on it
+    and pdfium's ``text`` stands.  MemoryError is the worker's to handle."""
+    try:
+        return _read_page_as_displayed(pd, no, reading, doc, why, _visible(text))
+    except MemoryError:   # the worker's to handle: the file fails with ``memory``
+        raise
+    except Exception as e:     # pdfplumber failed here: pdfium's reading stands
+        pd.lines, pd.tables, pd.status, pd.note = [], [], PAGE_OK, ""
+        doc.warnings.append(f"第{no}页无法按显示方式读取 / page {no}: could not be read as displayed "
+                            f"({why}: {type(e).__name__}); pdfium's text is used")
+        return None
+
+
+def _add_ruled_tables(page, height: float, objects, layer, text: str, pd: PageData, reading: _Reading,
+                      doc: Document) -> None:
+    """Find the tables drawn with rules on the page (the fast engine over
+    the scanned ``objects``, or pdfplumber at ``height`` pt) and fill their
+    cells; when that fails the page keeps no ruled tables, its text stays
+    running text and a warning is added.  MemoryError is the worker's."""
+    no = pd.number
+    try:
+        if reading.table_engine == "pdfplumber":
+            pd.tables = reading.plumber.find(no - 1, height, _mediabox_origin(page))
+        else:
+            pd.tables = find_tables_fast(objects, no)
+        _fill_table_text(layer, text, pd)
+    except MemoryError:   # the worker's to handle: the file fails with ``memory``
+        raise
+    except Exception as e:
+        pd.tables = []
+        doc.warnings.append(f"第{no}页表格无法识别 / page {no}: table detection failed "
+                            f"({type(e).__name__}); its text is kept as paragraphs")
+
+
+def _mediabox_origin(page) -> tuple[float, float]:
+    """The lower-left corner (pt) of the page's media box; (0, 0) when it
+    cannot be read."""
+    ox, oy = 0.0, 0.0
+    try:
+        mb = page.get_mediabox()
+        ox, oy = mb[0], mb[1]
+    except MemoryError:   # the worker's to handle: the file fails with ``memory``
+        raise
+    except Exception:
+        pass
+    return ox, oy
 
 
 def _piece(ln: Line, k: int, text: str) -> Line:
@@ -1162,10 +1257,25 @@ def _read_page_as_displayed(pd: PageData, no: int, reading: _Reading, doc: Docum
 
 
 def _build_blocks(doc: Document, pages: list[PageData], stats: _Stats) -> None:
-    # 1. paragraphs and tables per page
+    """Add the document's blocks: each page's paragraphs (headings, titles)
+    and tables in reading order, a paragraph running on over a page break
+    joined, a table continued at the top of the next page merged."""
     per_page = [(p, _group_page(p, stats)) for p in pages]
+    _join_across_pages(per_page, stats)
+    builder = _BlockBuilder(doc, stats)
+    for p, items in per_page:
+        last = len(items) - 1
+        for idx, it in enumerate(items):
+            if isinstance(it, PdfTable):
+                builder.table(p, it, idx == 0, idx == last)
+            else:
+                builder.paragraph(p, it)
+    builder.finish_tables()
 
-    # 2. a paragraph running on over a page break
+
+def _join_across_pages(per_page: list[tuple[PageData, list]], stats: _Stats) -> None:
+    """Move the first paragraph of a page onto the last one of the page
+    before when it runs on over the break (consecutive pages only)."""
     for k in range(len(per_page) - 1):
         p, items = per_page[k]
         q, nxt = per_page[k + 1]
@@ -1176,70 +1286,99 @@ def _build_blocks(doc: Document, pages: list[PageData], stats: _Stats) -> None:
                 items[-1] = items[-1] + nxt[0]
                 nxt.pop(0)
 
-    # 3. blocks
-    assigner = LevelAssigner()
-    seen_numbered = False
-    pending_tables: list[tuple[Block, dict]] = []
-    for p, items in per_page:
-        ref = f"p{p.number}"
-        for idx, it in enumerate(items):
-            if isinstance(it, PdfTable):
-                grid, spans = _table_grid(it)
-                if p.bad_chars:
-                    grid = [[_BAD.sub("\ufffd", c) if c else c for c in row] for row in grid]
-                info = {"grid": grid, "spans": spans, "pages": [p.number], "table": it, "notes": []}
-                # a table at the top of a page continuing the one that ended the last page
-                if (idx == 0 and pending_tables and doc.blocks and doc.blocks[-1] is pending_tables[-1][0]):
-                    prev_block, prev_info = pending_tables[-1]
-                    prev_t: PdfTable = prev_info["table"]
-                    if (prev_info["last_on_page"] and prev_info["pages"][-1] == p.number - 1
-                            and _same_columns(prev_t, it) and _is_continuation(prev_info["grid"], grid)):
-                        _merge_table_grids(prev_info, info)
-                        prev_info["table"] = it
-                        prev_info["last_on_page"] = idx == len(items) - 1
-                        continue
-                block = Block(kind=TABLE, page=p.number, ref=ref)
-                info["last_on_page"] = idx == len(items) - 1
-                pending_tables.append((block, info))
-                doc.add(block)
-                continue
-            lines: list[Line] = it
-            text = lines[0].text
-            for ln in lines[1:]:
-                text = join_lines(text, ln.text)
-            text = text.strip()
-            if not text:
-                continue
-            first = lines[0]
-            numbered = match_heading(text, emphasised=len(lines) == 1 and bool(
-                first.size >= stats.body_size + 1 or (first.bold and not stats.body_bold)))
-            if numbered and numbered.style != "front" and not seen_numbered:
-                # front matter (前言) is a sibling of the first numbered part,
-                # not its parent: let the first numbering style start at level 1
-                if not assigner.levels:
-                    assigner.last_level = 0
-            emphasised = len(lines) == 1 and bool(first.size >= stats.body_size + 1
-                                                   or (first.bold and not stats.body_bold))
-            block = classify_line(text, assigner, emphasised=emphasised, page=p.number, ref=ref)
-            if block.kind == HEADING and (block.meta.get("style") != "front"):
-                seen_numbered = True
-            block.meta.update({"font_size": first.size, "bold": first.bold})
-            if lines[-1].page != first.page:
-                block.meta["end_page"] = lines[-1].page
-            if block.kind == PARAGRAPH and len(text) <= 60 and len(lines) <= 2 and \
-                    first.size >= 1.3 * stats.body_size:
-                block.meta["role"] = "title"
-            if block.kind == HEADING:
-                block.meta["font_confirmed"] = bool(first.size >= stats.body_size + 1
-                                                    or (first.bold and not stats.body_bold))
-            doc.add(block)
 
-    for block, info in pending_tables:
-        t = make_table(info["grid"], spans=info["spans"], page=block.page, ref=block.ref)
-        block.rows = t.rows
-        block.meta.update({"engine": info["table"].engine, "pages": info["pages"]})
-        if info.get("notes"):
-            block.meta["notes"] = info["notes"]
+def _paragraph_text(lines: list[Line]) -> str:
+    """A paragraph's lines joined into one text, stripped."""
+    text = lines[0].text
+    for ln in lines[1:]:
+        text = join_lines(text, ln.text)
+    return text.strip()
+
+
+class _BlockBuilder:
+    """Adds one document's blocks in order: the heading levels so far, and
+    the table blocks whose rows are made once every page is read (a table
+    may go on over the next page)."""
+
+    def __init__(self, doc: Document, stats: _Stats) -> None:
+        self.doc, self.stats = doc, stats
+        self.assigner = LevelAssigner()
+        self.seen_numbered = False
+        self.pending_tables: list[tuple[Block, dict]] = []
+
+    def paragraph(self, p: PageData, lines: list[Line]) -> None:
+        """A group of lines as a heading or paragraph block (none when blank)."""
+        text = _paragraph_text(lines)
+        if not text:
+            return
+        first = lines[0]
+        stats = self.stats
+        loud = bool(first.size >= stats.body_size + 1 or (first.bold and not stats.body_bold))
+        emphasised = len(lines) == 1 and loud
+        numbered = match_heading(text, emphasised=emphasised)
+        if numbered and numbered.style != "front" and not self.seen_numbered:
+            # front matter (前言) is a sibling of the first numbered part,
+            # not its parent: let the first numbering style start at level 1
+            if not self.assigner.levels:
+                self.assigner.last_level = 0
+        block = classify_line(text, self.assigner, emphasised=emphasised, page=p.number, ref=f"p{p.number}")
+        if block.kind == HEADING and (block.meta.get("style") != "front"):
+            self.seen_numbered = True
+        _paragraph_meta(block, lines, text, loud, stats)
+        self.doc.add(block)
+
+    def table(self, p: PageData, t: PdfTable, first: bool, last: bool) -> None:
+        """A table as a block, or merged into the previous page's last table
+        when it is the first item on its page and continues that one."""
+        grid, spans = _table_grid(t)
+        if p.bad_chars:
+            grid = [[_BAD.sub("\ufffd", c) if c else c for c in row] for row in grid]
+        info = {"grid": grid, "spans": spans, "pages": [p.number], "table": t, "notes": []}
+        if first and self._continued(p, t, info, last):
+            return
+        block = Block(kind=TABLE, page=p.number, ref=f"p{p.number}")
+        info["last_on_page"] = last
+        self.pending_tables.append((block, info))
+        self.doc.add(block)
+
+    def _continued(self, p: PageData, t: PdfTable, info: dict, last: bool) -> bool:
+        """Merge ``info`` into the table that ended the last page when the
+        document's last block is that table and ``t`` continues it."""
+        if not (self.pending_tables and self.doc.blocks and self.doc.blocks[-1] is self.pending_tables[-1][0]):
+            return False
+        prev_info = self.pending_tables[-1][1]
+        prev_t: PdfTable = prev_info["table"]
+        if not (prev_info["last_on_page"] and prev_info["pages"][-1] == p.number - 1
+                and _same_columns(prev_t, t) and _is_continuation(prev_info["grid"], info["grid"])):
+            return False
+        _merge_table_grids(prev_info, info)
+        prev_info["table"] = t
+        prev_info["last_on_page"] = last
+        return True
+
+    def finish_tables(self) -> None:
+        """Give each table block its rows, engine, pages and notes."""
+        for block, info in self.pending_tables:
+            t = make_table(info["grid"], spans=info["spans"], page=block.page, ref=block.ref)
+            block.rows = t.rows
+            block.meta.update({"engine": info["table"].engine, "pages": info["pages"]})
+            if info.get("notes"):
+                block.meta["notes"] = info["notes"]
+
+
+def _paragraph_meta(block: Block, lines: list[Line], text: str, loud: bool, stats: _Stats) -> None:
+    """Note a paragraph block's font (size in pt, bold), the page it ends
+    on when not its first, "title" role for a short line set large, and
+    for a heading whether its font sets it apart (``loud``)."""
+    first = lines[0]
+    block.meta.update({"font_size": first.size, "bold": first.bold})
+    if lines[-1].page != first.page:
+        block.meta["end_page"] = lines[-1].page
+    if block.kind == PARAGRAPH and len(text) <= 60 and len(lines) <= 2 and \
+            first.size >= 1.3 * stats.body_size:
+        block.meta["role"] = "title"
+    if block.kind == HEADING:
+        block.meta["font_confirmed"] = loud
 
 
 def _is_continuation(g1: list[list[str]], g2: list[list[str]]) -> bool:

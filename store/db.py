@@ -111,6 +111,49 @@ def _with_id(rows: list[dict], document_id: int) -> list[dict]:
     return rows
 
 
+_NO_RECORD = {"format": None, "pages": None, "chars": None, "parser": None, "warnings": None}
+
+
+def _document_record(path: str, sha256: str, size: int, p: Prepared | None, error, status: str | None) -> dict:
+    """The ``documents`` row of one file, column → value: the worker's record
+    (format, pages, chars, parser, warnings, fingerprint) and the extracted
+    attributes (school, year, level, …; their ``*_orig`` copies too).  The
+    status is ``status`` when given, else ``failed`` with an ``error``, else
+    the record's own; ``ingested_at`` is now (UTC)."""
+    base = p.record if p is not None else _NO_RECORD
+    facts = p.facts if p is not None else None
+    attrs = facts.attributes if facts is not None else {}
+    return {
+        "path": path, "sha256": sha256, "size": size,
+        "format": base["format"] or attrs.get("format"), "pages": base["pages"], "chars": base["chars"],
+        "school": attrs.get("school"), "year": attrs.get("year"), "level": attrs.get("level"),
+        "region": attrs.get("region"), "title": attrs.get("title"), "title_year": attrs.get("title_year"),
+        "status": status or ("failed" if error is not None else (base.get("status") or "failed")),
+        "error": str(error) if error is not None else None,
+        "parser": base["parser"],
+        "rules_version": facts.rules_version if facts is not None else None,
+        "warnings": base["warnings"],
+        "ingested_at": now(),
+        "school_orig": attrs.get("school"), "year_orig": attrs.get("year"), "level_orig": attrs.get("level"),
+        "fingerprint": base.get("fingerprint"),
+    }
+
+
+def _write_document(conn: sqlite3.Connection, old_id: int | None, record: dict) -> int:
+    """Write the ``documents`` row and return its id: over ``old_id`` (its
+    other rows deleted first) when the file replaces a stored document,
+    else a new row.  Runs inside the caller's transaction."""
+    if old_id is not None:
+        delete_document_rows(conn, old_id)
+        sets = ", ".join(f'"{k}" = ?' for k in record)
+        conn.execute(f"UPDATE documents SET {sets} WHERE id = ?", (*record.values(), old_id))
+        return old_id
+    cur = conn.execute(
+        f'INSERT INTO documents ({", ".join(chr(34) + k + chr(34) for k in record)}) '
+        f'VALUES ({", ".join("?" for _ in record)})', tuple(record.values()))
+    return cur.lastrowid
+
+
 def _under(path: str, root: str) -> bool:
     """Whether the display path ``path`` is ``root`` or lies under it
     (a folder, or an archive's members ``root!/…``)."""
@@ -212,44 +255,23 @@ class Store:
     def _save(self, conn, *, path, sha256, size, mtime, prepared: Prepared | None, error, status,
               path_bytes=None) -> int:
         old_id = self._document_id(conn, path, sha256, error is not None)
-        p = prepared
-        base = p.record if p is not None else {"format": None, "pages": None, "chars": None, "parser": None,
-                                                 "warnings": None}
-        attrs = p.facts.attributes if p is not None and p.facts is not None else {}
-        record = {
-            "path": path, "sha256": sha256, "size": size,
-            "format": base["format"] or attrs.get("format"), "pages": base["pages"], "chars": base["chars"],
-            "school": attrs.get("school"), "year": attrs.get("year"), "level": attrs.get("level"),
-            "region": attrs.get("region"), "title": attrs.get("title"), "title_year": attrs.get("title_year"),
-            "status": status or ("failed" if error is not None else (base.get("status") or "failed")),
-            "error": str(error) if error is not None else None,
-            "parser": base["parser"],
-            "rules_version": p.facts.rules_version if p is not None and p.facts is not None else None,
-            "warnings": base["warnings"],
-            "ingested_at": now(),
-            "school_orig": attrs.get("school"), "year_orig": attrs.get("year"), "level_orig": attrs.get("level"),
-            "fingerprint": base.get("fingerprint"),
-        }
-        if old_id is not None:
-            doc_id = old_id
-            delete_document_rows(conn, doc_id)
-            sets = ", ".join(f'"{k}" = ?' for k in record)
-            conn.execute(f"UPDATE documents SET {sets} WHERE id = ?", (*record.values(), doc_id))
-        else:
-            cur = conn.execute(
-                f'INSERT INTO documents ({", ".join(chr(34) + k + chr(34) for k in record)}) '
-                f'VALUES ({", ".join("?" for _ in record)})', tuple(record.values()))
-            doc_id = cur.lastrowid
+        record = _document_record(path, sha256, size, prepared, error, status)
+        doc_id = _write_document(conn, old_id, record)
         self._link_path(conn, path, doc_id, sha256, size, mtime, path_bytes)
-        if p is not None:
-            _insert(conn, "pages", _with_id(p.rows["pages"], doc_id))
-            _insert(conn, "sections", _with_id(p.rows["sections"], doc_id))
-            index_sections(conn, doc_id, p.search)  # Chinese full-text index, same transaction
-            _insert(conn, "tables", _with_id(p.rows["tables"], doc_id))
-            conn.execute("INSERT INTO document_models (document_id, model) VALUES (?, ?)", (doc_id, p.model))
-            if p.facts is not None:
-                self._insert_facts(conn, doc_id, p.facts)
+        if prepared is not None:
+            self._insert_prepared(conn, doc_id, prepared)
         return doc_id
+
+    def _insert_prepared(self, conn, doc_id: int, p: Prepared) -> None:
+        """A parsed document's rows: pages, sections and their search index,
+        tables, the packed model and, when extracted, its facts."""
+        _insert(conn, "pages", _with_id(p.rows["pages"], doc_id))
+        _insert(conn, "sections", _with_id(p.rows["sections"], doc_id))
+        index_sections(conn, doc_id, p.search)  # Chinese full-text index, same transaction
+        _insert(conn, "tables", _with_id(p.rows["tables"], doc_id))
+        conn.execute("INSERT INTO document_models (document_id, model) VALUES (?, ?)", (doc_id, p.model))
+        if p.facts is not None:
+            self._insert_facts(conn, doc_id, p.facts)
 
     def _insert_facts(self, conn, doc_id: int, facts: FactRows) -> None:
         _insert(conn, "metrics", _with_id(facts.metrics, doc_id))
