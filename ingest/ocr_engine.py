@@ -89,16 +89,22 @@ def engine():
     """The RapidOCR engine of this process (loaded on first use).  Threads:
     ``$NIANBAO_OCR_THREADS`` if set, else onnxruntime's default."""
     from rapidocr_onnxruntime import RapidOCR
-    kw = {"text_score": 0.0}
-    p = providers()
-    if "CUDAExecutionProvider" in p:
+    return RapidOCR(**engine_options(providers(), os.environ.get("NIANBAO_OCR_THREADS")))
+
+
+def engine_options(available: list[str], threads: str | None = None) -> dict:
+    """RapidOCR's options for onnxruntime's ``available`` providers: its
+    three models (detection, orientation, recognition) on CUDA or DirectML
+    when offered, else the CPU; ``threads`` (``$NIANBAO_OCR_THREADS``, a
+    positive integer as text) caps onnxruntime's threads."""
+    kw: dict = {"text_score": 0.0}
+    if "CUDAExecutionProvider" in available:
         kw.update({"det_use_cuda": True, "cls_use_cuda": True, "rec_use_cuda": True})
-    elif "DmlExecutionProvider" in p:
+    elif "DmlExecutionProvider" in available:
         kw.update({"det_use_dml": True, "cls_use_dml": True, "rec_use_dml": True})
-    threads = os.environ.get("NIANBAO_OCR_THREADS")
     if threads and threads.isdigit() and int(threads) > 0:
         kw["intra_op_num_threads"] = int(threads)
-    return RapidOCR(**kw)
+    return kw
 
 
 # -- orientation and skew ---------------------------------------------------------------

@@ -57,6 +57,27 @@ def test_ocr_rules_are_checked(tmp_path):
         load_ocr_rules(str(bad))
 
 
+@pytest.mark.parametrize("offered, wanted", [
+    (["CUDAExecutionProvider", "CPUExecutionProvider"], {"cfg_use_cuda": True, "cfg_use_dml": False}),
+    (["DmlExecutionProvider", "CPUExecutionProvider"], {"cfg_use_cuda": False, "cfg_use_dml": True}),
+    (["CPUExecutionProvider"], {"cfg_use_cuda": False, "cfg_use_dml": False}),
+])
+def test_a_gpu_provider_is_asked_for_when_offered(offered, wanted):
+    """The options reach RapidOCR's three onnxruntime sessions (it ignores
+    unknown options silently, so a misspelt one would not show otherwise);
+    with no GPU on the machine the sessions fall back to the CPU."""
+    from rapidocr_onnxruntime import RapidOCR
+
+    from nianbao.ingest.ocr_engine import engine_options
+    ocr = RapidOCR(**engine_options(offered))
+    for part in (ocr.text_det, ocr.text_cls, ocr.text_rec):
+        session = getattr(part, "infer", None) or part.session     # the recogniser names it session
+        assert {k: getattr(session, k) for k in wanted} == wanted
+        assert "CPUExecutionProvider" in session.session.get_providers()
+    assert engine_options(offered, "2")["intra_op_num_threads"] == 2
+    assert "intra_op_num_threads" not in engine_options(offered, "many")
+
+
 def _ocr_doc(text: str, confs: list[int]) -> Document:
     doc = Document(path="x.pdf", format="pdf", parser="test", status="ocr",
                    pages=[PageInfo(number=1, status="ocr")])
