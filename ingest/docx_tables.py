@@ -112,32 +112,31 @@ class TableGrid:
 
 
 def iter_rows(tbl):
-    for ch in tbl:
-        tag = ch.tag
-        if tag == W_TR:
-            trpr = ch.find(W_TRPR)
-            if trpr is not None and trpr.find(W_DEL) is not None:
-                continue  # a tracked deleted row
-            yield ch
-        elif tag == W_SDT:
-            content = ch.find(W_SDTCONTENT)
-            if content is not None:
-                yield from iter_rows(content)
-        elif tag in (W_CUSTOMXML, W_INS, W_MOVETO):
-            yield from iter_rows(ch)
+    """The rows (``w:tr``) of a table, through content controls, custom XML
+    and tracked insertions; rows deleted with tracked changes left out."""
+    for tr in _children(tbl, W_TR):
+        trpr = tr.find(W_TRPR)
+        if trpr is None or trpr.find(W_DEL) is None:
+            yield tr
 
 
 def iter_cells(tr):
-    for ch in tr:
-        tag = ch.tag
-        if tag == W_TC:
+    """The cells (``w:tc``) of a row, through the same wrappers as rows."""
+    yield from _children(tr, W_TC)
+
+
+def _children(node, tag):
+    """Children of ``node`` with ``tag``, looking inside ``w:sdt`` content,
+    ``w:customXml``, ``w:ins`` and ``w:moveTo`` wrappers."""
+    for ch in node:
+        if ch.tag == tag:
             yield ch
-        elif tag == W_SDT:
+        elif ch.tag == W_SDT:
             content = ch.find(W_SDTCONTENT)
             if content is not None:
-                yield from iter_cells(content)
-        elif tag in (W_CUSTOMXML, W_INS, W_MOVETO):
-            yield from iter_cells(ch)
+                yield from _children(content, tag)
+        elif ch.tag in (W_CUSTOMXML, W_INS, W_MOVETO):
+            yield from _children(ch, tag)
 
 
 def table_as_text(block: Block) -> str:

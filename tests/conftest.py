@@ -50,3 +50,15 @@ def copy_db(src: Path, folder: Path, name: str = "corpus.db") -> Path:
         if Path(f"{src}{suffix}").exists():
             shutil.copyfile(f"{src}{suffix}", f"{dest}{suffix}")
     return dest
+
+
+def passage_facts(text: str, title: str = "某职业学校2023年质量年度报告"):
+    """The facts of one passage of our own under a neutral title (a
+    two-paragraph text document, as the realdev harness builds one)."""
+    from nianbao.extractors.extract import extract
+    from nianbao.ingest.model import Block, Document, PARAGRAPH
+    doc = Document(path="t.txt", format="txt", parser="test")
+    doc.add(Block(kind=PARAGRAPH, text=title))
+    doc.add(Block(kind=PARAGRAPH, text=text))
+    doc.finalize()
+    return extract(doc)

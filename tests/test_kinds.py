@@ -7,17 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from nianbao.extractors.extract import extract
-from nianbao.ingest.model import Document, PARAGRAPH, Block
+from conftest import passage_facts
 
 
-def _facts(text: str, title: str = "某职业学校2023年质量年度报告"):
-    """A passage under a neutral title, as the realdev harness writes it."""
-    doc = Document(path="t.txt", format="txt", parser="test")
-    doc.add(Block(kind=PARAGRAPH, text=title))
-    doc.add(Block(kind=PARAGRAPH, text=text))
-    doc.finalize()
-    return extract(doc)
+_facts = passage_facts
 
 
 def _got(facts, metric):
