@@ -62,3 +62,16 @@ def passage_facts(text: str, title: str = "某职业学校2023年质量年度报
     doc.add(Block(kind=PARAGRAPH, text=text))
     doc.finalize()
     return extract(doc)
+
+
+def school_report_docx(path, paragraphs, title: str = "青禾县职业技术学校2023年度质量报告"):
+    """A Word file made with python-docx: the report's title, one heading
+    (一、基本情况) and ``paragraphs`` under it; returns ``path``."""
+    docx = pytest.importorskip("docx")
+    d = docx.Document()
+    d.add_paragraph(title)
+    d.add_heading("一、基本情况", level=1)
+    for p in paragraphs:
+        d.add_paragraph(p)
+    d.save(path)
+    return path

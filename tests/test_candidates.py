@@ -16,6 +16,8 @@ from nianbao.extractors.extract import extract
 from nianbao.extractors.facts import CANDIDATE_REASONS
 from nianbao.ingest import parse
 
+from conftest import school_report_docx
+
 PARAGRAPHS = [
     "学校现有全日制在校生2,460人，专任教师138人。",
     "今年学校新聘专任教师12名、新进兼职教师5名。",
@@ -29,15 +31,7 @@ PARAGRAPHS = [
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
-    docx = pytest.importorskip("docx")
-    d = docx.Document()
-    d.add_paragraph("青禾县职业技术学校2023年度质量报告")
-    d.add_heading("一、基本情况", level=1)
-    for p in PARAGRAPHS:
-        d.add_paragraph(p)
-    path = tmp_path_factory.mktemp("cand") / "qinghe_2023.docx"
-    d.save(path)
-    return path
+    return school_report_docx(tmp_path_factory.mktemp("cand") / "qinghe_2023.docx", PARAGRAPHS)
 
 
 def _by_value(candidates):

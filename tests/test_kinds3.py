@@ -11,7 +11,7 @@ from nianbao.extractors.extract import extract
 from nianbao.extractors.facts import CANDIDATE_REASONS
 from nianbao.ingest.model import Document, PARAGRAPH, Block
 
-from conftest import passage_facts
+from conftest import passage_facts, school_report_docx
 
 
 _facts = passage_facts
@@ -219,15 +219,8 @@ DOCX_PARAGRAPHS = [
 
 
 def test_round3_kinds_through_a_docx(tmp_path):
-    docx = pytest.importorskip("docx")
     from nianbao.ingest import parse
-    d = docx.Document()
-    d.add_paragraph("青禾县职业技术学校2023年度质量报告")
-    d.add_heading("一、基本情况", level=1)
-    for p in DOCX_PARAGRAPHS:
-        d.add_paragraph(p)
-    path = tmp_path / "qinghe_2023.docx"
-    d.save(path)
+    path = school_report_docx(tmp_path / "qinghe_2023.docx", DOCX_PARAGRAPHS)
     f = extract(parse(path))
     assert _got(f, "teachers_fulltime") == [(212, 2023)]
     assert _got(f, "teachers_parttime") == [(48, 2023)]
