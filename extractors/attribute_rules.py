@@ -16,6 +16,7 @@ from typing import NoReturn
 import yaml
 
 from nianbao.rules import RULES_DIR
+from nianbao.rules.loader import SafeLoader
 
 from .errors import RulesError
 
@@ -184,7 +185,7 @@ def load_attribute_rules(path: str | Path | None = None) -> AttributeRules:
 def _load(path_s: str, _mtime: int) -> AttributeRules:
     path = Path(path_s)
     try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=SafeLoader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark
         raise RulesError(path, mark.line + 1 if mark else None, str(e.problem or e)) from None

@@ -52,6 +52,7 @@ from pathlib import Path
 import yaml
 
 from nianbao.rules import RULES_DIR
+from nianbao.rules.loader import SafeLoader
 
 from .errors import RulesError
 
@@ -539,7 +540,7 @@ def _read(path: Path):
     except UnicodeDecodeError as e:
         raise RulesError(path, None, f"not UTF-8 text ({e.reason})") from None
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.compose(text, Loader=SafeLoader)   # libyaml when built with it: 5× faster
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         message = f"YAML syntax error: {e.problem or e.context or e}"
