@@ -624,6 +624,54 @@ def serve(db_path, host, port, immutable, live):
         raise click.ClickException(terminal_text(str(e)))
 
 
+@cli.group()
+def warm():
+    """常驻预热进程 / the warm server: workers ready at once between commands.
+
+    `nianbao warm start` keeps one warmed process (imports, dictionaries,
+    rules: about 1.5 CPU-seconds, otherwise paid by every ingest) until it
+    has been idle for --idle seconds; every `nianbao ingest` of this
+    installation forks its workers from it.  Opt-in; POSIX only.
+    """
+
+
+@warm.command("start")
+@click.option("--idle", type=click.FloatRange(min=1), default=600, show_default=True,
+              help="空闲多少秒后退出 / exit after this many seconds without workers")
+def warm_start(idle):
+    """启动（已在运行则不重复启动）/ start it (or report the one running)."""
+    from nianbao.ingest import resident
+    try:
+        info, started = resident.start(idle)
+    except (RuntimeError, OSError) as e:
+        raise click.ClickException(terminal_text(str(e)))
+    what = "已启动 started" if started else "已在运行 already running"
+    click.echo(f"常驻预热进程{what}: pid {info.pid}, 空闲 {info.idle:.0f} 秒后退出 / exits after "
+               f"{info.idle:.0f} s idle · {info.socket}")
+
+
+@warm.command("status")
+def warm_status():
+    """列出正在运行的常驻预热进程 / list the running warm servers."""
+    from nianbao.ingest import resident
+    key = resident.installation_key()
+    rows = resident.servers()
+    if not rows:
+        click.echo("没有常驻预热进程 / no warm server is running")
+    for info in rows:
+        mine = "本安装 this installation" if info.key == key else "其他安装或旧规则 another installation or older rules"
+        click.echo(f"pid {info.pid}  {mine}  运行 up {info.uptime:.0f} s  空闲上限 idle {info.idle:.0f} s  "
+                   f"{info.root}")
+
+
+@warm.command("stop")
+def warm_stop():
+    """停止本用户的全部常驻预热进程 / stop every warm server of this user."""
+    from nianbao.ingest import resident
+    pids = resident.stop()
+    click.echo(f"已停止 stopped: {', '.join(map(str, pids))}" if pids else "没有常驻预热进程 / no warm server is running")
+
+
 def console_safe() -> None:
     """Output that a console cannot encode (a Chinese Windows console or a
     pipe in GBK) never crashes: the marks ✓ ✗ ⚠ ✎ become √ × ！ ＊ there,

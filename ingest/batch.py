@@ -81,6 +81,8 @@ class Progress:
     ocr_done: int = 0
     ocr_total: int = 0
     workers: int = 0
+    #: ``workers`` events: pid of the warm server they are forked from (0: none, they warm first)
+    warm_server: int = 0
 
 
 def iter_inputs(paths, skipped: list | None = None, *, follow_symlinks: bool = False) -> list[tuple[str, Path]]:
@@ -185,7 +187,9 @@ class _IngestRun:
         if not self._workers_announced and self.pool.n > 0:
             self._workers_announced = True
             if self.progress:
-                self.progress(Progress(kind="workers", done=self.done, total=self.total, workers=self.pool.n))
+                server = getattr(self.pool, "warm_server", lambda: None)()
+                self.progress(Progress(kind="workers", done=self.done, total=self.total, workers=self.pool.n,
+                                       warm_server=server.pid if server else 0))
         self.pool.submit(task, context)
 
     def add_total(self, n: int) -> None:

@@ -520,6 +520,9 @@ class WorkerPool:
             methods = mp.get_all_start_methods()
             # forkserver/spawn: workers inherit no open database, lock or threads
             fork = "forkserver" in methods and not _STALE_FORKSERVER
+            self._ctx = _resident_context() if fork else None
+            if self._ctx is not None:
+                return self._ctx   # workers forked by the warm server (`nianbao warm start`)
             self._ctx = mp.get_context("forkserver" if fork else "spawn")
             if fork:
                 # the forkserver warms once (imports, jieba's dictionary) and every
@@ -530,8 +533,21 @@ class WorkerPool:
     def _spawn(self) -> None:
         ctx = self._context()
         with _main_module_hidden():
-            self.workers.append(_Worker(ctx, self.memory_limit_mb, self.runner))
+            try:
+                self.workers.append(_Worker(ctx, self.memory_limit_mb, self.runner))
+            except OSError:
+                if getattr(ctx, "resident", None) is None:
+                    raise
+                from nianbao.ingest import resident
+                resident.refused()       # the warm server is gone: our own forkserver from now on
+                self._ctx = None
+                self.workers.append(_Worker(self._context(), self.memory_limit_mb, self.runner))
         self.started += 1
+
+    def warm_server(self):
+        """The warm server (``nianbao warm start``, :mod:`nianbao.ingest.resident`)
+        the workers are forked from: its ``ServerInfo``, or None."""
+        return getattr(self._context(), "resident", None) if self.n > 0 else None
 
     def _dispatch(self) -> None:
         for depth in range(1, self.PER_WORKER + 1):
@@ -664,6 +680,13 @@ class WorkerPool:
             elif w.jobs and self.memory_limit_mb and (_rss_mb(w.proc.pid) or 0) > self.memory_limit_mb:
                 self._abandon(w, _memory_error(self.memory_limit_mb))
         self._dispatch()
+
+
+def _resident_context():
+    """The context of this installation's running warm server, or None."""
+    from nianbao.ingest import resident
+    info = resident.find()
+    return resident.context(info) if info is not None else None
 
 
 #: the forkserver's warm state is older than ``rules/``: spawn workers from now on

@@ -2,10 +2,19 @@
 (a user's fresh clone has no ../shared: those tests skip cleanly)."""
 from __future__ import annotations
 
+import atexit
 import json
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# tests never fork from a warm server the developer may have running (`nianbao
+# warm start`): their own, empty folder of servers (tests/test_resident.py makes its own)
+os.environ["NIANBAO_WARM_DIR"] = tempfile.mkdtemp(prefix="nbw-")
+atexit.register(shutil.rmtree, os.environ["NIANBAO_WARM_DIR"], True)
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

@@ -1,0 +1,386 @@
+"""The warm server (常驻预热进程): a warmed parent kept between commands.
+
+Every ``nianbao ingest`` with workers starts a forkserver and warms it
+(imports, spaCy, jieba's dictionary, the rules: ≈ 1.3 CPU-seconds, see
+:mod:`nianbao.ingest.warm`) before its first worker can start.  A clerk who
+runs ingest many times a day pays that each time.  ``nianbao warm start``
+starts one warmed forkserver that outlives the command; while it runs,
+every ``ingest`` of the same installation forks its workers from it, ready
+at once (the first file's result in well under a second).
+
+It is Python's own forkserver (``multiprocessing.forkserver.main``), run
+detached, listening on a Unix socket in a folder only this user can open
+(:func:`server_dir`).  It is opt-in and bounded:
+
+* **one per installation and rules**: its key (:func:`installation_key`)
+  covers the Python, ``sys.path``, every ``.py`` file of nianbao (path,
+  size, mtime) and the rules digest; an ingest uses only a server with its
+  own key, so an edited rule or an upgrade never reads with stale code
+  (workers also check the rules digest when they start: see
+  :func:`nianbao.ingest.warm.is_current`);
+* **idle time-out**: it exits after ``idle`` seconds (default 600) with no
+  worker alive; ``nianbao warm stop`` ends it at once;
+* **the caller's environment**: each worker takes the environment and
+  working folder of the ingest that asked for it, not the server's;
+* **never in the way**: no server, another key, a server that died or
+  refuses — ingest starts its own forkserver as before.  Not available on
+  Windows (no fork) or on a Python whose forkserver protocol differs from
+  the one this module was written for (:func:`unsupported`).
+"""
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+#: environment variable naming the folder of the servers' sockets (tests, several users)
+DIR_ENV = "NIANBAO_WARM_DIR"
+#: default idle time-out, seconds
+IDLE_SECONDS = 600
+#: how long ``start`` waits for the server to be warm, seconds
+START_WAIT = 120.0
+#: nianbao's subpackages (pyproject's package list): their code is part of the key
+_SUBPACKAGES = ("ingest", "extractors", "rules", "review", "store", "evaluate", "web", "export", "cli")
+#: set when a server refused a worker in this process: use none from now on
+_REFUSED = False
+
+
+@dataclass
+class ServerInfo:
+    """A running warm server, as its ``<key>.json`` file describes it."""
+    pid: int
+    key: str
+    socket: str
+    idle: float
+    started: float
+    ready: bool = False
+    root: str = ""
+
+    @property
+    def uptime(self) -> float:
+        """Seconds since the server started."""
+        return time.time() - self.started
+
+
+def unsupported() -> str | None:
+    """Why a warm server cannot run here (a bilingual sentence), or None."""
+    if os.name != "posix" or not hasattr(os, "fork"):
+        return "此系统不支持（没有 fork）/ not available on this system (no fork)"
+    from multiprocessing import forkserver, popen_forkserver
+    params = list(inspect.signature(forkserver.main).parameters)
+    if params != ["listener_fd", "alive_r", "preload", "main_path", "sys_path"] or \
+            not hasattr(popen_forkserver.Popen, "_launch"):
+        return (f"此 Python 版本的 forkserver 协议不同 / Python {sys.version.split()[0]}'s forkserver "
+                "protocol differs from the one nianbao knows")
+    return None
+
+
+def server_dir() -> Path:
+    """The folder of the servers' sockets and descriptions: ``$NIANBAO_WARM_DIR``
+    or ``<temp>/nianbao-warm-<uid>``, made with mode 0700.  Raises
+    ``PermissionError`` when it belongs to another user or others can open it."""
+    d = Path(os.environ.get(DIR_ENV) or Path(tempfile.gettempdir()) / f"nianbao-warm-{os.getuid()}")
+    d.mkdir(mode=0o700, parents=True, exist_ok=True)
+    st = os.lstat(d)
+    if st.st_uid != os.getuid() or st.st_mode & 0o077 or not os.path.isdir(d) or os.path.islink(d):
+        raise PermissionError(f"不安全的文件夹 / unsafe folder for the warm server: {d} "
+                              "(must be this user's, mode 0700)")
+    return d
+
+
+def installation_key() -> str:
+    """16 hex digits over what a warm worker's results depend on: this
+    Python (its executable, hence its installed libraries), nianbao's code
+    files (path, size, mtime) and the rules digest."""
+    import hashlib
+
+    import nianbao
+    from nianbao.ingest.warm import rules_now
+    root = Path(nianbao.__file__).resolve().parent
+    stamps = []
+    for folder in (root, *(root / sub for sub in _SUBPACKAGES)):
+        for p in sorted(folder.glob("*.py")):
+            st = p.stat()
+            stamps.append((str(p), st.st_size, st.st_mtime_ns))
+    parts = (sys.executable, sys.version, str(root), stamps, rules_now())
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` is a running process of this user (an exited child
+    not yet reaped — a zombie — is not)."""
+    import psutil
+    try:
+        os.kill(pid, 0)
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except (ProcessLookupError, PermissionError, psutil.Error):   # gone, or another user's pid
+        return False
+
+
+def _read_info(path: Path) -> ServerInfo | None:
+    try:
+        info = ServerInfo(**json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+    return info if _alive(info.pid) and os.path.exists(info.socket) else None
+
+
+def servers() -> list[ServerInfo]:
+    """Every running warm server of this user (any installation); the
+    descriptions of dead ones are removed."""
+    out = []
+    for path in sorted(server_dir().glob("*.json")):
+        info = _read_info(path)
+        if info is None:
+            _remove(path.with_suffix(""))
+        else:
+            out.append(info)
+    return out
+
+
+def find(key: str | None = None) -> ServerInfo | None:
+    """The ready server for this installation (``key``: :func:`installation_key`), or None."""
+    if unsupported() or _REFUSED:
+        return None
+    try:
+        d = server_dir()
+    except OSError:
+        return None
+    info = _read_info(d / f"{key or installation_key()}.json")
+    return info if info is not None and info.ready else None
+
+
+def _remove(stem: Path) -> None:
+    for suffix in (".json", ".sock"):
+        try:
+            os.unlink(str(stem) + suffix)
+        except OSError:
+            pass
+
+
+def start(idle: float = IDLE_SECONDS) -> tuple[ServerInfo, bool]:
+    """Start this installation's warm server, detached, and wait until it is
+    warm.  Returns (its description, whether it was started now: False when
+    one was running already).  Raises ``RuntimeError`` (bilingual) when it
+    cannot run here or did not become ready within :data:`START_WAIT` s."""
+    why = unsupported()
+    if why:
+        raise RuntimeError(why)
+    key = installation_key()
+    running = find(key)
+    if running:
+        return running, False
+    d = server_dir()
+    if len(str(d / f"{key}.sock")) > 100:     # AF_UNIX paths are limited to ≈ 104–108 bytes
+        raise RuntimeError(f"文件夹路径太长 / folder path too long for a socket: {d} (set {DIR_ENV} to a shorter one)")
+    env = dict(os.environ)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")     # as the pool sets them before a forkserver (one thread per worker)
+    log = open(d / f"{key}.log", "wb")
+    with log:
+        code = f"from nianbao.ingest.resident import serve; serve({str(d)!r}, {key!r}, {float(idle)!r})"
+        proc = subprocess.Popen([sys.executable, "-c", code],
+                                stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
+                                start_new_session=True, close_fds=True)
+    return _wait_ready(d, key, proc), True
+
+
+def _wait_ready(d: Path, key: str, proc: subprocess.Popen) -> ServerInfo:
+    deadline = time.monotonic() + START_WAIT
+    while time.monotonic() < deadline:
+        info = _read_info(d / f"{key}.json")
+        if info is not None and info.ready:
+            return info
+        if proc.poll() is not None:
+            tail = (d / f"{key}.log").read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:]
+            raise RuntimeError(f"常驻预热进程启动失败 / the warm server did not start (exit {proc.returncode}"
+                               f"{': ' + tail[0] if tail else ''})")
+        time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError(f"常驻预热进程 {START_WAIT:.0f} 秒内未就绪 / the warm server was not ready within "
+                       f"{START_WAIT:.0f} s")
+
+
+def stop(every: bool = True) -> list[int]:
+    """Stop the warm servers of this user (``every``) or only this
+    installation's; returns their pids.  Workers they forked finish their
+    current run."""
+    key = None if every else installation_key()
+    stopped = []
+    for info in servers():
+        if (key is None or info.key == key) and info.pid != os.getpid():
+            try:
+                os.kill(info.pid, signal.SIGTERM)
+                stopped.append(info.pid)
+            except OSError:
+                pass
+            _remove(Path(info.socket).with_suffix(""))
+    return stopped
+
+
+# -- the client side: a multiprocessing context whose processes the server forks ----------
+try:
+    import io
+    from multiprocessing import context as _mpc
+    from multiprocessing import forkserver as _forkserver
+    from multiprocessing import popen_forkserver as _popen_forkserver
+    from multiprocessing import reduction as _reduction
+    from multiprocessing import resource_tracker as _resource_tracker
+    from multiprocessing import spawn as _spawn
+    from multiprocessing import util as _util
+except ImportError:       # no forkserver here (Windows): unsupported() says so
+    _popen_forkserver = None
+
+#: the warm server this process's workers are forked from (set by :func:`context`)
+_SERVER = None
+
+
+def context(info: ServerInfo):
+    """A multiprocessing context (``Pipe``, ``Process``) whose processes are
+    forked by the warm server ``info``."""
+    global _SERVER
+    if _SERVER is None or _SERVER.info != info:
+        _SERVER = _Server(info)
+    return _Context()
+
+
+if _popen_forkserver is not None:
+    class _Server(_forkserver.ForkServer):
+        """The client's end of a running warm server."""
+
+        def __init__(self, info: ServerInfo) -> None:
+            super().__init__()
+            self.info = info
+            self._forkserver_address = info.socket
+            # the workers' sentinel of this process: the read end of a pipe whose
+            # write end this process holds until it exits
+            self._forkserver_alive_fd, self._keep_w = os.pipe()
+
+        def ensure_running(self) -> None:   # the server runs already: only the resource tracker here
+            _resource_tracker.ensure_running()
+
+    class _Popen(_popen_forkserver.Popen):
+        def _launch(self, process_obj):     # popen_forkserver.Popen._launch, with the warm server
+            prep_data = _spawn.get_preparation_data(process_obj._name)
+            buf = io.BytesIO()
+            _mpc.set_spawning_popen(self)
+            try:
+                _reduction.dump(prep_data, buf)
+                _reduction.dump(process_obj, buf)
+            finally:
+                _mpc.set_spawning_popen(None)
+            # the caller's stdout and stderr go last: the worker writes where a
+            # worker of its own forkserver would (worker_entry)
+            self.sentinel, w = _SERVER.connect_to_new_process(self._fds + _std_fds())
+            _parent_w = os.dup(w)
+            self.finalizer = _util.Finalize(self, _util.close_fds, (_parent_w, self.sentinel))
+            with open(w, "wb", closefd=True) as f:
+                f.write(buf.getbuffer())
+            self.pid = _forkserver.read_signed(self.sentinel)
+
+    class _Process(_mpc.ForkServerProcess):
+        @staticmethod
+        def _Popen(process_obj):
+            return _Popen(process_obj)
+
+    class _Context(_mpc.ForkServerContext):
+        @property
+        def resident(self) -> ServerInfo:
+            """The warm server this context's processes come from."""
+            return _SERVER.info
+
+        def Process(self, *, target, args=(), **kw):   # noqa: N802 - multiprocessing's name
+            return _Process(target=worker_entry, args=(dict(os.environ), target, *args), **kw)
+
+
+def _std_fds() -> list[int]:
+    """This process's stdout and stderr (the null device for one that is closed)."""
+    return [fd if _fd_open(fd) else os.open(os.devnull, os.O_WRONLY) for fd in (1, 2)]
+
+
+def refused() -> None:
+    """The server refused a worker (it died, its socket is gone): this
+    process uses none from now on."""
+    global _REFUSED
+    _REFUSED = True
+
+
+def worker_entry(env: dict, target, *args):
+    """A worker forked by the server: the caller's environment, then ``target``."""
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    out, err = _forkserver.get_inherited_fds()[-2:]
+    os.dup2(out, 1)
+    os.dup2(err, 2)
+    os.environ.clear()
+    os.environ.update(env)
+    return target(*args)
+
+
+# -- the server side -------------------------------------------------------------------
+def serve(d: str | Path, key: str, idle: float) -> None:
+    """Run the warm server: warm this process (:func:`nianbao.ingest.warm.preload`),
+    describe it in ``<key>.json``, then fork workers on request until idle."""
+    import socket
+
+    from multiprocessing import forkserver
+    from nianbao.ingest import warm
+    d = Path(d)
+    sock = d / f"{key}.sock"
+    stem = d / key
+    _remove(stem)
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(sock))
+    os.chmod(sock, 0o600)
+    listener.listen()
+    info = ServerInfo(pid=os.getpid(), key=key, socket=str(sock), idle=idle, started=time.time(),
+                      root=str(Path(__file__).resolve().parent.parent))
+    _describe(stem, info)
+    alive_r, alive_w = os.pipe()
+    warm.preload()
+    _describe(stem, ServerInfo(**{**asdict(info), "ready": True}))
+    _watch_idle(idle, alive_w)
+    try:
+        forkserver.main(listener.detach(), alive_r, [])
+    finally:
+        _remove(stem)
+
+
+def _describe(stem: Path, info: ServerInfo) -> None:
+    tmp = Path(str(stem) + ".json.tmp")
+    tmp.write_text(json.dumps(asdict(info)), encoding="utf-8")
+    os.replace(tmp, str(stem) + ".json")
+
+
+def _fd_open(fd: int) -> bool:
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
+
+
+def _watch_idle(idle: float, alive_w: int) -> None:
+    """Every few seconds (a timer signal: no thread in a process that forks),
+    close ``alive_w`` once no worker has been alive for ``idle`` seconds: the
+    forkserver loop then sees its end and exits."""
+    import psutil
+    me = psutil.Process()
+    last = [time.monotonic()]
+
+    def tick(*_):
+        if me.children():
+            last[0] = time.monotonic()
+        elif time.monotonic() - last[0] > idle and _fd_open(alive_w):
+            os.close(alive_w)
+
+    signal.signal(signal.SIGALRM, tick)
+    period = max(0.2, min(5.0, idle / 4))
+    signal.setitimer(signal.ITIMER_REAL, period, period)

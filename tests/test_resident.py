@@ -1,0 +1,147 @@
+"""The warm server (``nianbao warm start``, ingest/resident.py): workers
+forked from a warmed process kept between commands — same results, the
+caller's environment, never in the way when it is gone."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from nianbao.ingest import resident
+from nianbao.ingest import workers
+
+from conftest import CORPUS, ROOT
+
+pytestmark = pytest.mark.skipif(resident.unsupported() is not None, reason="no forkserver here")
+
+REPORTS = CORPUS / "reports"
+
+
+@pytest.fixture
+def warm_dir(monkeypatch):
+    """A private folder for the servers of one test (short: a socket path
+    has a length limit); every server in it is stopped afterwards."""
+    d = tempfile.mkdtemp(prefix="nbw-")
+    monkeypatch.setenv(resident.DIR_ENV, d)
+    monkeypatch.setattr(resident, "_REFUSED", False)
+    monkeypatch.setattr(resident, "_SERVER", None)
+    yield Path(d)
+    resident.stop()
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def nianbao(*args, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "nianbao", *args], capture_output=True, text=True,
+                          encoding="utf-8", cwd=ROOT, env=env or os.environ.copy())
+
+
+def facts(db: Path) -> list[tuple]:
+    with sqlite3.connect(db) as con:
+        return con.execute("SELECT d.path, m.metric, m.value, m.unit, m.year, m.page FROM metrics m "
+                           "JOIN documents d ON d.id = m.document_id ORDER BY 1, 2, 3, 5, 6").fetchall()
+
+
+def gone(pid: int, within: float = 60.0) -> bool:
+    """Whether process ``pid`` ended (waiting up to ``within`` seconds for it)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if not resident._alive(pid):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_ingest_forks_its_workers_from_the_warm_server_with_the_same_results(warm_dir, tmp_path):
+    started = nianbao("warm", "start", "--idle", "120")
+    assert started.returncode == 0, started.stderr
+    info = resident.find()
+    assert info is not None and info.ready and f"pid {info.pid}" in started.stdout
+    run = nianbao("ingest", str(REPORTS), "--db", str(tmp_path / "warm.db"), "--workers", "2")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"warm server (pid {info.pid})" in run.stderr + run.stdout
+    plain = nianbao("ingest", str(REPORTS), "--db", str(tmp_path / "plain.db"), "--workers", "0")
+    assert plain.returncode == 0
+    assert facts(tmp_path / "warm.db") == facts(tmp_path / "plain.db") != []
+    # the same server is reported, not a second one
+    again = nianbao("warm", "start")
+    assert "already running" in again.stdout and len(resident.servers()) == 1
+    stopped = nianbao("warm", "stop")
+    assert str(info.pid) in stopped.stdout and gone(info.pid)
+    assert "no warm server" in nianbao("warm", "status").stdout
+
+
+def _report_env(path: str) -> None:
+    """Runs in a worker: write what the worker sees of its environment and folder."""
+    Path(path).write_text(json.dumps({"var": os.environ.get("NIANBAO_TEST_VAR"), "cwd": os.getcwd(),
+                                      "parent": os.getppid()}), encoding="utf-8")
+
+
+def test_a_worker_gets_the_callers_environment_and_folder(warm_dir, tmp_path, monkeypatch):
+    info, _ = resident.start(idle=120)
+    monkeypatch.setenv("NIANBAO_TEST_VAR", "从调用方来 from the caller")
+    monkeypatch.chdir(tmp_path)
+    ctx = workers._resident_context()
+    assert ctx is not None and ctx.resident.pid == info.pid
+    out = tmp_path / "env.json"
+    with workers._main_module_hidden():
+        p = ctx.Process(target=_report_env, args=(str(out),), daemon=True)
+        p.start()
+    p.join(60)
+    assert p.exitcode == 0
+    seen = json.loads(out.read_text(encoding="utf-8"))
+    assert seen == {"var": "从调用方来 from the caller", "cwd": str(tmp_path), "parent": info.pid}
+
+
+def test_a_dead_or_refusing_server_is_not_in_the_way(warm_dir, tmp_path):
+    key = resident.installation_key()
+    # a description whose process is gone: ignored and cleaned up
+    (warm_dir / f"{key}.json").write_text(json.dumps({
+        "pid": 2 ** 22 + 12345, "key": key, "socket": str(warm_dir / f"{key}.sock"), "idle": 60,
+        "started": time.time(), "ready": True}), encoding="utf-8")
+    (warm_dir / f"{key}.sock").write_text("")
+    assert resident.find() is None and resident.servers() == []
+    assert not (warm_dir / f"{key}.json").exists()
+    # a live process that is not a server (this one) behind a socket that refuses: the
+    # ingest falls back to its own forkserver and reads every file
+    (warm_dir / f"{key}.json").write_text(json.dumps({
+        "pid": os.getpid(), "key": key, "socket": str(warm_dir / f"{key}.sock"), "idle": 60,
+        "started": time.time(), "ready": True}), encoding="utf-8")
+    (warm_dir / f"{key}.sock").write_text("")
+    assert resident.find() is not None
+    from nianbao.ingest.batch import ingest_paths
+    summary = ingest_paths([REPORTS / "A_zhongzhi_2023.docx", REPORTS / "B_gaozhi_2023.docx"],
+                           tmp_path / "fallback.db", workers=2)
+    (warm_dir / f"{key}.json").unlink()
+    assert not summary.failed and len(summary.ingested) == 2
+    assert resident._REFUSED
+
+
+def test_another_installation_or_older_rules_get_their_own_server(warm_dir):
+    info, _ = resident.start(idle=120)
+    assert resident.find(info.key) is not None
+    assert resident.find("0" * 16) is None      # another key: code, rules or Python differ
+
+
+def test_the_server_exits_when_idle(warm_dir):
+    info, started = resident.start(idle=1)
+    assert started
+    assert gone(info.pid), "the warm server should exit after 1 s without workers"
+    assert resident.servers() == []
+
+
+def test_the_folder_must_be_private(tmp_path, monkeypatch):
+    d = tmp_path / "open"
+    d.mkdir(mode=0o777)
+    d.chmod(0o777)
+    monkeypatch.setenv(resident.DIR_ENV, str(d))
+    with pytest.raises(PermissionError, match="0700"):
+        resident.server_dir()
+    assert resident.find() is None
