@@ -141,6 +141,27 @@ def _cn_years(text: str) -> str:
     return _CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGITS), text)
 
 
+def required_chars(pattern: re.Pattern) -> str:
+    """Characters every match of ``pattern`` contains: its literal characters
+    outside alternatives, classes, repeats and look-arounds ("" when unsure).
+    A text lacking one of them cannot match."""
+    if pattern.flags & re.IGNORECASE:
+        return ""
+    from re import _parser     # the standard parser of the re module (Python ≥ 3.11)
+
+    def walk(items) -> list[str]:
+        out = []
+        for op, av in items:
+            if op is _parser.LITERAL:
+                out.append(chr(av))
+            elif op is _parser.SUBPATTERN:
+                out += walk(av[-1])
+        return out
+    try:
+        return "".join(dict.fromkeys(walk(_parser.parse(pattern.pattern, pattern.flags))))
+    except Exception:  # noqa: BLE001 - another parser's shape: no shortcut, same results
+        return ""
+
 def _spans(text: str, rx: re.Pattern) -> list[tuple[int, int]]:
     out, pos = [], 0
     for m in list(rx.finditer(text)) + [None]:
@@ -175,7 +196,9 @@ class NarrativeExtractor:
         self.max_gap = int(ctx["max_gap"])
         words = sorted(ctx.get("connectors", []), key=len, reverse=True)
         self.connector = re.compile("^(?:" + "|".join(map(re.escape, words)) + r"|\s)*$")
-        self.templated = [(m, t) for m in rules.metrics.values() for t in m.templates]
+        # each template with the characters any match must contain: a block without
+        # them is not searched (a template that begins with a character class scans slowly)
+        self.templated = [(m, t, required_chars(t)) for m in rules.metrics.values() for t in m.templates]
         self.respectively = re.compile(r"\s*(?:" + _alt(ctx.get("respectively_words", [])) + r")\s*")
         self.from_words = re.compile(r"\s*(?:" + _alt(ctx.get("from_words", [])) + r")\s*")
         self.to_words = re.compile(r"[，,]?\s*(?:" + _alt(ctx.get("to_level_words", [])) + r")了?\s*(?:"
@@ -228,7 +251,8 @@ class NarrativeExtractor:
                   if q.kind not in ("date", "year") and (q.kind != "number" or any(ch in q.text for ch in "万亿"))]
         if not quants:
             return []
-        templ = [(m, t, x) for m, t in self.templated for x in t.finditer(text)]
+        templ = [(m, t, x) for m, t, need in self.templated if all(c in text for c in need)
+                 for x in t.finditer(text)]
         sentences = _spans(text, _SENTENCE_END)
         hits = []
         for s_start, s_end in sentences:
