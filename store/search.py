@@ -80,7 +80,7 @@ def is_word_hit(text: str, term: str) -> bool:
 
 def segment_chars(text: str) -> str:
     """Every non-space character as its own token."""
-    return " ".join(ch for ch in (text or "") if not ch.isspace())
+    return " ".join("".join((text or "").split()))   # split(): the characters str.isspace() calls space
 
 
 def _row_values(rowid: int, document_id: int, order: int, title: str | None, text: str | None) -> tuple:
