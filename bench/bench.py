@@ -562,6 +562,15 @@ def main(argv=None) -> int:
 
     # the runs use a warm server only where section 1 starts one, never the user's own
     os.environ["NIANBAO_WARM_DIR"] = tempfile.mkdtemp(prefix="nbw-")
+    try:
+        return _sections(args, pdfs, work, reaper, cores, argv)
+    finally:
+        shutil.rmtree(os.environ["NIANBAO_WARM_DIR"], ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _sections(args, pdfs, work: Path, reaper: bool, cores: int, argv) -> int:
     floors(pdfs)
     seed_archive(pdfs, args.copies, work, reaper, cores)
     if args.archive_only:
@@ -582,8 +591,6 @@ def main(argv=None) -> int:
     say(f"command: {' '.join(['.venv/bin/python', 'bench/bench.py', *(argv if argv is not None else sys.argv[1:])])}")
     if args.json:
         args.json.write_text(json.dumps(FIG, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    if not args.keep:
-        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
