@@ -113,7 +113,7 @@ def installation_key() -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
-def _alive(pid: int) -> bool:
+def is_alive(pid: int) -> bool:
     """Whether ``pid`` is a running process of this user (an exited child
     not yet reaped — a zombie — is not)."""
     import psutil
@@ -129,7 +129,7 @@ def _read_info(path: Path) -> ServerInfo | None:
         info = ServerInfo(**json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         return None
-    return info if _alive(info.pid) and os.path.exists(info.socket) else None
+    return info if is_alive(info.pid) and os.path.exists(info.socket) else None
 
 
 def servers() -> list[ServerInfo]:

@@ -544,6 +544,18 @@ class WorkerPool:
                 self.workers.append(_Worker(self._context(), self.memory_limit_mb, self.runner))
         self.started += 1
 
+    def _warm_server_gone(self) -> bool:
+        """The warm server our workers came from has stopped (``nianbao warm
+        stop`` during a run): their exit codes are lost with it, not their
+        files.  From now on workers come from our own forkserver."""
+        server = getattr(self._ctx, "resident", None)
+        from nianbao.ingest import resident
+        if server is None or resident.is_alive(server.pid):
+            return False
+        resident.refused()
+        self._ctx = None
+        return True
+
     def warm_server(self):
         """The warm server (``nianbao warm start``, :mod:`nianbao.ingest.resident`)
         the workers are forked from: its ``ServerInfo``, or None."""
@@ -666,6 +678,9 @@ class WorkerPool:
             w.proc.join(1)
             code = w.proc.exitcode
             was_ready = w.ready
+            if self._warm_server_gone():
+                self._retire(w)   # its files go back to the queue, for workers of our own forkserver
+                continue
             self._abandon(w, _crash_error(code))
             if not was_ready:
                 self.early_deaths += 1

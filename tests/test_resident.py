@@ -53,7 +53,7 @@ def gone(pid: int, within: float = 60.0) -> bool:
     """Whether process ``pid`` ended (waiting up to ``within`` seconds for it)."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        if not resident._alive(pid):
+        if not resident.is_alive(pid):
             return True
         time.sleep(0.05)
     return False
@@ -145,3 +145,25 @@ def test_the_folder_must_be_private(tmp_path, monkeypatch):
     with pytest.raises(PermissionError, match="0700"):
         resident.server_dir()
     assert resident.find() is None
+
+
+def test_a_server_stopped_during_a_run_loses_no_file(warm_dir):
+    """`nianbao warm stop` while an ingest runs: the files its workers held go
+    back to the queue and are read by workers of the run's own forkserver."""
+    info, _ = resident.start(idle=120)
+    files = sorted(p for p in REPORTS.iterdir() if p.suffix in (".docx", ".txt"))[:4]
+    results = []
+
+    def on_result(task, ctx, out):
+        results.append((task.display, out.status, out.error))
+        if len(results) == 1:
+            resident.stop()                      # the server goes; its worker's exit code with it
+
+    with workers.WorkerPool(1, on_result) as pool:
+        for f in files:
+            pool.submit(workers.Task(display=str(f), path=str(f), sha256=f.name, size=f.stat().st_size))
+        pool.drain()
+    assert gone(info.pid)
+    assert sorted(d for d, _, _ in results) == sorted(map(str, files))
+    assert [(s, e) for _, s, e in results] == [("ok", None)] * len(files)
+    assert resident._REFUSED and pool.started >= 2
