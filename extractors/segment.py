@@ -216,13 +216,16 @@ class TermMatcher:
         # (a token that begins with a term lies in a window: the term's characters made one there)
         for w0, doc in docs:
             for tok in doc:
-                i = w0 + tok.idx
-                if (i, i + len(tok.text)) in covered or any(x < i + len(tok.text) and i < y for x, y in covered):
+                t = tok.text
+                if len(t) < 3:          # a term of two characters or more, then the glued word
                     continue
-                for k in range(len(tok.text) - 1, 1, -1):
-                    key = self._term_keys.get(tok.text[:k])
-                    if key and tok.text[k:] in self._glue:
-                        hits.append(TermHit(i, i + k, key, tok.text[:k]))
+                i = w0 + tok.idx
+                if any(x < i + len(t) and i < y for x, y in covered):
+                    continue
+                for k in range(len(t) - 1, 1, -1):
+                    key = self._term_keys.get(t[:k])
+                    if key and t[k:] in self._glue:
+                        hits.append(TermHit(i, i + k, key, t[:k]))
                         covered.append((i, i + k))
                         break
         # fallback: a whole term that segmentation split inside other words;
