@@ -97,7 +97,7 @@ def _insert(conn: sqlite3.Connection, table: str, rows: list[dict]) -> None:
     cols = list(rows[0].keys())
     sql = (f'INSERT INTO "{table}" ({", ".join(chr(34) + c + chr(34) for c in cols)}) '
            f'VALUES ({", ".join("?" for _ in cols)})')
-    conn.executemany(sql, [tuple(r.get(c) for c in cols) for r in rows])
+    conn.executemany(sql, [tuple(map(r.get, cols)) for r in rows])
 
 
 def delete_document_rows(conn: sqlite3.Connection, document_id: int) -> None:
