@@ -654,6 +654,8 @@ def warm_start(idle):
 def warm_status():
     """列出正在运行的常驻预热进程 / list the running warm servers."""
     from nianbao.ingest import resident
+    if resident.unsupported():
+        raise click.ClickException(terminal_text(resident.unsupported()))
     key = resident.installation_key()
     rows = resident.servers()
     if not rows:

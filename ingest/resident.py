@@ -85,7 +85,11 @@ def unsupported() -> str | None:
 def server_dir() -> Path:
     """The folder of the servers' sockets and descriptions: ``$NIANBAO_WARM_DIR``
     or ``<temp>/nianbao-warm-<uid>``, made with mode 0700.  Raises
-    ``PermissionError`` when it belongs to another user or others can open it."""
+    ``PermissionError`` when it belongs to another user or others can open
+    it, ``OSError`` where no warm server can run (:func:`unsupported`)."""
+    why = unsupported()
+    if why:
+        raise OSError(why)
     d = Path(os.environ.get(DIR_ENV) or Path(tempfile.gettempdir()) / f"nianbao-warm-{os.getuid()}")
     d.mkdir(mode=0o700, parents=True, exist_ok=True)
     st = os.lstat(d)
@@ -135,6 +139,8 @@ def _read_info(path: Path) -> ServerInfo | None:
 def servers() -> list[ServerInfo]:
     """Every running warm server of this user (any installation); the
     descriptions of dead ones are removed."""
+    if unsupported():
+        return []
     out = []
     for path in sorted(server_dir().glob("*.json")):
         info = _read_info(path)

@@ -167,3 +167,16 @@ def test_a_server_stopped_during_a_run_loses_no_file(warm_dir):
     assert sorted(d for d, _, _ in results) == sorted(map(str, files))
     assert [(s, e) for _, s, e in results] == [("ok", None)] * len(files)
     assert resident._REFUSED and pool.started >= 2
+
+
+def test_where_it_cannot_run_the_commands_say_so(monkeypatch):
+    from click.testing import CliRunner
+
+    from nianbao.pipeline import cli
+    monkeypatch.setattr(resident, "unsupported", lambda: "此系统不支持（没有 fork）/ not available on this system (no fork)")
+    for args in (["warm", "start"], ["warm", "status"]):
+        r = CliRunner().invoke(cli, args)
+        assert r.exit_code == 1 and "not available on this system" in r.output, r.output
+    r = CliRunner().invoke(cli, ["warm", "stop"])
+    assert r.exit_code == 0 and "no warm server" in r.output
+    assert resident.find() is None and resident.servers() == []
