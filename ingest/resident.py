@@ -291,10 +291,31 @@ if _popen_forkserver is not None:
                 f.write(buf.getbuffer())
             self.pid = _forkserver.read_signed(self.sentinel)
 
+        def poll(self, flag=os.WNOHANG):
+            """The exit code the server reports; 255 and ``server_lost`` when
+            the server went away before reporting it."""
+            if self.returncode is None and not self.server_lost:
+                from multiprocessing.connection import wait
+                if not wait([self.sentinel], 0 if flag == os.WNOHANG else None):
+                    return None
+                try:
+                    self.returncode = _forkserver.read_signed(self.sentinel)
+                except (OSError, EOFError):
+                    self.returncode, self.server_lost = 255, True
+            return self.returncode
+
+        server_lost = False
+
     class _Process(_mpc.ForkServerProcess):
         @staticmethod
         def _Popen(process_obj):
             return _Popen(process_obj)
+
+        @property
+        def server_lost(self) -> bool:
+            """Whether the warm server stopped before telling how this process ended."""
+            self.is_alive()
+            return bool(getattr(self._popen, "server_lost", False))
 
     class _Context(_mpc.ForkServerContext):
         @property

@@ -544,14 +544,13 @@ class WorkerPool:
                 self.workers.append(_Worker(self._context(), self.memory_limit_mb, self.runner))
         self.started += 1
 
-    def _warm_server_gone(self) -> bool:
-        """The warm server our workers came from has stopped (``nianbao warm
-        stop`` during a run): their exit codes are lost with it, not their
-        files.  From now on workers come from our own forkserver."""
-        server = getattr(self._ctx, "resident", None)
-        from nianbao.ingest import resident
-        if server is None or resident.is_alive(server.pid):
+    def _warm_server_gone(self, w: _Worker) -> bool:
+        """The warm server ``w`` came from has stopped (``nianbao warm stop``
+        during a run): its exit code is lost with it, not its files.  From now
+        on workers come from our own forkserver."""
+        if not getattr(w.proc, "server_lost", False):
             return False
+        from nianbao.ingest import resident
         resident.refused()
         self._ctx = None
         return True
@@ -678,7 +677,7 @@ class WorkerPool:
             w.proc.join(1)
             code = w.proc.exitcode
             was_ready = w.ready
-            if self._warm_server_gone():
+            if self._warm_server_gone(w):
                 self._retire(w)   # its files go back to the queue, for workers of our own forkserver
                 continue
             self._abandon(w, _crash_error(code))
