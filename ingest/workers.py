@@ -655,37 +655,47 @@ class WorkerPool:
         self._dispatch()
         if not self.workers:
             return
-        busy = [w for w in self.workers if w.jobs]
-        timeout = None
-        if busy:
-            timeout = max(0.0, min(w.started + self.timeout + w.extra for w in busy) - time.monotonic()) + 0.01
-            if self.memory_limit_mb:
-                timeout = min(timeout, MEMORY_POLL)
         handles = {}
         for w in self.workers:
             handles[w.conn] = w
             handles[w.proc.sentinel] = w
-        ready = wait(list(handles), timeout)
+        ready = wait(list(handles), self._wait_timeout())
         for w in {handles[h] for h in ready}:
             if w not in self.workers:
                 continue
             alive = self._read(w)  # results first: a worker may send its last result, then exit
             if w not in self.workers:
                 continue  # retired on purpose
-            if alive and w.proc.is_alive():
-                continue
-            w.proc.join(1)
-            code = w.proc.exitcode
-            was_ready = w.ready
-            if self._warm_server_gone(w):
-                self._retire(w)   # its files go back to the queue, for workers of our own forkserver
-                continue
-            self._abandon(w, _crash_error(code))
-            if not was_ready:
-                self.early_deaths += 1
-                if self.early_deaths > 3:
-                    raise RuntimeError(f"工作进程无法启动 / worker processes cannot start (exit code {code}); "
-                                       "try --workers 0")
+            if not (alive and w.proc.is_alive()):
+                self._ended(w)
+        self._watchdog()
+        self._dispatch()
+
+    def _wait_timeout(self) -> float | None:
+        """Seconds until the next time-out of a busy worker (or the next memory poll)."""
+        busy = [w for w in self.workers if w.jobs]
+        if not busy:
+            return None
+        timeout = max(0.0, min(w.started + self.timeout + w.extra for w in busy) - time.monotonic()) + 0.01
+        return min(timeout, MEMORY_POLL) if self.memory_limit_mb else timeout
+
+    def _ended(self, w: _Worker) -> None:
+        """Worker ``w`` exited: its file fails as crashed (unless only its warm server went away)."""
+        w.proc.join(1)
+        code = w.proc.exitcode
+        was_ready = w.ready
+        if self._warm_server_gone(w):
+            self._retire(w)   # its files go back to the queue, for workers of our own forkserver
+            return
+        self._abandon(w, _crash_error(code))
+        if not was_ready:
+            self.early_deaths += 1
+            if self.early_deaths > 3:
+                raise RuntimeError(f"工作进程无法启动 / worker processes cannot start (exit code {code}); "
+                                   "try --workers 0")
+
+    def _watchdog(self) -> None:
+        """Stop the workers past their time limit or above the memory limit."""
         now = time.monotonic()
         for w in list(self.workers):
             if w.jobs and now - w.started > self.timeout + w.extra:
@@ -693,7 +703,6 @@ class WorkerPool:
                 self._abandon(w, _timeout_error(self.timeout + w.extra))
             elif w.jobs and self.memory_limit_mb and (_rss_mb(w.proc.pid) or 0) > self.memory_limit_mb:
                 self._abandon(w, _memory_error(self.memory_limit_mb))
-        self._dispatch()
 
 
 def _resident_context():
