@@ -301,6 +301,26 @@ def warm_server_runs(arc: Path, pages: int, work: Path, reaper: bool, cores: int
                                          "speedup_2_vs_1": one["wall"] / two["wall"]}
     say(f"   with the warm server: 2 workers / 1 worker {one['wall'] / two['wall']:.2f}× · `nianbao warm start` "
         f"took {start_wall:.1f} s once ({start_cpu:.2f} CPU-s of warm-up), then serves every ingest until idle")
+    targets(runs)
+
+
+def targets(runs: dict) -> None:
+    """The three speed targets of issue #12, each for a run that warms its own
+    forkserver and for runs forked from the warm server."""
+    def mark(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+    say("   targets (#12)                       own forkserver          warm server")
+    rows = (("≥ 200 pages/s per core, 2 workers", lambda a, b: a["per_core"], ">=", 200, "{:.0f}"),
+            ("2 workers ≥ 1.8× one", lambda a, b: b["wall"] / a["wall"], ">=", 1.8, "{:.2f}×"),
+            ("first result ≤ 1 s (2 workers)", lambda a, b: a["first"] or float("inf"), "<=", 1.0, "{:.2f} s"))
+    modes = (("2 workers", "1 worker"), ("2 workers, warm server", "1 worker, warm server"))
+    for label, fig, op, goal, fmt in rows:
+        cells = []
+        for two, one in modes:
+            v = fig(runs[two], runs[one])
+            ok = v >= goal if op == ">=" else v <= goal
+            cells.append(f"{fmt.format(v)} {mark(ok)}")
+        say(f"   {label:35s} {cells[0]:23s} {cells[1]}")
 
 
 def _wait_no_children(proc, patience: float = 30.0) -> None:
