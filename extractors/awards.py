@@ -94,6 +94,7 @@ class AwardRules:
     fillers: tuple[str, ...]
     enum_top: list[re.Pattern]
     enum_sub: list[re.Pattern]
+    enum_any: re.Pattern                        # matches where any of them does
     token_rx: re.Pattern
     comp_trigger_rx: re.Pattern
     comp_start_rx: re.Pattern
@@ -345,8 +346,19 @@ def _role_rules(data: dict, p: Path) -> dict:
 
 def _enumeration_rules(data: dict, p: Path) -> dict:
     enum = _need(data, "enumeration", p, dict)
-    return {"enum_top": [_rx(x, p, enum.get("__line__"), "enumeration.top") for x in enum.get("top") or []],
-            "enum_sub": [_rx(x, p, enum.get("__line__"), "enumeration.sub") for x in enum.get("sub") or []]}
+    top = [_rx(x, p, enum.get("__line__"), "enumeration.top") for x in enum.get("top") or []]
+    sub = [_rx(x, p, enum.get("__line__"), "enumeration.sub") for x in enum.get("sub") or []]
+    return {"enum_top": top, "enum_sub": sub, "enum_any": _any_of(top + sub)}
+
+
+def _any_of(patterns: list[re.Pattern]) -> re.Pattern:
+    """One pattern that matches where any of ``patterns`` does (a cheap test
+    before trying them one by one); never matches when there are none, and
+    matches everywhere when they cannot be joined (named groups twice)."""
+    try:
+        return re.compile("|".join(f"(?:{rx.pattern})" for rx in patterns) or "(?!)")
+    except re.error:
+        return re.compile("")
 
 
 def _competition_rules(data: dict, p: Path, verbs) -> dict:
@@ -652,6 +664,7 @@ class _Paragraph:
         """List markers and the tokens of ``token_rx`` outside the
         competitions (blanked to NUL in ``masked``)."""
         s = self.s
+        any_enum = self.R.enum_any.match
         out: list[Tok] = []
         i = 0
         boundary = True
@@ -660,7 +673,7 @@ class _Paragraph:
                 boundary = False
                 i += 1
                 continue
-            e = self._enum_at(i, boundary)
+            e = self._enum_at(i, boundary) if any_enum(s, i) else None
             if e:
                 kind, j = e
                 out.append(Tok(kind, i, j, s[i:j]))
