@@ -387,25 +387,31 @@ def table_from_cells(cells: list[tuple[float, float, float, float]], page: int,
     return PdfTable(page=page, xs=xs, ys=ys, origins=origins, engine=engine)
 
 
+def _edge_sets(intersections) -> tuple[dict, dict]:
+    """Each point's vertical and horizontal edges as frozensets of small ints,
+    one int per distinct edge bbox (pdfplumber takes edges with the same bbox
+    for one edge); an edge dict shared by many points is keyed once."""
+    ids: dict[tuple, int] = {}
+    by_obj: dict[int, int] = {}
+
+    def key(e) -> int:
+        k = by_obj.get(id(e))
+        if k is None:
+            k = by_obj[id(e)] = ids.setdefault((e["x0"], e["top"], e["x1"], e["bottom"]), len(ids))
+        return k
+
+    vsets = {p: frozenset([key(e) for e in d["v"]]) for p, d in intersections.items()}
+    hsets = {p: frozenset([key(e) for e in d["h"]]) for p, d in intersections.items()}
+    return vsets, hsets
+
+
 def _intersections_to_cells(intersections) -> list[tuple]:
     """Same result as ``pdfplumber.table.intersections_to_cells`` (the smallest
     cell at each intersection, whose four corners are joined by common edges),
     with each point's edge set built once and points indexed by row and column
     instead of rescanned — pdfplumber's version spends most of a table page's
     time rebuilding those sets."""
-    def bbox(e):
-        return (e["x0"], e["top"], e["x1"], e["bottom"])
-
-    vsets = {p: frozenset(map(bbox, d["v"])) for p, d in intersections.items()}
-    hsets = {p: frozenset(map(bbox, d["h"])) for p, d in intersections.items()}
-
-    def connects(p1, p2) -> bool:
-        if p1[0] == p2[0] and not vsets[p1].isdisjoint(vsets[p2]):
-            return True
-        if p1[1] == p2[1] and not hsets[p1].isdisjoint(hsets[p2]):
-            return True
-        return False
-
+    vsets, hsets = _edge_sets(intersections)
     points = sorted(intersections)
     by_x: dict = {}
     by_y: dict = {}
@@ -414,27 +420,34 @@ def _intersections_to_cells(intersections) -> list[tuple]:
         by_y.setdefault(p[1], []).append(p)
     cells = []
     for pt_ in points:
-        col = by_x[pt_[0]]
+        col, row = by_x[pt_[0]], by_y[pt_[1]]
         below = col[col.index(pt_) + 1:]
-        row = by_y[pt_[1]]
-        right = [q for q in row if q > pt_]
-        found = None
-        for below_pt in below:
-            if not connects(pt_, below_pt):
-                continue
-            for right_pt in right:
-                if not connects(pt_, right_pt):
-                    continue
-                bottom_right = (right_pt[0], below_pt[1])
-                if (bottom_right in intersections and connects(bottom_right, right_pt)
-                        and connects(bottom_right, below_pt)):
-                    found = (pt_[0], pt_[1], bottom_right[0], bottom_right[1])
-                    break
-            if found:
-                break
+        hs = hsets[pt_]
+        # the points right of pt_ joined to it by a horizontal edge, found
+        # once (pdfplumber asks again for every point below)
+        right = [q for q in row[row.index(pt_) + 1:] if not hs.isdisjoint(hsets[q])]
+        found = _smallest_cell(pt_, below, right, intersections, vsets, hsets) if right else None
         if found:
             cells.append(found)
     return cells
+
+
+def _smallest_cell(pt_, below, right, intersections, vsets, hsets):
+    """The first cell (x0, top, x1, bottom) with corner ``pt_``, a point
+    ``below`` it on a common vertical edge and one ``right`` of it, whose
+    fourth corner joins both; None when there is none.  Points below share
+    pt_'s x and points right its y, so each join is one edge-set test."""
+    vs = vsets[pt_]
+    for below_pt in below:
+        if vs.isdisjoint(vsets[below_pt]):
+            continue
+        bh = hsets[below_pt]
+        for right_pt in right:
+            bottom_right = (right_pt[0], below_pt[1])
+            if (bottom_right in intersections and not vsets[bottom_right].isdisjoint(vsets[right_pt])
+                    and not hsets[bottom_right].isdisjoint(bh)):
+                return (pt_[0], pt_[1], bottom_right[0], bottom_right[1])
+    return None
 
 
 def find_tables_fast(objects: PageObjects, page: int) -> list[PdfTable]:
