@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import ctypes
+from itertools import repeat
 from dataclasses import dataclass, field
 
 import pypdfium2.raw as pdfium_c
@@ -88,6 +89,33 @@ def _mul(m1, m2):
 _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
+def _by_address(fn, restype, argtypes):
+    """pypdfium2's function ``fn`` returning a handle as a plain address
+    (int): its own prototype makes a pointer object for every handle it
+    returns, which costs more than pdfium's call itself on a page of
+    thousands of text objects.  Same library function and calling convention
+    (the pointer is built from ``fn``'s own class)."""
+    f = type(fn)(ctypes.cast(fn, ctypes.c_void_p).value)
+    f.restype, f.argtypes = restype, argtypes
+    return f
+
+
+#: FPDFPage_GetObject(page, index) with no argument conversion: the page goes
+#: as a c_void_p and the index as a Python int, which ctypes passes as a C
+#: int (the parameter's type); converting by argtypes costs a third of the call
+_GET_OBJECT = _by_address(pdfium_c.FPDFPage_GetObject, ctypes.c_void_p, None)
+_GET_SUB_OBJECT = _by_address(pdfium_c.FPDFFormObj_GetObject, ctypes.c_void_p, (ctypes.c_void_p, ctypes.c_ulong))
+#: FPDFPageObj_GetType; FPDF_PAGEOBJ_UNKNOWN for a NULL object
+_GET_TYPE = _by_address(pdfium_c.FPDFPageObj_GetType, ctypes.c_int, (ctypes.c_void_p,))
+_GET_BOUNDS = _by_address(pdfium_c.FPDFPageObj_GetBounds, ctypes.c_int,
+                          (ctypes.c_void_p,) + (ctypes.POINTER(ctypes.c_float),) * 4)
+
+
+def _handle(address: int):
+    """A page object's address as the handle pypdfium2's functions take."""
+    return ctypes.cast(address, pdfium_c.FPDF_PAGEOBJECT)
+
+
 def scan_page_objects(page_raw, page_height: float, page_area: float, textpage=None) -> PageObjects:
     """Walk the page's objects once: count images, read the straight
     horizontal/vertical segments of path objects as pdfplumber-style edges,
@@ -95,8 +123,8 @@ def scan_page_objects(page_raw, page_height: float, page_area: float, textpage=N
     merge (see :class:`PageObjects`)."""
     scan = _PageScan(page_height, textpage)
     n = pdfium_c.FPDFPage_CountObjects(page_raw)
-    get_obj = pdfium_c.FPDFPage_GetObject
-    scan.walk([get_obj(page_raw, k) for k in range(n)], None, 0)
+    page = ctypes.cast(page_raw, ctypes.c_void_p)
+    scan.walk(list(map(_GET_OBJECT, repeat(page, max(n, 0)), range(n))), None, 0)
     out = scan.out
     if page_area > 0:
         out.image_area = min(1.0, out.image_area / page_area)
@@ -118,18 +146,22 @@ class _PageScan:
         self.box = (ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float())
         self.n_segments = 0
 
-    def walk(self, objs, m_parent, depth: int) -> None:
-        """Objects of the page (depth 0) or of a form XObject, ``m_parent``
-        the form's matrix (None on the page)."""
-        out, texts, get_type = self.out, self.texts, pdfium_c.FPDFPageObj_GetType
-        for obj in objs:
-            if not obj:
-                continue
-            kind = get_type(obj)
+    def walk(self, addresses: list, m_parent, depth: int) -> None:
+        """Objects (addresses) of the page (depth 0) or of a form XObject,
+        ``m_parent`` the form's matrix (None on the page).  Text objects are
+        most of a page: without a text page to check them against they are
+        only counted."""
+        out, texts = self.out, self.texts
+        kinds = list(map(_GET_TYPE, addresses))     # NULL (none seen) is no kind we read
+        if texts is None:
+            kinds = [(a, kind) for a, kind in zip(addresses, kinds) if kind != _OBJ_TEXT]
+        else:
+            kinds = list(zip(addresses, kinds))
+        for address, kind in kinds:
             if kind == _OBJ_TEXT:
-                if texts is not None:
-                    texts.add(obj, out)
+                texts.add(address, out)
                 continue
+            obj = _handle(address)
             if kind == _OBJ_PATH:
                 out.n_paths += 1
                 m = self.matrix(obj)
@@ -139,9 +171,9 @@ class _PageScan:
                 if depth == 0:
                     self.add_bounds_area(obj)
             elif kind == _OBJ_FORM and depth < 4:
-                self.walk_form(obj, m_parent, depth)
+                self.walk_form(obj, address, m_parent, depth)
 
-    def walk_form(self, obj, m_parent, depth: int) -> None:
+    def walk_form(self, obj, address: int, m_parent, depth: int) -> None:
         """A form XObject's objects; at the top, its bounds count as image
         area when it holds an image."""
         m = self.matrix(obj)
@@ -149,8 +181,7 @@ class _PageScan:
         n_sub = pdfium_c.FPDFFormObj_CountObjects(obj)
         if n_sub > 0:
             before = self.out.n_images
-            get_sub = pdfium_c.FPDFFormObj_GetObject
-            self.walk([get_sub(obj, k) for k in range(n_sub)], m, depth + 1)
+            self.walk([_GET_SUB_OBJECT(address, k) for k in range(n_sub)], m, depth + 1)
             if depth == 0 and self.out.n_images > before:
                 self.add_bounds_area(obj)
 
@@ -242,7 +273,8 @@ class _TextObjects:
         self.c = (ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float())
         self.embedded: dict[int, bool] = {}
 
-    def add(self, obj, out: PageObjects, get_bounds=pdfium_c.FPDFPageObj_GetBounds) -> None:
+    def add(self, obj: int, out: PageObjects, get_bounds=_GET_BOUNDS) -> None:
+        """The text object at address ``obj``."""
         out.n_text += 1
         cl, cb, cr, ct = self.c
         if not get_bounds(obj, cl, cb, cr, ct):
@@ -252,13 +284,13 @@ class _TextObjects:
             # an empty box: the font has no glyphs here.  pdfium drops a
             # one-glyph object like that, and takes two such objects with
             # the same text a line apart for one drawn twice
-            if not self._embedded(obj):
+            if not self._embedded(_handle(obj)):
                 out.lost_text += 1
             return
         bb = (l, b, r, t)
         for o in (self.prev, self.prev2):
             if l < o[2] and o[0] < r and b < o[3] and o[1] < t and _overlap(bb, o) > 0.5:
-                if pdfium_c.FPDFTextObj_GetText(obj, self.tp, None, 0) > 2:   # pdfium kept its text
+                if pdfium_c.FPDFTextObj_GetText(_handle(obj), self.tp, None, 0) > 2:   # pdfium kept its text
                     out.overprint += 1
                 break
         self.prev2, self.prev = self.prev, bb
