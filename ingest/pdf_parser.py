@@ -178,35 +178,65 @@ def _ends_sentence(text: str) -> bool:
     return bool(t) and t[-1] in _TERMINAL
 
 
+def _unconverted(fn):
+    """pypdfium2's function ``fn`` (same library function, calling convention
+    and result type) passing its arguments as given, with no argtypes:
+    ctypes objects as they are, Python ints as C ints.  Converting the
+    arguments costs as much as pdfium's own work in the per-character text
+    calls below, made thousands of times a page; their callers pass only
+    ctypes objects (the text page, pointers to buffers made once) and
+    character indices (C int parameters)."""
+    f = type(fn)(ctypes.cast(fn, ctypes.c_void_p).value)
+    f.restype, f.argtypes = fn.restype, None
+    return f
+
+
+_LOOSE_BOX = _unconverted(pdfium_c.FPDFText_GetLooseCharBox)
+_CHAR_BOX = _unconverted(pdfium_c.FPDFText_GetCharBox)
+_CHAR_ORIGIN = _unconverted(pdfium_c.FPDFText_GetCharOrigin)
+_FONT_SIZE = _unconverted(pdfium_c.FPDFText_GetFontSize)
+_CHAR_MATRIX = _unconverted(pdfium_c.FPDFText_GetMatrix)
+_FONT_INFO = _unconverted(pdfium_c.FPDFText_GetFontInfo)
+_FONT_WEIGHT = _unconverted(pdfium_c.FPDFText_GetFontWeight)
+_IS_GENERATED = _unconverted(pdfium_c.FPDFText_IsGenerated)
+_CHAR_ANGLE = _unconverted(pdfium_c.FPDFText_GetCharAngle)
+
+
 class _TextPageReader:
-    """Small helpers around the raw pdfium text API (a few calls per line)."""
+    """Small helpers around the raw pdfium text API (a few calls per line),
+    and the buffers pdfium fills, made once with a pointer to each."""
 
     def __init__(self) -> None:
         self.rect = pdfium_c.FS_RECTF()
+        self.rect_p = ctypes.pointer(self.rect)
         self.dx, self.dy = ctypes.c_double(), ctypes.c_double()
+        self.dx_p, self.dy_p = ctypes.pointer(self.dx), ctypes.pointer(self.dy)
         self.buf = ctypes.create_string_buffer(256)
+        self.buf_len = ctypes.c_ulong(256)
         self.flags = ctypes.c_int()
+        self.flags_p = ctypes.pointer(self.flags)
         self.font_cache: dict[str, bool] = {}
         #: font name as stored (subset prefix kept) → embedded in the file
         self.embedded: dict[str, bool] = {}
         #: a font that is not embedded was seen on the page being read
         self.page_has_foreign_font = False
         self.l, self.r, self.b, self.t = (ctypes.c_double() for _ in range(4))
+        self.box_p = tuple(ctypes.pointer(v) for v in (self.l, self.r, self.b, self.t))
 
     def loose(self, tp, i):
-        pdfium_c.FPDFText_GetLooseCharBox(tp, i, self.rect)
+        _LOOSE_BOX(tp, i, self.rect_p)
         return self.rect.left, self.rect.bottom, self.rect.right, self.rect.top
 
     def box(self, tp, i):
-        pdfium_c.FPDFText_GetCharBox(tp, i, self.l, self.r, self.b, self.t)
+        _CHAR_BOX(tp, i, *self.box_p)
         return self.l.value, self.b.value, self.r.value, self.t.value
 
     def origin_y(self, tp, i) -> float:
-        pdfium_c.FPDFText_GetCharOrigin(tp, i, self.dx, self.dy)
+        _CHAR_ORIGIN(tp, i, self.dx_p, self.dy_p)
         return self.dy.value
 
     def font(self, tp, i) -> tuple[str, bool]:
-        n = pdfium_c.FPDFText_GetFontInfo(tp, i, self.buf, 256, self.flags)
+        n = _FONT_INFO(tp, i, self.buf, self.buf_len, self.flags_p)
         name = self.buf.value.decode("utf-8", "replace") if n else ""
         emb = self.embedded.get(name)
         if emb is None:
@@ -218,7 +248,7 @@ class _TextPageReader:
         if bold is None:
             bold = bool(_BOLD_FONT.search(name))
             self.font_cache[name] = bold
-        if not bold and pdfium_c.FPDFText_GetFontWeight(tp, i) >= 600:
+        if not bold and _FONT_WEIGHT(tp, i) >= 600:
             bold = True
         return name, bold
 
@@ -235,12 +265,13 @@ class _PdfiumLayer:
 
     def __init__(self, tp, rd: _TextPageReader) -> None:
         self.tp, self.rd = tp, rd
-        self.rect = rd.rect
+        self.rect, self.rect_p = rd.rect, rd.rect_p
         self.matrix = pdfium_c.FS_MATRIX()
+        self.matrix_p = ctypes.pointer(self.matrix)
 
-    def loose(self, i, get=pdfium_c.FPDFText_GetLooseCharBox):
+    def loose(self, i):
         r = self.rect
-        get(self.tp, i, r)
+        _LOOSE_BOX(self.tp, i, self.rect_p)
         return r.left, r.bottom, r.right, r.top
 
     def box(self, i):
@@ -253,11 +284,11 @@ class _PdfiumLayer:
         """The font size in points as drawn: the size set in the text
         object times the scale of its text matrix (a producer may set a
         180 pt font scaled by 0.05)."""
-        return pdfium_c.FPDFText_GetFontSize(self.tp, i) * self.scale(i)
+        return _FONT_SIZE(self.tp, i) * self.scale(i)
 
     def scale(self, i) -> float:
         m = self.matrix
-        if pdfium_c.FPDFText_GetMatrix(self.tp, i, m):
+        if _CHAR_MATRIX(self.tp, i, self.matrix_p):
             scale = abs(m.a * m.d - m.b * m.c) ** 0.5
             if scale > 0:
                 return scale
@@ -266,19 +297,18 @@ class _PdfiumLayer:
     def line_size(self, a, mid) -> float:
         """The larger font size of two characters of one line (one matrix
         read: a line's characters share it)."""
-        get = pdfium_c.FPDFText_GetFontSize
-        return max(get(self.tp, a), get(self.tp, mid)) * self.scale(mid)
+        return max(_FONT_SIZE(self.tp, a), _FONT_SIZE(self.tp, mid)) * self.scale(mid)
 
     def font(self, i) -> tuple[str, bool]:
         return self.rd.font(self.tp, i)
 
     def is_generated(self, i) -> bool:
         """A space pdfium put in for a gap (not in the PDF's text)."""
-        return pdfium_c.FPDFText_IsGenerated(self.tp, i) == 1
+        return _IS_GENERATED(self.tp, i) == 1
 
     def angle(self, i) -> float:
         """The character's rotation in degrees (0 = upright)."""
-        a = pdfium_c.FPDFText_GetCharAngle(self.tp, i)
+        a = _CHAR_ANGLE(self.tp, i)
         return math.degrees(a) if a >= 0 else 0.0
 
 
