@@ -72,27 +72,30 @@ def match_heading(line: str, *, numbered_only: bool = False, emphasised: bool = 
     s = clean_line(line)
     if not s or "\t" in line.lstrip(" ")[:1]:
         return None
-    compact = _SPACES.sub("", s)
     if not numbered_only:
+        compact = _SPACES.sub("", s)
         for rx in cfg["_front"]:
             if rx.match(compact):
                 return HeadingMatch("front", None, compact)
+    # the first numbering style that matches, then the reject patterns: a
+    # line no style matches (most body text) is not searched for them
+    for style, rx in cfg["_styles"] + (cfg["_emph"] if emphasised else []):
+        m = rx.match(s)
+        if m:
+            break
+    else:
+        return None
     for rx in cfg["_reject"]:
         if rx.search(s):
             return None
-    for style, rx in cfg["_styles"] + (cfg["_emph"] if emphasised else []):
-        m = rx.match(s)
-        if not m:
-            continue
-        title = m.group("title").strip()
-        if len(title) > cfg["max_title_chars"] or title.endswith(tuple(cfg["reject_if_ends_with"])):
-            return None
-        if "。" in title:
-            return None
-        number = _SPACES.sub("", m.group("num"))
-        depth = len(re.findall(r"\d+", number)) if style == "dotted" else 1
-        return HeadingMatch(style, number, title, depth)
-    return None
+    title = m.group("title").strip()
+    if len(title) > cfg["max_title_chars"] or title.endswith(tuple(cfg["reject_if_ends_with"])):
+        return None
+    if "。" in title:
+        return None
+    number = _SPACES.sub("", m.group("num"))
+    depth = len(re.findall(r"\d+", number)) if style == "dotted" else 1
+    return HeadingMatch(style, number, title, depth)
 
 
 class LevelAssigner:
