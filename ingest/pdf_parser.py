@@ -1192,10 +1192,8 @@ def _check_text(pd: PageData, text: str, doc: Document, n_images: int) -> bool:
 
 
 def _visible(text: str) -> int:
-    return len(text) - len(_WHITESPACE.findall(text))
-
-
-_WHITESPACE = re.compile(r"\s")
+    """How many characters of ``text`` are not whitespace (``str.isspace``)."""
+    return sum(map(len, text.split()))
 
 
 def _why_read_as_displayed(page, objects, layer, text: str, reading: _Reading) -> str:
