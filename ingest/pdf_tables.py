@@ -419,58 +419,56 @@ def table_from_cells(cells: list[tuple[float, float, float, float]], page: int,
     return PdfTable(page=page, xs=xs, ys=ys, origins=origins, engine=engine)
 
 
-def _edge_sets(intersections) -> tuple[dict, dict]:
+def _edge_sets(intersections, edges: list[dict]) -> tuple[dict, dict]:
     """Each point's vertical and horizontal edges as frozensets of small ints,
     one int per distinct edge bbox (pdfplumber takes edges with the same bbox
-    for one edge); an edge dict shared by many points is keyed once."""
+    for one edge).  ``edges`` holds every edge of the points: each is keyed
+    once, and a point's set is made from the edges' ids."""
     ids: dict[tuple, int] = {}
-    by_obj: dict[int, int] = {}
-
-    def key(e) -> int:
-        k = by_obj.get(id(e))
-        if k is None:
-            k = by_obj[id(e)] = ids.setdefault((e["x0"], e["top"], e["x1"], e["bottom"]), len(ids))
-        return k
-
-    vsets = {p: frozenset([key(e) for e in d["v"]]) for p, d in intersections.items()}
-    hsets = {p: frozenset([key(e) for e in d["h"]]) for p, d in intersections.items()}
+    key = {id(e): ids.setdefault((e["x0"], e["top"], e["x1"], e["bottom"]), len(ids)) for e in edges}.__getitem__
+    vsets = {p: frozenset(map(key, map(id, d["v"]))) for p, d in intersections.items()}
+    hsets = {p: frozenset(map(key, map(id, d["h"]))) for p, d in intersections.items()}
     return vsets, hsets
 
 
-def _intersections_to_cells(intersections) -> list[tuple]:
+def _intersections_to_cells(intersections, edges: list[dict]) -> list[tuple]:
     """Same result as ``pdfplumber.table.intersections_to_cells`` (the smallest
     cell at each intersection, whose four corners are joined by common edges),
-    with each point's edge set built once and points indexed by row and column
+    with each point's edge set built once (``edges``: the edges the
+    intersections were found from) and points indexed by column and row
     instead of rescanned — pdfplumber's version spends most of a table page's
     time rebuilding those sets."""
-    vsets, hsets = _edge_sets(intersections)
-    points = sorted(intersections)
+    vsets, hsets = _edge_sets(intersections, edges)
     by_x: dict = {}
     by_y: dict = {}
-    for p in points:                      # sorted, so each list is in order
+    in_row: dict = {}                     # point → its position in its row
+    for p in sorted(intersections):       # sorted: each list is in order
         by_x.setdefault(p[0], []).append(p)
-        by_y.setdefault(p[1], []).append(p)
+        row = by_y.setdefault(p[1], [])
+        in_row[p] = len(row)
+        row.append(p)
     cells = []
-    for pt_ in points:
-        col, row = by_x[pt_[0]], by_y[pt_[1]]
-        below = col[col.index(pt_) + 1:]
-        hs = hsets[pt_]
-        # the points right of pt_ joined to it by a horizontal edge, found
-        # once (pdfplumber asks again for every point below)
-        right = [q for q in row[row.index(pt_) + 1:] if not hs.isdisjoint(hsets[q])]
-        found = _smallest_cell(pt_, below, right, intersections, vsets, hsets) if right else None
-        if found:
-            cells.append(found)
+    for col in by_x.values():             # columns left to right: the points in sorted order
+        for i, pt_ in enumerate(col):
+            hs = hsets[pt_]
+            # the points right of pt_ joined to it by a horizontal edge, found
+            # once (pdfplumber asks again for every point below)
+            right = [q for q in by_y[pt_[1]][in_row[pt_] + 1:] if not hs.isdisjoint(hsets[q])]
+            found = _smallest_cell(pt_, col, i + 1, right, intersections, vsets, hsets) if right else None
+            if found:
+                cells.append(found)
     return cells
 
 
-def _smallest_cell(pt_, below, right, intersections, vsets, hsets):
-    """The first cell (x0, top, x1, bottom) with corner ``pt_``, a point
-    ``below`` it on a common vertical edge and one ``right`` of it, whose
-    fourth corner joins both; None when there is none.  Points below share
-    pt_'s x and points right its y, so each join is one edge-set test."""
+def _smallest_cell(pt_, col, below: int, right, intersections, vsets, hsets):
+    """The first cell (x0, top, x1, bottom) with corner ``pt_``, a point of
+    its column ``col`` from index ``below`` on joined to it by a vertical
+    edge, and a point ``right`` of it, whose fourth corner joins both; None
+    when there is none.  Points below share pt_'s x and points right its y,
+    so each join is one edge-set test."""
     vs = vsets[pt_]
-    for below_pt in below:
+    for k in range(below, len(col)):
+        below_pt = col[k]
         if vs.isdisjoint(vsets[below_pt]):
             continue
         bh = hsets[below_pt]
@@ -495,7 +493,7 @@ def find_tables_fast(objects: PageObjects, page: int) -> list[PdfTable]:
     intersections = pt.edges_to_intersections(edges, INTERSECTION_TOL, INTERSECTION_TOL)
     if len(intersections) < 4:
         return []
-    cells = _intersections_to_cells(intersections)
+    cells = _intersections_to_cells(intersections, edges)
     out = []
     for group in pt.cells_to_tables(cells):
         t = table_from_cells(group, page, "fast")
