@@ -942,6 +942,9 @@ def parse_pdf(path, *, table_engine: str = "fast") -> Document:
     reading = _Reading(rd=_TextPageReader(), plumber=PlumberTables(path), table_engine=table_engine)
     try:
         pages = _read_pages(pdf, doc, reading)
+        # for :func:`ingest.ocr.thin_pages` (not part of the model): which
+        # file, and the share of each page read that images cover
+        doc._image_share = (str(path), {p.number: p.image_area for p in pages if p.status == PAGE_OK})
         try:
             meta = pdf.get_metadata_dict(skip_empty=True)
         except MemoryError:   # the worker's to handle: the file fails with ``memory``
