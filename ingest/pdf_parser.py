@@ -216,6 +216,8 @@ class _TextPageReader:
         self.flags = ctypes.c_int()
         self.flags_p = ctypes.pointer(self.flags)
         self.font_cache: dict[str, bool] = {}
+        #: font name bytes as pdfium gives them → :meth:`_font_facts`
+        self.by_raw_name: dict[bytes, tuple[str, bool, bool]] = {}
         #: font name as stored (subset prefix kept) → embedded in the file
         self.embedded: dict[str, bool] = {}
         #: a font that is not embedded was seen on the page being read
@@ -237,20 +239,31 @@ class _TextPageReader:
 
     def font(self, tp, i) -> tuple[str, bool]:
         n = _FONT_INFO(tp, i, self.buf, self.buf_len, self.flags_p)
-        name = self.buf.value.decode("utf-8", "replace") if n else ""
+        raw = self.buf.value if n else b""
+        known = self.by_raw_name.get(raw)
+        if known is None:
+            known = self.by_raw_name[raw] = self._font_facts(raw, tp, i)
+        name, bold, emb = known
+        if not emb:
+            self.page_has_foreign_font = True
+        if not bold and _FONT_WEIGHT(tp, i) >= 600:
+            bold = True
+        return name, bold
+
+    def _font_facts(self, raw: bytes, tp, i) -> tuple[str, bool, bool]:
+        """For a font name as pdfium gives it: the name without its subset
+        prefix, whether the name says bold, whether the font is embedded
+        (asked of character ``i``'s font the first time the name is seen)."""
+        name = raw.decode("utf-8", "replace")
         emb = self.embedded.get(name)
         if emb is None:
             emb = self.embedded[name] = _font_embedded(tp, i)
-        if not emb:
-            self.page_has_foreign_font = True
         name = name.split("+", 1)[-1]
         bold = self.font_cache.get(name)
         if bold is None:
             bold = bool(_BOLD_FONT.search(name))
             self.font_cache[name] = bold
-        if not bold and _FONT_WEIGHT(tp, i) >= 600:
-            bold = True
-        return name, bold
+        return name, bold, emb
 
 
 def _font_embedded(tp, i) -> bool:
@@ -278,7 +291,9 @@ class _PdfiumLayer:
         return self.rd.box(self.tp, i)
 
     def origin_y(self, i) -> float:
-        return self.rd.origin_y(self.tp, i)
+        rd = self.rd
+        _CHAR_ORIGIN(self.tp, i, rd.dx_p, rd.dy_p)
+        return rd.dy.value
 
     def size(self, i) -> float:
         """The font size in points as drawn: the size set in the text
