@@ -110,6 +110,12 @@ _GET_SUB_OBJECT = _by_address(pdfium_c.FPDFFormObj_GetObject, ctypes.c_void_p, (
 _GET_TYPE = _by_address(pdfium_c.FPDFPageObj_GetType, ctypes.c_int, (ctypes.c_void_p,))
 _GET_BOUNDS = _by_address(pdfium_c.FPDFPageObj_GetBounds, ctypes.c_int,
                           (ctypes.c_void_p,) + (ctypes.POINTER(ctypes.c_float),) * 4)
+#: a path's segments, read four calls each
+_PATH_SEGMENT = _by_address(pdfium_c.FPDFPath_GetPathSegment, ctypes.c_void_p, (ctypes.c_void_p, ctypes.c_int))
+_SEGMENT_POINT = _by_address(pdfium_c.FPDFPathSegment_GetPoint, ctypes.c_int,
+                             (ctypes.c_void_p,) + (ctypes.POINTER(ctypes.c_float),) * 2)
+_SEGMENT_TYPE = _by_address(pdfium_c.FPDFPathSegment_GetType, ctypes.c_int, (ctypes.c_void_p,))
+_SEGMENT_CLOSE = _by_address(pdfium_c.FPDFPathSegment_GetClose, ctypes.c_int, (ctypes.c_void_p,))
 
 
 def _handle(address: int):
@@ -166,7 +172,7 @@ class _PageScan:
             if kind == _OBJ_PATH:
                 out.n_paths += 1
                 m = self.matrix(obj)
-                self.read_path(obj, m if m_parent is None else _mul(m, m_parent))
+                self.read_path(obj, address, m if m_parent is None else _mul(m, m_parent))
             elif kind == _OBJ_IMAGE:
                 out.n_images += 1
                 if depth == 0:
@@ -200,9 +206,10 @@ class _PageScan:
         if pdfium_c.FPDFPageObj_GetBounds(obj, l, b, r, t):
             self.out.image_area += max(0.0, r.value - l.value) * max(0.0, t.value - b.value)
 
-    def read_path(self, obj, m) -> None:
-        """The edges of a visible path object drawn with matrix ``m``; past
-        ``MAX_SEGMENTS`` segments on the page only ``truncated_geometry``."""
+    def read_path(self, obj, address: int, m) -> None:
+        """The edges of a visible path object (handle ``obj`` at ``address``)
+        drawn with matrix ``m``; past ``MAX_SEGMENTS`` segments on the page
+        only ``truncated_geometry``."""
         pdfium_c.FPDFPath_GetDrawMode(obj, self.fill, self.stroke)
         if not self.fill.value and not self.stroke.value:
             return  # a clipping / invisible path: pdfminer ignores these too
@@ -213,21 +220,21 @@ class _PageScan:
         if self.n_segments > MAX_SEGMENTS:
             self.out.truncated_geometry = True
             return
-        self.read_segments(obj, ns, m)
+        self.read_segments(address, ns, m)
 
-    def read_segments(self, obj, ns: int, m) -> None:
-        """Walk the path's ``ns`` segments in page space: every line-to and
-        every closing line is a candidate edge."""
+    def read_segments(self, address: int, ns: int, m) -> None:
+        """Walk the ``ns`` segments of the path at ``address`` in page space:
+        every line-to and every closing line is a candidate edge."""
         a, bb, c, d, e, f = m
         fx, fy, add_edge = self.fx, self.fy, self.add_edge
         start = prev = None
         for j in range(ns):
-            seg = pdfium_c.FPDFPath_GetPathSegment(obj, j)
-            if not seg or not pdfium_c.FPDFPathSegment_GetPoint(seg, fx, fy):
+            seg = _PATH_SEGMENT(address, j)
+            if not seg or not _SEGMENT_POINT(seg, fx, fy):
                 continue
             x, y = fx.value, fy.value
             pt = (a * x + c * y + e, bb * x + d * y + f)
-            kind = pdfium_c.FPDFPathSegment_GetType(seg)
+            kind = _SEGMENT_TYPE(seg)
             if kind == _SEG_MOVETO:
                 start = prev = pt
             else:
@@ -236,7 +243,7 @@ class _PageScan:
                 prev = pt
                 if start is None:
                     start = pt
-            if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None and prev is not None:
+            if _SEGMENT_CLOSE(seg) and start is not None and prev is not None:
                 if prev != start:
                     add_edge(prev, start)
                 prev = start
