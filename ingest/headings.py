@@ -64,11 +64,28 @@ def match_caption(line: str) -> CaptionMatch | None:
     return None
 
 
+#: the last call of :func:`match_heading`: (rules, arguments, result) — a
+#: parser often asks about one line twice in a row (the PDF parser before
+#: :func:`ingest.structure.classify_line` asks again)
+_LAST_MATCH: list = [None]
+
+
 def match_heading(line: str, *, numbered_only: bool = False, emphasised: bool = False) -> HeadingMatch | None:
     """Classify one line as a heading, or return None for body text.
     ``emphasised``: the line is set in a larger or bold font, which allows the
     extra patterns of ``styles_if_emphasised``."""
     cfg = _load()
+    args = (line, numbered_only, emphasised)
+    last = _LAST_MATCH[0]
+    if last is not None and last[0] is cfg and last[1] == args:
+        return last[2]
+    found = _match_heading(cfg, line, numbered_only, emphasised)
+    _LAST_MATCH[0] = (cfg, args, found)
+    return found
+
+
+def _match_heading(cfg: dict, line: str, numbered_only: bool, emphasised: bool) -> HeadingMatch | None:
+    """:func:`match_heading` with the rules ``cfg``."""
     s = clean_line(line)
     if not s or "\t" in line.lstrip(" ")[:1]:
         return None
