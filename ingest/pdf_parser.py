@@ -90,7 +90,8 @@ def normalize_text(s: str) -> str:
     s = s.replace("\r", " ").replace("\n", " ").replace("\u3000", " ")
     s = _SPACE_AFTER_CJK.sub("", s)
     s = _SPACE_BEFORE_CJK.sub("", s)
-    s = _SPACE_BEFORE_UNIT.sub("", s)
+    if "%" in s or "％" in s or "‰" in s or "℃" in s:     # only then can a space before a unit be there
+        s = _SPACE_BEFORE_UNIT.sub("", s)
     s = _MULTI_SPACE.sub(" ", s)
     return s.strip()
 
