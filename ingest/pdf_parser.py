@@ -471,9 +471,8 @@ def _drop_running_lines(pages: list[PageData]) -> list[dict]:
             if where and abs(ln.y - where[0]) <= 3 + 0.5 * ln.size and abs(ln.size - where[1]) < 1:
                 ln.dropped = ("page_number" if _PAGE_NUMBER.match(ln.text.strip())
                               else "header" if top_band else "footer")
-            elif _PAGE_NUMBER.match(ln.text.strip()) and (
-                    (ln.y < p.height * _NUMBER_BAND and ln.y <= low)
-                    or (ln.y > p.height * (1 - _NUMBER_BAND) and ln.y >= high)):
+            elif ((ln.y < p.height * _NUMBER_BAND and ln.y <= low)      # where first: most lines are not there
+                  or (ln.y > p.height * (1 - _NUMBER_BAND) and ln.y >= high)) and _PAGE_NUMBER.match(ln.text.strip()):
                 ln.dropped = "page_number"
             if ln.dropped:
                 furniture.append({"page": p.number, "role": ln.dropped, "text": ln.text})
