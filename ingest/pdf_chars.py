@@ -73,6 +73,11 @@ class CharLayer:
     def font(self, i: int) -> tuple[str, bool]:
         return self.font_names[self.fonts[i]]
 
+    def line_facts(self, a: int, last: int, mid: int) -> tuple:
+        """As ``pdf_parser._PdfiumLayer.line_facts``: (left edge of ``a``,
+        right edge of ``last``, baseline of ``a``, line size, font, bold)."""
+        return (self.boxes[a][0], self.boxes[last][2], self.base[a], self.line_size(a, mid)) + self.font(mid)
+
     def angle(self, i: int) -> float:
         return 0.0
 

@@ -318,6 +318,19 @@ class _PdfiumLayer:
     def font(self, i) -> tuple[str, bool]:
         return self.rd.font(self.tp, i)
 
+    def line_facts(self, a: int, last: int, mid: int) -> tuple:
+        """What a line is read from, in one call (one per line): the left
+        edge of character ``a``, the right edge of ``last``, ``a``'s
+        baseline, :meth:`line_size` of ``a`` and ``mid`` and ``mid``'s
+        :meth:`font` (name, bold)."""
+        tp, rd, r = self.tp, self.rd, self.rect
+        _LOOSE_BOX(tp, a, self.rect_p)
+        x0 = r.left
+        _LOOSE_BOX(tp, last, self.rect_p)
+        x1 = r.right
+        _CHAR_ORIGIN(tp, a, rd.dx_p, rd.dy_p)
+        return (x0, x1, rd.dy.value, self.line_size(a, mid)) + rd.font(tp, mid)
+
     def is_generated(self, i) -> bool:
         """A space pdfium put in for a gap (not in the PDF's text)."""
         return _IS_GENERATED(self.tp, i) == 1
@@ -379,14 +392,10 @@ def _read_lines(layer, text: str, page_no: int) -> list[Line]:
             continue
         a = m.start() + (len(seg) - len(seg.lstrip()))
         b = m.start() + len(seg.rstrip())           # exclusive
-        x0 = layer.loose(a)[0]
-        x1 = layer.loose(b - 1)[2]
-        y = layer.origin_y(a)
         mid = (a + b - 1) // 2
         if text[mid].isspace():
             mid = a
-        size = layer.line_size(a, mid)
-        font, bold = layer.font(mid)
+        x0, x1, y, size, font, bold = layer.line_facts(a, b - 1, mid)
         if bold and mid != a:
             bold = layer.font(a)[1]
         n = b - a
