@@ -64,35 +64,55 @@ def match_caption(line: str) -> CaptionMatch | None:
     return None
 
 
+#: the last call of :func:`match_heading`: (rules, arguments, result) — a
+#: parser often asks about one line twice in a row (the PDF parser before
+#: :func:`ingest.structure.classify_line` asks again)
+_LAST_MATCH: list = [None]
+
+
 def match_heading(line: str, *, numbered_only: bool = False, emphasised: bool = False) -> HeadingMatch | None:
     """Classify one line as a heading, or return None for body text.
     ``emphasised``: the line is set in a larger or bold font, which allows the
     extra patterns of ``styles_if_emphasised``."""
     cfg = _load()
+    args = (line, numbered_only, emphasised)
+    last = _LAST_MATCH[0]
+    if last is not None and last[0] is cfg and last[1] == args:
+        return last[2]
+    found = _match_heading(cfg, line, numbered_only, emphasised)
+    _LAST_MATCH[0] = (cfg, args, found)
+    return found
+
+
+def _match_heading(cfg: dict, line: str, numbered_only: bool, emphasised: bool) -> HeadingMatch | None:
+    """:func:`match_heading` with the rules ``cfg``."""
     s = clean_line(line)
     if not s or "\t" in line.lstrip(" ")[:1]:
         return None
-    compact = _SPACES.sub("", s)
     if not numbered_only:
+        compact = _SPACES.sub("", s)
         for rx in cfg["_front"]:
             if rx.match(compact):
                 return HeadingMatch("front", None, compact)
+    # the first numbering style that matches, then the reject patterns: a
+    # line no style matches (most body text) is not searched for them
+    for style, rx in cfg["_styles"] + (cfg["_emph"] if emphasised else []):
+        m = rx.match(s)
+        if m:
+            break
+    else:
+        return None
     for rx in cfg["_reject"]:
         if rx.search(s):
             return None
-    for style, rx in cfg["_styles"] + (cfg["_emph"] if emphasised else []):
-        m = rx.match(s)
-        if not m:
-            continue
-        title = m.group("title").strip()
-        if len(title) > cfg["max_title_chars"] or title.endswith(tuple(cfg["reject_if_ends_with"])):
-            return None
-        if "。" in title:
-            return None
-        number = _SPACES.sub("", m.group("num"))
-        depth = len(re.findall(r"\d+", number)) if style == "dotted" else 1
-        return HeadingMatch(style, number, title, depth)
-    return None
+    title = m.group("title").strip()
+    if len(title) > cfg["max_title_chars"] or title.endswith(tuple(cfg["reject_if_ends_with"])):
+        return None
+    if "。" in title:
+        return None
+    number = _SPACES.sub("", m.group("num"))
+    depth = len(re.findall(r"\d+", number)) if style == "dotted" else 1
+    return HeadingMatch(style, number, title, depth)
 
 
 class LevelAssigner:

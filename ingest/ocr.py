@@ -69,6 +69,11 @@ def thin_pages(doc: Document, path: Path, rules: OcrRules | None = None) -> list
     thin = [p.number for p in doc.pages if p.status == "ok" and text.get(p.number, 0) <= rules.thin_page_chars]
     if not thin:
         return []
+    # the PDF parser notes each page's image share as it reads the file:
+    # the pages need not be loaded and walked again
+    known = getattr(doc, "_image_share", None)
+    if known is not None and known[0] == str(path) and all(no in known[1] for no in thin):
+        return [no for no in thin if known[1][no] >= rules.thin_page_image_share]
     import pypdfium2 as pdfium
 
     from .pdf_tables import scan_page_objects

@@ -31,6 +31,8 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 
 _BOLD_NAME = re.compile(r"bold|heavy|black|semibold|demibold|hei(?!ght)|黑|粗", re.I)
 
@@ -70,6 +72,11 @@ class CharLayer:
 
     def font(self, i: int) -> tuple[str, bool]:
         return self.font_names[self.fonts[i]]
+
+    def line_facts(self, a: int, last: int, mid: int) -> tuple:
+        """As ``pdf_parser._PdfiumLayer.line_facts``: (left edge of ``a``,
+        right edge of ``last``, baseline of ``a``, line size, font, bold)."""
+        return (self.boxes[a][0], self.boxes[last][2], self.base[a], self.line_size(a, mid)) + self.font(mid)
 
     def angle(self, i: int) -> float:
         return 0.0
@@ -217,13 +224,36 @@ class SpecialPage:
     n_duplicates: int
 
 
+def dedupe_chars(chars: list[dict], tolerance: float = 1) -> list[dict]:
+    """``pdfplumber.utils.dedupe_chars(chars, tolerance, extra_attrs=None)``:
+    of the characters with the same text and orientation within
+    ``tolerance`` of each other, the first by position, in page order.
+    pdfplumber puts them in page order with ``chars.index`` (a scan of the
+    page's characters, compared by value, for each one kept: seconds on a
+    page of overprinted text); here by each character's place in ``chars``,
+    the same order — a character equal to an earlier one by value lies in
+    its clusters, so only the earlier one is kept."""
+    from pdfplumber.utils import cluster_objects
+    key, pos_key = itemgetter("upright", "text"), itemgetter("doctop", "x0")
+    kept = []
+    for _key, group in groupby(sorted(chars, key=key), key=key):
+        for y_cluster in cluster_objects(list(group), itemgetter("doctop"), tolerance):
+            for x_cluster in cluster_objects(y_cluster, itemgetter("x0"), tolerance):
+                kept.append(sorted(x_cluster, key=pos_key)[0])
+    place = {id(c): i for i, c in enumerate(chars)}
+    kept.sort(key=lambda c: place[id(c)])
+    return kept
+
+
 def read_plumber_page(page, *, find_tables: bool = True) -> SpecialPage:
     """Read one pdfplumber page as displayed (see the module docstring)."""
     raw = page.chars
     # same text within 1 pt is one character whatever its font or size:
     # overprinted copies are often set in a slightly different size
-    deduped = page.dedupe_chars(tolerance=1, extra_attrs=None) if raw else page
-    chars = deduped.chars if raw else []
+    chars = dedupe_chars(raw, tolerance=1) if raw else []
+    kept = {id(c) for c in chars}
+    # the page without the duplicates (pdfplumber's ``page.dedupe_chars``)
+    deduped = page.filter(lambda obj: obj.get("object_type") != "char" or id(obj) in kept) if raw else page
     n_dup = len(raw) - len(chars)
     width, height = float(page.width), float(page.height)
     direction = dominant_direction(chars)

@@ -90,7 +90,8 @@ def normalize_text(s: str) -> str:
     s = s.replace("\r", " ").replace("\n", " ").replace("\u3000", " ")
     s = _SPACE_AFTER_CJK.sub("", s)
     s = _SPACE_BEFORE_CJK.sub("", s)
-    s = _SPACE_BEFORE_UNIT.sub("", s)
+    if "%" in s or "％" in s or "‰" in s or "℃" in s:     # only then can a space before a unit be there
+        s = _SPACE_BEFORE_UNIT.sub("", s)
     s = _MULTI_SPACE.sub(" ", s)
     return s.strip()
 
@@ -178,49 +179,92 @@ def _ends_sentence(text: str) -> bool:
     return bool(t) and t[-1] in _TERMINAL
 
 
+def _unconverted(fn):
+    """pypdfium2's function ``fn`` (same library function, calling convention
+    and result type) passing its arguments as given, with no argtypes:
+    ctypes objects as they are, Python ints as C ints.  Converting the
+    arguments costs as much as pdfium's own work in the per-character text
+    calls below, made thousands of times a page; their callers pass only
+    ctypes objects (the text page, pointers to buffers made once) and
+    character indices (C int parameters)."""
+    f = type(fn)(ctypes.cast(fn, ctypes.c_void_p).value)
+    f.restype, f.argtypes = fn.restype, None
+    return f
+
+
+_LOOSE_BOX = _unconverted(pdfium_c.FPDFText_GetLooseCharBox)
+_CHAR_BOX = _unconverted(pdfium_c.FPDFText_GetCharBox)
+_CHAR_ORIGIN = _unconverted(pdfium_c.FPDFText_GetCharOrigin)
+_FONT_SIZE = _unconverted(pdfium_c.FPDFText_GetFontSize)
+_CHAR_MATRIX = _unconverted(pdfium_c.FPDFText_GetMatrix)
+_FONT_INFO = _unconverted(pdfium_c.FPDFText_GetFontInfo)
+_FONT_WEIGHT = _unconverted(pdfium_c.FPDFText_GetFontWeight)
+_IS_GENERATED = _unconverted(pdfium_c.FPDFText_IsGenerated)
+_CHAR_ANGLE = _unconverted(pdfium_c.FPDFText_GetCharAngle)
+
+
 class _TextPageReader:
-    """Small helpers around the raw pdfium text API (a few calls per line)."""
+    """Small helpers around the raw pdfium text API (a few calls per line),
+    and the buffers pdfium fills, made once with a pointer to each."""
 
     def __init__(self) -> None:
         self.rect = pdfium_c.FS_RECTF()
+        self.rect_p = ctypes.pointer(self.rect)
         self.dx, self.dy = ctypes.c_double(), ctypes.c_double()
+        self.dx_p, self.dy_p = ctypes.pointer(self.dx), ctypes.pointer(self.dy)
         self.buf = ctypes.create_string_buffer(256)
+        self.buf_len = ctypes.c_ulong(256)
         self.flags = ctypes.c_int()
+        self.flags_p = ctypes.pointer(self.flags)
         self.font_cache: dict[str, bool] = {}
+        #: font name bytes as pdfium gives them → :meth:`_font_facts`
+        self.by_raw_name: dict[bytes, tuple[str, bool, bool]] = {}
         #: font name as stored (subset prefix kept) → embedded in the file
         self.embedded: dict[str, bool] = {}
         #: a font that is not embedded was seen on the page being read
         self.page_has_foreign_font = False
         self.l, self.r, self.b, self.t = (ctypes.c_double() for _ in range(4))
+        self.box_p = tuple(ctypes.pointer(v) for v in (self.l, self.r, self.b, self.t))
 
     def loose(self, tp, i):
-        pdfium_c.FPDFText_GetLooseCharBox(tp, i, self.rect)
+        _LOOSE_BOX(tp, i, self.rect_p)
         return self.rect.left, self.rect.bottom, self.rect.right, self.rect.top
 
     def box(self, tp, i):
-        pdfium_c.FPDFText_GetCharBox(tp, i, self.l, self.r, self.b, self.t)
+        _CHAR_BOX(tp, i, *self.box_p)
         return self.l.value, self.b.value, self.r.value, self.t.value
 
     def origin_y(self, tp, i) -> float:
-        pdfium_c.FPDFText_GetCharOrigin(tp, i, self.dx, self.dy)
+        _CHAR_ORIGIN(tp, i, self.dx_p, self.dy_p)
         return self.dy.value
 
     def font(self, tp, i) -> tuple[str, bool]:
-        n = pdfium_c.FPDFText_GetFontInfo(tp, i, self.buf, 256, self.flags)
-        name = self.buf.value.decode("utf-8", "replace") if n else ""
+        n = _FONT_INFO(tp, i, self.buf, self.buf_len, self.flags_p)
+        raw = self.buf.value if n else b""
+        known = self.by_raw_name.get(raw)
+        if known is None:
+            known = self.by_raw_name[raw] = self._font_facts(raw, tp, i)
+        name, bold, emb = known
+        if not emb:
+            self.page_has_foreign_font = True
+        if not bold and _FONT_WEIGHT(tp, i) >= 600:
+            bold = True
+        return name, bold
+
+    def _font_facts(self, raw: bytes, tp, i) -> tuple[str, bool, bool]:
+        """For a font name as pdfium gives it: the name without its subset
+        prefix, whether the name says bold, whether the font is embedded
+        (asked of character ``i``'s font the first time the name is seen)."""
+        name = raw.decode("utf-8", "replace")
         emb = self.embedded.get(name)
         if emb is None:
             emb = self.embedded[name] = _font_embedded(tp, i)
-        if not emb:
-            self.page_has_foreign_font = True
         name = name.split("+", 1)[-1]
         bold = self.font_cache.get(name)
         if bold is None:
             bold = bool(_BOLD_FONT.search(name))
             self.font_cache[name] = bold
-        if not bold and pdfium_c.FPDFText_GetFontWeight(tp, i) >= 600:
-            bold = True
-        return name, bold
+        return name, bold, emb
 
 
 def _font_embedded(tp, i) -> bool:
@@ -235,29 +279,32 @@ class _PdfiumLayer:
 
     def __init__(self, tp, rd: _TextPageReader) -> None:
         self.tp, self.rd = tp, rd
-        self.rect = rd.rect
+        self.rect, self.rect_p = rd.rect, rd.rect_p
         self.matrix = pdfium_c.FS_MATRIX()
+        self.matrix_p = ctypes.pointer(self.matrix)
 
-    def loose(self, i, get=pdfium_c.FPDFText_GetLooseCharBox):
+    def loose(self, i):
         r = self.rect
-        get(self.tp, i, r)
+        _LOOSE_BOX(self.tp, i, self.rect_p)
         return r.left, r.bottom, r.right, r.top
 
     def box(self, i):
         return self.rd.box(self.tp, i)
 
     def origin_y(self, i) -> float:
-        return self.rd.origin_y(self.tp, i)
+        rd = self.rd
+        _CHAR_ORIGIN(self.tp, i, rd.dx_p, rd.dy_p)
+        return rd.dy.value
 
     def size(self, i) -> float:
         """The font size in points as drawn: the size set in the text
         object times the scale of its text matrix (a producer may set a
         180 pt font scaled by 0.05)."""
-        return pdfium_c.FPDFText_GetFontSize(self.tp, i) * self.scale(i)
+        return _FONT_SIZE(self.tp, i) * self.scale(i)
 
     def scale(self, i) -> float:
         m = self.matrix
-        if pdfium_c.FPDFText_GetMatrix(self.tp, i, m):
+        if _CHAR_MATRIX(self.tp, i, self.matrix_p):
             scale = abs(m.a * m.d - m.b * m.c) ** 0.5
             if scale > 0:
                 return scale
@@ -266,19 +313,31 @@ class _PdfiumLayer:
     def line_size(self, a, mid) -> float:
         """The larger font size of two characters of one line (one matrix
         read: a line's characters share it)."""
-        get = pdfium_c.FPDFText_GetFontSize
-        return max(get(self.tp, a), get(self.tp, mid)) * self.scale(mid)
+        return max(_FONT_SIZE(self.tp, a), _FONT_SIZE(self.tp, mid)) * self.scale(mid)
 
     def font(self, i) -> tuple[str, bool]:
         return self.rd.font(self.tp, i)
 
+    def line_facts(self, a: int, last: int, mid: int) -> tuple:
+        """What a line is read from, in one call (one per line): the left
+        edge of character ``a``, the right edge of ``last``, ``a``'s
+        baseline, :meth:`line_size` of ``a`` and ``mid`` and ``mid``'s
+        :meth:`font` (name, bold)."""
+        tp, rd, r = self.tp, self.rd, self.rect
+        _LOOSE_BOX(tp, a, self.rect_p)
+        x0 = r.left
+        _LOOSE_BOX(tp, last, self.rect_p)
+        x1 = r.right
+        _CHAR_ORIGIN(tp, a, rd.dx_p, rd.dy_p)
+        return (x0, x1, rd.dy.value, self.line_size(a, mid)) + rd.font(tp, mid)
+
     def is_generated(self, i) -> bool:
         """A space pdfium put in for a gap (not in the PDF's text)."""
-        return pdfium_c.FPDFText_IsGenerated(self.tp, i) == 1
+        return _IS_GENERATED(self.tp, i) == 1
 
     def angle(self, i) -> float:
         """The character's rotation in degrees (0 = upright)."""
-        a = pdfium_c.FPDFText_GetCharAngle(self.tp, i)
+        a = _CHAR_ANGLE(self.tp, i)
         return math.degrees(a) if a >= 0 else 0.0
 
 
@@ -333,14 +392,10 @@ def _read_lines(layer, text: str, page_no: int) -> list[Line]:
             continue
         a = m.start() + (len(seg) - len(seg.lstrip()))
         b = m.start() + len(seg.rstrip())           # exclusive
-        x0 = layer.loose(a)[0]
-        x1 = layer.loose(b - 1)[2]
-        y = layer.origin_y(a)
         mid = (a + b - 1) // 2
         if text[mid].isspace():
             mid = a
-        size = layer.line_size(a, mid)
-        font, bold = layer.font(mid)
+        x0, x1, y, size, font, bold = layer.line_facts(a, b - 1, mid)
         if bold and mid != a:
             bold = layer.font(a)[1]
         n = b - a
@@ -425,9 +480,8 @@ def _drop_running_lines(pages: list[PageData]) -> list[dict]:
             if where and abs(ln.y - where[0]) <= 3 + 0.5 * ln.size and abs(ln.size - where[1]) < 1:
                 ln.dropped = ("page_number" if _PAGE_NUMBER.match(ln.text.strip())
                               else "header" if top_band else "footer")
-            elif _PAGE_NUMBER.match(ln.text.strip()) and (
-                    (ln.y < p.height * _NUMBER_BAND and ln.y <= low)
-                    or (ln.y > p.height * (1 - _NUMBER_BAND) and ln.y >= high)):
+            elif ((ln.y < p.height * _NUMBER_BAND and ln.y <= low)      # where first: most lines are not there
+                  or (ln.y > p.height * (1 - _NUMBER_BAND) and ln.y >= high)) and _PAGE_NUMBER.match(ln.text.strip()):
                 ln.dropped = "page_number"
             if ln.dropped:
                 furniture.append({"page": p.number, "role": ln.dropped, "text": ln.text})
@@ -912,6 +966,9 @@ def parse_pdf(path, *, table_engine: str = "fast") -> Document:
     reading = _Reading(rd=_TextPageReader(), plumber=PlumberTables(path), table_engine=table_engine)
     try:
         pages = _read_pages(pdf, doc, reading)
+        # for :func:`ingest.ocr.thin_pages` (not part of the model): which
+        # file, and the share of each page read that images cover
+        doc._image_share = (str(path), {p.number: p.image_area for p in pages if p.status == PAGE_OK})
         try:
             meta = pdf.get_metadata_dict(skip_empty=True)
         except MemoryError:   # the worker's to handle: the file fails with ``memory``
@@ -1162,10 +1219,8 @@ def _check_text(pd: PageData, text: str, doc: Document, n_images: int) -> bool:
 
 
 def _visible(text: str) -> int:
-    return len(text) - len(_WHITESPACE.findall(text))
-
-
-_WHITESPACE = re.compile(r"\s")
+    """How many characters of ``text`` are not whitespace (``str.isspace``)."""
+    return sum(map(len, text.split()))
 
 
 def _why_read_as_displayed(page, objects, layer, text: str, reading: _Reading) -> str:

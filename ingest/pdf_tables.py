@@ -23,6 +23,8 @@ from __future__ import annotations
 import bisect
 import ctypes
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import itemgetter
 
 import pypdfium2.raw as pdfium_c
 
@@ -88,6 +90,39 @@ def _mul(m1, m2):
 _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
+def _by_address(fn, restype, argtypes):
+    """pypdfium2's function ``fn`` returning a handle as a plain address
+    (int): its own prototype makes a pointer object for every handle it
+    returns, which costs more than pdfium's call itself on a page of
+    thousands of text objects.  Same library function and calling convention
+    (the pointer is built from ``fn``'s own class)."""
+    f = type(fn)(ctypes.cast(fn, ctypes.c_void_p).value)
+    f.restype, f.argtypes = restype, argtypes
+    return f
+
+
+#: FPDFPage_GetObject(page, index) with no argument conversion: the page goes
+#: as a c_void_p and the index as a Python int, which ctypes passes as a C
+#: int (the parameter's type); converting by argtypes costs a third of the call
+_GET_OBJECT = _by_address(pdfium_c.FPDFPage_GetObject, ctypes.c_void_p, None)
+_GET_SUB_OBJECT = _by_address(pdfium_c.FPDFFormObj_GetObject, ctypes.c_void_p, (ctypes.c_void_p, ctypes.c_ulong))
+#: FPDFPageObj_GetType; FPDF_PAGEOBJ_UNKNOWN for a NULL object
+_GET_TYPE = _by_address(pdfium_c.FPDFPageObj_GetType, ctypes.c_int, (ctypes.c_void_p,))
+_GET_BOUNDS = _by_address(pdfium_c.FPDFPageObj_GetBounds, ctypes.c_int,
+                          (ctypes.c_void_p,) + (ctypes.POINTER(ctypes.c_float),) * 4)
+#: a path's segments, read four calls each
+_PATH_SEGMENT = _by_address(pdfium_c.FPDFPath_GetPathSegment, ctypes.c_void_p, (ctypes.c_void_p, ctypes.c_int))
+_SEGMENT_POINT = _by_address(pdfium_c.FPDFPathSegment_GetPoint, ctypes.c_int,
+                             (ctypes.c_void_p,) + (ctypes.POINTER(ctypes.c_float),) * 2)
+_SEGMENT_TYPE = _by_address(pdfium_c.FPDFPathSegment_GetType, ctypes.c_int, (ctypes.c_void_p,))
+_SEGMENT_CLOSE = _by_address(pdfium_c.FPDFPathSegment_GetClose, ctypes.c_int, (ctypes.c_void_p,))
+
+
+def _handle(address: int):
+    """A page object's address as the handle pypdfium2's functions take."""
+    return ctypes.cast(address, pdfium_c.FPDF_PAGEOBJECT)
+
+
 def scan_page_objects(page_raw, page_height: float, page_area: float, textpage=None) -> PageObjects:
     """Walk the page's objects once: count images, read the straight
     horizontal/vertical segments of path objects as pdfplumber-style edges,
@@ -95,8 +130,8 @@ def scan_page_objects(page_raw, page_height: float, page_area: float, textpage=N
     merge (see :class:`PageObjects`)."""
     scan = _PageScan(page_height, textpage)
     n = pdfium_c.FPDFPage_CountObjects(page_raw)
-    get_obj = pdfium_c.FPDFPage_GetObject
-    scan.walk([get_obj(page_raw, k) for k in range(n)], None, 0)
+    page = ctypes.cast(page_raw, ctypes.c_void_p)
+    scan.walk(list(map(_GET_OBJECT, repeat(page, max(n, 0)), range(n))), None, 0)
     out = scan.out
     if page_area > 0:
         out.image_area = min(1.0, out.image_area / page_area)
@@ -118,30 +153,34 @@ class _PageScan:
         self.box = (ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float())
         self.n_segments = 0
 
-    def walk(self, objs, m_parent, depth: int) -> None:
-        """Objects of the page (depth 0) or of a form XObject, ``m_parent``
-        the form's matrix (None on the page)."""
-        out, texts, get_type = self.out, self.texts, pdfium_c.FPDFPageObj_GetType
-        for obj in objs:
-            if not obj:
-                continue
-            kind = get_type(obj)
+    def walk(self, addresses: list, m_parent, depth: int) -> None:
+        """Objects (addresses) of the page (depth 0) or of a form XObject,
+        ``m_parent`` the form's matrix (None on the page).  Text objects are
+        most of a page: without a text page to check them against they are
+        only counted."""
+        out, texts = self.out, self.texts
+        kinds = list(map(_GET_TYPE, addresses))     # NULL (none seen) is no kind we read
+        if texts is None:
+            kinds = [(a, kind) for a, kind in zip(addresses, kinds) if kind != _OBJ_TEXT]
+        else:
+            kinds = list(zip(addresses, kinds))
+        for address, kind in kinds:
             if kind == _OBJ_TEXT:
-                if texts is not None:
-                    texts.add(obj, out)
+                texts.add(address, out)
                 continue
+            obj = _handle(address)
             if kind == _OBJ_PATH:
                 out.n_paths += 1
                 m = self.matrix(obj)
-                self.read_path(obj, m if m_parent is None else _mul(m, m_parent))
+                self.read_path(obj, address, m if m_parent is None else _mul(m, m_parent))
             elif kind == _OBJ_IMAGE:
                 out.n_images += 1
                 if depth == 0:
                     self.add_bounds_area(obj)
             elif kind == _OBJ_FORM and depth < 4:
-                self.walk_form(obj, m_parent, depth)
+                self.walk_form(obj, address, m_parent, depth)
 
-    def walk_form(self, obj, m_parent, depth: int) -> None:
+    def walk_form(self, obj, address: int, m_parent, depth: int) -> None:
         """A form XObject's objects; at the top, its bounds count as image
         area when it holds an image."""
         m = self.matrix(obj)
@@ -149,8 +188,7 @@ class _PageScan:
         n_sub = pdfium_c.FPDFFormObj_CountObjects(obj)
         if n_sub > 0:
             before = self.out.n_images
-            get_sub = pdfium_c.FPDFFormObj_GetObject
-            self.walk([get_sub(obj, k) for k in range(n_sub)], m, depth + 1)
+            self.walk([_GET_SUB_OBJECT(address, k) for k in range(n_sub)], m, depth + 1)
             if depth == 0 and self.out.n_images > before:
                 self.add_bounds_area(obj)
 
@@ -168,9 +206,10 @@ class _PageScan:
         if pdfium_c.FPDFPageObj_GetBounds(obj, l, b, r, t):
             self.out.image_area += max(0.0, r.value - l.value) * max(0.0, t.value - b.value)
 
-    def read_path(self, obj, m) -> None:
-        """The edges of a visible path object drawn with matrix ``m``; past
-        ``MAX_SEGMENTS`` segments on the page only ``truncated_geometry``."""
+    def read_path(self, obj, address: int, m) -> None:
+        """The edges of a visible path object (handle ``obj`` at ``address``)
+        drawn with matrix ``m``; past ``MAX_SEGMENTS`` segments on the page
+        only ``truncated_geometry``."""
         pdfium_c.FPDFPath_GetDrawMode(obj, self.fill, self.stroke)
         if not self.fill.value and not self.stroke.value:
             return  # a clipping / invisible path: pdfminer ignores these too
@@ -181,21 +220,21 @@ class _PageScan:
         if self.n_segments > MAX_SEGMENTS:
             self.out.truncated_geometry = True
             return
-        self.read_segments(obj, ns, m)
+        self.read_segments(address, ns, m)
 
-    def read_segments(self, obj, ns: int, m) -> None:
-        """Walk the path's ``ns`` segments in page space: every line-to and
-        every closing line is a candidate edge."""
+    def read_segments(self, address: int, ns: int, m) -> None:
+        """Walk the ``ns`` segments of the path at ``address`` in page space:
+        every line-to and every closing line is a candidate edge."""
         a, bb, c, d, e, f = m
         fx, fy, add_edge = self.fx, self.fy, self.add_edge
         start = prev = None
         for j in range(ns):
-            seg = pdfium_c.FPDFPath_GetPathSegment(obj, j)
-            if not seg or not pdfium_c.FPDFPathSegment_GetPoint(seg, fx, fy):
+            seg = _PATH_SEGMENT(address, j)
+            if not seg or not _SEGMENT_POINT(seg, fx, fy):
                 continue
             x, y = fx.value, fy.value
             pt = (a * x + c * y + e, bb * x + d * y + f)
-            kind = pdfium_c.FPDFPathSegment_GetType(seg)
+            kind = _SEGMENT_TYPE(seg)
             if kind == _SEG_MOVETO:
                 start = prev = pt
             else:
@@ -204,7 +243,7 @@ class _PageScan:
                 prev = pt
                 if start is None:
                     start = pt
-            if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None and prev is not None:
+            if _SEGMENT_CLOSE(seg) and start is not None and prev is not None:
                 if prev != start:
                     add_edge(prev, start)
                 prev = start
@@ -242,7 +281,8 @@ class _TextObjects:
         self.c = (ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float())
         self.embedded: dict[int, bool] = {}
 
-    def add(self, obj, out: PageObjects, get_bounds=pdfium_c.FPDFPageObj_GetBounds) -> None:
+    def add(self, obj: int, out: PageObjects, get_bounds=_GET_BOUNDS) -> None:
+        """The text object at address ``obj``."""
         out.n_text += 1
         cl, cb, cr, ct = self.c
         if not get_bounds(obj, cl, cb, cr, ct):
@@ -252,13 +292,13 @@ class _TextObjects:
             # an empty box: the font has no glyphs here.  pdfium drops a
             # one-glyph object like that, and takes two such objects with
             # the same text a line apart for one drawn twice
-            if not self._embedded(obj):
+            if not self._embedded(_handle(obj)):
                 out.lost_text += 1
             return
         bb = (l, b, r, t)
         for o in (self.prev, self.prev2):
             if l < o[2] and o[0] < r and b < o[3] and o[1] < t and _overlap(bb, o) > 0.5:
-                if pdfium_c.FPDFTextObj_GetText(obj, self.tp, None, 0) > 2:   # pdfium kept its text
+                if pdfium_c.FPDFTextObj_GetText(_handle(obj), self.tp, None, 0) > 2:   # pdfium kept its text
                     out.overprint += 1
                 break
         self.prev2, self.prev = self.prev, bb
@@ -370,10 +410,13 @@ def table_from_cells(cells: list[tuple[float, float, float, float]], page: int,
     ys = _cluster([c[1] for c in cells] + [c[3] for c in cells])
     if len(xs) < 2 or len(ys) < 2:
         return None
+    # cells share their edges: each distinct coordinate is placed once
+    col = {v: _index(xs, v) for v in {c[0] for c in cells} | {c[2] for c in cells}}
+    row = {v: _index(ys, v) for v in {c[1] for c in cells} | {c[3] for c in cells}}
     origins: dict[tuple[int, int], tuple[int, int]] = {}
     for x0, top, x1, bottom in cells:
-        c0, c1 = _index(xs, x0), _index(xs, x1)
-        r0, r1 = _index(ys, top), _index(ys, bottom)
+        c0, c1 = col[x0], col[x1]
+        r0, r1 = row[top], row[bottom]
         if c1 <= c0 or r1 <= r0:
             continue
         key = (r0, c0)
@@ -387,54 +430,125 @@ def table_from_cells(cells: list[tuple[float, float, float, float]], page: int,
     return PdfTable(page=page, xs=xs, ys=ys, origins=origins, engine=engine)
 
 
-def _intersections_to_cells(intersections) -> list[tuple]:
+def _edges_to_intersections(edges: list[dict], x_tolerance: float, y_tolerance: float) -> dict:
+    """Same as ``pdfplumber.table.edges_to_intersections`` (each point where
+    a vertical and a horizontal edge meet within the tolerances → those
+    edges, in the same order), with the horizontal edges sorted and their
+    coordinates read once instead of once per vertical edge."""
+    verticals = sorted((e for e in edges if e["orientation"] == "v"), key=itemgetter("x0", "top"))
+    horizontals = [(h, h["top"], h["x0"], h["x1"])
+                   for h in sorted((e for e in edges if e["orientation"] == "h"), key=itemgetter("top", "x0"))]
+    intersections: dict = {}
+    for v in verticals:
+        x, top, bottom = v["x0"], v["top"], v["bottom"]
+        for h, h_top, h_x0, h_x1 in horizontals:
+            if (top <= h_top + y_tolerance and bottom >= h_top - y_tolerance
+                    and x >= h_x0 - x_tolerance and x <= h_x1 + x_tolerance):
+                found = intersections.get((x, h_top))
+                if found is None:
+                    found = intersections[(x, h_top)] = {"v": [], "h": []}
+                found["v"].append(v)
+                found["h"].append(h)
+    return intersections
+
+
+def _edge_sets(intersections, edges: list[dict]) -> tuple[dict, dict]:
+    """Each point's vertical and horizontal edges as frozensets of small ints,
+    one int per distinct edge bbox (pdfplumber takes edges with the same bbox
+    for one edge).  ``edges`` holds every edge of the points: each is keyed
+    once, and a point's set is made from the edges' ids."""
+    ids: dict[tuple, int] = {}
+    key = {id(e): ids.setdefault((e["x0"], e["top"], e["x1"], e["bottom"]), len(ids)) for e in edges}.__getitem__
+    vsets = {p: frozenset(map(key, map(id, d["v"]))) for p, d in intersections.items()}
+    hsets = {p: frozenset(map(key, map(id, d["h"]))) for p, d in intersections.items()}
+    return vsets, hsets
+
+
+def _intersections_to_cells(intersections, edges: list[dict]) -> list[tuple]:
     """Same result as ``pdfplumber.table.intersections_to_cells`` (the smallest
     cell at each intersection, whose four corners are joined by common edges),
-    with each point's edge set built once and points indexed by row and column
+    with each point's edge set built once (``edges``: the edges the
+    intersections were found from) and points indexed by column and row
     instead of rescanned — pdfplumber's version spends most of a table page's
     time rebuilding those sets."""
-    def bbox(e):
-        return (e["x0"], e["top"], e["x1"], e["bottom"])
-
-    vsets = {p: frozenset(map(bbox, d["v"])) for p, d in intersections.items()}
-    hsets = {p: frozenset(map(bbox, d["h"])) for p, d in intersections.items()}
-
-    def connects(p1, p2) -> bool:
-        if p1[0] == p2[0] and not vsets[p1].isdisjoint(vsets[p2]):
-            return True
-        if p1[1] == p2[1] and not hsets[p1].isdisjoint(hsets[p2]):
-            return True
-        return False
-
-    points = sorted(intersections)
+    vsets, hsets = _edge_sets(intersections, edges)
     by_x: dict = {}
     by_y: dict = {}
-    for p in points:                      # sorted, so each list is in order
+    in_row: dict = {}                     # point → its position in its row
+    for p in sorted(intersections):       # sorted: each list is in order
         by_x.setdefault(p[0], []).append(p)
-        by_y.setdefault(p[1], []).append(p)
+        row = by_y.setdefault(p[1], [])
+        in_row[p] = len(row)
+        row.append(p)
     cells = []
-    for pt_ in points:
-        col = by_x[pt_[0]]
-        below = col[col.index(pt_) + 1:]
-        row = by_y[pt_[1]]
-        right = [q for q in row if q > pt_]
-        found = None
-        for below_pt in below:
-            if not connects(pt_, below_pt):
-                continue
-            for right_pt in right:
-                if not connects(pt_, right_pt):
-                    continue
-                bottom_right = (right_pt[0], below_pt[1])
-                if (bottom_right in intersections and connects(bottom_right, right_pt)
-                        and connects(bottom_right, below_pt)):
-                    found = (pt_[0], pt_[1], bottom_right[0], bottom_right[1])
-                    break
+    for col in by_x.values():             # columns left to right: the points in sorted order
+        for i, pt_ in enumerate(col):
+            hs = hsets[pt_]
+            # the points right of pt_ joined to it by a horizontal edge, found
+            # once (pdfplumber asks again for every point below)
+            right = [q for q in by_y[pt_[1]][in_row[pt_] + 1:] if not hs.isdisjoint(hsets[q])]
+            found = _smallest_cell(pt_, col, i + 1, right, intersections, vsets, hsets) if right else None
             if found:
-                break
-        if found:
-            cells.append(found)
+                cells.append(found)
     return cells
+
+
+def _smallest_cell(pt_, col, below: int, right, intersections, vsets, hsets):
+    """The first cell (x0, top, x1, bottom) with corner ``pt_``, a point of
+    its column ``col`` from index ``below`` on joined to it by a vertical
+    edge, and a point ``right`` of it, whose fourth corner joins both; None
+    when there is none.  Points below share pt_'s x and points right its y,
+    so each join is one edge-set test."""
+    vs = vsets[pt_]
+    for k in range(below, len(col)):
+        below_pt = col[k]
+        if vs.isdisjoint(vsets[below_pt]):
+            continue
+        bh = hsets[below_pt]
+        for right_pt in right:
+            bottom_right = (right_pt[0], below_pt[1])
+            if (bottom_right in intersections and not vsets[bottom_right].isdisjoint(vsets[right_pt])
+                    and not hsets[bottom_right].isdisjoint(bh)):
+                return (pt_[0], pt_[1], bottom_right[0], bottom_right[1])
+    return None
+
+
+def _cells_to_tables(cells: list[tuple]) -> list[list[tuple]]:
+    """Same result as ``pdfplumber.table.cells_to_tables``: cells grouped
+    into tables by shared corners — passes over the cells left, each adding
+    those that touch a corner of the group so far, a new group started when
+    a pass adds none — then ordered by their top-left cell, groups of one
+    cell dropped.  Each pass keeps the cells it leaves in a new list instead
+    of removing the others one by one from the old; with two equal cells
+    pdfplumber's removal may take the other one and so change the order,
+    so such a list is left to pdfplumber (one cell per intersection makes
+    none)."""
+    if len(set(cells)) < len(cells):
+        from pdfplumber.table import cells_to_tables
+        return cells_to_tables(cells)
+    remaining = list(cells)
+    tables: list[list[tuple]] = []
+    corners: set = set()
+    current: list[tuple] = []
+    while remaining:
+        before = len(current)
+        left = []
+        for cell in remaining:
+            x0, top, x1, bottom = cell
+            cell_corners = ((x0, top), (x0, bottom), (x1, top), (x1, bottom))
+            if not current or not corners.isdisjoint(cell_corners):
+                corners.update(cell_corners)
+                current.append(cell)
+            else:
+                left.append(cell)
+        remaining = left
+        if len(current) == before:
+            tables.append(current)
+            corners, current = set(), []
+    if current:
+        tables.append(current)
+    tables.sort(key=lambda t: min((c[1], c[0]) for c in t))
+    return [t for t in tables if len(t) > 1]
 
 
 def find_tables_fast(objects: PageObjects, page: int) -> list[PdfTable]:
@@ -447,12 +561,12 @@ def find_tables_fast(objects: PageObjects, page: int) -> list[PdfTable]:
         return []
     edges = pt.merge_edges(edges, SNAP_TOL, SNAP_TOL, JOIN_TOL, JOIN_TOL)
     edges = filter_edges(edges, min_length=EDGE_MIN_LENGTH)
-    intersections = pt.edges_to_intersections(edges, INTERSECTION_TOL, INTERSECTION_TOL)
+    intersections = _edges_to_intersections(edges, INTERSECTION_TOL, INTERSECTION_TOL)
     if len(intersections) < 4:
         return []
-    cells = _intersections_to_cells(intersections)
+    cells = _intersections_to_cells(intersections, edges)
     out = []
-    for group in pt.cells_to_tables(cells):
+    for group in _cells_to_tables(cells):
         t = table_from_cells(group, page, "fast")
         if t is not None:
             out.append(t)

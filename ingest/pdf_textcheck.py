@@ -33,7 +33,6 @@ import re
 
 BAD_CHARS = re.compile("[\ufffd\ue000-\uf8ff]|\\(cid:\\d+\\)")
 _SYMBOLS = re.compile(r"[!-/:-@\[-`{-~]")
-_WHITE = re.compile(r"\s")
 _CTRL = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f]")
 _CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 #: a symbol-font bullet: one private-use character opening a line
@@ -57,7 +56,7 @@ def strip_bullets(text: str) -> str:
 
 def text_quality(text: str) -> tuple[int, float, str]:
     """(number of visible characters, share of unreadable ones, reason)."""
-    visible = len(text) - len(_WHITE.findall(text))
+    visible = sum(map(len, text.split()))   # split() and re's \s: the same (str.isspace) characters
     if not visible:
         return 0, 0.0, ""
     bad = sum(len(m) for m in BAD_CHARS.findall(text))
@@ -76,9 +75,16 @@ def text_quality(text: str) -> tuple[int, float, str]:
     return visible, 0.0, ""
 
 
+def _count(runs: re.Pattern, text: str) -> int:
+    """How many characters of ``text`` a character class matches, given the
+    class as a pattern of runs (``[…]+``): each such character lies in
+    exactly one run, and a run is one match instead of one per character."""
+    return sum(map(len, runs.findall(text)))
+
+
 def _gb2312_class(first: int, last: int) -> re.Pattern:
-    """A regex matching the Han characters of GB2312 rows ``first``–``last``
-    (lead bytes; level 1 is 0xB0–0xD7, level 2 0xD8–0xF7)."""
+    """A regex matching runs of the Han characters of GB2312 rows
+    ``first``–``last`` (lead bytes; level 1 is 0xB0–0xD7, level 2 0xD8–0xF7)."""
     chars = []
     for b1 in range(first, last + 1):
         for b2 in range(0xA1, 0xFF):
@@ -86,7 +92,7 @@ def _gb2312_class(first: int, last: int) -> re.Pattern:
                 chars.append(bytes((b1, b2)).decode("gb2312"))
             except UnicodeDecodeError:
                 pass
-    return re.compile("[" + "".join(sorted(set(chars))) + "]")
+    return re.compile("[" + "".join(sorted(set(chars))) + "]+")
 
 
 _LEVEL1 = _gb2312_class(0xB0, 0xD7)
@@ -102,7 +108,6 @@ def _big5(ch: str) -> bool:
 
 
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_HAN_CHAR = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def _word_pair_share(runs: list[str]) -> float | None:
@@ -120,14 +125,14 @@ def _word_pair_share(runs: list[str]) -> float | None:
 def implausible_chinese(text: str) -> str:
     """A reason when the page's Chinese reads as a wrong decode, else ""."""
     sample = text[:SAMPLE]          # a page decodes wrongly throughout, or not at all
-    n = len(_HAN_CHAR.findall(sample))
+    n = _count(_HAN, sample)
     if n < 2:
         return ""
-    common = len(_LEVEL1.findall(sample)) / n
+    common = _count(_LEVEL1, sample) / n
     if common < COMMON_SHARE and len(sample) < len(text):
         text = text[:8 * SAMPLE]
-        n = len(_HAN_CHAR.findall(text))
-        common = len(_LEVEL1.findall(text)) / n
+        n = _count(_HAN, text)
+        common = _count(_LEVEL1, text) / n
     if common >= COMMON_SHARE:
         return ""
     runs = _HAN.findall(text)
@@ -135,7 +140,7 @@ def implausible_chinese(text: str) -> str:
     if sum(map(_big5, chars)) >= 0.95 * n:
         return ""           # Traditional Chinese
     words = _word_pair_share(runs)
-    in_gb = len(_GB2312.findall(chars)) / n
+    in_gb = _count(_GB2312, chars) / n
     if n >= 8:
         bad = common < GARBAGE_COMMON_SHARE and (words is None or words < GARBAGE_PAIR_SHARE)
     else:
