@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import bisect
 import ctypes
-from dataclasses import dataclass, field
 from itertools import repeat
-from operator import itemgetter
+from dataclasses import dataclass, field
 
 import pypdfium2.raw as pdfium_c
 
@@ -430,28 +429,6 @@ def table_from_cells(cells: list[tuple[float, float, float, float]], page: int,
     return PdfTable(page=page, xs=xs, ys=ys, origins=origins, engine=engine)
 
 
-def _edges_to_intersections(edges: list[dict], x_tolerance: float, y_tolerance: float) -> dict:
-    """Same as ``pdfplumber.table.edges_to_intersections`` (each point where
-    a vertical and a horizontal edge meet within the tolerances → those
-    edges, in the same order), with the horizontal edges sorted and their
-    coordinates read once instead of once per vertical edge."""
-    verticals = sorted((e for e in edges if e["orientation"] == "v"), key=itemgetter("x0", "top"))
-    horizontals = [(h, h["top"], h["x0"], h["x1"])
-                   for h in sorted((e for e in edges if e["orientation"] == "h"), key=itemgetter("top", "x0"))]
-    intersections: dict = {}
-    for v in verticals:
-        x, top, bottom = v["x0"], v["top"], v["bottom"]
-        for h, h_top, h_x0, h_x1 in horizontals:
-            if (top <= h_top + y_tolerance and bottom >= h_top - y_tolerance
-                    and x >= h_x0 - x_tolerance and x <= h_x1 + x_tolerance):
-                found = intersections.get((x, h_top))
-                if found is None:
-                    found = intersections[(x, h_top)] = {"v": [], "h": []}
-                found["v"].append(v)
-                found["h"].append(h)
-    return intersections
-
-
 def _edge_sets(intersections, edges: list[dict]) -> tuple[dict, dict]:
     """Each point's vertical and horizontal edges as frozensets of small ints,
     one int per distinct edge bbox (pdfplumber takes edges with the same bbox
@@ -561,7 +538,7 @@ def find_tables_fast(objects: PageObjects, page: int) -> list[PdfTable]:
         return []
     edges = pt.merge_edges(edges, SNAP_TOL, SNAP_TOL, JOIN_TOL, JOIN_TOL)
     edges = filter_edges(edges, min_length=EDGE_MIN_LENGTH)
-    intersections = _edges_to_intersections(edges, INTERSECTION_TOL, INTERSECTION_TOL)
+    intersections = pt.edges_to_intersections(edges, INTERSECTION_TOL, INTERSECTION_TOL)
     if len(intersections) < 4:
         return []
     cells = _intersections_to_cells(intersections, edges)
