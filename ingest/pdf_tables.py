@@ -409,13 +409,10 @@ def table_from_cells(cells: list[tuple[float, float, float, float]], page: int,
     ys = _cluster([c[1] for c in cells] + [c[3] for c in cells])
     if len(xs) < 2 or len(ys) < 2:
         return None
-    # cells share their edges: each distinct coordinate is placed once
-    col = {v: _index(xs, v) for v in {c[0] for c in cells} | {c[2] for c in cells}}
-    row = {v: _index(ys, v) for v in {c[1] for c in cells} | {c[3] for c in cells}}
     origins: dict[tuple[int, int], tuple[int, int]] = {}
     for x0, top, x1, bottom in cells:
-        c0, c1 = col[x0], col[x1]
-        r0, r1 = row[top], row[bottom]
+        c0, c1 = _index(xs, x0), _index(xs, x1)
+        r0, r1 = _index(ys, top), _index(ys, bottom)
         if c1 <= c0 or r1 <= r0:
             continue
         key = (r0, c0)
@@ -490,44 +487,6 @@ def _smallest_cell(pt_, col, below: int, right, intersections, vsets, hsets):
     return None
 
 
-def _cells_to_tables(cells: list[tuple]) -> list[list[tuple]]:
-    """Same result as ``pdfplumber.table.cells_to_tables``: cells grouped
-    into tables by shared corners — passes over the cells left, each adding
-    those that touch a corner of the group so far, a new group started when
-    a pass adds none — then ordered by their top-left cell, groups of one
-    cell dropped.  Each pass keeps the cells it leaves in a new list instead
-    of removing the others one by one from the old; with two equal cells
-    pdfplumber's removal may take the other one and so change the order,
-    so such a list is left to pdfplumber (one cell per intersection makes
-    none)."""
-    if len(set(cells)) < len(cells):
-        from pdfplumber.table import cells_to_tables
-        return cells_to_tables(cells)
-    remaining = list(cells)
-    tables: list[list[tuple]] = []
-    corners: set = set()
-    current: list[tuple] = []
-    while remaining:
-        before = len(current)
-        left = []
-        for cell in remaining:
-            x0, top, x1, bottom = cell
-            cell_corners = ((x0, top), (x0, bottom), (x1, top), (x1, bottom))
-            if not current or not corners.isdisjoint(cell_corners):
-                corners.update(cell_corners)
-                current.append(cell)
-            else:
-                left.append(cell)
-        remaining = left
-        if len(current) == before:
-            tables.append(current)
-            corners, current = set(), []
-    if current:
-        tables.append(current)
-    tables.sort(key=lambda t: min((c[1], c[0]) for c in t))
-    return [t for t in tables if len(t) > 1]
-
-
 def find_tables_fast(objects: PageObjects, page: int) -> list[PdfTable]:
     """pdfplumber's "lines" table finder on edges read by pypdfium2."""
     from pdfplumber import table as pt
@@ -543,7 +502,7 @@ def find_tables_fast(objects: PageObjects, page: int) -> list[PdfTable]:
         return []
     cells = _intersections_to_cells(intersections, edges)
     out = []
-    for group in _cells_to_tables(cells):
+    for group in pt.cells_to_tables(cells):
         t = table_from_cells(group, page, "fast")
         if t is not None:
             out.append(t)
