@@ -143,22 +143,27 @@ def _cn_years(text: str) -> str:
 
 def required_chars(pattern: re.Pattern) -> str:
     """Characters every match of ``pattern`` contains: its literal characters
-    outside alternatives, classes, repeats and look-arounds ("" when unsure).
-    A text lacking one of them cannot match."""
+    outside classes, optional parts and look-arounds, and those common to
+    every alternative of a group ("" when unsure).  A text lacking one of
+    them cannot match."""
     if pattern.flags & re.IGNORECASE:
         return ""
     from re import _parser     # the standard parser of the re module (Python ≥ 3.11)
 
-    def walk(items) -> list[str]:
-        out = []
+    def walk(items) -> set[str]:
+        out: set[str] = set()
         for op, av in items:
             if op is _parser.LITERAL:
-                out.append(chr(av))
+                out.add(chr(av))
             elif op is _parser.SUBPATTERN:
-                out += walk(av[-1])
+                out |= walk(av[-1])
+            elif op is _parser.BRANCH:
+                out |= set.intersection(*(walk(alt) for alt in av[1]))
+            elif op in (_parser.MAX_REPEAT, _parser.MIN_REPEAT) and av[0] >= 1:
+                out |= walk(av[2])
         return out
     try:
-        return "".join(dict.fromkeys(walk(_parser.parse(pattern.pattern, pattern.flags))))
+        return "".join(sorted(walk(_parser.parse(pattern.pattern, pattern.flags))))
     except Exception:  # noqa: BLE001 - another parser's shape: no shortcut, same results
         return ""
 
