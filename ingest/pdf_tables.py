@@ -369,6 +369,14 @@ class PdfTable:
         r = bisect.bisect_right(self.ys, top) - 1
         return self._cover.get((r, c))
 
+    def locator(self) -> tuple:
+        """What :meth:`owner_at` reads, for a caller placing many points:
+        (table, left, right, top, bottom, xs, ys, the cover dict's ``get``,
+        ``texts``, ``ends``).  ``owner_at(x, top)`` is ``get((r, c))`` with
+        ``r``/``c`` the bisections of ``top``/``x`` when the point is inside."""
+        return (self, self.xs[0], self.xs[-1], self.ys[0], self.ys[-1],
+                self.xs, self.ys, self._cover.get, self.texts, self.ends)
+
     def __post_init__(self) -> None:
         self._cover: dict[tuple[int, int], tuple[int, int]] = {}
         for (r0, c0), (rs, cs) in self.origins.items():
