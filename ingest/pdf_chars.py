@@ -58,6 +58,9 @@ class CharLayer:
     def loose(self, i: int):
         return self.boxes[i]
 
+    def loose_range(self, a: int, b: int) -> list:
+        return self.boxes[a:b]
+
     def box(self, i: int):
         return self.boxes[i]
 

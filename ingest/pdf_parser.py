@@ -44,6 +44,7 @@ import ctypes
 import math
 import re
 import statistics
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -288,6 +289,16 @@ class _PdfiumLayer:
         _LOOSE_BOX(self.tp, i, self.rect_p)
         return r.left, r.bottom, r.right, r.top
 
+    def loose_range(self, a: int, b: int) -> list:
+        """``loose(i)`` for each ``i`` in ``range(a, b)``, read in one loop:
+        a method call per character costs as much as pdfium's own call."""
+        tp, rect_p, r = self.tp, self.rect_p, self.rect
+        out = []
+        for i in range(a, b):
+            _LOOSE_BOX(tp, i, rect_p)
+            out.append((r.left, r.bottom, r.right, r.top))
+        return out
+
     def box(self, i):
         return self.rd.box(self.tp, i)
 
@@ -527,38 +538,50 @@ def _take_cell_chars(layer, text: str, h: float, lines: list[Line], hits: list[l
     hitting no table, and those with text left outside every cell (cut to
     that text).  ``h`` is the page height in points."""
     kept: list[Line] = []
+    locators: dict[int, tuple] = {}      # one per table, not one per line
     for ln, hit in zip(lines, hits):
         if not hit:
             kept.append(ln)
             continue
-        outside: list[tuple[int, str]] = []
-        last_owner = None
-        for i in range(ln.start, ln.end):
-            ch = text[i]
-            if ch in "\r\n":
-                continue
-            if ch.isspace():
-                if last_owner is not None:
-                    last_owner[0].texts.setdefault(last_owner[1], []).append((id(ln), ch))
-                else:
-                    outside.append((i, ch))
-                continue
-            l, b, r, t_ = layer.loose(i)
-            cx, ctop = (l + r) / 2, h - (b + t_) / 2
-            for t in hit:
-                cell = t.owner_at(cx, ctop)
-                if cell is not None:
-                    t.texts.setdefault(cell, []).append((id(ln), ch))
-                    t.ends[cell] = (r, ln.size)
-                    last_owner = (t, cell)
-                    break
-            else:
-                outside.append((i, ch))
-                last_owner = None
+        locs = [locators.get(id(t)) or locators.setdefault(id(t), t.locator()) for t in hit]
+        outside = _place_line_chars(layer.loose_range(ln.start, ln.end), text, h, ln, locs)
         if outside and "".join(ch for _, ch in outside).strip():
             _cut_to_outside(layer, ln, outside)
             kept.append(ln)
     return kept
+
+
+def _place_line_chars(boxes: list, text: str, h: float, ln: Line, locs: list[tuple]) -> list[tuple[int, str]]:
+    """Put each character of ``ln`` (``boxes``: the loose box of each) into
+    the first of the tables (``locs``: :meth:`PdfTable.locator`) whose cell
+    holds its centre — ``owner_at`` inlined, as this runs once per character
+    in a table; returns the characters left outside every cell as (index in
+    the page text, char)."""
+    outside: list[tuple[int, str]] = []
+    last_owner = None
+    lid, size = id(ln), ln.size
+    for i, ch, (l, b, r, t_) in zip(range(ln.start, ln.end), text[ln.start:ln.end], boxes):
+        if ch in "\r\n":
+            continue
+        if ch.isspace():
+            if last_owner is not None:
+                last_owner[0].setdefault(last_owner[1], []).append((lid, ch))
+            else:
+                outside.append((i, ch))
+            continue
+        cx, ctop = (l + r) / 2, h - (b + t_) / 2
+        for _t, x0, x1, y0, y1, xs, ys, cover, texts, ends in locs:
+            if x0 <= cx < x1 and y0 <= ctop < y1:
+                cell = cover((bisect_right(ys, ctop) - 1, bisect_right(xs, cx) - 1))
+                if cell is not None:
+                    texts.setdefault(cell, []).append((lid, ch))
+                    ends[cell] = (r, size)
+                    last_owner = (texts, cell)
+                    break
+        else:
+            outside.append((i, ch))
+            last_owner = None
+    return outside
 
 
 def _cut_to_outside(layer, ln: Line, outside: list[tuple[int, str]]) -> None:

@@ -369,6 +369,14 @@ class PdfTable:
         r = bisect.bisect_right(self.ys, top) - 1
         return self._cover.get((r, c))
 
+    def locator(self) -> tuple:
+        """What :meth:`owner_at` reads, for a caller placing many points:
+        (table, left, right, top, bottom, xs, ys, the cover dict's ``get``,
+        ``texts``, ``ends``).  ``owner_at(x, top)`` is ``get((r, c))`` with
+        ``r``/``c`` the bisections of ``top``/``x`` when the point is inside."""
+        return (self, self.xs[0], self.xs[-1], self.ys[0], self.ys[-1],
+                self.xs, self.ys, self._cover.get, self.texts, self.ends)
+
     def __post_init__(self) -> None:
         self._cover: dict[tuple[int, int], tuple[int, int]] = {}
         for (r0, c0), (rs, cs) in self.origins.items():
@@ -395,6 +403,18 @@ def _index(bounds: list[float], v: float, tol: float = 1.0) -> int:
     return j
 
 
+class _Placer(dict):
+    """value → :func:`_index` of it in ``bounds``, each computed once."""
+
+    def __init__(self, bounds: list[float]) -> None:
+        super().__init__()
+        self.bounds = bounds
+
+    def __missing__(self, v: float) -> int:
+        i = self[v] = _index(self.bounds, v)
+        return i
+
+
 def table_from_cells(cells: list[tuple[float, float, float, float]], page: int,
                      engine: str = "fast") -> PdfTable | None:
     """Grid, origins and spans from pdfplumber cell boxes (x0, top, x1, bottom).
@@ -409,10 +429,13 @@ def table_from_cells(cells: list[tuple[float, float, float, float]], page: int,
     ys = _cluster([c[1] for c in cells] + [c[3] for c in cells])
     if len(xs) < 2 or len(ys) < 2:
         return None
+    # cells share their edges: each distinct coordinate is placed once
+    col = _Placer(xs).__getitem__
+    row = _Placer(ys).__getitem__
     origins: dict[tuple[int, int], tuple[int, int]] = {}
     for x0, top, x1, bottom in cells:
-        c0, c1 = _index(xs, x0), _index(xs, x1)
-        r0, r1 = _index(ys, top), _index(ys, bottom)
+        c0, c1 = col(x0), col(x1)
+        r0, r1 = row(top), row(bottom)
         if c1 <= c0 or r1 <= r0:
             continue
         key = (r0, c0)
