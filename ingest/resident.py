@@ -189,11 +189,14 @@ def start(idle: float = IDLE_SECONDS) -> tuple[ServerInfo, bool]:
     env = dict(os.environ)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(var, "1")     # as the pool sets them before a forkserver (one thread per worker)
+    # the server imports what this process imports (a checkout run as `python pipeline.py`
+    # included), and runs in its own folder, so no file where `warm start` ran can shadow a module
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
     log = open(d / f"{key}.log", "wb")
     with log:
         code = f"from nianbao.ingest.resident import serve; serve({str(d)!r}, {key!r}, {float(idle)!r})"
         proc = subprocess.Popen([sys.executable, "-c", code],
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
+                                stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, cwd=str(d),
                                 start_new_session=True, close_fds=True)
     return _wait_ready(d, key, proc), True
 
