@@ -109,6 +109,33 @@ def test_the_warm_up_document_loads_the_rules():
     assert any(f.kind == "missing_part" for f in facts.flags)
 
 
+@pytest.mark.parametrize("kind", ["pdf", "docx"])
+def test_the_warm_up_files_reach_the_parsers_headings_and_tables(tmp_path, kind):
+    """The files the warm process parses (made by pypdfium2 and python-docx)
+    go through each parser's heading and table code, not a shortcut."""
+    from nianbao.ingest.model import TABLE
+    from nianbao.ingest.warm_files import TABLE_CELLS, sample_docx, sample_pdf
+    make = sample_pdf if kind == "pdf" else sample_docx
+    doc = parse(make(tmp_path / f"warm.{kind}"))
+    assert doc.status == "ok" and doc.format == kind
+    assert [b.title for b in doc.blocks if b.kind == HEADING] == ["Basic Facts", "Appendix Table 1"]
+    tables = [b for b in doc.blocks if b.kind == TABLE]
+    assert len(tables) == 1
+    assert [[c.text for c in row] for row in tables[0].rows] == [list(r) for r in TABLE_CELLS]
+
+
+def test_after_the_warm_up_a_report_loads_no_module():
+    """What the warm-up exists for: the first real report of a worker (a
+    PDF and a .docx of the corpus) imports nothing that was not loaded."""
+    files = [str(CORPUS / "reports" / f"A_zhongzhi_2023.{ext}") for ext in ("pdf", "docx")]
+    code = ("import sys; import nianbao.ingest.warm as w; w.warm_up(); "
+            "from nianbao.ingest.workers import Task, run_task; before = set(sys.modules); "
+            f"outs = [run_task(Task(display=f, path=f)) for f in {files!r}]; "
+            "print([o.status for o in outs], sorted(set(sys.modules) - before - {'nianbao.ingest.workers'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.stdout.strip() == "['ok', 'ok'] []", out.stderr[-2000:]
+
+
 def test_a_worker_warmed_with_other_rules_is_stale(monkeypatch):
     from nianbao.ingest import warm, workers
     monkeypatch.setattr(warm, "WARMED_RULES", warm.rules_now())
