@@ -595,6 +595,14 @@ def _run_store_checks(store: Store, summary: Summary) -> None:
     summary.stages["store"] += time.perf_counter() - t0
 
 
+def _prepare_store_checks() -> None:
+    """Load and check what :func:`_run_store_checks` runs (``rules/pipeline.yaml``
+    ``store_checks``) while the workers read the first files, not after the
+    last one."""
+    from nianbao.review import store_checks
+    store_checks.prepare()
+
+
 def _pool(run: _IngestRun, n: int, cluster: str | None, **limits):
     """The local worker processes, or a Dask cluster's workers."""
     if cluster:
@@ -679,6 +687,8 @@ def _run(store: Store, summary: Summary, inputs, *, force, retry_failed, reextra
         run.ocr = ocr
         with _pool(run, n, cluster, timeout=timeout, memory_limit_mb=memory_limit_mb, on_ocr=run.on_ocr) as pool:
             run.pool = pool
+            if hasattr(pool, "when_busy"):
+                pool.when_busy(_prepare_store_checks)
             run.window = max(run.window, 2 * getattr(pool, "capacity", 0))
             from nianbao.ingest.archive import is_archive_name
             kinds = [(d, p, p.is_file() and is_archive_name(p.name)) for d, p in inputs.files]

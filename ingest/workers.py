@@ -407,6 +407,7 @@ class _Worker:
         self.started = 0.0           # when the first job started
         self.done = 0
         self.extra = 0.0             # seconds the current file may take beyond the timeout (OCR pages)
+        self.asked_to_stop = False
 
     @property
     def job(self):
@@ -420,11 +421,17 @@ class _Worker:
         self.proc.join(5)
         self.conn.close()
 
+    def ask_to_stop(self) -> None:
+        """Tell the worker to exit after its current file (no wait)."""
+        if not self.asked_to_stop:
+            self.asked_to_stop = True
+            try:
+                self.conn.send(None)
+            except Exception:
+                pass
+
     def stop(self) -> None:
-        try:
-            self.conn.send(None)
-        except Exception:
-            pass
+        self.ask_to_stop()
         self.proc.join(2)
         if self.proc.is_alive():
             self.kill()
@@ -469,6 +476,7 @@ class WorkerPool:
         self.started = 0
         self.early_deaths = 0
         self._ctx = None
+        self._when_busy: list = []
 
     # -- public ---------------------------------------------------------------------
     def submit(self, task: Task, context=None) -> None:
@@ -490,12 +498,26 @@ class WorkerPool:
             self.wait()
 
     def close(self) -> None:
+        idle = [w for w in self.workers if not w.jobs]
+        for w in idle:            # all told first: they exit together
+            w.ask_to_stop()
         for w in self.workers:
             if w.jobs:
                 w.kill()
             else:
                 w.stop()
         self.workers.clear()
+
+    def when_busy(self, fn) -> None:
+        """Run ``fn()`` once, the first time this process waits while every
+        worker has a file (so that its work overlaps theirs); with no worker
+        processes, now.  For work that would otherwise be done after the
+        last result (e.g. loading what the store checks need); an exception
+        in ``fn`` is ignored (the same work done later raises it)."""
+        if self.n == 0:
+            _quietly(fn)
+        else:
+            self._when_busy.append(fn)
 
     def __enter__(self):
         return self
@@ -659,6 +681,9 @@ class WorkerPool:
         for w in self.workers:
             handles[w.conn] = w
             handles[w.proc.sentinel] = w
+        if self._when_busy and len(self.workers) == self.n and all(w.jobs for w in self.workers):
+            while self._when_busy:
+                _quietly(self._when_busy.pop(0))
         ready = wait(list(handles), self._wait_timeout())
         for w in {handles[h] for h in ready}:
             if w not in self.workers:
@@ -703,6 +728,13 @@ class WorkerPool:
                 self._abandon(w, _timeout_error(self.timeout + w.extra))
             elif w.jobs and self.memory_limit_mb and (_rss_mb(w.proc.pid) or 0) > self.memory_limit_mb:
                 self._abandon(w, _memory_error(self.memory_limit_mb))
+
+
+def _quietly(fn) -> None:
+    try:
+        fn()
+    except Exception:  # noqa: BLE001  (see WorkerPool.when_busy)
+        pass
 
 
 def _resident_context():

@@ -148,6 +148,12 @@ def _src(r: tuple, year: int) -> dict:
 STORE_RULE_PREFIX = "review/store/"
 
 
+def prepare() -> None:
+    """Import and validate the store checks :func:`run` will call (``rules/pipeline.yaml``,
+    every registry's modules): what an ingest does while its workers are busy."""
+    configured("store_checks")
+
+
 def run(db, cfg: dict | None = None) -> int:
     """Recompute the store-wide flags in one transaction: the flags of every
     store check named in ``rules/pipeline.yaml`` (``store_checks``) replace

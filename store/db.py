@@ -49,17 +49,25 @@ def connect(path: str | Path = DEFAULT_DB, *, readonly: bool = False, timeout: f
             return _connect_readonly(path, timeout)
         conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
         try:
-            check_owner(sqlite_utils.Database(conn), path)   # before anything is written
+            check_owner(_database(conn), path)   # before anything is written
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-            db = sqlite_utils.Database(conn)
+            db = _database(conn)
             ensure_schema(db, path)
         except BaseException:
             conn.close()
             raise
         return db
+
+
+def _database(conn: sqlite3.Connection) -> sqlite_utils.Database:
+    """sqlite-utils' ``Database`` over ``conn``, without sqlite-utils plugins:
+    what the store reads and writes does not depend on what else is
+    installed (and opening it does not scan every installed package's entry
+    points, 12–19 ms at each command's start)."""
+    return sqlite_utils.Database(conn, execute_plugins=False)
 
 
 def _connect_readonly(path: str, timeout: float) -> sqlite_utils.Database:
@@ -72,7 +80,7 @@ def _connect_readonly(path: str, timeout: float) -> sqlite_utils.Database:
                                check_same_thread=False)
         try:
             conn.execute("PRAGMA query_only = 1")
-            db = sqlite_utils.Database(conn)
+            db = _database(conn)
             check_owner(db, path)
             return db
         except sqlite3.OperationalError as e:   # cannot open the WAL here: a read-only place

@@ -475,3 +475,27 @@ def test_plain_progress_lines_and_summary_in_a_pipe(tmp_path):
     assert f"重复 duplicate  {d / 'b.txt'}" in out
     assert "已入库 ingested: 1" in out and "重复 duplicates: 1" in out and "失败 failed: 1" in out
     assert "有标记 flagged:" in out and "empty: 文件为空" in out
+
+
+def test_work_for_later_runs_once_while_every_worker_is_busy():
+    """``WorkerPool.when_busy``: what the run would do after the last result
+    (loading the store checks) runs once, while both workers hold a file;
+    an exception in it does not stop the run; with no worker process it
+    runs at once."""
+    files = sorted(p for p in REPORTS.iterdir() if p.suffix in (".docx", ".txt"))[:5]
+    seen, results = [], []
+
+    def later():
+        seen.append(sorted(len(w.jobs) > 0 for w in pool.workers))
+        raise RuntimeError("ignored: the same work after the last result would raise it")
+
+    with workers.WorkerPool(2, lambda t, c, out: results.append(out.status)) as pool:
+        pool.when_busy(later)
+        for f in files:
+            pool.submit(workers.Task(display=str(f), path=str(f), sha256=f.name, size=f.stat().st_size))
+        pool.drain()
+    assert seen == [[True, True]]
+    assert results == ["ok"] * len(files)
+    now = []
+    workers.WorkerPool(0, None).when_busy(lambda: now.append(1))
+    assert now == [1]
