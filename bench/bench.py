@@ -389,7 +389,7 @@ def per_report(pdfs) -> None:
         f" · extract + review {best['extract'] * 1000:.0f} · rows + packed model {best['rows'] * 1000:.1f}"
         f" (worker) · store {best['store'] * 1000:.1f} (the writer) = {total * 1000:.0f} ms"
         f" → {pages / total:.0f} pages per CPU-second")
-    say(f"   warm-up, once per run (the forkserver: imports, jieba, rules, one small document): "
+    say(f"   warm-up, once per run (the forkserver: imports, jieba, rules, small documents of its own): "
         f"{warm_cpu:.2f} CPU-s; each worker is forked from it ready")
 
 

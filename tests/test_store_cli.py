@@ -94,3 +94,35 @@ def test_unreadable_text_layers_are_marked_not_stored(tmp_path):
     assert statuses <= {"garbage", "empty"} and "garbage" in statuses
     assert con.execute("select count(*) from metrics").fetchone()[0] == 0
     assert con.execute("select count(*) from sections").fetchone()[0] == 0
+
+
+def test_the_store_runs_no_sqlite_utils_plugin(tmp_path):
+    """A sqlite-utils plugin installed beside nianbao (its
+    ``prepare_connection`` hook) is not run on nianbao's connections: the
+    database a run writes does not depend on what else is installed."""
+    from sqlite_utils import hookimpl
+    from sqlite_utils.plugins import pm
+
+    prepared = []
+
+    class Plugin:
+        @hookimpl
+        def prepare_connection(self, conn):
+            prepared.append(conn)
+            conn.create_function("plugin_function", 0, lambda: 1)
+
+    pm.register(Plugin(), name="nianbao-test-plugin")
+    try:
+        st = Store(tmp_path / "x.db")
+        st.close()
+        from nianbao.store.db import connect
+        ro = connect(tmp_path / "x.db", readonly=True)
+        try:
+            ro.execute("select plugin_function()")
+            raised = False
+        except sqlite3.OperationalError:
+            raised = True
+        ro.conn.close()
+    finally:
+        pm.unregister(name="nianbao-test-plugin")
+    assert prepared == [] and raised
