@@ -503,8 +503,9 @@ class ProgressReporter:
         if ev.kind == "ocr_page":
             return self._ocr_page(ev)
         if ev.kind == "workers":
-            text = (f"启动 {ev.workers} 个工作进程（加载词典，需数秒）/ starting {ev.workers} worker processes "
-                    f"(loading dictionaries, a few seconds)") if not ev.warm_server else (
+            text = (f"启动 {ev.workers} 个工作进程（加载词典，需数秒；`nianbao warm start` 可预先加载）/ starting "
+                    f"{ev.workers} worker processes (loading dictionaries, a few seconds; `nianbao warm start` "
+                    f"keeps them loaded between runs)") if not ev.warm_server else (
                     f"从常驻预热进程（pid {ev.warm_server}）启动 {ev.workers} 个工作进程，无需加载 / "
                     f"{ev.workers} worker processes from the warm server (pid {ev.warm_server}), ready at once")
             if self.tty and self.bar is not None:

@@ -340,3 +340,4 @@ def test_progress_shows_worker_start_up(tmp_path):
                                                 progress=ProgressReporter(stream))
     lines = stream.getvalue().splitlines()
     assert lines[0].startswith("启动 1 个工作进程") and "入库 ingested" in lines[1]
+    assert "nianbao warm start" in lines[0]     # how to skip that wait next time
