@@ -163,11 +163,12 @@ def ingest(paths, db_path, force, retry_failed, reextract, workers, timeout, mem
     except ClusterError as e:
         reporter.close()
         raise click.ClickException(terminal_text(str(e)))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         reporter.close()
-        click.echo("已中断：已存的文档完整，再次运行将继续 / interrupted: stored documents are complete; "
+        what = "已终止 terminated" if isinstance(e, Terminated) else "已中断 interrupted"
+        click.echo(f"{what}：已存的文档完整，再次运行将继续 / stored documents are complete; "
                    "run again to continue", err=True)
-        sys.exit(130)
+        sys.exit(143 if isinstance(e, Terminated) else 130)
     finally:
         reporter.close()
     _echo(render.summary_lines(summary))
@@ -637,17 +638,27 @@ def warm():
 
 @warm.command("start")
 @click.option("--idle", type=click.FloatRange(min=1), default=600, show_default=True,
-              help="空闲多少秒后退出 / exit after this many seconds without workers")
+              help="空闲多少秒后退出（inf：不自动退出）/ exit after this many seconds without workers (inf: never)")
 def warm_start(idle):
     """启动（已在运行则不重复启动）/ start it (or report the one running)."""
+    import math
+
     from nianbao.ingest import resident
+    if math.isnan(idle):
+        raise click.BadParameter("需要一个数字 / a number is needed", param_hint="'--idle'")
     try:
         info, started = resident.start(idle)
     except (RuntimeError, OSError) as e:
         raise click.ClickException(terminal_text(str(e)))
     what = "已启动 started" if started else "已在运行 already running"
-    click.echo(f"常驻预热进程{what}: pid {info.pid}, 空闲 {info.idle:.0f} 秒后退出 / exits after "
-               f"{info.idle:.0f} s idle · {info.socket}")
+    click.echo(f"常驻预热进程{what}: pid {info.pid}, {_idle_text(info.idle)} · {info.socket}")
+
+
+def _idle_text(idle: float) -> str:
+    import math
+    if not math.isfinite(idle):
+        return "不会因空闲退出 / never exits by itself (nianbao warm stop)"
+    return f"空闲 {idle:.0f} 秒后退出 / exits after {idle:.0f} s idle"
 
 
 @warm.command("status")
@@ -656,21 +667,30 @@ def warm_status():
     from nianbao.ingest import resident
     if resident.unsupported():
         raise click.ClickException(terminal_text(resident.unsupported()))
-    key = resident.installation_key()
-    rows = resident.servers()
+    try:
+        key = resident.installation_key()
+        rows = resident.servers()
+    except OSError as e:     # not available here, or an unsafe folder
+        raise click.ClickException(terminal_text(str(e)))
     if not rows:
         click.echo("没有常驻预热进程 / no warm server is running")
     for info in rows:
         mine = "本安装 this installation" if info.key == key else "其他安装或旧规则 another installation or older rules"
-        click.echo(f"pid {info.pid}  {mine}  运行 up {info.uptime:.0f} s  空闲上限 idle {info.idle:.0f} s  "
-                   f"{info.root}")
+        paused = "" if resident.usable(info) else "  已暂停，不会使用 paused (SIGSTOP), not used"
+        click.echo(f"pid {info.pid}  {mine}  运行 up {info.uptime:.0f} s  {_idle_text(info.idle)}  "
+                   f"{info.root}{paused}")
 
 
 @warm.command("stop")
-def warm_stop():
-    """停止本用户的全部常驻预热进程 / stop every warm server of this user."""
+@click.option("--all", "every", is_flag=True,
+              help="本用户的全部常驻预热进程（含其他安装的）/ every warm server of this user, other installations' too")
+def warm_stop(every):
+    """停止本安装的常驻预热进程 / stop this installation's warm servers (older rules included)."""
     from nianbao.ingest import resident
-    pids = resident.stop()
+    try:
+        pids = resident.stop(every=every)
+    except OSError as e:
+        raise click.ClickException(terminal_text(str(e)))
     click.echo(f"已停止 stopped: {', '.join(map(str, pids))}" if pids else "没有常驻预热进程 / no warm server is running")
 
 
@@ -690,10 +710,28 @@ def console_safe() -> None:
                 pass
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``kill``, ``timeout``, a service manager stopping the job):
+    unwinds like Ctrl-C, so a run removes its temporary files, rolls back
+    the document being written and exits 143."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated()
+
+
 def main():  # console-script entry point (also ``python -m nianbao``)
     console_safe()
+    import signal
+    try:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    except (ValueError, OSError, AttributeError):   # not the main thread, or no SIGTERM here
+        pass
     try:
         cli(prog_name="nianbao")
+    except Terminated:
+        click.echo("已终止 / terminated", err=True)
+        sys.exit(143)
     finally:
         _quick_exit()
 

@@ -497,23 +497,34 @@ class ProgressReporter:
         self.unchanged = 0
         self.starting = False
 
+    def _workers(self, ev) -> None:
+        """Worker processes start: from the warm server (ready at once), on a
+        Dask cluster, or warming first (a few seconds; how to skip that)."""
+        if ev.cluster:
+            text = (f"在 Dask 集群（{ev.cluster}）上处理 / reading on the Dask cluster ({ev.cluster})")
+            bar = "入库 ingesting · Dask"
+        elif ev.warm_server:
+            text = (f"从常驻预热进程（pid {ev.warm_server}）启动 {ev.workers} 个工作进程，无需加载 / "
+                    f"{ev.workers} worker processes from the warm server (pid {ev.warm_server}), ready at once")
+            bar = f"入库 ingesting · 常驻预热进程 warm server {ev.warm_server}"
+        else:
+            text = (f"启动 {ev.workers} 个工作进程（加载词典，需数秒；`nianbao warm start` 可预先加载）/ starting "
+                    f"{ev.workers} worker processes (loading dictionaries, a few seconds; `nianbao warm start` "
+                    f"keeps them loaded between runs)")
+            bar = "入库 ingesting · 启动工作进程 starting workers"
+        if self.tty and self.bar is not None:
+            self.bar.set_description_str(bar)
+            self.starting = not ev.warm_server and not ev.cluster   # the title says which, for the whole run
+        else:
+            print(text, file=self.stream, flush=True)
+
     def __call__(self, ev) -> None:
         if ev.kind == "total":
             return self._total(ev.total) if self.tty else None
         if ev.kind == "ocr_page":
             return self._ocr_page(ev)
         if ev.kind == "workers":
-            text = (f"启动 {ev.workers} 个工作进程（加载词典，需数秒；`nianbao warm start` 可预先加载）/ starting "
-                    f"{ev.workers} worker processes (loading dictionaries, a few seconds; `nianbao warm start` "
-                    f"keeps them loaded between runs)") if not ev.warm_server else (
-                    f"从常驻预热进程（pid {ev.warm_server}）启动 {ev.workers} 个工作进程，无需加载 / "
-                    f"{ev.workers} worker processes from the warm server (pid {ev.warm_server}), ready at once")
-            if self.tty and self.bar is not None:
-                self.bar.set_description_str("入库 ingesting · 启动工作进程 starting workers")
-                self.starting = True
-            else:
-                print(text, file=self.stream, flush=True)
-            return
+            return self._workers(ev)
         if self.starting and self.bar is not None:
             self.bar.set_description_str("入库 ingesting", refresh=False)
             self.starting = False

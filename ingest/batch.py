@@ -83,6 +83,8 @@ class Progress:
     workers: int = 0
     #: ``workers`` events: pid of the warm server they are forked from (0: none, they warm first)
     warm_server: int = 0
+    #: ``workers`` events: the Dask cluster they run on (``--cluster``), else ""
+    cluster: str = ""
 
 
 def iter_inputs(paths, skipped: list | None = None, *, follow_symlinks: bool = False) -> list[tuple[str, Path]]:
@@ -189,7 +191,8 @@ class _IngestRun:
             if self.progress:
                 server = getattr(self.pool, "warm_server", lambda: None)()
                 self.progress(Progress(kind="workers", done=self.done, total=self.total, workers=self.pool.n,
-                                       warm_server=server.pid if server else 0))
+                                       warm_server=server.pid if server else 0,
+                                       cluster=getattr(self.pool, "address", "") or ""))
         self.pool.submit(task, context)
 
     def add_total(self, n: int) -> None:

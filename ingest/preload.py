@@ -1,5 +1,15 @@
 """Imported by the worker pool's forkserver before it forks workers: warms
-it once (:func:`nianbao.ingest.warm.preload`).  Import nothing from here."""
-from nianbao.ingest.warm import preload
+it once (:func:`nianbao.ingest.warm.preload`).  Import nothing from here.
+
+Ctrl-C at a terminal reaches the forkserver too (it is in the command's
+process group); the command handles it and the forkserver ends with the
+command, so it ignores SIGINT — as Python's forkserver does right after
+this import — instead of printing a traceback from the middle of its
+warm-up."""
+import signal
+
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+from nianbao.ingest.warm import preload  # noqa: E402
 
 preload()

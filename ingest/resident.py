@@ -13,17 +13,24 @@ detached, listening on a Unix socket in a folder only this user can open
 (:func:`server_dir`).  It is opt-in and bounded:
 
 * **one per installation and rules**: its key (:func:`installation_key`)
-  covers the Python, ``sys.path``, every ``.py`` file of nianbao (path,
-  size, mtime) and the rules digest; an ingest uses only a server with its
-  own key, so an edited rule or an upgrade never reads with stale code
+  covers the Python, the libraries installed beside it (the names and
+  versions of the distributions in its site-packages), every ``.py`` file
+  of nianbao (path, size, mtime) and the rules digest; an ingest uses only
+  a server with its own key, so an edited rule or an upgrade never reads
+  with stale code
   (workers also check the rules digest when they start: see
   :func:`nianbao.ingest.warm.is_current`);
 * **idle time-out**: it exits after ``idle`` seconds (default 600) with no
-  worker alive; ``nianbao warm stop`` ends it at once;
+  worker alive (``inf``: never by itself); ``nianbao warm stop`` ends it at
+  once, and the workers it forked with it (an ingest using them goes on
+  with its own forkserver: their files go back to its queue);
 * **the caller's environment**: each worker takes the environment and
   working folder of the ingest that asked for it, not the server's;
-* **never in the way**: no server, another key, a server that died or
-  refuses — ingest starts its own forkserver as before.  Not available on
+* **never in the way**: no server, another key, a server that died, was
+  stopped (SIGSTOP), refuses or does not answer within
+  :data:`ANSWER_SECONDS` — ingest starts its own forkserver as before.  A
+  description whose pid now belongs to another process (pid reuse) is
+  ignored and removed, never signalled.  Not available on
   Windows (no fork) or on a Python whose forkserver protocol differs from
   the one this module was written for (:func:`unsupported`).
 """
@@ -46,6 +53,8 @@ DIR_ENV = "NIANBAO_WARM_DIR"
 IDLE_SECONDS = 600
 #: how long ``start`` waits for the server to be warm, seconds
 START_WAIT = 120.0
+#: how long a worker request waits for the server's answer (the new worker's pid), seconds
+ANSWER_SECONDS = 10.0
 #: nianbao's subpackages (pyproject's package list): their code is part of the key
 _SUBPACKAGES = ("ingest", "extractors", "rules", "review", "store", "evaluate", "web", "export", "cli")
 #: set when a server refused a worker in this process: use none from now on
@@ -62,6 +71,8 @@ class ServerInfo:
     started: float
     ready: bool = False
     root: str = ""
+    #: the process's start time as the system counts it (psutil), to tell it from a later process with its pid
+    created: float = 0.0
 
     @property
     def uptime(self) -> float:
@@ -90,7 +101,7 @@ def server_dir() -> Path:
     why = unsupported()
     if why:
         raise OSError(why)
-    d = Path(os.environ.get(DIR_ENV) or Path(tempfile.gettempdir()) / f"nianbao-warm-{os.getuid()}")
+    d = Path(os.environ.get(DIR_ENV) or Path(tempfile.gettempdir()) / f"nianbao-warm-{os.getuid()}").absolute()
     d.mkdir(mode=0o700, parents=True, exist_ok=True)
     st = os.lstat(d)
     if st.st_uid != os.getuid() or st.st_mode & 0o077 or not os.path.isdir(d) or os.path.islink(d):
@@ -101,8 +112,10 @@ def server_dir() -> Path:
 
 def installation_key() -> str:
     """16 hex digits over what a warm worker's results depend on: this
-    Python (its executable, hence its installed libraries), nianbao's code
-    files (path, size, mtime) and the rules digest."""
+    Python (executable, version), the distributions installed in its
+    site-packages (their ``*.dist-info`` names carry the versions, so an
+    install, upgrade or removal changes the key), nianbao's code files
+    (path, size, mtime) and the rules digest."""
     import hashlib
 
     import nianbao
@@ -113,8 +126,23 @@ def installation_key() -> str:
         for p in sorted(folder.glob("*.py")):
             st = p.stat()
             stamps.append((str(p), st.st_size, st.st_mtime_ns))
-    parts = (sys.executable, sys.version, str(root), stamps, rules_now())
+    parts = (sys.executable, sys.version, str(root), _installed(), stamps, rules_now())
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+def _installed() -> list[tuple[str, list[str]]]:
+    """(site-packages folder, its distributions' metadata folder names) for this Python."""
+    import site
+    folders = list(site.getsitepackages())
+    if site.ENABLE_USER_SITE:
+        folders.append(site.getusersitepackages())
+    out = []
+    for f in dict.fromkeys(folders):
+        try:
+            out.append((f, sorted(n for n in os.listdir(f) if n.endswith((".dist-info", ".egg-info", ".egg-link")))))
+        except OSError:
+            pass
+    return out
 
 
 def is_alive(pid: int) -> bool:
@@ -128,12 +156,38 @@ def is_alive(pid: int) -> bool:
         return False
 
 
+def server_state(info: ServerInfo) -> str | None:
+    """The state (psutil's ``status()``: ``running``, ``sleeping``, ``stopped`` …)
+    of the process ``info`` describes, or None when that process is gone —
+    exited, a zombie, another user's, or a later process that got its pid
+    (its start time or command line is not the server's)."""
+    import psutil
+    try:
+        p = psutil.Process(info.pid)
+        state = p.status()
+        if state in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD):
+            return None
+        if info.created and abs(p.create_time() - info.created) > 1.0:
+            return None
+        if not any("nianbao.ingest.resident" in a for a in p.cmdline()):
+            return None
+        return state
+    except psutil.Error:
+        return None
+
+
+def usable(info: ServerInfo) -> bool:
+    """A server an ingest may ask for workers: warm and not stopped (SIGSTOP)."""
+    import psutil
+    return info.ready and server_state(info) not in (None, psutil.STATUS_STOPPED, psutil.STATUS_TRACING_STOP)
+
+
 def _read_info(path: Path) -> ServerInfo | None:
     try:
         info = ServerInfo(**json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         return None
-    return info if is_alive(info.pid) and os.path.exists(info.socket) else None
+    return info if server_state(info) is not None and os.path.exists(info.socket) else None
 
 
 def servers() -> list[ServerInfo]:
@@ -160,11 +214,11 @@ def find(key: str | None = None) -> ServerInfo | None:
     except OSError:
         return None
     info = _read_info(d / f"{key or installation_key()}.json")
-    return info if info is not None and info.ready else None
+    return info if info is not None and usable(info) else None
 
 
-def _remove(stem: Path) -> None:
-    for suffix in (".json", ".sock"):
+def _remove(stem: Path, *, log: bool = False) -> None:
+    for suffix in (".json", ".sock", *((".log",) if log else ())):
         try:
             os.unlink(str(stem) + suffix)
         except OSError:
@@ -194,7 +248,7 @@ def start(idle: float = IDLE_SECONDS) -> tuple[ServerInfo, bool]:
     env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
     log = open(d / f"{key}.log", "wb")
     with log:
-        code = f"from nianbao.ingest.resident import serve; serve({str(d)!r}, {key!r}, {float(idle)!r})"
+        code = f"from nianbao.ingest.resident import serve; serve({str(d)!r}, {key!r}, float({str(float(idle))!r}))"
         proc = subprocess.Popen([sys.executable, "-c", code],
                                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, cwd=str(d),
                                 start_new_session=True, close_fds=True)
@@ -219,18 +273,22 @@ def _wait_ready(d: Path, key: str, proc: subprocess.Popen) -> ServerInfo:
 
 def stop(every: bool = True) -> list[int]:
     """Stop the warm servers of this user (``every``) or only this
-    installation's; returns their pids.  Workers they forked finish their
-    current run."""
-    key = None if every else installation_key()
+    installation's — every server started from this installation's folder,
+    whatever rules it read; returns their pids.  The workers a server forked end
+    with it; an ingest that was using them goes on with its own forkserver
+    (the files they held go back to its queue).  Only a process that is
+    still the described server is signalled (:func:`server_state`)."""
+    root = None if every else str(Path(__file__).resolve().parent.parent)
     stopped = []
     for info in servers():
-        if (key is None or info.key == key) and info.pid != os.getpid():
+        if (root is None or info.root == root) and info.pid != os.getpid():
             try:
                 os.kill(info.pid, signal.SIGTERM)
+                os.kill(info.pid, signal.SIGCONT)     # a stopped (SIGSTOP) server acts on it now
                 stopped.append(info.pid)
             except OSError:
                 pass
-            _remove(Path(info.socket).with_suffix(""))
+            _remove(Path(info.socket).with_suffix(""), log=True)
     return stopped
 
 
@@ -292,6 +350,11 @@ if _popen_forkserver is not None:
             self.finalizer = _util.Finalize(self, _util.close_fds, (_parent_w, self.sentinel))
             with open(w, "wb", closefd=True) as f:
                 f.write(buf.getbuffer())
+            from multiprocessing.connection import wait
+            if not wait([self.sentinel], ANSWER_SECONDS):   # a hung server: the caller uses its own
+                self.finalizer()
+                raise OSError(f"常驻预热进程 {ANSWER_SECONDS:.0f} 秒内未应答 / the warm server did not answer "
+                              f"within {ANSWER_SECONDS:.0f} s")
             self.pid = _forkserver.read_signed(self.sentinel)
 
         def poll(self, flag=os.WNOHANG):
@@ -351,6 +414,7 @@ def worker_entry(env: dict, target, *args):
     os.dup2(err, 2)
     os.environ.clear()
     os.environ.update(env)
+    tempfile.tempdir = None          # the caller's TMPDIR, not the one the server found at warm-up
     return target(*args)
 
 
@@ -370,8 +434,9 @@ def serve(d: str | Path, key: str, idle: float) -> None:
     listener.bind(str(sock))
     os.chmod(sock, 0o600)
     listener.listen()
+    import psutil
     info = ServerInfo(pid=os.getpid(), key=key, socket=str(sock), idle=idle, started=time.time(),
-                      root=str(Path(__file__).resolve().parent.parent))
+                      root=str(Path(__file__).resolve().parent.parent), created=psutil.Process().create_time())
     _describe(stem, info)
     alive_r, alive_w = os.pipe()
     warm.preload()
@@ -380,7 +445,7 @@ def serve(d: str | Path, key: str, idle: float) -> None:
     try:
         forkserver.main(listener.detach(), alive_r, [])
     finally:
-        _remove(stem)
+        _remove(stem, log=True)     # a clean exit; after a crash the log stays
 
 
 def _describe(stem: Path, info: ServerInfo) -> None:
@@ -401,7 +466,11 @@ def _watch_idle(idle: float, alive_w: int) -> None:
     """Every few seconds (a timer signal: no thread in a process that forks),
     close ``alive_w`` once no worker has been alive for ``idle`` seconds: the
     forkserver loop then sees its end and exits."""
+    import math
+
     import psutil
+    if not math.isfinite(idle):
+        return                  # --idle inf: only `nianbao warm stop` ends it
     me = psutil.Process()
     last = [time.monotonic()]
 

@@ -499,3 +499,59 @@ def test_work_for_later_runs_once_while_every_worker_is_busy():
     now = []
     workers.WorkerPool(0, None).when_busy(lambda: now.append(1))
     assert now == [1]
+
+
+@pytest.mark.slow
+def test_sigterm_unwinds_like_ctrl_c(tmp_path):
+    """`kill`, `timeout` or a service manager stopping a run (SIGTERM): a
+    one-line message, exit 143, no traceback, the archive's extracted
+    members removed, a consistent database, and the next run completes."""
+    members = {f"r{i:02d}_{src.name}": variant(src, i)
+               for i, src in enumerate(p for p in sorted(REPORTS.glob("*")) * 3 if p.suffix == ".pdf")}
+    arc = write_zip(tmp_path / "in.zip", members)
+    db, tmp = tmp_path / "t.db", tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    proc = subprocess.Popen([sys.executable, "-m", "nianbao", "ingest", str(arc), "--db", str(db), "--workers", "1"],
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None:
+        try:
+            if db_rows(db, "select count(*) from documents")[0][0] >= 2:
+                break
+        except sqlite3.Error:
+            pass
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run finished before it could be stopped"
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143 and "terminated" in err and "Traceback" not in err, err
+    assert not list(tmp.glob("nianbao-*")), "extracted members left behind"
+    assert db_rows(db, "PRAGMA integrity_check") == [("ok",)]
+    partial = db_rows(db, "select count(*) from documents")[0][0]
+    s = pipeline.ingest_paths([arc], db, workers=1)
+    assert len(s.ingested) + partial == len(members) and not s.failed
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_the_workers_warm_up_prints_no_traceback(tmp_path):
+    """Ctrl-C at a terminal reaches the whole process group, the forkserver
+    in the middle of its warm-up included: one message, exit 130."""
+    import psutil
+    files = [p for p in sorted(REPORTS.glob("*")) if p.suffix in (".pdf", ".docx")]
+    proc = subprocess.Popen([sys.executable, "-m", "nianbao", "ingest", *map(str, files), "--db", str(tmp_path / "c.db"),
+                             "--workers", "1"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    deadline = time.time() + 60
+    warming = False
+    while time.time() < deadline and proc.poll() is None and not warming:
+        try:
+            warming = any("forkserver" in " ".join(c.cmdline()) for c in psutil.Process(proc.pid).children())
+        except psutil.Error:
+            pass
+        time.sleep(0.02)
+    assert warming, "no forkserver started"
+    time.sleep(0.3)                       # inside its warm-up (imports, dictionaries)
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err, err

@@ -341,3 +341,33 @@ def test_progress_shows_worker_start_up(tmp_path):
     lines = stream.getvalue().splitlines()
     assert lines[0].startswith("启动 1 个工作进程") and "入库 ingested" in lines[1]
     assert "nianbao warm start" in lines[0]     # how to skip that wait next time
+
+
+def test_a_terminal_shows_where_the_workers_come_from():
+    """On a terminal the bar's title says which workers read the files: the
+    warm server's (for the whole run), a Dask cluster's, or workers that
+    are still loading (until the first file is read); in a pipe, one line."""
+    import io
+
+    from nianbao.cli.render import ProgressReporter
+    from nianbao.ingest.batch import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    titles = {}
+    for case, ev in (("warm", Progress(kind="workers", workers=2, warm_server=4321)),
+                     ("cluster", Progress(kind="workers", workers=2, cluster="tcp://10.0.0.5:8786")),
+                     ("cold", Progress(kind="workers", workers=2))):
+        rep = ProgressReporter(Terminal())
+        rep(Progress(kind="total", total=3))
+        rep(ev)
+        rep(Progress(kind="ingested", path="a.pdf", done=1, total=3, pages=4))
+        titles[case] = rep.bar.desc
+        rep.close()
+    assert "warm server 4321" in titles["warm"] and "Dask" in titles["cluster"]
+    assert titles["cold"] == "入库 ingesting"          # the "starting workers" title ends with the first file
+    pipe = io.StringIO()
+    ProgressReporter(pipe)(Progress(kind="workers", workers=2, cluster="local"))
+    assert "Dask" in pipe.getvalue() and "warm start" not in pipe.getvalue()

@@ -81,12 +81,14 @@ def test_ingest_forks_its_workers_from_the_warm_server_with_the_same_results(war
 def _report_env(path: str) -> None:
     """Runs in a worker: write what the worker sees of its environment and folder."""
     Path(path).write_text(json.dumps({"var": os.environ.get("NIANBAO_TEST_VAR"), "cwd": os.getcwd(),
-                                      "parent": os.getppid()}), encoding="utf-8")
+                                      "parent": os.getppid(), "tmp": tempfile.gettempdir()}), encoding="utf-8")
 
 
 def test_a_worker_gets_the_callers_environment_and_folder(warm_dir, tmp_path, monkeypatch):
     info, _ = resident.start(idle=120)
     monkeypatch.setenv("NIANBAO_TEST_VAR", "从调用方来 from the caller")
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))     # the server found another at its warm-up
     monkeypatch.chdir(tmp_path)
     ctx = workers._resident_context()
     assert ctx is not None and ctx.resident.pid == info.pid
@@ -97,7 +99,34 @@ def test_a_worker_gets_the_callers_environment_and_folder(warm_dir, tmp_path, mo
     p.join(60)
     assert p.exitcode == 0
     seen = json.loads(out.read_text(encoding="utf-8"))
-    assert seen == {"var": "从调用方来 from the caller", "cwd": str(tmp_path), "parent": info.pid}
+    assert seen == {"var": "从调用方来 from the caller", "cwd": str(tmp_path), "parent": info.pid,
+                    "tmp": str(tmp_path / "tmp")}
+
+
+def _fake_server(warm_dir: Path, key: str, code: str) -> subprocess.Popen:
+    """A process that looks like a warm server (its command line names
+    nianbao.ingest.resident) running ``code``, described as ready."""
+    import psutil
+    proc = subprocess.Popen([sys.executable, "-c", f"# nianbao.ingest.resident\n{code}"])
+    _wait_exec(proc.pid)
+    (warm_dir / f"{key}.json").write_text(json.dumps({
+        "pid": proc.pid, "key": key, "socket": str(warm_dir / f"{key}.sock"), "idle": 60,
+        "started": time.time(), "ready": True, "created": psutil.Process(proc.pid).create_time()}),
+        encoding="utf-8")
+    return proc
+
+
+def _wait_exec(pid: int) -> None:
+    """Until the new process's command line is readable (just after the fork it is empty)."""
+    import psutil
+    deadline = time.monotonic() + 30
+    while not psutil.Process(pid).cmdline() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def _two_reports(db: Path):
+    from nianbao.ingest.batch import ingest_paths
+    return ingest_paths([REPORTS / "A_zhongzhi_2023.docx", REPORTS / "B_gaozhi_2023.docx"], db, workers=2)
 
 
 def test_a_dead_or_refusing_server_is_not_in_the_way(warm_dir, tmp_path):
@@ -109,19 +138,76 @@ def test_a_dead_or_refusing_server_is_not_in_the_way(warm_dir, tmp_path):
     (warm_dir / f"{key}.sock").write_text("")
     assert resident.find() is None and resident.servers() == []
     assert not (warm_dir / f"{key}.json").exists()
-    # a live process that is not a server (this one) behind a socket that refuses: the
-    # ingest falls back to its own forkserver and reads every file
-    (warm_dir / f"{key}.json").write_text(json.dumps({
-        "pid": os.getpid(), "key": key, "socket": str(warm_dir / f"{key}.sock"), "idle": 60,
-        "started": time.time(), "ready": True}), encoding="utf-8")
-    (warm_dir / f"{key}.sock").write_text("")
-    assert resident.find() is not None
-    from nianbao.ingest.batch import ingest_paths
-    summary = ingest_paths([REPORTS / "A_zhongzhi_2023.docx", REPORTS / "B_gaozhi_2023.docx"],
-                           tmp_path / "fallback.db", workers=2)
-    (warm_dir / f"{key}.json").unlink()
+    # a live server process behind a socket that refuses: the ingest falls back
+    # to its own forkserver and reads every file
+    proc = _fake_server(warm_dir, key, "import time; time.sleep(120)")
+    try:
+        (warm_dir / f"{key}.sock").write_text("")
+        assert resident.find() is not None
+        summary = _two_reports(tmp_path / "fallback.db")
+    finally:
+        proc.kill()
+        proc.wait()
     assert not summary.failed and len(summary.ingested) == 2
     assert resident._REFUSED
+
+
+def test_a_reused_pid_is_never_taken_for_the_server(warm_dir):
+    """The server died uncleanly and its pid now belongs to another process:
+    not listed, not used, never signalled by `warm stop`."""
+    key = resident.installation_key()
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    try:
+        (warm_dir / f"{key}.json").write_text(json.dumps({
+            "pid": other.pid, "key": key, "socket": str(warm_dir / f"{key}.sock"), "idle": 60,
+            "started": time.time(), "ready": True}), encoding="utf-8")
+        (warm_dir / f"{key}.sock").write_text("")
+        assert resident.find() is None
+        assert resident.stop() == [] and other.poll() is None
+        assert not (warm_dir / f"{key}.json").exists()
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_a_server_that_does_not_answer_is_left_after_a_time_limit(warm_dir, tmp_path, monkeypatch):
+    """A server that accepts the request and never answers (hung): the
+    worker request gives up after ANSWER_SECONDS and the run uses its own
+    forkserver; no file fails."""
+    key = resident.installation_key()
+    sock = warm_dir / f"{key}.sock"
+    proc = _fake_server(warm_dir, key, "import socket, time\n"
+                        f"s = socket.socket(socket.AF_UNIX); s.bind({str(sock)!r}); s.listen(8)\n"
+                        "held = []\nwhile True: held.append(s.accept())")
+    monkeypatch.setattr(resident, "ANSWER_SECONDS", 1.0)
+    try:
+        deadline = time.monotonic() + 30
+        while not sock.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert resident.find() is not None
+        summary = _two_reports(tmp_path / "hung.db")
+    finally:
+        proc.kill()
+        proc.wait()
+    assert not summary.failed and len(summary.ingested) == 2
+    assert resident._REFUSED
+
+
+def test_a_paused_server_is_not_used_and_can_be_stopped(warm_dir, tmp_path):
+    """SIGSTOP on the server (a paused job): ingest does not wait for it,
+    `warm status` says so, `warm stop` still ends it."""
+    import signal
+    info, _ = resident.start(idle=120)
+    os.kill(info.pid, signal.SIGSTOP)
+    try:
+        assert resident.find() is None and [s.pid for s in resident.servers()] == [info.pid]
+        summary = _two_reports(tmp_path / "paused.db")
+        assert not summary.failed and len(summary.ingested) == 2
+        r = nianbao("warm", "status")
+        assert r.returncode == 0 and "paused" in r.stdout, r.stdout
+    finally:
+        assert resident.stop() == [info.pid]
+    assert gone(info.pid)
 
 
 def test_another_installation_or_older_rules_get_their_own_server(warm_dir):
@@ -180,3 +266,71 @@ def test_where_it_cannot_run_the_commands_say_so(monkeypatch):
     r = CliRunner().invoke(cli, ["warm", "stop"])
     assert r.exit_code == 0 and "no warm server" in r.output
     assert resident.find() is None and resident.servers() == []
+
+
+def test_the_key_follows_the_installed_libraries(tmp_path, monkeypatch):
+    """pip installing, upgrading or removing a library changes the key (the
+    distributions' metadata folders name their versions), so no ingest uses
+    a server warmed with the old library."""
+    import site
+    lib = tmp_path / "site-packages"
+    (lib / "pdfplumber-0.11.0.dist-info").mkdir(parents=True)
+    monkeypatch.setattr(site, "getsitepackages", lambda: [str(lib)])
+    monkeypatch.setattr(site, "ENABLE_USER_SITE", False)
+    before = resident.installation_key()
+    assert resident.installation_key() == before
+    (lib / "pdfplumber-0.11.0.dist-info").rename(lib / "pdfplumber-0.11.9.dist-info")
+    assert resident.installation_key() != before
+
+
+def test_idle_inf_means_until_stopped(warm_dir):
+    r = nianbao("warm", "start", "--idle", "inf")
+    assert r.returncode == 0 and "never exits by itself" in r.stdout, r.stdout + r.stderr
+    info = resident.find()
+    assert info is not None and info.idle == float("inf")
+    assert nianbao("warm", "start", "--idle", "nan").returncode == 2
+    assert resident.stop() == [info.pid] and gone(info.pid)
+
+
+def test_folder_problems_are_one_line_errors(tmp_path, monkeypatch):
+    """`warm status|stop` on a folder others can open, or on a file: a
+    clear message and exit 1, never a traceback; a relative folder is made
+    absolute (the server runs in its own folder)."""
+    bad = tmp_path / "open"
+    bad.mkdir(mode=0o755)
+    bad.chmod(0o755)
+    env = {**os.environ, resident.DIR_ENV: str(bad)}
+    for cmd in ("status", "stop"):
+        r = nianbao("warm", cmd, env=env)
+        assert r.returncode == 1 and "0700" in r.stderr and "Traceback" not in r.stderr, r.stderr
+    (tmp_path / "file").write_text("")
+    r = nianbao("warm", "status", env={**os.environ, resident.DIR_ENV: str(tmp_path / "file")})
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(resident.DIR_ENV, "rel")
+    assert resident.server_dir() == tmp_path / "rel"
+
+
+def test_stop_ends_this_installations_servers_unless_all(warm_dir):
+    """`warm stop` ends the servers started from this installation (whatever
+    rules they read); another installation's needs `--all`."""
+    import psutil
+    other = subprocess.Popen([sys.executable, "-c", "# nianbao.ingest.resident\nimport time; time.sleep(120)"])
+    _wait_exec(other.pid)
+    try:
+        (warm_dir / "0123456789abcdef.json").write_text(json.dumps({
+            "pid": other.pid, "key": "0123456789abcdef", "socket": str(warm_dir / "0123456789abcdef.sock"),
+            "idle": 60, "started": time.time(), "ready": True, "root": "/elsewhere/nianbao",
+            "created": psutil.Process(other.pid).create_time()}), encoding="utf-8")
+        (warm_dir / "0123456789abcdef.sock").write_text("")
+        info, _ = resident.start(idle=120)
+        assert sorted(s.pid for s in resident.servers()) == sorted([info.pid, other.pid])
+        r = nianbao("warm", "stop")
+        assert r.returncode == 0 and str(info.pid) in r.stdout and str(other.pid) not in r.stdout
+        assert gone(info.pid) and other.poll() is None
+        r = nianbao("warm", "stop", "--all")
+        assert r.returncode == 0 and str(other.pid) in r.stdout
+        assert other.wait(30) is not None
+    finally:
+        other.kill()
+        other.wait()
