@@ -676,7 +676,8 @@ def warm_status():
         click.echo("没有常驻预热进程 / no warm server is running")
     for info in rows:
         mine = "本安装 this installation" if info.key == key else "其他安装或旧规则 another installation or older rules"
-        paused = "" if resident.usable(info) else "  已暂停，不会使用 paused (SIGSTOP), not used"
+        paused = ("  正在预热 warming up" if not info.ready else
+                  "" if resident.usable(info) else "  已暂停，不会使用 paused (SIGSTOP), not used")
         click.echo(f"pid {info.pid}  {mine}  运行 up {info.uptime:.0f} s  {_idle_text(info.idle)}  "
                    f"{info.root}{paused}")
 

@@ -102,9 +102,13 @@ def server_dir() -> Path:
     if why:
         raise OSError(why)
     d = Path(os.environ.get(DIR_ENV) or Path(tempfile.gettempdir()) / f"nianbao-warm-{os.getuid()}").absolute()
+    if os.path.lexists(d) and (os.path.islink(d) or not os.path.isdir(d)):
+        raise PermissionError(f"不安全的文件夹 / unsafe folder for the warm server: {d} "
+                              f"({'a symbolic link' if os.path.islink(d) else 'not a folder'}; "
+                              f"set {DIR_ENV} to a folder of this user, mode 0700)")
     d.mkdir(mode=0o700, parents=True, exist_ok=True)
     st = os.lstat(d)
-    if st.st_uid != os.getuid() or st.st_mode & 0o077 or not os.path.isdir(d) or os.path.islink(d):
+    if st.st_uid != os.getuid() or st.st_mode & 0o077:
         raise PermissionError(f"不安全的文件夹 / unsafe folder for the warm server: {d} "
                               "(must be this user's, mode 0700)")
     return d
@@ -234,10 +238,41 @@ def start(idle: float = IDLE_SECONDS) -> tuple[ServerInfo, bool]:
     if why:
         raise RuntimeError(why)
     key = installation_key()
-    running = find(key)
-    if running:
-        return running, False
     d = server_dir()
+    with _start_lock(d, key):           # two `warm start` at once: the second finds the first
+        running = find(key)
+        if running:
+            return running, False
+        _refuse_if_paused(d, key)
+        return _spawn_server(d, key, idle), True
+
+
+def _start_lock(d: Path, key: str):
+    """An exclusive lock on ``<key>.lock`` while a server of ``key`` is started."""
+    import contextlib
+    import fcntl
+
+    @contextlib.contextmanager
+    def held():
+        with open(d / f"{key}.lock", "a+b") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+    return held()
+
+
+def _refuse_if_paused(d: Path, key: str) -> None:
+    """A paused (SIGSTOP) server of this key: say so rather than start a second one beside it."""
+    info = _read_info(d / f"{key}.json")
+    if info is not None and info.ready and not usable(info):
+        raise RuntimeError(f"本安装的常驻预热进程已暂停 / this installation's warm server is paused (pid {info.pid}): "
+                           f"resume it (kill -CONT {info.pid}) or stop it (nianbao warm stop)")
+
+
+def _spawn_server(d: Path, key: str, idle: float) -> ServerInfo:
+    """Start the server process detached and wait until it describes itself as ready."""
     if len(str(d / f"{key}.sock")) > 100:     # AF_UNIX paths are limited to ≈ 104–108 bytes
         raise RuntimeError(f"文件夹路径太长 / folder path too long for a socket: {d} (set {DIR_ENV} to a shorter one)")
     env = dict(os.environ)
@@ -252,14 +287,14 @@ def start(idle: float = IDLE_SECONDS) -> tuple[ServerInfo, bool]:
         proc = subprocess.Popen([sys.executable, "-c", code],
                                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, cwd=str(d),
                                 start_new_session=True, close_fds=True)
-    return _wait_ready(d, key, proc), True
+    return _wait_ready(d, key, proc)
 
 
 def _wait_ready(d: Path, key: str, proc: subprocess.Popen) -> ServerInfo:
     deadline = time.monotonic() + START_WAIT
     while time.monotonic() < deadline:
         info = _read_info(d / f"{key}.json")
-        if info is not None and info.ready:
+        if info is not None and info.ready and info.pid == proc.pid:
             return info
         if proc.poll() is not None:
             tail = (d / f"{key}.log").read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:]
@@ -357,13 +392,26 @@ if _popen_forkserver is not None:
                               f"within {ANSWER_SECONDS:.0f} s")
             self.pid = _forkserver.read_signed(self.sentinel)
 
+        def wait(self, timeout=None):
+            """As multiprocessing's, except that a worker of a server that is
+            paused or gone is not waited for: only the server can report
+            how it ended (the exit-time join of every child would hang)."""
+            if self.returncode is None and not self.server_lost and timeout != 0.0:
+                from multiprocessing.connection import wait
+                if not wait([self.sentinel], 0) and not usable(_SERVER.info):
+                    self.returncode, self.server_lost = 255, True
+            return super().wait(timeout)
+
         def poll(self, flag=os.WNOHANG):
             """The exit code the server reports; 255 and ``server_lost`` when
             the server went away before reporting it."""
             if self.returncode is None and not self.server_lost:
                 from multiprocessing.connection import wait
-                if not wait([self.sentinel], 0 if flag == os.WNOHANG else None):
-                    return None
+                if not wait([self.sentinel], 0 if flag == os.WNOHANG else ANSWER_SECONDS):
+                    if flag == os.WNOHANG:
+                        return None
+                    self.returncode, self.server_lost = 255, True     # a hung server: not waited for
+                    return self.returncode
                 try:
                     self.returncode = _forkserver.read_signed(self.sentinel)
                 except (OSError, EOFError):
@@ -429,6 +477,9 @@ def serve(d: str | Path, key: str, idle: float) -> None:
     d = Path(d)
     sock = d / f"{key}.sock"
     stem = d / key
+    other = _read_info(Path(str(stem) + ".json"))
+    if other is not None and other.pid != os.getpid():
+        raise SystemExit(f"another warm server of this installation runs (pid {other.pid})")
     _remove(stem)
     listener = socket.socket(socket.AF_UNIX)
     listener.bind(str(sock))
@@ -439,17 +490,36 @@ def serve(d: str | Path, key: str, idle: float) -> None:
                       root=str(Path(__file__).resolve().parent.parent), created=psutil.Process().create_time())
     _describe(stem, info)
     alive_r, alive_w = os.pipe()
-    warm.preload()
+    signal.signal(signal.SIGTERM, _exit_on_signal)   # `warm stop` during the warm-up: its temp files go too
+    try:
+        warm.preload()
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _describe(stem, ServerInfo(**{**asdict(info), "ready": True}))
     _watch_idle(idle, alive_w)
     try:
         forkserver.main(listener.detach(), alive_r, [])
     finally:
-        _remove(stem, log=True)     # a clean exit; after a crash the log stays
+        _remove_own(stem)           # a clean exit; after a crash the log stays
+
+
+def _exit_on_signal(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def _remove_own(stem: Path) -> None:
+    """Remove the description, socket and log of this server — not those of
+    another server that has taken the key since."""
+    try:
+        pid = json.loads(Path(str(stem) + ".json").read_text(encoding="utf-8")).get("pid")
+    except (OSError, ValueError, AttributeError):
+        pid = os.getpid()
+    if pid == os.getpid():
+        _remove(stem, log=True)
 
 
 def _describe(stem: Path, info: ServerInfo) -> None:
-    tmp = Path(str(stem) + ".json.tmp")
+    tmp = Path(f"{stem}.json.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(asdict(info)), encoding="utf-8")
     os.replace(tmp, str(stem) + ".json")
 

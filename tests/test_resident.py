@@ -334,3 +334,65 @@ def test_stop_ends_this_installations_servers_unless_all(warm_dir):
     finally:
         other.kill()
         other.wait()
+
+
+def _servers_in(d: Path) -> list[int]:
+    """Pids of every server process serving folder ``d`` (described or not)."""
+    import psutil
+    out = []
+    for p in psutil.process_iter(["cmdline"]):
+        cmd = " ".join(p.info["cmdline"] or [])
+        if "nianbao.ingest.resident import serve" in cmd and str(d) in cmd:
+            out.append(p.pid)
+    return out
+
+
+def test_a_server_paused_during_a_run_does_not_hold_the_run(warm_dir, tmp_path):
+    """SIGSTOP on the server while its workers read: the run stores every
+    file and exits (it does not wait for exit codes only the paused server
+    could report)."""
+    import signal
+    info, _ = resident.start(idle=120)
+    db = tmp_path / "p.db"
+    files = [str(p) for p in sorted(REPORTS.glob("*")) if p.suffix in (".pdf", ".docx")]
+    proc = subprocess.Popen([sys.executable, "-m", "nianbao", "ingest", *files, "--db", str(db), "--workers", "2"],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with sqlite3.connect(db) as con:
+                    if con.execute("select count(*) from documents").fetchone()[0] >= 1:
+                        break
+            except sqlite3.Error:
+                pass
+            time.sleep(0.02)
+        os.kill(info.pid, signal.SIGSTOP)
+        out, err = proc.communicate(timeout=90)
+    finally:
+        os.kill(info.pid, signal.SIGCONT)
+        proc.kill()
+    assert proc.returncode == 0, err
+    with sqlite3.connect(db) as con:
+        assert con.execute("select count(*) from documents where status = 'ok'").fetchone()[0] == len(files)
+
+
+def test_start_beside_a_paused_server_says_so(warm_dir):
+    import signal
+    info, _ = resident.start(idle=120)
+    os.kill(info.pid, signal.SIGSTOP)
+    try:
+        r = nianbao("warm", "start")
+        assert r.returncode == 1 and "paused" in r.stderr and str(info.pid) in r.stderr, r.stderr
+        assert _servers_in(warm_dir) == [info.pid]
+    finally:
+        os.kill(info.pid, signal.SIGCONT)
+
+
+def test_two_starts_at_once_make_one_server(warm_dir):
+    procs = [subprocess.Popen([sys.executable, "-m", "nianbao", "warm", "start", "--idle", "120"], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    pids = {int(o.split("pid ")[1].split(",")[0]) for o, _ in outs}
+    assert len(pids) == 1 and _servers_in(warm_dir) == list(pids) == [s.pid for s in resident.servers()]
