@@ -129,6 +129,19 @@ def _two_reports(db: Path):
     return ingest_paths([REPORTS / "A_zhongzhi_2023.docx", REPORTS / "B_gaozhi_2023.docx"], db, workers=2)
 
 
+def _falls_back(proc: subprocess.Popen, db: Path) -> None:
+    """With ``proc`` posing as this installation's server, an ingest of two
+    reports reads both with its own forkserver."""
+    try:
+        assert resident.find() is not None
+        summary = _two_reports(db)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert not summary.failed and len(summary.ingested) == 2
+    assert resident._REFUSED
+
+
 def test_a_dead_or_refusing_server_is_not_in_the_way(warm_dir, tmp_path):
     key = resident.installation_key()
     # a description whose process is gone: ignored and cleaned up
@@ -141,15 +154,8 @@ def test_a_dead_or_refusing_server_is_not_in_the_way(warm_dir, tmp_path):
     # a live server process behind a socket that refuses: the ingest falls back
     # to its own forkserver and reads every file
     proc = _fake_server(warm_dir, key, "import time; time.sleep(120)")
-    try:
-        (warm_dir / f"{key}.sock").write_text("")
-        assert resident.find() is not None
-        summary = _two_reports(tmp_path / "fallback.db")
-    finally:
-        proc.kill()
-        proc.wait()
-    assert not summary.failed and len(summary.ingested) == 2
-    assert resident._REFUSED
+    (warm_dir / f"{key}.sock").write_text("")
+    _falls_back(proc, tmp_path / "fallback.db")
 
 
 def test_a_reused_pid_is_never_taken_for_the_server(warm_dir):
@@ -180,17 +186,10 @@ def test_a_server_that_does_not_answer_is_left_after_a_time_limit(warm_dir, tmp_
                         f"s = socket.socket(socket.AF_UNIX); s.bind({str(sock)!r}); s.listen(8)\n"
                         "held = []\nwhile True: held.append(s.accept())")
     monkeypatch.setattr(resident, "ANSWER_SECONDS", 1.0)
-    try:
-        deadline = time.monotonic() + 30
-        while not sock.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert resident.find() is not None
-        summary = _two_reports(tmp_path / "hung.db")
-    finally:
-        proc.kill()
-        proc.wait()
-    assert not summary.failed and len(summary.ingested) == 2
-    assert resident._REFUSED
+    deadline = time.monotonic() + 30
+    while not sock.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    _falls_back(proc, tmp_path / "hung.db")
 
 
 def test_a_paused_server_is_not_used_and_can_be_stopped(warm_dir, tmp_path):
