@@ -44,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -247,20 +248,16 @@ def start(idle: float = IDLE_SECONDS) -> tuple[ServerInfo, bool]:
         return _spawn_server(d, key, idle), True
 
 
+@contextmanager
 def _start_lock(d: Path, key: str):
     """An exclusive lock on ``<key>.lock`` while a server of ``key`` is started."""
-    import contextlib
     import fcntl
-
-    @contextlib.contextmanager
-    def held():
-        with open(d / f"{key}.lock", "a+b") as f:
-            fcntl.flock(f, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(f, fcntl.LOCK_UN)
-    return held()
+    with open(d / f"{key}.lock", "a+b") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def _refuse_if_paused(d: Path, key: str) -> None:
