@@ -2,7 +2,7 @@
 in one run, beside the text floor measured in the same run (``make bench``;
 ``make bench-large`` adds the 1,000-report run).
 
-    .venv/bin/python bench/bench.py [--copies 60] [--large] [--json FILE] [--keep DIR]
+    .venv/bin/python bench/bench.py [--copies 60] [--repeat 3] [--large] [--json FILE] [--keep DIR]
 
 What it does, on this machine, now (machine, date, commit and load average
 are printed first):
@@ -13,9 +13,12 @@ are printed first):
    without ``../shared`` the corpus PDFs): ``--copies`` copies, each changed
    by a few bytes so nothing is deduplicated, in one ZIP, ingested by the
    real command (``nianbao ingest``, a child process) with 2 workers, 1
-   worker, in one process, and on a local Dask cluster: wall time, pages/s,
-   pages/s per core, CPU time of every process of the run (descendants
-   included), seconds until the first file's result, ratio to the floor;
+   worker, in one process, and on a local Dask cluster, then with workers
+   forked from a warm server: wall time, pages/s, pages/s per core, CPU
+   time of every process of the run (descendants included), seconds until
+   the first file's result, ratio to the floor.  The 2- and 1-worker rows
+   are the median of ``--repeat`` runs (default 3) taken in turn, each
+   run's wall time printed beside them;
 2. one report at a time in one warm process: CPU per stage, and the
    forkserver's warm-up;
 3. memory: a 410-page report (the seed ten times) in one worker;
@@ -246,31 +249,55 @@ def floors(pdfs) -> None:
     say(f"   pdfplumber extract_text ..... {plumb:7,.1f} pages per CPU-second")
 
 
-def seed_archive(pdfs, copies: int, work: Path, reaper: bool, cores: int) -> None:
+def seed_archive(pdfs, copies: int, work: Path, reaper: bool, cores: int, repeat: int = 3) -> None:
     files = [pdfs[i % len(pdfs)] for i in range(copies)]
     arc = build_archive(work / "seed.zip", files)
     pages = sum(page_count(f) for f in files)
     say(f"\n1. archive of {copies} reports ({pages:,} pages) in one ZIP, `nianbao ingest` (the whole command)")
+    say(f"   the 2- and 1-worker rows: the median (by wall time) of {repeat} runs, taken in turn (2, 1, 2, 1 …) "
+        f"so that a change in the machine's speed meets both; the other rows: one run")
     say("   run                    wall     pages/s  per core  CPU (all processes)  pages/CPU-s  first result  "
         "per core / floor")
     runs = {}
-    for label, w, extra in (("2 workers", 2, ()), ("1 worker", 1, ()), ("in process (0)", 0, ()),
-                            ("--cluster local, 2", 2, ("--cluster", "local"))):
-        _archive_row(label, w, ingest_archive(arc, work / "seed.db", w, reaper, extra), pages, cores, runs)
-    FIG["seed_archive"] = {"copies": copies, "pages": pages, "runs": runs}
+    ingest = lambda w, extra=(): ingest_archive(arc, work / "seed.db", w, reaper, extra)   # noqa: E731
+    _median_rows((("2 workers", 2), ("1 worker", 1)), ingest, repeat, pages, cores, runs)
+    for label, w, extra in (("in process (0)", 0, ()), ("--cluster local, 2", 2, ("--cluster", "local"))):
+        _archive_row(label, w, ingest(w, extra), pages, cores, runs)
+    FIG["seed_archive"] = {"copies": copies, "pages": pages, "runs": runs, "repeat": repeat}
     two, one = runs["2 workers"], runs["1 worker"]
     FIG["seed_archive"]["speedup_2_vs_1"] = one["wall"] / two["wall"]
-    say(f"   2 workers / 1 worker: {one['wall'] / two['wall']:.2f}× faster, each run warming its own forkserver   "
-        f"(targets: ≥ 200 pages/s per core with 2 workers, ≈ 0.3 of the floor; 2 workers ≥ 1.8× one; "
+    say(f"   2 workers / 1 worker: {one['wall'] / two['wall']:.2f}× faster (medians), each run warming its own "
+        f"forkserver   (targets: ≥ 200 pages/s per core with 2 workers, ≈ 0.3 of the floor; 2 workers ≥ 1.8× one; "
         f"first result ≤ 1 s)")
-    warm_server_runs(arc, pages, work, reaper, cores, runs)
+    warm_server_runs(arc, pages, work, reaper, cores, runs, repeat)
     if not reaper:
         say("   (CPU of the worker processes is not counted on this system: no subreaper)")
 
 
-def warm_server_runs(arc: Path, pages: int, work: Path, reaper: bool, cores: int, runs: dict) -> None:
+def _median_rows(rows, ingest, repeat: int, pages: int, cores: int, runs: dict) -> None:
+    """Run each (label, workers) of ``rows`` ``repeat`` times, in turn, and
+    print the run of median wall time for each, with every run's wall time
+    and the spread of the 2-worker / 1-worker ratio over the rounds."""
+    tried: dict[str, list[dict]] = {label: [] for label, _ in rows}
+    for _ in range(repeat):
+        for label, w in rows:
+            tried[label].append(ingest(w))
+    for label, w in rows:
+        ordered = sorted(tried[label], key=lambda r: r["wall"])
+        _archive_row(label, w, ordered[len(ordered) // 2], pages, cores, runs)
+        runs[label]["walls"] = [r["wall"] for r in tried[label]]
+    (two, _), (one, _) = rows
+    ratios = [b["wall"] / a["wall"] for a, b in zip(tried[two], tried[one])]
+    say(f"   runs, in turn: {two} " + ", ".join(f"{r['wall']:.1f}" for r in tried[two]) + f" s; {one} "
+        + ", ".join(f"{r['wall']:.1f}" for r in tried[one]) + " s; ratio per round "
+        + ", ".join(f"{x:.2f}×" for x in ratios))
+
+
+def warm_server_runs(arc: Path, pages: int, work: Path, reaper: bool, cores: int, runs: dict,
+                     repeat: int = 3) -> None:
     """The same archive with workers forked from the warm server (``nianbao warm
-    start``, started once here and stopped after): no warm-up in the run."""
+    start``, started once here and stopped after): no warm-up in the run.
+    The first run after the start is a 2-worker run, as a user's would be."""
     import psutil
     t0 = time.perf_counter()
     p = subprocess.run(NIANBAO + ["warm", "start", "--idle", "600"], capture_output=True, text=True,
@@ -281,15 +308,19 @@ def warm_server_runs(arc: Path, pages: int, work: Path, reaper: bool, cores: int
         return
     server = psutil.Process(int(m.group(1)))
     start_wall, start_cpu = time.perf_counter() - t0, sum(server.cpu_times()[:2])
+
+    def ingest(w: int) -> dict:
+        before = server.cpu_times()
+        r = ingest_archive(arc, work / "seed.db", w, reaper)
+        _wait_no_children(server)
+        after = server.cpu_times()
+        if r["cpu"] is not None:   # the workers are the server's children: their CPU is counted there
+            r["cpu"] += (after.children_user - before.children_user) + (after.children_system - before.children_system)
+        return r
+
     try:
-        for label, w in (("2 workers, warm server", 2), ("1 worker, warm server", 1)):
-            before = server.cpu_times()
-            r = ingest_archive(arc, work / "seed.db", w, reaper)
-            _wait_no_children(server)
-            after = server.cpu_times()
-            if r["cpu"] is not None:   # the workers are the server's children: their CPU is counted there
-                r["cpu"] += (after.children_user - before.children_user) + (after.children_system - before.children_system)
-            _archive_row(label, w, r, pages, cores, runs)
+        _median_rows((("2 workers, warm server", 2), ("1 worker, warm server", 1)), ingest, repeat, pages,
+                     cores, runs)
     finally:
         subprocess.run(NIANBAO + ["warm", "stop"], capture_output=True, cwd=ROOT)
         try:
@@ -299,8 +330,8 @@ def warm_server_runs(arc: Path, pages: int, work: Path, reaper: bool, cores: int
     two, one = runs["2 workers, warm server"], runs["1 worker, warm server"]
     FIG["seed_archive"]["warm_server"] = {"start_wall": start_wall, "start_cpu": start_cpu,
                                          "speedup_2_vs_1": one["wall"] / two["wall"]}
-    say(f"   with the warm server: 2 workers / 1 worker {one['wall'] / two['wall']:.2f}× · `nianbao warm start` "
-        f"took {start_wall:.1f} s once ({start_cpu:.2f} CPU-s of warm-up), then serves every ingest until idle")
+    say(f"   with the warm server: 2 workers / 1 worker {one['wall'] / two['wall']:.2f}× (medians) · `nianbao warm "
+        f"start` took {start_wall:.1f} s once ({start_cpu:.2f} CPU-s of warm-up), then serves every ingest until idle")
     targets(runs)
 
 
@@ -561,6 +592,8 @@ def main(argv=None) -> int:
                     help="CPU-seconds per scanned page for the national estimate (default: measured in 2b)")
     ap.add_argument("--scanned", type=float, default=0.1,
                     help="share of scanned pages assumed in the national estimate (default 0.1)")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs of each 2- and 1-worker row of section 1; the median is shown (default 3)")
     ap.add_argument("--keep", type=Path, help="keep the archives and databases in this folder")
     ap.add_argument("--archive-only", action="store_true", help="only sections 0 and 1 (a quick check)")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON")
@@ -592,7 +625,7 @@ def main(argv=None) -> int:
 
 def _sections(args, pdfs, work: Path, reaper: bool, cores: int, argv) -> int:
     floors(pdfs)
-    seed_archive(pdfs, args.copies, work, reaper, cores)
+    seed_archive(pdfs, args.copies, work, reaper, cores, max(1, args.repeat))
     if args.archive_only:
         return 0
     per_report(pdfs)

@@ -26,10 +26,8 @@ store; ingest, ``remove`` and corrections call it.
 """
 from __future__ import annotations
 
-import heapq
 import json
 import re
-import zlib
 from dataclasses import dataclass, field
 
 from .transactions import joined_transaction
@@ -46,13 +44,15 @@ _KEEP = re.compile(r"[^\w]+")
 
 
 def fingerprint(text: str) -> str:
-    """A bottom-k sketch of ``text``: the :data:`SKETCH` smallest CRC-32
-    values of its :data:`SHINGLE`-character shingles, after removing spaces
-    and punctuation (so a PDF's line breaks and a Word file's paragraphs
-    read alike).  JSON text, stored in ``documents.fingerprint``."""
+    """A bottom-k sketch of ``text``: the :data:`SKETCH` smallest distinct
+    CRC-32 values (``zlib.crc32`` of the UTF-8 bytes) of its
+    :data:`SHINGLE`-character shingles, after removing spaces and
+    punctuation (so a PDF's line breaks and a Word file's paragraphs read
+    alike), computed with numpy (:mod:`nianbao.store.shingles`).  JSON
+    text, stored in ``documents.fingerprint``."""
+    from .shingles import shingle_crcs, smallest_distinct   # numpy: loaded where documents are parsed
     s = _KEEP.sub("", text or "")
-    hashes = {zlib.crc32(s[i:i + SHINGLE].encode()) for i in range(max(0, len(s) - SHINGLE + 1))}
-    return json.dumps(heapq.nsmallest(SKETCH, hashes))   # = sorted(hashes)[:SKETCH], without sorting them all
+    return json.dumps(smallest_distinct(shingle_crcs(s, SHINGLE), SKETCH))
 
 
 def similarity(a: str | None, b: str | None) -> float:
