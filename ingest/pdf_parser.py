@@ -47,6 +47,8 @@ import statistics
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -611,17 +613,11 @@ def _drop_empty_tables(page: PageData) -> None:
 
 
 def _cell_text(pieces: list[tuple[int, str]]) -> str:
+    """A cell's text from its (line id, char) pieces: the characters of each
+    line normalised, the lines joined (:func:`join_lines`)."""
     out = ""
-    cur_line = None
-    buf = ""
-    for line_id, ch in pieces:
-        if line_id != cur_line:
-            if buf:
-                out = join_lines(out, normalize_text(buf))
-            buf, cur_line = "", line_id
-        buf += ch
-    if buf:
-        out = join_lines(out, normalize_text(buf))
+    for _, run in groupby(pieces, key=itemgetter(0)):
+        out = join_lines(out, normalize_text("".join(map(itemgetter(1), run))))
     return normalize_text(out)
 
 

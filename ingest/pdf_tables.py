@@ -378,11 +378,16 @@ class PdfTable:
                 self.xs, self.ys, self._cover.get, self.texts, self.ends)
 
     def __post_init__(self) -> None:
-        self._cover: dict[tuple[int, int], tuple[int, int]] = {}
-        for (r0, c0), (rs, cs) in self.origins.items():
+        cover: dict[tuple[int, int], tuple[int, int]] = {}
+        for origin, (rs, cs) in self.origins.items():
+            if rs == 1 and cs == 1:          # most cells: the position is the origin
+                cover.setdefault(origin, origin)
+                continue
+            r0, c0 = origin
             for r in range(r0, r0 + rs):
                 for c in range(c0, c0 + cs):
-                    self._cover.setdefault((r, c), (r0, c0))
+                    cover.setdefault((r, c), origin)
+        self._cover = cover
 
 
 def _cluster(values: list[float], tol: float = 1.0) -> list[float]:
