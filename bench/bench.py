@@ -18,7 +18,8 @@ are printed first):
    time of every process of the run (descendants included), seconds until
    the first file's result, ratio to the floor.  The 2- and 1-worker rows
    are the median of ``--repeat`` runs (default 3) taken in turn, each
-   run's wall time printed beside them;
+   run's wall time printed beside them; then the floor again (a shared
+   machine's cores can change speed during a run);
 2. one report at a time in one warm process: CPU per stage, and the
    forkserver's warm-up;
 3. memory: a 410-page report (the seed ten times) in one worker;
@@ -270,6 +271,9 @@ def seed_archive(pdfs, copies: int, work: Path, reaper: bool, cores: int, repeat
         f"forkserver   (targets: ≥ 200 pages/s per core with 2 workers, ≈ 0.3 of the floor; 2 workers ≥ 1.8× one; "
         f"first result ≤ 1 s)")
     warm_server_runs(arc, pages, work, reaper, cores, runs, repeat)
+    floor_again(pdfs, runs)
+    if "2 workers, warm server" in runs:
+        targets(runs)
     if not reaper:
         say("   (CPU of the worker processes is not counted on this system: no subreaper)")
 
@@ -332,7 +336,19 @@ def warm_server_runs(arc: Path, pages: int, work: Path, reaper: bool, cores: int
                                          "speedup_2_vs_1": one["wall"] / two["wall"]}
     say(f"   with the warm server: 2 workers / 1 worker {one['wall'] / two['wall']:.2f}× (medians) · `nianbao warm "
         f"start` took {start_wall:.1f} s once ({start_cpu:.2f} CPU-s of warm-up), then serves every ingest until idle")
-    targets(runs)
+
+
+def floor_again(pdfs, runs: dict) -> None:
+    """The floor measured again after section 1's runs: on a shared machine
+    the speed of a core can change during a run, and this shows by how much
+    (the per-core rates are compared with both floors)."""
+    before = FIG["floor"]["pypdfium2_pages_per_cpu_s"]
+    after = pdfium_floor(pdfs)
+    FIG["floor"]["after_section_1"] = after
+    warm = runs.get("2 workers, warm server")
+    ratio = f"; 2 workers, warm server: {warm['per_core'] / after:.2f} of it" if warm else ""
+    say(f"   the floor again, after these runs: {after:,.0f} pages per CPU-second ({after / before - 1:+.0%} against "
+        f"section 0){ratio}")
 
 
 def targets(runs: dict) -> None:
