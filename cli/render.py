@@ -507,6 +507,13 @@ class ProgressReporter:
             text = (f"从常驻预热进程（pid {ev.warm_server}）启动 {ev.workers} 个工作进程，无需加载 / "
                     f"{ev.workers} worker processes from the warm server (pid {ev.warm_server}), ready at once")
             bar = f"入库 ingesting · 常驻预热进程 warm server {ev.warm_server}"
+        elif ev.warm_skipped:
+            zh = "仍在预热" if ev.warm_skipped_why == "warming up" else "已暂停"
+            en = "is still warming up" if ev.warm_skipped_why == "warming up" else "is paused (SIGSTOP)"
+            text = (f"常驻预热进程（pid {ev.warm_skipped}）{zh}，本次不使用；启动 {ev.workers} 个工作进程（加载词典，需数秒）/ "
+                    f"the warm server (pid {ev.warm_skipped}) {en}, not used this time: starting {ev.workers} "
+                    f"worker processes (loading dictionaries, a few seconds)")
+            bar = "入库 ingesting · 启动工作进程 starting workers"
         else:
             text = (f"启动 {ev.workers} 个工作进程（加载词典，需数秒；`nianbao warm start` 可预先加载）/ starting "
                     f"{ev.workers} worker processes (loading dictionaries, a few seconds; `nianbao warm start` "

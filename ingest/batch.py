@@ -85,6 +85,16 @@ class Progress:
     warm_server: int = 0
     #: ``workers`` events: the Dask cluster they run on (``--cluster``), else ""
     cluster: str = ""
+    #: ``workers`` events: a warm server of this installation that runs but was
+    #: not used — its pid and why ("paused", "warming up") — else 0 and ""
+    warm_skipped: int = 0
+    warm_skipped_why: str = ""
+
+
+def _skipped_server():
+    """(description, why) of a warm server the pool saw and did not use, or None."""
+    from nianbao.ingest import resident
+    return resident.SKIPPED
 
 
 def iter_inputs(paths, skipped: list | None = None, *, follow_symlinks: bool = False) -> list[tuple[str, Path]]:
@@ -190,9 +200,12 @@ class _IngestRun:
             self._workers_announced = True
             if self.progress:
                 server = getattr(self.pool, "warm_server", lambda: None)()
+                skipped = _skipped_server() if server is None else None
                 self.progress(Progress(kind="workers", done=self.done, total=self.total, workers=self.pool.n,
                                        warm_server=server.pid if server else 0,
-                                       cluster=getattr(self.pool, "address", "") or ""))
+                                       cluster=getattr(self.pool, "address", "") or "",
+                                       warm_skipped=skipped[0].pid if skipped else 0,
+                                       warm_skipped_why=skipped[1] if skipped else ""))
         self.pool.submit(task, context)
 
     def add_total(self, n: int) -> None:

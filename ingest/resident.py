@@ -60,6 +60,10 @@ ANSWER_SECONDS = 10.0
 _SUBPACKAGES = ("ingest", "extractors", "rules", "review", "store", "evaluate", "web", "export", "cli")
 #: set when a server refused a worker in this process: use none from now on
 _REFUSED = False
+#: what the last :func:`find` saw and did not use: (the server's description,
+#: ``"paused"`` or ``"warming up"``), else None — so that a run can say why
+#: its workers warm themselves although a warm server runs
+SKIPPED: tuple[ServerInfo, str] | None = None
 
 
 @dataclass
@@ -219,7 +223,12 @@ def find(key: str | None = None) -> ServerInfo | None:
     except OSError:
         return None
     info = _read_info(d / f"{key or installation_key()}.json")
-    return info if info is not None and usable(info) else None
+    global SKIPPED
+    SKIPPED = None
+    if info is not None and not usable(info):
+        SKIPPED = (info, "warming up" if not info.ready else "paused")
+        return None
+    return info
 
 
 def _remove(stem: Path, *, log: bool = False) -> None:

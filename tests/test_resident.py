@@ -124,9 +124,10 @@ def _wait_exec(pid: int) -> None:
         time.sleep(0.01)
 
 
-def _two_reports(db: Path):
+def _two_reports(db: Path, progress=None):
     from nianbao.ingest.batch import ingest_paths
-    return ingest_paths([REPORTS / "A_zhongzhi_2023.docx", REPORTS / "B_gaozhi_2023.docx"], db, workers=2)
+    return ingest_paths([REPORTS / "A_zhongzhi_2023.docx", REPORTS / "B_gaozhi_2023.docx"], db, workers=2,
+                        progress=progress)
 
 
 def _falls_back(proc: subprocess.Popen, db: Path) -> None:
@@ -156,6 +157,33 @@ def test_a_dead_or_refusing_server_is_not_in_the_way(warm_dir, tmp_path):
     proc = _fake_server(warm_dir, key, "import time; time.sleep(120)")
     (warm_dir / f"{key}.sock").write_text("")
     _falls_back(proc, tmp_path / "fallback.db")
+
+
+def test_a_server_still_warming_up_is_skipped_and_the_run_says_so(warm_dir):
+    """A server described as not ready yet (its warm-up runs): not used, and
+    the start line of the run names it instead of suggesting `warm start`."""
+    import io
+
+    from nianbao.cli.render import ProgressReporter
+    from nianbao.ingest.batch import Progress
+    key = resident.installation_key()
+    proc = _fake_server(warm_dir, key, "import time; time.sleep(120)")
+    try:
+        desc = warm_dir / f"{key}.json"
+        desc.write_text(json.dumps({**json.loads(desc.read_text(encoding="utf-8")), "ready": False}),
+                        encoding="utf-8")
+        (warm_dir / f"{key}.sock").write_text("")
+        assert resident.find() is None
+        info, why = resident.SKIPPED
+        assert (info.pid, why) == (proc.pid, "warming up")
+        shown = io.StringIO()
+        ProgressReporter(shown)(Progress(kind="workers", workers=2, warm_skipped=info.pid, warm_skipped_why=why))
+        assert f"pid {proc.pid}" in shown.getvalue() and "still warming up" in shown.getvalue()
+        assert "warm start" not in shown.getvalue()
+    finally:
+        proc.kill()
+        proc.wait()
+    assert resident.find() is None and resident.SKIPPED is None     # gone: nothing skipped
 
 
 def test_a_reused_pid_is_never_taken_for_the_server(warm_dir):
@@ -193,15 +221,26 @@ def test_a_server_that_does_not_answer_is_left_after_a_time_limit(warm_dir, tmp_
 
 
 def test_a_paused_server_is_not_used_and_can_be_stopped(warm_dir, tmp_path):
-    """SIGSTOP on the server (a paused job): ingest does not wait for it,
-    `warm status` says so, `warm stop` still ends it."""
+    """SIGSTOP on the server (a paused job): ingest does not wait for it and
+    says why its workers warm themselves (not "run `warm start`", which
+    would refuse), `warm status` says so, `warm stop` still ends it."""
+    import io
     import signal
+
+    from nianbao.cli.render import ProgressReporter
     info, _ = resident.start(idle=120)
     os.kill(info.pid, signal.SIGSTOP)
     try:
         assert resident.find() is None and [s.pid for s in resident.servers()] == [info.pid]
-        summary = _two_reports(tmp_path / "paused.db")
+        events = []
+        summary = _two_reports(tmp_path / "paused.db", progress=events.append)
         assert not summary.failed and len(summary.ingested) == 2
+        started = next(e for e in events if e.kind == "workers")
+        assert (started.warm_server, started.warm_skipped, started.warm_skipped_why) == (0, info.pid, "paused")
+        shown = io.StringIO()
+        ProgressReporter(shown)(started)
+        assert f"pid {info.pid}" in shown.getvalue() and "paused" in shown.getvalue()
+        assert "warm start" not in shown.getvalue(), shown.getvalue()
         r = nianbao("warm", "status")
         assert r.returncode == 0 and "paused" in r.stdout, r.stdout
     finally:
