@@ -319,12 +319,15 @@ def warm_server_runs(arc: Path, pages: int, work: Path, reaper: bool, cores: int
         _wait_no_children(server)
         after = server.cpu_times()
         if r["cpu"] is not None:   # the workers are the server's children: their CPU is counted there
-            r["cpu"] += (after.children_user - before.children_user) + (after.children_system - before.children_system)
+            workers = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+            r["cpu_command"], r["cpu_workers"] = r["cpu"], workers
+            r["cpu"] += workers
         return r
 
     try:
         _median_rows((("2 workers, warm server", 2), ("1 worker, warm server", 1)), ingest, repeat, pages,
                      cores, runs)
+        _cpu_split(runs["2 workers, warm server"], runs["1 worker, warm server"], pages)
     finally:
         subprocess.run(NIANBAO + ["warm", "stop"], capture_output=True, cwd=ROOT)
         try:
@@ -336,6 +339,21 @@ def warm_server_runs(arc: Path, pages: int, work: Path, reaper: bool, cores: int
                                          "speedup_2_vs_1": one["wall"] / two["wall"]}
     say(f"   with the warm server: 2 workers / 1 worker {one['wall'] / two['wall']:.2f}× (medians) · `nianbao warm "
         f"start` took {start_wall:.1f} s once ({start_cpu:.2f} CPU-s of warm-up), then serves every ingest until idle")
+
+
+def _cpu_split(two: dict, one: dict, pages: int) -> None:
+    """Where the CPU of the median warm-server runs went: the command itself
+    (its start, reading the archive, the one writer) and the workers.  With
+    one worker the command's work beside the worker runs on the idle core;
+    with two it is taken from the workers' cores."""
+    if two.get("cpu_workers") is None or one.get("cpu_workers") is None:
+        return
+    w, c = two["cpu_workers"], two["cpu_command"]
+    reports = FIG["seed_archive"]["copies"] if "seed_archive" in FIG else None
+    per = f" ({1000 * w / reports:.0f} ms per report)" if reports else ""
+    say(f"   CPU of those median runs: 2 workers: the command {c:.2f} s, the workers {w:.1f} s{per}; 1 worker: "
+        f"the command {one['cpu_command']:.2f} s, the workers {one['cpu_workers']:.1f} s (with two workers the "
+        f"command's CPU comes from their cores)")
 
 
 def floor_again(pdfs, runs: dict) -> None:
