@@ -711,17 +711,29 @@ def warm_stop(every):
 def console_safe() -> None:
     """Output that a console cannot encode (a Chinese Windows console or a
     pipe in GBK) never crashes: the marks ✓ ✗ ⚠ ✎ become √ × ！ ＊ there,
-    and any other character it lacks becomes '?'."""
+    and any other character it lacks becomes '?'.  A stream said to be
+    ASCII (the C locale, ``PYTHONIOENCODING=ascii``) is written in UTF-8,
+    as click writes its output then: progress on stderr and results on
+    stdout in one encoding, and no Chinese turned into '?'."""
+    import codecs
     for name in ("stdout", "stderr"):
         stream = getattr(sys, name)
         enc = getattr(stream, "encoding", None) or "utf-8"
+        ascii_only = _is_ascii(codecs, enc)
         if name == "stdout":
-            render.use_marks_for(enc)
+            render.use_marks_for("utf-8" if ascii_only else enc)
         if hasattr(stream, "reconfigure"):
             try:
-                stream.reconfigure(errors="replace")
+                stream.reconfigure(errors="replace", **({"encoding": "utf-8"} if ascii_only else {}))
             except (ValueError, OSError):   # a stream that cannot be reconfigured: leave it
                 pass
+
+
+def _is_ascii(codecs, encoding: str) -> bool:
+    try:
+        return codecs.lookup(encoding).name == "ascii"
+    except LookupError:
+        return False
 
 
 class Terminated(KeyboardInterrupt):

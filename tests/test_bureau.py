@@ -330,6 +330,19 @@ def test_python_m_nianbao_in_a_gbk_pipe(corpus_db):
         assert "青岚县职业技术教育中心" in text or "果园县职业技术学校" in text
 
 
+def test_an_ascii_console_gets_progress_and_results_in_one_encoding(tmp_path):
+    """PYTHONIOENCODING=ascii (or the C locale): click writes stdout in UTF-8
+    then, and the progress lines on stderr follow, instead of '?' for every
+    Chinese word beside a UTF-8 summary."""
+    env = dict(os.environ, PYTHONIOENCODING="ascii")
+    p = subprocess.run([sys.executable, "-m", "nianbao", "ingest", str(REPORTS / "E_zhongzhi_2023_gb18030.txt"),
+                        "--db", str(tmp_path / "a.db"), "--workers", "0"], env=env, capture_output=True,
+                       timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert "入库 ingested" in p.stderr.decode("utf-8") and "??" not in p.stderr.decode("utf-8")
+    assert "已入库 ingested: 1" in p.stdout.decode("utf-8")
+
+
 @pytest.mark.slow
 def test_progress_shows_worker_start_up(tmp_path):
     import io
