@@ -50,9 +50,8 @@ def fingerprint(text: str) -> str:
     punctuation (so a PDF's line breaks and a Word file's paragraphs read
     alike), computed with numpy (:mod:`nianbao.store.shingles`).  JSON
     text, stored in ``documents.fingerprint``."""
-    from .shingles import shingle_crcs, smallest_distinct   # numpy: loaded where documents are parsed
-    s = _KEEP.sub("", text or "")
-    return json.dumps(smallest_distinct(shingle_crcs(s, SHINGLE), SKETCH))
+    from .shingles import bottom_k   # numpy: loaded where documents are parsed
+    return json.dumps(bottom_k(_KEEP.sub("", text or ""), SHINGLE, SKETCH))
 
 
 def similarity(a: str | None, b: str | None) -> float:

@@ -36,14 +36,17 @@ def shingle_crcs(s: str, k: int):
     n = len(s) - k + 1
     if n <= 0:
         return np.zeros(0, dtype=np.uint32)
+    data = np.frombuffer(s.encode("utf-8"), dtype=np.uint8)
     codes = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32)
-    size = np.ones(len(codes), dtype=np.int64)      # UTF-8 bytes of each character
+    index = np.int32 if len(data) < 2 ** 31 else np.int64     # byte offsets: half the memory when they fit
+    size = np.ones(len(codes), dtype=index)          # UTF-8 bytes of each character
     size += codes >= 0x80
     size += codes >= 0x800
     size += codes >= 0x10000
-    offset = np.zeros(len(codes) + 1, dtype=np.int64)
+    del codes
+    offset = np.zeros(len(size) + 1, dtype=index)
     np.cumsum(size, out=offset[1:])
-    data = np.frombuffer(s.encode("utf-8"), dtype=np.uint8)
+    del size
     start, length = offset[:n], offset[k:] - offset[:n]
     table, last = _crc_table(), len(data) - 1
     crc = np.full(n, 0xFFFFFFFF, dtype=np.uint32)
@@ -70,3 +73,23 @@ def smallest_distinct(values, count: int) -> list[int]:
         if len(head) >= count:
             return head[:count].tolist()
     return np.unique(values)[:count].tolist()
+
+
+#: shingles computed at once by :func:`bottom_k` (bounds the arrays: ≈ 30 MB)
+CHUNK = 1 << 20
+
+
+def bottom_k(s: str, k: int, count: int, chunk: int = CHUNK) -> list[int]:
+    """The ``count`` smallest distinct CRC-32 values of the ``k``-character
+    shingles of ``s``, ascending (:func:`shingle_crcs`, then
+    :func:`smallest_distinct`), computed ``chunk`` shingles at a time so that
+    a text of millions of characters needs no more memory than one chunk."""
+    n = len(s) - k + 1
+    if n <= chunk:
+        return smallest_distinct(shingle_crcs(s, k), count)
+    best: set[int] = set()
+    for a in range(0, n, chunk):
+        best.update(smallest_distinct(shingle_crcs(s[a:a + chunk + k - 1], k), count))
+        best = set(sorted(best)[:count])
+    return sorted(best)
+

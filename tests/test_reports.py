@@ -10,7 +10,7 @@ import pytest
 
 from nianbao.ingest import parse
 from nianbao.store.reports import SHINGLE, SKETCH, _KEEP, fingerprint, similarity
-from nianbao.store.shingles import shingle_crcs, smallest_distinct
+from nianbao.store.shingles import bottom_k, shingle_crcs, smallest_distinct
 
 from conftest import corpus_reports
 
@@ -64,3 +64,11 @@ def test_copies_in_two_formats_are_alike_and_other_reports_are_not():
                              for n in ("A_zhongzhi_2023.pdf", "A_zhongzhi_2023.docx", "B_gaozhi_2023.docx"))
     assert similarity(fingerprint(a_pdf), fingerprint(a_docx)) >= 0.7
     assert similarity(fingerprint(a_docx), fingerprint(b_docx)) < 0.7
+
+
+def test_a_long_text_is_sketched_in_chunks_as_in_one_piece():
+    rng = random.Random(11)
+    text = "".join(rng.choice("在校生专任教师就业率abc123") for _ in range(5000))
+    whole = bottom_k(text, SHINGLE, SKETCH, chunk=10 ** 6)
+    assert bottom_k(text, SHINGLE, SKETCH, chunk=97) == whole == json.loads(_zlib_sketch(text))
+    assert bottom_k(text, SHINGLE, 3, chunk=50) == whole[:3]
