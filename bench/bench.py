@@ -18,7 +18,8 @@ are printed first):
    time of every process of the run (descendants included), seconds until
    the first file's result, ratio to the floor.  The 2- and 1-worker rows
    are the median of ``--repeat`` runs (default 3) taken in turn, each
-   run's wall time printed beside them; then the floor again (a shared
+   run's wall time printed beside them, and the warm runs' CPU split
+   between the command and the workers; then the floor again (a shared
    machine's cores can change speed during a run);
 2. one report at a time in one warm process: CPU per stage, and the
    forkserver's warm-up;
