@@ -29,6 +29,7 @@ over these methods (``pipeline.py``); ``docs/api.md`` has runnable examples.
 """
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,7 +116,8 @@ class Database:
             store = Store(self.path)
             try:
                 stored = [r[0] for r in store.db.execute("select path from document_paths order by path")]
-                roots = [str(Path(p)) for p in paths]
+                # as stored (absolute), and as typed (relative paths stored by nianbao before 0.2)
+                roots = sorted({str(Path(p)) for p in paths} | {os.path.abspath(p) for p in paths})
                 gone = [p for p in stored if any(_under(p, r) for r in roots)]
                 for p in gone:
                     store.forget_path(p)

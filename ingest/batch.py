@@ -10,6 +10,7 @@ document is stored in one transaction, in input order.  It returns a
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -32,8 +33,9 @@ def _transient(error: str | None) -> bool:
 
 @dataclass
 class Summary:
-    """What one ``ingest_paths`` run did.  Paths are as displayed (a member of an
-    archive is ``archive.zip!/inner/path``)."""
+    """What one ``ingest_paths`` run did.  Paths are as displayed and stored:
+    absolute and normalised (a member of an archive is
+    ``/abs/archive.zip!/inner/path``)."""
     ingested: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)
@@ -682,7 +684,7 @@ def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = Fa
             if prune:
                 seen = {p for p in summary.ingested + summary.unchanged + summary.needs_ocr}
                 seen |= {p for p, _ in summary.duplicates + summary.failed}
-                summary.removed = store.forget_under([str(Path(p)) for p in paths], seen)
+                summary.removed = store.forget_under([os.path.abspath(p) for p in paths], seen)
             if run.stored_ids or summary.reextracted or summary.removed:
                 _run_store_checks(store, summary)
             else:

@@ -149,7 +149,7 @@ def walk_inputs(paths, extensions, *, follow_symlinks: bool = False, unsupported
     seen: set[str] = set()
     wanted = tuple(e.lower() for e in extensions)
     for p in paths:
-        p = Path(p)
+        p = Path(os.path.abspath(p))     # one file, one path: not relative to where the command ran
         found: list[str] = []
         skipped: list[tuple[str, str]] = []
         other: list[str] = []

@@ -555,3 +555,34 @@ def test_ctrl_c_while_the_workers_warm_up_prints_no_traceback(tmp_path):
     os.killpg(proc.pid, signal.SIGINT)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err, err
+
+
+def test_a_relative_path_is_stored_whole_so_two_folders_never_collide(tmp_path):
+    """`cd 学校A; nianbao ingest 年报.docx`, then the same from 学校B: two
+    reports, not the second replacing the first because both were typed
+    `年报.docx`; and one file named three ways is one stored path."""
+    import shutil
+    for school, src in (("学校A", DOCX), ("学校B", REPORTS / "B_gaozhi_2023.docx")):
+        (tmp_path / school).mkdir()
+        shutil.copyfile(src, tmp_path / school / "年报.docx")
+    db = tmp_path / "all.db"
+
+    def ingest(cwd, *paths):
+        p = subprocess.run([sys.executable, "-m", "nianbao", "ingest", *paths, "--db", str(db), "--workers", "0"],
+                           cwd=cwd, capture_output=True, timeout=300)
+        assert p.returncode == 0, p.stderr.decode("utf-8", "replace")
+
+    ingest(tmp_path / "学校A", "年报.docx")
+    ingest(tmp_path / "学校B", "年报.docx")
+    ingest(tmp_path, "学校A/年报.docx", "./学校A/../学校A/年报.docx", str(tmp_path / "学校A" / "年报.docx"))
+    with sqlite3.connect(db) as conn:
+        paths = sorted(r[0] for r in conn.execute("select path from document_paths"))
+        schools = sorted(r[0] for r in conn.execute("select school from documents"))
+    assert paths == [str(tmp_path / "学校A" / "年报.docx"), str(tmp_path / "学校B" / "年报.docx")]
+    assert len(schools) == 2 and schools[0] != schools[1]
+    # `remove` takes the path as typed there
+    r = subprocess.run([sys.executable, "-m", "nianbao", "remove", "年报.docx", "--db", str(db)],
+                       cwd=tmp_path / "学校B", capture_output=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    with sqlite3.connect(db) as conn:
+        assert [r[0] for r in conn.execute("select path from document_paths")] == [str(tmp_path / "学校A" / "年报.docx")]
