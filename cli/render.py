@@ -513,7 +513,8 @@ class ProgressReporter:
             text = (f"常驻预热进程（pid {ev.warm_skipped}）{zh}，本次不使用；启动 {ev.workers} 个工作进程（加载词典，需数秒）/ "
                     f"the warm server (pid {ev.warm_skipped}) {en}, not used this time: starting {ev.workers} "
                     f"worker processes (loading dictionaries, a few seconds)")
-            bar = "入库 ingesting · 启动工作进程 starting workers"
+            bar = (f"入库 ingesting · 启动工作进程 starting workers · 常驻预热进程 {ev.warm_skipped} {zh} "
+                   f"warm server {ev.warm_skipped_why}")
         else:
             text = (f"启动 {ev.workers} 个工作进程（加载词典，需数秒；`nianbao warm start` 可预先加载）/ starting "
                     f"{ev.workers} worker processes (loading dictionaries, a few seconds; `nianbao warm start` "

@@ -303,7 +303,13 @@ def _wait_ready(d: Path, key: str, proc: subprocess.Popen) -> ServerInfo:
         if info is not None and info.ready and info.pid == proc.pid:
             return info
         if proc.poll() is not None:
-            tail = (d / f"{key}.log").read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:]
+            if proc.returncode == 128 + signal.SIGTERM:    # `warm stop` during its warm-up (its log is gone too)
+                raise RuntimeError("常驻预热进程在预热时被停止（warm stop）/ the warm server was stopped while "
+                                   "warming up (warm stop)")
+            try:
+                tail = (d / f"{key}.log").read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:]
+            except OSError:
+                tail = []
             raise RuntimeError(f"常驻预热进程启动失败 / the warm server did not start (exit {proc.returncode}"
                                f"{': ' + tail[0] if tail else ''})")
         time.sleep(0.05)

@@ -381,6 +381,12 @@ def test_a_terminal_shows_where_the_workers_come_from():
         rep.close()
     assert "warm server 4321" in titles["warm"] and "Dask" in titles["cluster"]
     assert titles["cold"] == "入库 ingesting"          # the "starting workers" title ends with the first file
+    # a warm server that runs but is paused: named while the run's own workers warm up
+    rep = ProgressReporter(Terminal())
+    rep(Progress(kind="total", total=3))
+    rep(Progress(kind="workers", workers=2, warm_skipped=4321, warm_skipped_why="paused"))
+    assert "4321" in rep.bar.desc and "paused" in rep.bar.desc and "starting workers" in rep.bar.desc
+    rep.close()
     pipe = io.StringIO()
     ProgressReporter(pipe)(Progress(kind="workers", workers=2, cluster="local"))
     assert "Dask" in pipe.getvalue() and "warm start" not in pipe.getvalue()

@@ -434,3 +434,17 @@ def test_two_starts_at_once_make_one_server(warm_dir):
     assert [p.returncode for p in procs] == [0, 0], outs
     pids = {int(o.split("pid ")[1].split(",")[0]) for o, _ in outs}
     assert len(pids) == 1 and _servers_in(warm_dir) == list(pids) == [s.pid for s in resident.servers()]
+
+
+def test_stopped_while_warming_up_says_so(warm_dir):
+    """`warm stop` while `warm start` waits for the warm-up: one clear line,
+    not a traceback-like 'no such file' about the server's log."""
+    start = subprocess.Popen([sys.executable, "-m", "nianbao", "warm", "start"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, encoding="utf-8", cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while not list(warm_dir.glob("*.json")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert nianbao("warm", "stop").returncode == 0
+    out, err = start.communicate(timeout=120)
+    assert start.returncode == 1, (out, err)
+    assert "stopped while warming up" in err and "No such file" not in err, err
