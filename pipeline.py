@@ -61,7 +61,18 @@ def _echo(lines) -> None:
 
 def _json(data) -> None:
     from nianbao.export import tabular
-    click.echo(tabular.json_text(data))
+    _echo_json(tabular.json_text(data))
+
+
+def _echo_json(text: str) -> None:
+    """JSON on a terminal in its encoding (readable there); redirected to a
+    file or a pipe, UTF-8 whatever the console's encoding — JSON files are
+    UTF-8 (RFC 8259), and ``json.load`` reads them so."""
+    stream = click.get_text_stream("stdout")
+    if hasattr(stream, "isatty") and stream.isatty():
+        click.echo(text)
+    else:
+        _write_utf8(text + "\n")
 
 
 class _Commands(click.Group):
@@ -321,7 +332,7 @@ def _score_realdev(directory, list_n, as_json, predictions) -> None:
     if predictions:
         result.write_predictions(predictions)
     if as_json:
-        click.echo(json.dumps(result.summary(list_n), ensure_ascii=False, indent=2))
+        _echo_json(json.dumps(result.summary(list_n), ensure_ascii=False, indent=2))
     else:
         click.echo("\n".join(result.report(list_n)))
 
@@ -340,7 +351,7 @@ def _output(fmt: str | None, *, records, table, lines) -> None:
     text (``lines()``)."""
     from nianbao.export import tabular
     if fmt == "json":
-        click.echo(tabular.json_text(records()))
+        _echo_json(tabular.json_text(records()))
     elif fmt == "csv":
         header, rows = table()
         _write_utf8(tabular.csv_text(header, rows))
@@ -542,7 +553,7 @@ def corrections(db_path, import_file, remove_id, fmt):
         return
     rows = _query(db.corrections)
     if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        _echo_json(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         _echo(render.correction_lines(rows))
 

@@ -330,6 +330,18 @@ def test_python_m_nianbao_in_a_gbk_pipe(corpus_db):
         assert "青岚县职业技术教育中心" in text or "果园县职业技术学校" in text
 
 
+def test_json_redirected_from_a_gbk_console_is_utf8(corpus_db):
+    """`--json > file` on a Chinese Windows console (GBK): the file is UTF-8
+    JSON, as CSV is, so json.load reads it; text output stays GBK."""
+    env = dict(os.environ, PYTHONIOENCODING="gbk")
+    for args in (["check", "--json"], ["flags", "--json"], ["compare", "--json"]):
+        p = subprocess.run([sys.executable, "-m", "nianbao", *args, "--db", str(corpus_db)], env=env,
+                           capture_output=True, timeout=300)
+        assert p.returncode == 0, p.stderr.decode("gbk", "replace")
+        data = json.loads(p.stdout.decode("utf-8"))
+        assert data and ("青岚" in p.stdout.decode("utf-8") or "果园" in p.stdout.decode("utf-8"))
+
+
 def test_an_ascii_console_gets_progress_and_results_in_one_encoding(tmp_path):
     """PYTHONIOENCODING=ascii (or the C locale): click writes stdout in UTF-8
     then, and the progress lines on stderr follow, instead of '?' for every
