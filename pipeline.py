@@ -722,28 +722,48 @@ def warm_stop(every):
 def console_safe() -> None:
     """Output that a console cannot encode (a Chinese Windows console or a
     pipe in GBK) never crashes: the marks ✓ ✗ ⚠ ✎ become √ × ！ ＊ there,
-    and any other character it lacks becomes '?'.  A stream said to be
-    ASCII (the C locale, ``PYTHONIOENCODING=ascii``) is written in UTF-8,
-    as click writes its output then: progress on stderr and results on
-    stdout in one encoding, and no Chinese turned into '?'."""
-    import codecs
+    and any other character it lacks becomes '?'.  A stream whose encoding
+    has no simplified Chinese is written in UTF-8 when it is ASCII (the C
+    locale, ``PYTHONIOENCODING=ascii``: click writes its output so then) or
+    when it goes to a file or a pipe (a Western Windows, cp1252, redirected):
+    the output is readable there, not '?' for every Chinese character."""
     for name in ("stdout", "stderr"):
         stream = getattr(sys, name)
         enc = getattr(stream, "encoding", None) or "utf-8"
-        ascii_only = _is_ascii(codecs, enc)
+        to_utf8 = not _has_chinese(enc) and (_is_ascii(enc) or not _isatty(stream))
         if name == "stdout":
-            render.use_marks_for("utf-8" if ascii_only else enc)
+            render.use_marks_for("utf-8" if to_utf8 else enc)
         if hasattr(stream, "reconfigure"):
             try:
-                stream.reconfigure(errors="replace", **({"encoding": "utf-8"} if ascii_only else {}))
+                stream.reconfigure(errors="replace", **({"encoding": "utf-8"} if to_utf8 else {}))
             except (ValueError, OSError):   # a stream that cannot be reconfigured: leave it
                 pass
 
 
-def _is_ascii(codecs, encoding: str) -> bool:
+#: words every command prints; an encoding that cannot write them has no simplified Chinese
+_CHINESE_PROBE = "入库报告职业学校"
+
+
+def _has_chinese(encoding: str) -> bool:
+    try:
+        _CHINESE_PROBE.encode(encoding)
+        return True
+    except (UnicodeEncodeError, LookupError):
+        return False
+
+
+def _is_ascii(encoding: str) -> bool:
+    import codecs
     try:
         return codecs.lookup(encoding).name == "ascii"
     except LookupError:
+        return False
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):
         return False
 
 

@@ -342,11 +342,12 @@ def test_json_redirected_from_a_gbk_console_is_utf8(corpus_db):
         assert data and ("青岚" in p.stdout.decode("utf-8") or "果园" in p.stdout.decode("utf-8"))
 
 
-def test_an_ascii_console_gets_progress_and_results_in_one_encoding(tmp_path):
-    """PYTHONIOENCODING=ascii (or the C locale): click writes stdout in UTF-8
-    then, and the progress lines on stderr follow, instead of '?' for every
-    Chinese word beside a UTF-8 summary."""
-    env = dict(os.environ, PYTHONIOENCODING="ascii")
+@pytest.mark.parametrize("encoding", ["ascii", "cp1252"])
+def test_a_console_without_chinese_redirected_gets_utf8(tmp_path, encoding):
+    """PYTHONIOENCODING=ascii (the C locale), or a Western Windows (cp1252)
+    redirected to files: stdout and stderr are UTF-8, instead of '?' for
+    every Chinese word (and, for ascii, beside a UTF-8 summary from click)."""
+    env = dict(os.environ, PYTHONIOENCODING=encoding)
     p = subprocess.run([sys.executable, "-m", "nianbao", "ingest", str(REPORTS / "E_zhongzhi_2023_gb18030.txt"),
                         "--db", str(tmp_path / "a.db"), "--workers", "0"], env=env, capture_output=True,
                        timeout=300)
