@@ -16,15 +16,18 @@ OK, BAD, WARN, OPT = "✓", "✗", "⚠", "·"
 CONFLICT_MARK = "⚠"
 CORRECTED_MARK = "✎"
 APPROX_MARK = "≈"
+#: the quotes around a value in a flag's source line
+VALUE_OPEN, VALUE_CLOSE = "«", "»"
 #: marks a console that cannot show the ones above gets (GBK has these)
-NARROW_MARKS = {"OK": "√", "BAD": "×", "WARN": "！", "CONFLICT_MARK": "！", "CORRECTED_MARK": "＊", "OPT": "·"}
+NARROW_MARKS = {"OK": "√", "BAD": "×", "WARN": "！", "CONFLICT_MARK": "！", "CORRECTED_MARK": "＊", "OPT": "·",
+                "VALUE_OPEN": "「", "VALUE_CLOSE": "」"}
 
 
 def use_marks_for(encoding: str) -> bool:
     """Switch to :data:`NARROW_MARKS` when ``encoding`` (a console's, e.g.
     GBK) cannot write the usual marks; returns True when it switched."""
     try:
-        (OK + BAD + WARN + CONFLICT_MARK + CORRECTED_MARK + OPT).encode(encoding or "utf-8")
+        (OK + BAD + WARN + CONFLICT_MARK + CORRECTED_MARK + OPT + VALUE_OPEN + VALUE_CLOSE).encode(encoding or "utf-8")
         return False
     except (UnicodeEncodeError, LookupError):
         globals().update(NARROW_MARKS)
@@ -270,7 +273,7 @@ def source_line(src) -> str:
         parts.append(_short(src["section"], 40))
     v = src.get("raw") or src.get("value")
     if v not in (None, ""):
-        parts.append(f"«{fmt_value(v)}»")
+        parts.append(f"{VALUE_OPEN}{fmt_value(v)}{VALUE_CLOSE}")
     if src.get("sentence"):
         parts.append(_around(src["sentence"], str(src.get("raw") or "")))
     return " | ".join(parts) or "—"
