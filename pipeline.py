@@ -68,8 +68,7 @@ def _echo_json(text: str) -> None:
     """JSON on a terminal in its encoding (readable there); redirected to a
     file or a pipe, UTF-8 whatever the console's encoding — JSON files are
     UTF-8 (RFC 8259), and ``json.load`` reads them so."""
-    stream = click.get_text_stream("stdout")
-    if hasattr(stream, "isatty") and stream.isatty():
+    if _isatty(sys.stdout):
         click.echo(text)
     else:
         _write_utf8(text + "\n")

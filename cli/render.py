@@ -484,6 +484,10 @@ def summary_lines(s) -> list[str]:
     return out
 
 
+def _processes(n: int) -> str:
+    return "process" if n == 1 else "processes"
+
+
 class ProgressReporter:
     """A tqdm bar on a terminal (files, pages, failures, ETA); in a pipe or CI
     plain lines: one per file read, one per 100 unchanged files.  Call it
@@ -508,19 +512,19 @@ class ProgressReporter:
             bar = "入库 ingesting · Dask"
         elif ev.warm_server:
             text = (f"从常驻预热进程（pid {ev.warm_server}）启动 {ev.workers} 个工作进程，无需加载 / "
-                    f"{ev.workers} worker processes from the warm server (pid {ev.warm_server}), ready at once")
+                    f"{ev.workers} worker {_processes(ev.workers)} from the warm server (pid {ev.warm_server}), ready at once")
             bar = f"入库 ingesting · 常驻预热进程 warm server {ev.warm_server}"
         elif ev.warm_skipped:
             zh = "仍在预热" if ev.warm_skipped_why == "warming up" else "已暂停"
             en = "is still warming up" if ev.warm_skipped_why == "warming up" else "is paused (SIGSTOP)"
             text = (f"常驻预热进程（pid {ev.warm_skipped}）{zh}，本次不使用；启动 {ev.workers} 个工作进程（加载词典，需数秒）/ "
                     f"the warm server (pid {ev.warm_skipped}) {en}, not used this time: starting {ev.workers} "
-                    f"worker processes (loading dictionaries, a few seconds)")
+                    f"worker {_processes(ev.workers)} (loading dictionaries, a few seconds)")
             bar = (f"入库 ingesting · 启动工作进程 starting workers · 常驻预热进程 {ev.warm_skipped} {zh} "
                    f"warm server {ev.warm_skipped_why}")
         else:
             text = (f"启动 {ev.workers} 个工作进程（加载词典，需数秒；`nianbao warm start` 可预先加载）/ starting "
-                    f"{ev.workers} worker processes (loading dictionaries, a few seconds; `nianbao warm start` "
+                    f"{ev.workers} worker {_processes(ev.workers)} (loading dictionaries, a few seconds; `nianbao warm start` "
                     f"keeps them loaded between runs)")
             bar = "入库 ingesting · 启动工作进程 starting workers"
         if self.tty and self.bar is not None:

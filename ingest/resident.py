@@ -111,7 +111,11 @@ def server_dir() -> Path:
         raise PermissionError(f"不安全的文件夹 / unsafe folder for the warm server: {d} "
                               f"({'a symbolic link' if os.path.islink(d) else 'not a folder'}; "
                               f"set {DIR_ENV} to a folder of this user, mode 0700)")
-    d.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        d.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as e:
+        raise OSError(f"常驻预热进程的文件夹无法创建 / cannot make the warm server's folder {d} "
+                      f"({e.strerror}; set {DIR_ENV} to a folder of this user)") from None
     st = os.lstat(d)
     if st.st_uid != os.getuid() or st.st_mode & 0o077:
         raise PermissionError(f"不安全的文件夹 / unsafe folder for the warm server: {d} "
