@@ -202,10 +202,11 @@ class _IngestRun:
             self._workers_announced = True
             if self.progress:
                 server = getattr(self.pool, "warm_server", lambda: None)()
-                skipped = _skipped_server() if server is None else None
+                cluster = getattr(self.pool, "address", "") or ""
+                # a cluster run never looks for a warm server: nothing was skipped (not an earlier run's finding)
+                skipped = _skipped_server() if server is None and not cluster else None
                 self.progress(Progress(kind="workers", done=self.done, total=self.total, workers=self.pool.n,
-                                       warm_server=server.pid if server else 0,
-                                       cluster=getattr(self.pool, "address", "") or "",
+                                       warm_server=server.pid if server else 0, cluster=cluster,
                                        warm_skipped=skipped[0].pid if skipped else 0,
                                        warm_skipped_why=skipped[1] if skipped else ""))
         self.pool.submit(task, context)
