@@ -691,18 +691,41 @@ def warm_status():
     if resident.unsupported():
         raise click.ClickException(terminal_text(resident.unsupported()))
     try:
-        key = resident.installation_key()
+        parts = resident.installation_parts()
+        key = resident.installation_key(parts)
         rows = resident.servers()
     except OSError as e:     # not available here, or an unsafe folder
         raise click.ClickException(terminal_text(str(e)))
     if not rows:
         click.echo("没有常驻预热进程 / no warm server is running")
     for info in rows:
-        mine = "本安装 this installation" if info.key == key else "其他安装或旧规则 another installation or older rules"
+        mine = _whose(info, key, parts)
         paused = ("  正在预热 warming up" if not info.ready else
                   "" if resident.usable(info) else "  已暂停，不会使用 paused (SIGSTOP), not used")
         click.echo(f"pid {info.pid}  {mine}  运行 up {info.uptime:.0f} s  {_idle_text(info.idle)}  "
                    f"{info.root}{paused}")
+
+
+def _whose(info, key: str, parts: dict) -> str:
+    """Which installation a warm server serves: this one, this one as it was
+    (and what changed since: it is not used), or another."""
+    from nianbao.ingest import resident
+    if info.key == key:
+        return "本安装 this installation"
+    if info.root and info.root != str(_package_root()):
+        return "其他安装 another installation"
+    changed = resident.changed_parts(info, parts)
+    if changed:
+        return (f"本安装的旧状态，不会使用 this installation as it was, not used — 已变 changed: {', '.join(changed)} "
+                "(nianbao warm stop; warm start)")
+    return "其他安装或旧规则 another installation or older rules"
+
+
+def _package_root():
+    from pathlib import Path
+
+    import nianbao
+    return Path(nianbao.__file__).resolve().parent
 
 
 @warm.command("stop")

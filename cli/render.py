@@ -533,6 +533,18 @@ class ProgressReporter:
         else:
             print(text, file=self.stream, flush=True)
 
+    def _warm_lost(self, ev) -> None:
+        """The warm server stopped during the run: the run warms its own workers."""
+        text = (f"常驻预热进程（pid {ev.warm_server}）已停止：其工作进程的文件重新排队，本次运行自行启动工作进程"
+                f"（加载词典，需数秒）/ the warm server (pid {ev.warm_server}) stopped: its workers' files are queued "
+                f"again and this run starts its own worker {_processes(ev.workers)} (loading dictionaries, a few seconds)")
+        if self.tty and self.bar is not None:
+            self.bar.set_description_str(f"入库 ingesting · 常驻预热进程 {ev.warm_server} 已停止 warm server stopped "
+                                         "· 启动工作进程 starting workers")
+            self.starting = True
+        else:
+            print(text, file=self.stream, flush=True)
+
     def __call__(self, ev) -> None:
         if ev.kind == "total":
             return self._total(ev.total) if self.tty else None
@@ -540,6 +552,8 @@ class ProgressReporter:
             return self._ocr_page(ev)
         if ev.kind == "workers":
             return self._workers(ev)
+        if ev.kind == "warm_lost":
+            return self._warm_lost(ev)
         if self.starting and self.bar is not None:
             self.bar.set_description_str("入库 ingesting", refresh=False)
             self.starting = False

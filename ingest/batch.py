@@ -70,7 +70,9 @@ class Progress:
     at grew), ``workers`` (``workers`` processes are starting: each loads
     the dictionaries, a few seconds, before the first file is read), or what
     happened to one file: ``ingested``, ``unchanged``, ``duplicate``,
-    ``failed``, ``needs_ocr``, ``reextracted``."""
+    ``failed``, ``needs_ocr``, ``reextracted``; or ``warm_lost`` (the warm
+    server ``warm_server`` stopped during the run: its workers' files go
+    back to the queue, and the run's own workers warm first)."""
     kind: str
     path: str | None = None
     done: int = 0
@@ -214,6 +216,13 @@ class _IngestRun:
     def add_total(self, n: int) -> None:
         self.total += n
         self._emit("total")
+
+    def on_warm_lost(self, pid: int) -> None:
+        """The warm server (``pid``) stopped during the run: its workers' files go
+        back to the queue and the run warms its own workers (a few seconds)."""
+        if self.progress:
+            self.progress(Progress(kind="warm_lost", done=self.done, total=self.total,
+                                   failed=len(self.summary.failed), workers=self.pool.n, warm_server=pid))
 
     def on_ocr(self, task: Task, context, done: int, n: int) -> None:
         """A worker reads scanned pages of ``task``'s file."""
@@ -627,7 +636,7 @@ def _pool(run: _IngestRun, n: int, cluster: str | None, **limits):
     if cluster:
         from nianbao.ingest.cluster import ClusterPool
         return ClusterPool(cluster, run.on_result, n_local=n or None, **limits)
-    return WorkerPool(n, run.on_result, **limits)
+    return WorkerPool(n, run.on_result, on_warm_lost=run.on_warm_lost, **limits)
 
 
 def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = False, retry_failed: bool = False,

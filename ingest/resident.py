@@ -45,7 +45,7 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 #: environment variable naming the folder of the servers' sockets (tests, several users)
@@ -78,11 +78,16 @@ class ServerInfo:
     root: str = ""
     #: the process's start time as the system counts it (psutil), to tell it from a later process with its pid
     created: float = 0.0
+    #: :func:`installation_parts` of the installation that started it
+    parts: dict = field(default_factory=dict)
 
     @property
     def uptime(self) -> float:
         """Seconds since the server started."""
         return time.time() - self.started
+
+
+_INFO_FIELDS = {f.name for f in fields(ServerInfo)}
 
 
 def unsupported() -> str | None:
@@ -123,12 +128,22 @@ def server_dir() -> Path:
     return d
 
 
-def installation_key() -> str:
-    """16 hex digits over what a warm worker's results depend on: this
-    Python (executable, version), the distributions installed in its
-    site-packages (their ``*.dist-info`` names carry the versions, so an
-    install, upgrade or removal changes the key), nianbao's code files
-    (path, size, mtime) and the rules digest."""
+def installation_key(parts: dict[str, str] | None = None) -> str:
+    """16 hex digits over what a warm worker's results depend on (the
+    :func:`installation_parts`, computed now unless given)."""
+    import hashlib
+    parts = installation_parts() if parts is None else parts
+    return hashlib.sha256(repr(sorted(parts.items())).encode()).hexdigest()[:16]
+
+
+def installation_parts() -> dict[str, str]:
+    """What a warm worker's results depend on, part by part, each as 8 hex
+    digits: ``python`` (executable, version), ``libraries`` (the
+    distributions installed in its site-packages: their ``*.dist-info``
+    names carry the versions, so an install, upgrade or removal changes
+    it), ``code`` (nianbao's folder and code files: path, size, mtime) and
+    ``rules`` (the rules digest).  A server keeps its parts in its
+    description, so that ``warm status`` can say which of them changed."""
     import hashlib
 
     import nianbao
@@ -139,8 +154,23 @@ def installation_key() -> str:
         for p in sorted(folder.glob("*.py")):
             st = p.stat()
             stamps.append((str(p), st.st_size, st.st_mtime_ns))
-    parts = (sys.executable, sys.version, str(root), _installed(), stamps, rules_now())
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+    parts = {"python": (sys.executable, sys.version), "libraries": _installed(),
+             "code": (str(root), stamps), "rules": rules_now()}
+    return {k: hashlib.sha256(repr(v).encode()).hexdigest()[:8] for k, v in parts.items()}
+
+
+#: the parts of :func:`installation_parts`, named for ``warm status``
+PART_NAMES = {"python": "Python", "libraries": "已安装的库 installed libraries",
+              "code": "nianbao 代码 code", "rules": "规则 rules"}
+
+
+def changed_parts(info: "ServerInfo", parts: dict[str, str]) -> list[str]:
+    """The names (:data:`PART_NAMES`) of the parts in which the server
+    ``info`` differs from ``parts`` (this installation now); empty for a
+    server whose description keeps no parts (started by an older nianbao)."""
+    if not info.parts:
+        return []
+    return [PART_NAMES.get(k, k) for k in parts if info.parts.get(k) != parts[k]]
 
 
 def _installed() -> list[tuple[str, list[str]]]:
@@ -197,8 +227,9 @@ def usable(info: ServerInfo) -> bool:
 
 def _read_info(path: Path) -> ServerInfo | None:
     try:
-        info = ServerInfo(**json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        info = ServerInfo(**{k: v for k, v in data.items() if k in _INFO_FIELDS})   # a newer nianbao's: its fields
+    except (OSError, ValueError, TypeError, AttributeError):
         return None
     return info if server_state(info) is not None and os.path.exists(info.socket) else None
 
@@ -251,14 +282,15 @@ def start(idle: float = IDLE_SECONDS) -> tuple[ServerInfo, bool]:
     why = unsupported()
     if why:
         raise RuntimeError(why)
-    key = installation_key()
+    parts = installation_parts()
+    key = installation_key(parts)
     d = server_dir()
     with _start_lock(d, key):           # two `warm start` at once: the second finds the first
         running = find(key)
         if running:
             return running, False
         _refuse_if_paused(d, key)
-        return _spawn_server(d, key, idle), True
+        return _spawn_server(d, key, idle, parts), True
 
 
 @contextmanager
@@ -281,7 +313,7 @@ def _refuse_if_paused(d: Path, key: str) -> None:
                            f"resume it (kill -CONT {info.pid}) or stop it (nianbao warm stop)")
 
 
-def _spawn_server(d: Path, key: str, idle: float) -> ServerInfo:
+def _spawn_server(d: Path, key: str, idle: float, parts: dict[str, str]) -> ServerInfo:
     """Start the server process detached and wait until it describes itself as ready."""
     if len(str(d / f"{key}.sock")) > 100:     # AF_UNIX paths are limited to ≈ 104–108 bytes
         raise RuntimeError(f"文件夹路径太长 / folder path too long for a socket: {d} (set {DIR_ENV} to a shorter one)")
@@ -293,7 +325,8 @@ def _spawn_server(d: Path, key: str, idle: float) -> ServerInfo:
     env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
     log = open(d / f"{key}.log", "wb")
     with log:
-        code = f"from nianbao.ingest.resident import serve; serve({str(d)!r}, {key!r}, float({str(float(idle))!r}))"
+        code = (f"from nianbao.ingest.resident import serve; "
+                f"serve({str(d)!r}, {key!r}, float({str(float(idle))!r}), {json.dumps(parts)!r})")
         proc = subprocess.Popen([sys.executable, "-c", code],
                                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, cwd=str(d),
                                 start_new_session=True, close_fds=True)
@@ -483,9 +516,11 @@ def worker_entry(env: dict, target, *args):
 
 
 # -- the server side -------------------------------------------------------------------
-def serve(d: str | Path, key: str, idle: float) -> None:
+def serve(d: str | Path, key: str, idle: float, parts: str = "{}") -> None:
     """Run the warm server: warm this process (:func:`nianbao.ingest.warm.preload`),
-    describe it in ``<key>.json``, then fork workers on request until idle."""
+    describe it in ``<key>.json`` (with ``parts``, the JSON of the
+    :func:`installation_parts` ``key`` was made from), then fork workers on
+    request until idle."""
     import socket
 
     from multiprocessing import forkserver
@@ -503,7 +538,8 @@ def serve(d: str | Path, key: str, idle: float) -> None:
     listener.listen()
     import psutil
     info = ServerInfo(pid=os.getpid(), key=key, socket=str(sock), idle=idle, started=time.time(),
-                      root=str(Path(__file__).resolve().parent.parent), created=psutil.Process().create_time())
+                      root=str(Path(__file__).resolve().parent.parent), created=psutil.Process().create_time(),
+                      parts=json.loads(parts))
     _describe(stem, info)
     alive_r, alive_w = os.pipe()
     signal.signal(signal.SIGTERM, _exit_on_signal)   # `warm stop` during the warm-up: its temp files go too

@@ -460,11 +460,14 @@ class WorkerPool:
 
     def __init__(self, n: int, on_result, *, timeout: float = FILE_TIMEOUT,
                  memory_limit_mb: int | None = MEMORY_LIMIT_MB, max_tasks: int = MAX_TASKS_PER_WORKER,
-                 runner=None, on_ocr=None):
+                 runner=None, on_ocr=None, on_warm_lost=None):
         self.n = max(0, int(n))
         self.on_result = on_result
         #: ``on_ocr(task, context, done, n)``: a worker reports OCR pages of its file
         self.on_ocr = on_ocr
+        #: ``on_warm_lost(pid)``: the warm server the workers came from stopped during
+        #: the run; from now on they come from this run's own forkserver (warmed first)
+        self.on_warm_lost = on_warm_lost
         self.timeout = timeout
         self.memory_limit_mb = memory_limit_mb
         self.max_tasks = max_tasks
@@ -560,9 +563,7 @@ class WorkerPool:
             except OSError:
                 if getattr(ctx, "resident", None) is None:
                     raise
-                from nianbao.ingest import resident
-                resident.refused()       # the warm server is gone: our own forkserver from now on
-                self._ctx = None
+                self._lose_warm_server()   # the warm server is gone: our own forkserver from now on
                 self.workers.append(_Worker(self._context(), self.memory_limit_mb, self.runner))
         self.started += 1
 
@@ -572,10 +573,18 @@ class WorkerPool:
         on workers come from our own forkserver."""
         if not getattr(w.proc, "server_lost", False):
             return False
+        self._lose_warm_server()
+        return True
+
+    def _lose_warm_server(self) -> None:
+        """Use no warm server from now on (this process's own forkserver
+        instead) and tell ``on_warm_lost`` once, with the server's pid."""
         from nianbao.ingest import resident
+        info = getattr(self._ctx, "resident", None)
         resident.refused()
         self._ctx = None
-        return True
+        if info is not None and self.on_warm_lost:
+            self.on_warm_lost(info.pid)
 
     def warm_server(self):
         """The warm server (``nianbao warm start``, :mod:`nianbao.ingest.resident`)

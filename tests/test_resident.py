@@ -254,6 +254,26 @@ def test_another_installation_or_older_rules_get_their_own_server(warm_dir):
     assert resident.find("0" * 16) is None      # another key: code, rules or Python differ
 
 
+def test_status_says_what_changed_since_a_server_started(warm_dir, monkeypatch):
+    """A server of this installation whose rules (or code, libraries,
+    Python) changed since it started is not used; `warm status` says which."""
+    from click.testing import CliRunner
+
+    from nianbao.pipeline import cli
+    info, _ = resident.start(idle=120)
+    now = resident.installation_parts()
+    assert info.parts == now and info.key == resident.installation_key(now)
+    shown = CliRunner().invoke(cli, ["warm", "status"]).output
+    assert f"pid {info.pid}  本安装 this installation" in shown
+    edited = {**now, "rules": "0" * 8}               # as after an edit in rules/
+    monkeypatch.setattr(resident, "installation_parts", lambda: edited)
+    assert resident.find() is None                   # not used
+    shown = CliRunner().invoke(cli, ["warm", "status"]).output
+    assert "not used" in shown and "changed: 规则 rules (" in shown and "code" not in shown.split("changed:")[1]
+    older = {**resident.asdict(info), "parts": {}}   # described by an older nianbao: no parts
+    assert resident.changed_parts(resident.ServerInfo(**older), edited) == []
+
+
 def test_the_server_exits_when_idle(warm_dir):
     info, started = resident.start(idle=1)
     assert started
@@ -283,14 +303,42 @@ def test_a_server_stopped_during_a_run_loses_no_file(warm_dir):
         if len(results) == 1:
             resident.stop()                      # the server goes; its worker's exit code with it
 
-    with workers.WorkerPool(1, on_result) as pool:
+    lost = []
+    with workers.WorkerPool(1, on_result, on_warm_lost=lost.append) as pool:
         for f in files:
             pool.submit(workers.Task(display=str(f), path=str(f), sha256=f.name, size=f.stat().st_size))
         pool.drain()
-    assert gone(info.pid)
+    assert gone(info.pid) and lost == [info.pid]      # told once, with the server's pid
     assert sorted(d for d, _, _ in results) == sorted(map(str, files))
     assert [(s, e) for _, s, e in results] == [("ok", None)] * len(files)
     assert resident._REFUSED and pool.started >= 2
+
+
+def test_a_run_says_when_its_warm_server_stops(warm_dir, tmp_path):
+    """The warm server stopped in the middle of `nianbao ingest`: the run says
+    so in one line (its own workers warm first, a few seconds) and still
+    stores every file."""
+    import io
+
+    import nianbao
+    from nianbao.cli.render import ProgressReporter
+    info, _ = resident.start(idle=120)
+    files = sorted(str(p) for p in REPORTS.iterdir() if p.suffix in (".docx", ".txt"))[:4]
+    stream = io.StringIO()
+    shown = ProgressReporter(stream)
+
+    def progress(ev):
+        shown(ev)
+        if ev.kind == "ingested" and ev.done == 1:
+            resident.stop()                      # `nianbao warm stop` from another console
+
+    summary = nianbao.Database(tmp_path / "n.db").ingest(files, workers=1, progress=progress)
+    assert gone(info.pid)
+    lines = stream.getvalue().splitlines()
+    assert f"from the warm server (pid {info.pid})" in lines[0]
+    lost = [ln for ln in lines if "stopped" in ln]
+    assert len(lost) == 1 and f"warm server (pid {info.pid}) stopped" in lost[0] and "已停止" in lost[0]
+    assert len(summary.ingested) == len(files) and not summary.failed
 
 
 def test_where_it_cannot_run_the_commands_say_so(monkeypatch):
