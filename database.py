@@ -137,7 +137,9 @@ class Database:
         ``exclude=True`` to leave the extracted value out), or ``school`` /
         ``level`` / ``year``.  Kept in the table ``corrections`` with ``who``
         (default: the login name), when and ``note``; it survives
-        ``ingest --force`` and re-extraction.  Returns the stored row; raises
+        ``ingest --force`` and re-extraction.  Returns the stored row (its
+        ``replaces``: the corrections it replaced, kept whole in the table
+        ``corrections_replaced``); raises
         :class:`nianbao.store.corrections.CorrectionError` (a ``ValueError``)
         for an unknown school, field, or a bad value."""
         from nianbao.store import Store

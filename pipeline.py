@@ -345,6 +345,22 @@ def _query(method, *args, **kw):
         raise click.ClickException(terminal_text(str(e)))
 
 
+def _require_reports(db, schools=(), year: int | None = None) -> None:
+    """End the command with one line (exit 1) when a ``--school`` or
+    ``--year`` given matches no current report: a misspelled name (or a
+    trailing space copied from Excel) must not read as "no flags" or "every
+    part is there"."""
+    schools = [s for s in schools if s is not None]
+    if not schools and year is None:
+        return
+    for school in schools or [None]:
+        if not _query(db.reports, school=school.strip() if school else None, year=year):
+            what = (f"学校「{school}」" if school else "") + (f" {year} 年度" if year is not None else "")
+            en = (f"of school '{school}'" if school else "") + (f" for {year}" if year is not None else "")
+            raise click.ClickException(terminal_text(f"没有{what.strip()}的报告 / no report {en.strip()} "
+                                                     "(nianbao sql \"select school, year from reports\" lists them)"))
+
+
 def _output(fmt: str | None, *, records, table, lines) -> None:
     """Print as --json (``records()``), --csv (``table()`` → header, rows) or
     text (``lines()``)."""
@@ -424,7 +440,9 @@ def check(db_path, school, year, fmt):
     object per report; --csv: one row per report and item.
     """
     from nianbao.export import tabular
-    lists = _query(Database(db_path).check, school=school, year=year)
+    db = Database(db_path)
+    _require_reports(db, [school], year)
+    lists = _query(db.check, school=school.strip() if school else None, year=year)
     _output(fmt, records=lambda: tabular.check_records(lists), table=lambda: tabular.check_table(lists),
             lines=lambda: render.check_lines(lists))
 
@@ -448,7 +466,9 @@ def flags(db_path, kind, school, year, severity, fmt):
     metric, message, sources and files.
     """
     from nianbao.export import tabular
-    rows = _query(Database(db_path).flags, kind=kind, school=school, year=year, severity=severity)
+    db = Database(db_path)
+    _require_reports(db, [school], year)
+    rows = _query(db.flags, kind=kind, school=school.strip() if school else None, year=year, severity=severity)
     _output(fmt, records=lambda: tabular.flags_records(rows), table=lambda: tabular.flags_table(rows),
             lines=lambda: render.flags_lines(rows))
 
@@ -478,6 +498,8 @@ def compare(db_path, year, metrics, schools, xlsx, fmt):
     from nianbao.export import tabular
     from nianbao.store.compare import default_terminal_metrics
     db = Database(db_path)
+    _require_reports(db, schools, year)
+    schools = tuple(s.strip() for s in schools)
     chosen = metrics or (None if fmt else default_terminal_metrics())
     comp = _query(db.compare, year=year, schools=schools, metrics=chosen)
     _output(fmt, records=lambda: tabular.compare_records(comp), table=lambda: tabular.compare_table(comp),
@@ -533,12 +555,12 @@ def corrections(db_path, import_file, remove_id, fmt):
     """
     db = Database(db_path)
     if import_file:
-        text = Path(import_file).read_bytes().decode("utf-8-sig")
+        text = _csv_text(Path(import_file))
         done, problems = _query(db.import_corrections, text)
         click.echo(f"已应用 applied: {done}")
         for p in problems:
             click.echo(f"  未应用 not applied: {p}", err=True)
-        if problems and not done:
+        if problems:      # the lines that were applied stay applied; exit 1 says not all were
             sys.exit(1)
         return
     if remove_id is not None:
@@ -557,6 +579,20 @@ def corrections(db_path, import_file, remove_id, fmt):
         _echo(render.correction_lines(rows))
 
 
+def _csv_text(path: Path) -> str:
+    """A CSV file's text: UTF-8 (with or without a byte-order mark, as nianbao
+    writes it), else GB18030 — what Excel's "CSV (逗号分隔)" saves on a Chinese
+    Windows (GBK is a subset); a one-line error for anything else."""
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise click.ClickException(f"无法识别 CSV 的编码（应为 UTF-8 或 GBK）/ cannot decode {path}: "
+                               "not UTF-8 or GBK text")
+
+
 @cli.command()
 @click.argument("school")
 @DB_OPTION
@@ -573,6 +609,8 @@ def report(school, db_path, year, html_file):
     Example: nianbao report 青岚 --html 青岚.html
     """
     db = Database(db_path)
+    if year is not None:
+        _require_reports(db, [school], year)     # the school has reports, but none of that year
     if html_file:
         out = _query(db.write_report_html, html_file, school, year=year)
         click.echo(f"已写入 written: {out}")
@@ -607,6 +645,8 @@ def search(query, db_path, school, year, limit, words_only, all_copies, reindex,
         click.echo(f"已重建索引 reindexed: {db.reindex()} 个章节 sections", err=bool(query))
         if not query:
             return
+    _require_reports(db, [school], year)
+    school = school.strip() if school else None
     if _query(db.index_status) != "ok":
         click.echo("全文索引缺失或过期，正在重建 / the full-text index is missing or stale: rebuilding", err=True)
     hits = _query(db.search, query, school=school, year=year, limit=limit, words_only=words_only,

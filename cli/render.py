@@ -361,11 +361,16 @@ def correction_lines(rows: list[dict], *, header: bool = True) -> list[str]:
             new = "剔除 excluded" if r["exclude"] else fmt_number(r["value"])
         else:
             what = r["field"]
-            new = r["text"] if r["text"] is not None else fmt_number(r["value"])
+            new = r["text"] if r["text"] is not None else (
+                str(int(r["value"])) if r["field"] == "year" else fmt_number(r["value"]))
         stale = "" if r.get("matched", 1) else f"  {WARN} 没有对应的报告 / no report matches"
         out.append(f"{CORRECTED_MARK} #{r['id']} {r['school']} {r['year'] or ''}  {what} → {new}  "
                    f"({r.get('who') or '?'}, {r.get('at') or ''})" + (f"  {r['note']}" if r.get("note") else "")
                    + stale)
+        for old in r.get("replaces") or []:
+            was = "剔除 excluded" if old["exclude"] else (old["text"] if old["text"] is not None else fmt_number(old["value"]))
+            out.append(f"  替换了 replaces #{old['id']} → {was}  ({old.get('who') or '?'}, {old.get('at') or ''})"
+                       + (f"  {old['note']}" if old.get("note") else "") + "  (corrections_replaced)")
     if header:
         out.append("")
         out.append(f"共 {len(rows)} 条更正 corrections · nianbao corrections --csv > 更正.csv 导出 export · "

@@ -3,7 +3,8 @@ school name, level or year — kept in their own table, so re-ingesting
 (``--force``) or re-extracting never loses them.
 
 Table ``corrections`` (one row per report and field; a newer correction of
-the same field replaces the older one):
+the same field replaces the older one and keeps its number; the older one
+is kept whole in ``corrections_replaced``, with ``replaced_at``):
 
 =========  =================================================================
 ``id``     correction number
@@ -61,13 +62,15 @@ class Target:
 
 def find_report(conn, school: str, year: int | None) -> Target:
     """The one current report whose school (as shown or as extracted)
-    contains ``school`` and whose year is ``year`` (any year when None);
-    CorrectionError when there is none or more than one."""
+    contains ``school`` and whose year is ``year`` (any year when None); a
+    report whose school could not be read is found, and keyed, by its file's
+    path (as ``compare`` shows it).  CorrectionError when there is none or
+    more than one."""
     rows = conn.execute(
-        "select distinct school, year, school_orig, year_orig from documents "
-        "where status in ('ok', 'ocr') and superseded_by is null and (school like ? or school_orig like ?) "
-        "and (? is null or year = ? or year_orig = ?) order by school, year",
-        (f"%{school}%", f"%{school}%", year, year, year)).fetchall()
+        "select distinct coalesce(school, path), year, coalesce(school_orig, path), year_orig from documents "
+        "where status in ('ok', 'ocr') and superseded_by is null and (school like ? or school_orig like ? "
+        "or (school is null and path like ?)) and (? is null or year = ? or year_orig = ?) order by 1, 2",
+        (f"%{school}%", f"%{school}%", f"%{school}%", year, year, year)).fetchall()
     if not rows:
         raise CorrectionError(f"没有找到该学校和年度的报告 / no report of school '{school}'"
                               + (f" for {year}" if year else ""))
@@ -124,23 +127,79 @@ def _checked_value(fld: str, value, exclude: bool) -> tuple[float | None, str | 
     return num, text
 
 
-def _replace_correction(conn, row: dict) -> None:
-    """Store ``row`` in its own transaction, replacing a correction of the
-    same report and field, and apply report-field corrections; sets
-    ``row["id"]``."""
+def _replace_correction(conn, row: dict) -> dict:
+    """Store ``row`` in its own transaction and apply report-field
+    corrections; returns the stored row with ``id`` and ``replaces`` (the
+    correction of the same report and field it replaced — it keeps that
+    one's number, and the old content goes to ``corrections_replaced`` —
+    or []).  A row stored already as it is (a CSV imported twice) changes
+    nothing."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        conn.execute("DELETE FROM corrections WHERE school = ? AND year IS ? AND field = ? AND metric IS ?",
-                     (row["school"], row["year"], row["field"], row["metric"]))
-        cur = conn.execute(f"INSERT INTO corrections ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
-                           tuple(row.values()))
-        row["id"] = cur.lastrowid
+        existing = _same_key(conn, row)
+        if existing and all(all(e[k] == v for k, v in row.items()) for e in existing):
+            conn.execute("ROLLBACK")
+            return {**row, "id": existing[0]["id"], "replaces": []}
+        _keep_replaced(conn, existing)
+        conn.execute("DELETE FROM corrections WHERE id IN (%s)" % ",".join("?" * len(existing)),
+                     [e["id"] for e in existing])
+        stored = {"id": existing[0]["id"], **row} if existing else dict(row)
+        cur = conn.execute(f"INSERT INTO corrections ({', '.join(stored)}) VALUES ({', '.join('?' for _ in stored)})",
+                           tuple(stored.values()))
+        stored.update(id=cur.lastrowid, replaces=existing)
         if row["field"] != "metric":
             apply_attributes(conn)
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+    return stored
+
+
+def _same_key(conn, row: dict) -> list[dict]:
+    """The stored corrections of ``row``'s report and field."""
+    cur = conn.execute("select * from corrections WHERE school = ? AND year IS ? AND field = ? AND metric IS ? "
+                       "order by id", (row["school"], row["year"], row["field"], row["metric"]))
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def _check_plausible(conn, metric: str, num: float, raw: str, target: Target) -> None:
+    """A corrected value must fit its metric: a figure written with % only for
+    a metric in %, and within the metric's plausible range (``range`` in
+    rules/metrics.yaml; ``region_range`` for a region's report) — the same
+    bounds extraction keeps to.  CorrectionError naming the unit or range."""
+    from nianbao.extractors.metric_rules import load_metric_rules
+    unit = (conn.execute("select unit from metric_defs where id = ?", (metric,)).fetchone() or [""])[0] or ""
+    if raw.strip().endswith(("%", "％")) and unit != "%":
+        raise CorrectionError(f"{metric} 的单位是「{unit}」，不是 % / the unit of {metric} is {unit or 'none'}, not %")
+    rule = load_metric_rules().metrics.get(metric)
+    if rule is None:
+        return
+    level = conn.execute("select max(level) from documents where coalesce(school, path) = ? and year is ? "
+                         "and status in ('ok', 'ocr') and superseded_by is null",
+                         (target.school, target.year)).fetchone()[0]
+    low, high = rule.region_range if level == "区域" and rule.region_range else rule.range
+    if not low <= num <= high:
+        raise CorrectionError(f"{metric} 的数值应在 {low:g}–{high:g} {unit} 之间 / {metric} must be within "
+                              f"{low:g}–{high:g} {unit} (range in rules/metrics.yaml): {raw}")
+
+
+def _keep_replaced(conn, replaced: list[dict]) -> None:
+    """Keep the corrections a newer one replaced, whole, in
+    ``corrections_replaced`` (their columns, then ``replaced_at``, UTC; the
+    newer correction keeps the number ``id``): who corrected what first,
+    when and why is never lost."""
+    if not replaced:
+        return
+    from .db import now
+    conn.execute("""CREATE TABLE IF NOT EXISTS corrections_replaced (
+        id INTEGER, school TEXT NOT NULL, year INTEGER, field TEXT NOT NULL, metric TEXT, value REAL, text TEXT,
+        exclude INTEGER NOT NULL DEFAULT 0, note TEXT, who TEXT, at TEXT, replaced_at TEXT)""")
+    for r in replaced:
+        conn.execute("INSERT INTO corrections_replaced VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     (*(r[c] for c in ("id", "school", "year", "field", "metric", "value", "text", "exclude",
+                                        "note", "who", "at")), now()))
 
 
 def add(conn, *, school: str, year: int | None, field: str, value=None, exclude: bool = False,
@@ -149,18 +208,20 @@ def add(conn, *, school: str, year: int | None, field: str, value=None, exclude:
     the stored row.  ``field``: ``school`` / ``level`` / ``year`` or a metric
     id or Chinese name; ``value``: the corrected value (None with
     ``exclude``).  A newer correction of the same report and field
-    replaces the older one."""
+    replaces the older one (kept in ``corrections_replaced``; the row's
+    ``replaces`` lists them)."""
     from .db import now
     target = find_report(conn, school, year)
     fld, metric = resolve_field(conn, field)
     num, text = _checked_value(fld, value, exclude)
+    if fld == "metric" and num is not None:
+        _check_plausible(conn, metric, num, str(value), target)
     # a report field is keyed by the report as extracted, a metric by the report as shown
     school_key, year_key = ((target.school, target.year) if fld == "metric"
                             else (target.school_orig, target.year_orig))
     row = {"school": school_key, "year": year_key, "field": fld, "metric": metric, "value": num, "text": text,
            "exclude": int(bool(exclude)), "note": note or None, "who": who or _user(), "at": at or now()}
-    _replace_correction(conn, row)
-    return row
+    return _replace_correction(conn, row)
 
 
 def _user() -> str:
@@ -186,16 +247,47 @@ def remove(conn, correction_id: int) -> bool:
 def apply_attributes(conn) -> int:
     """Write the school, level and year corrections into ``documents`` (from
     the extracted ``*_orig`` values), then regroup the reports; returns the
-    number of current reports.  Runs in the caller's transaction."""
+    number of current reports.  A report whose school or year changes
+    takes its metric corrections with it (:func:`_follow_reports`).  Runs
+    in the caller's transaction."""
     from .reports import group_reports
+    before = _shown(conn)
     conn.execute("UPDATE documents SET school = school_orig, year = year_orig, level = level_orig "
                  "WHERE status != 'failed'")
     for fld, school, year, value, text in conn.execute(
             "select field, school, year, value, text from corrections where field != 'metric' order by id"
     ).fetchall():
         new = int(value) if fld == "year" else text
-        conn.execute(f"UPDATE documents SET {fld} = ? WHERE school_orig = ? AND year_orig IS ?", (new, school, year))
+        conn.execute(f"UPDATE documents SET {fld} = ? WHERE (school_orig = ? OR (school_orig IS NULL AND path = ?)) "
+                     "AND year_orig IS ?", (new, school, school, year))
+    _follow_reports(conn, before, _shown(conn))
     return group_reports(conn)
+
+
+def _shown(conn) -> dict[int, tuple]:
+    """Each readable document's (school, year) as shown now."""
+    return {i: (s, y) for i, s, y in conn.execute(
+        "select id, coalesce(school, path), year from documents where status in ('ok', 'ocr')")}
+
+
+def _follow_reports(conn, before: dict[int, tuple], after: dict[int, tuple]) -> None:
+    """Metric corrections are keyed by the report as shown (school, year):
+    when a school or year correction (or its removal) moves a report to
+    another key, its metric corrections move with it — unless the old key
+    goes to more than one new key, or the new key has a correction of that
+    metric already (then the old one stays, listed as matching no report)."""
+    moves: dict[tuple, set] = {}
+    for i, old in before.items():
+        if i in after and after[i] != old:
+            moves.setdefault(old, set()).add(after[i])
+    for (school, year), new in moves.items():
+        if len(new) != 1 or (school, year) in after.values():
+            continue                     # ambiguous, or other files still show the old key
+        (new_school, new_year), = new
+        conn.execute(
+            "UPDATE corrections SET school = ?, year = ? WHERE field = 'metric' AND school = ? AND year IS ? "
+            "AND metric NOT IN (SELECT metric FROM corrections WHERE field = 'metric' AND school = ? AND year IS ?)",
+            (new_school, new_year, school, year, new_school, new_year))
 
 
 def rows(conn) -> list[dict]:
@@ -204,8 +296,8 @@ def rows(conn) -> list[dict]:
     cur = conn.execute(
         "select c.id, c.school, c.year, c.field, c.metric, md.name_zh, c.value, c.text, c.exclude, c.note, "
         "c.who, c.at, exists(select 1 from documents d where d.status in ('ok', 'ocr') and d.superseded_by is null and "
-        "((c.field = 'metric' and d.school = c.school and d.year is c.year) or "
-        "(c.field != 'metric' and d.school_orig = c.school and d.year_orig is c.year))) as matched "
+        "((c.field = 'metric' and coalesce(d.school, d.path) = c.school and d.year is c.year) or "
+        "(c.field != 'metric' and coalesce(d.school_orig, d.path) = c.school and d.year_orig is c.year))) as matched "
         "from corrections c left join metric_defs md on md.id = c.metric order by c.id")
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r)) for r in cur.fetchall()]
@@ -234,6 +326,8 @@ def from_csv(conn, text: str) -> tuple[int, list[str]]:
     done, problems = 0, []
     for i, r in enumerate(reader, 2):
         r = {k: (v or "").strip().lstrip("'") for k, v in r.items() if k}
+        if not any(r.values()):
+            continue            # a blank row (Excel keeps ",,,,," lines)
         try:
             fld = r["field"] if r["field"] != "metric" else r.get("metric", "")
             year = int(r["year"]) if r.get("year") else None

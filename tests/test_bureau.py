@@ -154,6 +154,105 @@ def test_corrections_export_and_import_as_csv(tmp_path):
         d1.correct(school="果园", year=2023, field="no_such_metric", value=1)
 
 
+def _shown(db, metric):
+    return {r.school: (r.year, r.cells[metric].value, r.cells[metric].corrected)
+            for r in nianbao.Database(db).compare(metrics=metric).rows}
+
+
+def test_value_corrections_follow_a_renamed_report(tmp_path):
+    """A school name or year corrected after a value: the value's correction
+    stays with the report (and goes back with it when the rename is undone)."""
+    db = tmp_path / "n.db"
+    _ingest(db, REPORTS / "A_zhongzhi_2023.docx")
+    assert _cli("correct", "--db", db, "--school", "青岚", "--year", "2023", "就业率", "97.5").exit_code == 0
+    r = _cli("correct", "--db", db, "--school", "青岚", "--year", "2023", "学校", "青岚县职业中专")
+    assert r.exit_code == 0
+    r = _cli("correct", "--db", db, "--school", "青岚", "--year", "2023", "年度", "2024")
+    assert r.exit_code == 0 and "year → 2024" in r.output            # a year, not "2,024"
+    assert _shown(db, "employment_rate") == {"青岚县职业中专": (2024, 97.5, True)}
+    rename = next(c["id"] for c in nianbao.Database(db).corrections() if c["field"] == "school")
+    assert _cli("corrections", "--db", db, "--remove", rename).exit_code == 0
+    assert _shown(db, "employment_rate") == {"青岚县职业技术教育中心": (2024, 97.5, True)}
+    assert all(c["matched"] for c in nianbao.Database(db).corrections())
+
+
+def test_a_report_whose_school_was_not_read_can_be_named(tmp_path):
+    """A report without a readable school shows its file's path in compare;
+    `correct --school` finds it by that path and gives it its name."""
+    f = tmp_path / "年报2023.txt"
+    f.write_text("2023年度质量报告\n\n一、基本情况\n\n2023年，全日制在校生1250人，专任教师86人。\n", encoding="utf-8")
+    db = tmp_path / "n.db"
+    _ingest(db, f)
+    assert nianbao.Database(db).reports()[0]["school"] == str(f)
+    r = _cli("correct", "--db", db, "--school", "年报2023", "学校", "示例县职业技术学校")
+    assert r.exit_code == 0, r.output
+    assert _cli("correct", "--db", db, "--school", "示例县", "专任教师", "88").exit_code == 0
+    assert _shown(db, "teachers_fulltime") == {"示例县职业技术学校": (2023, 88, True)}
+    _ingest(db, f, force=True)                         # lasts, as every correction does
+    assert _shown(db, "teachers_fulltime") == {"示例县职业技术学校": (2023, 88, True)}
+
+
+def test_a_replaced_correction_is_kept_and_numbers_stay(tmp_path):
+    db = tmp_path / "n.db"
+    _ingest(db, REPORTS / "E_zhongzhi_2023_gb18030.txt")
+    d = nianbao.Database(db)
+    first = d.correct(school="果园", year=2023, field="招生人数", value="540", note="以附表为准", who="审核员甲")
+    d.correct(school="果园", year=2023, field="专任教师", value="70")
+    r = _cli("correct", "--db", db, "--school", "果园", "招生人数", "541", "--by", "审核员乙")
+    assert r.exit_code == 0 and f"替换了 replaces #{first['id']} → 540" in r.output and "以附表为准" in r.output
+    kept = d.sql("select id, value, note, who from corrections_replaced").rows
+    assert kept == [(first["id"], 540, "以附表为准", "审核员甲")]
+    before = [(c["id"], c["metric"], c["value"]) for c in d.corrections()]
+    assert (first["id"], "enrolment_new", 541) in before                   # the same number
+    f = tmp_path / "更正.csv"
+    f.write_bytes(_cli("corrections", "--db", db, "--csv").stdout_bytes)
+    assert _cli("corrections", "--db", db, "--import", f).exit_code == 0   # imported again: nothing changes
+    assert [(c["id"], c["metric"], c["value"]) for c in d.corrections()] == before
+    assert d.sql("select count(*) from corrections_replaced").rows == [(1,)]
+
+
+def test_an_implausible_correction_is_refused(tmp_path):
+    db = tmp_path / "n.db"
+    _ingest(db, REPORTS / "E_zhongzhi_2023_gb18030.txt")
+    r = _cli("correct", "--db", db, "--school", "果园", "就业率", "150")
+    assert r.exit_code == 1 and "0–100" in r.output
+    r = _cli("correct", "--db", db, "--school", "果园", "招生人数", "97.5%")
+    assert r.exit_code == 1 and "not %" in r.output
+    assert nianbao.Database(db).corrections() == []
+
+
+def test_a_csv_saved_by_excel_on_chinese_windows_imports(tmp_path):
+    """Excel's "CSV (逗号分隔)" on a Chinese Windows is GBK and keeps blank
+    rows; a line that cannot be applied makes the exit status 1."""
+    db = tmp_path / "n.db"
+    _ingest(db, REPORTS / "E_zhongzhi_2023_gb18030.txt")
+    f = tmp_path / "更正.csv"
+    f.write_bytes("school,year,field,metric,value,note\r\n果园,2023,metric,招生人数,538,核对原件\r\n,,,,,\r\n"
+                  .encode("gbk"))
+    r = _cli("corrections", "--db", db, "--import", f)
+    assert r.exit_code == 0 and "已应用 applied: 1" in r.output and "not applied" not in r.output
+    assert nianbao.Database(db).corrections()[0]["note"] == "核对原件"
+    f.write_bytes("school,year,field,metric,value\r\n果园,2023,metric,招生人数,539\r\n无此校,2023,metric,招生人数,1\r\n"
+                  .encode("gbk"))
+    r = _cli("corrections", "--db", db, "--import", f)
+    assert r.exit_code == 1 and "已应用 applied: 1" in r.output and "第3行 line 3" in r.output
+    f.write_bytes(b"school,field\r\n\xff\xfe\x00\x81\r\n")
+    r = _cli("corrections", "--db", db, "--import", f)
+    assert r.exit_code == 1 and "not UTF-8 or GBK" in r.output and "Traceback" not in r.output
+
+
+def test_an_unknown_school_or_year_is_an_error_not_all_clear(corpus_db):
+    """A misspelled school (or a trailing space copied from Excel) or a year
+    without reports: exit 1 naming it, never "no flags" or "all there"."""
+    for args in (("flags", "--school", "青兰"), ("check", "--school", "青兰"), ("compare", "--school", "青兰"),
+                 ("search", "就业", "--school", "青兰"), ("check", "--year", "2019"),
+                 ("report", "青岚", "--year", "2019")):
+        r = _cli(*args, "--db", corpus_db)
+        assert r.exit_code == 1 and "no report" in r.output, args
+    r = _cli("check", "--school", "青岚 ", "--db", corpus_db)
+    assert r.exit_code == 0 and "青岚县职业技术教育中心" in r.output
+
+
 # -- 3. the workbook -------------------------------------------------------------------
 def test_workbook_a_clerk_trusts(corpus_db, tmp_path):
     out = tmp_path / "对比.xlsx"

@@ -135,6 +135,10 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
                         "value": "更正后的数值 / corrected value", "text": "更正后的文字（学校、层次）/ corrected text",
                         "exclude": "1 = 剔除该数值 / value excluded", "note": "说明 / note",
                         "who": "更正人 / who", "at": "时间（UTC）/ when (UTC)"}),
+    "corrections_replaced": ("被新更正替换的旧更正（原样保留）/ corrections as they were before a newer one of the "
+                             "same report and field replaced them", {
+                                 "id": "更正编号（新更正沿用）/ correction number (the newer one keeps it)",
+                                 "replaced_at": "被替换的时间（UTC）/ when it was replaced (UTC)"}),
 }
 
 #: columns of the views added by corrections (metric_chosen and metric_wide)
