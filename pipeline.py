@@ -86,14 +86,23 @@ class _Commands(click.Group):
         try:
             return super().invoke(ctx)
         except (StorageError, sqlite3.Error, OSError) as e:
-            err = storage_error(e, getattr(e, "path", None) or "--db")
+            err = storage_error(e, getattr(e, "path", None) or _DB_GIVEN.get("path") or "--db")
             if err is None:
                 raise
             raise click.ClickException(terminal_text(str(err))) from None
 
 
+#: the --db of the command running, so that a storage fault names the file
+_DB_GIVEN: dict[str, str] = {}
+
+
+def _remember_db(ctx, param, value):
+    _DB_GIVEN["path"] = value
+    return value
+
+
 DB_OPTION = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
-                         help="数据库文件 / SQLite database file")
+                         callback=_remember_db, help="数据库文件 / SQLite database file")
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -236,8 +245,9 @@ def sql(query, db_path, fmt, time_limit):
 
     Run a SELECT on a read-only connection and print the rows as a table, CSV
     or JSON.  Writes, ATTACH and VACUUM INTO are refused; a query stops after
-    --time-limit seconds or on Ctrl-C.  CSV cells that Excel would run as a
-    formula (= + - @) start with '.
+    --time-limit seconds or on Ctrl-C.  CSV (UTF-8 with a byte-order mark,
+    as every --csv) cells that Excel would run as a formula (= + - @) start
+    with '.
     Example: nianbao sql "select school, year from documents"
     """
     import sqlite3
@@ -255,8 +265,8 @@ def sql(query, db_path, fmt, time_limit):
         text = tabular.csv_text(res.columns, res.rows, bom=False)   # formula-safe cells
         if sys.stdout.isatty():   # on a screen, report text's escape sequences are shown, not obeyed
             _echo(text.splitlines())
-        else:
-            _write_utf8(text)
+        else:                     # a file or a pipe: with a byte-order mark, as every --csv (Excel reads UTF-8 then)
+            _write_utf8(tabular.BOM + text)
     else:
         _echo(render.sql_lines(res.columns, res.rows))
 
@@ -498,6 +508,9 @@ def compare(db_path, year, metrics, schools, xlsx, fmt):
     from nianbao.export import tabular
     from nianbao.store.compare import default_terminal_metrics
     db = Database(db_path)
+    if xlsx:
+        from nianbao.export.xlsx import workbook_path
+        xlsx = _query(workbook_path, xlsx)      # a wrong name is refused before anything is printed
     _require_reports(db, schools, year)
     schools = tuple(s.strip() for s in schools)
     chosen = metrics or (None if fmt else default_terminal_metrics())

@@ -48,8 +48,8 @@ def fmt_number(v: float | None) -> str:
 
 def fmt_value(v) -> str:
     """A number as written plainly (20, 20.23), anything else as text."""
-    if isinstance(v, float):
-        return str(int(v)) if v.is_integer() else f"{v:g}"
+    if isinstance(v, float):   # never an exponent: 17060000 元, not 1.706e+07
+        return str(int(v)) if v.is_integer() else f"{v:.6f}".rstrip("0").rstrip(".")
     return str(v)
 
 
@@ -133,7 +133,9 @@ def comparison_lines(comp) -> list[str]:
     lines.append(f"空白 = 报告未说明 / blank = not stated · {APPROX_MARK} = 约数 / approximate · {CONFLICT_MARK} = 报告中有"
                  f"不同数值，显示附表中的数值（无附表取首次出现的数值）/ the report states different values: the table "
                  f"value is shown (else the first one) · {CORRECTED_MARK} = 人工更正 / corrected by a person "
-                 f"(— {CORRECTED_MARK} = 已剔除 / excluded) — see `nianbao compare --xlsx` 来源 for every source")
+                 f"(— {CORRECTED_MARK} = 已剔除 / excluded) · 冲突 = 全部指标中数值不一致的个数（含未显示的列）/ conflicts: "
+                 f"metrics with different values, columns not shown included — see `nianbao compare --xlsx` 来源 for "
+                 f"every source")
     return lines
 
 
@@ -421,7 +423,7 @@ def facts_lines(facts) -> list[str]:
     rows = [(m.metric, m.name_zh, fmt_value(float(m.value)), m.unit, m.year, "≈" if m.approximate else "",
              m.prov.source, m.prov.page or "", m.prov.sentence[:40]) for m in facts.metrics]
     lines += tabulate(rows, headers=["metric 指标", "名称", "value 数值", "unit 单位", "year 年", "约",
-                                     "source 来源", "page 页", "sentence 原文"]).splitlines()
+                                     "source 来源", "page 页", "sentence 原文"], **_AS_WRITTEN).splitlines()
     lines += [f"! {f.kind}: {f.message}" for f in facts.flags]
     if facts.candidates:
         from nianbao.extractors.facts import CANDIDATE_REASONS
@@ -430,8 +432,13 @@ def facts_lines(facts) -> list[str]:
                  CANDIDATE_REASONS.get(c.reason, "").split(" ")[0], c.prov.page or "", c.prov.sentence[:40])
                 for c in facts.candidates]
         lines += tabulate(rows, headers=["metric 指标", "名称", "value 数值", "unit 单位", "year 年",
-                                         "reason 原因", "说明", "page 页", "sentence 原文"]).splitlines()
+                                         "reason 原因", "说明", "page 页", "sentence 原文"], **_AS_WRITTEN).splitlines()
     return lines
+
+
+#: tabulate options for :func:`facts_lines`: values printed as :func:`fmt_value` wrote them
+#: (tabulate would re-read "152000000" as a number and print 1.52e+08), right-aligned
+_AS_WRITTEN = {"disable_numparse": True, "colalign": ("left", "left", "right", "left", "right")}
 
 
 # ---------------------------------------------------------------------------

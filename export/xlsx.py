@@ -165,7 +165,10 @@ def _where_from(v) -> str:
 def write_workbook(db, path, *, year: int | None = None, metrics=None, schools=None,
                    comparison: Comparison | None = None) -> Path:
     """Write the comparison workbook for the schools, year and metrics given
-    (all when None) and return its path."""
+    (all when None) and return its path: ``path``, with ``.xlsx`` added
+    when it has no extension; ``ValueError`` for another extension (Excel
+    would refuse a workbook named ``.csv`` or ``.xls``)."""
+    path = workbook_path(path)
     conn = getattr(db, "conn", db)
     comp = comparison or load_comparison(conn, year=year, metrics=metrics, schools=schools)
     wb = Workbook()
@@ -186,9 +189,19 @@ def write_workbook(db, path, *, year: int | None = None, metrics=None, schools=N
            formats={2: YEAR_FORMAT},
            empty_note="没有缺失记录（运行审核后填写）/ no missing_part, missing_table or empty_part flags "
                       "(written by the review)")
-    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
+    return path
+
+
+def workbook_path(path) -> Path:
+    """``path`` as a workbook's file name: ``.xlsx`` added when it has no
+    extension; ``ValueError`` for another one."""
+    path = Path(path)
+    if not path.suffix:
+        return path.with_name(path.name + ".xlsx")
+    if path.suffix.lower() != ".xlsx":
+        raise ValueError(f"工作簿文件名须以 .xlsx 结尾 / the workbook's file name must end in .xlsx: {path}")
     return path
 
 
@@ -240,7 +253,8 @@ def _cell_note(c) -> tuple | None:
         fill = CORRECTED_FILL
         extracted = "" if c.extracted is None else f"；抽取值 extracted: {fmt_number(c.extracted)}"
         lines.append(("人工剔除 / excluded by a person" if c.excluded else "人工更正 / corrected by a person")
-                     + extracted + (f"；说明 note: {c.note}" if c.note else ""))
+                     + extracted + (f"；更正人 by: {c.corrected_by}" if c.corrected_by else "")
+                     + (f"；说明 note: {c.note}" if c.note else ""))
     elif c.value is None:
         return None
     if c.conflict and not c.corrected:

@@ -50,6 +50,8 @@ def parse(path: str | Path, *, display_path: str | None = None, ocr: bool = True
         raise errors.mismatch(ext, describe(kind))
     if kind in ("zip_broken",):
         raise errors.truncated(expected or "ZIP", "the ZIP container cannot be opened")
+    if kind == "zip" and expected == "zip":      # `outline` / `extract` read one file; ingest opens archives
+        raise errors.archive()
     if kind in ("zip", "ooxml_other", "rtf", "unknown"):
         if expected and expected not in ("txt",):
             raise errors.mismatch(ext, describe(kind))

@@ -84,6 +84,11 @@ def unsupported(path, what: str) -> IngestError:
                        "nianbao reads .docx, .pdf and .txt")
 
 
+def archive() -> IngestError:
+    return IngestError("archive", "这是 ZIP 压缩包，不是一份报告：nianbao ingest 读取其中的报告 / a ZIP archive, not one "
+                                  "report: nianbao ingest reads the reports inside it")
+
+
 def mismatch(ext: str, actual: str) -> IngestError:
     return IngestError("wrong_extension",
                        f"扩展名为 {ext} 但内容是 {actual} / named {ext} but the content is {actual}")

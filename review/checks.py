@@ -535,14 +535,20 @@ def _derived_mismatch(doc: Document, facts: Facts) -> list[Flag]:
 def not_a_report_flags(doc: Document, facts: Facts) -> list[Flag]:
     """One ``not_a_report`` flag when the document does not read as an annual
     quality report (``rules/checks.yaml`` ``not_a_report``): no report word
-    in its title or opening text and hardly any catalog figure."""
+    in its title or opening text, or no school word there (a company's
+    年度报告), and hardly any catalog figure."""
     cfg = check_rules()["not_a_report"]
     head = (facts.attributes.get("title") or "") + (doc.text or "")[: cfg["head_chars"]]
     head = "".join(head.split())
-    if any(w in head for w in cfg["report_words"]) or len(facts.metrics) > cfg["max_metrics"]:
+    reads_as_report = (any(w in head for w in cfg["report_words"])
+                       and any(w in head for w in cfg["school_words"]))
+    if reads_as_report or len(facts.metrics) > cfg["max_metrics"]:
         return []
+    no_report = not any(w in head for w in cfg["report_words"])
+    zh = f"“{cfg['report_words'][0]}”等字样" if no_report else f"“{cfg['school_words'][0]}”“{cfg['school_words'][1]}”等学校字样"
+    en = "no report words" if no_report else "no school words"
     return [Flag(kind="not_a_report", severity=cfg["severity"], rule=f"{RULE}/not_a_report",
-                 message=(f"不像职业教育质量年度报告：开头没有“{cfg['report_words'][0]}”等字样，只找到 "
+                 message=(f"不像职业教育质量年度报告：开头没有{zh}，只找到 "
                           f"{len(facts.metrics)} 个指标；对比和汇总中不列入 / does not read as an annual quality "
-                          f"report (no report words at the start, {len(facts.metrics)} figures found); left out "
+                          f"report ({en} at the start, {len(facts.metrics)} figures found); left out "
                           "of compare and the views"))]

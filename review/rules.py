@@ -45,7 +45,8 @@ _CHECK_SECTIONS = {
     "table_children": {"units": list, "label_headers": list, "unit_headers": list, "year_headers": list,
                        "row_label_strip": list},
     "yoy_jump": {},
-    "not_a_report": {"report_words": list, "head_chars": int, "max_metrics": int, "severity": str},
+    "not_a_report": {"report_words": list, "school_words": list, "head_chars": int, "max_metrics": int,
+                     "severity": str},
 }
 
 
@@ -61,6 +62,7 @@ def check_rules(path: str | None = None) -> dict:
     for key in ("markers", "separators", "stop_words", "skip_words", "overlap_words", "kinds"):
         words(sm, key, p)
     words(data["not_a_report"], "report_words", p)
+    words(data["not_a_report"], "school_words", p)
     for rx in data["table_children"]["row_label_strip"]:
         regex(rx, p, line_of(data["table_children"]), "table_children.row_label_strip")
     check_keys(data["out_of_range"]["percent"], {"min": (int, float), "max": (int, float)}, p,

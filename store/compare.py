@@ -444,6 +444,7 @@ class Cell:
     excluded: bool = False       # a person left the extracted value out (``value`` is None)
     note: str | None = None
     extracted: float | None = None   # the value extracted, when corrected
+    corrected_by: str | None = None  # who corrected it and when (UTC): "审核员甲, 2026-11-30T08:00:00+00:00"
     value_id: int | None = None      # the metrics.id of the value shown
 
     def shown_source(self) -> "Value | None":
@@ -462,9 +463,16 @@ class Row:
     paths: list[str] = field(default_factory=list)
     cells: dict[str, Cell] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)   # every current file of the report
+    #: metrics of the report with different values stated, over every metric
+    #: (``metric_wide.conflicts``), whichever columns were chosen; None: count the cells
+    all_conflicts: int | None = None
 
     @property
     def conflicts(self) -> int:
+        """Metrics of the report whose values differ — every metric, not only
+        the columns shown (a blank must never read as "no conflicts")."""
+        if self.all_conflicts is not None:
+            return self.all_conflicts
         return sum(1 for c in self.cells.values() if c.conflict)
 
 
@@ -521,11 +529,11 @@ def load_comparison(db, *, year: int | None = None, metrics=None, schools=None) 
     ids = [d.id for d in defs]
     where, params = _filters(year, schools)
     rows: dict[tuple, Row] = {}
-    for school, yr, level, region, province, documents, files in conn.execute(
-            f"SELECT school, year, level, region, province, documents, files FROM metric_wide WHERE {where} "
-            f"ORDER BY year, school", params):
+    for school, yr, level, region, province, documents, files, conflicts in conn.execute(
+            f"SELECT school, year, level, region, province, documents, files, conflicts FROM metric_wide "
+            f"WHERE {where} ORDER BY year, school", params):
         rows[(school, yr)] = Row(school, yr, level, region, province, documents,
-                                 files=[f for f in (files or "").split("; ") if f])
+                                 files=[f for f in (files or "").split("; ") if f], all_conflicts=conflicts)
     if not ids or not rows:
         return Comparison(defs, list(rows.values()))
     _add_chosen_cells(conn, rows, where, params, ids)
@@ -536,16 +544,18 @@ def load_comparison(db, *, year: int | None = None, metrics=None, schools=None) 
 def _add_chosen_cells(conn, rows: dict[tuple, Row], where: str, params: list, ids: list[str]) -> None:
     """Each row's cell per metric id: the ``metric_chosen`` value, conflict and correction."""
     mq = ",".join("?" for _ in ids)
+    by = {i: f"{who or '?'}, {at or ''}" for i, who, at in conn.execute("SELECT id, who, at FROM corrections")}
     for (school, yr, metric, value, approx, kind, stated, conflict, corrected, excluded, note, extracted,
-         value_id) in conn.execute(
+         value_id, correction_id) in conn.execute(
             f"SELECT school, year, metric, value, approximate, source_kind, values_stated, conflict, corrected, "
-            f"excluded, correction_note, extracted_value, value_id "
+            f"excluded, correction_note, extracted_value, value_id, correction_id "
             f"FROM metric_chosen WHERE {where} AND metric IN ({mq})", params + ids):
         row = rows.get((school, yr))
         if row is not None:
             row.cells[metric] = Cell(value=value, approximate=bool(approx), conflict=bool(conflict),
                                      source_kind=kind, values_stated=stated, corrected=bool(corrected),
-                                     excluded=bool(excluded), note=note, extracted=extracted, value_id=value_id)
+                                     excluded=bool(excluded), note=note, extracted=extracted, value_id=value_id,
+                                     corrected_by=by.get(correction_id))
 
 
 def _add_source_values(conn, rows: dict[tuple, Row], where: str, params: list, ids: list[str]) -> None:

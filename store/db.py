@@ -15,7 +15,7 @@ from pathlib import Path
 
 from nianbao.ingest.model import Document
 
-from .errors import storage_errors
+from .errors import StorageError, storage_errors
 from .lib import sqlite_utils
 from .rows import (FactRows, Prepared, _j, award_rows, flag_rows, metric_rows, pack_model, page_rows,  # noqa: F401
                    prepare, section_rows, table_rows, unpack_model)
@@ -47,6 +47,7 @@ def connect(path: str | Path = DEFAULT_DB, *, readonly: bool = False, timeout: f
     with storage_errors(path):
         if readonly:
             return _connect_readonly(path, timeout)
+        refuse_unwritable(path)
         conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
         try:
             check_owner(_database(conn), path)   # before anything is written
@@ -60,6 +61,22 @@ def connect(path: str | Path = DEFAULT_DB, *, readonly: bool = False, timeout: f
             conn.close()
             raise
         return db
+
+
+def refuse_unwritable(path: str) -> None:
+    """Refuse to open for writing a database file, or its WAL and
+    shared-memory files, that this user cannot write — before SQLite opens
+    it: SQLite would make ``-wal`` and ``-shm`` files as read-only as the
+    database, and they would keep it read-only after its own permissions
+    were fixed.  ``StorageError`` ``read_only`` naming the file."""
+    import os
+    for suffix in ("", "-wal", "-shm"):
+        f = path + suffix
+        if os.path.exists(f) and not os.access(f, os.W_OK, effective_ids=os.access in os.supports_effective_ids):
+            what = "the file's permissions" if not suffix else (
+                f"{Path(f).name} is read-only — left by an earlier run on a read-only database: make it writable "
+                f"(chmod u+w)")
+            raise StorageError("read_only", path, what)
 
 
 def _database(conn: sqlite3.Connection) -> sqlite_utils.Database:

@@ -180,7 +180,8 @@ def test_a_report_whose_school_was_not_read_can_be_named(tmp_path):
     """A report without a readable school shows its file's path in compare;
     `correct --school` finds it by that path and gives it its name."""
     f = tmp_path / "年报2023.txt"
-    f.write_text("2023年度质量报告\n\n一、基本情况\n\n2023年，全日制在校生1250人，专任教师86人。\n", encoding="utf-8")
+    f.write_text("2023年度质量报告\n\n一、基本情况\n\n学校坚持立德树人，办学条件持续改善。2023年，全日制在校生1250人，"
+                 "专任教师86人。\n", encoding="utf-8")
     db = tmp_path / "n.db"
     _ingest(db, f)
     assert nianbao.Database(db).reports()[0]["school"] == str(f)
@@ -202,6 +203,8 @@ def test_a_replaced_correction_is_kept_and_numbers_stay(tmp_path):
     assert r.exit_code == 0 and f"替换了 replaces #{first['id']} → 540" in r.output and "以附表为准" in r.output
     kept = d.sql("select id, value, note, who from corrections_replaced").rows
     assert kept == [(first["id"], 540, "以附表为准", "审核员甲")]
+    (row,) = d.compare(metrics="enrolment_new").rows
+    assert row.cells["enrolment_new"].corrected_by.startswith("审核员乙, 20")   # the workbook's comment names them
     before = [(c["id"], c["metric"], c["value"]) for c in d.corrections()]
     assert (first["id"], "enrolment_new", 541) in before                   # the same number
     f = tmp_path / "更正.csv"
@@ -244,6 +247,8 @@ def test_a_csv_saved_by_excel_on_chinese_windows_imports(tmp_path):
 def test_an_unknown_school_or_year_is_an_error_not_all_clear(corpus_db):
     """A misspelled school (or a trailing space copied from Excel) or a year
     without reports: exit 1 naming it, never "no flags" or "all there"."""
+    r = _cli("compare", "--db", corpus_db, "--xlsx", "对比.csv")
+    assert r.exit_code == 1 and ".xlsx" in r.output and "school" not in r.output   # refused before the table
     for args in (("flags", "--school", "青兰"), ("check", "--school", "青兰"), ("compare", "--school", "青兰"),
                  ("search", "就业", "--school", "青兰"), ("check", "--year", "2019"),
                  ("report", "青岚", "--year", "2019")):
@@ -251,6 +256,17 @@ def test_an_unknown_school_or_year_is_an_error_not_all_clear(corpus_db):
         assert r.exit_code == 1 and "no report" in r.output, args
     r = _cli("check", "--school", "青岚 ", "--db", corpus_db)
     assert r.exit_code == 0 and "青岚县职业技术教育中心" in r.output
+
+
+def test_conflicts_count_every_metric_not_only_the_columns_shown(corpus_db):
+    d = nianbao.Database(corpus_db)
+    every = {r.school: sum(1 for c in r.cells.values() if c.conflict) for r in d.compare(metrics="all").rows}
+    assert any(every.values())
+    for metrics in ("land_area", "employment_rate,teachers_fulltime"):
+        assert {r.school: r.conflicts for r in d.compare(metrics=metrics).rows} == every
+    lines = _cli("compare", "--db", corpus_db, "--metrics", "land_area").output.splitlines()
+    school = next(s for s, n in every.items() if n)
+    assert next(ln for ln in lines if ln.startswith(school)).split()[-1] == str(every[school])
 
 
 # -- 3. the workbook -------------------------------------------------------------------
@@ -417,6 +433,23 @@ def test_a_document_that_is_no_report_is_flagged_not_compared(tmp_path):
     assert [f["kind"] for f in d.flags(kind="not_a_report")] == ["not_a_report"]
     assert [r.school for r in d.compare().rows] == ["果园县职业技术学校"]
     assert d.sql("select count(*) from metric_wide").rows[0][0] == 1
+
+
+def test_a_company_annual_report_is_no_quality_report(tmp_path):
+    """A listed company's 年度报告 has the report word but names no school."""
+    from docx import Document
+    doc = Document()
+    doc.add_heading("示例科技股份有限公司2022年年度报告", level=1)
+    doc.add_paragraph("证券代码：000000　证券简称：示例科技")
+    doc.add_paragraph("本公司董事会、监事会及董事、监事、高级管理人员保证年度报告内容的真实、准确、完整。")
+    path = tmp_path / "年度报告.docx"
+    doc.save(path)
+    db = tmp_path / "n.db"
+    _ingest(db, path, REPORTS / "E_zhongzhi_2023_gb18030.txt")
+    d = nianbao.Database(db)
+    (flag,) = d.flags(kind="not_a_report")
+    assert flag["path"].endswith("年度报告.docx") and "school words" in flag["message"]
+    assert [r.school for r in d.compare().rows] == ["果园县职业技术学校"]
 
 
 def test_python_m_nianbao_in_a_gbk_pipe(corpus_db):

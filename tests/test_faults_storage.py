@@ -177,11 +177,18 @@ def test_read_only_database_file_reads_and_refuses_writes(good_db, tmp_path):
     new = _new_report(tmp_path)
 
     def run():
-        return {" ".join(c[:1]): (r.exit_code, r.output) for c in [["ingest", str(new), "--workers", "0"], *READING]
-                for r in [cli(*c, "--db", db)]}
+        out = {" ".join(c[:1]): (r.exit_code, r.output) for c in [["ingest", str(new), "--workers", "0"], *READING]
+               for r in [cli(*c, "--db", db)]}
+        # no read-only -wal / -shm made beside it: once the file is writable again, so is the database
+        out["left"] = sorted(p.name for p in tmp_path.glob("ro.db-*"))
+        os.chmod(db, 0o644)
+        out["again"] = cli("ingest", str(new), "--workers", "0", "--db", db).exit_code
+        return out
     out = without_write_or_read_override(run)
     code, text = out.pop("ingest")
     assert code == 1 and text.startswith("Error: read_only: 数据库或其文件夹只读") and "Traceback" not in text
+    assert f"--db: {db} (" in text                       # names the file
+    assert out.pop("left") == [] and out.pop("again") == 0
     assert all(code == 0 for code, _ in out.values()), out
 
 

@@ -208,7 +208,7 @@ def test_cli_check_prints_checklists_and_summary(db):
     assert "楚州工程职业技术学院" in r.output and "滹阳县" not in r.output
     assert "✓ 未发现缺失 / nothing missing" in r.output
     r = _cli("check", "--db", str(db), "--school", "no such school")
-    assert "no documents match" in r.output
+    assert r.exit_code == 1 and "no report of school 'no such school'" in r.output   # never "all there"
 
 
 def test_cli_flags_lists_sources(db):

@@ -55,7 +55,7 @@ def test_sql_is_read_only_and_formats(tmp_path, seed_expected):
     r = _cli("sql", "select school, year, level from documents", "--db", str(db), "--json")
     assert json.loads(r.output) == [{"school": seed_expected["school"], "year": 2023, "level": "中职"}]
     r = _cli("sql", "select title from sections where level = 1 and number = '10.'", "--db", str(db), "--csv")
-    assert r.output.splitlines() == ["title", "附表"]
+    assert r.output.splitlines() == ["\ufefftitle", "附表"]        # a byte-order mark: Excel reads UTF-8
     r = CliRunner().invoke(pipeline.cli, ["sql", "delete from documents", "--db", str(db)])
     assert r.exit_code != 0 and "read-only" in r.output.lower()
     assert Store(db).counts()["documents"] == 1
@@ -126,3 +126,21 @@ def test_the_store_runs_no_sqlite_utils_plugin(tmp_path):
     finally:
         pm.unregister(name="nianbao-test-plugin")
     assert prepared == [] and raised
+
+
+def test_one_file_commands_on_an_archive_and_large_values(tmp_path):
+    """`outline` / `extract` on a ZIP say it is an archive for `ingest` (not
+    "named .zip but the content is ZIP"); `extract` prints 元 values whole."""
+    import zipfile
+
+    from conftest import CORPUS
+    docx = CORPUS / "reports" / "B_gaozhi_2023.docx"
+    z = tmp_path / "报告.zip"
+    with zipfile.ZipFile(z, "w") as f:
+        f.write(docx, docx.name)
+    for cmd in ("outline", "extract"):
+        r = CliRunner().invoke(pipeline.cli, [cmd, str(z)])
+        assert r.exit_code == 1 and "archive: " in r.output and "nianbao ingest" in r.output
+    out = _cli("extract", str(docx)).output
+    assert "e+0" not in out
+    assert any(ln.startswith("equipment_value_total") and " 152000000 " in ln for ln in out.splitlines())
