@@ -163,7 +163,7 @@ class Database:
     def import_corrections(self, text: str) -> tuple[int, list[str]]:
         """Apply the corrections of CSV text (the columns of
         :meth:`corrections_csv`); returns (number applied, problems)."""
-        from nianbao.store.corrections import from_csv
+        from nianbao.store.correction_csv import from_csv
         store = self._writable()
         try:
             return from_csv(store.db.conn, text)
@@ -305,7 +305,7 @@ class Database:
     def corrections_csv(self) -> str:
         """The corrections as CSV text (``school, year, field, metric, value,
         text, exclude, note, who, at``), for :meth:`import_corrections`."""
-        from nianbao.store.corrections import to_csv
+        from nianbao.store.correction_csv import to_csv
         with self._reading() as store:
             return to_csv(store.db.conn)
 

@@ -371,8 +371,11 @@ def correction_lines(rows: list[dict], *, header: bool = True) -> list[str]:
                    + stale)
         for old in r.get("replaces") or []:
             was = "剔除 excluded" if old["exclude"] else (old["text"] if old["text"] is not None else fmt_number(old["value"]))
-            out.append(f"  替换了 replaces #{old['id']} → {was}  ({old.get('who') or '?'}, {old.get('at') or ''})"
-                       + (f"  {old['note']}" if old.get("note") else "") + "  (corrections_replaced)")
+            out.append(f"  此前 was: {was}  ({old.get('who') or '?'}, {old.get('at') or ''})"
+                       + (f"  {old['note']}" if old.get("note") else "") + "  → corrections_replaced")
+        if r.get("also"):
+            out.append(f"  同一报告的其他文件 also for the report's other files: "
+                       + ", ".join(f"#{i}" for i in r["also"]))
     if header:
         out.append("")
         out.append(f"共 {len(rows)} 条更正 corrections · nianbao corrections --csv > 更正.csv 导出 export · "

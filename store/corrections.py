@@ -3,13 +3,13 @@ school name, level or year — kept in their own table, so re-ingesting
 (``--force``) or re-extracting never loses them.
 
 Table ``corrections`` (one row per report and field; a newer correction of
-the same field replaces the older one and keeps its number; the older one
-is kept whole in ``corrections_replaced``, with ``replaced_at``):
+the same field replaces the older one and keeps its number):
 
 =========  =================================================================
-``id``     correction number
+``id``     correction number (never reused)
 ``school`` the report's school as shown when the correction was made (for a
-           correction of the school, level or year: as *extracted*)
+           correction of the school, level or year: as *extracted* — its
+           file's path when none was read)
 ``year``   the report year, likewise
 ``field``  ``metric``, ``school``, ``level`` or ``year``
 ``metric`` the metric id (``field = 'metric'``)
@@ -20,28 +20,36 @@ is kept whole in ``corrections_replaced``, with ``replaced_at``):
 ``note``   why; ``who`` and ``at`` (UTC) who made it and when
 =========  =================================================================
 
+Table ``corrections_replaced`` keeps, whole, every correction a newer one
+replaced (``why = 'replaced'``) or that was undone (``why = 'removed'``),
+with ``replaced_at``.
+
 Metric corrections are applied by the views (``metric_chosen`` and what is
 built on it: ``metric_wide``, ``compare``, the workbook, Datasette) with
 ``corrected = 1``; school, level and year corrections are written into
 ``documents`` by :func:`apply_attributes` after every ingest (the extracted
-values stay in ``school_orig``, ``year_orig``, ``level_orig``).
+values stay in ``school_orig``, ``year_orig``, ``level_orig``); a report
+whose school or year changes takes its metric corrections with it.  Which
+report ``--school`` / ``--year`` mean: :mod:`nianbao.store.correction_target`;
+the CSV a reviewer edits: :mod:`nianbao.store.correction_csv`.
 """
 from __future__ import annotations
 
-import csv
 import getpass
-import io
-from dataclasses import dataclass
+import re
+import unicodedata
+
+from .correction_target import CURRENT, CorrectionError, Target, find_report, refuse_merge
+
+__all__ = ["CorrectionError", "add", "remove", "apply_attributes", "rows"]
 
 #: the report fields a person may correct besides metrics: name → Chinese label
 FIELDS = {"school": "学校", "level": "层次", "year": "年度"}
 FIELD_ALIASES = {"学校": "school", "学校名称": "school", "层次": "level", "年度": "year", "报告年度": "year"}
 LEVELS = ("中职", "高职", "区域")
-CSV_COLUMNS = ["school", "year", "field", "metric", "value", "text", "exclude", "note", "who", "at"]
-
-
-class CorrectionError(ValueError):
-    """A correction that cannot be made (message in Chinese and English)."""
+#: what makes two corrections of one report and field the same (who and when do not)
+_SUBSTANCE = ("value", "text", "exclude", "note")
+_COLUMNS = ("id", "school", "year", "field", "metric", "value", "text", "exclude", "note", "who", "at")
 
 
 def create_table(conn) -> None:
@@ -51,35 +59,14 @@ def create_table(conn) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS corrections_key ON corrections (school, year, field, metric)")
 
 
-@dataclass
-class Target:
-    """The report a correction is for: as shown and as extracted."""
-    school: str
-    year: int | None
-    school_orig: str
-    year_orig: int | None
-
-
-def find_report(conn, school: str, year: int | None) -> Target:
-    """The one current report whose school (as shown or as extracted)
-    contains ``school`` and whose year is ``year`` (any year when None); a
-    report whose school could not be read is found, and keyed, by its file's
-    path (as ``compare`` shows it).  CorrectionError when there is none or
-    more than one."""
-    rows = conn.execute(
-        "select distinct coalesce(school, path), year, coalesce(school_orig, path), year_orig from documents "
-        "where status in ('ok', 'ocr') and superseded_by is null and (school like ? or school_orig like ? "
-        "or (school is null and path like ?)) and (? is null or year = ? or year_orig = ?) order by 1, 2",
-        (f"%{school}%", f"%{school}%", f"%{school}%", year, year, year)).fetchall()
-    if not rows:
-        raise CorrectionError(f"没有找到该学校和年度的报告 / no report of school '{school}'"
-                              + (f" for {year}" if year else ""))
-    keys = {(r[0], r[1]) for r in rows}
-    if len(keys) > 1:
-        names = "; ".join(f"{s} {y}" for s, y in sorted(keys, key=str))
-        raise CorrectionError(f"有多份报告符合，请写全学校名称或加 --year / several reports match: {names}")
-    s, y, so, yo = rows[0]
-    return Target(s, y, so or s, yo if yo is not None else y)
+def create_history_table(conn) -> None:
+    """``corrections_replaced``: the columns of ``corrections``, then
+    ``replaced_at`` (UTC) and ``why`` (``replaced`` or ``removed``)."""
+    conn.execute("""CREATE TABLE IF NOT EXISTS corrections_replaced (
+        id INTEGER, school TEXT NOT NULL, year INTEGER, field TEXT NOT NULL, metric TEXT, value REAL, text TEXT,
+        exclude INTEGER NOT NULL DEFAULT 0, note TEXT, who TEXT, at TEXT, replaced_at TEXT, why TEXT)""")
+    if "why" not in {r[1] for r in conn.execute("PRAGMA table_info(corrections_replaced)")}:
+        conn.execute("ALTER TABLE corrections_replaced ADD COLUMN why TEXT")
 
 
 def resolve_field(conn, name: str) -> tuple[str, str | None]:
@@ -95,11 +82,17 @@ def resolve_field(conn, name: str) -> tuple[str, str | None]:
     return "metric", row[0]
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+
+
 def _number(value) -> float:
-    try:
-        return float(str(value).replace(",", "").replace("，", "").strip().rstrip("%"))
-    except ValueError:
-        raise CorrectionError(f"不是数值 / not a number: {value}") from None
+    """A number as a person types it: full-width digits and ％ read as ASCII,
+    thousands separators and a trailing % dropped; CorrectionError else."""
+    text = unicodedata.normalize("NFKC", str(value)).replace(",", "").replace("，", "").strip()
+    text = text[:-1].strip() if text.endswith("%") else text
+    if not _PLAIN_NUMBER.fullmatch(text):
+        raise CorrectionError(f"不是数值 / not a number: {value}")
+    return float(text)
 
 
 def _checked_value(fld: str, value, exclude: bool) -> tuple[float | None, str | None]:
@@ -127,43 +120,6 @@ def _checked_value(fld: str, value, exclude: bool) -> tuple[float | None, str | 
     return num, text
 
 
-def _replace_correction(conn, row: dict) -> dict:
-    """Store ``row`` in its own transaction and apply report-field
-    corrections; returns the stored row with ``id`` and ``replaces`` (the
-    correction of the same report and field it replaced — it keeps that
-    one's number, and the old content goes to ``corrections_replaced`` —
-    or []).  A row stored already as it is (a CSV imported twice) changes
-    nothing."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        existing = _same_key(conn, row)
-        if existing and all(all(e[k] == v for k, v in row.items()) for e in existing):
-            conn.execute("ROLLBACK")
-            return {**row, "id": existing[0]["id"], "replaces": []}
-        _keep_replaced(conn, existing)
-        conn.execute("DELETE FROM corrections WHERE id IN (%s)" % ",".join("?" * len(existing)),
-                     [e["id"] for e in existing])
-        stored = {"id": existing[0]["id"], **row} if existing else dict(row)
-        cur = conn.execute(f"INSERT INTO corrections ({', '.join(stored)}) VALUES ({', '.join('?' for _ in stored)})",
-                           tuple(stored.values()))
-        stored.update(id=cur.lastrowid, replaces=existing)
-        if row["field"] != "metric":
-            apply_attributes(conn)
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-    return stored
-
-
-def _same_key(conn, row: dict) -> list[dict]:
-    """The stored corrections of ``row``'s report and field."""
-    cur = conn.execute("select * from corrections WHERE school = ? AND year IS ? AND field = ? AND metric IS ? "
-                       "order by id", (row["school"], row["year"], row["field"], row["metric"]))
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
-
-
 def _check_plausible(conn, metric: str, num: float, raw: str, target: Target) -> None:
     """A corrected value must fit its metric: a figure written with % only for
     a metric in %, and within the metric's plausible range (``range`` in
@@ -171,57 +127,100 @@ def _check_plausible(conn, metric: str, num: float, raw: str, target: Target) ->
     bounds extraction keeps to.  CorrectionError naming the unit or range."""
     from nianbao.extractors.metric_rules import load_metric_rules
     unit = (conn.execute("select unit from metric_defs where id = ?", (metric,)).fetchone() or [""])[0] or ""
-    if raw.strip().endswith(("%", "％")) and unit != "%":
+    if unicodedata.normalize("NFKC", raw).strip().endswith("%") and unit != "%":
         raise CorrectionError(f"{metric} 的单位是「{unit}」，不是 % / the unit of {metric} is {unit or 'none'}, not %")
     rule = load_metric_rules().metrics.get(metric)
     if rule is None:
         return
-    level = conn.execute("select max(level) from documents where coalesce(school, path) = ? and year is ? "
-                         "and status in ('ok', 'ocr') and superseded_by is null",
-                         (target.school, target.year)).fetchone()[0]
+    level = conn.execute(f"select max(level) from documents where {CURRENT} and coalesce(school, path) = ? "
+                         "and year is ?", (target.school, target.year)).fetchone()[0]
     low, high = rule.region_range if level == "区域" and rule.region_range else rule.range
     if not low <= num <= high:
         raise CorrectionError(f"{metric} 的数值应在 {low:g}–{high:g} {unit} 之间 / {metric} must be within "
                               f"{low:g}–{high:g} {unit} (range in rules/metrics.yaml): {raw}")
 
 
-def _keep_replaced(conn, replaced: list[dict]) -> None:
-    """Keep the corrections a newer one replaced, whole, in
-    ``corrections_replaced`` (their columns, then ``replaced_at``, UTC; the
-    newer correction keeps the number ``id``): who corrected what first,
-    when and why is never lost."""
-    if not replaced:
-        return
-    from .db import now
-    conn.execute("""CREATE TABLE IF NOT EXISTS corrections_replaced (
-        id INTEGER, school TEXT NOT NULL, year INTEGER, field TEXT NOT NULL, metric TEXT, value REAL, text TEXT,
-        exclude INTEGER NOT NULL DEFAULT 0, note TEXT, who TEXT, at TEXT, replaced_at TEXT)""")
-    for r in replaced:
-        conn.execute("INSERT INTO corrections_replaced VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     (*(r[c] for c in ("id", "school", "year", "field", "metric", "value", "text", "exclude",
-                                        "note", "who", "at")), now()))
-
-
 def add(conn, *, school: str, year: int | None, field: str, value=None, exclude: bool = False,
         note: str | None = None, who: str | None = None, at: str | None = None) -> dict:
     """Record one correction (in its own transaction) and apply it; returns
-    the stored row.  ``field``: ``school`` / ``level`` / ``year`` or a metric
-    id or Chinese name; ``value``: the corrected value (None with
-    ``exclude``).  A newer correction of the same report and field
-    replaces the older one (kept in ``corrections_replaced``; the row's
-    ``replaces`` lists them)."""
+    the stored row, with ``replaces``: the corrections it replaced (kept in
+    ``corrections_replaced``).  ``field``: ``school`` / ``level`` /
+    ``year`` or a metric id or Chinese name; ``value``: the corrected value
+    (None with ``exclude``).  The same correction made again (a CSV
+    imported twice) changes nothing.  A school or year correction applies to
+    every file of the report, and is refused when it would give the report
+    the name and year of another report with a different text
+    (:func:`~nianbao.store.correction_target.refuse_merge`)."""
     from .db import now
     target = find_report(conn, school, year)
     fld, metric = resolve_field(conn, field)
     num, text = _checked_value(fld, value, exclude)
     if fld == "metric" and num is not None:
         _check_plausible(conn, metric, num, str(value), target)
-    # a report field is keyed by the report as extracted, a metric by the report as shown
-    school_key, year_key = ((target.school, target.year) if fld == "metric"
-                            else (target.school_orig, target.year_orig))
-    row = {"school": school_key, "year": year_key, "field": fld, "metric": metric, "value": num, "text": text,
-           "exclude": int(bool(exclude)), "note": note or None, "who": who or _user(), "at": at or now()}
-    return _replace_correction(conn, row)
+    if fld in ("school", "year"):
+        refuse_merge(conn, target, text if fld == "school" else target.school,
+                     int(num) if fld == "year" else target.year)
+    # a report field is keyed by the report as extracted (each identity of its files), a metric as shown
+    keys = [(target.school, target.year)] if fld == "metric" else target.origs
+    stored = []
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for school_key, year_key in keys:
+            row = {"school": school_key, "year": year_key, "field": fld, "metric": metric, "value": num,
+                   "text": text, "exclude": int(bool(exclude)), "note": note or None, "who": who or _user(),
+                   "at": at or now()}
+            stored.append(_store(conn, row))
+        if fld != "metric":
+            apply_attributes(conn)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return {**stored[0], "also": [r["id"] for r in stored[1:]]}
+
+
+def _store(conn, row: dict) -> dict:
+    """Store ``row`` (in the caller's transaction), replacing a correction of
+    the same report and field — which keeps its number, its old content
+    going to ``corrections_replaced`` — unless it says the same already."""
+    existing = _same_key(conn, row)
+    if existing and all(all(e[k] == row[k] for k in _SUBSTANCE) for e in existing):
+        return {**existing[0], "replaces": []}
+    _keep(conn, existing, "replaced")
+    conn.execute(f"DELETE FROM corrections WHERE id IN ({','.join('?' * len(existing))})",
+                 [e["id"] for e in existing])
+    stored = {"id": existing[0]["id"] if existing else _next_id(conn), **row}
+    conn.execute(f"INSERT INTO corrections ({', '.join(stored)}) VALUES ({', '.join('?' for _ in stored)})",
+                 tuple(stored.values()))
+    return {**stored, "replaces": existing}
+
+
+def _same_key(conn, row: dict) -> list[dict]:
+    """The stored corrections of ``row``'s report and field."""
+    cur = conn.execute(f"select {', '.join(_COLUMNS)} from corrections WHERE school = ? AND year IS ? AND "
+                       "field = ? AND metric IS ? order by id", (row["school"], row["year"], row["field"],
+                                                                 row["metric"]))
+    return [dict(zip(_COLUMNS, r)) for r in cur.fetchall()]
+
+
+def _next_id(conn) -> int:
+    """A correction number never used before (neither now nor in the history)."""
+    create_history_table(conn)
+    return 1 + max(conn.execute("select coalesce(max(id), 0) from corrections").fetchone()[0],
+                   conn.execute("select coalesce(max(id), 0) from corrections_replaced").fetchone()[0])
+
+
+def _keep(conn, old: list[dict], why: str) -> None:
+    """Keep corrections, whole, in ``corrections_replaced`` with the time and
+    ``why`` (``replaced`` / ``removed``): who corrected what, when and why is
+    never lost."""
+    if not old:
+        return
+    from .db import now
+    create_history_table(conn)
+    for r in old:
+        conn.execute(f"INSERT INTO corrections_replaced ({', '.join(_COLUMNS)}, replaced_at, why) "
+                     f"VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})", (*(r[c] for c in _COLUMNS), now(), why))
 
 
 def _user() -> str:
@@ -232,16 +231,20 @@ def _user() -> str:
 
 
 def remove(conn, correction_id: int) -> bool:
-    """Delete one correction (and undo it); False when there is none with that id."""
+    """Undo one correction (kept in ``corrections_replaced`` as ``removed``);
+    False when there is none with that id."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        n = conn.execute("DELETE FROM corrections WHERE id = ?", (correction_id,)).rowcount
+        cur = conn.execute(f"select {', '.join(_COLUMNS)} from corrections where id = ?", (correction_id,))
+        old = [dict(zip(_COLUMNS, r)) for r in cur.fetchall()]
+        _keep(conn, old, "removed")
+        conn.execute("DELETE FROM corrections WHERE id = ?", (correction_id,))
         apply_attributes(conn)
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
-    return bool(n)
+    return bool(old)
 
 
 def apply_attributes(conn) -> int:
@@ -292,51 +295,15 @@ def _follow_reports(conn, before: dict[int, tuple], after: dict[int, tuple]) -> 
 
 def rows(conn) -> list[dict]:
     """Every correction with the metric's Chinese name and whether a current
-    report still matches it (``matched``)."""
+    report still matches it (``matched``), report fields first (so that a
+    CSV of them, imported elsewhere, renames before it corrects values)."""
     cur = conn.execute(
         "select c.id, c.school, c.year, c.field, c.metric, md.name_zh, c.value, c.text, c.exclude, c.note, "
         "c.who, c.at, exists(select 1 from documents d where d.status in ('ok', 'ocr') and d.superseded_by is null and "
         "((c.field = 'metric' and coalesce(d.school, d.path) = c.school and d.year is c.year) or "
         "(c.field != 'metric' and coalesce(d.school_orig, d.path) = c.school and d.year_orig is c.year))) as matched "
-        "from corrections c left join metric_defs md on md.id = c.metric order by c.id")
+        "from corrections c left join metric_defs md on md.id = c.metric "
+        "order by c.field = 'metric', c.id")
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r)) for r in cur.fetchall()]
 
-
-def to_csv(conn) -> str:
-    """The corrections as CSV text (columns :data:`CSV_COLUMNS`), for a
-    reviewer's spreadsheet; :func:`from_csv` reads it back."""
-    from nianbao.export.cells import neutralise
-    out = io.StringIO()
-    w = csv.DictWriter(out, CSV_COLUMNS, extrasaction="ignore", lineterminator="\r\n")
-    w.writeheader()
-    for r in rows(conn):
-        w.writerow({k: ("" if r.get(k) is None else neutralise(r[k])) for k in CSV_COLUMNS})
-    return out.getvalue()
-
-
-def from_csv(conn, text: str) -> tuple[int, list[str]]:
-    """Apply the corrections of a CSV (:func:`to_csv`'s columns; a leading
-    byte-order mark and Excel's ``'`` before a formula-like cell are
-    ignored): (number applied, problems as 'line N: why')."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = {"school", "field"} - set(reader.fieldnames or [])
-    if missing:
-        raise CorrectionError(f"CSV 缺少列 / CSV lacks columns: {', '.join(sorted(missing))}")
-    done, problems = 0, []
-    for i, r in enumerate(reader, 2):
-        r = {k: (v or "").strip().lstrip("'") for k, v in r.items() if k}
-        if not any(r.values()):
-            continue            # a blank row (Excel keeps ",,,,," lines)
-        try:
-            fld = r["field"] if r["field"] != "metric" else r.get("metric", "")
-            year = int(r["year"]) if r.get("year") else None
-            exclude = r.get("exclude", "") in ("1", "true", "yes", "是")
-            value = r.get("text") if r["field"] in ("school", "level") else r.get("value")
-            # a report field is keyed by the report as extracted: match the extracted name exactly
-            add(conn, school=r["school"], year=year, field=fld, value=value, exclude=exclude,
-                note=r.get("note"), who=r.get("who"), at=r.get("at"))
-            done += 1
-        except (CorrectionError, ValueError) as e:
-            problems.append(f"第{i}行 line {i}: {e}")
-    return done, problems

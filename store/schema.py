@@ -14,7 +14,7 @@ from __future__ import annotations
 from .errors import StorageError
 from .lib import sqlite_utils
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 #: ``PRAGMA application_id`` of a nianbao database ("NBAO")
 APPLICATION_ID = 0x4E42414F
@@ -163,7 +163,16 @@ def _v6(db: sqlite_utils.Database) -> None:
             db[table].add_column("confidence", float)
 
 
-MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5, 6: _v6}
+def _v7(db: sqlite_utils.Database) -> None:
+    """Corrections' history: ``corrections_replaced`` keeps, whole, every
+    correction a newer one of the same report and field replaced
+    (``why = 'replaced'``) or that was undone (``why = 'removed'``), with
+    ``replaced_at`` (``store/corrections.py``)."""
+    from .corrections import create_history_table
+    create_history_table(db.conn)
+
+
+MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5, 6: _v6, 7: _v7}
 
 
 def current_version(db: sqlite_utils.Database) -> int:

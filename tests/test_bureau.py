@@ -200,9 +200,10 @@ def test_a_replaced_correction_is_kept_and_numbers_stay(tmp_path):
     first = d.correct(school="果园", year=2023, field="招生人数", value="540", note="以附表为准", who="审核员甲")
     d.correct(school="果园", year=2023, field="专任教师", value="70")
     r = _cli("correct", "--db", db, "--school", "果园", "招生人数", "541", "--by", "审核员乙")
-    assert r.exit_code == 0 and f"替换了 replaces #{first['id']} → 540" in r.output and "以附表为准" in r.output
-    kept = d.sql("select id, value, note, who from corrections_replaced").rows
-    assert kept == [(first["id"], 540, "以附表为准", "审核员甲")]
+    assert r.exit_code == 0 and f"#{first['id']} " in r.output and "此前 was: 540" in r.output
+    assert "以附表为准" in r.output
+    kept = d.sql("select id, value, note, who, why from corrections_replaced").rows
+    assert kept == [(first["id"], 540, "以附表为准", "审核员甲", "replaced")]
     (row,) = d.compare(metrics="enrolment_new").rows
     assert row.cells["enrolment_new"].corrected_by.startswith("审核员乙, 20")   # the workbook's comment names them
     before = [(c["id"], c["metric"], c["value"]) for c in d.corrections()]
@@ -212,6 +213,95 @@ def test_a_replaced_correction_is_kept_and_numbers_stay(tmp_path):
     assert _cli("corrections", "--db", db, "--import", f).exit_code == 0   # imported again: nothing changes
     assert [(c["id"], c["metric"], c["value"]) for c in d.corrections()] == before
     assert d.sql("select count(*) from corrections_replaced").rows == [(1,)]
+
+
+def _copy_read_under_another_name(tmp_path) -> Path:
+    """A .txt copy of report A whose school name reads differently (A is ours)."""
+    from nianbao.ingest import parse
+    text = parse(REPORTS / "A_zhongzhi_2023.docx").text.replace("青岚县职业技术教育中心", "青岚职教中心")
+    f = tmp_path / "A_copy.txt"
+    f.write_text(text, encoding="utf-8")
+    return f
+
+
+def test_a_rename_reaches_every_file_of_a_joined_report(tmp_path):
+    """Copies read under two names and joined by a rename: a later school or
+    year correction moves all of their files, and their value corrections."""
+    db = tmp_path / "n.db"
+    _ingest(db, REPORTS / "A_zhongzhi_2023.docx", REPORTS / "A_zhongzhi_2023.pdf", _copy_read_under_another_name(tmp_path))
+    d = nianbao.Database(db)
+    assert len(d.reports(school="青岚")) == 2
+    d.correct(school="青岚职教中心", year=2023, field="学校", value="青岚县职业技术教育中心")   # join the copy
+    assert len(d.reports(school="青岚")) == 1
+    d.correct(school="青岚县职业技术教育中心", year=2023, field="就业率", value=90)
+    row = d.correct(school="青岚县职业技术教育中心", year=2023, field="学校", value="青岚县职教中心")
+    assert len(row["also"]) == 1                     # one correction per name the files were read under
+    assert _shown(db, "employment_rate") == {"青岚县职教中心": (2023, 90, True)}
+    assert d.reports(school="青岚")[0]["n_files"] == 3
+    d.correct(school="青岚县职教中心", year=2023, field="年度", value=2022)
+    assert _shown(db, "employment_rate") == {"青岚县职教中心": (2022, 90, True)}
+
+
+def test_a_rename_onto_another_school_is_refused(corpus_db):
+    """Giving a report the name and year of another report with a different
+    text would make one supersede the other: refused, nothing changes."""
+    d = nianbao.Database(corpus_db)
+    d.correct(school="青岚", year=2023, field="专任教师", value=200)
+    with pytest.raises(ValueError, match="already has another report"):
+        d.correct(school="青岚", year=2023, field="学校", value="果园县职业技术学校")
+    shown = _shown(corpus_db, "teachers_fulltime")
+    assert shown["青岚县职业技术教育中心"] == (2023, 200, True) and shown["果园县职业技术学校"][2] is False
+
+
+def test_which_report_school_and_year_mean(corpus_db):
+    """A whole name wins over names containing it; the year as shown wins over
+    the year as extracted; % and _ are plain characters."""
+    d = nianbao.Database(corpus_db)
+    d.correct(school="果园", year=2023, field="学校", value="鹿鸣市职业学校")
+    assert d.correct(school="鹿鸣市", year=2023, field="专任教师", value=2000)["school"] == "鹿鸣市"
+    d.correct(school="楚州", year=2023, field="年度", value=2022)
+    d.correct(school="滹阳", year=2023, field="学校", value="楚州工程职业技术学院附属中专")
+    assert d.correct(school="楚州", year=2022, field="就业率", value=91)["school"] == "楚州工程职业技术学院"
+    for wildcard in ("%", "_"):
+        with pytest.raises(ValueError, match="no report"):
+            d.correct(school=wildcard, year=2023, field="专任教师", value=10)
+
+
+def test_correction_numbers_are_never_reused_and_undone_ones_are_kept(corpus_db):
+    d = nianbao.Database(corpus_db)
+    assert d.sql("select count(*) from corrections_replaced").rows == [(0,)]     # there from the start
+    first = d.correct(school="楚州", year=2023, field="就业率", value=90, note="初核")
+    d.uncorrect(first["id"])
+    second = d.correct(school="果园", year=2023, field="毕业生人数", value=400)
+    assert second["id"] > first["id"]
+    assert d.sql("select id, value, note, why from corrections_replaced").rows == [(first["id"], 90, "初核", "removed")]
+
+
+def test_a_spreadsheet_round_trip_elsewhere_and_twice(tmp_path):
+    """The CSV as a spreadsheet leaves it: renames first (so that another
+    database renames before it corrects values), imported twice without
+    `at` or `who` nothing changes, Excel's TRUE and 学校 in `text` read."""
+    db1, db2 = tmp_path / "a.db", tmp_path / "b.db"
+    for db in (db1, db2):
+        _ingest(db, REPORTS / "E_zhongzhi_2023_gb18030.txt")
+    d1, d2 = nianbao.Database(db1), nianbao.Database(db2)
+    d1.correct(school="果园", year=2023, field="就业率", value="９８．５％")     # full-width, as typed in Chinese
+    d1.correct(school="果园", year=2023, field="学校", value="果园县职业中学")
+    text = d1.corrections_csv()
+    assert text.splitlines()[1].split(",")[2] == "school"
+    f = tmp_path / "c.csv"
+    f.write_text(text, encoding="utf-8")
+    assert _cli("corrections", "--db", db2, "--import", f).exit_code == 0
+    assert _shown(db2, "employment_rate") == {"果园县职业中学": (2023, 98.5, True)}
+    bare = "school,year,field,metric,value,text,exclude\r\n果园县职业中学,2023,metric,毕业生人数,,,TRUE\r\n"
+    f.write_text(bare, encoding="utf-8")
+    for _ in range(2):
+        assert _cli("corrections", "--db", db2, "--import", f).exit_code == 0
+    assert d2.sql("select count(*) from corrections_replaced").rows == [(0,)]
+    assert [c["exclude"] for c in d2.corrections() if c["metric"] == "graduates_total"] == [1]
+    f.write_text("school,year,field,text\r\n果园县职业中学,2023,学校,果园县第一职业中学\r\n", encoding="utf-8")
+    assert _cli("corrections", "--db", db2, "--import", f).exit_code == 0
+    assert [r["school"] for r in d2.reports()] == ["果园县第一职业中学"]
 
 
 def test_an_implausible_correction_is_refused(tmp_path):
