@@ -509,37 +509,33 @@ def test_unsupported_files_are_listed_with_the_reason(tmp_path):
     assert any("打包.rar" in x and "解压" in x for x in listed) and any("公文.ofd" in x and "PDF" in x for x in listed)
 
 
-def test_a_document_that_is_no_report_is_flagged_not_compared(tmp_path):
-    from docx import Document
-    doc = Document()
-    doc.add_heading("关于举办秋季运动会的通知", level=1)
-    doc.add_paragraph("各班级：为丰富校园文化生活，学校定于十月举办秋季运动会，请各班做好报名工作。")
-    doc.add_paragraph("联系人：体育组。")
-    path = tmp_path / "通知.docx"
-    doc.save(path)
-    db = tmp_path / "n.db"
-    _ingest(db, path, REPORTS / "E_zhongzhi_2023_gb18030.txt")
-    d = nianbao.Database(db)
-    assert [f["kind"] for f in d.flags(kind="not_a_report")] == ["not_a_report"]
-    assert [r.school for r in d.compare().rows] == ["果园县职业技术学校"]
-    assert d.sql("select count(*) from metric_wide").rows[0][0] == 1
+NOT_REPORTS = {
+    # a notice: no report word at all
+    "通知.docx": (["关于举办秋季运动会的通知", "各班级：为丰富校园文化生活，学校定于十月举办秋季运动会，请各班做好报名工作。",
+                 "联系人：体育组。"], "no report words"),
+    # a listed company's 年度报告: the report word, but no school
+    "年度报告.docx": (["示例科技股份有限公司2022年年度报告", "证券代码：000000　证券简称：示例科技",
+                    "本公司董事会、监事会及董事、监事、高级管理人员保证年度报告内容的真实、准确、完整。"], "no school words"),
+}
 
 
-def test_a_company_annual_report_is_no_quality_report(tmp_path):
-    """A listed company's 年度报告 has the report word but names no school."""
+@pytest.mark.parametrize("name", sorted(NOT_REPORTS))
+def test_a_document_that_is_no_report_is_flagged_not_compared(tmp_path, name):
     from docx import Document
+    (heading, *paragraphs), why = NOT_REPORTS[name]
     doc = Document()
-    doc.add_heading("示例科技股份有限公司2022年年度报告", level=1)
-    doc.add_paragraph("证券代码：000000　证券简称：示例科技")
-    doc.add_paragraph("本公司董事会、监事会及董事、监事、高级管理人员保证年度报告内容的真实、准确、完整。")
-    path = tmp_path / "年度报告.docx"
+    doc.add_heading(heading, level=1)
+    for text in paragraphs:
+        doc.add_paragraph(text)
+    path = tmp_path / name
     doc.save(path)
     db = tmp_path / "n.db"
     _ingest(db, path, REPORTS / "E_zhongzhi_2023_gb18030.txt")
     d = nianbao.Database(db)
     (flag,) = d.flags(kind="not_a_report")
-    assert flag["path"].endswith("年度报告.docx") and "school words" in flag["message"]
+    assert flag["path"].endswith(name) and why in flag["message"]
     assert [r.school for r in d.compare().rows] == ["果园县职业技术学校"]
+    assert d.sql("select count(*) from metric_wide").rows[0][0] == 1
 
 
 def test_python_m_nianbao_in_a_gbk_pipe(corpus_db):
