@@ -28,6 +28,10 @@ _LAZY = {
     "IngestError": ("nianbao.ingest.errors", "IngestError"),
     "Facts": ("nianbao.extractors.facts", "Facts"),
     "Database": ("nianbao.database", "Database"),
+    "Progress": ("nianbao.ingest.batch", "Progress"),
+    "RunLocked": ("nianbao.ingest.workers", "RunLocked"),
+    "StorageError": ("nianbao.store.errors", "StorageError"),
+    "CorrectionError": ("nianbao.store.correction_target", "CorrectionError"),
 }
 
 __all__ = ["__version__", "extract", *_LAZY]

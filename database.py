@@ -23,8 +23,10 @@ manner of sqlite-utils' ``Database``.
 [{'n': 4}]
 
 Every query opens the database read-only for its own duration and returns
-plain Python data (lists of dicts, dataclasses); only :meth:`Database.ingest`
-and :meth:`Database.reindex` write.  The ``nianbao`` command is a thin layer
+plain Python data (lists of dicts, dataclasses); only :meth:`Database.ingest`,
+:meth:`~Database.remove`, :meth:`~Database.reindex` and the corrections
+(:meth:`~Database.correct`, :meth:`~Database.uncorrect`,
+:meth:`~Database.import_corrections`) write.  The ``nianbao`` command is a thin layer
 over these methods (``pipeline.py``); ``docs/api.md`` has runnable examples.
 """
 from __future__ import annotations
@@ -37,6 +39,20 @@ from pathlib import Path
 from nianbao.ingest.workers import FILE_TIMEOUT, MEMORY_LIMIT_MB
 from nianbao.store import DEFAULT_DB
 from nianbao.store.errors import storage_errors
+
+
+def path_list(paths) -> list:
+    """``paths`` as a list: one ``str`` or ``Path`` is one path (never its
+    characters, one by one — ``"/"`` would be the whole disk); ``TypeError``
+    for anything that is neither a path nor an iterable of paths."""
+    if paths is None:
+        return []
+    if isinstance(paths, (str, bytes, os.PathLike)):
+        return [paths]
+    try:
+        return list(paths)
+    except TypeError:
+        raise TypeError(f"paths: a path or a list of paths, not {type(paths).__name__}") from None
 
 
 @dataclass
@@ -99,7 +115,7 @@ class Database:
         is called for every file, and with ``ocr_page`` events while scanned
         pages are read."""
         from nianbao.ingest.batch import ingest_paths
-        return ingest_paths(paths, self.path, force=force, retry_failed=retry_failed, reextract=reextract,
+        return ingest_paths(path_list(paths), self.path, force=force, retry_failed=retry_failed, reextract=reextract,
                             workers=workers, timeout=timeout, memory_limit_mb=memory_limit_mb,
                             lock_wait=lock_wait, progress=progress, prune=prune,
                             follow_symlinks=follow_symlinks, ocr=ocr, cluster=cluster)
@@ -108,11 +124,14 @@ class Database:
         """Forget stored files: each of ``paths`` is a stored path, or a folder
         or archive whose stored files are all forgotten (whether or not they
         still exist).  A document goes with its last path; corrections stay.
-        Returns the paths forgotten (``[]`` when none matched)."""
+        Returns the paths forgotten (``[]`` when none matched);
+        ``FileNotFoundError`` when the database does not exist."""
         from nianbao.ingest.workers import run_lock
         from nianbao.store import Store
         from nianbao.store.db import _under
-        with run_lock(self.path):
+        paths = path_list(paths)
+        self._writable().close()          # exists, and can be written: before the lock file is made
+        with storage_errors(self.path), run_lock(self.path):
             store = Store(self.path)
             try:
                 stored = [r[0] for r in store.db.execute("select path from document_paths order by path")]
@@ -229,12 +248,25 @@ class Database:
         ``metric_year`` (the year the value refers to), ``approximate``,
         ``path``, ``page``, ``section``, ``sentence``, ``source_kind`` (text /
         table), ``raw`` (as written), ``rule`` …  ``metric``: an id of
-        ``rules/metrics.yaml``; ``report_year_only``: leave out the
-        previous-year figures a report quotes."""
+        ``rules/metrics.yaml`` or its Chinese name (``ValueError`` for one
+        that is neither); ``report_year_only``: leave out the previous-year
+        figures a report quotes.  The ``unit`` is the display unit (人,
+        平方米); ``unit_en`` is the unit id that :func:`nianbao.extract`'s
+        ``Metric.unit`` carries (persons, m2)."""
+        metric = self._metric_id(metric)
         sql = ("select * from metric_values where (? is null or metric = ?) "
                "and (? is null or school like '%' || ? || '%') and (? is null or year = ?) "
                "and (? = 0 or is_report_year = 1) order by school, year, metric, document_id, value_id")
         return self.sql(sql, [metric, metric, school, school, year, year, int(report_year_only)]).dicts()
+
+    def _metric_id(self, metric: str | None) -> str | None:
+        """A metric id from an id or a Chinese name; ``ValueError`` for neither."""
+        if metric is None:
+            return None
+        rows = self.sql("select id from metric_defs where id = ? or name_zh = ?", [metric, metric]).rows
+        if not rows:
+            raise ValueError(f"未知指标 / unknown metric: {metric} (ids and names: the table metric_defs)")
+        return rows[0][0]
 
     def candidates(self, *, metric: str | None = None, reason: str | None = None, school: str | None = None,
                    year: int | None = None) -> list[dict]:
@@ -248,6 +280,7 @@ class Database:
         ``section``, ``sentence``, ``rule``, ``school``, ``report_year``,
         ``path``.  Never part of ``compare``.  ``school``: part of a name;
         ``year``: the report year."""
+        metric = self._metric_id(metric)
         sql = ("select c.*, d.school, d.year as report_year, d.path from candidates c "
                "join documents d on d.id = c.document_id "
                "where (? is null or c.metric = ?) and (? is null or c.reason = ?) "
@@ -362,8 +395,17 @@ class Database:
     def score(self, expected=None) -> tuple[dict, list[str]]:
         """Precision and recall of the stored metrics against expected-values
         JSON files (default: ``corpus/expected/*.json`` and the seed's when
-        present): ({format: {metric: Counts}}, problems)."""
+        present): ({format: {metric: Counts}}, problems).  ``FileNotFoundError``
+        for an expected-values file that does not exist, or when none is given
+        and none is found (an installed nianbao has no ``corpus/``)."""
         from nianbao.evaluate.accuracy import default_expected, score
+        files = [Path(p) for p in path_list(expected)] or list(default_expected())
+        if not files:
+            raise FileNotFoundError("没有期望值文件 / no expected-values files: corpus/expected/ is part of a "
+                                    "source checkout; pass the JSON files to score")
+        missing = [str(p) for p in files if not Path(p).is_file()]
+        if missing:
+            raise FileNotFoundError(f"期望值文件不存在 / expected-values file not found: {missing[0]}")
         with self._reading() as store:
-            return score(store.db, list(expected or default_expected()))
+            return score(store.db, files)
 

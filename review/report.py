@@ -103,6 +103,8 @@ def select_flags(db, kind: str | None = None, school: str | None = None, severit
     sql, args = _school_year(sql, args, school, year, prefix="")
     rows = _rows(db, sql + " order by school, year, path, flag_id", args)
     if severity:
-        top = SEVERITY_RANK.get(severity, 2)
+        if severity not in SEVERITY_RANK:
+            raise ValueError(f"未知严重度 / unknown severity: {severity}; 可用 / known: {', '.join(SEVERITY_RANK)}")
+        top = SEVERITY_RANK[severity]
         rows = [r for r in rows if SEVERITY_RANK.get(r["severity"], 2) <= top]
     return rows

@@ -76,11 +76,22 @@ def storage_error(e: BaseException, path) -> StorageError | None:
     """``e`` as a :class:`StorageError` about the database at ``path``, or None."""
     if isinstance(e, StorageError):
         return e
+    if isinstance(e, OSError) and e.filename and not _about_database(e.filename, path):
+        return None             # a file written or read beside the database (a workbook, a JSON file …)
     code = classify(e)
     if code is None:
         return None
     detail = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
     return StorageError(code, path, detail)
+
+
+def _about_database(filename, path) -> bool:
+    """Whether ``filename`` is the database at ``path`` or one of its own files
+    (``-wal``, ``-shm``, ``-journal``, ``.lock``) or folder."""
+    import os
+    name, db = os.path.abspath(os.fsdecode(filename)), os.path.abspath(os.fsdecode(path))
+    return name == db or name == os.path.dirname(db) or (name.startswith(db) and name[len(db):] in (
+        "-wal", "-shm", "-journal", ".lock"))
 
 
 @contextmanager

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import pytest
 from click.testing import CliRunner
 
 from nianbao import pipeline
@@ -144,3 +145,41 @@ def test_one_file_commands_on_an_archive_and_large_values(tmp_path):
     out = _cli("extract", str(docx)).output
     assert "e+0" not in out
     assert any(ln.startswith("equipment_value_total") and " 152000000 " in ln for ln in out.splitlines())
+
+
+def test_the_api_takes_one_path_and_blames_the_right_file(tmp_path, monkeypatch):
+    """An integrator's mistakes: one path as a string (never read letter by
+    letter: "/" would be the whole disk), a workbook or an expected-values
+    file that cannot be written or found (their own error, not the
+    database's), `remove` on a database that does not exist (not made)."""
+    import nianbao
+    from conftest import CORPUS
+    (tmp_path / "other.txt").write_text("不相关的文字。", encoding="utf-8")
+    report = tmp_path / "x.txt"
+    report.write_bytes((CORPUS / "reports" / "E_zhongzhi_2023_gb18030.txt").read_bytes())
+    db = nianbao.Database(tmp_path / "n.db")
+    monkeypatch.chdir(tmp_path)        # relative: read letter by letter, "." would be this folder (never "/")
+    summary = db.ingest("x.txt", workers=0)
+    assert summary.ingested == [str(report)] and not summary.failed
+    assert [d["path"] for d in db.documents()] == [str(report)]
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    with pytest.raises(OSError) as e:
+        db.write_xlsx(blocker / "对比.xlsx")
+    assert not isinstance(e.value, nianbao.StorageError) and "a-file" in str(e.value)
+    with pytest.raises(FileNotFoundError, match="no-such.json"):
+        db.score([tmp_path / "no-such.json"])
+    with pytest.raises(ValueError, match="unknown metric"):
+        db.metrics(metric="no_such_metric")
+    missing = tmp_path / "missing.db"
+    with pytest.raises(FileNotFoundError):
+        nianbao.Database(missing).remove([str(report)])
+    assert sorted(p.name for p in tmp_path.glob("missing.db*")) == []
+
+
+def test_one_version_everywhere():
+    import importlib.metadata
+
+    import nianbao
+    assert importlib.metadata.version("nianbao") == nianbao.__version__
+    assert _cli("--version").output.strip() == f"nianbao {nianbao.__version__}"
