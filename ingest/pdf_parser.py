@@ -41,6 +41,7 @@ a document with no usable page has ``status = "needs_ocr"``.
 from __future__ import annotations
 
 import ctypes
+import logging
 import math
 import re
 import statistics
@@ -63,6 +64,13 @@ from .pdf_columns import split_columns
 from .pdf_textcheck import BAD_CHARS as _BAD, implausible_chinese, strip_bullets, text_quality
 from .pdf_tables import PdfTable, PlumberTables, find_tables_fast, scan_page_objects, table_from_cells
 from .structure import classify_line, guess_header_rows, is_numeric
+
+# pdfminer (under pdfplumber) logs what it meets in a damaged stream ("Data-loss while
+# decompressing corrupted data") as warnings; with no handler configured Python prints
+# them on stderr, a line per stream.  nianbao records damage itself (pdf_damage:
+# Summary.damaged): a NullHandler keeps pdfminer quiet unless the application
+# configures logging (the records still propagate to its handlers).
+logging.getLogger("pdfminer").addHandler(logging.NullHandler())
 
 PARSER_NAME = "pypdfium2+pdfplumber"
 

@@ -466,3 +466,18 @@ def test_table_continued_over_page_break(tmp_path):
     assert len(g) == 1 + 39 and g[-1] == ["39", "指标39", "人", "139"]
     assert t.title == "表1教职工情况"
     assert doc.blocks[-1].text == "表后的正文段落。" and doc.blocks[-1].page == 2
+
+
+def test_pdfminer_warnings_stay_off_stderr():
+    """A damaged stream makes pdfminer log "Data-loss while decompressing";
+    nianbao records damage itself, so a script or the command's stderr does
+    not get a line per stream (an application's own logging still sees them)."""
+    import subprocess
+    import sys
+    warn = "logging.getLogger('pdfminer.pdftypes').warning('Data-loss while decompressing corrupted data')"
+    quiet = f"import logging, nianbao.ingest.pdf_parser; {warn}"
+    r = subprocess.run([sys.executable, "-c", quiet], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and "Data-loss" not in r.stderr
+    configured = f"import logging, nianbao.ingest.pdf_parser; logging.basicConfig(); {warn}"
+    shown = subprocess.run([sys.executable, "-c", configured], capture_output=True, text=True, timeout=120)
+    assert "Data-loss" in shown.stderr          # configured by the application: delivered
