@@ -130,7 +130,8 @@ class Database:
         from nianbao.store import Store
         from nianbao.store.db import _under
         paths = path_list(paths)
-        self._writable().close()          # exists, and can be written: before the lock file is made
+        if not self.path.exists():        # before the lock file is made beside it
+            raise FileNotFoundError(f"数据库不存在 / database not found: {self.path}")
         with storage_errors(self.path), run_lock(self.path):
             store = Store(self.path)
             try:
