@@ -39,6 +39,7 @@ from pathlib import Path
 from nianbao.ingest.workers import FILE_TIMEOUT, MEMORY_LIMIT_MB
 from nianbao.store import DEFAULT_DB
 from nianbao.store.errors import storage_errors
+from nianbao.store.like import like_pattern
 
 
 def path_list(paths) -> list:
@@ -238,8 +239,8 @@ class Database:
         ``year`` (report year), ``level``, ``region``, ``status``, ``error``.
         ``school``: part of the name."""
         sql = ("select id, path, format, pages, school, year, level, region, status, error from documents "
-               "where (? is null or school like '%' || ? || '%') and (? is null or year = ?) order by id")
-        return self.sql(sql, [school, school, year, year]).dicts()
+               "where (? is null or school like ? escape '\\') and (? is null or year = ?) order by id")
+        return self.sql(sql, [school, _contains(school), year, year]).dicts()
 
     def metrics(self, *, metric: str | None = None, school: str | None = None, year: int | None = None,
                 report_year_only: bool = False) -> list[dict]:
@@ -256,9 +257,9 @@ class Database:
         ``Metric.unit`` carries (persons, m2)."""
         metric = self._metric_id(metric)
         sql = ("select * from metric_values where (? is null or metric = ?) "
-               "and (? is null or school like '%' || ? || '%') and (? is null or year = ?) "
+               "and (? is null or school like ? escape '\\') and (? is null or year = ?) "
                "and (? = 0 or is_report_year = 1) order by school, year, metric, document_id, value_id")
-        return self.sql(sql, [metric, metric, school, school, year, year, int(report_year_only)]).dicts()
+        return self.sql(sql, [metric, metric, school, _contains(school), year, year, int(report_year_only)]).dicts()
 
     def _metric_id(self, metric: str | None) -> str | None:
         """A metric id from an id or a Chinese name; ``ValueError`` for neither."""
@@ -285,9 +286,9 @@ class Database:
         sql = ("select c.*, d.school, d.year as report_year, d.path from candidates c "
                "join documents d on d.id = c.document_id "
                "where (? is null or c.metric = ?) and (? is null or c.reason = ?) "
-               "and (? is null or d.school like '%' || ? || '%') and (? is null or d.year = ?) "
+               "and (? is null or d.school like ? escape '\\') and (? is null or d.year = ?) "
                "order by d.school, d.year, c.document_id, c.start")
-        return self.sql(sql, [metric, metric, reason, reason, school, school, year, year]).dicts()
+        return self.sql(sql, [metric, metric, reason, reason, school, _contains(school), year, year]).dicts()
 
     def compare(self, *, year: int | None = None, metrics=None, schools=None):
         """Schools × metrics: a :class:`nianbao.store.compare.Comparison` with
@@ -348,9 +349,9 @@ class Database:
         ``report_id`` (the primary copy), ``school``, ``year``, ``level``,
         ``region``, ``path`` (the primary copy), ``files`` (every copy, '; '),
         ``n_files``, ``supersedes`` (older files it replaced), ``is_report``."""
-        sql = ("select * from reports where (? is null or school like '%' || ? || '%') "
+        sql = ("select * from reports where (? is null or school like ? escape '\\') "
                "and (? is null or year = ?) order by school, year")
-        return self.sql(sql, [school, school, year, year]).dicts()
+        return self.sql(sql, [school, _contains(school), year, year]).dicts()
 
     def report(self, school: str, *, year: int | None = None):
         """One school's page: a :class:`nianbao.export.report_page.SchoolPage`
@@ -410,3 +411,8 @@ class Database:
         with self._reading() as store:
             return score(store.db, files)
 
+
+def _contains(school: str | None) -> str | None:
+    """The ``LIKE`` pattern of a ``school=`` filter (part of the name, ``%``
+    and ``_`` plain: :mod:`nianbao.store.like`); None for no filter."""
+    return None if school is None else like_pattern(school)

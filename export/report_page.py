@@ -24,6 +24,7 @@ from pathlib import Path
 
 from nianbao.cli.render import fmt_number, window
 from nianbao.store.compare import default_terminal_metrics, metric_defs_from_db
+from nianbao.store.like import CONTAINS, like_pattern
 
 
 @dataclass
@@ -60,8 +61,8 @@ class SchoolPage:
 
 def _one_school(conn, school: str) -> str:
     names = [r[0] for r in conn.execute(
-        "select distinct school from reports where is_report = 1 and school like ? order by school",
-        (f"%{school}%",))]
+        f"select distinct school from reports where is_report = 1 and school {CONTAINS} order by school",
+        (like_pattern(school),))]
     if school in names:
         return school
     if not names:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from nianbao.store.like import CONTAINS, like_pattern
+
 from .outline import OutlineResult, check_db
 
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
@@ -53,8 +55,8 @@ def select_documents(db, school: str | None = None, year: int | None = None) -> 
 def _school_year(sql: str, args: list, school, year, *, prefix: str) -> tuple[str, list]:
     """Add the --school (substring) and --year filters to a query."""
     if school:
-        sql += f" and {prefix}school like ?"
-        args.append(f"%{school}%")
+        sql += f" and {prefix}school {CONTAINS}"
+        args.append(like_pattern(school))
     if year is not None:
         sql += f" and {prefix}year = ?"
         args.append(year)

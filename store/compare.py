@@ -44,6 +44,7 @@ from pathlib import Path
 from nianbao.rules import RULES_DIR
 from nianbao.rules.loader import RulesError, check_keys, line_of, load_yaml, strip_lines, words
 from .transactions import joined_transaction
+from .like import CONTAINS, like_pattern
 
 #: bump when the SQL of the views below changes
 VIEWS_REVISION = "3+reports+corrections+ocr-origin"
@@ -516,8 +517,8 @@ def _filters(year, schools, alias: str = "") -> tuple[str, list]:
         where.append(f"{a}year = ?")
         params.append(int(year))
     if schools:
-        where.append("(" + " OR ".join(f"{a}school LIKE ?" for _ in schools) + ")")
-        params += [f"%{s}%" for s in schools]
+        where.append("(" + " OR ".join(f"{a}school {CONTAINS}" for _ in schools) + ")")
+        params += [like_pattern(s) for s in schools]
     return (" AND ".join(where) or "1"), params
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .like import like_pattern
+
 #: a readable, current document
 CURRENT = "status in ('ok', 'ocr') and superseded_by is null"
 
@@ -29,13 +31,6 @@ class Target:
     year: int | None
     origs: list[tuple[str, int | None]] = field(default_factory=list)
     doc_ids: list[int] = field(default_factory=list)
-
-
-def like_pattern(text: str) -> str:
-    """``%text%`` for ``LIKE … ESCAPE '\\'``, with ``%``, ``_`` and ``\\`` in
-    ``text`` matched as themselves."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def find_report(conn, school: str, year: int | None) -> Target:

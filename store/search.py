@@ -32,6 +32,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from .transactions import joined_transaction
+from .like import CONTAINS, like_pattern
 
 FTS_TABLE = "sections_fts"
 
@@ -233,8 +234,8 @@ def _search_sql(match: str, school: str | None, year: int | None, limit: int,
     ``limit``: whole-word filtering and merging copies drop some)."""
     where, params = [f"{FTS_TABLE} MATCH ?"], [match]
     if school:
-        where.append("d.school LIKE ?")
-        params.append(f"%{school}%")
+        where.append(f"d.school {CONTAINS}")
+        params.append(like_pattern(school))
     if year is not None:
         where.append("d.year = ?")
         params.append(int(year))

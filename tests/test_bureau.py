@@ -267,6 +267,28 @@ def test_which_report_school_and_year_mean(corpus_db):
             d.correct(school=wildcard, year=2023, field="专任教师", value=10)
 
 
+def test_every_school_filter_reads_percent_and_underscore_as_themselves(corpus_db):
+    """``--school _`` or ``school="%"`` names no school: every filter (the
+    API's lists, compare, search, check, flags, the report page) matches
+    part of a name, with SQL's wildcards plain, as ``correct`` does."""
+    d = nianbao.Database(corpus_db)
+    assert d.reports(school="青岚") and d.metrics(school="青岚")
+    for wildcard in ("%", "_", "青_", "%岚"):
+        assert d.reports(school=wildcard) == [] and d.documents(school=wildcard) == []
+        assert d.metrics(school=wildcard) == [] and d.candidates(school=wildcard) == []
+        assert d.compare(schools=[wildcard]).rows == []
+        assert d.search("就业", school=wildcard) == []
+        for command in ("check", "flags", "compare"):
+            result = _cli(command, "--db", corpus_db, "--school", wildcard)
+            assert result.exit_code == 1 and "no report" in result.output, (command, wildcard, result.output)
+        with pytest.raises(ValueError, match="no school matches"):
+            d.report(wildcard)
+    d.correct(school="青岚", year=2023, field="学校", value="青岚_100%职教中心")
+    assert [r["school"] for r in d.reports(school="_100%")] == ["青岚_100%职教中心"]
+    assert _cli("check", "--db", corpus_db, "--school", "_100%").exit_code == 0
+    assert d.report("_100%").school == "青岚_100%职教中心"
+
+
 def test_correction_numbers_are_never_reused_and_undone_ones_are_kept(corpus_db):
     d = nianbao.Database(corpus_db)
     assert d.sql("select count(*) from corrections_replaced").rows == [(0,)]     # there from the start
