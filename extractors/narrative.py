@@ -185,6 +185,9 @@ def _kind_ok(q, rule: MetricRule) -> bool:
 
 
 class NarrativeExtractor:
+    #: whose report the document being read is (set by :meth:`extract`)
+    _scope = "open"
+
     def __init__(self, rules: MetricRules, matcher: TermMatcher):
         self.rules = rules
         self.matcher = matcher
@@ -235,6 +238,7 @@ class NarrativeExtractor:
         self._level = level
         self._region = "".join((region or "").split())
         self._school = "".join((school or "").split())
+        self._scope = scope
         for b in doc.blocks:
             if b.kind != PARAGRAPH or not b.text:
                 continue
@@ -337,6 +341,8 @@ class NarrativeExtractor:
 
     def _subject(self, head: str, inherited: _Subject, part: bool) -> _Subject:
         kind, region = self.cues.subject(head)
+        if kind in (None, "own") and self._scope == "region" and self._other_school(head) == "other_entity":
+            kind = "other"          # "鹿源职业学院生师比…" in a city's report: one school's, not the city's
         if part and kind in (None, "own", "premises"):
             kind = "part"
         if kind == "premises":      # 校舍…: the school's, unless a part or another entity is in scope

@@ -188,6 +188,25 @@ def test_other_sectors_and_the_region_are_not_the_school():
     assert _values(f, "enrolment_new") == [(3120, False)]
 
 
+def test_a_school_named_in_a_regions_report_is_not_the_region():
+    """In a city's report, one named school's figures (and those of the
+    clauses after it) are that school's: candidates, not the city's values;
+    the city's own figures in the same paragraph stay."""
+    f = _titled("鹿鸣市2023年中等职业教育质量年度报告",
+                "全市中职学校生师比为17.4:1，双师型教师比例为55%。",
+                "据表2，鹿源职业技术学院生师比为16.2:1，双师型教师比例为42%。",
+                "全市共有中职学校12所，在校生23,400人，其中青禾县职业技术学校在校生3,100人。")
+    assert _values(f, "student_teacher_ratio") == [(17.4, False)]
+    assert _values(f, "teachers_dual_qualified_ratio") == [(55, False)]
+    assert _values(f, "students_fulltime") == [(23400, False)]
+    assert {(c.metric, c.value, c.reason) for c in f.candidates} >= {
+        ("student_teacher_ratio", 16.2, "other_entity"), ("teachers_dual_qualified_ratio", 42, "other_entity")}
+    # a school's own report naming itself keeps its figures
+    f = _titled("鹿源职业技术学院2023年质量年度报告", "鹿源职业技术学院生师比为16.2:1，双师型教师比例为42%。")
+    assert _values(f, "student_teacher_ratio") == [(16.2, False)]
+    assert _values(f, "teachers_dual_qualified_ratio") == [(42, False)]
+
+
 def test_a_year_opening_the_sentence_scopes_its_clauses():
     f = _titled("鹿鸣市2024年中等职业教育质量年度报告",
                 "据统计，2023年全市中等职业学校12所，年招生8,120人，在校生23,400人。")
