@@ -32,6 +32,7 @@ _LAZY = {
     "RunLocked": ("nianbao.ingest.workers", "RunLocked"),
     "StorageError": ("nianbao.store.errors", "StorageError"),
     "CorrectionError": ("nianbao.store.correction_target", "CorrectionError"),
+    "OutputError": ("nianbao.export.output_file", "OutputError"),
 }
 
 __all__ = ["__version__", "extract", *_LAZY]

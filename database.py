@@ -304,7 +304,12 @@ class Database:
 
     def write_xlsx(self, path, *, year: int | None = None, metrics=None, schools=None) -> Path:
         """Write the comparison workbook (sheets 对比, 来源, 问题, 缺失章节) to
-        ``path``; returns the path written.  Filters as :meth:`compare`."""
+        ``path`` (``.xlsx`` added when it has no extension; missing folders
+        made); returns the path written.  Filters as :meth:`compare`.
+        ``ValueError`` for another extension; ``OutputError`` (an
+        ``OSError``, :mod:`nianbao.export.output_file`) naming the file
+        when it cannot be written (a folder on the way is a file, no
+        permission, a full disk)."""
         from nianbao.export.xlsx import write_workbook
         with self._reading() as store:
             return Path(write_workbook(store.db, path, year=year, schools=schools, metrics=metrics))
@@ -365,12 +370,14 @@ class Database:
 
     def write_report_html(self, path, school: str, *, year: int | None = None) -> Path:
         """Write :meth:`report` as one printable, self-contained HTML page
-        (inline SVG charts, no network); returns the path written."""
+        (inline SVG charts, no network); returns the path written.
+        ``ValueError`` when ``school`` matches no school or several;
+        ``OutputError`` (an ``OSError``) naming the file when it cannot be
+        written."""
+        from nianbao.export.output_file import written
         from nianbao.export.report_page import render_html
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render_html(self.report(school, year=year)), encoding="utf-8")
-        return path
+        html = render_html(self.report(school, year=year))
+        return written(path, lambda p: p.write_text(html, encoding="utf-8"))
 
     def index_status(self) -> str:
         """``ok``, or why the full-text index needs rebuilding (``missing``, ``stale`` …)."""

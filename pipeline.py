@@ -9,6 +9,7 @@ Each command parses its options, makes one call to the API —
 """
 from __future__ import annotations
 
+import codecs
 import json
 import sys
 from pathlib import Path
@@ -85,11 +86,31 @@ class _Commands(click.Group):
         from nianbao.store.errors import StorageError, storage_error
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            _closed_output()
+            ctx.exit(0)       # the reader stopped early (| head): no error of this command
         except (StorageError, sqlite3.Error, OSError) as e:
             err = storage_error(e, getattr(e, "path", None) or _DB_GIVEN.get("path") or "--db")
-            if err is None:
-                raise
-            raise click.ClickException(terminal_text(str(err))) from None
+            if err is not None:
+                raise click.ClickException(terminal_text(str(err))) from None
+            if isinstance(e, OSError) and not e.filename:
+                # no file named: the output (a full disk under `> file`), not the database
+                raise click.ClickException(terminal_text(
+                    f"无法写出结果 / cannot write the output: {e.strerror or e}")) from None
+            raise
+
+
+def _closed_output() -> None:
+    """Standard output (or error) was closed by its reader: point both at
+    the null device, so that nothing more is written there and Python's
+    last flush at exit finds no broken pipe to complain about."""
+    import os
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for stream in (sys.stdout, sys.stderr):
+            os.dup2(devnull, stream.fileno())
+    except (OSError, ValueError, AttributeError):   # no file descriptor (a test runner's streams)
+        pass
 
 
 #: the --db of the command running, so that a storage fault names the file
@@ -262,11 +283,7 @@ def sql(query, db_path, fmt, time_limit):
         _json(res.dicts())
     elif fmt == "csv":
         from nianbao.export import tabular
-        text = tabular.csv_text(res.columns, res.rows, bom=False)   # formula-safe cells
-        if sys.stdout.isatty():   # on a screen, report text's escape sequences are shown, not obeyed
-            _echo(text.splitlines())
-        else:                     # a file or a pipe: with a byte-order mark, as every --csv (Excel reads UTF-8 then)
-            _write_utf8(tabular.BOM + text)
+        _echo_csv(tabular.csv_text(res.columns, res.rows, bom=False))   # formula-safe cells
     else:
         _echo(render.sql_lines(res.columns, res.rows))
 
@@ -349,9 +366,10 @@ def _score_realdev(directory, list_n, as_json, predictions) -> None:
 def _query(method, *args, **kw):
     """One read of the database; a missing database or a bad argument ends
     the command with its message."""
+    from nianbao.export.output_file import OutputError
     try:
         return method(*args, **kw)
-    except (FileNotFoundError, ValueError) as e:
+    except (FileNotFoundError, ValueError, OutputError) as e:
         raise click.ClickException(terminal_text(str(e)))
 
 
@@ -379,9 +397,21 @@ def _output(fmt: str | None, *, records, table, lines) -> None:
         _echo_json(tabular.json_text(records()))
     elif fmt == "csv":
         header, rows = table()
-        _write_utf8(tabular.csv_text(header, rows))
+        _echo_csv(tabular.csv_text(header, rows, bom=False))
     else:
         _echo(lines())
+
+
+def _echo_csv(text: str) -> None:
+    """CSV text (no byte-order mark yet): on a screen in the console's
+    encoding, report text's escape sequences shown, not obeyed; to a file or
+    a pipe UTF-8 with a byte-order mark, whatever the console's encoding (GBK
+    on a Chinese Windows): Excel and WPS read it so."""
+    if _isatty(sys.stdout):
+        _echo(text.splitlines())
+    else:
+        from nianbao.export.tabular import BOM
+        _write_utf8(BOM + text)
 
 
 def _write_utf8(text: str) -> None:
@@ -515,10 +545,11 @@ def compare(db_path, year, metrics, schools, xlsx, fmt):
     schools = tuple(s.strip() for s in schools)
     chosen = metrics or (None if fmt else default_terminal_metrics())
     comp = _query(db.compare, year=year, schools=schools, metrics=chosen)
+    out = xlsx and _query(db.write_xlsx, xlsx, year=year, schools=schools, metrics=metrics)
+    # (the workbook first: a reader of the table that stops early (| head) leaves it written)
     _output(fmt, records=lambda: tabular.compare_records(comp), table=lambda: tabular.compare_table(comp),
             lines=lambda: render.comparison_lines(comp))
-    if xlsx:
-        out = _query(db.write_xlsx, xlsx, year=year, schools=schools, metrics=metrics)
+    if out:
         click.echo(f"已写入 written: {out}", err=bool(fmt))
 
 
@@ -582,8 +613,7 @@ def corrections(db_path, import_file, remove_id, fmt):
         click.echo(f"已撤销 removed: {remove_id}")
         return
     if fmt == "csv":
-        from nianbao.export.tabular import BOM
-        _write_utf8(BOM + _query(db.corrections_csv))
+        _echo_csv(_query(db.corrections_csv))
         return
     rows = _query(db.corrections)
     if fmt == "json":
@@ -636,7 +666,8 @@ def report(school, db_path, year, html_file):
 @DB_OPTION
 @click.option("--school", help="学校名称的一部分 / part of a school name")
 @click.option("--year", type=int, help="报告年度 / report year")
-@click.option("--limit", default=20, show_default=True, help="最多结果数 / most passages shown")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1),
+              help="最多结果数 / most passages shown")
 @click.option("--words-only", is_flag=True, help="只要完整的词（分词结果）/ whole jieba words only")
 @click.option("--all-copies", is_flag=True,
               help="同一报告的多个文件（docx 与 pdf）分别列出 / list the same passage once per file of a report")
@@ -796,7 +827,8 @@ def warm_stop(every):
 
 def console_safe() -> None:
     """Output that a console cannot encode (a Chinese Windows console or a
-    pipe in GBK) never crashes: the marks ✓ ✗ ⚠ ✎ become √ × ！ ＊ there,
+    pipe in GBK) never crashes: the marks ✓ ✗ ⚠ ✎ become √ × ！ ※ there
+    (in every text, ``--help`` too: :func:`_narrow_marks`),
     and any other character it lacks becomes '?'.  A stream whose encoding
     has no simplified Chinese is written in UTF-8 when it is ASCII (the C
     locale, ``PYTHONIOENCODING=ascii``: click writes its output so then) or
@@ -810,9 +842,33 @@ def console_safe() -> None:
             render.use_marks_for("utf-8" if to_utf8 else enc)
         if hasattr(stream, "reconfigure"):
             try:
-                stream.reconfigure(errors="replace", **({"encoding": "utf-8"} if to_utf8 else {}))
+                stream.reconfigure(errors=_MARKS_HANDLER, **({"encoding": "utf-8"} if to_utf8 else {}))
             except (ValueError, OSError):   # a stream that cannot be reconfigured: leave it
                 pass
+
+
+def _narrow_marks(e: UnicodeError):
+    """The codec error handler of stdout and stderr: a mark the console's
+    encoding lacks (✓ ✗ ⚠ ✎ « ») as its narrow form (√ × ！ ※ 「 」:
+    ``render.NARROW_MARKS``) when the encoding has it, any other character
+    as '?'."""
+    if not isinstance(e, UnicodeEncodeError):
+        raise e
+    out = []
+    for ch in e.object[e.start:e.end]:
+        alt = _NARROW_CHARS.get(ch, "?")
+        try:
+            alt.encode(e.encoding)
+        except (UnicodeEncodeError, LookupError):
+            alt = "?"
+        out.append(alt)
+    return "".join(out), e.end
+
+
+#: the usual marks → their narrow forms (read before ``render.use_marks_for`` switches them)
+_NARROW_CHARS = {getattr(render, k): v for k, v in render.NARROW_MARKS.items() if getattr(render, k) != v}
+_MARKS_HANDLER = "nianbao.narrow_marks"
+codecs.register_error(_MARKS_HANDLER, _narrow_marks)
 
 
 #: words every command prints; an encoding that cannot write them has no simplified Chinese
@@ -842,6 +898,24 @@ def _isatty(stream) -> bool:
         return False
 
 
+def _utf8_in_an_ascii_locale() -> None:
+    """In the C locale with Python's UTF-8 mode turned off (``LC_ALL=C
+    PYTHONUTF8=0``), the arguments arrive undecoded (a school's name as
+    surrogates: every lookup fails) and file names can only be used as such.
+    Run again in UTF-8 mode (``-X utf8``): the same bytes, read as the UTF-8
+    they are.  POSIX only (Windows decodes arguments itself)."""
+    import os
+    if os.name != "posix" or sys.flags.utf8_mode or not _is_ascii(sys.getfilesystemencoding()):
+        return
+    args = sys.argv[1:]
+    if not any(any("\udc80" <= ch <= "\udcff" for ch in a) for a in args):
+        return           # nothing undecoded: nothing to gain
+    try:
+        os.execv(sys.executable, [sys.executable, "-X", "utf8", "-m", "nianbao", *args])
+    except OSError:      # cannot run again: go on as before
+        pass
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM (``kill``, ``timeout``, a service manager stopping the job):
     unwinds like Ctrl-C, so a run removes its temporary files, rolls back
@@ -853,6 +927,7 @@ def _on_sigterm(signum, frame):
 
 
 def main():  # console-script entry point (also ``python -m nianbao``)
+    _utf8_in_an_ascii_locale()
     console_safe()
     import signal
     try:

@@ -18,8 +18,9 @@ CORRECTED_MARK = "✎"
 APPROX_MARK = "≈"
 #: the quotes around a value in a flag's source line
 VALUE_OPEN, VALUE_CLOSE = "«", "»"
-#: marks a console that cannot show the ones above gets (GBK has these)
-NARROW_MARKS = {"OK": "√", "BAD": "×", "WARN": "！", "CONFLICT_MARK": "！", "CORRECTED_MARK": "＊", "OPT": "·",
+#: marks a console that cannot show the ones above gets (GBK has these; ※ for a
+#: correction, since a plain * already marks a previous-year figure)
+NARROW_MARKS = {"OK": "√", "BAD": "×", "WARN": "！", "CONFLICT_MARK": "！", "CORRECTED_MARK": "※", "OPT": "·",
                 "VALUE_OPEN": "「", "VALUE_CLOSE": "」"}
 
 
@@ -44,6 +45,18 @@ def fmt_number(v: float | None) -> str:
     if float(v).is_integer():
         return f"{int(v):,}"
     return f"{v:,.4f}".rstrip("0").rstrip(".")
+
+
+def fmt_stated(values_stated: str | None) -> str:
+    """The ``values_stated`` of ``metric_chosen`` ("4260,4180": SQL's list)
+    as a reader reads it: "4,260、4,180"."""
+    out = []
+    for v in (values_stated or "").split(","):
+        try:
+            out.append(fmt_number(float(v)))
+        except ValueError:
+            out.append(v)
+    return "、".join(x for x in out if x)
 
 
 def fmt_value(v) -> str:
@@ -84,7 +97,15 @@ def render_table(headers: list[list[str]], rows: list[list[str]], right: list[bo
 def _sql_cell(v):
     if isinstance(v, float) and v.is_integer():
         return int(v)
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        return blob_text(v)
     return terminal_text(v) if isinstance(v, str) else v
+
+
+def blob_text(v) -> str:
+    """A BLOB in a table or CSV cell: its size, not its bytes (the packed
+    document model is zlib data; ``sql --json`` gives the bytes in base64)."""
+    return f"<二进制 BLOB {len(bytes(v)):,} 字节 bytes>"
 
 
 def sql_lines(columns: list[str], rows: list[tuple]) -> list[str]:
@@ -420,9 +441,9 @@ def facts_json(facts) -> dict:
 def facts_lines(facts) -> list[str]:
     """``nianbao extract``: attributes, a table of metrics with their sources, flags."""
     from tabulate import tabulate
-    a = facts.attributes
-    lines = [f"学校 school: {a.get('school')}   年度 year: {a.get('year')}   层次 level: {a.get('level')}   "
-             f"地区 region: {a.get('region')}"]
+    a = {k: "—" if v is None else v for k, v in facts.attributes.items()}   # — : not read from the file
+    lines = [f"学校 school: {a.get('school', '—')}   年度 year: {a.get('year', '—')}   "
+             f"层次 level: {a.get('level', '—')}   地区 region: {a.get('region', '—')}"]
     rows = [(m.metric, m.name_zh, fmt_value(float(m.value)), m.unit, m.year, "≈" if m.approximate else "",
              m.prov.source, m.prov.page or "", m.prov.sentence[:40]) for m in facts.metrics]
     lines += tabulate(rows, headers=["metric 指标", "名称", "value 数值", "unit 单位", "year 年", "约",
@@ -518,6 +539,7 @@ class ProgressReporter:
         self.pages = 0
         self.unchanged = 0
         self.starting = False
+        self.gone = False
 
     def _workers(self, ev) -> None:
         """Worker processes start: from the warm server (ready at once), on a
@@ -561,6 +583,16 @@ class ProgressReporter:
             print(text, file=self.stream, flush=True)
 
     def __call__(self, ev) -> None:
+        """Show ``ev``.  A stream whose reader went away (``2>&1 | head``)
+        is written no more: the run goes on without its progress."""
+        if self.gone:
+            return
+        try:
+            self._show(ev)
+        except BrokenPipeError:
+            self.gone = True
+
+    def _show(self, ev) -> None:
         if ev.kind == "total":
             return self._total(ev.total) if self.tty else None
         if ev.kind == "ocr_page":
@@ -615,5 +647,8 @@ class ProgressReporter:
 
     def close(self) -> None:
         if self.bar is not None:
-            self.bar.close()
-            self.bar = None
+            bar, self.bar = self.bar, None
+            try:
+                bar.close()
+            except BrokenPipeError:
+                self.gone = True

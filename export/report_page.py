@@ -22,8 +22,9 @@ from datetime import datetime
 from html import escape
 from pathlib import Path
 
-from nianbao.cli.render import fmt_number, window
+from nianbao.cli.render import fmt_number, fmt_stated, window
 from nianbao.store.compare import default_terminal_metrics, metric_defs_from_db
+from nianbao.store.corrections import FIELDS
 from nianbao.store.like import CONTAINS, like_pattern
 
 
@@ -60,6 +61,7 @@ class SchoolPage:
 
 
 def _one_school(conn, school: str) -> str:
+    school = school.strip()        # a name copied from Excel keeps its spaces and tabs
     names = [r[0] for r in conn.execute(
         f"select distinct school from reports where is_report = 1 and school {CONTAINS} order by school",
         (like_pattern(school),))]
@@ -92,7 +94,9 @@ def load_school(conn, school: str, year: int | None = None) -> SchoolPage:
     missing = _missing_parts(conn, name, year)
     corrections = _dicts(conn, f"select c.id, c.year, c.field, c.metric, md.name_zh, c.value, c.text, c.exclude, "
                                f"c.note, c.who, c.at from corrections c left join metric_defs md on md.id = c.metric "
-                               f"where c.school = ?{yq.replace('year', 'c.year')} order by c.id", args)
+                               f"where (c.school = ? or c.school in (select school_orig from documents "
+                               f"where school = ? and school_orig is not null)){yq.replace('year', 'c.year')} "
+                               f"order by c.id", [name] + args)
     first = reports[0] if reports else {}
     return SchoolPage(name, first.get("level"), first.get("region"), years, reports, defs, figures, flags,
                       missing, corrections)
@@ -177,7 +181,7 @@ def _value_html(f: Figure | None, unit: str) -> str:
         return f'<td class="num corrected" title="{escape(f.note or "人工更正")}">{text}</td>'
     cls = "conflict" if f.conflict else "approx" if f.approximate else "quoted" if f.kind == "quoted" else ""
     text = ("≈" if f.approximate else "") + fmt_number(f.value) + (" ⚠" if f.conflict else "")
-    title = f' title="报告中有不同数值 / values stated: {escape(f.values_stated or "")}"' if f.conflict else ""
+    title = f' title="报告中有不同数值 / values stated: {escape(fmt_stated(f.values_stated))}"' if f.conflict else ""
     return f'<td class="num {cls}"{title}>{escape(text)}</td>'
 
 
@@ -288,7 +292,7 @@ def _corrections_html(page: SchoolPage) -> list[str]:
         return []
     h = ["<h2>人工更正 Corrections</h2><ul>"]
     for c in page.corrections:
-        what = c["name_zh"] or c["metric"] or c["field"]
+        what = c["name_zh"] or c["metric"] or f"{FIELDS.get(c['field'], '')} {c['field']}".strip()
         new = "剔除 excluded" if c["exclude"] else (c["text"] or fmt_number(c["value"]))
         h.append(f"<li>✎ {c['year']} {escape(what)} → {escape(new)}（{escape(c['who'] or '')}，"
                  f"{escape(c['at'] or '')}）{escape(c['note'] or '')}</li>")

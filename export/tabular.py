@@ -159,12 +159,28 @@ def csv_text(header: list[str], rows: list[list], *, bom: bool = True) -> str:
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow([neutralise(h) for h in header])
     for r in rows:
-        w.writerow(["" if v is None else neutralise(v) for v in r])
+        w.writerow(["" if v is None else _csv_cell(v) for v in r])
     return (BOM if bom else "") + out.getvalue()
+
+
+def _csv_cell(v):
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        from nianbao.cli.render import blob_text
+        return blob_text(v)
+    return neutralise(v)
 
 
 def json_text(data) -> str:
     """JSON, Chinese as is, with DEL, C1 and bidirectional controls from
     report text escaped (:func:`nianbao.cli.safe_text.json_text`)."""
     from nianbao.cli.safe_text import json_text as escaped
-    return escaped(json.dumps(data, ensure_ascii=False, indent=2))
+    return escaped(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
+
+
+def _json_default(v):
+    """A BLOB (``sql --json`` of ``document_models``) as Datasette writes one:
+    ``{"$base64": true, "encoded": "…"}``."""
+    if isinstance(v, (bytes, bytearray, memoryview)):
+        import base64
+        return {"$base64": True, "encoded": base64.b64encode(bytes(v)).decode("ascii")}
+    raise TypeError(f"Object of type {type(v).__name__} is not JSON serializable")

@@ -43,8 +43,9 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from nianbao.cli.render import display_width, fmt_number, window
+from nianbao.cli.render import display_width, fmt_number, fmt_stated, window
 from nianbao.export.cells import neutralise
+from nianbao.export.output_file import written
 from nianbao.store.compare import Comparison, _filters, display_rules, load_comparison, missing_kinds
 
 HEADER_FONT = Font(bold=True)
@@ -189,9 +190,7 @@ def write_workbook(db, path, *, year: int | None = None, metrics=None, schools=N
            formats={2: YEAR_FORMAT},
            empty_note="没有缺失记录（运行审核后填写）/ no missing_part, missing_table or empty_part flags "
                       "(written by the review)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return written(path, wb.save)
 
 
 def workbook_path(path) -> Path:
@@ -259,7 +258,7 @@ def _cell_note(c) -> tuple | None:
         return None
     if c.conflict and not c.corrected:
         fill = CONFLICT_FILL
-        lines.append(f"报告中有不同数值 / conflicting values: {c.values_stated}；"
+        lines.append(f"报告中有不同数值 / conflicting values: {fmt_stated(c.values_stated)}；"
                      f"显示{'附表' if c.source_kind == 'table' else '首次出现'}的数值 / shown: "
                      f"{'table value' if c.source_kind == 'table' else 'first value'}")
     approximate = c.approximate and not c.corrected

@@ -491,11 +491,12 @@ def metric_defs_from_db(db) -> list[MetricDef]:
 
 
 def resolve_metrics(defs: list[MetricDef], wanted) -> list[MetricDef]:
-    """``wanted``: None/"all", or ids / Chinese names (a list or a comma list)."""
-    if wanted is None or wanted == "all" or wanted == ["all"]:
-        return list(defs)
+    """``wanted``: None/"all"/"全部" (any case), or ids / Chinese names (a
+    list, or one text separated by commas, 、 or spaces)."""
     if isinstance(wanted, str):
-        wanted = [w for w in re.split(r"[,，\s]+", wanted) if w]
+        wanted = [w for w in re.split(r"[,，、\s]+", wanted) if w]
+    if wanted is None or [w.lower() for w in wanted] in (["all"], ["全部"]):
+        return list(defs)
     by_key = {d.id: d for d in defs} | {d.name_zh: d for d in defs}
     out, unknown = [], []
     for w in wanted:
@@ -506,7 +507,7 @@ def resolve_metrics(defs: list[MetricDef], wanted) -> list[MetricDef]:
             out.append(d)
     if unknown:
         raise ValueError(f"未知指标 / unknown metric: {', '.join(unknown)}; "
-                         f"可用 / known: {', '.join(d.id for d in defs)}")
+                         f"可用 / known: {'、'.join(f'{d.name_zh} {d.id}' for d in defs)}")
     return out
 
 

@@ -76,8 +76,10 @@ def storage_error(e: BaseException, path) -> StorageError | None:
     """``e`` as a :class:`StorageError` about the database at ``path``, or None."""
     if isinstance(e, StorageError):
         return e
-    if isinstance(e, OSError) and e.filename and not _about_database(e.filename, path):
-        return None             # a file written or read beside the database (a workbook, a JSON file …)
+    if isinstance(e, OSError) and not isinstance(e, StorageError) and (
+            not e.filename or not _about_database(e.filename, path)):
+        return None             # a file written or read beside the database (a workbook, a JSON file …),
+                                # or no file named: standard output (`> file` on a full disk)
     code = classify(e)
     if code is None:
         return None

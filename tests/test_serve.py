@@ -84,6 +84,22 @@ def test_search_box_finds_chinese(served):
     assert r.status_code == 200
 
 
+def test_a_blank_search_is_no_search_and_errors_print_no_rich_traceback(served, capsys):
+    ds, name = served
+    every = _get(ds, f"/{name}/sections.json?_shape=array&_size=max").json()
+    for blank in ("", "%20%20"):
+        r = _get(ds, f"/{name}/sections.json?_search={blank}&_shape=array&_size=max")
+        assert r.status_code == 200 and len(r.json()) == len(every), blank
+    r = _get(ds, f"/{name}/sections.json?_search=%22&_shape=array")       # quotes alone: no rows, no error
+    assert r.status_code == 200 and r.json() == [], r.text[:600]
+    r = _get(ds, f"/{name}/sections?_search=&_sort=page")                  # the HTML page keeps its other parameters
+    assert r.status_code == 200
+    capsys.readouterr()
+    assert _get(ds, "/robots.txt").status_code == 404
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err and len((out.out + out.err).splitlines()) <= 1
+
+
 def test_metadata_describes_columns_with_units(tmp_path):
     md = build_metadata(tmp_path / "x.db", defs=[])
     t = md["databases"]["x"]["tables"]

@@ -340,7 +340,8 @@ def _escape_fts(q):
     from datasette.utils import escape_fts
     if q and _CJK.search(q):
         return _nianbao_fts(q)
-    return escape_fts(q)
+    # a query of quotes alone escapes to nothing, which FTS5 refuses: no rows instead
+    return escape_fts(q or "").strip() or '"nianbao_empty_query"'
 
 
 @hookimpl(trylast=True)
@@ -350,6 +351,29 @@ def prepare_connection(conn):
     conn.create_function("nianbao_snippet", 2, _nianbao_snippet)
     # runs after Datasette's own (trylast): the search box on table pages
     conn.create_function("escape_fts", 1, _escape_fts)
+
+
+@hookimpl
+def asgi_wrapper():
+    """Datasette hook: a blank search box (``?_search=`` or spaces) is no
+    search — the table as without one, not "Invalid SQL"."""
+    def wrap(app):
+        async def blank_search_dropped(scope, receive, send):
+            if scope.get("type") == "http" and b"_search" in scope.get("query_string", b""):
+                scope = dict(scope, query_string=_without_blank_search(scope["query_string"]))
+            await app(scope, receive, send)
+        return blank_search_dropped
+    return wrap
+
+
+def _without_blank_search(query_string: bytes) -> bytes:
+    """The query string without ``_search`` / ``_search_COLUMN`` parameters
+    whose value is blank."""
+    from urllib.parse import parse_qsl, urlencode
+    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True, encoding="latin-1")
+    kept = [(k, v) for k, v in pairs
+            if not (k.startswith("_search") and k != "_searchmode" and not v.strip())]
+    return query_string if len(kept) == len(pairs) else urlencode(kept, encoding="latin-1").encode("latin-1")
 
 
 @hookimpl
@@ -447,10 +471,20 @@ def make_datasette(db_path, *, immutable: bool = False, settings: dict | None = 
     if prepare:
         prepare_database(db_path, checkpoint=frozen)
     _register_plugin()
+    _plain_error_log()
     opts = {"sql_time_limit_ms": 5000, "default_page_size": 50, "allow_facet": True, "suggest_facets": False}
     opts.update(settings or {})
     return Datasette(files=[] if frozen else [db_path], immutables=[db_path] if frozen else [],
                      metadata=build_metadata(db_path), settings=opts)
+
+
+def _plain_error_log() -> None:
+    """A request Datasette answers with an error page (a 404 for
+    ``/robots.txt``, a bad filter) prints no 170-line ``rich`` traceback to
+    the console — ``rich`` comes with ``typer``, and Datasette uses it when
+    it is installed; a real failure (500) still prints Python's traceback."""
+    from datasette import handle_exception
+    handle_exception.rich = None
 
 
 class ServeError(OSError):
