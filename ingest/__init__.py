@@ -56,15 +56,16 @@ def parse(path: str | Path, *, display_path: str | None = None, ocr: bool = True
         if expected and expected not in ("txt",):
             raise errors.mismatch(ext, describe(kind))
         raise errors.unsupported(p, describe(kind))
-    if expected in ("pdf", "docx") and kind != expected:
+    misnamed = expected in ("pdf", "docx", "txt") and kind in ("pdf", "docx") and kind != expected
+    if expected in ("pdf", "docx", "txt") and kind != expected and not misnamed:
         raise errors.mismatch(ext, describe(kind))
-    if expected in ("doc", "wps") and kind in ("docx", "pdf"):
-        pass  # a .doc that is really a .docx/.pdf: read it as what it is
-    elif expected == "txt" and kind != "txt":
-        raise errors.mismatch(ext, describe(kind))
-    elif expected is None and kind == "txt":
+    if expected is None and kind == "txt":
         raise errors.unsupported(p, f"'{ext or 'no extension'}'")
+    # (a .doc or .wps that is really a .docx or .pdf is read as what it is, as is a
+    # .pdf that is a Word file or the other way round: with a warning)
     doc = _parse_as(kind, p, **opts)
+    if misnamed:
+        doc.warnings.insert(0, errors.misnamed_warning(ext, describe(kind)))
     if display_path:
         doc.path = display_path
     return doc

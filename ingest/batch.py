@@ -135,6 +135,13 @@ class _Item:
     temp: bool = False                  # path is ours (an extracted member): delete when done
     archive: "_ArchiveState | None" = None
 
+    @property
+    def key(self) -> tuple[str, str]:
+        """The bytes and the name's extension: what a parse's outcome depends
+        on (a .docx named .pdf fails as ``wrong_extension``; the same bytes
+        named .docx are read)."""
+        return self.sha256, Path(self.display).suffix.lower()
+
 
 @dataclass
 class _ArchiveState:
@@ -167,9 +174,10 @@ class _IngestRun:
         self.pool: WorkerPool | None = None
         self.index = store.path_index()
         self.shas = store.sha_index()
-        self.pending: dict[str, tuple[_Item, list[_Item]]] = {}   # sha → (item parsing, same bytes waiting)
+        #: (sha, extension) → (item parsing, the same bytes under the same extension waiting)
+        self.pending: dict[tuple[str, str], tuple[_Item, list[_Item]]] = {}
         self.parsed_shas: set[str] = set()
-        self.failed_shas: dict[str, str] = {}
+        self.failed_shas: dict[tuple[str, str], str] = {}   # (sha, extension) → why it failed this run
         self.stored_ids: set[int] = set()
         self.done = 0
         self.total = 0
@@ -328,14 +336,14 @@ class _IngestRun:
     def consider(self, item: _Item) -> None:
         """Known bytes are linked, not parsed; new bytes go to a worker."""
         sha = item.sha256
-        if sha in self.pending:   # the same bytes are being read: link (or fail) with them
-            self.pending[sha][1].append(item)
+        if item.key in self.pending:   # the same bytes are being read: link (or fail) with them
+            self.pending[item.key][1].append(item)
             if item.archive:
                 item.archive.outstanding += 1
             return
-        if sha in self.failed_shas:
+        if item.key in self.failed_shas:
             self._cleanup(item)
-            self.fail(item.display, item.size, item.mtime, self.failed_shas[sha], sha)
+            self.fail(item.display, item.size, item.mtime, self.failed_shas[item.key], sha)
             return
         doc = self.shas.get(sha)
         if doc and (not self.force or sha in self.parsed_shas):
@@ -344,7 +352,7 @@ class _IngestRun:
             self._cleanup(item)
             self._act(lambda: self._store_link(item, doc, unchanged))
             return
-        self.pending[sha] = (item, [])
+        self.pending[item.key] = (item, [])
         self.parsed_shas.add(sha)
         if item.archive:
             item.archive.outstanding += 1
@@ -392,7 +400,7 @@ class _IngestRun:
         again this run unless the fault was transient.  Returns "failed"."""
         self.summary.failed.append((item.display, error))
         if not _transient(error):   # a disk fault says nothing about the bytes
-            self.failed_shas[item.sha256] = error
+            self.failed_shas[item.key] = error
         return "failed"
 
     def _count_stored(self, display: str, status: str, prep, pages: int) -> str:
@@ -422,7 +430,7 @@ class _IngestRun:
         """After a parsed file is stored: take it off the pending list, delete
         its temporary copy, count it done in its archive, and store the same
         bytes met under other names while it was read (failed or linked)."""
-        _, dups = self.pending.pop(item.sha256, (item, []))
+        _, dups = self.pending.pop(item.key, (item, []))
         self._cleanup(item)
         self._resolved(item.archive)
         for dup in dups:   # the same bytes under other names, met while this one was read

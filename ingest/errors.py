@@ -91,7 +91,14 @@ def archive() -> IngestError:
 
 def mismatch(ext: str, actual: str) -> IngestError:
     return IngestError("wrong_extension",
-                       f"扩展名为 {ext} 但内容是 {actual} / named {ext} but the content is {actual}")
+                       f"扩展名为 {ext} 但内容是 {actual}，无法作为报告读取 / named {ext} but the content is "
+                       f"{actual}: not readable as a report")
+
+
+def misnamed_warning(ext: str, actual: str) -> str:
+    """The warning of a report read as what its content is, not as its name says."""
+    return (f"扩展名为 {ext} 但内容是 {actual}：已按内容读取，请改正扩展名 / named {ext} but the content is "
+            f"{actual}: read as {actual}; rename the file")
 
 
 def truncated(kind: str, detail: str = "") -> IngestError:

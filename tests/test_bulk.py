@@ -114,10 +114,11 @@ def _untimed_model(blob: bytes) -> str:
 
 def bad_files(folder: Path) -> dict[str, str | None]:
     """The bad fixtures (generated here when tests/fixtures/bad lacks them),
-    with the error code each must get (None: stored with status needs_ocr)."""
+    with the error code each must get (None: stored with status needs_ocr;
+    "ok": read as what its content is, with a warning)."""
     folder.mkdir(parents=True, exist_ok=True)
     want = {"empty.pdf": "empty", "truncated.pdf": "truncated", "encrypted.pdf": "encrypted",
-            "pdf_named.docx": "wrong_extension", "notaword.docx": "wrong_extension", "scanned.pdf": None}
+            "pdf_named.docx": "ok", "notaword.docx": "wrong_extension", "scanned.pdf": None}
     for name in want:
         src = BAD / name
         if src.exists():
@@ -311,15 +312,19 @@ def test_each_bad_file_gets_its_error_and_good_files_are_stored(tmp_path):
     (d / "good.pdf").write_bytes(PDF.read_bytes())
     db = tmp_path / "n.db"
     s = pipeline.ingest_paths([d], db, workers=2, ocr=False)   # OCR: tests/test_ocr.py
-    assert sorted(s.ingested) == [str(d / "good.docx"), str(d / "good.pdf")]
-    rows = {Path(p).name: (st, (e or "").split(":")[0] or None)
-            for p, st, e in db_rows(db, "select path, status, error from documents")}
+    stored = sorted(Path(p).name for p in s.ingested + [dup for dup, _ in s.duplicates])
+    assert stored == sorted(["good.docx", "good.pdf"] + [n for n, c in want.items() if c == "ok"])
+    rows = {Path(p).name: (st, (e or "").split(":")[0] or None, w)
+            for p, st, e, w in db_rows(db, "select d.path, d.status, d.error, d.warnings from document_paths p "
+                                           "join documents d on d.id = p.document_id")}
     for name, code in want.items():
         if code is None:
-            assert rows[name] == ("needs_ocr", None), name
+            assert rows[name][:2] == ("needs_ocr", None), name
+        elif code == "ok":       # a PDF named .docx is read as a PDF, and says so
+            assert rows[name][:2] == ("ok", None) and "named .docx but the content is PDF" in rows[name][2], rows[name]
         else:
-            assert rows[name] == ("failed", code), (name, rows[name])
-    assert len(s.failed) == sum(1 for c in want.values() if c)
+            assert rows[name][:2] == ("failed", code), (name, rows[name])
+    assert len(s.failed) == sum(1 for c in want.values() if c and c != "ok")
     assert db_rows(db, "PRAGMA integrity_check") == [("ok",)]
 
 
@@ -586,3 +591,23 @@ def test_a_relative_path_is_stored_whole_so_two_folders_never_collide(tmp_path):
     assert r.returncode == 0, r.stderr
     with sqlite3.connect(db) as conn:
         assert [r[0] for r in conn.execute("select path from document_paths")] == [str(tmp_path / "学校A" / "年报.docx")]
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_failure_under_one_name_is_not_given_to_the_same_bytes_under_another(tmp_path, workers):
+    """A text named .docx fails (wrong_extension); the same bytes named .txt
+    beside it are a report, read and stored, whichever comes first — and a
+    misnamed Word file is read as Word, with a warning."""
+    d = tmp_path / "in"
+    d.mkdir()
+    text = (REPORTS / "E_zhongzhi_2023_gb18030.txt").read_bytes()
+    (d / "a_报告.docx").write_bytes(text)
+    (d / "b_报告.txt").write_bytes(text)
+    (d / "c_报告.pdf").write_bytes(DOCX.read_bytes())
+    s = pipeline.ingest_paths([d], tmp_path / "n.db", workers=workers, ocr=False)
+    assert [Path(p).name for p, _ in s.failed] == ["a_报告.docx"] and s.failed[0][1].startswith("wrong_extension")
+    assert sorted(Path(p).name for p in s.ingested) == ["b_报告.txt", "c_报告.pdf"]
+    rows = db_rows(tmp_path / "n.db", "select id, path, status, warnings from documents order by id")
+    assert [(i, Path(p).name, st) for i, p, st, _ in rows] == [
+        (1, "a_报告.docx", "failed"), (2, "b_报告.txt", "ok"), (3, "c_报告.pdf", "ok")]
+    assert "named .pdf but the content is Word (.docx)" in rows[2][3]
