@@ -179,6 +179,7 @@ class _IngestRun:
         self.parsed_shas: set[str] = set()
         self.failed_shas: dict[tuple[str, str], str] = {}   # (sha, extension) → why it failed this run
         self.stored_ids: set[int] = set()
+        self.unreadable_archives: list[str] = []   # archives (and archives in archives) that could not be opened
         self.done = 0
         self.total = 0
         self._n = 0
@@ -480,6 +481,7 @@ class _IngestRun:
         if st is None:
             return
         if self._unchanged(display, st.st_size, st.st_mtime):   # an archive that failed before
+            self.unreadable_archives.append(display)
             return
         record = None if self.force else self._archive_record(display)
         if self._archive_as_before(record, st, t0):
@@ -519,6 +521,7 @@ class _IngestRun:
         """An archive that cannot be opened or listed: forget its members'
         record and store it as failed."""
         key = self._archive_key(display)
+        self.unreadable_archives.append(display)      # its members stored before are kept by prune
         self._act(lambda: self.store.set_meta(key, None))
         self.fail(display, size, mtime, str(error))
 
@@ -557,6 +560,7 @@ class _IngestRun:
                         self._add_member(inner, im, state, old)
             except IngestError as e:
                 state.members[m.display] = [m.size, m.crc]
+                self.unreadable_archives.append(m.display)
                 if not self._unchanged(m.display, m.size, m.mtime, crc_ok):
                     self.fail(m.display, m.size, m.mtime, str(e))
             finally:
@@ -702,7 +706,8 @@ def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = Fa
             if prune:
                 seen = {p for p in summary.ingested + summary.unchanged + summary.needs_ocr}
                 seen |= {p for p, _ in summary.duplicates + summary.failed}
-                summary.removed = store.forget_under([os.path.abspath(p) for p in paths], seen)
+                summary.removed = store.forget_under([os.path.abspath(p) for p in paths], seen,
+                                                     unreadable_archives=run.unreadable_archives)
             if run.stored_ids or summary.reextracted or summary.removed:
                 _run_store_checks(store, summary)
             else:

@@ -313,10 +313,18 @@ class Store:
             self._drop_if_orphan(conn, old[0])
 
     def _drop_if_orphan(self, conn, doc_id: int) -> None:
-        left = conn.execute("select count(*) from document_paths where document_id = ?", (doc_id,)).fetchone()[0]
+        """After a name of document ``doc_id`` was forgotten: the document goes
+        when no name holds it; else, when the forgotten name was the one it
+        is shown by (``documents.path``: the views, compare, the workbook),
+        it is shown by a name it still has (the first remembered)."""
+        left = conn.execute("select path from document_paths where document_id = ? order by rowid",
+                            (doc_id,)).fetchall()
         if not left:
             delete_document_rows(conn, doc_id)
             conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+            return
+        conn.execute("UPDATE documents SET path = ? WHERE id = ? AND path NOT IN "
+                     "(select path from document_paths where document_id = ?)", (left[0][0], doc_id, doc_id))
 
     def add_path(self, path: str, document_id: int, sha256: str, size: int, mtime: float | None,
                  path_bytes: str | None = None) -> None:
@@ -356,13 +364,16 @@ class Store:
         with transaction(self.db) as conn:
             return apply_attributes(conn)
 
-    def forget_under(self, roots, keep) -> list[str]:
+    def forget_under(self, roots, keep, unreadable_archives=()) -> list[str]:
         """Forget every remembered path under the folders or archives
         ``roots`` (display paths) that is not in ``keep`` and no longer
-        exists on disk; returns the paths forgotten."""
+        exists on disk; returns the paths forgotten.  The members of
+        ``unreadable_archives`` (archives still there that could not be
+        opened this run: a bad re-upload) are kept."""
         gone = []
+        kept = tuple(f"{a}!/" for a in unreadable_archives)
         for (path,) in self.db.execute("select path from document_paths order by path").fetchall():
-            if path in keep or not any(_under(path, r) for r in roots):
+            if path in keep or not any(_under(path, r) for r in roots) or (kept and path.startswith(kept)):
                 continue
             if "!/" in path or not Path(path).exists():
                 self.forget_path(path)

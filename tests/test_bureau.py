@@ -107,6 +107,47 @@ def test_prune_and_remove_take_out_files_that_left(tmp_path):
     assert _cli("remove", folder / "nothing.pdf", "--db", db).exit_code == 1
 
 
+def test_prune_keeps_the_reports_of_an_archive_that_cannot_be_opened_now(tmp_path):
+    """A ZIP re-uploaded broken is still in the folder: --prune keeps the
+    reports stored from it (this run and the next), and says nothing of
+    them leaving."""
+    import zipfile
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    z = folder / "各校.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.write(REPORTS / "E_zhongzhi_2023_gb18030.txt", "果园.txt")
+    db = tmp_path / "n.db"
+    _ingest(db, folder)
+    z.write_bytes(z.read_bytes()[:100])
+    for _ in range(2):
+        r = _cli("ingest", folder, "--db", db, "--prune", "-j", "0")
+        assert "已移除 removed" not in r.output and "truncated" in r.output, r.output
+        assert [x["school"] for x in nianbao.Database(db).reports()] == ["果园县职业技术学校"]
+    z.unlink()
+    r = _cli("ingest", folder, "--db", db, "--prune", "-j", "0")
+    assert "已移除 removed" in r.output and nianbao.Database(db).reports() == []
+
+
+def test_a_report_is_shown_by_a_name_it_still_has_after_one_copy_left(tmp_path):
+    """The same file in folders A and B; A's copy removed: the reports view,
+    the values and the workbook's sources name B's, not the path gone."""
+    a, b = tmp_path / "A", tmp_path / "B"
+    for f in (a, b):
+        f.mkdir()
+        shutil.copyfile(REPORTS / "E_zhongzhi_2023_gb18030.txt", f / "报告.txt")
+    db = tmp_path / "n.db"
+    _ingest(db, a, b)
+    (a / "报告.txt").unlink()
+    assert _cli("ingest", a, "--db", db, "--prune", "-j", "0").exit_code == 0
+    d = nianbao.Database(db)
+    (rep,) = d.reports()
+    assert rep["path"] == rep["files"] == str(b / "报告.txt")
+    assert {m["path"] for m in d.metrics()} == {str(b / "报告.txt")}
+    sheet = openpyxl.load_workbook(d.write_xlsx(tmp_path / "w.xlsx"))["来源"]
+    assert str(a / "报告.txt") not in {c.value for row in sheet.iter_rows() for c in row}
+
+
 # -- 2. corrections --------------------------------------------------------------------
 def test_a_correction_survives_force_and_reextract(tmp_path):
     db = tmp_path / "n.db"
