@@ -64,6 +64,8 @@ def parse(path: str | Path, *, display_path: str | None = None, ocr: bool = True
     # (a .doc or .wps that is really a .docx or .pdf is read as what it is, as is a
     # .pdf that is a Word file or the other way round: with a warning)
     doc = _parse_as(kind, p, **opts)
+    if not ocr and doc.status == "needs_ocr":
+        doc.metadata["ocr_skipped"] = True    # read without OCR (--no-ocr): a run with OCR reads it again
     if misnamed:
         doc.warnings.insert(0, errors.misnamed_warning(ext, describe(kind)))
     if display_path:

@@ -179,6 +179,7 @@ class _IngestRun:
         self.parsed_shas: set[str] = set()
         self.failed_shas: dict[tuple[str, str], str] = {}   # (sha, extension) → why it failed this run
         self.stored_ids: set[int] = set()
+        self._skipped_ocr: dict[int, bool] = {}    # document id → stored by a run without OCR
         self.unreadable_archives: list[str] = []   # archives (and archives in archives) that could not be opened
         self.done = 0
         self.total = 0
@@ -267,6 +268,8 @@ class _IngestRun:
         rec = self.index.get(display)
         if self.force or rec is None or not crc_ok or rec["size"] != size or rec["mtime"] != mtime:
             return False
+        if rec["status"] == "needs_ocr" and self._ocr_was_skipped(rec["document_id"]):
+            return False     # stored by a run without OCR (--no-ocr): this run reads its scans
         if rec["status"] == "failed":
             if self.retry_failed or _transient(rec["error"]):
                 return False
@@ -277,6 +280,16 @@ class _IngestRun:
         self.summary.unchanged.append(display)
         self._emit("unchanged", display)
         return True
+
+    def _ocr_was_skipped(self, document_id: int) -> bool:
+        """A document stored ``needs_ocr`` by a run without OCR (``--no-ocr``),
+        while this run reads scans: it is read again."""
+        if not self.ocr:
+            return False
+        if document_id not in self._skipped_ocr:
+            doc = self.store.load_model(document_id)
+            self._skipped_ocr[document_id] = bool(doc and doc.metadata.get("ocr_skipped"))
+        return self._skipped_ocr[document_id]
 
     def fail(self, display: str, size: int, mtime: float | None, error: str, sha256: str = "") -> None:
         """A file that failed before parsing (unreadable, refused member, broken archive)."""
@@ -347,7 +360,8 @@ class _IngestRun:
             self.fail(item.display, item.size, item.mtime, self.failed_shas[item.key], sha)
             return
         doc = self.shas.get(sha)
-        if doc and (not self.force or sha in self.parsed_shas):
+        again = self.force or (doc and doc["status"] == "needs_ocr" and self._ocr_was_skipped(doc["id"]))
+        if doc and (not again or sha in self.parsed_shas):
             rec = self.index.get(item.display)
             unchanged = bool(rec and rec["document_id"] == doc["id"]) and not self.force
             self._cleanup(item)

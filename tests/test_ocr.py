@@ -184,6 +184,13 @@ def test_no_ocr_leaves_scans_needing_ocr(one_page, tmp_path):
     con = sqlite3.connect(db)
     assert con.execute("select status from documents").fetchone() == ("needs_ocr",)
     assert con.execute("select count(*) from metrics").fetchone() == (0,)
+    # the next run with OCR reads it, as the guide says (no --force needed); the one after skips it
+    r = CliRunner().invoke(pipeline.cli, ["ingest", str(scan), "--db", str(db), "--workers", "0"])
+    assert r.exit_code == 0 and "OCR识别 read by OCR: 1" in r.output, r.output
+    assert con.execute("select status from documents").fetchone() == ("ocr",)
+    assert con.execute("select count(*) from metrics").fetchone()[0] > 0
+    r = CliRunner().invoke(pipeline.cli, ["ingest", str(scan), "--db", str(db), "--workers", "0"])
+    assert "未变 unchanged: 1" in r.output
 
 
 # -- whole scanned reports (slow) -----------------------------------------------------------------
