@@ -295,7 +295,22 @@ class _IngestRun:
         """A file that failed before parsing (unreadable, refused member, broken archive)."""
         self._act(lambda: self._store_failure(display, size, mtime, error, sha256))
 
+    def _keeps_last_good(self, display: str, error: str) -> bool:
+        """A file whose new bytes fail while the report read from it before
+        is stored: that report stays (nothing stored is lost to a broken
+        re-upload), the path keeps its old record — so the next run reads
+        the file again — and the failure is listed, saying so.  True then."""
+        rec = self.index.get(display)
+        if rec is None or rec["status"] == "failed":
+            return False
+        error = f"{error}（此前入库的完好版本仍保留 / the version stored before is kept）"
+        self.summary.failed.append((display, error))
+        self._emit("failed", display, error=error)
+        return True
+
     def _store_failure(self, display, size, mtime, error, sha256) -> None:
+        if self._keeps_last_good(display, error):
+            return
         t0 = time.perf_counter()
         doc_id = self.store.save(path=display, sha256=sha256, size=size, mtime=mtime, doc=None, error=error,
                                  status="failed", path_bytes=self.path_bytes(display))
@@ -391,6 +406,8 @@ class _IngestRun:
         self._act(lambda: self._store_result(item, out), seq)
 
     def _store_result(self, item: _Item, out: Outcome) -> None:
+        if out.error and self._keeps_last_good(item.display, out.error):
+            return self._release(item, out)
         t0 = time.perf_counter()
         prep = out.prepared if not out.error else None
         doc_id = self.store.save(path=item.display, sha256=item.sha256, size=item.size, mtime=item.mtime,

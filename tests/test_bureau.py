@@ -129,6 +129,29 @@ def test_prune_keeps_the_reports_of_an_archive_that_cannot_be_opened_now(tmp_pat
     assert "已移除 removed" in r.output and nianbao.Database(db).reports() == []
 
 
+def test_a_broken_re_upload_does_not_wipe_the_report_read_before(tmp_path):
+    """The same file name, overwritten by a truncated copy: the report read
+    before stays (with its figures), the failure is listed — this run and
+    the next, until the file is mended — and a good file again is read."""
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    f = folder / "青岚.pdf"
+    good = (REPORTS / "A_zhongzhi_2023.pdf").read_bytes()
+    f.write_bytes(good)
+    db = tmp_path / "n.db"
+    _ingest(db, folder)
+    d = nianbao.Database(db)
+    before = d.metrics(school="青岚")
+    f.write_bytes(good[: len(good) // 3])
+    for _ in range(2):
+        r = _cli("ingest", folder, "--db", db, "-j", "0")
+        assert "truncated" in r.output and "the version stored before is kept" in r.output, r.output
+        assert d.metrics(school="青岚") == before and [x["status"] for x in d.documents()] == ["ok"]
+    f.write_bytes(good)
+    r = _cli("ingest", folder, "--db", db, "-j", "0")
+    assert r.exit_code == 0 and "失败 failed: 0" in r.output and d.metrics(school="青岚") == before
+
+
 def test_a_report_is_shown_by_a_name_it_still_has_after_one_copy_left(tmp_path):
     """The same file in folders A and B; A's copy removed: the reports view,
     the values and the workbook's sources name B's, not the path gone."""
