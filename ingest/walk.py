@@ -72,6 +72,25 @@ DANGLING = "链接指向不存在的文件 / a symbolic link to nothing (danglin
 OUTSIDE = ("链接指向输入文件夹之外，未跟随（--follow-symlinks 可跟随）/ a symbolic link leading outside the "
            "input folder: not followed (use --follow-symlinks)")
 LOOP = "链接形成循环，未跟随 / a symbolic link that loops back to a folder already read: not followed"
+SELF_LOOP = "链接指向自身（循环），无法读取 / a symbolic link that leads back to itself (a loop): not read"
+NOT_A_FILE = ("不是普通文件（管道、设备或套接字），未读取 / not a regular file (a pipe, a device or a socket): "
+              "not read")
+
+
+def _not_readable_as_file(full: str) -> str | None:
+    """Why the name ``full`` (a file or a link to one, as the walk met it)
+    is not read as a file: a link to nothing or to itself, a pipe (reading
+    it would wait for a writer for ever), a device (``/dev/zero`` never
+    ends), a socket; None for a regular file (or a folder: walked)."""
+    import errno
+    import stat
+    try:
+        mode = os.stat(full).st_mode
+    except OSError as e:
+        if os.path.islink(full):
+            return SELF_LOOP if e.errno == errno.ELOOP else DANGLING
+        return None       # it went away, or cannot be read: the reader says so
+    return None if stat.S_ISREG(mode) or stat.S_ISDIR(mode) else NOT_A_FILE
 
 
 def _inside(target: str, root: str) -> bool:
@@ -122,6 +141,10 @@ def _walk_folder(root: Path, wanted, follow: bool, found: list, skipped: list, o
             if name.startswith(("~$", ".")):
                 continue
             full = os.path.join(top, name)
+            why = _not_readable_as_file(full)
+            if why:
+                skipped.append((full, why))
+                continue
             if not name.lower().endswith(wanted):
                 if os.path.isfile(full):
                     other.append(full)
@@ -156,8 +179,8 @@ def walk_inputs(paths, extensions, *, follow_symlinks: bool = False, unsupported
         if p.is_dir():
             _walk_folder(p, wanted, follow_symlinks, found, skipped, other)
             found.sort()
-        elif os.path.islink(p) and not p.exists():
-            skipped.append((str(p), DANGLING))
+        elif _not_readable_as_file(str(p)):
+            skipped.append((str(p), _not_readable_as_file(str(p))))
         else:
             found = [str(p)]
         named = [(f, *display_name(f)) for f in found if f not in seen]

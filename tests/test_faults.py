@@ -399,6 +399,26 @@ def test_follow_symlinks_reads_them_and_cuts_loops(tmp_path):
     assert "loop" in why[str(d / "sub" / "loop")] and "dangling" in why[str(d / "dangling.pdf")]
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX pipes")
+def test_pipes_devices_and_self_links_are_listed_not_read(tmp_path):
+    """A pipe named like a report would block the run for ever (reading it
+    waits for a writer), a link to /dev/zero never ends, a link to itself
+    loops: each is listed as skipped with its reason, the rest is read;
+    named on the command line too."""
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "ok.txt").write_bytes(TXT.read_bytes())
+    os.mkfifo(d / "管道.txt")
+    (d / "零.pdf").symlink_to("/dev/zero")
+    (d / "自环").symlink_to(d / "自环")
+    (d / "环.zip").symlink_to(d / "环.zip")
+    s = pipeline.ingest_paths([d, d / "管道.txt"], tmp_path / "n.db", workers=0, follow_symlinks=True)
+    assert s.ingested == [str(d / "ok.txt")] and not s.failed
+    why = dict(s.skipped)
+    assert "a pipe" in why[str(d / "管道.txt")] and "a pipe" in why[str(d / "零.pdf")]
+    assert "itself" in why[str(d / "自环")] and "itself" in why[str(d / "环.zip")]
+
+
 def test_unreadable_folder_and_file_are_listed_with_their_reason(tmp_path):
     from faults_support import without_write_or_read_override
     d = tmp_path / "in"
