@@ -113,6 +113,15 @@ def _closed_output() -> None:
         pass
 
 
+def _cluster_address(ctx, param, value):
+    """``--cluster``: a scheduler address or ``local`` (exit 2 for another text)."""
+    from nianbao.ingest.cluster import check_address
+    why = value is not None and check_address(value)
+    if why:
+        raise click.BadParameter(why)
+    return value and value.strip()
+
+
 #: the --db of the command running, so that a storage fault names the file
 _DB_GIVEN: dict[str, str] = {}
 
@@ -154,7 +163,7 @@ def cli():
 @click.option("--memory-limit", type=click.IntRange(min=0), default=MEMORY_LIMIT_MB, show_default=True,
               help="每个工作进程的常驻内存（RSS）上限，MB；超出则该文件失败（memory:）；0 = 不限 / resident memory "
                    "(RSS) limit per worker, MB: a file whose worker goes above it fails with memory: (0: none)")
-@click.option("--cluster", metavar="ADDRESS", default=None,
+@click.option("--cluster", metavar="ADDRESS", default=None, callback=_cluster_address,
               help="在 Dask 集群的工作进程上解析与抽取（调度器地址 tcp://主机:8786；local = 在本机启动 --workers 个"
                    "进程），本进程仍是唯一写入者 / parse and extract on a Dask cluster's workers (scheduler address "
                    "tcp://host:8786; local = start --workers processes here); this process still writes the "

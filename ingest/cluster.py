@@ -23,6 +23,7 @@ checked when the run starts and for every file.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import threading
 import time
@@ -38,6 +39,19 @@ SCATTER_BYTES = 4 << 20
 
 NEEDS_DASK = ("--cluster 需要 Dask：pip install 'nianbao[cluster]' / --cluster needs Dask: "
               "pip install 'nianbao[cluster]'")
+
+
+#: a scheduler address nianbao passes to Dask: local, HOST:PORT or SCHEME://HOST:PORT
+ADDRESS = re.compile(r"local|(?:(?:tcp|tls|ucx|ws|wss)://)?(?:\[[0-9A-Fa-f:.]+\]|[\w.\-]+):\d{1,5}")
+
+
+def check_address(address: str) -> str | None:
+    """Why ``address`` is no scheduler address (one line, Chinese and
+    English), or None when it is one."""
+    if ADDRESS.fullmatch(address.strip()):
+        return None
+    return (f"调度器地址应为 tcp://主机:端口（或 主机:端口）或 local，而不是「{address}」/ the scheduler address is "
+            f"tcp://HOST:PORT (or HOST:PORT) or local, not '{address}'")
 
 
 class ClusterError(RuntimeError):
@@ -161,7 +175,7 @@ class ClusterPool:
         else:
             try:
                 self.client = Client(address, timeout=10)
-            except (OSError, TimeoutError) as e:
+            except (OSError, TimeoutError, ValueError) as e:   # ValueError: an address Dask cannot read
                 raise ClusterError(f"无法连接集群 / cannot reach the Dask scheduler at {address} ({e})") from None
         from nianbao.ingest import workers
         self.runner = workers.run_task    # looked up now (a test may put its own in place)

@@ -89,3 +89,16 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
                                              str(tmp_path / "x.db"), "--cluster", "tcp://127.0.0.1:9"])
     assert res.exit_code != 0
     assert "Dask" in res.output and "127.0.0.1:9" in res.output
+
+
+def test_an_address_that_is_none_is_a_bad_option(tmp_path):
+    """`--cluster bogus` or a host without its port: exit 2 with one line
+    saying what an address looks like (not Dask's traceback); the API gets
+    a ClusterError."""
+    from nianbao.ingest.cluster import ClusterError
+    for address in ("bogus", "127.0.0.1", "tcp://", "local host"):
+        res = CliRunner().invoke(pipeline.cli, ["ingest", str(REPORTS / "A_zhongzhi_2023.docx"), "--db",
+                                                 str(tmp_path / "x.db"), "--cluster", address])
+        assert res.exit_code == 2 and "tcp://HOST:PORT" in res.output and "Traceback" not in res.output, res.output
+    with pytest.raises(ClusterError, match="cannot reach"):
+        pipeline.ingest_paths([REPORTS / "A_zhongzhi_2023.docx"], tmp_path / "y.db", cluster="bogus")
