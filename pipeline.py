@@ -147,7 +147,7 @@ def cli():
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1, type=click.Path())
 @DB_OPTION
 @click.option("--force", is_flag=True, help="重新解析未变的文件 / re-parse files even when unchanged")
 @click.option("--retry-failed", is_flag=True,
@@ -197,7 +197,7 @@ def ingest(paths, db_path, force, retry_failed, reextract, workers, timeout, mem
     failure of the machine (full or failing disk) is
     retried by the next run.  One run at a time per database: a second one
     waits --wait seconds, then stops.  Exit status 1 when every file given
-    failed.
+    failed, or a path given does not exist (the others are read).
     """
     if not paths and not reextract:
         raise click.UsageError("请给出文件或文件夹（或 --reextract）/ give files or folders (or --reextract)")
@@ -222,6 +222,11 @@ def ingest(paths, db_path, force, retry_failed, reextract, workers, timeout, mem
         reporter.close()
     _echo(render.summary_lines(summary))
     click.echo(f"数据库 database: {db_path}")
+    from nianbao.ingest.walk import MISSING
+    missing = [p for p, why in summary.skipped if why == MISSING]
+    if missing:
+        click.echo(terminal_text(f"路径不存在 / no such path: {'; '.join(missing)}"), err=True)
+        sys.exit(1)
     if paths and summary.failed and not (summary.ingested or summary.unchanged or summary.duplicates
                                          or summary.needs_ocr or summary.reextracted):
         click.echo("所有文件都失败了 / every file failed", err=True)

@@ -72,6 +72,7 @@ DANGLING = "链接指向不存在的文件 / a symbolic link to nothing (danglin
 OUTSIDE = ("链接指向输入文件夹之外，未跟随（--follow-symlinks 可跟随）/ a symbolic link leading outside the "
            "input folder: not followed (use --follow-symlinks)")
 LOOP = "链接形成循环，未跟随 / a symbolic link that loops back to a folder already read: not followed"
+MISSING = "路径不存在（拼写有误？）/ no such file or folder (a typo?)"
 SELF_LOOP = "链接指向自身（循环），无法读取 / a symbolic link that leads back to itself (a loop): not read"
 NOT_A_FILE = ("不是普通文件（管道、设备或套接字），未读取 / not a regular file (a pipe, a device or a socket): "
               "not read")
@@ -179,6 +180,8 @@ def walk_inputs(paths, extensions, *, follow_symlinks: bool = False, unsupported
         if p.is_dir():
             _walk_folder(p, wanted, follow_symlinks, found, skipped, other)
             found.sort()
+        elif not os.path.lexists(p):
+            skipped.append((str(p), MISSING))
         elif _not_readable_as_file(str(p)):
             skipped.append((str(p), _not_readable_as_file(str(p))))
         else:

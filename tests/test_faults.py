@@ -537,3 +537,14 @@ def test_damage_scan_finds_the_header_a_full_scan_finds():
         got = _last_header(head)
         want = (full.group(1), full.end()) if full else None
         assert ((got.group(1), got.end()) if got else None) == want, head
+
+
+def test_a_path_that_does_not_exist_is_listed_and_the_others_are_read(tmp_path):
+    """A typo among the paths: the others are ingested, the missing one is
+    listed (not stored as a failed document), and the exit status is 1."""
+    db = tmp_path / "n.db"
+    r = CliRunner().invoke(pipeline.cli, ["ingest", str(TXT), str(tmp_path / "typo_dir"), "--db", str(db),
+                                          "--workers", "0"])
+    assert r.exit_code == 1 and "已入库 ingested: 1" in r.output, r.output
+    assert "no such file or folder" in r.output and "no such path" in r.output
+    assert rows(db, "select count(*) from documents where status = 'failed'") == [(0,)]
