@@ -484,6 +484,11 @@ def search_lines(query: str, hits) -> list[str]:
 # ---------------------------------------------------------------------------
 # ingest: summary and progress
 # ---------------------------------------------------------------------------
+def _nothing_read(s) -> bool:
+    """Nothing was found to read (an empty folder or archive, only other formats)."""
+    return not (s.ingested or s.unchanged or s.duplicates or s.needs_ocr or s.failed or s.reextracted)
+
+
 def summary_lines(s) -> list[str]:
     """The end of ``nianbao ingest``: counts, then duplicates, needs_ocr and
     failures with their reasons (a :class:`nianbao.ingest.batch.Summary`)."""
@@ -511,8 +516,14 @@ def summary_lines(s) -> list[str]:
         out.append(f"未读取 not read: {len(unsupported)} 个文件 files (类型不支持 unsupported type)")
         out += [f"  未读取 not read  {p}: {why}" for p, why in unsupported]
     out += [f"  已移除 removed  {p}（已不在文件夹中 / no longer in the folder）" for p in getattr(s, "removed", [])]
-    if getattr(s, "reports", 0):
-        out.append(f"报告 reports: {s.reports}（同一报告的 .docx/.pdf/.txt 计为一份 / copies of one report count once）")
+    if getattr(s, "reports", 0) or getattr(s, "not_reports", 0):
+        out.append(f"报告 reports: {s.reports}（同一报告的 .docx/.pdf/.txt 计为一份 / copies of one report count once）"
+                   + (f"；另有 {s.not_reports} 个文件不是质量报告 / {s.not_reports} more "
+                      f"{'file is' if s.not_reports == 1 else 'files are'} no quality report "
+                      "(nianbao flags --kind not_a_report)" if getattr(s, "not_reports", 0) else ""))
+    elif _nothing_read(s):
+        out.append("所给路径中没有可读取的报告文件 / no report files in the paths given (nianbao reads .pdf, .docx, "
+                   ".txt, .doc and .wps, and .zip archives holding them)")
     if s.failed_unchanged:
         out.append(f"  ({s.failed_unchanged} 个失败文件自上次以来未变，未重试；--retry-failed 重试 / "
                    f"{s.failed_unchanged} failed files are unchanged since the last run and were not "

@@ -283,10 +283,12 @@ def _wanted(name: str, extensions) -> bool:
 
 
 def list_members(zf: zipfile.ZipFile, display: str, *, extensions=(".pdf", ".docx", ".txt", ".doc", ".wps"),
-                 depth: int = 0) -> list[Member]:
+                 depth: int = 0, others: list | None = None) -> list[Member]:
     """The report files (and ZIPs) in an archive, in archive order, with
     zip-bomb checks on their declared sizes.  Raises IngestError when the
-    archive as a whole is over a limit."""
+    archive as a whole is over a limit.  ``others``: appended with the
+    display path of every other file in it (.xlsx, .jpg, .rar …; not
+    hidden files or Office's ``~$`` lock files), as a folder's are listed."""
     infos = zf.infolist()
     if len(infos) > MAX_MEMBERS:
         raise zip_bomb(f"{len(infos):,} files in the archive > limit {MAX_MEMBERS:,}")
@@ -303,6 +305,9 @@ def list_members(zf: zipfile.ZipFile, display: str, *, extensions=(".pdf", ".doc
         bad = raw in bad_names
         name = clean_name(raw.decode("utf-8", "backslashreplace") if bad else decode_name(info))
         if not name or not _wanted(name, extensions):
+            base = name.rsplit("/", 1)[-1]
+            if others is not None and base and not base.startswith(("~$", ".")):
+                others.append(f"{display}{SEP}{name}")
             continue
         shown = name
         n = 1

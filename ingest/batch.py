@@ -62,6 +62,7 @@ class Summary:
     unsupported: list[tuple[str, str]] = field(default_factory=list)  # files in folders not read: (path, reason)
     removed: list[str] = field(default_factory=list)   # remembered paths forgotten by ``prune``
     reports: int = 0            # current reports in the store after this run (copies counted once)
+    not_reports: int = 0        # current files in the store flagged not_a_report (no quality report)
 
 
 @dataclass
@@ -149,6 +150,7 @@ class _ArchiveState:
     size: int
     mtime: float
     members: dict = field(default_factory=dict)   # member display → [size, crc]
+    others: list = field(default_factory=list)    # members of a format nianbao does not read (display paths)
     outstanding: int = 0
     listing: bool = True
 
@@ -528,6 +530,7 @@ class _IngestRun:
             listed = self._add_members(zf, state, old, t0)
         finally:
             zf.close()
+        self._not_read(state.others)
         if listed:
             state.listing = False
             self._act(lambda: self._resolved(state, done=False))
@@ -545,8 +548,15 @@ class _IngestRun:
             return False
         for m in members:   # the archive is as it was: nothing in it is read
             self._unchanged(m, self.index[m]["size"], self.index[m]["mtime"])
+        self._not_read(record.get("others", []))
         self.summary.stages["scan"] += time.perf_counter() - t0
         return True
+
+    def _not_read(self, displays: list[str]) -> None:
+        """Members of an archive in a format nianbao does not read: listed
+        with their reason, as a folder's files are (``Summary.unsupported``)."""
+        from nianbao.ingest.formats import unsupported_reason
+        self.summary.unsupported += [(d, unsupported_reason(Path(d).suffix)) for d in displays]
 
     def _archive_failed(self, display: str, size: int, mtime: float, error: IngestError) -> None:
         """An archive that cannot be opened or listed: forget its members'
@@ -562,7 +572,7 @@ class _IngestRun:
         from nianbao.ingest.archive import list_members
         display = state.display
         try:
-            members = list_members(zf, display, extensions=SUPPORTED_EXTENSIONS)
+            members = list_members(zf, display, extensions=SUPPORTED_EXTENSIONS, others=state.others)
         except IngestError as e:
             self._archive_failed(display, state.size, state.mtime, e)
             return False
@@ -585,7 +595,7 @@ class _IngestRun:
                 inner_path, _ = extract_member(zf, m, self.tmpdir, index=self._n)
                 with open_archive(inner_path) as inner:
                     inner_members = list_members(inner, m.display, extensions=SUPPORTED_EXTENSIONS,
-                                                 depth=m.depth + 1)
+                                                 depth=m.depth + 1, others=state.others)
                     self.add_total(len(inner_members) - 1)
                     for im in inner_members:
                         self._add_member(inner, im, state, old)
@@ -625,7 +635,8 @@ class _IngestRun:
         if state.listing or state.outstanding > 0:
             return
         self.store.set_meta(self._archive_key(state.display), json.dumps(
-            {"size": state.size, "mtime": state.mtime, "members": state.members}, ensure_ascii=False))
+            {"size": state.size, "mtime": state.mtime, "members": state.members, "others": state.others},
+            ensure_ascii=False))
 
     # -- re-extraction ------------------------------------------------------------------
     def reextract(self) -> None:
@@ -741,8 +752,9 @@ def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = Fa
                                                      unreadable_archives=run.unreadable_archives)
             if run.stored_ids or summary.reextracted or summary.removed:
                 _run_store_checks(store, summary)
-            else:
-                summary.reports = store.db.execute("select count(*) from reports").fetchone()[0]
+            summary.reports, summary.not_reports = store.db.execute(
+                "select count(*) filter (where is_report = 1), count(*) filter (where is_report = 0) "
+                "from reports").fetchone()
         finally:
             store.close()
     summary.seconds = time.perf_counter() - t0

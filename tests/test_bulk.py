@@ -611,3 +611,30 @@ def test_a_failure_under_one_name_is_not_given_to_the_same_bytes_under_another(t
     assert [(i, Path(p).name, st) for i, p, st, _ in rows] == [
         (1, "a_报告.docx", "failed"), (2, "b_报告.txt", "ok"), (3, "c_报告.pdf", "ok")]
     assert "named .pdf but the content is Word (.docx)" in rows[2][3]
+
+
+def test_what_an_archive_holds_besides_reports_is_listed_and_an_empty_input_says_so(tmp_path):
+    """A ZIP's .xlsx, .jpg and .rar are listed as not read with their reason
+    (as a folder's are), on the first run and on an unchanged re-run; an
+    empty archive or folder says that no report was found; a file that is
+    no quality report is not counted as a report."""
+    z = tmp_path / "各校.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.write(REPORTS / "E_zhongzhi_2023_gb18030.txt", "a/果园.txt")
+        zf.writestr("a/附表.xlsx", b"PK")
+        zf.writestr("照片.jpg", b"\xff\xd8")
+        zf.writestr(".DS_Store", b"x")
+        zf.writestr("通知.txt", "关于开展春季运动会的通知。各班级按时报名参加。".encode("utf-8"))
+    db = tmp_path / "n.db"
+    for _ in range(2):
+        r = CliRunner().invoke(pipeline.cli, ["ingest", str(z), "--db", str(db), "-j", "0"])
+        assert r.exit_code == 0, r.output
+        assert f"未读取 not read  {z}!/a/附表.xlsx" in r.output and f"{z}!/照片.jpg" in r.output
+        assert ".DS_Store" not in r.output
+        assert "报告 reports: 1" in r.output and "1 more file is no quality report" in r.output, r.output
+    empty = tmp_path / "empty.zip"
+    zipfile.ZipFile(empty, "w").close()
+    (tmp_path / "空文件夹").mkdir()
+    r = CliRunner().invoke(pipeline.cli, ["ingest", str(empty), str(tmp_path / "空文件夹"), "--db",
+                                          str(tmp_path / "m.db"), "-j", "0"])
+    assert r.exit_code == 0 and "no report files in the paths given" in r.output, r.output
