@@ -121,8 +121,8 @@ _WANTED = tuple(SUPPORTED_EXTENSIONS) + (".zip",)
 
 
 def _walk(paths, follow_symlinks: bool):
-    from nianbao.ingest.formats import unsupported_reason
-    return walk_inputs(paths, _WANTED, follow_symlinks=follow_symlinks, unsupported=unsupported_reason)
+    from nianbao.ingest.formats import not_read_reason
+    return walk_inputs(paths, _WANTED, follow_symlinks=follow_symlinks, unsupported=not_read_reason)
 
 
 # -- the ingest run ----------------------------------------------------------------------
@@ -555,8 +555,9 @@ class _IngestRun:
     def _not_read(self, displays: list[str]) -> None:
         """Members of an archive in a format nianbao does not read: listed
         with their reason, as a folder's files are (``Summary.unsupported``)."""
-        from nianbao.ingest.formats import unsupported_reason
-        self.summary.unsupported += [(d, unsupported_reason(Path(d).suffix)) for d in displays]
+        from nianbao.ingest.formats import not_read_reason
+        reasons = [(d, not_read_reason(d)) for d in displays]
+        self.summary.unsupported += [(d, why) for d, why in reasons if why]
 
     def _archive_failed(self, display: str, size: int, mtime: float, error: IngestError) -> None:
         """An archive that cannot be opened or listed: forget its members'

@@ -11,10 +11,16 @@ FORMATS_PATH = RULES_DIR / "formats.yaml"
 
 
 @lru_cache(maxsize=2)
+def _table(path: str | None = None) -> dict:
+    p = path or FORMATS_PATH
+    return check_keys(load_yaml(p, lines=True), {"version": int, "reasons": dict, "quiet": (list, False)}, p)
+
+
+@lru_cache(maxsize=2)
 def reasons(path: str | None = None) -> dict[str, str]:
     """Extension (lower case, with the dot, or ``default``) → reason."""
     p = path or FORMATS_PATH
-    data = check_keys(load_yaml(p, lines=True), {"version": int, "reasons": dict}, p)
+    data = _table(path)
     out = strip_lines(data)["reasons"]
     for ext, why in out.items():
         if not (ext == "default" or ext.startswith(".")) or not isinstance(why, str) or not why.strip():
@@ -29,3 +35,21 @@ def unsupported_reason(suffix: str) -> str:
     """The reason a file with this extension is not read."""
     table = reasons()
     return table.get((suffix or "").lower(), table["default"])
+
+
+@lru_cache(maxsize=2)
+def quiet_patterns(path: str | None = None) -> tuple[str, ...]:
+    """``quiet`` of rules/formats.yaml: file names (shell patterns, any case)
+    passed over without a word — Windows' Thumbs.db, shortcuts, a database
+    of nianbao's own and its -wal, -shm and .lock files."""
+    return tuple(str(x).lower() for x in strip_lines(_table(path)).get("quiet", []))
+
+
+def not_read_reason(name: str) -> str | None:
+    """Why the file ``name`` (a file name or path) is not read, or None when
+    it is passed over without a word (:func:`quiet_patterns`)."""
+    from fnmatch import fnmatchcase
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    if any(fnmatchcase(base.lower(), q) for q in quiet_patterns()):
+        return None
+    return unsupported_reason("." + base.rsplit(".", 1)[-1] if "." in base else "")

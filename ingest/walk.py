@@ -167,7 +167,7 @@ def walk_inputs(paths, extensions, *, follow_symlinks: bool = False, unsupported
     unless ``follow_symlinks`` (then loops are cut and listed).  Dangling
     links and folders that cannot be read are listed in ``skipped`` with
     their reason; other files in folders in ``unsupported``, with
-    ``unsupported(suffix)`` as the reason (when given).  Each file once, in
+    ``unsupported(path)`` as the reason (when given; None: not listed).  Each file once, in
     path order within each input."""
     out = Inputs()
     seen: set[str] = set()
@@ -200,5 +200,6 @@ def walk_inputs(paths, extensions, *, follow_symlinks: bool = False, unsupported
             out.files.append((shown, Path(f)))
         out.skipped += [(display_name(s)[0], why) for s, why in skipped]
         if unsupported is not None:
-            out.unsupported += [(display_name(f)[0], unsupported(Path(f).suffix)) for f in sorted(other)]
+            reasons = [(display_name(f)[0], unsupported(f)) for f in sorted(other)]
+            out.unsupported += [(f, why) for f, why in reasons if why]
     return out

@@ -638,3 +638,16 @@ def test_what_an_archive_holds_besides_reports_is_listed_and_an_empty_input_says
     r = CliRunner().invoke(pipeline.cli, ["ingest", str(empty), str(tmp_path / "空文件夹"), "--db",
                                           str(tmp_path / "m.db"), "-j", "0"])
     assert r.exit_code == 0 and "no report files in the paths given" in r.output, r.output
+
+
+def test_housekeeping_files_and_nianbaos_own_database_are_passed_over(tmp_path, monkeypatch):
+    """`nianbao ingest .` where nianbao.db lives, beside Windows' Thumbs.db,
+    desktop.ini and a shortcut: none of them is listed as not read; a
+    workbook still is (rules/formats.yaml `quiet`)."""
+    (tmp_path / "报告.txt").write_bytes((REPORTS / "E_zhongzhi_2023_gb18030.txt").read_bytes())
+    for name in ("Thumbs.db", "desktop.ini", "报告 - 快捷方式.lnk", "附表.xlsx"):
+        (tmp_path / name).write_bytes(b"x")
+    monkeypatch.chdir(tmp_path)
+    for _ in range(2):         # the second run finds nianbao.db, its -wal and .lock files
+        r = CliRunner().invoke(pipeline.cli, ["ingest", ".", "-j", "0"])
+        assert r.exit_code == 0 and "未读取 not read: 1 个文件" in r.output and "附表.xlsx" in r.output, r.output
