@@ -250,10 +250,17 @@ def remove(paths, db_path):
     except RunLocked as e:
         raise click.ClickException(str(e))
     if not gone:
-        raise click.ClickException("数据库中没有这些路径 / no stored path matches: " + " ".join(paths))
+        raise click.ClickException(terminal_text("数据库中没有这些路径 / no stored path matches: " + " ".join(paths)))
     for p in gone:
-        click.echo(f"已移除 removed: {p}")
+        click.echo(terminal_text(f"已移除 removed: {p}"))
     click.echo(f"共 {len(gone)} 个 / {len(gone)} paths removed")
+    import os
+    from nianbao.store.db import _under
+    unmatched = [p for p in paths
+                 if not any(_under(g, root) for g in gone for root in {str(Path(p)), os.path.abspath(p)})]
+    if unmatched:      # the others were removed; these name nothing stored (a typo?)
+        raise click.ClickException(terminal_text("数据库中没有这些路径 / no stored path matches: "
+                                                 + " ".join(unmatched)))
 
 
 @cli.command()

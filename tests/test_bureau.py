@@ -105,6 +105,10 @@ def test_prune_and_remove_take_out_files_that_left(tmp_path):
     assert r.exit_code == 0 and "已移除 removed" in r.output
     assert d.reports() == [] and d.documents() == []
     assert _cli("remove", folder / "nothing.pdf", "--db", db).exit_code == 1
+    _ingest(db, folder)
+    r = _cli("remove", folder / "typo.docx", folder / "A_zhongzhi_2023.docx", "--db", db)
+    assert r.exit_code == 1 and "已移除 removed" in r.output and "no stored path matches" in r.output
+    assert "typo.docx" in r.output.split("no stored path matches")[1] and d.documents() == []
 
 
 def test_prune_keeps_the_reports_of_an_archive_that_cannot_be_opened_now(tmp_path):
