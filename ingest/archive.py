@@ -176,13 +176,41 @@ def open_archive(path) -> zipfile.ZipFile:
     except UnicodeDecodeError:
         return _open_despite_bad_names(path)
     except zipfile.BadZipFile as e:
-        raise broken_archive(str(e)) from None
+        raise _not_a_zip(path) or broken_archive(str(e)) from None
     except OSError as e:
         if is_transient(e):
             raise transient(e, "reading the ZIP archive") from None
         raise broken_archive(f"{type(e).__name__}: {e}") from None
     except (EOFError, ValueError) as e:
         raise broken_archive(f"{type(e).__name__}: {e}") from None
+
+
+def _not_a_zip(path) -> IngestError | None:
+    """What a file :mod:`zipfile` refused is, when it is no broken ZIP at
+    all: empty (0 bytes), or something else named .zip (no ZIP signature at
+    its start and no end record: a text, a PDF …).  None for a ZIP that is
+    truncated or corrupt."""
+    from . import errors
+    from .sniff import describe, sniff
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4)
+            f.seek(0, 2)
+            size = f.tell()
+            f.seek(max(0, size - 65_557))
+            tail = f.read()
+    except OSError:
+        return None
+    if size == 0:
+        return errors.empty(path)
+    if head.startswith(b"PK") or b"PK\x05\x06" in tail:
+        return None
+    try:
+        kind = describe(sniff(path))
+    except IngestError:
+        return None
+    return IngestError("wrong_extension", f"扩展名为 .zip 但内容是 {kind}，不是 ZIP 压缩包 / named .zip but the "
+                                          f"content is {kind}, not a ZIP archive")
 
 
 def bad_name(raw: bytes) -> IngestError:

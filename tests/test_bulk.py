@@ -651,3 +651,20 @@ def test_housekeeping_files_and_nianbaos_own_database_are_passed_over(tmp_path, 
     for _ in range(2):         # the second run finds nianbao.db, its -wal and .lock files
         r = CliRunner().invoke(pipeline.cli, ["ingest", ".", "-j", "0"])
         assert r.exit_code == 0 and "未读取 not read: 1 个文件" in r.output and "附表.xlsx" in r.output, r.output
+
+
+def test_a_zip_that_is_none_says_what_it_is(tmp_path):
+    """A text named .zip, an empty .zip and a cut one: three different
+    messages, not all "truncated"."""
+    (tmp_path / "fake.zip").write_text("这不是压缩包。\n", encoding="utf-8")
+    (tmp_path / "zero.zip").write_bytes(b"")
+    good = tmp_path / "good.zip"
+    with zipfile.ZipFile(good, "w") as zf:
+        zf.write(REPORTS / "E_zhongzhi_2023_gb18030.txt", "果园.txt")
+    (tmp_path / "cut.zip").write_bytes(good.read_bytes()[:120])
+    s = pipeline.ingest_paths([tmp_path / n for n in ("fake.zip", "zero.zip", "cut.zip")], tmp_path / "n.db",
+                              workers=0)
+    why = {Path(p).name: e for p, e in s.failed}
+    assert why["fake.zip"].startswith("wrong_extension") and "not a ZIP archive" in why["fake.zip"]
+    assert why["zero.zip"].startswith("empty")
+    assert why["cut.zip"].startswith("truncated")
