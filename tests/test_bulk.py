@@ -207,7 +207,9 @@ def test_nested_zip_one_level(tmp_path):
 
 def test_broken_zip_gets_an_error(tmp_path):
     z = tmp_path / "broken.zip"
-    z.write_bytes(TXT.read_bytes()[:100])
+    with zipfile.ZipFile(z, "w") as zf:       # a real archive, cut short
+        zf.write(TXT, "a.txt")
+    z.write_bytes(z.read_bytes()[:100])
     good = tmp_path / "good.txt"
     good.write_bytes(TXT.read_bytes())
     s = pipeline.ingest_paths([tmp_path], tmp_path / "n.db", workers=0)
