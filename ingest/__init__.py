@@ -60,7 +60,7 @@ def parse(path: str | Path, *, display_path: str | None = None, ocr: bool = True
     if expected in ("pdf", "docx", "txt") and kind != expected and not misnamed:
         raise errors.mismatch(ext, describe(kind))
     if expected is None and kind == "txt":
-        raise errors.unsupported(p, f"'{ext or 'no extension'}'")
+        raise errors.unsupported(p)
     # (a .doc or .wps that is really a .docx or .pdf is read as what it is, as is a
     # .pdf that is a Word file or the other way round: with a warning)
     doc = _parse_as(kind, p, **opts)

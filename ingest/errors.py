@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import re
+from pathlib import Path
 
 #: errno values of a fault in the machine, not in the file: the next run retries the file
 TRANSIENT_ERRNOS = frozenset(getattr(errno, n) for n in (
@@ -78,10 +79,13 @@ def empty(path) -> IngestError:
     return IngestError("empty", "文件为空 / the file is empty (0 bytes)")
 
 
-def unsupported(path, what: str) -> IngestError:
-    return IngestError("unsupported",
-                       f"不支持的文件类型（{what}）/ unsupported file type ({what}); "
-                       "nianbao reads .docx, .pdf and .txt")
+def unsupported(path, what: str | None = None) -> IngestError:
+    """A file of a format nianbao does not read (``what``: its content, as
+    sniffed, when that says more than the name): the reason and what to do
+    for its extension (``rules/formats.yaml``, as for a file met in a folder)."""
+    from .formats import unsupported_reason
+    reason = unsupported_reason(Path(str(path)).suffix)
+    return IngestError("unsupported", f"{reason}（内容 content: {what}）" if what else reason)
 
 
 def archive() -> IngestError:

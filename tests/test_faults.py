@@ -548,3 +548,14 @@ def test_a_path_that_does_not_exist_is_listed_and_the_others_are_read(tmp_path):
     assert r.exit_code == 1 and "已入库 ingested: 1" in r.output, r.output
     assert "no such file or folder" in r.output and "no such path" in r.output
     assert rows(db, "select count(*) from documents where status = 'failed'") == [(0,)]
+
+
+def test_a_file_of_another_format_named_on_the_command_line_gets_the_folders_advice(tmp_path):
+    """A .rar or a .csv given by name fails with the same reason and advice
+    as in a folder (rules/formats.yaml), Chinese beside English."""
+    (tmp_path / "备份.rar").write_bytes(b"Rar!\x1a\x07\x00" + bytes(range(256)))
+    (tmp_path / "表.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    s = pipeline.ingest_paths([tmp_path / "备份.rar", tmp_path / "表.csv"], tmp_path / "n.db", workers=0)
+    why = {Path(p).name: e for p, e in s.failed}
+    assert why["备份.rar"].startswith("unsupported: RAR 压缩包不支持") and "unpack it first" in why["备份.rar"]
+    assert why["表.csv"].startswith("unsupported: 表格数据") and "not a report text" in why["表.csv"]
