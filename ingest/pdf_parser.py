@@ -972,12 +972,33 @@ def _open(path: Path):
         raise errors.truncated("PDF", "PDFium cannot read its structure") from None
     except Exception as e:  # pragma: no cover - defensive
         raise errors.truncated("PDF", f"{type(e).__name__}: {e}") from None
-    # pdfium repairs a file whose end is missing; the report is then incomplete
+    # pdfium repairs a file whose end is missing; the report is then incomplete —
+    # unless only its last lines are lost (startxref, %%EOF): every object is there
     eof = tail.rfind(b"%%EOF")
-    if eof < 0 or re.search(rb"\d+\s+\d+\s+obj\b", tail[eof:]):
+    if (eof >= 0 and re.search(rb"\d+\s+\d+\s+obj\b", tail[eof:])) or (eof < 0 and not _only_the_end_lost(pdf, tail)):
         pdf.close()
         raise errors.truncated("PDF", "the file ends before its %%EOF marker")
     return pdf
+
+
+def _only_the_end_lost(pdf, tail: bytes) -> bool:
+    """A file without %%EOF whose cross-reference section is whole — the
+    ``xref`` table and its ``trailer`` after the last object, or a last
+    object that is the cross-reference stream — and whose every page loads:
+    only ``startxref`` and ``%%EOF`` are lost, no object (the damage check
+    then warns that the table was rebuilt)."""
+    end = tail.rfind(b"endobj")
+    if end < 0 or re.search(rb"\d+\s+\d+\s+obj\b", tail[end:]):
+        return False
+    after, last = tail[end:], tail[max(0, tail.rfind(b" obj", 0, end)):end]
+    if not ((b"\nxref" in after and b"trailer" in after) or re.search(rb"/Type\s*/XRef\b", last)):
+        return False
+    try:
+        for i in range(len(pdf)):
+            pdf[i].close()
+    except pdfium.PdfiumError:
+        return False
+    return len(pdf) > 0
 
 
 def parse_pdf(path, *, table_engine: str = "fast") -> Document:

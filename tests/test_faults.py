@@ -559,3 +559,19 @@ def test_a_file_of_another_format_named_on_the_command_line_gets_the_folders_adv
     why = {Path(p).name: e for p, e in s.failed}
     assert why["备份.rar"].startswith("unsupported: RAR 压缩包不支持") and "unpack it first" in why["备份.rar"]
     assert why["表.csv"].startswith("unsupported: 表格数据") and "not a report text" in why["表.csv"]
+
+
+def test_a_pdf_cut_after_its_trailer_is_read_as_damaged_one_cut_inside_an_object_is_truncated(tmp_path):
+    """Only the last lines lost (``startxref`` and ``%%EOF``): every object
+    and page is there, so the file is read — with the damage warning; cut
+    inside its objects, it is refused as truncated (pages would be missing)."""
+    data = (CORPUS / "reports" / "D_gaozhi_2024_reportlab.pdf").read_bytes()
+    tail_cut = tmp_path / "尾部缺失.pdf"
+    tail_cut.write_bytes(data[:data.rfind(b"startxref")])
+    mid = data.rfind(b"endobj", 0, len(data) // 2)
+    mid_cut = tmp_path / "截断.pdf"
+    mid_cut.write_bytes(data[:mid - 30])
+    s = pipeline.ingest_paths([tail_cut, mid_cut], tmp_path / "n.db", workers=0)
+    assert s.ingested == [str(tail_cut)] and dict(s.damaged)[str(tail_cut)]
+    assert [(p, e.split(":")[0]) for p, e in s.failed] == [(str(mid_cut), "truncated")]
+    assert rows(tmp_path / "n.db", "select pages from documents where path = ?", (str(tail_cut),)) == [(11,)]

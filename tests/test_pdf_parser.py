@@ -368,12 +368,17 @@ def test_truncated_pdf(tmp_path):
     with pytest.raises(IngestError) as e:
         parse(half)
     assert e.value.code == "truncated"
-    # only the end missing: pdfium could repair it, but the file is still cut
+    # cut before its cross-reference table (objects may be lost): still cut
     cut = tmp_path / "cut.pdf"
-    cut.write_bytes(data[: data.rfind(b"xref")])
+    cut.write_bytes(data[: data.rfind(b"\nxref") + 1])
     with pytest.raises(IngestError) as e:
         parse_pdf(cut)
     assert e.value.code == "truncated"
+    # only startxref and %%EOF lost: every object is there, read with the damage warning
+    end = tmp_path / "end.pdf"
+    end.write_bytes(data[: data.rfind(b"startxref")])
+    doc = parse_pdf(end)
+    assert doc.metadata["damaged"]["xref_rebuilt"] and len(doc.pages) == len(parse_pdf(path).pages)
 
 
 def test_garbage_bytes_with_pdf_header(tmp_path):
