@@ -220,10 +220,12 @@ def bad_name(raw: bytes) -> IngestError:
 
 
 class _Overlay(io.RawIOBase):
-    """A file whose bytes at ``offset`` read as ``data`` (the same length)."""
+    """A file whose bytes at ``offset`` read as ``data`` (the same length),
+    and at each offset of ``more`` ((offset, data) pairs) as its data."""
 
-    def __init__(self, f, offset: int, data: bytes):
-        self.f, self.offset, self.data = f, offset, data
+    def __init__(self, f, offset: int, data: bytes, more=()):
+        self.f = f
+        self.patches = [(offset, data), *more]
 
     def readable(self) -> bool:
         return True
@@ -240,9 +242,10 @@ class _Overlay(io.RawIOBase):
     def readinto(self, b) -> int:
         pos = self.f.tell()
         n = self.f.readinto(b)
-        lo, hi = max(pos, self.offset), min(pos + n, self.offset + len(self.data))
-        if lo < hi:
-            b[lo - pos:hi - pos] = self.data[lo - self.offset:hi - self.offset]
+        for offset, data in self.patches:
+            lo, hi = max(pos, offset), min(pos + n, offset + len(data))
+            if lo < hi:
+                b[lo - pos:hi - pos] = data[lo - offset:hi - offset]
         return n
 
     def close(self) -> None:
@@ -277,6 +280,7 @@ def _open_despite_bad_names(path) -> zipfile.ZipFile:
         f.seek(start)
         cd = bytearray(f.read(size))
         bad = set()
+        local = []        # the same flag cleared in each such entry's local header
         i = 0
         while i + 46 <= len(cd) and cd[i:i + 4] == b"PK\x01\x02":
             flags, n_name, n_extra, n_comment = struct.unpack("<H", cd[i + 8:i + 10])[0], *struct.unpack(
@@ -288,8 +292,9 @@ def _open_despite_bad_names(path) -> zipfile.ZipFile:
                 except UnicodeDecodeError:
                     cd[i + 8:i + 10] = struct.pack("<H", flags & ~_UTF8_FLAG)
                     bad.add(raw)
+                    local += _local_flag_cleared(f, struct.unpack("<I", cd[i + 42:i + 46])[0])
             i += 46 + n_name + n_extra + n_comment
-        overlay = _Overlay(f, start, bytes(cd))
+        overlay = _Overlay(f, start, bytes(cd), local)
         zf = _LenientZip(overlay)
     except IngestError:
         f.close()
@@ -300,6 +305,28 @@ def _open_despite_bad_names(path) -> zipfile.ZipFile:
     zf._overlay = overlay
     zf.bad_names = bad
     return zf
+
+
+def _local_flag_cleared(f, header_offset: int) -> list:
+    """[(offset, flag bytes)] clearing the UTF-8 flag of the local header at
+    ``header_offset`` (so that opening the member does not decode its name
+    as UTF-8 again); [] when no local header is there."""
+    f.seek(header_offset)
+    head = f.read(8)
+    if len(head) < 8 or head[:4] != b"PK\x03\x04":
+        return []
+    flags = struct.unpack("<H", head[6:8])[0]
+    return [(header_offset + 6, struct.pack("<H", flags & ~_UTF8_FLAG))]
+
+
+def _gb18030(raw: bytes) -> str | None:
+    """``raw`` read as GB18030 when it is that (Chinese characters, no
+    control characters), else None."""
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    return text if re.search("[\u4e00-\u9fff]", text) and not re.search("[\x00-\x1f\x7f]", text) else None
 
 
 def _wanted(name: str, extensions) -> bool:
@@ -331,7 +358,10 @@ def list_members(zf: zipfile.ZipFile, display: str, *, extensions=(".pdf", ".doc
             continue
         raw = info.orig_filename.encode("cp437") if bad_names and not info.flag_bits & _UTF8_FLAG else b""
         bad = raw in bad_names
-        name = clean_name(raw.decode("utf-8", "backslashreplace") if bad else decode_name(info))
+        if bad and _gb18030(raw):           # flagged UTF-8 but GBK (a Chinese Windows tool): the name it means
+            bad, name = False, clean_name(_gb18030(raw))
+        else:
+            name = clean_name(raw.decode("utf-8", "backslashreplace") if bad else decode_name(info))
         if not name or not _wanted(name, extensions):
             base = name.rsplit("/", 1)[-1]
             if others is not None and base and not base.startswith(("~$", ".")):

@@ -135,6 +135,17 @@ def test_a_member_flagged_utf8_with_invalid_bytes_fails_alone(tmp_path):
     assert rows(db, "select count(*) from documents where error like 'truncated%'") == [(0,)]
 
 
+def test_a_gbk_name_flagged_utf8_is_read_under_the_name_it_means(tmp_path):
+    """Some Chinese Windows tools write GBK names with the UTF-8 flag set:
+    the member is read, and shown under its Chinese name (not escapes)."""
+    z = zip_with_raw_names(tmp_path / "gbk_flag.zip", [
+        ("白沙县职业学校2023.txt".encode("gbk"), 0x800, TXT.read_bytes()),
+        ("好的报告.docx".encode("utf-8"), 0x800, DOCX.read_bytes()),
+    ])
+    s = pipeline.ingest_paths([z], tmp_path / "n.db", workers=0)
+    assert sorted(s.ingested) == sorted([f"{z}!/白沙县职业学校2023.txt", f"{z}!/好的报告.docx"]) and not s.failed
+
+
 # ---------------------------------------------------------------------------
 # 4. transient faults: a full disk while unpacking, an I/O error while reading
 # ---------------------------------------------------------------------------
