@@ -61,6 +61,12 @@ def parse(path: str | Path, *, display_path: str | None = None, ocr: bool = True
         raise errors.mismatch(ext, describe(kind))
     if expected is None and kind == "txt":
         raise errors.unsupported(p)
+    if kind == "txt" and expected in ("doc", "wps"):
+        web = _web_page(p, expected, **opts)      # Word's "save as web page" under a .doc name
+        if web is not None:
+            if display_path:
+                web.path = display_path
+            return web
     # (a .doc or .wps that is really a .docx or .pdf is read as what it is, as is a
     # .pdf that is a Word file or the other way round: with a warning)
     doc = _parse_as(kind, p, **opts)
@@ -71,6 +77,19 @@ def parse(path: str | Path, *, display_path: str | None = None, ocr: bool = True
     if display_path:
         doc.path = display_path
     return doc
+
+
+def _web_page(p: Path, fmt: str, **opts) -> Document | None:
+    """The document of an HTML or MHT file named .doc / .wps, or None when
+    the text is no web page (:mod:`ingest.web_page`)."""
+    from .web_page import kind_of, parse_web_page
+    with open(p, "rb") as f:
+        kind = kind_of(f.read(4096))
+    if kind is None:
+        return None
+    doc = parse_web_page(p, kind, fmt=fmt)
+    attach_captions(doc)
+    return doc.finalize()
 
 
 def _parse_as(kind: str, p: Path, *, ocr: bool = True, ocr_progress=None) -> Document:

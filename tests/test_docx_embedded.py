@@ -178,3 +178,40 @@ def test_word_html_list_labels_and_hidden_text(tmp_path):
     facts = extract(doc)
     assert {m.value for m in facts.metrics if m.metric == "majors_count"} == {16}
     assert {m.value for m in facts.metrics if m.metric == "teachers_fulltime"} == {131}
+
+
+# -- a Word file saved as a web page, named .doc ------------------------------------------------
+_WEB_REPORT = """<html><head><meta charset="gb2312"><title>报告</title><style>p {margin:0}</style></head><body>
+<h1>湖心县职业学校2023年质量年度报告</h1>
+<h2>一、基本情况</h2>
+<p>学校现有全日制在校生2,450人，专任教师138人。</p>
+<table border="1"><tr><td>项目</td><td>数值</td></tr><tr><td>就业率</td><td>97.2%</td></tr></table>
+</body></html>"""
+
+
+def _web_mht(html: str) -> bytes:
+    """An MHT ("web archive") holding ``html``, as Word saves one."""
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+    msg = MIMEMultipart("related")
+    msg.attach(MIMEText(html, "html", "utf-8"))
+    return msg.as_bytes()
+
+
+def test_a_web_page_named_doc_is_read_as_a_web_page(tmp_path):
+    """HTML (in GB2312) and MHT saved by Word as .doc: headings, sentences
+    and the table are read — no tag in any text, the figures found — with
+    a warning that the file is a web page."""
+    html_doc = tmp_path / "网页另存.doc"
+    html_doc.write_bytes(_WEB_REPORT.encode("gb2312"))
+    mht_doc = tmp_path / "单个网页.doc"
+    mht_doc.write_bytes(_web_mht(_WEB_REPORT.replace("gb2312", "utf-8")))
+    for f in (html_doc, mht_doc):
+        doc = parse(f)
+        assert doc.format == "doc" and "saved as a web page" in doc.warnings[0]
+        assert not any("<" in b.text for b in doc.blocks)
+        assert [h.title for h in doc.headings()] == ["湖心县职业学校2023年质量年度报告", "基本情况"]
+        facts = extract(doc)
+        got = {m.metric: m.value for m in facts.metrics}
+        assert got == {"students_fulltime": 2450, "teachers_fulltime": 138, "employment_rate": 97.2}, got
+        assert facts.attributes["school"] == "湖心县职业学校"
