@@ -84,7 +84,11 @@ def unsupported(path, what: str | None = None) -> IngestError:
     sniffed, when that says more than the name): the reason and what to do
     for its extension (``rules/formats.yaml``, as for a file met in a folder)."""
     from .formats import unsupported_reason
-    reason = unsupported_reason(Path(str(path)).suffix)
+    suffix = Path(str(path)).suffix.lower()
+    if suffix in (".txt", ".pdf", ".docx", ".doc", ".wps") and what:
+        return IngestError("unsupported", f"内容是 {what}，不能按 {suffix} 读取 / the content is {what}, not "
+                                          f"readable as {suffix}")
+    reason = unsupported_reason(suffix)
     return IngestError("unsupported", f"{reason}（内容 content: {what}）" if what else reason)
 
 

@@ -44,7 +44,8 @@ def sniff(path: str | Path) -> str:
     if head.startswith(b"{\\rtf"):
         return "rtf"
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):  # UTF-16/32 BOMs
-        return "unknown"
+        from .txt_parser import utf16_encoding
+        return "txt" if utf16_encoding(head) else "unknown"     # UTF-16 text without a byte-order mark
     return "txt"
 
 

@@ -54,6 +54,9 @@ def _decode(data: bytes) -> tuple[str, str, str | None]:
                 return data[len(bom):].decode(enc), enc, None
             except UnicodeDecodeError:
                 break           # a stray BOM: detect the encoding below
+    enc = utf16_encoding(data) if b"\x00" in data[:4096] else None
+    if enc:                     # UTF-16 without a byte-order mark (some Windows tools write it)
+        return data.decode(enc), enc, None
     utf8 = _try(data, ("utf-8",))
     if utf8 and (utf8[0].isascii() or _has_cjk(utf8[0])):
         return utf8[0], utf8[1], None
@@ -99,6 +102,27 @@ def _nearly(data: bytes) -> tuple[str, str, str] | None:
     text, enc, bad = best
     return text, enc, (f"文本文件已损坏：{bad} 处字节无法按 {enc} 解码（显示为 �）/ the text file is damaged: {bad} "
                        f"place(s) cannot be decoded as {enc} (shown as �)")
+
+
+def utf16_encoding(data: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` for text in UTF-16 without a
+    byte-order mark, else None: the bytes hold NULs (ASCII in UTF-16 does)
+    or an even length, decode strictly, and the text is Chinese or plain
+    text — at least 95% CJK, printable ASCII, full-width punctuation or
+    spaces, with no control character but tabs and line breaks."""
+    n = len(data) // 2 * 2
+    if n < 4:
+        return None
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data[:n].decode(enc)
+        except UnicodeDecodeError:
+            continue
+        plain = sum(1 for c in text if c in "\t\r\n\f" or " " <= c <= "~" or 0x3000 <= ord(c) <= 0x9FFF
+                    or 0xFF00 <= ord(c) <= 0xFFEF)
+        if plain >= 0.95 * len(text) and _has_cjk(text) and not any(c < " " and c not in "\t\r\n\f" for c in text):
+            return enc
+    return None
 
 
 def _has_cjk(text: str) -> bool:

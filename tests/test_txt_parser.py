@@ -85,6 +85,19 @@ def test_byte_order_marks_decide_and_are_removed(tmp_path, encoding, bom):
     assert "\ufeff" not in doc.text and not doc.warnings
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read(tmp_path, encoding):
+    """Some Windows tools write UTF-16 with no BOM: it is text, not "binary
+    data", and its encoding is found; GBK and UTF-8 files stay what they are."""
+    p = tmp_path / "nobom.txt"
+    p.write_bytes(REPORT.replace("\n", "\r\n").encode(encoding))
+    doc = parse(p)
+    assert doc.metadata["encoding"] == encoding and doc.blocks[0].text == "云岭县职业技术学校2023年质量年度报告"
+    for other in ("gb18030", "utf-8"):
+        p.write_bytes(REPORT.encode(other))
+        assert parse(p).metadata["encoding"] == other
+
+
 def test_big5_is_decoded_as_big5_with_a_warning(tmp_path):
     trad = "雲嶺縣職業技術學校2023年質量年度報告\n一、學校概況\n學校現有全日制在校生2360人，專任教師142人。\n"
     p = tmp_path / "big5.txt"
