@@ -113,6 +113,14 @@ def _closed_output() -> None:
         pass
 
 
+def _memory_limit(value: int) -> int:
+    """``--memory-limit``: 0 (none) or at least a worker's size at start (exit 2 below it)."""
+    from nianbao.ingest.workers import MIN_MEMORY_LIMIT_MB, memory_limit_message
+    if 0 < value < MIN_MEMORY_LIMIT_MB:
+        raise click.BadParameter(memory_limit_message(value))
+    return value
+
+
 def _cluster_address(ctx, param, value):
     """``--cluster``: a scheduler address or ``local`` (exit 2 for another text)."""
     from nianbao.ingest.cluster import check_address
@@ -161,8 +169,10 @@ def cli():
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=FILE_TIMEOUT, show_default=True,
               help="每个文件的时间上限（秒）/ time limit per file, seconds")
 @click.option("--memory-limit", type=click.IntRange(min=0), default=MEMORY_LIMIT_MB, show_default=True,
-              help="每个工作进程的常驻内存（RSS）上限，MB；超出则该文件失败（memory:）；0 = 不限 / resident memory "
-                   "(RSS) limit per worker, MB: a file whose worker goes above it fails with memory: (0: none)")
+              callback=lambda ctx, param, value: _memory_limit(value),
+              help="每个工作进程的常驻内存（RSS）上限，MB，至少 256；超出则该文件失败（memory:）；0 = 不限 / resident "
+                   "memory (RSS) limit per worker, MB, at least 256: a file whose worker goes above it fails with "
+                   "memory: (0: none)")
 @click.option("--cluster", metavar="ADDRESS", default=None, callback=_cluster_address,
               help="在 Dask 集群的工作进程上解析与抽取（调度器地址 tcp://主机:8786；local = 在本机启动 --workers 个"
                    "进程），本进程仍是唯一写入者 / parse and extract on a Dask cluster's workers (scheduler address "

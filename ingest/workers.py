@@ -28,6 +28,9 @@ FILE_TIMEOUT = 300.0
 MEMORY_LIMIT_MB = 3072
 #: how often the watchdog reads the workers' resident memory, seconds
 MEMORY_POLL = 0.1
+#: the smallest --memory-limit (MB): a worker holds about 200 MB from the start
+#: (the dictionaries, spaCy, pdfium), so a lower limit would fail every file
+MIN_MEMORY_LIMIT_MB = 256
 #: a worker process is replaced after this many files (bounds slow leaks in parser libraries)
 MAX_TASKS_PER_WORKER = 500
 #: files waiting in this process for a free worker, per worker (bounds the extracted temp files)
@@ -133,6 +136,13 @@ def process_file(display: str, path: Path, *, extract: bool = True, out: Outcome
         out.doc = out.facts = None
     out.seconds = time.perf_counter() - t0
     return out
+
+
+def memory_limit_message(limit_mb: int) -> str:
+    """Why a ``--memory-limit`` below :data:`MIN_MEMORY_LIMIT_MB` is refused (one line)."""
+    return (f"内存上限 {limit_mb} MB 太低：工作进程启动时已占约 200 MB（词典、模型），至少 {MIN_MEMORY_LIMIT_MB} MB；"
+            f"0 = 不限 / a memory limit of {limit_mb} MB is below what a worker holds from the start (about "
+            f"200 MB: dictionaries, models): give at least {MIN_MEMORY_LIMIT_MB} (0: no limit)")
 
 
 def _memory_error(limit_mb: int | None = None) -> str:
@@ -469,6 +479,8 @@ class WorkerPool:
         #: the run; from now on they come from this run's own forkserver (warmed first)
         self.on_warm_lost = on_warm_lost
         self.timeout = timeout
+        if memory_limit_mb and memory_limit_mb < MIN_MEMORY_LIMIT_MB:
+            raise ValueError(memory_limit_message(memory_limit_mb))
         self.memory_limit_mb = memory_limit_mb
         self.max_tasks = max_tasks
         # what a worker runs per task: a picklable top-level function (looked up

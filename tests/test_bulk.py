@@ -670,3 +670,16 @@ def test_a_zip_that_is_none_says_what_it_is(tmp_path):
     assert why["fake.zip"].startswith("wrong_extension") and "not a ZIP archive" in why["fake.zip"]
     assert why["zero.zip"].startswith("empty")
     assert why["cut.zip"].startswith("truncated")
+
+
+def test_a_memory_limit_below_a_workers_size_at_start_is_refused(tmp_path):
+    """--memory-limit 50 would fail every file with a false message (a worker
+    holds ≈ 200 MB from the start): exit 2 saying so; the API: ValueError."""
+    r = CliRunner().invoke(pipeline.cli, ["ingest", str(REPORTS / "E_zhongzhi_2023_gb18030.txt"), "--db",
+                                          str(tmp_path / "n.db"), "--memory-limit", "50"])
+    assert r.exit_code == 2 and "at least 256" in r.output
+    with pytest.raises(ValueError, match="at least 256"):
+        pipeline.ingest_paths([REPORTS / "E_zhongzhi_2023_gb18030.txt"], tmp_path / "m.db", workers=1,
+                              memory_limit_mb=50)
+    assert CliRunner().invoke(pipeline.cli, ["ingest", str(REPORTS / "E_zhongzhi_2023_gb18030.txt"), "--db",
+                                             str(tmp_path / "n.db"), "--memory-limit", "0", "-j", "0"]).exit_code == 0
