@@ -71,6 +71,9 @@ class _Candidate:
     term: str = ""     # the term that named the metric ("" for templates)
     anchor_end: int | None = None   # where the term ends
     year: int | None = None         # the year, when the phrasing gives it (series.py)
+    #: one of several entities listed before the term, chosen as the report's own
+    #: (_own_entity): the clause's subject, other entities and levels are the list's
+    own_entity: bool = False
 
 
 @dataclass
@@ -521,7 +524,30 @@ class NarrativeExtractor:
                            ("from", series.from_to(text, h.end, p_start, sq, kind, self.connector, self.from_words,
                                                    self.to_words, self.from_state))):
             out += [_Candidate(rule, q, h.start, f"{rule.id}/term:{h.text}+{how}", h.text, h.end, y) for q, y in pairs]
+        if not out:
+            own = self._own_entity(series.respective_entities(text, h.start, h.end, clause_start, sq, kind,
+                                                              self.respectively))
+            if own is not None:
+                out.append(_Candidate(rule, own, h.start, f"{rule.id}/term:{h.text}+respectively_entities", h.text,
+                                      h.end, own_entity=True))
         return out
+
+    def _own_entity(self, pairs):
+        """Of (entity, figure) pairs ("全国、全省和本校…分别为…"), the figure of
+        the report's own entity: the one item naming the school itself (本校,
+        学校, its name) when just one does; else — not in a school's report —
+        the one item naming a vocational level among items naming none
+        ("本科院校、高职院校…" → 高职院校); else None (nothing is taken)."""
+        if not pairs:
+            return None
+        own = [q for item, q in pairs if self.cues.subject(item)[0] == "own" and not self.cues.sectors_named(item)
+               or (self._school and item.strip() and item.strip() in self._school)]
+        if len(own) == 1:
+            return own[0]
+        if self._scope == "school" or own:
+            return None
+        vocational = [q for item, q in pairs if self.cues.sectors_named(item)]
+        return vocational[0] if len(vocational) == 1 else None
 
     def _more_years(self, para, s_end, hits, sq, c: _Candidate) -> list[_Candidate]:
         """After a value: the same metric for compared years in parentheses and
@@ -658,6 +684,8 @@ class NarrativeExtractor:
         why = self._changed_or_bounded(at) or self._qualified(at, report_year)
         if why:
             return why
+        if c.own_entity:
+            return None        # "全国、全省和本校…分别为…": whose each figure is, the list says
         subject = self.subject_at(para, c.q.start)
         return (self._subject_reason(subject, c.rule, scope) or self._entity_reason(at, subject, scope)
                 or self._other_level(at, scope) or ("subset" if self._part_of_stated(para, c, at.p_start) else None))

@@ -5,6 +5,8 @@ figures after a metric term and the year of each, or nothing when the years
 cannot be paired with the figures (then no figure is taken):
 
 * respectively — "2021、2022、2023年毕业去向落实率分别为95.6%、96.3%、96.9%";
+  over entities instead of years — "全国、全省和本校毕业生就业率分别为…"
+  (:func:`respective_entities`: the caller takes the report's own one);
 * from … to — "平均月收入由3,900元增至4,300元" (the level reached is the
   value; the starting one only when its year is stated: "从2021年的…",
   "2019年至2023年…由…增至…");
@@ -38,6 +40,44 @@ def _kind_ok(q, kind: str) -> bool:
 
 def _after(quants, pos: int):
     return [q for q in quants if q.start >= pos]
+
+
+def _respective_figures(text: str, term_end: int, quants, kind: str, words: re.Pattern):
+    """The figures listed right after ``分别为`` following a term (``[]``
+    when the words do not follow it, or a figure is of another kind)."""
+    m = words.match(text, term_end)
+    if not m:
+        return []
+    figures, pos = [], m.end()
+    for q in _after(quants, pos):
+        gap = text[pos:q.start]
+        if (figures and not _LIST_SEP.match(gap)) or (not figures and gap.strip()):
+            break
+        if not _kind_ok(q, kind):
+            return []
+        figures.append(q)
+        pos = q.end
+    return figures
+
+
+#: where the entities of a list before a term are cut ("全国、全省和本校毕业生…")
+_ENTITY_SEP = re.compile(r"\s*(?:、|以及|和|及|与)\s*")
+
+
+def respective_entities(text: str, term_start: int, term_end: int, clause_start: int, quants, kind: str,
+                        words: re.Pattern) -> list[tuple[str, object]]:
+    """'A、B和C + term + 分别为 a、b、c': (entity text, figure) pairs, one per
+    entity named before the term in its clause, or ``[]`` when the numbers of
+    entities and figures differ (or there are fewer than two).  The caller
+    decides which entity is the report's own."""
+    figures = _respective_figures(text, term_end, quants, kind, words)
+    if len(figures) < 2:
+        return []
+    head = text[clause_start:term_start]
+    items = [x for x in _ENTITY_SEP.split(head) if x.strip()]
+    if len(items) != len(figures) or _YEAR_LIST.search(head) or _RANGE.search(head):
+        return []
+    return list(zip(items, figures))
 
 
 def respectively(text: str, term_end: int, clause_start: int, quants, kind: str, words: re.Pattern,

@@ -207,6 +207,25 @@ def test_a_school_named_in_a_regions_report_is_not_the_region():
     assert _values(f, "teachers_dual_qualified_ratio") == [(42, False)]
 
 
+def test_respectively_over_entities_takes_the_reports_own():
+    """"A、B和本校…分别为 a、b、c": the figure paired with the report's own
+    entity — the school itself in a school's report, the vocational level
+    among other sectors in a region's — and nothing when that is unclear."""
+    f = _facts("全国、全省和本校毕业生就业率分别为93.1%、95.2%和98.4%。")
+    assert _values(f, "employment_rate") == [(98.4, False)]
+    f = _facts("本校、全省、全国毕业生就业率分别为98.4%、95.2%、93.1%。")
+    assert _values(f, "employment_rate") == [(98.4, False)]
+    f = _titled("鹿鸣市2023年中等职业教育质量年度报告", "全市普通高中和中职学校在校生分别为32,000人和18,000人。")
+    assert _values(f, "students_fulltime") == [(18000, False)]
+    for text in ("本科院校、高职院校、中职学校毕业生平均月收入分别为5,200元、4,100元和3,600元。",   # two vocational levels
+                 "全省、全国毕业生就业率分别为95.2%、93.1%。",                                  # none is the school
+                 "全国、全省和本校毕业生就业率分别为93.1%和95.2%。"):                            # three entities, two figures
+        assert not [m for m in _facts(text).metrics if m.metric in ("employment_rate", "graduates_monthly_income")], text
+    # in a school's report, a sector item is another entity, even alone among others
+    f = _titled("青禾县职业技术学校2023年度质量报告", "全省中职学校、全国中职学校就业率分别为95.2%、93.1%。")
+    assert _values(f, "employment_rate") == []
+
+
 def test_a_year_opening_the_sentence_scopes_its_clauses():
     f = _titled("鹿鸣市2024年中等职业教育质量年度报告",
                 "据统计，2023年全市中等职业学校12所，年招生8,120人，在校生23,400人。")
