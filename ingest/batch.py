@@ -176,8 +176,8 @@ class _IngestRun:
         self.pool: WorkerPool | None = None
         self.index = store.path_index()
         self.shas = store.sha_index()
-        #: (sha, extension) → (item parsing, the same bytes under the same extension waiting)
-        self.pending: dict[tuple[str, str], tuple[_Item, list[_Item]]] = {}
+        #: sha → (item parsing, [(the same bytes met meanwhile, its turn)])
+        self.pending: dict[str, tuple[_Item, list[tuple[_Item, int]]]] = {}
         self.parsed_shas: set[str] = set()
         self.failed_shas: dict[tuple[str, str], str] = {}   # (sha, extension) → why it failed this run
         self.stored_ids: set[int] = set()
@@ -367,8 +367,8 @@ class _IngestRun:
     def consider(self, item: _Item) -> None:
         """Known bytes are linked, not parsed; new bytes go to a worker."""
         sha = item.sha256
-        if item.key in self.pending:   # the same bytes are being read: link (or fail) with them
-            self.pending[item.key][1].append(item)
+        if sha in self.pending:   # the same bytes are being read: wait for them, in this item's turn
+            self.pending[sha][1].append((item, self._reserve()))
             if item.archive:
                 item.archive.outstanding += 1
             return
@@ -384,15 +384,19 @@ class _IngestRun:
             self._cleanup(item)
             self._act(lambda: self._store_link(item, doc, unchanged))
             return
-        self.pending[item.key] = (item, [])
-        self.parsed_shas.add(sha)
         if item.archive:
             item.archive.outstanding += 1
-        self.summary.parsed += 1
-        seq = self._reserve()
-        self.submit(Task(display=item.display, path=str(item.path), sha256=sha, size=item.size,
-                         mtime=item.mtime, ocr=self.ocr), (seq, item))
+        self._parse(item, self._reserve())
         self.throttle()
+
+    def _parse(self, item: _Item, seq: int, waiting=()) -> None:
+        """Hand ``item`` to a worker; its outcome is written in turn ``seq``
+        (and the same bytes met meanwhile, ``waiting``, after it)."""
+        self.pending[item.sha256] = (item, list(waiting))
+        self.parsed_shas.add(item.sha256)
+        self.summary.parsed += 1
+        self.submit(Task(display=item.display, path=str(item.path), sha256=item.sha256, size=item.size,
+                         mtime=item.mtime, ocr=self.ocr), (seq, item))
 
     def on_result(self, task: Task, context, out: Outcome) -> None:
         st = self.summary
@@ -464,16 +468,28 @@ class _IngestRun:
         """After a parsed file is stored: take it off the pending list, delete
         its temporary copy, count it done in its archive, and store the same
         bytes met under other names while it was read (failed or linked)."""
-        _, dups = self.pending.pop(item.key, (item, []))
+        _, dups = self.pending.pop(item.sha256, (item, []))
         self._cleanup(item)
         self._resolved(item.archive)
-        for dup in dups:   # the same bytes under other names, met while this one was read
-            self._cleanup(dup)
-            if out.error:
-                self._store_failure(dup.display, dup.size, dup.mtime, out.error, dup.sha256)
-            else:
-                self._store_link(dup, self.shas[dup.sha256], False)
-            self._resolved(dup.archive)
+        # the same bytes under other names, met while this one was read, each written in its
+        # own turn: linked to it, or failed with it — unless the failure was its name's (a
+        # text named .docx): a copy under another extension is then read on its own
+        other = [(d, q) for d, q in dups if out.error and d.key != item.key]
+        if other:
+            self._parse(other[0][0], other[0][1], other[1:])
+        for dup, seq in dups:
+            if (dup, seq) not in other:
+                self._act(lambda dup=dup: self._settle_copy(dup, out), seq)
+
+    def _settle_copy(self, dup: _Item, out: Outcome) -> None:
+        """The same bytes as a file just read, under another name: linked to
+        its document, or failed with it."""
+        self._cleanup(dup)
+        if out.error:
+            self._store_failure(dup.display, dup.size, dup.mtime, out.error, dup.sha256)
+        else:
+            self._store_link(dup, self.shas[dup.sha256], False)
+        self._resolved(dup.archive)
 
     def _cleanup(self, item: _Item) -> None:
         if item.temp and item.path is not None:

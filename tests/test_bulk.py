@@ -683,3 +683,27 @@ def test_a_memory_limit_below_a_workers_size_at_start_is_refused(tmp_path):
                               memory_limit_mb=50)
     assert CliRunner().invoke(pipeline.cli, ["ingest", str(REPORTS / "E_zhongzhi_2023_gb18030.txt"), "--db",
                                              str(tmp_path / "n.db"), "--memory-limit", "0", "-j", "0"]).exit_code == 0
+
+
+def test_copies_under_several_names_give_the_same_database_with_any_number_of_workers(tmp_path):
+    """The same bytes under names that fail and names that read, among other
+    files: ids, paths, outcomes and warnings as with --workers 0."""
+    d = tmp_path / "in"
+    d.mkdir()
+    text = (REPORTS / "E_zhongzhi_2023_gb18030.txt").read_bytes()
+    other = (REPORTS / "E_zhongzhi_2023_gb18030.txt").read_bytes() + "\n补充说明。\n".encode("gb18030")
+    for name, data in (("a.docx", text), ("b.txt", text), ("c.txt", other), ("d.docx", text),
+                       ("e.pdf", DOCX.read_bytes()), ("f.docx", DOCX.read_bytes()), ("g.txt", text)):
+        (d / name).write_bytes(data)
+    got = {}
+    for n in (0, 2):
+        db = tmp_path / f"w{n}.db"
+        pipeline.ingest_paths([d], db, workers=n, ocr=False)
+        got[n] = (db_rows(db, "select id, path, status, error, warnings from documents order by id"),
+                  db_rows(db, "select path, document_id from document_paths order by path"))
+    assert got[0] == got[2]
+    docs, paths = got[0]
+    assert [(Path(p).name, st) for _, p, st, _, _ in docs] == [
+        ("a.docx", "failed"), ("b.txt", "ok"), ("c.txt", "ok"), ("d.docx", "failed"), ("e.pdf", "ok")]
+    assert dict((Path(p).name, i) for p, i in paths)["g.txt"] == 2 and dict(
+        (Path(p).name, i) for p, i in paths)["f.docx"] == 5
