@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nianbao.ingest import SUPPORTED_EXTENSIONS, IngestError
+from nianbao.ingest.archive import is_archive_name
 from nianbao.ingest.walk import walk_inputs
 from nianbao.ingest.workers import (FILE_TIMEOUT, MEMORY_LIMIT_MB, Outcome, Task, WorkerPool, _default_workers,
                                     _unreadable, run_lock, sha256_file)
@@ -275,6 +276,8 @@ class _IngestRun:
         if rec["status"] == "failed":
             if self.retry_failed or _transient(rec["error"]):
                 return False
+            if is_archive_name(display):
+                self.unreadable_archives.append(display)     # prune keeps what it held before
             self.summary.failed.append((display, rec["error"] or "failed"))
             self.summary.failed_unchanged += 1
             self._emit("failed", display, error=rec["error"])
@@ -560,7 +563,11 @@ class _IngestRun:
         members = record.get("members", {})
         known = [self.index.get(m) for m in members]
         retry = [k for k in known if k and k["status"] == "failed" and (self.retry_failed or _transient(k["error"]))]
-        if not all(known) or retry:
+        # a member whose stored record is not its present bytes (a broken re-upload kept the
+        # report read before) is read again, and so is a scan stored by a run without OCR
+        stale = [m for m, k in zip(members, known) if k and (k["size"] != members[m][0] or (
+            k["status"] == "needs_ocr" and self._ocr_was_skipped(k["document_id"])))]
+        if not all(known) or retry or stale:
             return False
         for m in members:   # the archive is as it was: nothing in it is read
             self._unchanged(m, self.index[m]["size"], self.index[m]["mtime"])
@@ -791,7 +798,6 @@ def _run(store: Store, summary: Summary, inputs, *, force, retry_failed, reextra
             if hasattr(pool, "when_busy"):
                 pool.when_busy(_prepare_store_checks)
             run.window = max(run.window, 2 * getattr(pool, "capacity", 0))
-            from nianbao.ingest.archive import is_archive_name
             kinds = [(d, p, p.is_file() and is_archive_name(p.name)) for d, p in inputs.files]
             run.add_total(sum(run.count_archive(d, p) if z else 1 for d, p, z in kinds))
             for display, path, is_zip in kinds:

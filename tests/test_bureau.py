@@ -156,6 +156,38 @@ def test_a_broken_re_upload_does_not_wipe_the_report_read_before(tmp_path):
     assert r.exit_code == 0 and "失败 failed: 0" in r.output and d.metrics(school="青岚") == before
 
 
+def test_inside_a_zip_a_broken_member_stays_listed_and_a_broken_inner_zip_keeps_its_reports(tmp_path):
+    """A member re-uploaded broken is listed every run (not "unchanged" from
+    the second on); an inner ZIP that cannot be opened keeps its reports
+    under --prune, run after run."""
+    import zipfile
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    good = (REPORTS / "A_zhongzhi_2023.docx").read_bytes()
+    inner = tmp_path / "inner.zip"
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.writestr("青岚.docx", good)
+    pack = folder / "pack.zip"
+
+    def write_pack(member: bytes, inner_bytes: bytes) -> None:
+        with zipfile.ZipFile(pack, "w") as zf:
+            zf.writestr("青岚.docx", member)
+            zf.writestr("内层.zip", inner_bytes)
+            zf.write(REPORTS / "E_zhongzhi_2023_gb18030.txt", "果园.txt")
+    write_pack(good, inner.read_bytes())
+    db = tmp_path / "n.db"
+    _ingest(db, folder)
+    write_pack(good[: len(good) // 3], inner.read_bytes()[:60])
+    for _ in range(3):
+        r = _cli("ingest", folder, "--db", db, "--prune", "-j", "0")
+        assert f"{pack}!/青岚.docx" in r.output and "the version stored before is kept" in r.output, r.output
+        assert "已移除 removed" not in r.output
+        d = nianbao.Database(db)
+        assert [x["status"] for x in d.documents(school="青岚")] == ["ok"]
+        assert sorted(r[0] for r in d.sql("select path from document_paths where path like '%青岚.docx'").rows) == sorted(
+            [f"{pack}!/青岚.docx", f"{pack}!/内层.zip!/青岚.docx"])
+
+
 def test_a_report_is_shown_by_a_name_it_still_has_after_one_copy_left(tmp_path):
     """The same file in folders A and B; A's copy removed: the reports view,
     the values and the workbook's sources name B's, not the path gone."""

@@ -191,6 +191,15 @@ def test_no_ocr_leaves_scans_needing_ocr(one_page, tmp_path):
     assert con.execute("select count(*) from metrics").fetchone()[0] > 0
     r = CliRunner().invoke(pipeline.cli, ["ingest", str(scan), "--db", str(db), "--workers", "0"])
     assert "未变 unchanged: 1" in r.output
+    # the same inside a ZIP (an archive as it was is otherwise not opened again)
+    import zipfile
+    z = tmp_path / "扫描.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.write(scan, "扫描件.pdf")
+    db2 = tmp_path / "z.db"
+    CliRunner().invoke(pipeline.cli, ["ingest", str(z), "--db", str(db2), "--workers", "0", "--no-ocr"])
+    r = CliRunner().invoke(pipeline.cli, ["ingest", str(z), "--db", str(db2), "--workers", "0"])
+    assert "OCR识别 read by OCR: 1" in r.output, r.output
 
 
 # -- whole scanned reports (slow) -----------------------------------------------------------------
