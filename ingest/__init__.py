@@ -56,7 +56,7 @@ def parse(path: str | Path, *, display_path: str | None = None, ocr: bool = True
         if expected and expected not in ("txt",):
             raise errors.mismatch(ext, describe(kind))
         raise errors.unsupported(p, describe(kind))
-    misnamed = expected in ("pdf", "docx", "txt") and kind in ("pdf", "docx") and kind != expected
+    misnamed = expected in ("pdf", "docx", "txt", "zip") and kind in ("pdf", "docx") and kind != expected
     if expected in ("pdf", "docx", "txt") and kind != expected and not misnamed:
         raise errors.mismatch(ext, describe(kind))
     if expected is None and kind == "txt":

@@ -528,6 +528,8 @@ class _IngestRun:
 
     def add_archive(self, display: str, path: Path) -> None:
         from nianbao.ingest.archive import open_archive
+        if _report_named_zip(path):
+            return self.add_file(display, path)     # a Word file or PDF named .zip: read it, with a warning
         t0 = time.perf_counter()
         st = self._stat(display, path)
         if st is None:
@@ -616,7 +618,13 @@ class _IngestRun:
             self._n += 1
             inner_path = None
             try:
-                inner_path, _ = extract_member(zf, m, self.tmpdir, index=self._n)
+                inner_path, sha = extract_member(zf, m, self.tmpdir, index=self._n)
+                if _report_named_zip(inner_path):   # a report named .zip: read as one
+                    state.members[m.display] = [m.size, m.crc]
+                    if not self._unchanged(m.display, m.size, m.mtime, crc_ok):
+                        self.consider(_Item(m.display, inner_path, sha, m.size, m.mtime, temp=True, archive=state))
+                        inner_path = None      # the worker reads it; it is deleted when stored
+                    return
                 with open_archive(inner_path) as inner:
                     inner_members = list_members(inner, m.display, extensions=SUPPORTED_EXTENSIONS,
                                                  depth=m.depth + 1, others=state.others)
@@ -687,6 +695,16 @@ class _IngestRun:
         if out.prepared.flags:
             st.flagged.append(task.display)
         self._emit("reextracted", task.display, seconds=out.seconds)
+
+
+def _report_named_zip(path: Path) -> bool:
+    """A file named .zip that is a report (a Word file — itself a ZIP — or
+    a PDF), not an archive of reports."""
+    from nianbao.ingest.sniff import sniff
+    try:
+        return sniff(path) in ("docx", "pdf")
+    except (OSError, IngestError):
+        return False
 
 
 def _run_store_checks(store: Store, summary: Summary) -> None:

@@ -707,3 +707,20 @@ def test_copies_under_several_names_give_the_same_database_with_any_number_of_wo
         ("a.docx", "failed"), ("b.txt", "ok"), ("c.txt", "ok"), ("d.docx", "failed"), ("e.pdf", "ok")]
     assert dict((Path(p).name, i) for p, i in paths)["g.txt"] == 2 and dict(
         (Path(p).name, i) for p, i in paths)["f.docx"] == 5
+
+
+def test_a_report_named_zip_is_read_as_the_report_it_is(tmp_path):
+    """A Word file (itself a ZIP inside) or a PDF named .zip, given or inside
+    an archive: read as the report, with the rename warning — not opened as
+    an archive of XML parts."""
+    (tmp_path / "报告.zip").write_bytes(DOCX.read_bytes())
+    (tmp_path / "报告2.zip").write_bytes(PDF.read_bytes())
+    outer = tmp_path / "收件.zip"
+    with zipfile.ZipFile(outer, "w") as zf:
+        zf.writestr("改名.zip", (REPORTS / "B_gaozhi_2023.docx").read_bytes())
+    db = tmp_path / "n.db"
+    s = pipeline.ingest_paths([tmp_path / "报告.zip", tmp_path / "报告2.zip", outer], db, workers=0, ocr=False)
+    assert sorted(s.ingested) == sorted([str(tmp_path / "报告.zip"), str(tmp_path / "报告2.zip"),
+                                         f"{outer}!/改名.zip"]) and not s.failed and not s.unsupported
+    warnings = [w for (w,) in db_rows(db, "select warnings from documents")]
+    assert all("named .zip but the content is" in w for w in warnings), warnings
