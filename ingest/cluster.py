@@ -41,14 +41,16 @@ NEEDS_DASK = ("--cluster 需要 Dask：pip install 'nianbao[cluster]' / --cluste
               "pip install 'nianbao[cluster]'")
 
 
-#: a scheduler address nianbao passes to Dask: local, HOST:PORT or SCHEME://HOST:PORT
-ADDRESS = re.compile(r"local|(?:(?:tcp|tls|ucx|ws|wss)://)?(?:\[[0-9A-Fa-f:.]+\]|[\w.\-]+):\d{1,5}")
+#: a scheduler address nianbao passes to Dask: local, HOST:PORT or tcp://HOST:PORT (tls:// needs
+#: certificates nianbao does not take, ucx:// a library it does not install)
+ADDRESS = re.compile(r"local|(?:tcp://)?(?:\[[0-9A-Fa-f:.]+\]|[\w.\-]+):(\d{1,5})")
 
 
 def check_address(address: str) -> str | None:
     """Why ``address`` is no scheduler address (one line, Chinese and
     English), or None when it is one."""
-    if ADDRESS.fullmatch(address.strip()):
+    m = ADDRESS.fullmatch(address.strip())
+    if m and (m.group(1) is None or 1 <= int(m.group(1)) <= 65535):
         return None
     return (f"调度器地址应为 tcp://主机:端口（或 主机:端口）或 local，而不是「{address}」/ the scheduler address is "
             f"tcp://HOST:PORT (or HOST:PORT) or local, not '{address}'")
