@@ -50,13 +50,15 @@ def decode(data: bytes) -> tuple[str, str, str | None]:
 def _decode(data: bytes) -> tuple[str, str, str | None]:
     for bom, enc in _BOMS:
         if data.startswith(bom):
+            body, cut = _whole_units(data[len(bom):], enc)
             try:
-                return data[len(bom):].decode(enc), enc, None
+                return body.decode(enc), enc, cut
             except UnicodeDecodeError:
                 break           # a stray BOM: detect the encoding below
     enc = utf16_encoding(data) if b"\x00" in data[:4096] else None
     if enc:                     # UTF-16 without a byte-order mark (some Windows tools write it)
-        return data.decode(enc), enc, None
+        body, cut = _whole_units(data, enc)
+        return body.decode(enc), enc, cut
     utf8 = _try(data, ("utf-8",))
     if utf8 and (utf8[0].isascii() or _has_cjk(utf8[0])):
         return utf8[0], utf8[1], None
@@ -102,6 +104,17 @@ def _nearly(data: bytes) -> tuple[str, str, str] | None:
     text, enc, bad = best
     return text, enc, (f"文本文件已损坏：{bad} 处字节无法按 {enc} 解码（显示为 �）/ the text file is damaged: {bad} "
                        f"place(s) cannot be decoded as {enc} (shown as �)")
+
+
+def _whole_units(data: bytes, encoding: str) -> tuple[bytes, str | None]:
+    """UTF-16/32 bytes cut to whole code units, and a warning when the file
+    ended inside one (a download cut short); other encodings as they are."""
+    unit = 4 if "32" in encoding else 2 if "16" in encoding else 1
+    extra = len(data) % unit
+    if not extra:
+        return data, None
+    return data[:-extra], (f"文本文件末尾不完整（{encoding} 少了 {unit - extra} 个字节），最后半个字符已舍去 / the text "
+                           f"file ends inside a character ({encoding}): the last partial character was dropped")
 
 
 def utf16_encoding(data: bytes) -> str | None:

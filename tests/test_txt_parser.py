@@ -98,6 +98,17 @@ def test_utf16_without_a_byte_order_mark_is_read(tmp_path, encoding):
         assert parse(p).metadata["encoding"] == other
 
 
+@pytest.mark.parametrize("bom", [b"", b"\xff\xfe"])
+def test_utf16_cut_inside_a_character_is_read_with_a_warning(tmp_path, bom):
+    """A UTF-16 file that lost its last byte (a cut download): read up to
+    the last whole character, with a warning — not a UnicodeDecodeError."""
+    p = tmp_path / "cut.txt"
+    p.write_bytes(bom + REPORT.replace("\n", "\r\n").encode("utf-16-le")[:-1])
+    doc = parse(p)
+    assert doc.blocks[0].text == "云岭县职业技术学校2023年质量年度报告"
+    assert any("ends inside a character" in w for w in doc.warnings)
+
+
 def test_big5_is_decoded_as_big5_with_a_warning(tmp_path):
     trad = "雲嶺縣職業技術學校2023年質量年度報告\n一、學校概況\n學校現有全日制在校生2360人，專任教師142人。\n"
     p = tmp_path / "big5.txt"
