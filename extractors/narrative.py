@@ -344,8 +344,11 @@ class NarrativeExtractor:
 
     def _subject(self, head: str, inherited: _Subject, part: bool) -> _Subject:
         kind, region = self.cues.subject(head)
-        if kind in (None, "own") and self._scope == "region" and self._other_school(head) == "other_entity":
-            kind = "other"          # "鹿源职业学院生师比…" in a city's report: one school's, not the city's
+        if kind in (None, "own") and self._scope == "region":
+            if self._other_school(head) == "other_entity":
+                kind = "other"      # "鹿源职业学院生师比…" in a city's report: one school's, not the city's
+            elif region:
+                kind = "own"        # "…，全市双师型教师占比…": the region itself again, after a school
         if part and kind in (None, "own", "premises"):
             kind = "part"
         if kind == "premises":      # 校舍…: the school's, unless a part or another entity is in scope
@@ -851,6 +854,8 @@ class NarrativeExtractor:
         name before it, not after 与/比 …) → "other_entity"; a place with a
         generic type word ("楚南省中职学校") → "region"; else None."""
         attr = load_attribute_rules()
+        # in a region's report the name given is the region's, which begins many a school's name
+        own = self._school if self._scope != "region" else ""
         for m in self._school_type().finditer(head):
             if self.cues.compared.search(head[:m.start()]):
                 continue
@@ -858,12 +863,13 @@ class NarrativeExtractor:
             if not pre:
                 continue
             name = pre.group(0)
-            if (name + m.group(0)) in self._school or any(w in name for w in attr.school_name_reject):
-                continue
+            full = name + m.group(0)
+            if (own and (full in own or own in full)) or any(w in name for w in attr.school_name_reject):
+                continue          # (the school's own name, a place before it or not: 岚川市青松职业技术学校)
             places = self.cues.places_in(name)
             if places and "".join(places) == name and m.group(0) in attr.generic_school_words:
                 return "region"
-            if not self._school.startswith(name[:2]):
+            if not own.startswith(name[:2]) or not own:
                 return "other_entity"
         return None
 

@@ -201,10 +201,19 @@ def test_a_school_named_in_a_regions_report_is_not_the_region():
     assert _values(f, "students_fulltime") == [(23400, False)]
     assert {(c.metric, c.value, c.reason) for c in f.candidates} >= {
         ("student_teacher_ratio", 16.2, "other_entity"), ("teachers_dual_qualified_ratio", 42, "other_entity")}
-    # a school's own report naming itself keeps its figures
+    # a school's own report naming itself keeps its figures, with its city before the name too
     f = _titled("鹿源职业技术学院2023年质量年度报告", "鹿源职业技术学院生师比为16.2:1，双师型教师比例为42%。")
     assert _values(f, "student_teacher_ratio") == [(16.2, False)]
     assert _values(f, "teachers_dual_qualified_ratio") == [(42, False)]
+    f = _titled("青禾县职业技术学校2023年度质量报告", "鹿鸣市青禾县职业技术学校现有全日制在校生3,200人，专任教师190人。")
+    assert _values(f, "students_fulltime") == [(3200, False)] and _values(f, "teachers_fulltime") == [(190, False)]
+    # a school named after the city, or by its short name, is a school of the city; the city again
+    # after a school is the city
+    f = _titled("鹿鸣市2023年中等职业教育质量年度报告", "鹿鸣市第一职业中学生均财政拨款21,000元。",
+                "鹿鸣市高级技工学校毕业生1,200人。", "城南职校招生人数900人。",
+                "鹿源职业技术学院双师型教师占比70%，全市双师型教师占比62%。")
+    assert [m.metric for m in f.metrics if m.metric != "teachers_dual_qualified_ratio"] == []
+    assert _values(f, "teachers_dual_qualified_ratio") == [(62, False)]
 
 
 def test_respectively_over_entities_takes_the_reports_own():
