@@ -38,16 +38,16 @@ def parse(path: str | Path, *, display_path: str | None = None, ocr: bool = True
     expected = EXT_FORMAT.get(ext)
     if kind == "ole_encrypted":
         raise errors.encrypted("Office")
-    if kind == "ole":
-        if expected in ("doc", "wps") or expected is None:
-            from .legacy import convert_legacy
-            with convert_legacy(p) as converted:
-                doc = _parse_as("docx", converted, **opts)
-                doc.parser = f"libreoffice+{doc.parser}"
-                doc.format = expected or "doc"
-                doc.path = display_path or str(p)
-                return doc
-        raise errors.mismatch(ext, describe(kind))
+    if kind == "ole":      # a Word 97–2003 or WPS file, whatever its name says: LibreOffice converts it
+        from .legacy import convert_legacy
+        with convert_legacy(p) as converted:
+            doc = _parse_as("docx", converted, **opts)
+            doc.parser = f"libreoffice+{doc.parser}"
+            doc.format = expected if expected in ("doc", "wps") else "doc"
+            doc.path = display_path or str(p)
+            if expected not in ("doc", "wps", None):
+                doc.warnings.insert(0, errors.misnamed_warning(ext, describe(kind)))
+            return doc
     if kind in ("zip_broken",):
         raise errors.truncated(expected or "ZIP", "the ZIP container cannot be opened")
     if kind == "zip" and expected == "zip":      # `outline` / `extract` read one file; ingest opens archives

@@ -586,3 +586,18 @@ def test_a_pdf_cut_after_its_trailer_is_read_as_damaged_one_cut_inside_an_object
     assert s.ingested == [str(tail_cut)] and dict(s.damaged)[str(tail_cut)]
     assert [(p, e.split(":")[0]) for p, e in s.failed] == [(str(mid_cut), "truncated")]
     assert rows(tmp_path / "n.db", "select pages from documents where path = ?", (str(tail_cut),)) == [(11,)]
+
+
+@pytest.mark.skipif(not (BAD / "legacy.doc").exists(), reason="legacy.doc fixture not generated")
+def test_a_word_97_file_named_docx_gets_the_legacy_advice(tmp_path):
+    """An old-format Word file named .docx (or .pdf) is what it is: converted
+    where LibreOffice is installed (with the rename warning), else the same
+    legacy_format advice as under its own name — not wrong_extension."""
+    from nianbao.ingest.legacy import find_soffice
+    for name in ("旧版.docx", "旧版.pdf"):
+        (tmp_path / name).write_bytes((BAD / "legacy.doc").read_bytes())
+    s = pipeline.ingest_paths([tmp_path / "旧版.docx", tmp_path / "旧版.pdf"], tmp_path / "n.db", workers=0)
+    if find_soffice() is None:
+        assert [e.split(":")[0] for _, e in s.failed] == ["legacy_format", "legacy_format"]
+    else:
+        assert len(s.ingested) + len(s.duplicates) == 2
