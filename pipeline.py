@@ -970,8 +970,25 @@ def main():  # console-script entry point (also ``python -m nianbao``)
     except Terminated:
         click.echo("已终止 / terminated", err=True)
         sys.exit(143)
+    except OSError as e:   # writing what click prints itself (--help, usage) failed: a full disk under `> file`
+        _closed_output_or_error(e)
     finally:
         _quick_exit()
+
+
+def _closed_output_or_error(e: OSError) -> None:
+    """Output click wrote outside a command could not be written: a reader
+    gone (exit 0, nothing said) or another fault (one line, exit 1)."""
+    import errno
+    if e.errno == errno.EPIPE:
+        _closed_output()
+        sys.exit(0)
+    try:
+        sys.stderr.write(f"Error: 无法写出结果 / cannot write the output: {e.strerror or e}\n")
+    except OSError:
+        pass
+    _closed_output()
+    sys.exit(1)
 
 
 def _quick_exit() -> None:

@@ -1,13 +1,17 @@
 """Files a command writes for the user (``compare --xlsx``, ``report --html``).
 
 :func:`written` makes the file's folder (missing folders are created, as
-``nianbao compare --xlsx 导出/对比.xlsx`` expects) and writes the file; any
+``nianbao compare --xlsx 导出/对比.xlsx`` expects) and writes the file —
+beside it first, then in its place, so that a full disk leaves no broken
+half file and an older file stays whole; any
 failure — a part of the folder path that is a file, no permission, a full
 disk — is an :class:`OutputError` naming the file, one line in Chinese and
 English, never a traceback and never a message about the database.
 """
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Callable
 
@@ -28,6 +32,35 @@ def written(path, write: Callable[[Path], None]) -> Path:
                               "not a folder")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"无法写入文件 / cannot write {path}: {e.strerror or e}") from None
+    if not _regular_or_new(path):      # a device (/dev/stdout): written as it is
+        return _write_through(path, write)
+    # written beside it under another name, then put in its place: a full disk leaves no half file
+    part = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        write(part)
+        os.replace(part, path)
+    except OSError as e:
+        part.unlink(missing_ok=True)
+        raise OutputError(f"无法写入文件 / cannot write {path}: {e.strerror or e}") from None
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _regular_or_new(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return True
+
+
+def _write_through(path: Path, write) -> Path:
+    try:
         write(path)
     except OSError as e:
         raise OutputError(f"无法写入文件 / cannot write {path}: {e.strerror or e}") from None

@@ -780,7 +780,8 @@ def ingest_paths(paths=(), db_path: str | Path = DEFAULT_DB, *, force: bool = Fa
     t0 = time.perf_counter()
     summary = Summary()
     inputs = _walk(paths, follow_symlinks)
-    summary.skipped, summary.unsupported = list(inputs.skipped), list(inputs.unsupported)
+    # (a path given both by name and inside a folder given is listed once)
+    summary.skipped, summary.unsupported = list(dict.fromkeys(inputs.skipped)), list(dict.fromkeys(inputs.unsupported))
     with storage_errors(db_path), run_lock(db_path, wait=lock_wait):
         store = Store(db_path)
         try:

@@ -185,3 +185,31 @@ def test_extract_shows_a_dash_for_what_was_not_read(tmp_path):
     p = _nianbao("extract", f)
     first = p.stdout.decode("utf-8").splitlines()[0]
     assert p.returncode == 0 and "None" not in first and "学校 school: —" in first
+
+
+def test_an_output_file_that_fails_half_way_leaves_no_half_file(tmp_path):
+    """A full disk in the middle of writing: no broken file is left, and an
+    older file of that name stays whole (written beside, then put in place)."""
+    import errno
+    from nianbao.export.output_file import OutputError, written
+    target = tmp_path / "对比.xlsx"
+
+    def half(path):
+        path.write_bytes(b"PK half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+    with pytest.raises(OutputError, match="cannot write .*No space left"):
+        written(target, half)
+    assert list(tmp_path.iterdir()) == []
+    target.write_bytes(b"older")
+    with pytest.raises(OutputError):
+        written(target, half)
+    assert target.read_bytes() == b"older" and list(tmp_path.iterdir()) == [target]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+def test_help_into_a_full_disk_is_one_line():
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([sys.executable, "-m", "nianbao", "--help"], stdout=full, stderr=subprocess.PIPE,
+                           timeout=120)
+    err = p.stderr.decode("utf-8")
+    assert p.returncode == 1 and "cannot write the output" in err and "Traceback" not in err, err
