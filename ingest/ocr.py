@@ -47,7 +47,12 @@ def pages_needing_ocr(doc: Document) -> list[int]:
     if doc.format != "pdf":
         return []
     return [p.number for p in doc.pages
-            if p.status == PAGE_GARBAGE or (p.status == PAGE_EMPTY and "scanned" in (p.note or ""))]
+            if (p.status == PAGE_GARBAGE and not (p.note or "").startswith(UNLOADABLE))
+            or (p.status == PAGE_EMPTY and "scanned" in (p.note or ""))]
+
+
+#: the note of a PDF page PDFium could not load or read (no picture to read either)
+UNLOADABLE = ("page cannot be loaded", "page cannot be read")
 
 
 def needs_ocr(doc: Document) -> bool:
@@ -241,9 +246,14 @@ def _pdf_images(path: Path, numbers: list[int], rules: OcrRules):
     pdf = pdfium.PdfDocument(str(path))
     try:
         for no in numbers:
-            page = pdf[no - 1]
+            try:
+                page = pdf[no - 1]
+            except pdfium.PdfiumError:      # a damaged page: nothing to read; its note says so
+                continue
             try:
                 img = page.render(scale=rules.render_dpi / 72, grayscale=True).to_pil()
+            except pdfium.PdfiumError:
+                continue
             finally:
                 page.close()
             yield no, img, rules.render_dpi

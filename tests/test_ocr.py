@@ -369,3 +369,16 @@ def test_scan_with_a_stamped_page_number(tmp_path):
     doc = parse(path)
     assert doc.status == "ocr" and doc.pages[0].status == "ocr"
     assert any(b.kind == "heading" and b.title == "教师队伍" for b in doc.blocks)
+
+
+def test_a_page_pdfium_cannot_load_is_not_sent_to_ocr():
+    """A damaged page that cannot even be loaded has no picture to read:
+    OCR leaves it (its note says why) instead of failing the whole file."""
+    from nianbao.ingest.model import Document, PageInfo
+    from nianbao.ingest.ocr import pages_needing_ocr
+    doc = Document(path="x.pdf", format="pdf", parser="test")
+    doc.pages = [PageInfo(number=1, status="garbage", note="page cannot be loaded"),
+                 PageInfo(number=2, status="garbage", note="page cannot be read (PdfiumError)"),
+                 PageInfo(number=3, status="garbage", note="text layer is garbage (unmapped characters)"),
+                 PageInfo(number=4, status="empty", note="no text: scanned page")]
+    assert pages_needing_ocr(doc) == [3, 4]
