@@ -179,7 +179,7 @@ class _IngestRun:
         self.shas = store.sha_index()
         #: sha → (item parsing, [(the same bytes met meanwhile, its turn)])
         self.pending: dict[str, tuple[_Item, list[tuple[_Item, int]]]] = {}
-        self.parsed_shas: set[str] = set()
+        self.read_shas: set[str] = set()     # read and stored in this run (not failed)
         self.failed_shas: dict[tuple[str, str], str] = {}   # (sha, extension) → why it failed this run
         self.stored_ids: set[int] = set()
         self._skipped_ocr: dict[int, bool] = {}    # document id → stored by a run without OCR
@@ -381,7 +381,7 @@ class _IngestRun:
             return
         doc = self.shas.get(sha)
         again = self.force or (doc and doc["status"] == "needs_ocr" and self._ocr_was_skipped(doc["id"]))
-        if doc and (not again or sha in self.parsed_shas):
+        if doc and (not again or sha in self.read_shas):
             rec = self.index.get(item.display)
             unchanged = bool(rec and rec["document_id"] == doc["id"]) and not self.force
             self._cleanup(item)
@@ -396,7 +396,6 @@ class _IngestRun:
         """Hand ``item`` to a worker; its outcome is written in turn ``seq``
         (and the same bytes met meanwhile, ``waiting``, after it)."""
         self.pending[item.sha256] = (item, list(waiting))
-        self.parsed_shas.add(item.sha256)
         self.summary.parsed += 1
         self.submit(Task(display=item.display, path=str(item.path), sha256=item.sha256, size=item.size,
                          mtime=item.mtime, ocr=self.ocr), (seq, item))
@@ -431,6 +430,7 @@ class _IngestRun:
             kind = self._count_failed(item, out.error)
         else:
             self.shas[item.sha256] = {"id": doc_id, "path": item.display, "status": status}
+            self.read_shas.add(item.sha256)
             kind = self._count_stored(item.display, status, prep, pages)
         self.summary.stages["store"] += time.perf_counter() - t0
         self._emit(kind, item.display, pages=pages, error=out.error, seconds=out.seconds)

@@ -22,7 +22,8 @@ def sniff(path: str | Path) -> str:
         raise errors.empty(p)
     with open(p, "rb") as f:
         head = f.read(4096)
-    if b"%PDF-" in head[:1024]:
+    # a ZIP first: one whose first member is a PDF stored uncompressed holds "%PDF-" near its start
+    if not (head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06")) and b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         try:

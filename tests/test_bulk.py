@@ -724,3 +724,29 @@ def test_a_report_named_zip_is_read_as_the_report_it_is(tmp_path):
                                          f"{outer}!/改名.zip"]) and not s.failed and not s.unsupported
     warnings = [w for (w,) in db_rows(db, "select warnings from documents")]
     assert all("named .zip but the content is" in w for w in warnings), warnings
+
+
+def test_an_archive_whose_first_member_is_a_stored_pdf_is_an_archive(tmp_path):
+    """zip stores a PDF that does not shrink uncompressed, so "%PDF-" stands
+    near the archive's start: it is still an archive, every member read."""
+    z = tmp_path / "各校.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.write(PDF, "甲.pdf", compress_type=zipfile.ZIP_STORED)
+        zf.write(DOCX, "乙.docx", compress_type=zipfile.ZIP_DEFLATED)
+    s = pipeline.ingest_paths([z], tmp_path / "n.db", workers=0, ocr=False)
+    assert sorted(s.ingested) == sorted([f"{z}!/甲.pdf", f"{z}!/乙.docx"]) and not s.failed
+
+
+def test_force_reads_a_good_copy_after_a_failed_name_with_any_number_of_workers(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    text = (REPORTS / "E_zhongzhi_2023_gb18030.txt").read_bytes()
+    (d / "e.docx").write_bytes(text)
+    (d / "e.txt").write_bytes(text)
+    counts = {}
+    for n in (0, 2):
+        db = tmp_path / f"w{n}.db"
+        pipeline.ingest_paths([d], db, workers=n, ocr=False)
+        s = pipeline.ingest_paths([d], db, workers=n, ocr=False, force=True)
+        counts[n] = (s.ingested, s.duplicates, [p for p, _ in s.failed])
+    assert counts[0] == counts[2] == ([str(d / "e.txt")], [], [str(d / "e.docx")])
