@@ -347,7 +347,7 @@ class NarrativeExtractor:
         if kind in (None, "own") and self._scope == "region":
             if self._other_school(head) == "other_entity":
                 kind = "other"      # "鹿源职业学院生师比…" in a city's report: one school's, not the city's
-            elif region:
+            elif region or self._names_own_region(head):
                 kind = "own"        # "…，全市双师型教师占比…": the region itself again, after a school
         if part and kind in (None, "own", "premises"):
             kind = "part"
@@ -537,20 +537,44 @@ class NarrativeExtractor:
 
     def _own_entity(self, pairs):
         """Of (entity, figure) pairs ("全国、全省和本校…分别为…"), the figure of
-        the report's own entity: the one item naming the school itself (本校,
-        学校, its name) when just one does; else — not in a school's report —
-        the one item naming a vocational level among items naming none
-        ("本科院校、高职院校…" → 高职院校); else None (nothing is taken)."""
+        the report's own entity, or None (nothing is taken): in a school's
+        report the one item naming the school itself (本校, 学校, its name —
+        not 本校所在县); in a region's, the one item naming the region itself
+        (全市, 本市, its name) and no school; else — a region's report, or
+        whose is not known — the one item naming a vocational level among
+        items naming none and no school ("普通高中和中职学校…" → 中职)."""
         if not pairs:
             return None
-        own = [q for item, q in pairs if self.cues.subject(item)[0] == "own" and not self.cues.sectors_named(item)
-               or (self._school and item.strip() and item.strip() in self._school)]
+        if self._scope == "region":
+            own = [q for item, q in pairs if self._names_own_region(item) and self._other_school(item) is None
+                   and self.cues.subject(item)[0] not in ("other", "part", "target")
+                   and not (len(pairs) > 1 and self.cues.sectors_named(item))]
+        else:
+            own = [q for item, q in pairs if self._names_the_school(item)]
         if len(own) == 1:
             return own[0]
-        if self._scope == "school" or own:
+        if self._scope == "school" or own or any(self._other_school(item) == "other_entity" for item, _ in pairs):
             return None
         vocational = [q for item, q in pairs if self.cues.sectors_named(item)]
         return vocational[0] if len(vocational) == 1 else None
+
+    def _names_the_school(self, item: str) -> bool:
+        """An item of a list that is the school itself: 本校, 学校, 我校 or its
+        own name — with no place or region in it (本校所在县 is a county)."""
+        item = item.strip()
+        if self._school and item and item in self._school:
+            return True
+        return (self.cues.subject(item)[0] == "own" and not self.cues.sectors_named(item)
+                and "所在" not in item and not self.cues.places_in(item) and not self.cues.names_whole_region(item))
+
+    def _names_own_region(self, text: str) -> bool:
+        """``text`` names the region whose report it is: 全市 / 本市 / 我市 (by
+        the last character of its name) or the name itself."""
+        region = self._region
+        if not region:
+            return False
+        kind = region[-1]
+        return region in text or any(w + kind in text for w in ("全", "本", "我"))
 
     def _more_years(self, para, s_end, hits, sq, c: _Candidate) -> list[_Candidate]:
         """After a value: the same metric for compared years in parentheses and
@@ -779,6 +803,9 @@ class NarrativeExtractor:
             named = self._other_school(text[at.clause_start:head_end])
             if named:
                 return named           # "鹿源职业学校在校生…" in 青禾's report; "楚南省中职学校…"
+            places = self.cues.places_in(text[at.clause_start:head_end])
+            if places and text[at.clause_start:head_end].rstrip(" ，,、：:").endswith(places[-1]):
+                return "region"        # "青禾市双师型教师占比…": the city's, in a school's report
         if scope == "open" and self._school_voice(at.para) and (
                 subject.regional or self._place_sector(text[at.clause_start:head_end])):
             return "region"            # "全市中职学校…，学校…", "楚南省中职学校…": the passage is a school's
@@ -867,8 +894,9 @@ class NarrativeExtractor:
             if (own and (full in own or own in full)) or any(w in name for w in attr.school_name_reject):
                 continue          # (the school's own name, a place before it or not: 岚川市青松职业技术学校)
             places = self.cues.places_in(name)
-            if places and "".join(places) == name and m.group(0) in attr.generic_school_words:
-                return "region"
+            if m.group(0) in attr.generic_school_words and (
+                    (places and "".join(places) == name) or (self._scope == "region" and self._names_own_region(name))):
+                return "region"      # 楚南省中职学校; in a city's report 本市中职学校 too
             if not own.startswith(name[:2]) or not own:
                 return "other_entity"
         return None

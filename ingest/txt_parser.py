@@ -18,6 +18,8 @@ from .structure import classify_line
 
 _IMAGE = re.compile(r"^\s*\[image:[^\]]*\]")
 _FORMFEED = "\f"
+#: a line that is a report's title: it ends in 报告 (or 报告 and its year in brackets)
+_TITLE_LINE = re.compile(r"报告(?:\s*[（(]\s*(?:19|20)\d\d\s*年?度?\s*[）)])?$")
 #: a line ending with one of these ends its paragraph
 _PARA_END = ("。", "！", "？", "!", "?", "；", ";", "：", ":", "…", "”", "」", "）", ")", "】")
 
@@ -258,6 +260,8 @@ def _line_block(lines: list[str], i: int, s: str, assigner: LevelAssigner):
     index of its last line)."""
     n = len(lines)
     block = classify_line(s, assigner, ref=f"line {i + 1}")
+    if _TITLE_LINE.search(s) and len(s) <= 60:
+        return block, i        # a report's title line ("…2023年质量年度报告") is a paragraph of its own
     # a line wrapped mid-sentence continues on the next line
     while (block.kind == "paragraph" and not s.endswith(_PARA_END) and i + 1 < n
            and lines[i + 1].strip() and not lines[i + 1].startswith("\t")

@@ -214,6 +214,14 @@ def test_a_school_named_in_a_regions_report_is_not_the_region():
                 "鹿源职业技术学院双师型教师占比70%，全市双师型教师占比62%。")
     assert [m.metric for m in f.metrics if m.metric != "teachers_dual_qualified_ratio"] == []
     assert _values(f, "teachers_dual_qualified_ratio") == [(62, False)]
+    # the city by its name after a school, and 本市 + a generic school word, are the city
+    f = _titled("鹿鸣市2023年中等职业教育质量年度报告", "鹿鸣市第一职业中学双师型教师占比70%，鹿鸣市双师型教师占比63%。")
+    assert _values(f, "teachers_dual_qualified_ratio") == [(63, False)]
+    f = _titled("鹿鸣市2023年中等职业教育质量年度报告", "本市中职学校双师型教师占比64%。")
+    assert _values(f, "teachers_dual_qualified_ratio") == [(64, False)]
+    # in a school's report, a clause whose subject is a place is the region's
+    f = _titled("鹿鸣市职业技术学校2023年质量年度报告", "鹿鸣市双师型教师占比62%，学校双师型教师占比71%。")
+    assert _values(f, "teachers_dual_qualified_ratio") == [(71, False)]
 
 
 def test_respectively_over_entities_takes_the_reports_own():
@@ -233,6 +241,17 @@ def test_respectively_over_entities_takes_the_reports_own():
     # in a school's report, a sector item is another entity, even alone among others
     f = _titled("青禾县职业技术学校2023年度质量报告", "全省中职学校、全国中职学校就业率分别为95.2%、93.1%。")
     assert _values(f, "employment_rate") == []
+    # 本校所在县 is a county, not the school
+    for text in ("全省和本校所在县毕业生就业率分别为95.2%和96.0%。", "全国、全省和本校所在市毕业生就业率分别为93.1%、95.2%和96.0%。"):
+        assert _values(_titled("青禾县职业技术学校2023年度质量报告", text), "employment_rate") == [], text
+    # in a region's report: the region itself, never a school of it nor another sector
+    for text, want in (("全市和城南职校毕业生就业率分别为96.0%和99.0%。", 96.0),
+                       ("城南职校和全市毕业生就业率分别为99.0%和96.0%。", 96.0),
+                       ("全省和全市中职毕业生就业率分别为94.0%和96.0%。", 96.0),
+                       ("全市中职学校和普通高中在校生分别为18,000人和32,000人。", 18000)):
+        f = _titled("鹿鸣市2023年中等职业教育质量年度报告", text)
+        metric = "students_fulltime" if "在校生" in text else "employment_rate"
+        assert _values(f, metric) == [(want, False)], text
 
 
 def test_a_year_opening_the_sentence_scopes_its_clauses():

@@ -109,6 +109,16 @@ def test_utf16_cut_inside_a_character_is_read_with_a_warning(tmp_path, bom):
     assert any("ends inside a character" in w for w in doc.warnings)
 
 
+def test_a_title_line_is_not_joined_to_the_text_after_it(tmp_path):
+    """The first line "…质量年度报告" with the text on the next line (no blank
+    line between): two paragraphs, the title's own, so the report's school
+    and figures are read as in a file with a blank line."""
+    p = tmp_path / "t.txt"
+    p.write_text("云岭职业技术学校2023年质量年度报告\n学校全日制在校生2,360人\n专任教师142人。\n", encoding="utf-8")
+    doc = parse(p)
+    assert [b.text for b in doc.blocks] == ["云岭职业技术学校2023年质量年度报告", "学校全日制在校生2,360人专任教师142人。"]
+
+
 def test_big5_is_decoded_as_big5_with_a_warning(tmp_path):
     trad = "雲嶺縣職業技術學校2023年質量年度報告\n一、學校概況\n學校現有全日制在校生2360人，專任教師142人。\n"
     p = tmp_path / "big5.txt"
