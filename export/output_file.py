@@ -11,6 +11,8 @@ English, never a traceback and never a message about the database.
 from __future__ import annotations
 
 import os
+import secrets
+import shutil
 import stat
 from pathlib import Path
 from typing import Callable
@@ -26,6 +28,8 @@ def written(path, write: Callable[[Path], None]) -> Path:
     ``path`` (a :class:`Path`).  OutputError when a folder on the way is a
     file, or when the system refuses (permission, full disk …)."""
     path = Path(path)
+    if path.is_symlink():      # the file the link names is the one written (the link stays)
+        path = Path(os.path.realpath(path))
     for folder in reversed(path.parents):
         if folder.exists() and not folder.is_dir():
             raise OutputError(f"无法写入 {path}：{folder} 不是文件夹 / cannot write {path}: {folder} is a file, "
@@ -36,10 +40,15 @@ def written(path, write: Callable[[Path], None]) -> Path:
         raise OutputError(f"无法写入文件 / cannot write {path}: {e.strerror or e}") from None
     if not _regular_or_new(path):      # a device (/dev/stdout): written as it is
         return _write_through(path, write)
-    # written beside it under another name, then put in its place: a full disk leaves no half file
-    part = path.with_name(f".{path.name}.{os.getpid()}.part")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise OutputError(f"无法写入文件 / cannot write {path}: 文件只读 / the file is read-only")
+    # written beside it under another (short) name, then put in its place: a full disk
+    # leaves no half file; the file keeps its permissions
+    part = path.with_name(f".nianbao-{os.getpid()}-{secrets.token_hex(3)}.part")
     try:
         write(part)
+        if path.exists():
+            shutil.copymode(path, part)
         os.replace(part, path)
     except OSError as e:
         part.unlink(missing_ok=True)

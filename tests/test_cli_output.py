@@ -213,3 +213,32 @@ def test_help_into_a_full_disk_is_one_line():
                            timeout=120)
     err = p.stderr.decode("utf-8")
     assert p.returncode == 1 and "cannot write the output" in err and "Traceback" not in err, err
+
+
+@POSIX
+def test_an_output_file_keeps_its_link_and_its_permissions_and_a_long_name_works(tmp_path):
+    """Written beside then put in place — yet a symbolic link still names
+    the file written, a private file stays private, a read-only one is
+    refused, and a name near the 255-byte limit is written."""
+    import stat as st
+    from nianbao.export.output_file import OutputError, written
+    real = tmp_path / "real.html"
+    real.write_text("old")
+    link = tmp_path / "link.html"
+    link.symlink_to(real)
+    written(link, lambda p: p.write_text("new"))
+    assert link.is_symlink() and real.read_text() == "new"
+    private = tmp_path / "private.html"
+    private.write_text("x")
+    private.chmod(0o600)
+    written(private, lambda p: p.write_text("y"))
+    assert st.S_IMODE(private.stat().st_mode) == 0o600 and private.read_text() == "y"
+    long = tmp_path / ("对" * 80 + ".html")        # 245 bytes
+    written(long, lambda p: p.write_text("z"))
+    assert long.read_text() == "z" and not list(tmp_path.glob(".*.part"))
+    if os.geteuid() != 0:            # root may write anything
+        frozen = tmp_path / "frozen.html"
+        frozen.write_text("keep")
+        frozen.chmod(0o444)
+        with pytest.raises(OutputError, match="read-only"):
+            written(frozen, lambda p: p.write_text("no"))
