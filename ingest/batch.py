@@ -628,6 +628,9 @@ class _IngestRun:
                 with open_archive(inner_path) as inner:
                     inner_members = list_members(inner, m.display, extensions=SUPPORTED_EXTENSIONS,
                                                  depth=m.depth + 1, others=state.others)
+                    if (self.index.get(m.display) or {}).get("status") == "failed":   # readable again
+                        self.index.pop(m.display)
+                        self._act(lambda d=m.display: self.store.forget_path(d))
                     self.add_total(len(inner_members) - 1)
                     for im in inner_members:
                         self._add_member(inner, im, state, old)

@@ -745,3 +745,29 @@ def test_a_terminal_shows_where_the_workers_come_from():
     pipe = io.StringIO()
     ProgressReporter(pipe)(Progress(kind="workers", workers=2, cluster="local"))
     assert "Dask" in pipe.getvalue() and "warm start" not in pipe.getvalue()
+
+
+def test_an_inner_zip_readable_again_is_no_failure_left_behind(tmp_path):
+    """An inner ZIP broken once and mended: its failure record goes when it
+    is read again, and --prune does not announce it as having left."""
+    import zipfile
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    inner = tmp_path / "inner.zip"
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.write(REPORTS / "E_zhongzhi_2023_gb18030.txt", "果园.txt")
+    pack = folder / "pack.zip"
+
+    def write_pack(inner_bytes: bytes) -> None:
+        with zipfile.ZipFile(pack, "w") as zf:
+            zf.writestr("内层.zip", inner_bytes)
+    db = tmp_path / "n.db"
+    write_pack(inner.read_bytes())
+    _ingest(db, folder)
+    write_pack(inner.read_bytes()[:50])
+    assert "truncated" in _cli("ingest", folder, "--db", db, "--prune", "-j", "0").output
+    write_pack(inner.read_bytes())
+    r = _cli("ingest", folder, "--db", db, "--prune", "-j", "0")
+    assert r.exit_code == 0 and "已移除 removed" not in r.output, r.output
+    d = nianbao.Database(db)
+    assert [x["status"] for x in d.documents()] == ["ok"] and [x["school"] for x in d.reports()] == ["果园县职业技术学校"]
