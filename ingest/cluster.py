@@ -43,7 +43,7 @@ NEEDS_DASK = ("--cluster 需要 Dask：pip install 'nianbao[cluster]' / --cluste
 
 #: a scheduler address nianbao passes to Dask: local, HOST:PORT or tcp://HOST:PORT (tls:// needs
 #: certificates nianbao does not take, ucx:// a library it does not install)
-ADDRESS = re.compile(r"local|(?:tcp://)?(?:\[[0-9A-Fa-f:.]+\]|[\w.\-]+):(\d{1,5})")
+ADDRESS = re.compile(r"local|(?:tcp://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.\-]+):([0-9]{1,5})")
 
 
 def check_address(address: str) -> str | None:

@@ -97,7 +97,7 @@ def test_an_address_that_is_none_is_a_bad_option(tmp_path):
     a ClusterError."""
     from nianbao.ingest.cluster import ClusterError
     for address in ("bogus", "127.0.0.1", "tcp://", "local host", "tls://127.0.0.1:8786", "ucx://127.0.0.1:8786",
-                    "127.0.0.1:0", "tcp://127.0.0.1:99999"):
+                    "127.0.0.1:0", "tcp://127.0.0.1:99999", "tcp://host:８０"):
         res = CliRunner().invoke(pipeline.cli, ["ingest", str(REPORTS / "A_zhongzhi_2023.docx"), "--db",
                                                  str(tmp_path / "x.db"), "--cluster", address])
         assert res.exit_code == 2 and "tcp://HOST:PORT" in res.output and "Traceback" not in res.output, res.output
