@@ -88,19 +88,9 @@ def respectively(text: str, term_end: int, clause_start: int, quants, kind: str,
     …分别为…", from ``period_start``); a range ("2021—2023年") counts every
     year in it.  The number of years must be the number of figures."""
     after_term = _YEAR_LIST.match(text, term_end) or _RANGE_YEARS.match(text, term_end)
-    m = words.match(text, after_term.end() if after_term else term_end)
-    if not m:
+    figures = _respective_figures(text, after_term.end() if after_term else term_end, quants, kind, words)
+    if not figures:
         return []
-    figures = []
-    pos = m.end()
-    for q in _after(quants, pos):
-        gap = text[pos:q.start]
-        if (figures and not _LIST_SEP.match(gap)) or (not figures and gap.strip()):
-            break
-        if not _kind_ok(q, kind):
-            return []
-        figures.append(q)
-        pos = q.end
     years = _years_of(after_term) if after_term else None
     for start in (clause_start, period_start):
         if years or start is None:
