@@ -354,8 +354,9 @@ def list_members(zf: zipfile.ZipFile, display: str, *, extensions=(".pdf", ".doc
     seen: set[str] = set()
     bad_names = getattr(zf, "bad_names", set())
     for info in infos:
-        if info.is_dir() or stat.S_ISLNK(info.external_attr >> 16):
+        if info.is_dir():
             continue
+        link = stat.S_ISLNK(info.external_attr >> 16)     # its data is a path, not a report (zip -y)
         raw = info.orig_filename.encode("cp437") if bad_names and not info.flag_bits & _UTF8_FLAG else b""
         bad = raw in bad_names
         if bad and _gb18030(raw):           # flagged UTF-8 but GBK (a Chinese Windows tool): the name it means
@@ -364,7 +365,7 @@ def list_members(zf: zipfile.ZipFile, display: str, *, extensions=(".pdf", ".doc
             name = clean_name(raw.decode("utf-8", "backslashreplace") if bad else decode_name(info))
         if not name or not _wanted(name, extensions):
             base = name.rsplit("/", 1)[-1]
-            if others is not None and base and not base.startswith(("~$", ".")):
+            if others is not None and base and not base.startswith(("~$", ".")) and not link:
                 others.append(f"{display}{SEP}{name}")
             continue
         shown = name
@@ -375,7 +376,10 @@ def list_members(zf: zipfile.ZipFile, display: str, *, extensions=(".pdf", ".doc
         seen.add(shown)
         m = Member(display=f"{display}{SEP}{shown}", name=name, info=info, size=info.file_size,
                    compressed=info.compress_size, crc=info.CRC, mtime=zip_time(info), depth=depth)
-        if bad:
+        if link:
+            m.error = str(IngestError("unsupported", "压缩包内的符号链接，未读取（链接不是文件内容）/ a symbolic link stored "
+                                                     "in the archive: not read (it holds a path, not a report)"))
+        elif bad:
             m.error = str(bad_name(raw))
         elif info.flag_bits & _ENCRYPTED_FLAG:
             m.error = str(encrypted_member())

@@ -601,3 +601,20 @@ def test_a_word_97_file_named_docx_gets_the_legacy_advice(tmp_path):
         assert [e.split(":")[0] for _, e in s.failed] == ["legacy_format", "legacy_format"]
     else:
         assert len(s.ingested) + len(s.duplicates) == 2
+
+
+def test_a_symbolic_link_stored_in_a_zip_is_listed_not_dropped(tmp_path):
+    """`zip -y` stores a link as its target path: a member named like a
+    report that is a link fails alone with that reason (it was dropped
+    without a word); the archive's other reports are read."""
+    import stat
+    z = tmp_path / "links.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.write(TXT, "果园.txt")
+        info = zipfile.ZipInfo("链接.txt")
+        info.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(info, "/etc/passwd")
+    s = pipeline.ingest_paths([z], tmp_path / "n.db", workers=0)
+    assert s.ingested == [f"{z}!/果园.txt"]
+    (path, error), = s.failed
+    assert path == f"{z}!/链接.txt" and error.startswith("unsupported") and "symbolic link" in error
