@@ -131,6 +131,7 @@ class Cues:
         self.whole_region = re.compile(_alt(list((ctx.get("entities") or {}).get("region", []))
                                             + list(ctx.get("own_region_words", []))))
         self.average_not_for = frozenset(ctx.get("average_not_for", []))
+        self.one_school = re.compile(_alt(ctx.get("one_school_words", [])) or "(?!)")
 
     # -- clause evidence
     def is_change(self, before: str) -> bool:
@@ -240,6 +241,17 @@ class Cues:
         not after 比/较/高于 … and not words such as 城市 (``not_places``)."""
         return [m.group(0) for m in self.place.finditer(head)
                 if not m.group(0).endswith(self.not_place) and not self.compared.search(head[:m.start()])]
+
+    def regions_named(self, head: str) -> list[str]:
+        """The whole-region words (``entities.region``) ``head`` names as its
+        subject, in order: not after 比, 较, 高于 … nor 是, 为 …"""
+        return [m.group(0) for m in self.whole_region.finditer(head)
+                if not self.compared.search(head[:m.start()]) and not self.copula.search(head[:m.start()])]
+
+    def names_one_school(self, head: str) -> bool:
+        """该校, 该院 …: one school named before, as the subject (in a region's
+        report: a case paragraph about one of its schools)."""
+        return bool(self.one_school.search(head))
 
     def names_whole_region(self, text: str) -> bool:
         """全国, 全省, 我省, 本市 …: a whole region is named."""

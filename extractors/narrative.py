@@ -104,6 +104,10 @@ class _Paragraph:
         return next((c for c in self._clauses[period] if c[0] <= pos < c[1]), (pos, pos, _Subject(), False))
 
 
+#: the level a whole-region word names, by its last character (全国, 全省, 我市, 全县 …)
+_REGION_LEVELS = "国省市州盟县区旗"
+
+
 @dataclass(frozen=True)
 class _Subject:
     """Whose figure a clause states: kind (other / part / facility / target /
@@ -345,10 +349,14 @@ class NarrativeExtractor:
     def _subject(self, head: str, inherited: _Subject, part: bool) -> _Subject:
         kind, region = self.cues.subject(head)
         if kind in (None, "own") and self._scope == "region":
-            if self._other_school(head) == "other_entity":
-                kind = "other"      # "鹿源职业学院生师比…" in a city's report: one school's, not the city's
+            if self._other_school(head) == "other_entity" or self.cues.names_one_school(head):
+                kind = "other"      # "鹿源职业学院生师比…", "该校…" in a city's report: one school's, not the city's
+            elif self._other_region_level(head):
+                kind = "other"      # "全省…" in a city's report, "全市…" in a county's: a larger or smaller region
             elif region or self._names_own_region(head):
                 kind = "own"        # "…，全市双师型教师占比…": the region itself again, after a school
+        if kind is None and inherited.kind == "target" and self.cues.target_reset.search(head):
+            return _Subject(None, inherited.regional if region is None else region)   # "可容纳…，现有在校生…"
         if part and kind in (None, "own", "premises"):
             kind = "part"
         if kind == "premises":      # 校舍…: the school's, unless a part or another entity is in scope
@@ -567,6 +575,31 @@ class NarrativeExtractor:
         return (self.cues.subject(item)[0] == "own" and not self.cues.sectors_named(item)
                 and "所在" not in item and not self.cues.places_in(item) and not self.cues.names_whole_region(item))
 
+    def _other_region_level(self, head: str) -> bool:
+        """The last whole region ``head`` names as its subject (全国, 全省, 我市 …)
+        is of another level than the report's own region (全省 in a city's
+        report): another entity's figure.  False when the report's region is
+        not known, or the region word names no level (各地)."""
+        region = self._region
+        if not region:
+            return False
+        words = self.cues.regions_named(head)
+        level = next((w[-1] for w in reversed(words) if w[-1] in _REGION_LEVELS), None)
+        own = "区" if region.endswith("自治区") else region[-1]
+        return level is not None and own in _REGION_LEVELS and level != own and not (
+            level == "区" and own in "省市")      # 全区: the autonomous region, or a district — not surely another
+
+    def _only_own_region(self, name: str) -> bool:
+        """``name`` (the words before a school type word) is the report's own
+        region and nothing more (本市, 全市, the region's name, 各…):
+        "鹭汀市商贸" names one school of the city, "鹭汀市" its schools."""
+        if not self._names_own_region(name):
+            return False
+        rest = name.replace(self._region, "")
+        for w in ("全", "本", "我"):
+            rest = rest.replace(w + self._region[-1], "")
+        return rest.strip("各所有全部的") == ""
+
     def _names_own_region(self, text: str) -> bool:
         """``text`` names the region whose report it is: 全市 / 本市 / 我市 (by
         the last character of its name) or the name itself."""
@@ -694,10 +727,13 @@ class NarrativeExtractor:
         return bool(rule.after_number_before.search(text[clause_start:at]))
 
     def _excluded_before(self, text, s_start, at, rule) -> bool:
+        """A word of ``rule.exclude_before`` in the six characters before the
+        term at ``at`` — or one that runs into it (非全日制 over the term
+        全日制学历教育学生) — or a word of ``exclude_in_clause`` in its clause."""
         clause_start = max((m.end() for m in _CLAUSE_BREAK.finditer(text, s_start, at)), default=s_start)
-        before = text[max(clause_start, at - 6):at]
-        return any(w in before for w in rule.exclude_before) or any(w in text[clause_start:at]
-                                                                    for w in rule.exclude_in_clause)
+        lo = max(clause_start, at - 6)
+        return any(0 <= text.find(w, lo, at + len(w) - 1) < at for w in rule.exclude_before) \
+            or any(w in text[clause_start:at] for w in rule.exclude_in_clause)
 
     def _disqualified(self, doc, block, para, s_start, c: _Candidate, scope, report_year=None) -> str | None:
         """Evidence that the figure is not the current value of the report's
@@ -895,8 +931,8 @@ class NarrativeExtractor:
                 continue          # (the school's own name, a place before it or not: 岚川市青松职业技术学校)
             places = self.cues.places_in(name)
             if m.group(0) in attr.generic_school_words and (
-                    (places and "".join(places) == name) or (self._scope == "region" and self._names_own_region(name))):
-                return "region"      # 楚南省中职学校; in a city's report 本市中职学校 too
+                    (places and "".join(places) == name) or (self._scope == "region" and self._only_own_region(name))):
+                return "region"      # 楚南省中职学校; in a city's report 本市中职学校 too (not 本市商贸职业学校)
             if not own.startswith(name[:2]) or not own:
                 return "other_entity"
         return None

@@ -371,3 +371,64 @@ def test_persons_counted_within_a_group_that_is_no_metric():
     # after a metric's total they are the school's
     f = _facts("学校现有教职工188人，其中高级讲师41人。")
     assert _values(f, "teachers_senior_title") == [(41, False)]
+
+
+@pytest.mark.parametrize("text,metric", [
+    # one group of the population, named before the term (by sex, nationality, origin)
+    ("女生就业率为97.6%。", "employment_rate"),
+    ("学校毕业生中，男生毕业生540人，女生毕业生466人。", "graduates_total"),
+    ("学校毕业生就业率为97.9%，少数民族毕业生就业率为95.1%。", None),
+    ("面向退役军人等社会人员招生143人。", "enrolment_new"),
+    ("与邻县职教中心联合举办中高职贯通班，在校生210人。", "students_fulltime"),
+    # added this year, not the stock
+    ("本年度新增专任教师31人。", "teachers_fulltime"),
+    ("今年新增工业机器人技术等2个专业。", "majors_count"),
+    # other bodies: a vocational education group's members, enterprises' staff
+    ("学校牵头的职教集团成员单位教职工0.9万人。", "staff_total"),
+    ("合作企业一线员工平均月薪6,100元。", "graduates_monthly_income"),
+    # a term inside a longer one that negates it; a rate of one destination
+    ("全日制在校生2,900人，非全日制学历教育学生410人。", None),
+    ("直接就业率为48.7%。", "employment_rate"),
+    # a design capacity; a band of a distribution
+    ("学校设计办学规模为在校生2500人。", "students_fulltime"),
+    ("毕业生月收入5000元以上的占41%。", "graduates_monthly_income"),
+])
+def test_groups_additions_and_other_bodies_are_not_values(text, metric):
+    f = _facts(text)
+    if metric is None:      # only the whole's figure is the metric
+        assert _values(f, "students_fulltime") + _values(f, "employment_rate") in ([(2900, False)], [(97.9, False)])
+    else:
+        assert _values(f, metric) == []
+
+
+def test_the_stock_after_a_capacity_is_the_value():
+    f = _facts("学校按设计规模可容纳在校生3600人，现有在校生3,050人。")
+    assert _values(f, "students_fulltime") == [(3050, False)]
+
+
+def test_a_larger_or_smaller_region_in_a_regions_report_is_another_entity():
+    """全省 / 全国 in a city's report and 全市 in a county's are not the
+    report's own region; the report's own level keeps its figures."""
+    f = _titled("鹿鸣市2023年中等职业教育质量年度报告",
+                "全省中职学校在校生达到61.2万人。", "全国中职学校生师比为18.9:1，全市中职学校生师比为16.8:1。")
+    assert _values(f, "students_fulltime") == []
+    assert _values(f, "student_teacher_ratio") == [(16.8, False)]
+    f = _titled("青禾县2023年职业教育质量年度报告", "全市中职学校在校生28,400人，全县中职在校生3,950人。")
+    assert _values(f, "students_fulltime") == [(3950, False)]
+    # in a school's report, 我市 is the city, not the school
+    f = _titled("青禾县职业技术学校2023年度质量报告", "我市中职学校专任教师2,180人，学校专任教师196人。")
+    assert _values(f, "teachers_fulltime") == [(196, False)]
+
+
+def test_one_school_of_the_region_is_not_the_region():
+    """A school named by the region's name and a word of its own (鹿鸣市商贸
+    职业学校), a case paragraph's 该校, or the private schools alone are
+    not the region's figures."""
+    f = _titled("鹿鸣市2023年中等职业教育质量年度报告",
+                "全县有中职学校3所，其中鹿鸣市商贸职业学校在校生1,380人，全市中职在校生共9,600人。",
+                "鹿鸣市智能制造职业学校占地面积300亩。",
+                "该校现有专任教师212人，毕业生就业率98.1%。",
+                "民办中职学校专任教师318人。")
+    assert _values(f, "students_fulltime") == [(9600, False)]
+    assert _values(f, "land_area") == [] and _values(f, "employment_rate") == []
+    assert _values(f, "teachers_fulltime") == []
