@@ -27,8 +27,9 @@ _Q = r"(?P<q>(?:约|近|超过|逾|达)?[\d０-９零〇一二两三四五六七
 
 def normalize_label(text: str) -> str:
     """A table row label as compared with ``table_labels``: no spaces, no
-    ``*``, no 其中： prefix, no leading numbering."""
-    s = re.sub(r"[\s\u3000*＊※]", "", text or "")
+    ``*``, no quotation marks (“双师型”教师), no 其中： prefix, no leading
+    numbering."""
+    s = re.sub(r"[\s\u3000*＊※“”\"‘’「」]", "", text or "")
     s = re.sub(r"^(?:其中|含|包括)[:：,，]?", "", s)
     s = re.sub(r"^(?:[A-Za-z]类[:：]|\d{1,2}[.．、]|[（(]\d{1,2}[)）]|[①-⑩])", "", s)
     return s
@@ -169,7 +170,7 @@ _CONTEXT_WORDS = _WORD_LISTS + ("target_reset_words", "history_words", "respecti
                                 "moved_words", "list_separators", "list_tail_words", "split_value_leads",
                                 "average_words", "average_not_for", "upper_bound_words", "exact_leads", "not_places",
                                 "system_sectors", "teacher_groups", "group_counted", "whole_staff",
-                                "own_region_words", "one_school_words")
+                                "own_region_words", "one_school_words", "table_skip_columns", "table_actual_words")
 #: context keys that hold a regex or a list of regexes
 _CONTEXT_PATTERNS = _PATTERN_LISTS + ("change_lead", "qualified_before", "target_noun_pattern",
                                       "target_list_pattern", "qualifier_ok", "modifier_after", "source_year_pattern",

@@ -20,6 +20,10 @@ from .metric_rules import MetricRules
 from .numbers import find_quantities, normalize, parse_number
 
 _YEAR_HEAD = re.compile(r"^(?:((?:19|20)\d\d)\s*[-—–~至]\s*)?((?:19|20)\d\d)\s*(?:年度|年|学年|届)?(?:数据|值)?$")
+#: a year with a word after it: "2024年实际" (the year's value), "2025年计划" (not a value)
+_YEAR_WORD_HEAD = re.compile(r"^((?:19|20)\d\d)\s*(?:年度|年|学年|届)\s*(\S+)$")
+#: a trailing unit in a row label: "全日制在校生数（人）", "占地面积(亩)"
+_LABEL_UNIT = re.compile(r"^(.+?)[（(]([^（）()]{1,6})[)）]$")
 #: header words of the label column, strongest first (类别 names a category column)
 _LABEL_HEADS = ("指标", "指标名称", "项目", "项目名称", "指标项目", "名称", "内容", "类别")
 _VALUE_HEADS = ("数值", "数量", "指标值", "值", "本年", "当年", "本年度")
@@ -31,9 +35,12 @@ def _compact(s: str) -> str:
     return re.sub(r"[\s\u3000]+", "", s or "")
 
 
-def _columns(header: list[str], report_year: int | None):
+def _columns(header: list[str], report_year: int | None, actual_words=()):
     """Find the label, unit and year columns of a header row; ``years`` is
-    empty when the row is not a header row."""
+    empty when the row is not a header row.  A year with a word after it is
+    a year column when the word says the value is the year's own
+    (``actual_words``: 2024年实际); any other word (2025年计划) makes it no
+    value column."""
     label_col = unit_col = None
     label_rank = len(_LABEL_HEADS)
     years: dict[int, int] = {}
@@ -41,9 +48,13 @@ def _columns(header: list[str], report_year: int | None):
     for c, h in enumerate(header):
         h = _compact(h)
         m = _YEAR_HEAD.match(h)
+        w = None if m else _YEAR_WORD_HEAD.match(h)
         if m:
             years[c] = int(m.group(2))
             suffixed = suffixed or not h.isdigit()
+        elif w and w.group(2) in actual_words:
+            years[c] = int(w.group(1))
+            suffixed = True
         elif h in ("单位", "计量单位"):
             unit_col = c
         elif h in _LABEL_HEADS and (label_col is None or _LABEL_HEADS.index(h) < label_rank):
@@ -71,7 +82,7 @@ def _convert(cell_text: str, unit: str, kind: str):
         return (float(m.group(1)), False) if m else (None, False)
     if u in ("", "-", "—") or not u:
         qs = [q for q in find_quantities(t) if q.start == 0]
-        if qs and qs[0].end >= len(t) - 1:
+        if qs and qs[0].end >= len(t) - 1 and qs[0].kind != "number":      # a bare number: read below
             return (qs[0].value, qs[0].approximate) if _kind_ok(qs[0].kind, kind) else (None, False)
         parsed = parse_number(t)
         if parsed is None or kind in ("yuan", "m2"):
@@ -99,6 +110,11 @@ def _kind_ok(qkind: str, kind: str) -> bool:
 class TableExtractor:
     def __init__(self, rules: MetricRules):
         self.rules = rules
+        ctx = rules.context
+        #: words in a year column's header that make it no value of the report's own
+        #: (目标值, 全省平均 …), and words after a year that make it the year's value (实际)
+        self.skip_columns = tuple(str(w) for w in ctx.get("table_skip_columns", []))
+        self.actual_words = tuple(str(w) for w in ctx.get("table_actual_words", []))
 
     def extract(self, doc: Document, report_year: int | None) -> list[Metric]:
         out: list[Metric] = []
@@ -112,7 +128,7 @@ class TableExtractor:
         grid = t.filled_grid()
         out = []
         section = " > ".join(doc.section_path_at(t.span[0]))
-        heads = {r: h for r, row in enumerate(grid) if (h := _columns(row, report_year))[2]}
+        heads = {r: h for r, row in enumerate(grid) if (h := _columns(row, report_year, self.actual_words))[2]}
         label_col = unit_col = None
         years: dict[int, int] = {}
         col_rules: dict = {}
@@ -131,13 +147,41 @@ class TableExtractor:
                 continue
             if label_col is None or label_col >= len(row):
                 continue
-            rule = self.rules.by_label(row[label_col])
+            rule, unit = self._row_rule(row[label_col])
             if rule is None:
                 continue
-            unit = row[unit_col] if unit_col is not None and unit_col < len(row) else ""
+            if unit_col is not None and unit_col < len(row):
+                unit = row[unit_col]
             for c, year in years.items():
                 out.extend(self._emit(doc, t, grid, r, c, rule, unit, year, section, _compact(row[label_col])))
         return out
+
+    def _row_rule(self, label: str):
+        """(metric rule, unit) a row label names: the unit in brackets after
+        the label ("全日制在校生数（人）") when the label alone is a metric's."""
+        rule = self.rules.by_label(label)
+        if rule is not None:
+            return rule, ""
+        m = _LABEL_UNIT.match(_compact(label))
+        if m and (rule := self.rules.by_label(m.group(1))) is not None:
+            return rule, m.group(2)
+        return None, ""
+
+    def _value_columns(self, grid: list[list[str]], r: int, years: dict[int, int]) -> dict[int, int]:
+        """The year columns of the header row ``r`` whose headers — the rows
+        above it, and a row of words under it (2024年 over 目标值 | 完成值) —
+        name no target or other entity (``table_skip_columns``: 目标值,
+        全省平均 …)."""
+        stack = [grid[k] for k in range(max(0, r - 2), r)]
+        if r + 1 < len(grid) and self._sub_header(grid[r + 1], years):
+            stack.append(grid[r + 1])
+        return {c: y for c, y in years.items()
+                if not any(c < len(row) and any(w in _compact(row[c]) for w in self.skip_columns) for row in stack)}
+
+    def _sub_header(self, row: list[str], years: dict[int, int]) -> bool:
+        """A row of words under a header row: no metric label, and no figure in the year columns."""
+        return not any(self.rules.by_label(x) for x in row) and not any(
+            c < len(row) and parse_number(_compact(row[c])) is not None for c in years)
 
     def _header(self, grid: list[list[str]], r: int, heads: dict) -> tuple[int | None, int | None, dict]:
         """(label column, unit column, {column: year}) of the header row ``r``
@@ -146,6 +190,7 @@ class TableExtractor:
         is the one whose cells name metrics (a leading 类别 column of
         学生规模 / 就业质量 … names none); the header's own 指标 column wins a tie."""
         label_col, unit_col, years = heads[r]
+        years = self._value_columns(grid, r, years)
         for above in grid[max(0, r - 2):r][::-1]:
             lc, uc, _ = _columns(above, None)
             label_col = label_col if label_col is not None else lc

@@ -106,3 +106,51 @@ def test_category_repeated_in_every_row_and_label_column_on_the_right():
 def test_a_table_whose_cells_name_no_metric_yields_nothing():
     grid = [["类别", "项目", "2022年", "2023年"], ["学生规模", "篮球场", "3", "4"], ["就业质量", "食堂", "1", "2"]]
     assert _got(_grid_doc(grid)) == set()
+
+
+def _docx_table(path, title: str, rows: list[list[str]], merge_top: tuple[int, int] | None = None):
+    """A Word report (python-docx) with one table; ``merge_top`` merges two
+    cells of the first row (gridSpan), as a group header over two columns."""
+    d = docx.Document()
+    d.add_paragraph("石桥县职业教育中心2024年质量年度报告", style="Title")
+    d.add_paragraph("附表", style="Heading 1")
+    d.add_paragraph(title)
+    t = d.add_table(rows=len(rows), cols=max(len(r) for r in rows))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            if text is not None:
+                t.cell(r, c).text = text
+    if merge_top:
+        a, b = merge_top
+        t.cell(0, a).merge(t.cell(0, b)).text = rows[0][a]
+    d.save(path)
+    return parse(path)
+
+
+def test_target_and_benchmark_columns_under_a_group_header_are_not_values(tmp_path):
+    """2024年 over 目标值 | 完成值: only 完成值 is the year's value; 本校 over
+    2023年 | 2024年 beside 全省平均 (2024年): the province's column is not the
+    school's."""
+    doc = _docx_table(tmp_path / "a.docx", "表2 年度目标完成情况",
+                      [["指标", "单位", "2024年", None], ["指标", "单位", "目标值", "完成值"],
+                       ["招生人数", "人", "900", "874"], ["毕业生就业率", "%", "97", "97.8"]], merge_top=(2, 3))
+    assert _got(doc) == {("enrolment_new", 874, 2024), ("employment_rate", 97.8, 2024)}
+    doc = _docx_table(tmp_path / "b.docx", "表3 与全省平均水平比较",
+                      [["指标", "单位", "本校", None, "全省平均"], ["指标", "单位", "2023年", "2024年", "2024年"],
+                       ["就业率", "%", "96.2", "97.1", "95.4"], ["生师比", "—", "17.9", "17.3", "18.8"]],
+                      merge_top=(2, 3))
+    assert _got(doc) == {("employment_rate", 96.2, 2023), ("employment_rate", 97.1, 2024),
+                         ("student_teacher_ratio", 17.9, 2023), ("student_teacher_ratio", 17.3, 2024)}
+
+
+def test_year_headers_with_a_word_and_units_in_the_row_label(tmp_path):
+    """2024年实际 is the year's value, 2025年计划 is none; a unit in brackets
+    after the label converts the value; plain labels (在校生, “双师型”教师) are read."""
+    doc = _docx_table(tmp_path / "c.docx", "表5 主要指标完成及计划",
+                      [["指标", "单位", "2024年实际", "2025年计划"], ["全日制在校生数", "人", "2810", "3000"]])
+    assert _got(doc) == {("students_fulltime", 2810, 2024)}
+    doc = _docx_table(tmp_path / "d.docx", "表1 学校基本办学数据",
+                      [["指标", "2024年"], ["在校生（人）", "2810"], ["占地面积（亩）", "150"],
+                       ["教学仪器设备总值（万元）", "1,236.5"], ["“双师型”教师", "96"]])
+    assert _got(doc) == {("students_fulltime", 2810, 2024), ("land_area", 100000.5, 2024),
+                         ("equipment_value_total", 12365000, 2024), ("teachers_dual_qualified", 96, 2024)}
