@@ -53,6 +53,7 @@ _FOLLOW = r"^[^。；;]{0,24}?(?:较|比|相比|同比)(?:于)?\s*({prev}|((?:19
 # digits, then spaces right before a figure: the figure may be the tail of a
 # number a PDF split with a space ("12 345 678人")
 _SPLIT_NUMBER = re.compile(r"\d[ \t\u00a0\u2009]+$")
+_NUMBER_NEXT = re.compile(r"[ \t\u00a0\u2009]+\d")
 # a year after 较/比/与 is compared with, not talked about
 _COMPARED = re.compile(r"(?:较|比|与|同|相比|对比)(?:于)?\s*$")
 # "…4,235.6万元（上年3,986.2万元）"
@@ -759,8 +760,11 @@ class NarrativeExtractor:
         q, rule = c.q, c.rule
         if not _kind_ok(q, rule) or q.is_difference:
             return "unit"
-        if _SPLIT_NUMBER.search(text, max(0, q.start - 4), q.start):
-            return "split_number"      # "345 678人": a number split by spaces — which one is it? Do not guess.
+        if _SPLIT_NUMBER.search(text, max(0, q.start - 4), q.start) or (
+                q.text[-1:].isdigit() and _NUMBER_NEXT.match(text, q.end)):
+            # "345 678人": a number split by spaces, or a flattened row of several
+            # years' figures ("在校生数（人） 3050 3280") — which one is it? Do not guess.
+            return "split_number"
         if rule.sections and "/term:" not in c.rule_id:
             # the looser patterns count only where the metric is usually stated
             path = "".join(doc.section_path_at(block.span[0]))

@@ -256,8 +256,10 @@ def _read_lines(doc: Document, lines: list[str]) -> tuple[int, int]:
 
 def _line_block(lines: list[str], i: int, s: str, assigner: LevelAssigner):
     """The block of line ``i`` (stripped text ``s``), with the following
-    lines of a paragraph wrapped mid-sentence joined to it; returns (block,
-    index of its last line)."""
+    lines of a paragraph wrapped mid-sentence joined to it — not a line that
+    begins with a digit after one that ends with a digit (a row's figure and
+    the next row's 序号 would make one number); returns (block, index of its
+    last line)."""
     n = len(lines)
     block = classify_line(s, assigner, ref=f"line {i + 1}")
     if _TITLE_LINE.search(s) and len(s) <= 60:
@@ -265,6 +267,7 @@ def _line_block(lines: list[str], i: int, s: str, assigner: LevelAssigner):
     # a line wrapped mid-sentence continues on the next line
     while (block.kind == "paragraph" and not s.endswith(_PARA_END) and i + 1 < n
            and lines[i + 1].strip() and not lines[i + 1].startswith("\t")
+           and not (s[-1:].isdigit() and lines[i + 1].strip()[:1].isdigit())
            and classify_line(lines[i + 1].strip(), LevelAssigner()).kind == "paragraph"):
         i += 1
         s = lines[i].strip()

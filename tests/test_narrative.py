@@ -432,3 +432,11 @@ def test_one_school_of_the_region_is_not_the_region():
     assert _values(f, "students_fulltime") == [(9600, False)]
     assert _values(f, "land_area") == [] and _values(f, "employment_rate") == []
     assert _values(f, "teachers_fulltime") == []
+
+
+def test_a_flattened_row_of_two_years_figures_is_not_guessed():
+    """"在校生数（人） 3050 3280" under "指标 2023年 2024年": which figure is
+    the year's is not known from the line — a candidate, never the first."""
+    f = _facts("指标 2022年 2023年 全日制在校生数（人） 2980 3140")
+    assert _values(f, "students_fulltime") == []
+    assert ("students_fulltime", 2980, "split_number") in {(c.metric, c.value, c.reason) for c in f.candidates}

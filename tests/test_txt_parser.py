@@ -149,3 +149,16 @@ def test_section_headings_di_yi_jie(tmp_path):
     heads = [(h.level, h.number, h.title) for h in parse(p).headings()]
     assert heads == [(1, "第一节", "学校概况"), (1, "第二节", "人才培养"), (2, "（一）", "德育工作"),
                      (1, "第三节", "服务贡献")]
+
+
+def test_a_rows_figure_is_not_joined_to_the_next_rows_number(tmp_path):
+    """A flattened table without tabs: "…（人） 2960" then "2 专任教师数…" must
+    not read as 29602; each row's figure stays its own."""
+    from nianbao.extractors.extract import extract
+    p = tmp_path / "r.txt"
+    p.write_text("石桥县职业教育中心2024年质量年度报告\n\n一、基本情况\n\n序号 指标 数值\n"
+                 "1 全日制在校生数（人） 2960\n2 专任教师数（人） 170\n", encoding="utf-8")
+    doc = parse(p)
+    assert not any("29602" in b.text for b in doc.blocks)
+    got = {(m.metric, m.value) for m in extract(doc).metrics}
+    assert ("students_fulltime", 2960) in got and not any(v == 29602 for _, v in got)
