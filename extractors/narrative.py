@@ -927,9 +927,8 @@ class NarrativeExtractor:
             if self.cues.compared.search(head[:m.start()]):
                 continue
             pre = re.search(r"[\u4e00-\u9fa5]{2,8}$", head[:m.start()])
-            if not pre:
-                continue
-            name = pre.group(0)
+            if not pre or len(name := pre.group(0).rsplit("的", 1)[-1]) < 2:
+                continue          # (新建的鹭汀市智能制造职业学校: the name begins after 的)
             full = name + m.group(0)
             if (own and (full in own or own in full)) or any(w in name for w in attr.school_name_reject):
                 continue          # (the school's own name, a place before it or not: 岚川市青松职业技术学校)

@@ -440,3 +440,23 @@ def test_a_flattened_row_of_two_years_figures_is_not_guessed():
     f = _facts("指标 2022年 2023年 全日制在校生数（人） 2980 3140")
     assert _values(f, "students_fulltime") == []
     assert ("students_fulltime", 2980, "split_number") in {(c.metric, c.value, c.reason) for c in f.candidates}
+
+
+@pytest.mark.parametrize("text,metric", [
+    ("智能制造工程系现有专任教师38人，双师型教师30人。", "teachers_fulltime"),
+    ("学校财经专业部有“双师型”教师27人。", "teachers_dual_qualified"),
+    ("护理分院现有在校生1,460人。", "students_fulltime"),
+    ("数控专业2023届毕业生就业率为98.6%。", "employment_rate"),
+])
+def test_one_department_or_major_is_a_part(text, metric):
+    assert _values(_facts(text), metric) == []
+
+
+def test_departments_a_school_has_are_not_the_subject():
+    f = _facts("学校设有机电工程系、信息技术系、财经商贸系等3个系部，开设专业18个。")
+    assert _values(f, "majors_count") == [(18, False)]
+
+
+def test_a_new_school_named_after_its_city_in_a_regions_report():
+    f = _titled("鹿鸣市2023年中等职业教育质量年度报告", "新建的鹿鸣市现代农业职业学校占地面积260亩，计划明年招生。")
+    assert _values(f, "land_area") == []
