@@ -132,6 +132,7 @@ class Cues:
                                             + list(ctx.get("own_region_words", []))))
         self.average_not_for = frozenset(ctx.get("average_not_for", []))
         self.one_school = re.compile(_alt(ctx.get("one_school_words", [])) or "(?!)")
+        self.elliptic = re.compile(ctx["elliptic_clause"]) if ctx.get("elliptic_clause") else None
 
     # -- clause evidence
     def is_change(self, before: str) -> bool:

@@ -38,6 +38,7 @@ from .segment import TermMatcher
 _PERIOD_END = re.compile(r"[。！？!?\n]")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:（）()]")
+_COMMA = re.compile(r"[，,；;]")
 _SUBJECT_BREAK = re.compile(r"[，,；;。：:]")
 _ITEM_BREAK = re.compile(r"[，,；;、]")
 # how far back in a paragraph a whole region named before a place is looked for (characters)
@@ -391,6 +392,7 @@ class NarrativeExtractor:
             else:  # a word after the figure: "11个专业"
                 cands.extend(self._after_candidate(text, s_start, h, sq, rule))
         cands.extend(self._template_candidates(templ, s_start, s_end, sq))
+        cands.extend(self._elliptic_candidates(text, s_start, s_hits, sq, cands))
         return self._take(doc, block, para, s_start, s_end, hits, sq, cands, (report_year, year_ctx, lead), scope)
 
     def _term_candidates(self, doc, block, para, s_start, s_end, h, later, sq, rule, dating) -> list[_Candidate]:
@@ -424,6 +426,25 @@ class NarrativeExtractor:
                 and not self._excluded_before(text, s_start, q.start, rule):
             return [_Candidate(rule, q, q.start, f"{rule.id}/after:{h.text}")]
         return []
+
+    def _elliptic_candidates(self, text, s_start, s_hits, sq, cands) -> list[_Candidate]:
+        """"全省…平均就业率为95.3%，我校为97.9%": a figure no candidate names,
+        whose clause holds only a subject and a copula (context.elliptic_clause),
+        takes the metric of the last term before that clause in the sentence.
+        Whose figure it is, the usual checks decide (the clause's subject)."""
+        if self.cues.elliptic is None:
+            return []
+        named = {c.q.start for c in cands}
+        out = []
+        for q in sq:
+            clause_start = max((m.end() for m in _COMMA.finditer(text, s_start, q.start)), default=s_start)
+            if q.start in named or clause_start == s_start or not self.cues.elliptic.fullmatch(text, clause_start, q.start):
+                continue
+            h = next((h for h in reversed(s_hits) if h.metric and h.role == "term" and h.end <= clause_start), None)
+            if h is not None:
+                out.append(_Candidate(self.rules.metrics[h.metric], q, clause_start, f"{h.metric}/ellipsis:{h.text}",
+                                      h.text, clause_start))
+        return out
 
     @staticmethod
     def _template_candidates(templ, s_start, s_end, sq) -> list[_Candidate]:

@@ -460,3 +460,25 @@ def test_departments_a_school_has_are_not_the_subject():
 def test_a_new_school_named_after_its_city_in_a_regions_report():
     f = _titled("鹿鸣市2023年中等职业教育质量年度报告", "新建的鹿鸣市现代农业职业学校占地面积260亩，计划明年招生。")
     assert _values(f, "land_area") == []
+
+
+@pytest.mark.parametrize("text,metric,want", [
+    # from last year's figure to this year's
+    ("学校专任教师由上年的231人增加到248人。", "teachers_fulltime", [(248, False)]),
+    ("学院生师比由上年的21:1优化为18.4:1。", "student_teacher_ratio", [(18.4, False)]),
+    ("学校开设专业由上年的14个调整为13个。", "majors_count", [(13, False)]),
+    # a change with a thousands separator, then the level reached
+    ("学校在校生比上年增加1,150人，达到12,900人。", "students_fulltime", [(12900, False)]),
+    # the term, a comma, then 目前已达到
+    ("专任教师数量稳步增长，目前已达到207人。", "teachers_fulltime", [(207, False)]),
+    # the region's figure with the term, then the school's with only 我校为
+    ("全省中职毕业生平均就业率为94.8%，我校为97.2%。", "employment_rate", [(97.2, False)]),
+    ("全市中职学校生师比平均为19.5:1，学校为16.9:1。", "student_teacher_ratio", [(16.9, False)]),
+])
+def test_from_to_changes_and_a_figure_after_the_regions(text, metric, want):
+    assert _values(_facts(text), metric) == want
+
+
+def test_a_bracketed_level_then_its_figure_is_not_the_schools():
+    f = _facts("高职院校在校生平均规模为9100人，其中，本科学校为12800人，高职（专科）学校为5700人。")
+    assert _values(f, "students_fulltime") == []
