@@ -29,6 +29,10 @@ MIN_COLS = 3
 MIN_NUMERIC_ROWS = 2
 MAX_ROW_GAP = 2.6          # baseline distance, in font sizes, within one table
 
+#: a 序号 cell; a unit column's cell
+_SERIAL = re.compile(r"^\d{1,3}[.、．]?$")
+_UNIT = re.compile(r"^(?:%|％|‰|人|名|个|门|家|项|所|元|万元|亿元|亩|平方米|万平方米|m²|m2|㎡|册|万册|台|套|人次|"
+                   r"[（(][人%％个元亩册][)）]|—|－|-|/|／)$")
 _NUMBER = re.compile(r"^[\s\-—–+±<>≤≥约近]*[\d０-９][\d０-９,，.．]*\s*(%|％|‰|万元|元|万|亿|人|个|名|项|台|套|册|m²|平方米|年)?\s*$")
 
 
@@ -52,7 +56,13 @@ def _columns(rows: list[list[tuple[float, float, str]]]) -> list[tuple[float, fl
 
 
 def _numeric_row(row: list[tuple[float, float, str]]) -> bool:
-    rest = [t for _x0, _x1, t in row[1:] if t]
+    """The pieces after the row's label are mostly numbers.  A 序号 piece
+    before the label, and unit pieces (人, %, 万元, —) in a unit column, are
+    neither label nor figure."""
+    pieces = [t for _x0, _x1, t in row if t]
+    if len(pieces) > 2 and _SERIAL.match(pieces[0]):
+        pieces = pieces[1:]
+    rest = [t for t in pieces[1:] if not _UNIT.match(t)]
     return len(rest) >= 1 and sum(bool(_NUMBER.match(t)) for t in rest) * 2 > len(rest)
 
 

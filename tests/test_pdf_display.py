@@ -288,6 +288,35 @@ def test_borderless_scorecard_is_a_table(tmp_path):
         assert _has(m, metric, v23, 2023) and not _has(m, metric, v22, 2023)
 
 
+def test_three_line_table_with_serial_and_unit_columns(tmp_path):
+    """A 三线表 (rules above and below the header and under the body, no
+    vertical rules) with a 序号 and a 单位 column: its rows are a table, and
+    a row's figure never runs into the next row's 序号."""
+    path = tmp_path / "three_line.pdf"
+    c = rl_canvas.Canvas(str(path), pagesize=A4)
+    _cover(c)
+    y = H - 330
+    c.setFont(SONG, 12)
+    c.drawString(LEFT, y, "附表2 学生发展主要指标")
+    rows = [["序号", "指标", "单位", "2023年"], ["1", "毕业生人数", "人", "463"], ["2", "就业率", "%", "97.6"],
+            ["3", "对口就业率", "%", "82.4"], ["4", "毕业生月收入", "元", "3,920"]]
+    for k, row in enumerate(rows):
+        y -= 20
+        if k in (0, 1):
+            c.line(LEFT, y + 15, 500, y + 15)
+        for x, cell in zip((LEFT, 110, 300, 380), row):
+            c.drawString(x, y, cell)
+    c.line(LEFT, y - 6, 500, y - 6)
+    c.showPage()
+    c.save()
+    doc = parse(path)
+    assert [t.grid() for t in doc.tables()] == [rows]
+    assert not any("97.63" in b.text or "82.44" in b.text for b in doc.blocks)
+    m = _metrics(path)
+    assert _has(m, "employment_rate", 97.6, 2023) and _has(m, "employment_match_rate", 82.4, 2023)
+    assert _has(m, "graduates_total", 463, 2023)
+
+
 def test_aligned_text_without_figures_is_not_a_table(tmp_path):
     """Names laid out in columns (no figures) stay text."""
     path = tmp_path / "names.pdf"
