@@ -128,6 +128,9 @@ class TableExtractor:
         grid = t.filled_grid()
         out = []
         section = " > ".join(doc.section_path_at(t.span[0]))
+        by_year = self._year_rows(doc, t, grid, section)
+        if by_year is not None:
+            return by_year
         heads = {r: h for r, row in enumerate(grid) if (h := _columns(row, report_year, self.actual_words))[2]}
         label_col = unit_col = None
         years: dict[int, int] = {}
@@ -155,6 +158,28 @@ class TableExtractor:
             for c, year in years.items():
                 out.extend(self._emit(doc, t, grid, r, c, rule, unit, year, section, _compact(row[label_col])))
         return out
+
+    def _year_rows(self, doc: Document, t: Block, grid: list[list[str]], section: str) -> list[Metric] | None:
+        """A table with the metrics across its first row and one row per year
+        (年份 | 招生数（人） | 在校生数（人） …, then 2023 | …): every year's
+        row read with its own year; None when the table is not laid out so."""
+        if not grid:
+            return None
+        head = grid[0]
+        cols = {c: ru for c, h in enumerate(head) if (ru := self._row_rule(h))[0] is not None}
+        if len(cols) < 2:
+            return None
+        out, found = [], False
+        for r, row in enumerate(grid[1:], start=1):
+            first = 1 if len(row) > 2 and re.fullmatch(r"\d{1,2}", _compact(row[0])) else 0    # after a 序号
+            m = _YEAR_HEAD.match(_compact(row[first])) if row else None
+            year = int(m.group(2)) if m else None
+            if year is None:
+                continue
+            found = True
+            for c, (rule, unit) in cols.items():
+                out.extend(self._emit(doc, t, grid, r, c, rule, unit, year, section, _compact(head[c])))
+        return out if found else None
 
     def _row_rule(self, label: str):
         """(metric rule, unit) a row label names: the unit in brackets after

@@ -154,3 +154,21 @@ def test_year_headers_with_a_word_and_units_in_the_row_label(tmp_path):
                        ["教学仪器设备总值（万元）", "1,236.5"], ["“双师型”教师", "96"]])
     assert _got(doc) == {("students_fulltime", 2810, 2024), ("land_area", 100000.5, 2024),
                          ("equipment_value_total", 12365000, 2024), ("teachers_dual_qualified", 96, 2024)}
+
+
+def test_one_row_per_year_with_the_metrics_across(tmp_path):
+    """年份 | 招生数（人） | 在校生数（人） | 就业率（%） with a row per year: each
+    row read with its own year; a cross-tab (metrics over years in two header
+    rows) is not taken for one."""
+    doc = _docx_table(tmp_path / "e.docx", "表1 近三年学生规模",
+                      [["年份", "招生数（人）", "在校生数（人）", "就业率（%）"], ["2022", "990", "2870", "95.9"],
+                       ["2023", "1021", "2930", "96.4"], ["2024", "1065", "3010", "97.0"]])
+    got = _got(doc)
+    assert {("enrolment_new", 1065, 2024), ("students_fulltime", 3010, 2024), ("employment_rate", 97.0, 2024),
+            ("students_fulltime", 2930, 2023)} <= got
+    assert not any(y == 2024 and v in (1021, 2930, 96.4) for _m, v, y in got)
+    doc = _docx_table(tmp_path / "f.docx", "表4 各专业学生情况",
+                      [["专业", "招生数（人）", "招生数（人）", "在校生数（人）", "在校生数（人）"],
+                       ["专业", "2023年", "2024年", "2023年", "2024年"],
+                       ["机电技术应用", "250", "266", "731", "760"], ["合计", "610", "655", "1790", "1842"]])
+    assert ("students_fulltime", 1842, 2024) in _got(doc)
