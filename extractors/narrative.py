@@ -39,6 +39,8 @@ _PERIOD_END = re.compile(r"[。！？!?\n]")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:（）()]")
 _COMMA = re.compile(r"[，,；;]")
+#: the exact figure right after a rounded share ("六成，达到63.8%")
+_EXACT_NEXT = re.compile(r"\s*[，,]\s*(?:达到|达|为|占|约为|是)?\s*\d")
 _SUBJECT_BREAK = re.compile(r"[，,；;。：:]")
 _ITEM_BREAK = re.compile(r"[，,；;、]")
 # how far back in a paragraph a whole region named before a place is looked for (characters)
@@ -806,6 +808,8 @@ class NarrativeExtractor:
             return "range"
         if cues.is_upper_bound(q.text, text[max(at.clause_start, q.start - 3):q.start]):
             return "bound"             # 不足六成, 3000人以下: a bound, not the value
+        if q.text.endswith(("成", "半", "半数")) and _EXACT_NEXT.match(text, q.end):
+            return "bound"             # 超过六成，达到63.8%: the rounded share, then the figure
         if cues.is_modifier(text[q.end:q.end + 20]):
             return "subset"
         if cues.is_per_unit(text[at.clause_start:q.start]):

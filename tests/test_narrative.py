@@ -482,3 +482,9 @@ def test_from_to_changes_and_a_figure_after_the_regions(text, metric, want):
 def test_a_bracketed_level_then_its_figure_is_not_the_schools():
     f = _facts("高职院校在校生平均规模为9100人，其中，本科学校为12800人，高职（专科）学校为5700人。")
     assert _values(f, "students_fulltime") == []
+
+
+def test_a_rounded_share_then_the_exact_figure():
+    """"超过六成，达到63.8%": the exact figure is the value, never 60."""
+    f = _facts("学校“双师型”教师占专任教师比例超过六成，达到64.2%。")
+    assert _values(f, "teachers_dual_qualified_ratio") == [(64.2, False)]
