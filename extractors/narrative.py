@@ -952,6 +952,8 @@ class NarrativeExtractor:
             if self.cues.compared.search(head[:m.start()]):
                 continue
             pre = re.search(r"[\u4e00-\u9fa5]{2,8}$", head[:m.start()])
+            if not pre and self._scope == "region" and re.search(r"(?:^|[^\u4e00-\u9fa5])[市县区]$", head[:m.start()]):
+                return "other_entity"      # 市职教中心, 县职中: the city's or county's one school, by its short name
             if not pre or len(name := pre.group(0).rsplit("的", 1)[-1]) < 2:
                 continue          # (新建的鹭汀市智能制造职业学校: the name begins after 的)
             full = name + m.group(0)

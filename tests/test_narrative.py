@@ -488,3 +488,10 @@ def test_a_rounded_share_then_the_exact_figure():
     """"超过六成，达到63.8%": the exact figure is the value, never 60."""
     f = _facts("学校“双师型”教师占专任教师比例超过六成，达到64.2%。")
     assert _values(f, "teachers_dual_qualified_ratio") == [(64.2, False)]
+
+
+def test_a_school_by_its_short_name_in_a_regions_report():
+    f = _titled("鹿鸣市2023年中等职业教育质量年度报告", "市一职专在校生4,120人，市职教中心专任教师265人，县职中专任教师118人。",
+                "全市中职学校在校生21,300人，专任教师1,460人。")
+    assert _values(f, "students_fulltime") == [(21300, False)]
+    assert _values(f, "teachers_fulltime") == [(1460, False)]
