@@ -132,6 +132,7 @@ class Cues:
                                             + list(ctx.get("own_region_words", []))))
         self.average_not_for = frozenset(ctx.get("average_not_for", []))
         self.one_school = re.compile(_alt(ctx.get("one_school_words", [])) or "(?!)")
+        self.one_school_head = re.compile(ctx.get("one_school_head") or "(?!)")
         self.elliptic = re.compile(ctx["elliptic_clause"]) if ctx.get("elliptic_clause") else None
 
     # -- clause evidence
@@ -250,9 +251,10 @@ class Cues:
                 if not self.compared.search(head[:m.start()]) and not self.copula.search(head[:m.start()])]
 
     def names_one_school(self, head: str) -> bool:
-        """该校, 该院 …: one school named before, as the subject (in a region's
-        report: a case paragraph about one of its schools)."""
-        return bool(self.one_school.search(head))
+        """该校, 该院 … (``one_school_words``), or a clause that opens with 学校
+        (``one_school_head``): one school spoken of before, as the subject (in a
+        region's report: a case paragraph about one of its schools)."""
+        return bool(self.one_school.search(head) or self.one_school_head.match(head))
 
     def names_whole_region(self, text: str) -> bool:
         """全国, 全省, 我省, 本市 …: a whole region is named."""

@@ -495,3 +495,10 @@ def test_a_school_by_its_short_name_in_a_regions_report():
                 "全市中职学校在校生21,300人，专任教师1,460人。")
     assert _values(f, "students_fulltime") == [(21300, False)]
     assert _values(f, "teachers_fulltime") == [(1460, False)]
+
+
+def test_a_case_paragraph_about_one_school_in_a_regions_report():
+    f = _titled("鹿鸣市2023年中等职业教育质量年度报告", "学校与当地9家企业共建订单班，现有在校生2,040人，毕业生就业率为98.2%。",
+                "全市中职学校毕业生就业率为97.1%。")
+    assert _values(f, "students_fulltime") == []
+    assert _values(f, "employment_rate") == [(97.1, False)]
