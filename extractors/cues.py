@@ -133,6 +133,7 @@ class Cues:
         self.average_not_for = frozenset(ctx.get("average_not_for", []))
         self.one_school = re.compile(_alt(ctx.get("one_school_words", [])) or "(?!)")
         self.one_school_head = re.compile(ctx.get("one_school_head") or "(?!)")
+        self.major_before_term = re.compile(ctx.get("major_before_term") or "(?!)")
         self.elliptic = re.compile(ctx["elliptic_clause"]) if ctx.get("elliptic_clause") else None
 
     # -- clause evidence
@@ -237,6 +238,13 @@ class Cues:
         is a part of the population; "学校的", "2023届的", "毕业半年后的" are not."""
         m = self.qualified.search(before_term)
         return bool(m) and not self.qualifier_ok.fullmatch(before_term[:m.start()].strip())
+
+    def names_a_major(self, clause_to_term_end: str) -> bool:
+        """``clause_to_term_end``: the clause up to the end of a term that
+        begins with 专业 (专业对口就业率).  A major's name right before it
+        ("电子商务" + 专业对口就业率) makes the figure that major's
+        (``major_before_term``); 毕业生, 学校, 2023届 … before it do not."""
+        return bool(self.major_before_term.search(clause_to_term_end))
 
     def places_in(self, head: str) -> list[str]:
         """Place names (X市, X县, X省 …, ``place_pattern``) in a clause head,

@@ -823,6 +823,8 @@ class NarrativeExtractor:
         to_level = bool(cues.to_level.search(text[max(clause_start, at.lo):q.start]))
         if c.term and cues.is_qualified(text[clause_start:c.anchor]):
             return "qualified"
+        if c.term and cues.names_a_major(text[clause_start:c.anchor] + c.term):
+            return "part"              # 电子商务专业对口就业率: one major's rate
         if cues.names_a_group(text[max(at.s_start, c.anchor - 16):c.anchor]):
             return "subset"            # 青年教师中双师型教师占60%: that group's share
         if self._a_target(at, report_year):

@@ -502,3 +502,12 @@ def test_a_case_paragraph_about_one_school_in_a_regions_report():
                 "全市中职学校毕业生就业率为97.1%。")
     assert _values(f, "students_fulltime") == []
     assert _values(f, "employment_rate") == [(97.1, False)]
+
+
+@pytest.mark.parametrize("text,want", [
+    ("汽车运用与维修专业对口就业率为91.3%。", []),
+    ("学校毕业生专业对口就业率为86.5%。", [(86.5, False)]),
+    ("2023届专业对口就业率为84.9%。", [(84.9, False)]),
+])
+def test_one_majors_match_rate_is_a_part(text, want):
+    assert _values(_facts(text), "employment_match_rate") == want
