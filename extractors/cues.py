@@ -134,6 +134,7 @@ class Cues:
         self.one_school = re.compile(_alt(ctx.get("one_school_words", [])) or "(?!)")
         self.one_school_head = re.compile(ctx.get("one_school_head") or "(?!)")
         self.major_before_term = re.compile(ctx.get("major_before_term") or "(?!)")
+        self.standard_after = re.compile(ctx.get("standard_after") or "(?!)")
         self.elliptic = re.compile(ctx["elliptic_clause"]) if ctx.get("elliptic_clause") else None
 
     # -- clause evidence
@@ -228,6 +229,14 @@ class Cues:
                 continue
             out.update(lv for lv, words in self.sector_levels.items() if m.group(0).startswith(tuple(words)))
         return out
+
+    def title_levels(self, title: str) -> set[str]:
+        """The levels (``sector_levels``) a report's title names: {"中职"} for
+        …中等职业教育质量年度报告; none for 职业教育, both for 中高职."""
+        t = "".join(title.split())
+        if "中高职" in t or "中、高职" in t:
+            return set(self.sector_levels)
+        return {lv for lv, words in self.sector_levels.items() if any(w in t for w in words)}
 
     def opens_breakdown(self, period_head: str) -> bool:
         """A sentence period that opens with 从专业类别看, 按…统计 …"""

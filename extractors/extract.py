@@ -112,7 +112,8 @@ def narrative(doc: Document, facts: Facts) -> None:
     facts.metrics += _extractors()[1].extract(doc, facts.attributes.get("year"), document_scope(facts.attributes),
                                               candidates=facts.candidates, level=facts.attributes.get("level"),
                                               region=facts.attributes.get("region"),
-                                              school=facts.attributes.get("school"))
+                                              school=facts.attributes.get("school"),
+                                              title=facts.attributes.get("title"))
 
 
 @registry.extractors.register("tables")

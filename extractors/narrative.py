@@ -39,6 +39,8 @@ _PERIOD_END = re.compile(r"[。！？!?\n]")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:（）()]")
 _COMMA = re.compile(r"[，,；;]")
+#: a clause that ends by closing an aside it opened: "（其中公办11所、民办4所）"
+_CLOSED_ASIDE = re.compile(r"[（(][^（()）]*[)）][\s，,]*$")
 #: the exact figure right after a rounded share ("六成，达到63.8%")
 _EXACT_NEXT = re.compile(r"\s*[，,]\s*(?:达到|达|为|占|约为|是)?\s*\d")
 _SUBJECT_BREAK = re.compile(r"[，,；;。：:]")
@@ -234,7 +236,7 @@ class NarrativeExtractor:
     # ------------------------------------------------------------------
     def extract(self, doc: Document, report_year: int | None, scope: str = "open",
                 candidates: list[Candidate] | None = None, level: str | None = None,
-                region: str | None = None, school: str | None = None) -> list[Metric]:
+                region: str | None = None, school: str | None = None, title: str | None = None) -> list[Metric]:
         """The figures of every paragraph (see the module docstring).  When
         ``candidates`` is a list, the figures bound to a metric term that the
         evidence kept out are appended to it (one per metric and figure, none
@@ -243,13 +245,18 @@ class NarrativeExtractor:
         ``region``: the region whose report it is (``"region"`` scope), whose
         own name as a clause's subject is no part of it; ``school``: the
         school whose report it is (``"school"`` scope), so that another
-        school named as a clause's subject is another entity."""
+        school named as a clause's subject is another entity; ``title``: the
+        report's title — in a region's report naming one level (中等职业教育),
+        the other level's figures are another entity's."""
         out: list[Metric] = []
         self._rejected: list[Candidate] = []
         self._level = level
         self._region = "".join((region or "").split())
         self._school = "".join((school or "").split())
         self._scope = scope
+        # a region's report on one level (…中等职业教育质量年度报告): that level is its own
+        named = self.cues.title_levels(title or "") if scope == "region" else set()
+        self._region_level = next(iter(named)) if len(named) == 1 else None
         for b in doc.blocks:
             if b.kind != PARAGRAPH or not b.text:
                 continue
@@ -344,7 +351,9 @@ class NarrativeExtractor:
                     subject = _Subject(None, subject.regional)     # a part named before ； is that statement's
                 out.append((a, b, subject, part))
                 head_end = next((x for x in heads if a <= x < b), b)
-                subject = self._subject(text[a:head_end], subject, part)
+                before, subject = subject, self._subject(text[a:head_end], subject, part)
+                if subject.kind == "part" and _CLOSED_ASIDE.search(text, a, b):
+                    subject = before       # "…15所（其中公办11所、民办4所），在校生…": the part was the aside's
                 if subject.kind in ("part", "facility") and any(w in text[a:b] for w in self.moved):
                     subject = _Subject(None, subject.regional)   # "学校于2010年迁入新校区，现占地…": the whole school
             return out
@@ -587,6 +596,8 @@ class NarrativeExtractor:
             return own[0]
         if self._scope == "school" or own or any(self._other_school(item) == "other_entity" for item, _ in pairs):
             return None
+        if self._scope == "region" and any(self.cues.places_in(item) for item, _ in pairs):
+            return None       # "东湖区、西林县、南坪县中职在校生分别为…": the region's parts, each its own
         vocational = [q for item, q in pairs if self.cues.sectors_named(item)]
         return vocational[0] if len(vocational) == 1 else None
 
@@ -808,6 +819,8 @@ class NarrativeExtractor:
             return "range"
         if cues.is_upper_bound(q.text, text[max(at.clause_start, q.start - 3):q.start]):
             return "bound"             # 不足六成, 3000人以下: a bound, not the value
+        if cues.standard_after.match(text, q.end):
+            return "target"            # 按照生师比20:1测算: a standard in a calculation
         if q.text.endswith(("成", "半", "半数")) and _EXACT_NEXT.match(text, q.end):
             return "bound"             # 超过六成，达到63.8%: the rounded share, then the figure
         if cues.is_modifier(text[q.end:q.end + 20]):
@@ -884,10 +897,11 @@ class NarrativeExtractor:
         """The figure is another school level's, a listed group's or the whole
         school system's."""
         text, q, c, cues, clause_start = at.text, at.c.q, at.c, self.cues, at.clause_start
-        if scope == "school" and self._level in cues.sector_levels:
+        level = self._level if scope == "school" else self._region_level if scope == "region" else None
+        if level in cues.sector_levels:
             named = cues.sectors_named(text[clause_start:q.start])
-            if named and self._level not in named:
-                return "other_entity"     # 中职在校生… in a 高职 school's report
+            if named and level not in named:
+                return "other_entity"     # 中职在校生… in a 高职 school's report; 高职院校… in a city's 中职 report
         if c.rule.id in cues.group_counted and self._after_a_group(at.para, at.p_start, c.anchor):
             return "subset"            # "现有专业教师79人，…高级讲师53人": that group's
         if self._whole_system(at.para) and not cues.sectors_named(text[clause_start:q.start]):

@@ -352,9 +352,13 @@ def test_new_students_as_a_group_are_not_the_intake():
 
 
 def test_items_after_another_entitys_total_keep_the_reports_own():
-    f = _titled("鹿鸣市2023年中等职业教育质量年度报告",
+    f = _titled("鹿鸣市2023年职业教育质量年度报告",
                 "全市高等学校专任教师5.2万人，其中，本科院校3.1万人；高职院校2.0万人；成人高校0.1万人。")
     assert _values(f, "teachers_fulltime") == [(20000, False)]
+    # a report on 中等职业教育 alone: the 高职 item is another level's
+    f = _titled("鹿鸣市2023年中等职业教育质量年度报告",
+                "全市高等学校专任教师5.2万人，其中，本科院校3.1万人；高职院校2.0万人；成人高校0.1万人。")
+    assert _values(f, "teachers_fulltime") == []
     # the school's own total: its parts are not read as the total
     f = _facts("全日制在校生2,460人（其中中职1,900人、技工560人）。")
     assert _values(f, "students_fulltime") == [(2460, False)]
@@ -511,3 +515,20 @@ def test_a_case_paragraph_about_one_school_in_a_regions_report():
 ])
 def test_one_majors_match_rate_is_a_part(text, want):
     assert _values(_facts(text), "employment_match_rate") == want
+
+
+def test_region_reports_other_levels_parts_and_standards():
+    """In a city's report on 中等职业教育: 高职 figures, all upper-secondary
+    schools, districts listed with 分别为, a standard used in a calculation
+    and a shortage are not the city's own figures; a breakdown in brackets
+    does not make the rest of the sentence a part."""
+    f = _titled("鹿鸣市2023年中等职业教育质量年度报告",
+                "全市中职学校全日制在校生3.95万人；市属高职院校全日制在校生2.31万人。",
+                "全市高中阶段招生4,020人，其中中职招生1,730人。",
+                "东湖区、西林县中职招生分别为2,210人、1,980人。",
+                "按照生师比20:1测算，全市中职学校尚缺专任教师约360人。",
+                "全市现有中等职业学校14所（其中公办10所、民办4所），专任教师2,240人。")
+    assert _values(f, "students_fulltime") == [(39500, False)]
+    assert _values(f, "enrolment_new") == [(1730, False)]
+    assert _values(f, "student_teacher_ratio") == []
+    assert _values(f, "teachers_fulltime") == [(2240, False)]
