@@ -532,3 +532,13 @@ def test_region_reports_other_levels_parts_and_standards():
     assert _values(f, "enrolment_new") == [(1730, False)]
     assert _values(f, "student_teacher_ratio") == []
     assert _values(f, "teachers_fulltime") == [(2240, False)]
+
+
+@pytest.mark.parametrize("text,want", [
+    ("毕业生获取职业技能等级证书（含职业资格证书）1,870人，其中获得1+X证书640人。", [(1870, False)]),
+    ("共有1,028名学生获得职业技能等级证书。", [(1028, False)]),
+    ("学生考取职业技能等级证书共计956人。", [(956, False)]),
+    ("学校获得1+X证书的学生312人。", []),
+])
+def test_certificate_holders_and_not_one_kind_of_certificate(text, want):
+    assert _values(_facts(text), "certificate_holders") == want
