@@ -542,3 +542,11 @@ def test_region_reports_other_levels_parts_and_standards():
 ])
 def test_certificate_holders_and_not_one_kind_of_certificate(text, want):
     assert _values(_facts(text), "certificate_holders") == want
+
+
+@pytest.mark.parametrize("text,want", [
+    ("其中直接就业402人，升入高一级学校517人。", [(517, False)]),
+    ("其中491人通过春季高考、单招等途径升入高一级学校。", [(491, False)]),
+])
+def test_further_study_to_the_next_level_of_school(text, want):
+    assert _values(_facts(text), "graduates_further_study") == want
