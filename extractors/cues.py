@@ -135,6 +135,7 @@ class Cues:
         self.one_school_head = re.compile(ctx.get("one_school_head") or "(?!)")
         self.major_before_term = re.compile(ctx.get("major_before_term") or "(?!)")
         self.standard_after = re.compile(ctx.get("standard_after") or "(?!)")
+        self.compared_aside = re.compile(ctx.get("compared_aside") or "(?!)")
         self.elliptic = re.compile(ctx["elliptic_clause"]) if ctx.get("elliptic_clause") else None
 
     # -- clause evidence

@@ -838,6 +838,8 @@ class NarrativeExtractor:
             return "qualified"
         if c.term and cues.names_a_major(text[clause_start:c.anchor] + c.term):
             return "part"              # 电子商务专业对口就业率: one major's rate
+        if cues.compared_aside.search(text, max(at.s_start, q.start - 40), q.start):
+            return "other_entity"      # 高于全省同类院校平均水平（占地680亩）: the compared one's figure
         if cues.names_a_group(text[max(at.s_start, c.anchor - 16):c.anchor]):
             return "subset"            # 青年教师中双师型教师占60%: that group's share
         if self._a_target(at, report_year):

@@ -550,3 +550,8 @@ def test_certificate_holders_and_not_one_kind_of_certificate(text, want):
 ])
 def test_further_study_to_the_next_level_of_school(text, want):
     assert _values(_facts(text), "graduates_further_study") == want
+
+
+def test_a_figure_in_brackets_after_what_the_school_is_compared_with():
+    f = _facts("学校占地面积1,150亩，均高于全省同类院校平均水平（占地640亩）。")
+    assert [round(v) for v, _ in _values(f, "land_area")] == [766670]      # 1,150 亩, not 640 亩 as well
