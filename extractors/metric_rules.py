@@ -170,7 +170,8 @@ _CONTEXT_WORDS = _WORD_LISTS + ("target_reset_words", "history_words", "respecti
                                 "moved_words", "list_separators", "list_tail_words", "split_value_leads",
                                 "average_words", "average_not_for", "upper_bound_words", "exact_leads", "not_places",
                                 "system_sectors", "teacher_groups", "group_counted", "whole_staff",
-                                "own_region_words", "one_school_words", "table_skip_columns", "table_actual_words")
+                                "own_region_words", "one_school_words", "table_skip_columns", "table_actual_words",
+                                "other_school_pronouns")
 #: context keys that hold a regex or a list of regexes
 _CONTEXT_PATTERNS = _PATTERN_LISTS + ("change_lead", "qualified_before", "target_noun_pattern",
                                       "target_list_pattern", "qualifier_ok", "modifier_after", "source_year_pattern",

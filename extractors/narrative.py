@@ -368,6 +368,8 @@ class NarrativeExtractor:
                 kind = "other"      # "全省…" in a city's report, "全市…" in a county's: a larger or smaller region
             elif region or self._names_own_region(head):
                 kind = "own"        # "…，全市双师型教师占比…": the region itself again, after a school
+        if kind in (None, "own") and self._scope == "school" and self.cues.other_school_pronoun.search(head):
+            kind = "other"          # "对口帮扶…职业技术学校，该学院…": the school spoken of, not the report's
         if kind is None and inherited.kind == "target" and self.cues.target_reset.search(head):
             return _Subject(None, inherited.regional if region is None else region)   # "可容纳…，现有在校生…"
         if part and kind in (None, "own", "premises"):
@@ -846,7 +848,9 @@ class NarrativeExtractor:
             return "target"            # a plan, unless the phrasing gives a past year
         if any(w in text[c.anchor_end or at.lo:q.start] for w in cues.subset):
             return "subset"
-        if not to_level and c.year is None and cues.is_cumulative(text[clause_start:q.start], text[at.p_start:q.start]):
+        # (a cumulative word before a ； is that statement's: "近三年累计投入…；纸质图书86万册")
+        statement = max(at.p_start, text.rfind("；", at.p_start, q.start) + 1, text.rfind(";", at.p_start, q.start) + 1)
+        if not to_level and c.year is None and cues.is_cumulative(text[clause_start:q.start], text[statement:q.start]):
             return "cumulative"
         if cues.is_average(c.rule.id, text[clause_start:q.start]):
             return "average"

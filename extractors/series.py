@@ -135,7 +135,12 @@ def from_to(text: str, term_end: int, period_start: int, quants, kind: str, conn
     head = text[m.end():a.start]
     a_year = re.fullmatch(rf"\s*({_YEAR})\s*(?:年度|年|届)?\s*的?\s*", head)
     state = from_state is not None and from_state.fullmatch(head)
-    if (head.strip() and not a_year and not state) or not to_words.fullmatch(text[a.end:b.start].strip()):
+    between = text[a.end:b.start].strip()
+    # "由2022年的1,680人增至2024年的1,912人": the year of the level reached
+    b_year = re.search(rf"({_YEAR})\s*(?:年度|年|届)?(?:底|末)?\s*的?\s*$", between)
+    if b_year:
+        between = between[:b_year.start()].strip()
+    if (head.strip() and not a_year and not state) or not to_words.fullmatch(between):
         return []
     if not (_kind_ok(a, kind) and _kind_ok(b, kind)):
         return []
@@ -144,7 +149,7 @@ def from_to(text: str, term_end: int, period_start: int, quants, kind: str, conn
         rng = r
     if rng:
         return [(b, int(rng.group(2))), (a, int(rng.group(1)))]
-    return [(b, None)] + ([(a, int(a_year.group(1)))] if a_year else [])
+    return [(b, int(b_year.group(1)) if b_year else None)] + ([(a, int(a_year.group(1)))] if a_year else [])
 
 
 def compared_in_parentheses(text: str, after: int, s_end: int, quants, kind: str):

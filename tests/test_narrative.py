@@ -555,3 +555,31 @@ def test_further_study_to_the_next_level_of_school(text, want):
 def test_a_figure_in_brackets_after_what_the_school_is_compared_with():
     f = _facts("学校占地面积1,150亩，均高于全省同类院校平均水平（占地640亩）。")
     assert [round(v) for v, _ in _values(f, "land_area")] == [766670]      # 1,150 亩, not 640 亩 as well
+
+
+@pytest.mark.parametrize("text,metric,want", [
+    ("学校教学仪器设备总值1,026.4万元，生均6,580元。", "equipment_value_per_student", [(6580, False)]),
+    ("合作企业投入设备价值740万元。", "equipment_value_total", []),
+    ("面向社会开展技能培训，培训后就业率达到84.2%。", "employment_rate", []),
+    ("职业技能等级证书（含职业资格证书）获取人数964人。", "certificate_holders", [(964, False)]),
+    ("“双师型”教师人数58人，占专任教师的56.3%。", "teachers_dual_qualified_ratio", [(56.3, False)]),
+    ("具有副高级以上专业技术职务的214人。", "teachers_senior_title", [(214, False)]),
+    ("毕业生对口率78.4%。", "employment_match_rate", [(78.4, False)]),
+    ("开设幼儿保育等专业，开设课程128门。", "courses_count", [(128, False)]),
+    ("学校现有专任教师410人，其中副高级职称131人，高级职称教师合计176人。", "teachers_senior_title", [(176, False)]),
+    ("近三年累计投入设备资金1,180万元；纸质图书82万册，生均80.6册。", "books_per_student", [(80.6, False)]),
+])
+def test_whole_report_probe_kinds(text, metric, want):
+    assert _values(_facts(text), metric) == want
+
+
+def test_another_school_spoken_of_as_gai_xueyuan_in_a_schools_report():
+    f = _titled("青禾县职业技术学校2023年度质量报告", "学校与鹿源职业技术学院开展中高职贯通培养，该学院全日制在校生7,900人。",
+                "学校全日制在校生3,150人。")
+    assert _values(f, "students_fulltime") == [(3150, False)]
+
+
+def test_from_a_years_figure_to_another_years():
+    f = _facts("学校全日制在校生由2021年的1,590人增至2023年的1,840人。")
+    assert _values(f, "students_fulltime") == [(1840, False)]
+    assert _values(f, "students_fulltime", year=2021) == [(1590, False)]
