@@ -566,7 +566,7 @@ class NarrativeExtractor:
         p_start, _ = para.period_of(h.start)
         out = []
         for how, pairs in (("respectively", series.respectively(text, h.end, clause_start, sq, kind, self.respectively,
-                                                                p_start)),
+                                                                p_start, h.start)),
                            ("from", series.from_to(text, h.end, p_start, sq, kind, self.connector, self.from_words,
                                                    self.to_words, self.from_state))):
             out += [_Candidate(rule, q, h.start, f"{rule.id}/term:{h.text}+{how}", h.text, h.end, y) for q, y in pairs]

@@ -60,6 +60,9 @@ def _respective_figures(text: str, term_end: int, quants, kind: str, words: re.P
     return figures
 
 
+#: what may stand between a term and its first figure when 分别 came before the term
+_FIRST_FIGURE = re.compile(r"\s*(?:为|达|达到|是|有|共)?\s*")
+
 #: where the entities of a list before a term are cut ("全国、全省和本校毕业生…")
 _ENTITY_SEP = re.compile(r"\s*(?:、|以及|和|及|与)\s*")
 
@@ -81,14 +84,17 @@ def respective_entities(text: str, term_start: int, term_end: int, clause_start:
 
 
 def respectively(text: str, term_end: int, clause_start: int, quants, kind: str, words: re.Pattern,
-                 period_start: int | None = None):
+                 period_start: int | None = None, term_start: int | None = None):
     """'YEARS … 分别为 a、b、c': one value per year, or nothing.  The years
     stand before the term in its clause, right after it ("招生人数2022年、2023年
     分别为…"), or open the sentence in a clause of their own ("2022年和2023年，
     …分别为…", from ``period_start``); a range ("2021—2023年") counts every
-    year in it.  The number of years must be the number of figures."""
+    year in it.  分别 may also stand before the term ("2022、2023年分别招收新生
+    a人、b人").  The number of years must be the number of figures."""
     after_term = _YEAR_LIST.match(text, term_end) or _RANGE_YEARS.match(text, term_end)
     figures = _respective_figures(text, after_term.end() if after_term else term_end, quants, kind, words)
+    if not figures and term_start is not None and text[max(clause_start, term_start - 2):term_start] == "分别":
+        figures = _respective_figures(text, term_end, quants, kind, _FIRST_FIGURE)
     if not figures:
         return []
     years = _years_of(after_term) if after_term else None

@@ -583,3 +583,9 @@ def test_from_a_years_figure_to_another_years():
     f = _facts("学校全日制在校生由2021年的1,590人增至2023年的1,840人。")
     assert _values(f, "students_fulltime") == [(1840, False)]
     assert _values(f, "students_fulltime", year=2021) == [(1590, False)]
+
+
+def test_years_then_fenbie_before_the_term():
+    f = _facts("2021、2022、2023年分别招收新生3,870人、4,010人、4,205人。")
+    assert _values(f, "enrolment_new") == [(4205, False)]
+    assert _values(f, "enrolment_new", year=2021) == [(3870, False)]
