@@ -363,6 +363,7 @@ def out_of_range_flags(metrics: list[Metric], cfg: dict | None = None) -> list[F
     pmin, pmax = cfg["percent"]["min"], cfg["percent"]["max"]
     may_exceed = set(cfg.get("percent_may_exceed") or [])
     whole = set(cfg.get("whole_units") or [])
+    fractional = set(cfg.get("fractional_metrics") or [])
     flags, seen = [], set()
     for m in metrics:
         why = None
@@ -372,7 +373,7 @@ def out_of_range_flags(metrics: list[Metric], cfg: dict | None = None) -> list[F
             why = (f"比率低于{_fmt(pmin)}%", f"a rate below {_fmt(pmin)}%")
         elif cfg.get("negative", True) and m.value < 0:
             why = ("数值为负", "a negative figure")
-        elif m.unit in whole and abs(m.value - round(m.value)) > 1e-6:
+        elif m.unit in whole and m.metric not in fractional and abs(m.value - round(m.value)) > 1e-6:
             why = ("人数或个数不是整数", "a count that is not a whole number")
         if not why:
             continue

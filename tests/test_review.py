@@ -369,6 +369,9 @@ def test_out_of_range_implausible_and_derived():
           _m("employment_match_rate", 80, "percent")]
     got = checks.out_of_range_flags(ms)
     assert sorted(f.metric for f in got) == ["employment_rate", "students_fulltime"]
+    # an average in volumes (生均图书 54.5 册) may be a fraction; a total may not
+    got = checks.out_of_range_flags([_m("books_per_student", 54.5, "volumes"), _m("books_total", 1200.5, "volumes")])
+    assert [f.metric for f in got] == ["books_total"]
     ms = [_m("books_total", 900, "volumes"), _m("books_per_student", 30, "volumes"),
           _m("income_total", 5_000_000, "yuan"), _m("funding_per_student", 12_000, "yuan")]
     (f,) = checks.implausible_flags(ms, 2023)
