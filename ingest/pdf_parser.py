@@ -778,6 +778,12 @@ class _Layout:
             return False
         return ln.x1 < right - 1.5 * ln.size
 
+    def ragged(self, ln: Line) -> bool:
+        """Short by a few characters only (under four font sizes): what a
+        ragged right margin leaves at the end of a line in mid-sentence."""
+        right = ln.col_right if ln.col_right is not None else self.right
+        return right is not None and ln.x1 >= right - 4 * ln.size
+
     def indented(self, ln: Line) -> bool:
         left = ln.col_left if ln.col_left is not None else self.left
         if left is None:
@@ -810,8 +816,8 @@ class _Layout:
             return True
         if self.indented(cur):
             return True
-        if self.short(prev):
-            return True
+        if self.short(prev) and not (self.ragged(prev) and _unfinished([prev, prev], cur)):
+            return True          # (a line a little short that stops mid-sentence goes on: "…生均教学" / "仪器设备值…")
         if _ends_sentence(prev.text) and not self.st.uses_indent:
             return True
         # a line that is a heading or caption by its numbering stands alone

@@ -317,6 +317,29 @@ def test_three_line_table_with_serial_and_unit_columns(tmp_path):
     assert _has(m, "graduates_total", 463, 2023)
 
 
+def test_a_ragged_right_line_in_mid_sentence_goes_on(tmp_path):
+    """Text set flush left without justification: a line a character or two
+    short that stops mid-term (``…生均教学`` / ``仪器设备值8,384元``) is no
+    paragraph end, so the term stays whole and the figure is its own."""
+    path = tmp_path / "ragged.pdf"
+    c = rl_canvas.Canvas(str(path), pagesize=A4)
+    _cover(c)
+    y = _para(c, FILLER, H - 330)
+    c.setFont(SONG, 12)
+    full = int((RIGHT - LEFT) // 12)       # ideographs in a full line
+    pad = "学校持续改善办学条件，建设校内外实训基地，更新实训设备，" * 2
+    first = pad[: full - 2 - 4] + "生均教学"   # two characters short of the margin
+    for line in (first, "仪器设备值8,384元。" + FILLER[:20]):
+        y -= 19
+        c.drawString(LEFT, y, line)
+    c.showPage()
+    c.save()
+    doc = parse(path)
+    assert any("生均教学仪器设备值8,384元" in b.text for b in doc.blocks)
+    m = _metrics(path)
+    assert _has(m, "equipment_value_per_student", 8384, 2023) and not _has(m, "equipment_value_total", 8384, 2023)
+
+
 def test_aligned_text_without_figures_is_not_a_table(tmp_path):
     """Names laid out in columns (no figures) stay text."""
     path = tmp_path / "names.pdf"
