@@ -136,6 +136,7 @@ class AwardRules:
     table: dict = field(default_factory=dict)
     name_sep_rx: re.Pattern = re.compile(r"[、，,；;/\s]+")
     name_suffix_rx: re.Pattern = re.compile("(?!)")   # cut off the end of a name in a table cell
+    name_note_rx: re.Pattern = re.compile("(?!)")     # a note after a name in a cell: (its school)
     caption_strip: re.Pattern = re.compile(r"(?:获奖)?(?:情况|名单|一览表?|统计表?)+$")
     prize_aliases: dict = field(default_factory=dict)
     instructor_rows: bool = True
@@ -430,6 +431,8 @@ def _table_rules(data: dict, p: Path) -> dict:
                            "table.name_separators"),
         "name_suffix_rx": _rx(str(tbl.get("name_suffix_strip") or "(?!)"), p, tbl.get("__line__"),
                               "table.name_suffix_strip"),
+        "name_note_rx": _rx(str(tbl.get("name_note_strip") or "(?!)"), p, tbl.get("__line__"),
+                            "table.name_note_strip"),
         "instructor_rows": bool(tbl.get("instructor_rows", True)),
         "caption_strip": _rx(str(tbl.get("caption_strip") or r"(?:获奖)?(?:情况|名单)$"), p, tbl.get("__line__"),
                              "table.caption_strip"),
@@ -937,6 +940,11 @@ class _Paragraph:
                     or (tj.kind == "ROLE" and j in self.suffix_roles):
                 j -= 1
                 continue
+            if tj.kind == "EVSUF":      # A在…大赛“…”赛项中获: the event's name and 赛项 stand between
+                j -= 1
+                if j >= 0 and toks[j].kind == "GAP" and j not in groups:
+                    j -= 1
+                continue
             if tj.kind in ("PUNCT", "TOP", "SUB") and self.pending:
                 subject, rule = list(self.pending), "awards/text/listed-names"
             break
@@ -1208,7 +1216,7 @@ class _AwardTable:
         for part in R.name_sep_rx.split(raw):
             at = raw.find(part, pos)
             pos = at + len(part)
-            nm = R.name_suffix_rx.sub("", part)
+            nm = R.name_suffix_rx.sub("", R.name_note_rx.sub("", part))    # 宓清越（栖云市信息工程学校）
             if not R.is_name(nm):
                 continue
             role, rsrc = ("teacher", "explicit") if key == "instructor" else \

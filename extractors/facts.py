@@ -95,7 +95,7 @@ CANDIDATE_REASONS = {
 @dataclass
 class Award:
     competition: str
-    level: str | None            # 国家 / 省 / 自治区 / 市 / 地区 / 校
+    level: str | None            # 国家 / 省 / 自治区 / 市 / 地区 / 县 / 校
     event: str | None            # 赛项
     prize: str | None            # 一等奖 / 金奖 / 第一名 / 优胜奖 / 优秀指导教师奖 …
     person: str | None           # one row per person

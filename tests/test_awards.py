@@ -405,3 +405,18 @@ def test_rules_mistakes_name_the_line(tmp_path):
     broken.write_text("prizes: [\n", encoding="utf-8")
     with pytest.raises(RuleFileError):
         load_award_rules(str(broken))
+
+
+def test_round8_phrasings_and_cells():
+    """The event between the competition and the verb (在…大赛“…”赛项中获),
+    组队 after the names, a county competition, and a winner's school in
+    brackets after the name in a table cell."""
+    aw = _rows("学生苏禾在2024年全省职业院校技能大赛“智能财税”赛项中获一等奖。",
+               "学生宁远、方知秋组队获2024年全市中职学校技能大赛“网络搭建”赛项三等奖。",
+               "学生秦岳在2024年全县职业技能竞赛中获得一等奖。", year=2024)
+    assert {(a.person, a.prize, a.level, a.event) for a in aw} == {
+        ("苏禾", "一等奖", "省", "智能财税"), ("宁远", "三等奖", "市", "网络搭建"),
+        ("方知秋", "三等奖", "市", "网络搭建"), ("秦岳", "一等奖", "县", None)}
+    t = make_table([["序号", "比赛名称", "获奖学生", "奖项"],
+                    ["1", "2024年全市中职学校技能大赛", "柯望舒（鹿鸣市信息工程学校）", "二等奖"]], header_rows=1)
+    assert {(a.person, a.prize) for a in extract_awards(_doc(t), 2024)} == {("柯望舒", "二等奖")}
