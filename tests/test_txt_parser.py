@@ -162,3 +162,15 @@ def test_a_rows_figure_is_not_joined_to_the_next_rows_number(tmp_path):
     assert not any("29602" in b.text for b in doc.blocks)
     got = {(m.metric, m.value) for m in extract(doc).metrics}
     assert ("students_fulltime", 2960) in got and not any(v == 29602 for _, v in got)
+
+
+def test_a_bare_appendix_line_is_a_heading(tmp_path):
+    """附表 on a line of its own opens the appendix part: its tables sit under
+    it, not under the last numbered part."""
+    p = tmp_path / "a.txt"
+    p.write_text("石桥县职业教育中心2024年质量年度报告\n\n七、面临挑战\n\n学校面临的挑战。\n\n附表\n\n附表1 计分卡\n\n"
+                 "\t指标\n\t2024年\n\n\t在校生数\n\t1200\n", encoding="utf-8")
+    doc = parse(p)
+    assert [b.text for b in doc.headings()][-1] == "附表"
+    t = doc.tables()[0]
+    assert doc.section_path_at(t.span[0])[-1] == "附表"
