@@ -244,6 +244,11 @@ def _read_lines(doc: Document, lines: list[str]) -> tuple[int, int]:
             doc.add(_table_block(rows, ref=f"line {i + 1}"))
             i = j
             continue
+        rows = _tab_rows(lines, i)
+        if rows:        # a row per line, cells between tabs (Word's "save as plain text")
+            doc.add(_table_block(rows, ref=f"line {i + 1}"))
+            i += len(rows)
+            continue
         s = line.strip()
         if _IMAGE.match(s):
             images += 1
@@ -304,6 +309,23 @@ def _read_table(lines: list[str], i: int) -> tuple[int, list[list[str]]]:
     if cur:
         rows.append(cur)
     return i, rows
+
+
+def _tab_rows(lines: list[str], i: int) -> list[list[str]]:
+    """The rows of a table written a row per line with its cells between
+    tabs, from line ``i``: at least two lines in a row, each with two cells
+    or more, the same number of cells in most of them; ``[]`` when line
+    ``i`` does not open one."""
+    rows = []
+    for line in lines[i:]:
+        cells = [c.strip() for c in line.rstrip("\r\n").split("\t")]
+        if len(cells) < 2 or not line.strip() or line.startswith("\t"):
+            break
+        rows.append(cells)
+    if len(rows) < 2:
+        return []
+    widths = [len(r) for r in rows]
+    return rows if widths.count(max(set(widths), key=widths.count)) * 2 > len(rows) else []
 
 
 def _table_block(rows: list[list[str]], ref: str):

@@ -174,3 +174,17 @@ def test_a_bare_appendix_line_is_a_heading(tmp_path):
     assert [b.text for b in doc.headings()][-1] == "附表"
     t = doc.tables()[0]
     assert doc.section_path_at(t.span[0])[-1] == "附表"
+
+
+def test_rows_with_cells_between_tabs_are_a_table(tmp_path):
+    """Word's "save as plain text" writes a table a row per line, the cells
+    between tabs: a table, each year column read with its year."""
+    from nianbao.extractors.extract import extract
+    p = tmp_path / "t.txt"
+    p.write_text("石桥县职业教育中心2024年质量年度报告\n\n附表\n\n附表1 计分卡\n指标\t单位\t2023年\t2024年\n"
+                 "毕业生人数\t人\t431\t458\n就业率\t%\t98.1\t98.6\n\n学校将继续努力。\n", encoding="utf-8")
+    doc = parse(p)
+    assert [t.grid() for t in doc.tables()] == [[["指标", "单位", "2023年", "2024年"], ["毕业生人数", "人", "431", "458"],
+                                                  ["就业率", "%", "98.1", "98.6"]]]
+    got = {(m.metric, m.value, m.year) for m in extract(doc).metrics}
+    assert {("graduates_total", 458, 2024), ("graduates_total", 431, 2023), ("employment_rate", 98.6, 2024)} <= got
