@@ -356,3 +356,13 @@ def test_realdev_titles_accuracy_floor(tmp_path):
     assert res["school_acc"] >= 0.98, misses
     assert res["level_acc"] >= 0.97, misses
     assert res["year_acc"] >= 0.96, misses
+
+
+def test_a_kind_of_place_is_no_county(tmp_path):
+    """学校地处山区县: the kind of place it is, not a county's name; the
+    county in the school's own name stands."""
+    from nianbao.ingest import parse
+    p = tmp_path / "r.txt"
+    p.write_text("青梧县职业技术学校2024年质量年度报告\n\n一、学校概况\n\n学校地处山区县，是一所公办中职学校，现有在校生1,200人。\n",
+                 encoding="utf-8")
+    assert extract_attributes(parse(p))["region"] == "青梧县"
