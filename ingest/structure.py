@@ -52,7 +52,9 @@ def attach_captions(doc: Document) -> None:
         cap = _caption_near(blocks, i, used)
         if cap is not None:
             used.add(id(cap))
-            b.title = f"{cap.number}{cap.title or ''}"
+            title = cap.title or ""
+            # "表1 2024年…": a space keeps the number apart from a title that opens with a digit (not 表12024年)
+            b.title = f"{cap.number}{' ' if cap.number[-1:].isdigit() and title[:1].isdigit() else ''}{title}"
             b.number = cap.number
             b.meta.setdefault("caption_kind", cap.meta.get("caption_kind"))
 

@@ -107,3 +107,16 @@ def test_seed_pdf_text_is_clean():
     assert "共招生773人" in doc.text
     # running page numbers are not in the body
     assert not any(re.fullmatch(r"\d{1,2}", b.text.strip()) for b in doc.blocks if b.kind == "paragraph")
+
+
+def test_a_caption_whose_title_opens_with_a_year_keeps_its_number_apart(tmp_path):
+    import docx
+    from nianbao.ingest import parse
+    d = docx.Document()
+    d.add_paragraph("石桥县职业教育中心2024年质量年度报告", style="Title")
+    d.add_paragraph("表1 2024年主要办学指标")
+    t = d.add_table(rows=2, cols=2)
+    t.cell(0, 0).text, t.cell(0, 1).text, t.cell(1, 0).text, t.cell(1, 1).text = "指标", "2024年", "在校生数", "1200"
+    d.save(tmp_path / "c.docx")
+    (table,) = parse(tmp_path / "c.docx").tables()
+    assert table.title == "表1 2024年主要办学指标" and table.number == "表1"
