@@ -311,6 +311,9 @@ def read_cover(doc: Document, rules: AttributeRules, max_blocks: int = 60) -> Co
             break
     found = next(((i, t) for i, t in ((i, read_title(s, rules)) for i, s in enumerate(lines)) if t), None)
     if found is None:
+        lines, found = _wrapped_title(lines, rules)
+        cover.lines = lines
+    if found is None:
         window, used = lines[:8], set()
     else:
         cover.title, first, last = _with_neighbours(lines, found[0], found[1], rules)
@@ -320,6 +323,19 @@ def read_cover(doc: Document, rules: AttributeRules, max_blocks: int = 60) -> Co
     if not (cover.title and cover.title.name.kind in ("school", "region", "national")):
         cover.quoted = _quoted_title(doc, rules)
     return cover
+
+
+def _wrapped_title(lines: list[str], rules: AttributeRules, reach: int = 12):
+    """A title set large on a cover and wrapped over two lines
+    ("…中等职业教育质量年度" / "报告（2024年度）"): the first two short
+    neighbouring lines among the first ``reach`` that read as a title only
+    together, joined.  Returns the lines (joined there) and (index, title),
+    or the lines unchanged and None."""
+    for i in range(min(len(lines) - 1, reach)):
+        a, b = lines[i], lines[i + 1]
+        if len(a) <= 40 and len(b) <= 40 and (t := read_title(a + b, rules)) is not None:
+            return lines[:i] + [a + b] + lines[i + 2:], (i, t)
+    return lines, None
 
 
 def _cover_lines(doc: Document, rules: AttributeRules, max_blocks: int) -> list[str]:

@@ -368,7 +368,7 @@ class NarrativeExtractor:
                 kind = "other"      # "全省…" in a city's report, "全市…" in a county's: a larger or smaller region
             elif region or self._names_own_region(head):
                 kind = "own"        # "…，全市双师型教师占比…": the region itself again, after a school
-        if kind in (None, "own") and self._scope == "school" and self.cues.other_school_pronoun.search(head):
+        if kind in (None, "own") and self._scope in ("school", "open") and self.cues.other_school_pronoun.search(head):
             kind = "other"          # "对口帮扶…职业技术学校，该学院…": the school spoken of, not the report's
         if kind is None and inherited.kind == "target" and self.cues.target_reset.search(head):
             return _Subject(None, inherited.regional if region is None else region)   # "可容纳…，现有在校生…"

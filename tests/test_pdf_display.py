@@ -598,3 +598,26 @@ def test_symbol_bullets_and_dot_leaders_keep_a_page_readable():
     assert text_quality(cleaned)[1] == 0
     toc = "\n".join(f"Part {k} Overview ........................................ {k}" for k in range(1, 9))
     assert text_quality(toc)[1] == 0
+
+
+def test_a_cover_title_wrapped_over_two_lines(tmp_path):
+    """A long title set large on the cover wraps: "…中等职业教育质量年度" /
+    "报告（2023年度）".  It is read as one title, so the report is the
+    school's own (its own figures, another school's not)."""
+    path = tmp_path / "cover.pdf"
+    c = rl_canvas.Canvas(str(path), pagesize=A4)
+    c.setFont(SONG, 24)
+    c.drawCentredString(W / 2, H - 200, f"{SCHOOL}中等职业教育质量年度")     # centred, as a cover is
+    c.drawCentredString(W / 2, H - 236, "报告（2023年度）")
+    c.setFont(SONG, 16)
+    c.drawCentredString(W / 2, H - 330, SCHOOL)
+    c.drawCentredString(W / 2, H - 400, "2024年1月")
+    c.showPage()
+    _para(c, "学校与鹿源职业技术学院开展中高职贯通培养，该学院全日制在校生7,900人。学校全日制在校生3,150人。" + FILLER, H - 80)
+    c.showPage()
+    c.save()
+    from nianbao.review import extract_and_review
+    facts = extract_and_review(parse(path))
+    assert facts.attributes["title"] == f"{SCHOOL}中等职业教育质量年度报告（2023年度）"
+    assert facts.attributes["year"] == 2023 and facts.attributes["level"] == "中职"
+    assert [m.value for m in facts.metrics if m.metric == "students_fulltime"] == [3150]
