@@ -892,6 +892,8 @@ class NarrativeExtractor:
             places = self.cues.places_in(text[at.clause_start:head_end])
             if places and text[at.clause_start:head_end].rstrip(" ，,、：:").endswith(places[-1]):
                 return "region"        # "青禾市双师型教师占比…": the city's, in a school's report
+            if self._place_sector(text[at.clause_start:head_end]):
+                return "region"        # "楚南省高职院校平均生师比…": the province's sector
         if scope == "open" and self._school_voice(at.para) and (
                 subject.regional or self._place_sector(text[at.clause_start:head_end])):
             return "region"            # "全市中职学校…，学校…", "楚南省中职学校…": the passage is a school's

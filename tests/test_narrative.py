@@ -589,3 +589,8 @@ def test_years_then_fenbie_before_the_term():
     f = _facts("2021、2022、2023年分别招收新生3,870人、4,010人、4,205人。")
     assert _values(f, "enrolment_new") == [(4205, False)]
     assert _values(f, "enrolment_new", year=2021) == [(3870, False)]
+
+
+def test_a_named_provinces_sector_in_a_schools_report():
+    f = _titled("鹿源职业技术学院2023年质量年度报告", "学院生师比为17.6:1，楚南省高职院校平均生师比为18.4:1。")
+    assert _values(f, "student_teacher_ratio") == [(17.6, False)]
