@@ -148,10 +148,12 @@ class AwardRules:
     def norm_name(self, s: str) -> str:
         return re.sub(f"[{re.escape(self.dots)}]", "·", s)
 
-    def is_name(self, s: str) -> bool:
+    def is_name(self, s: str, in_cell: bool = False) -> bool:
         """A person's name: 2–4 Han characters starting with a surname, or a
         minority name with a middle dot (阿依达·努尔别克); never a unit, a
-        school or an organisation."""
+        school or an organisation.  ``in_cell``: the text of a table's
+        person column, where a name that begins like a common word (单一禾,
+        甘露白) is still a name."""
         if not s:
             return False
         if any(w in s for w in self.not_name_words):
@@ -172,7 +174,7 @@ class AwardRules:
             return False
         if any(c in self.not_name_chars for c in rest):
             return False
-        return not self._common_word(s, compound=len(s) - len(rest) == 2)
+        return in_cell or not self._common_word(s, compound=len(s) - len(rest) == 2)
 
     def _common_word(self, s: str, compound: bool = False) -> bool:
         if self.veto_min_freq <= 0:
@@ -1217,7 +1219,7 @@ class _AwardTable:
             at = raw.find(part, pos)
             pos = at + len(part)
             nm = R.name_suffix_rx.sub("", R.name_note_rx.sub("", part))    # 宓清越（栖云市信息工程学校）
-            if not R.is_name(nm):
+            if not R.is_name(nm, in_cell=True):
                 continue
             role, rsrc = ("teacher", "explicit") if key == "instructor" else \
                 _resolve_role(explicit, src, f.prize, f.comp, R)

@@ -420,3 +420,13 @@ def test_round8_phrasings_and_cells():
     t = make_table([["序号", "比赛名称", "获奖学生", "奖项"],
                     ["1", "2024年全市中职学校技能大赛", "柯望舒（鹿鸣市信息工程学校）", "二等奖"]], header_rows=1)
     assert {(a.person, a.prize) for a in extract_awards(_doc(t), 2024)} == {("柯望舒", "二等奖")}
+
+
+def test_a_name_that_begins_like_a_common_word_in_a_person_column():
+    t = make_table([["序号", "比赛名称", "获奖学生", "奖项"],
+                    ["1", "2024年全市中职学校技能大赛", "甘露白", "一等奖"],
+                    ["2", "2024年全市中职学校技能大赛", "成功", "二等奖"]], header_rows=1)
+    got = {(a.person, a.prize) for a in extract_awards(_doc(t), 2024)}
+    assert ("甘露白", "一等奖") in got
+    # running text keeps the veto: "成功" after a verb is no winner
+    assert _rows("学生成功获得2024年全市中职学校技能大赛一等奖。", year=2024) == []
