@@ -137,6 +137,7 @@ class AwardRules:
     name_sep_rx: re.Pattern = re.compile(r"[、，,；;/\s]+")
     name_suffix_rx: re.Pattern = re.compile("(?!)")   # cut off the end of a name in a table cell
     name_note_rx: re.Pattern = re.compile("(?!)")     # a note after a name in a cell: (its school)
+    inner_trigger_rx: re.Pattern = re.compile("(?!)")  # competition.inner_trigger_pattern
     caption_strip: re.Pattern = re.compile(r"(?:获奖)?(?:情况|名单|一览表?|统计表?)+$")
     prize_aliases: dict = field(default_factory=dict)
     instructor_rows: bool = True
@@ -381,6 +382,8 @@ def _competition_rules(data: dict, p: Path, verbs) -> dict:
         "comp_not_before": _words(comp, "not_before", p),
         "organiser_rx": _rx(_need(comp, "organiser_pattern", p, str), p, comp.get("__line__"), "organiser_pattern"),
         "inner_triggers": _words(comp, "inner_triggers", p), "generic_prefixes": _words(comp, "generic_prefixes", p),
+        "inner_trigger_rx": _rx(str(comp.get("inner_trigger_pattern") or "(?!)"), p, comp.get("__line__"),
+                                "competition.inner_trigger_pattern"),
         "list_joiners": _words(comp, "list_joiners", p), "alias_joiner": str(_need(comp, "alias_joiner", p, str)),
         "stage_words": _words(comp, "stage_words", p), "drop_stage_after": _words(comp, "drop_stage_after", p),
         "comp_min": int(comp.get("min_chars", 4)), "comp_max": int(comp.get("max_chars", 80)),
@@ -490,6 +493,8 @@ def make_competition(raw: str, R: AwardRules) -> Competition | None:
     # a later trigger inside the phrase starts the name (在学校组织下参加X大赛)
     masked = _QUOTED.sub(lambda mm: "\x01" * len(mm.group(0)), name)
     trig = [mm.end() for mm in re.finditer(_lit(R.inner_triggers), masked)]
+    trig += [mm.end() for mm in R.inner_trigger_rx.finditer(masked)]      # 于晚舟在2024年…大赛: 于 is a surname
+    trig.sort()
     if trig:
         name = name[trig[-1]:]
     parts = _outside_quotes_split(name, R.list_joiners)

@@ -430,3 +430,11 @@ def test_a_name_that_begins_like_a_common_word_in_a_person_column():
     assert ("甘露白", "一等奖") in got
     # running text keeps the veto: "成功" after a verb is no winner
     assert _rows("学生成功获得2024年全市中职学校技能大赛一等奖。", year=2024) == []
+
+
+def test_a_competition_name_starts_at_zai_before_a_year():
+    """于 is a trigger word and a surname: in 学生于晚舟在2024年X大赛中… the
+    competition is X大赛, not 晚舟在…"""
+    aw = _rows("学生于晚舟在2024年沅澄省职业院校技能大赛“酒店服务”赛项中荣获一等奖；教师储明月、葛青芜组成的团队获二等奖。",
+               year=2024)
+    assert {a.competition for a in aw} == {"2024年沅澄省职业院校技能大赛"}
