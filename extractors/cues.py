@@ -136,6 +136,7 @@ class Cues:
         self.major_before_term = re.compile(ctx.get("major_before_term") or "(?!)")
         self.standard_after = re.compile(ctx.get("standard_after") or "(?!)")
         self.compared_aside = re.compile(ctx.get("compared_aside") or "(?!)")
+        self.kept_floor = re.compile(ctx.get("kept_floor") or "(?!)")
         self.other_school_pronoun = re.compile(_alt(ctx.get("other_school_pronouns", [])) or "(?!)")
         self.elliptic = re.compile(ctx["elliptic_clause"]) if ctx.get("elliptic_clause") else None
 

@@ -87,7 +87,7 @@ CANDIDATE_REASONS = {
     "year": "年份不明或为将来 an unclear or future year", "out_of_range": "超出合理范围 out of the plausible range",
     "ambiguous_binding": "对应不明（分别为…项数不符）ambiguous binding",
     "average": "平均数，不是总数 an average, not a total",
-    "bound": "上限（不足、以下）an upper bound, not the value",
+    "bound": "界限（不足、以下、保持在…以上）a bound, not the value",
     "excluded": "指标词前有排除词（计划、新增、生均…）a word before the term makes it another thing",
 }
 

@@ -823,6 +823,8 @@ class NarrativeExtractor:
             return "bound"             # 不足六成, 3000人以下: a bound, not the value
         if cues.standard_after.match(text, q.end):
             return "target"            # 按照生师比20:1测算: a standard in a calculation
+        if cues.kept_floor.search(text, max(at.clause_start, q.start - 6), q.start) and q.text.endswith("以上"):
+            return "bound"             # 就业率保持在97%以上: a floor kept over years, not the year's figure
         if q.text.endswith(("成", "半", "半数")) and _EXACT_NEXT.match(text, q.end):
             return "bound"             # 超过六成，达到63.8%: the rounded share, then the figure
         if cues.is_modifier(text[q.end:q.end + 20]):

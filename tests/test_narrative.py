@@ -594,3 +594,10 @@ def test_years_then_fenbie_before_the_term():
 def test_a_named_provinces_sector_in_a_schools_report():
     f = _titled("鹿源职业技术学院2023年质量年度报告", "学院生师比为17.6:1，楚南省高职院校平均生师比为18.4:1。")
     assert _values(f, "student_teacher_ratio") == [(17.6, False)]
+
+
+def test_a_floor_kept_over_years_is_a_bound():
+    f = _facts("毕业生就业率保持在96%以上。")
+    assert _values(f, "employment_rate") == []
+    assert ("employment_rate", 96, "bound") in {(c.metric, c.value, c.reason) for c in f.candidates}
+    assert _values(_facts("学校毕业生就业率达96%以上。"), "employment_rate") == [(96, True)]
