@@ -137,6 +137,7 @@ class Cues:
         self.standard_after = re.compile(ctx.get("standard_after") or "(?!)")
         self.compared_aside = re.compile(ctx.get("compared_aside") or "(?!)")
         self.kept_floor = re.compile(ctx.get("kept_floor") or "(?!)")
+        self.set_apart = re.compile(ctx.get("set_apart") or "(?!)")
         self.other_school_pronoun = re.compile(_alt(ctx.get("other_school_pronouns", [])) or "(?!)")
         self.elliptic = re.compile(ctx["elliptic_clause"]) if ctx.get("elliptic_clause") else None
 

@@ -178,7 +178,7 @@ _CONTEXT_PATTERNS = _PATTERN_LISTS + ("change_lead", "qualified_before", "target
                                       "split_value_before", "split_value_end", "subset_base_pattern", "place_pattern",
                                       "school_voice_pattern", "elliptic_clause", "one_school_head",
                                       "major_before_term", "standard_after",
-                                      "compared_aside", "kept_floor")
+                                      "compared_aside", "kept_floor", "set_apart")
 #: the keys a metric may have
 _METRIC_KEYS = frozenset({"id", "name_zh", "kind", "terms", "after_number", "templates", "exclude_before",
                           "table_labels", "sections", "range", "region_range", "weak_terms", "exclude_subjects",

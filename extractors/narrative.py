@@ -366,6 +366,8 @@ class NarrativeExtractor:
                 kind = "other"      # "鹿源职业学院生师比…", "该校…" in a city's report: one school's, not the city's
             elif self._other_region_level(head):
                 kind = "other"      # "全省…" in a city's report, "全市…" in a county's: a larger or smaller region
+            elif self.cues.set_apart.search(head) and self.cues.sectors_named(head):
+                kind = "other"      # "…，另有技工院校在校生…": schools outside the region's own count
             elif region or self._names_own_region(head):
                 kind = "own"        # "…，全市双师型教师占比…": the region itself again, after a school
         if kind in (None, "own") and self._scope in ("school", "open") and self.cues.other_school_pronoun.search(head):

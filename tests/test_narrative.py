@@ -601,3 +601,8 @@ def test_a_floor_kept_over_years_is_a_bound():
     assert _values(f, "employment_rate") == []
     assert ("employment_rate", 96, "bound") in {(c.metric, c.value, c.reason) for c in f.candidates}
     assert _values(_facts("学校毕业生就业率达96%以上。"), "employment_rate") == [(96, True)]
+
+
+def test_schools_set_apart_from_the_regions_count():
+    f = _titled("鹿鸣市2023年职业教育质量年度报告", "全市中职学校在校生3.48万人，另有技工院校在校生0.96万人。")
+    assert _values(f, "students_fulltime") == [(34800, False)]
