@@ -313,13 +313,15 @@ def _read_table(lines: list[str], i: int) -> tuple[int, list[list[str]]]:
 
 def _tab_rows(lines: list[str], i: int) -> list[list[str]]:
     """The rows of a table written a row per line with its cells between
-    tabs, from line ``i``: at least two lines in a row, each with two cells
-    or more, the same number of cells in most of them; ``[]`` when line
-    ``i`` does not open one."""
+    tabs, from line ``i``: at least two lines in a row, each with two filled
+    cells or more, the same number of cells in most of them; ``[]`` when
+    line ``i`` does not open one (prose lines ending in a stray tab do not)."""
     rows = []
     for line in lines[i:]:
         cells = [c.strip() for c in line.rstrip("\r\n").split("\t")]
-        if len(cells) < 2 or not line.strip() or line.startswith("\t"):
+        while cells and not cells[-1]:
+            cells.pop()          # a tab left at the end of a line makes no cell
+        if sum(1 for c in cells if c) < 2 or line.startswith("\t"):
             break
         rows.append(cells)
     if len(rows) < 2:

@@ -188,3 +188,7 @@ def test_rows_with_cells_between_tabs_are_a_table(tmp_path):
                                                   ["就业率", "%", "98.1", "98.6"]]]
     got = {(m.metric, m.value, m.year) for m in extract(doc).metrics}
     assert {("graduates_total", 458, 2024), ("graduates_total", 431, 2023), ("employment_rate", 98.6, 2024)} <= got
+    # prose lines that end in a stray tab stay prose
+    p.write_text("石桥县职业教育中心2024年质量年度报告\t\n一、学校概况\t\n学校现有在校生1,200人。\t\n", encoding="utf-8")
+    doc = parse(p)
+    assert doc.tables() == [] and [b.title for b in doc.headings()] == ["学校概况"]
