@@ -606,3 +606,8 @@ def test_a_floor_kept_over_years_is_a_bound():
 def test_schools_set_apart_from_the_regions_count():
     f = _titled("鹿鸣市2023年职业教育质量年度报告", "全市中职学校在校生3.48万人，另有技工院校在校生0.96万人。")
     assert _values(f, "students_fulltime") == [(34800, False)]
+
+
+def test_the_clause_after_one_majors_cohort_is_that_majors():
+    f = _facts("汽修专业2023届毕业生就业率为98.8%，对口就业率为91.7%。")
+    assert _values(f, "employment_rate") == [] and _values(f, "employment_match_rate") == []
