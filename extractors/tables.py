@@ -197,7 +197,9 @@ class TableExtractor:
         above it, and a row of words under it (2024年 over 目标值 | 完成值) —
         name no target or other entity (``table_skip_columns``: 目标值,
         全省平均 …)."""
-        stack = [grid[k] for k in range(max(0, r - 2), r)]
+        # (a row that reads the same in every cell is a caption spanning the table —
+        # "2024年目标任务完成情况" — and says nothing of one column)
+        stack = [grid[k] for k in range(max(0, r - 2), r) if len({_compact(x) for x in grid[k]}) > 1]
         if r + 1 < len(grid) and self._sub_header(grid[r + 1], years):
             stack.append(grid[r + 1])
         return {c: y for c, y in years.items()

@@ -317,8 +317,10 @@ def _tab_rows(lines: list[str], i: int) -> list[list[str]]:
     cells or more, the same number of cells in most of them; ``[]`` when
     line ``i`` does not open one (prose lines ending in a stray tab do not)."""
     rows = []
-    for line in lines[i:]:
-        cells = [c.strip() for c in line.rstrip("\r\n").split("\t")]
+    for k, line in enumerate(lines[i:]):
+        if k and _FORMFEED in line:
+            break                # a page break ends the table (its pages are counted by the caller)
+        cells = [c.strip() for c in line.replace(_FORMFEED, "").rstrip("\r\n").split("\t")]
         while cells and not cells[-1]:
             cells.pop()          # a tab left at the end of a line makes no cell
         if sum(1 for c in cells if c) < 2 or line.startswith("\t"):

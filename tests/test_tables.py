@@ -172,3 +172,13 @@ def test_one_row_per_year_with_the_metrics_across(tmp_path):
                        ["专业", "2023年", "2024年", "2023年", "2024年"],
                        ["机电技术应用", "250", "266", "731", "760"], ["合计", "610", "655", "1790", "1842"]])
     assert ("students_fulltime", 1842, 2024) in _got(doc)
+
+
+def test_a_caption_row_spanning_the_table_names_no_column(tmp_path):
+    """A first row that reads the same in every cell (a caption merged over
+    the table, "2024年目标任务完成情况") skips no year column; a group header
+    over one column still does."""
+    doc = _docx_table(tmp_path / "g.docx", "表6",
+                      [["2024年目标任务完成情况"] * 4, ["指标", "单位", "2023年", "2024年"],
+                       ["招生人数", "人", "880", "912"]])
+    assert _got(doc) == {("enrolment_new", 880, 2023), ("enrolment_new", 912, 2024)}

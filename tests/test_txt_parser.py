@@ -192,3 +192,11 @@ def test_rows_with_cells_between_tabs_are_a_table(tmp_path):
     p.write_text("石桥县职业教育中心2024年质量年度报告\t\n一、学校概况\t\n学校现有在校生1,200人。\t\n", encoding="utf-8")
     doc = parse(p)
     assert doc.tables() == [] and [b.title for b in doc.headings()] == ["学校概况"]
+
+
+def test_a_page_break_ends_a_tab_table_and_is_counted(tmp_path):
+    p = tmp_path / "f.txt"
+    p.write_text("石桥县职业教育中心2024年质量年度报告\n\n附表1 计分卡\n指标\t单位\t2024年\n毕业生人数\t人\t458\n"
+                 "\f就业率\t%\t98.6\n招生人数\t人\t512\n", encoding="utf-8")
+    doc = parse(p)
+    assert len(doc.pages) == 2 and not any("\f" in c for t in doc.tables() for row in t.grid() for c in row)
